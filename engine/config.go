@@ -1,0 +1,96 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Config sets up a Peer. Start from DefaultConfig and change what you need; NewPeer
+// calls Validate.
+type Config struct {
+	// ID identifies this peer in its region; nonzero and one of the voters.
+	ID uint64
+	// RegionID names the Raft group this peer belongs to; there is one for now.
+	RegionID uint64
+
+	// ElectionTick is the base election timeout, in ticks. A follower that hears
+	// nothing from a leader for a randomized timeout in [ElectionTick, 2*ElectionTick)
+	// starts an election (§5.2). Larger: fewer spurious elections, slower fail-over.
+	ElectionTick int
+	// HeartbeatTick is how often a leader sends heartbeats, in ticks. It must be well
+	// below ElectionTick so that one lost heartbeat does not start an election.
+	HeartbeatTick int
+
+	// PreVote makes a peer ask whether it could win before it raises its term
+	// (thesis §9.6), so a peer rejoining from a partition does not disrupt the leader.
+	PreVote bool
+	// CheckQuorum makes a leader step down when it has not heard from a quorum within
+	// an election timeout, and makes followers ignore votes while they hear a leader.
+	CheckQuorum bool
+
+	// MaxInflightMsgs bounds the AppendEntries messages in flight to one follower in
+	// replicate mode (flow control). Larger: more throughput, more memory and resends.
+	MaxInflightMsgs int
+	// MaxSizePerMsg bounds the bytes of commands in one AppendEntries (at least one
+	// entry is always sent). Larger: fewer messages, bigger retransmissions.
+	MaxSizePerMsg uint64
+
+	// Seed seeds the peer's random source, which draws election timeouts. The same
+	// seed and inputs give the same run.
+	Seed uint64
+
+	// Storage holds the peer's durable state; NewPeer loads HardState, ConfState and the
+	// log from it (a restart when they are not empty).
+	Storage Storage
+
+	// Unsafe breaks rules of the protocol on purpose, to show (and to prove the
+	// checkers can catch) what goes wrong without them. Never set these outside lessons
+	// and tests.
+	Unsafe UnsafeConfig
+}
+
+// UnsafeConfig lists the rules that can be switched off for demonstrations.
+type UnsafeConfig struct {
+	// SkipUpToDateCheck grants votes without the §5.4.1 check that the candidate's log
+	// is at least as up-to-date as the voter's.
+	SkipUpToDateCheck bool
+	// CommitOldTerms lets a leader commit an entry of an earlier term by counting
+	// replicas, which §5.4.2 (Figure 8) forbids.
+	CommitOldTerms bool
+}
+
+// DefaultConfig returns a configuration for peer id with the defaults raftplay uses:
+// election timeout 10 ticks, heartbeat every tick, pre-vote and check-quorum on.
+func DefaultConfig(id uint64, storage Storage) Config {
+	return Config{
+		ID:              id,
+		RegionID:        1,
+		ElectionTick:    10,
+		HeartbeatTick:   1,
+		PreVote:         true,
+		CheckQuorum:     true,
+		MaxInflightMsgs: 256,
+		MaxSizePerMsg:   1 << 20,
+		Seed:            id,
+		Storage:         storage,
+	}
+}
+
+// Validate reports the first setting that cannot work.
+func (c *Config) Validate() error {
+	switch {
+	case c.ID == None:
+		return errors.New("config: ID must be nonzero")
+	case c.HeartbeatTick <= 0:
+		return fmt.Errorf("config: HeartbeatTick must be positive, got %d", c.HeartbeatTick)
+	case c.ElectionTick <= c.HeartbeatTick:
+		return fmt.Errorf("config: ElectionTick (%d) must be greater than HeartbeatTick (%d)", c.ElectionTick, c.HeartbeatTick)
+	case c.MaxInflightMsgs <= 0:
+		return fmt.Errorf("config: MaxInflightMsgs must be positive, got %d", c.MaxInflightMsgs)
+	case c.MaxSizePerMsg == 0:
+		return errors.New("config: MaxSizePerMsg must be positive")
+	case c.Storage == nil:
+		return errors.New("config: Storage is required")
+	}
+	return nil
+}

@@ -1,0 +1,85 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+)
+
+// SoftState is the volatile part of a peer's state that a driver may want to show: who
+// leads and in which role we are. It need not be persisted.
+type SoftState struct {
+	Lead  uint64
+	State StateType
+}
+
+// ReadState answers a ReadIndex request: once the peer has applied Index, a read that
+// asked with RequestID may be served from its state machine and be linearizable.
+type ReadState struct {
+	RequestID uint64
+	Index     uint64
+}
+
+// Ready is everything that changed since the last Advance and that the driver must act
+// on, in this order:
+//
+//  1. persist HardState and Entries with one LogStore.Save (synced when MustSync);
+//  2. send Messages (they may promise what step 1 made durable, such as a vote);
+//  3. apply CommittedEntries to the state machine, in order;
+//  4. serve ReadStates once the state machine has applied their index;
+//  5. call Advance.
+//
+// The slices are only valid until Advance: the engine reuses their memory.
+type Ready struct {
+	// SoftState is non-nil when the leader or role changed.
+	SoftState *SoftState
+	// HardState to persist; empty when unchanged.
+	HardState HardState
+	// Entries to persist. If the first index is at or below the last saved index, the
+	// saved log from that index on is replaced: this is how a conflicting suffix is
+	// truncated (§5.3).
+	Entries []Entry
+	// MustSync is set when step 1 must reach stable storage before step 2.
+	MustSync bool
+	// Messages to send after the persist.
+	Messages []Message
+	// CommittedEntries are committed, durable here, and not yet applied.
+	CommittedEntries []Entry
+	// ReadStates are confirmed ReadIndex requests.
+	ReadStates []ReadState
+	// Events are the decisions taken since the last Ready, oldest first.
+	Events []Event
+}
+
+// Empty reports whether there is nothing to do.
+func (rd *Ready) Empty() bool {
+	return rd.SoftState == nil && rd.HardState.IsEmpty() && len(rd.Entries) == 0 &&
+		len(rd.Messages) == 0 && len(rd.CommittedEntries) == 0 && len(rd.ReadStates) == 0 &&
+		len(rd.Events) == 0
+}
+
+// Describe is a multi-line text form of the Ready for transcript tests.
+func (rd *Ready) Describe() string {
+	var b strings.Builder
+	if rd.SoftState != nil {
+		fmt.Fprintf(&b, "soft: lead=%d state=%s\n", rd.SoftState.Lead, rd.SoftState.State)
+	}
+	if !rd.HardState.IsEmpty() {
+		fmt.Fprintf(&b, "hard: term=%d vote=%d commit=%d\n", rd.HardState.Term, rd.HardState.VotedFor, rd.HardState.Commit)
+	}
+	if len(rd.Entries) > 0 {
+		fmt.Fprintf(&b, "entries: %v sync=%v\n", rd.Entries, rd.MustSync)
+	}
+	for _, m := range rd.Messages {
+		fmt.Fprintf(&b, "send: %s\n", m.Describe())
+	}
+	if len(rd.CommittedEntries) > 0 {
+		fmt.Fprintf(&b, "apply: %v\n", rd.CommittedEntries)
+	}
+	for _, rs := range rd.ReadStates {
+		fmt.Fprintf(&b, "read: id=%d index=%d\n", rs.RequestID, rs.Index)
+	}
+	for _, e := range rd.Events {
+		fmt.Fprintf(&b, "event: %s\n", e.Describe())
+	}
+	return b.String()
+}

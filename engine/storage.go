@@ -1,0 +1,38 @@
+package engine
+
+import "errors"
+
+// ErrUnavailable is returned by Storage when asked for an index it does not hold.
+var ErrUnavailable = errors.New("requested entry is not in storage")
+
+// Storage is the read side of a peer's durable state, as the engine sees it. The engine
+// only reads through it; writes go through LogStore.Save, called by the driver with the
+// contents of each Ready. Everything Storage returns must have been saved, and the
+// engine never modifies what it is given.
+//
+// The log always begins at index 1: raftplay does not compact the Raft log into
+// snapshots.
+type Storage interface {
+	// InitialState returns the HardState and ConfState saved last.
+	InitialState() (HardState, ConfState, error)
+	// LastIndex returns the index of the last saved entry, 0 for an empty log.
+	LastIndex() (uint64, error)
+	// Term returns the term of the entry at index i; Term(0) is 0.
+	// It returns ErrUnavailable when i > LastIndex().
+	Term(i uint64) (uint64, error)
+	// Entries returns the entries in [lo, hi), at least one if lo < hi, and no more
+	// than maxBytes of commands beyond the first. It returns ErrUnavailable if the range
+	// is outside the log.
+	Entries(lo, hi, maxBytes uint64) ([]Entry, error)
+}
+
+// LogStore is a Storage that the driver also writes to.
+type LogStore interface {
+	Storage
+	// Save durably records the HardState and entries of one Ready as one atomic step:
+	// after a crash either both are there or neither is. Entries may begin at or below
+	// the current last index; the saved log then ends with them (a conflicting suffix
+	// is truncated). An empty HardState leaves the saved one unchanged. When sync is
+	// false the write may be lost in a crash.
+	Save(hs HardState, entries []Entry, sync bool) error
+}
