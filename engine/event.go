@@ -108,7 +108,10 @@ func (e Event) Describe() string {
 	case EventElectionWon:
 		return fmt.Sprintf("%s won the election for term %d with a majority of votes", p, e.Term)
 	case EventSteppedDown:
-		return fmt.Sprintf("%s stepped down: peer %d is in the higher term %d", p, e.From, e.Term)
+		if e.State == StateFollower {
+			return fmt.Sprintf("%s moved to the higher term %d of peer %d", p, e.Term, e.From)
+		}
+		return fmt.Sprintf("%s stepped down from %s: peer %d is in the higher term %d", p, e.State, e.From, e.Term)
 	case EventAppendRejected:
 		return fmt.Sprintf("%s rejected entries from %d: its log has no entry at index %d with term %d (log mismatch)", p, e.From, e.Index, e.LogTerm)
 	case EventSuffixTruncated:

@@ -25,29 +25,6 @@ func (e *NotLeaderError) Error() string {
 // Is makes errors.Is(err, ErrNotLeader) true.
 func (e *NotLeaderError) Is(target error) bool { return target == ErrNotLeader }
 
-// ProgressMode is how a leader replicates to one follower.
-type ProgressMode uint8
-
-// The replication modes.
-const (
-	// ModeProbe: the leader does not know where the follower's log matches; it sends one
-	// AppendEntries at a time and backs off nextIndex on each rejection.
-	ModeProbe ProgressMode = iota
-	// ModeReplicate: the logs match up to Match; the leader streams entries, up to
-	// MaxInflightMsgs messages in flight.
-	ModeReplicate
-)
-
-// ReplicationState is what a leader knows about one follower (in memory only).
-// Invariant: 0 <= Match < Next.
-type ReplicationState struct {
-	Match    uint64       // highest index known to be replicated on the follower
-	Next     uint64       // index of the next entry to send
-	Mode     ProgressMode // probe or replicate
-	Inflight int          // AppendEntries sent and not yet acknowledged (pending)
-	Active   bool         // heard from within the current election timeout
-}
-
 // Status is a snapshot of a peer for display and checks.
 type Status struct {
 	ID              uint64
@@ -60,9 +37,44 @@ type Status struct {
 	LastApplied     uint64
 	LastIndex       uint64
 	LastTerm        uint64
-	ElectionElapsed int // ticks since the election timer was reset
+	ElectionElapsed int // ticks since the election timer was reset (leader: since the last check-quorum round)
 	ElectionTimeout int // the randomized timeout now in force, in ticks
 	// Progress holds the ReplicationState of each voter (ourselves included), on a
 	// leader only.
 	Progress map[uint64]ReplicationState
 }
+
+// Status returns a snapshot of the peer.
+func (p *Peer) Status() Status {
+	st := Status{
+		ID:              p.id,
+		RegionID:        p.regionID,
+		State:           p.state,
+		Term:            p.term,
+		VotedFor:        p.votedFor,
+		Lead:            p.lead,
+		CommitIndex:     p.log.committed,
+		LastApplied:     p.log.applied,
+		LastIndex:       p.log.lastIndex(),
+		LastTerm:        p.log.lastTerm(),
+		ElectionElapsed: p.electionElapsed,
+		ElectionTimeout: p.electionTimeout,
+	}
+	if p.state == StateLeader {
+		st.ElectionTimeout = p.cfg.ElectionTick
+		st.Progress = make(map[uint64]ReplicationState, len(p.voters))
+		for i, id := range p.voters {
+			st.Progress[id] = p.progress[i].ReplicationState
+		}
+	}
+	return st
+}
+
+// Term returns the peer's current term.
+func (p *Peer) Term() uint64 { return p.term }
+
+// State returns the peer's role.
+func (p *Peer) State() StateType { return p.state }
+
+// Lead returns the leader the peer knows of, or None.
+func (p *Peer) Lead() uint64 { return p.lead }

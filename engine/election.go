@@ -1,0 +1,106 @@
+package engine
+
+// campaign starts an election, with a pre-vote round first when PreVote is on.
+func (p *Peer) campaign() {
+	if p.cfg.PreVote && p.state != StatePreCandidate {
+		p.becomePreCandidate()
+		p.requestVotes(MsgPreVote, p.term+1)
+		return
+	}
+	p.becomeCandidate()
+	p.requestVotes(MsgVote, p.term)
+}
+
+// requestVotes votes for ourselves and asks every other voter (§5.2).
+func (p *Peer) requestVotes(t MessageType, term uint64) {
+	p.votes[p.self] = voteGranted
+	if p.wonElection() {
+		p.electionWon()
+		return
+	}
+	lastIndex, lastTerm := p.log.lastIndex(), p.log.lastTerm()
+	for _, id := range p.voters {
+		if id != p.id {
+			p.send(Message{To: id, Type: t, Term: term, Index: lastIndex, LogTerm: lastTerm})
+		}
+	}
+}
+
+// handleVoteRequest decides on a RequestVote or PreVote (§5.2, §5.4.1). The term
+// checks of Step have already run: m.Term >= p.term.
+func (p *Peer) handleVoteRequest(m Message) {
+	preVote := m.Type == MsgPreVote
+	refuse := func(reason Reason, index, logTerm uint64) {
+		p.emit(Event{Kind: EventVoteRefused, From: m.From, Reason: reason, PreVote: preVote,
+			Index: index, LogTerm: logTerm, LocalIndex: p.log.lastIndex(), LocalTerm: p.log.lastTerm()})
+		p.send(Message{To: m.From, Type: voteRespType(m.Type), Reject: true})
+	}
+	// §5.2: one vote per term, first come first served. A pre-vote for a later term
+	// binds nothing.
+	canVote := p.votedFor == m.From ||
+		(p.votedFor == None && p.lead == None) ||
+		(preVote && m.Term > p.term)
+	if !canVote {
+		voted := p.votedFor
+		if voted == None {
+			voted = p.lead
+		}
+		refuse(ReasonAlreadyVoted, voted, 0)
+		return
+	}
+	// §5.4.1: only a candidate whose log is at least as up-to-date as ours.
+	if !p.cfg.Unsafe.SkipUpToDateCheck && !p.log.isUpToDate(m.Index, m.LogTerm) {
+		refuse(ReasonLogBehind, m.Index, m.LogTerm)
+		return
+	}
+	p.emit(Event{Kind: EventVoteGranted, From: m.From, Term: m.Term, PreVote: preVote})
+	// A granted pre-vote echoes the term asked for, so the pre-candidate can count it.
+	p.send(Message{To: m.From, Type: voteRespType(m.Type), Term: m.Term})
+	if !preVote {
+		p.votedFor = m.From
+		p.electionElapsed = 0
+	}
+}
+
+// tallyVote counts one answer and acts when the election is decided.
+func (p *Peer) tallyVote(m Message) {
+	i := p.voterIndex(m.From)
+	if p.votes[i] == voteUnknown {
+		if m.Reject {
+			p.votes[i] = voteRefused
+		} else {
+			p.votes[i] = voteGranted
+		}
+	}
+	switch {
+	case p.wonElection():
+		p.electionWon()
+	case p.lostElection():
+		// Back to waiting; the randomized timeout makes another split less likely.
+		p.becomeFollower(p.term, None)
+	}
+}
+
+func (p *Peer) countVotes(want voteSlot) int {
+	n := 0
+	for _, v := range p.votes {
+		if v == want {
+			n++
+		}
+	}
+	return n
+}
+
+func (p *Peer) wonElection() bool  { return p.countVotes(voteGranted) >= p.quorum() }
+func (p *Peer) lostElection() bool { return p.countVotes(voteRefused) > len(p.voters)-p.quorum() }
+
+func (p *Peer) electionWon() {
+	if p.state == StatePreCandidate {
+		// The pre-vote says we could win: now run the real election.
+		p.becomeCandidate()
+		p.requestVotes(MsgVote, p.term)
+		return
+	}
+	p.emit(Event{Kind: EventElectionWon})
+	p.becomeLeader()
+}

@@ -1,0 +1,194 @@
+package engine
+
+import "fmt"
+
+// raftLog is a peer's log as the engine sees it: the durable part in Storage followed by
+// the unstable part, entries accepted since the last Ready that the driver has not yet
+// saved.
+//
+//	storage:   1 .. stableLast                (durable)
+//	unstable:  offset .. offset+len(unstable)-1 (to save with the next Ready)
+//
+// offset <= stableLast+1: when offset <= stableLast the next Save truncates the durable
+// suffix from offset on (a conflict was found, §5.3).
+//
+// Invariant: applied <= committed <= lastIndex().
+type raftLog struct {
+	storage  Storage
+	unstable []Entry
+	offset   uint64 // index of unstable[0]; stableLast+1 when unstable is empty
+
+	// committed is the highest index known to be committed (commitIndex).
+	committed uint64
+	// applied is the highest index handed to the state machine (lastApplied).
+	applied uint64
+}
+
+func newRaftLog(storage Storage, committed uint64) (*raftLog, error) {
+	last, err := storage.LastIndex()
+	if err != nil {
+		return nil, fmt.Errorf("engine: read last index from storage: %w", err)
+	}
+	if committed > last {
+		return nil, fmt.Errorf("engine: stored commit index %d is beyond the last stored entry %d", committed, last)
+	}
+	return &raftLog{storage: storage, offset: last + 1, committed: committed}, nil
+}
+
+// lastIndex is the index of the last entry, durable or not.
+func (l *raftLog) lastIndex() uint64 {
+	if n := len(l.unstable); n > 0 {
+		return l.offset + uint64(n) - 1
+	}
+	return l.offset - 1
+}
+
+func (l *raftLog) lastTerm() uint64 { return l.term(l.lastIndex()) }
+
+// term returns the term of the entry at i, or 0 when i is 0 or beyond the log.
+func (l *raftLog) term(i uint64) uint64 {
+	if i == 0 || i > l.lastIndex() {
+		return 0
+	}
+	if i >= l.offset {
+		return l.unstable[i-l.offset].Term
+	}
+	t, err := l.storage.Term(i)
+	if err != nil {
+		panic(fmt.Sprintf("engine: broken invariant: storage lost the term of entry %d below the stable end %d: %v", i, l.offset-1, err))
+	}
+	return t
+}
+
+func (l *raftLog) matchTerm(i, term uint64) bool {
+	if i > l.lastIndex() {
+		return false
+	}
+	return l.term(i) == term
+}
+
+// isUpToDate is the §5.4.1 comparison: a log whose last entry has the higher term is more
+// up-to-date; with equal last terms, the longer log is.
+func (l *raftLog) isUpToDate(lastIndex, lastTerm uint64) bool {
+	ourTerm := l.lastTerm()
+	return lastTerm > ourTerm || (lastTerm == ourTerm && lastIndex >= l.lastIndex())
+}
+
+// append adds entries at the end; they must follow the last index.
+func (l *raftLog) append(ents ...Entry) {
+	if len(ents) == 0 {
+		return
+	}
+	if want := l.lastIndex() + 1; ents[0].Index != want {
+		panic(fmt.Sprintf("engine: broken invariant: appending index %d after last index %d", ents[0].Index, want-1))
+	}
+	l.unstable = append(l.unstable, ents...)
+}
+
+// truncateAndAppend replaces the log from ents[0].Index on with ents. Messages already
+// handed out may still point into the unstable array, so a truncation never writes over
+// it: the kept prefix is copied into a fresh array.
+func (l *raftLog) truncateAndAppend(ents []Entry) {
+	first := ents[0].Index
+	switch {
+	case first == l.lastIndex()+1:
+		l.unstable = append(l.unstable, ents...)
+	case first <= l.offset:
+		// The whole unstable part goes, and maybe part of the durable log too: the next
+		// Save starts at first and so truncates storage.
+		if first <= l.committed {
+			panic(fmt.Sprintf("engine: broken invariant: truncating from %d below commit index %d", first, l.committed))
+		}
+		l.offset = first
+		l.unstable = append([]Entry(nil), ents...)
+	default:
+		kept := l.unstable[:first-l.offset]
+		fresh := make([]Entry, 0, len(kept)+len(ents))
+		l.unstable = append(append(fresh, kept...), ents...)
+	}
+}
+
+// slice returns the entries in [lo, hi), at most maxBytes of commands beyond the first.
+// The result never spans storage and the unstable part: it stops where storage ends, so
+// that no copying is needed; callers ask again for the rest.
+func (l *raftLog) slice(lo, hi, maxBytes uint64) []Entry {
+	if lo >= hi {
+		return nil
+	}
+	if lo >= l.offset {
+		ents := l.unstable[lo-l.offset : hi-l.offset]
+		return limitSize(ents, maxBytes)
+	}
+	end := min(hi, l.offset)
+	ents, err := l.storage.Entries(lo, end, maxBytes)
+	if err != nil {
+		panic(fmt.Sprintf("engine: broken invariant: storage cannot return entries [%d, %d) below the stable end %d: %v", lo, end, l.offset-1, err))
+	}
+	return ents
+}
+
+func limitSize(ents []Entry, maxBytes uint64) []Entry {
+	if len(ents) <= 1 {
+		return ents
+	}
+	size := uint64(len(ents[0].Command))
+	for i := 1; i < len(ents); i++ {
+		size += uint64(len(ents[i].Command))
+		if size > maxBytes {
+			return ents[:i]
+		}
+	}
+	return ents
+}
+
+// findConflict returns the index of the first entry in ents that is not in our log (a
+// different term at that index, or past the end), or 0 if all of them are.
+func (l *raftLog) findConflict(ents []Entry) uint64 {
+	for i := range ents {
+		if !l.matchTerm(ents[i].Index, ents[i].Term) {
+			return ents[i].Index
+		}
+	}
+	return 0
+}
+
+// firstIndexOfTerm returns the first index in [1, hi] whose term is at least term.
+// Terms never decrease along a log, so a binary search works.
+func (l *raftLog) firstIndexAtLeastTerm(term, hi uint64) uint64 {
+	lo := uint64(1)
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if l.term(mid) >= term {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return lo
+}
+
+// commitTo raises the commit index; it never lowers it.
+func (l *raftLog) commitTo(i uint64) bool {
+	if i <= l.committed {
+		return false
+	}
+	if i > l.lastIndex() {
+		panic(fmt.Sprintf("engine: broken invariant: commit index %d beyond last index %d", i, l.lastIndex()))
+	}
+	l.committed = i
+	return true
+}
+
+// stableTo records that the driver saved every unstable entry.
+func (l *raftLog) stableTo(last uint64) {
+	if last != l.lastIndex() {
+		panic(fmt.Sprintf("engine: broken invariant: stable to %d but last index is %d", last, l.lastIndex()))
+	}
+	// Slice forward instead of reusing from the start: messages handed out with the last
+	// Ready may still point at these entries.
+	l.unstable = l.unstable[len(l.unstable):]
+	l.offset = last + 1
+}
+
+// stableLast is the index of the last durable entry.
+func (l *raftLog) stableLast() uint64 { return l.offset - 1 }

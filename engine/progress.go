@@ -1,0 +1,159 @@
+package engine
+
+import "fmt"
+
+// ProgressMode is how a leader replicates to one follower.
+type ProgressMode uint8
+
+// The replication modes.
+const (
+	// ModeProbe: the leader does not know where the follower's log matches its own. It
+	// sends one AppendEntries at a time and backs nextIndex off on each rejection.
+	ModeProbe ProgressMode = iota
+	// ModeReplicate: the logs match up to Match. The leader streams entries without
+	// waiting, up to MaxInflightMsgs messages in flight.
+	ModeReplicate
+)
+
+// String returns "probe" or "replicate".
+func (m ProgressMode) String() string {
+	if m == ModeReplicate {
+		return "replicate"
+	}
+	return "probe"
+}
+
+// ReplicationState is what a leader knows about one follower. It lives in memory only
+// and is rebuilt by every new leader.
+//
+// Invariant: 0 <= Match < Next.
+type ReplicationState struct {
+	Match    uint64       // matchIndex: highest index known to be replicated on the follower
+	Next     uint64       // nextIndex: index of the next entry to send
+	Mode     ProgressMode // probe or replicate
+	Inflight int          // AppendEntries sent and not yet acknowledged (pending)
+	Active   bool         // heard from since the last check-quorum round
+}
+
+// progress is a ReplicationState plus the bookkeeping behind it.
+type progress struct {
+	ReplicationState
+
+	// probeSent pauses a probing leader after one AppendEntries until the follower
+	// answers (or answers a heartbeat).
+	probeSent bool
+	// inflight is a ring of the last index carried by each AppendEntries in flight, in
+	// send order; Inflight counts the used slots.
+	inflight      []uint64
+	inflightStart int
+	// wantSend asks the leader to send to this follower when the next Ready is built,
+	// so that many proposals go out in one AppendEntries.
+	wantSend  bool
+	wantEmpty bool // send even if there is nothing new (to carry the commit index)
+	// readAck is the highest ReadIndex round the follower has acknowledged.
+	readAck uint64
+}
+
+func newProgress(next uint64, maxInflight int) *progress {
+	return &progress{
+		ReplicationState: ReplicationState{Next: next, Mode: ModeProbe},
+		inflight:         make([]uint64, maxInflight),
+	}
+}
+
+func (pr *progress) reset(next uint64) {
+	pr.ReplicationState = ReplicationState{Next: next, Mode: ModeProbe}
+	pr.probeSent = false
+	pr.inflightStart = 0
+	pr.wantSend, pr.wantEmpty = false, false
+	pr.readAck = 0
+}
+
+func (pr *progress) becomeProbe() {
+	pr.Mode = ModeProbe
+	pr.probeSent = false
+	pr.Inflight = 0
+	pr.inflightStart = 0
+	// §5.3: resume from just past what we know matches.
+	pr.Next = pr.Match + 1
+}
+
+func (pr *progress) becomeReplicate() {
+	pr.Mode = ModeReplicate
+	pr.probeSent = false
+	pr.Next = pr.Match + 1
+}
+
+// paused reports whether the leader must wait before sending more.
+func (pr *progress) paused() bool {
+	if pr.Mode == ModeProbe {
+		return pr.probeSent
+	}
+	return pr.Inflight == len(pr.inflight)
+}
+
+// sentEntries records an AppendEntries whose last entry is last (count entries).
+func (pr *progress) sentEntries(last uint64, count int) {
+	if pr.Mode == ModeProbe {
+		pr.probeSent = true
+		return
+	}
+	if count == 0 {
+		return
+	}
+	pr.Next = last + 1
+	pr.inflight[(pr.inflightStart+pr.Inflight)%len(pr.inflight)] = last
+	pr.Inflight++
+}
+
+// maybeUpdate records that the follower matches up to n; it reports whether Match grew.
+func (pr *progress) maybeUpdate(n uint64) bool {
+	updated := false
+	if pr.Match < n {
+		pr.Match = n
+		updated = true
+		pr.probeSent = false
+	}
+	if pr.Next < n+1 {
+		pr.Next = n + 1
+	}
+	pr.freeInflightTo(n)
+	return updated
+}
+
+func (pr *progress) freeInflightTo(n uint64) {
+	for pr.Inflight > 0 && pr.inflight[pr.inflightStart] <= n {
+		pr.inflightStart = (pr.inflightStart + 1) % len(pr.inflight)
+		pr.Inflight--
+	}
+}
+
+// freeFirstInflight makes room for one more AppendEntries.
+func (pr *progress) freeFirstInflight() {
+	if pr.Inflight > 0 {
+		pr.inflightStart = (pr.inflightStart + 1) % len(pr.inflight)
+		pr.Inflight--
+	}
+}
+
+// maybeBackoff handles a rejection of the AppendEntries at prevLogIndex rejected, using
+// the follower's hint of where to try next. It reports false for a stale rejection.
+func (pr *progress) maybeBackoff(rejected, next uint64) bool {
+	if pr.Mode == ModeReplicate {
+		// A rejection of something already matched is an old, reordered reply.
+		if rejected <= pr.Match {
+			return false
+		}
+		pr.becomeProbe()
+	} else if pr.Next-1 != rejected {
+		// In probe mode only the answer to the probe in flight counts.
+		return false
+	}
+	pr.Next = max(min(next, rejected), pr.Match+1)
+	pr.probeSent = false
+	return true
+}
+
+func (pr *progress) String() string {
+	return fmt.Sprintf("match=%d next=%d %s inflight=%d", pr.Match, pr.Next, pr.Mode, pr.Inflight)
+}

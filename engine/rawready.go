@@ -1,0 +1,97 @@
+package engine
+
+// HasReady reports whether Ready would hand out anything.
+func (p *Peer) HasReady() bool {
+	if p.sendPending || p.reads.needRound || len(p.msgs) > 0 || len(p.events) > 0 ||
+		len(p.readStates) > 0 || len(p.log.unstable) > 0 {
+		return true
+	}
+	if p.softState() != p.prevSoft || p.hardState() != p.prevHard {
+		return true
+	}
+	return p.log.committed > p.log.applied
+}
+
+func (p *Peer) softState() SoftState { return SoftState{Lead: p.lead, State: p.state} }
+
+func (p *Peer) hardState() HardState {
+	return HardState{Term: p.term, VotedFor: p.votedFor, Commit: p.log.committed}
+}
+
+// Ready returns what the driver must persist, send and apply, in that order (see the
+// Ready type). Call Advance when done, before the next Tick, Step, Propose or ReadIndex.
+func (p *Peer) Ready() Ready {
+	p.flushSends()
+	p.flushReadRound()
+	rd := Ready{
+		Entries:    p.log.unstable,
+		Messages:   p.msgs,
+		ReadStates: p.readStates,
+		Events:     p.events,
+	}
+	if ss := p.softState(); ss != p.prevSoft {
+		rd.SoftState = &ss
+	}
+	if hs := p.hardState(); hs != p.prevHard {
+		rd.HardState = hs
+	}
+	rd.MustSync = len(rd.Entries) > 0 || !rd.HardState.IsEmpty()
+	rd.CommittedEntries = p.committedToApply()
+	p.handed = handedOut{valid: true, hadEntries: len(rd.Entries) > 0, hard: p.hardState(), soft: p.softState()}
+	if n := len(rd.Entries); n > 0 {
+		p.handed.lastEntry = rd.Entries[n-1].Index
+	}
+	if n := len(rd.CommittedEntries); n > 0 {
+		p.handed.lastApplied = rd.CommittedEntries[n-1].Index
+	} else {
+		p.handed.lastApplied = p.log.applied
+	}
+	return rd
+}
+
+// committedToApply returns the committed entries not yet applied. Entries persisted by
+// this very Ready count as durable: the driver persists before it applies.
+func (p *Peer) committedToApply() []Entry {
+	lo, hi := p.log.applied+1, p.log.committed+1
+	if lo >= hi {
+		return nil
+	}
+	first := p.log.slice(lo, hi, noLimit)
+	if uint64(len(first)) == hi-lo {
+		return first
+	}
+	// The range spans storage and the unstable part: join them in a reused buffer.
+	p.applyBuf = append(p.applyBuf[:0], first...)
+	for next := lo + uint64(len(first)); next < hi; {
+		more := p.log.slice(next, hi, noLimit)
+		p.applyBuf = append(p.applyBuf, more...)
+		next += uint64(len(more))
+	}
+	return p.applyBuf
+}
+
+const noLimit = ^uint64(0)
+
+// Advance tells the peer that the last Ready has been handled: its entries and
+// HardState are durable, its messages sent and its committed entries applied.
+func (p *Peer) Advance() {
+	if !p.handed.valid {
+		panic("engine: Advance called without a Ready")
+	}
+	h := p.handed
+	p.handed = handedOut{}
+	p.prevHard, p.prevSoft = h.hard, h.soft
+	if h.hadEntries {
+		p.log.stableTo(h.lastEntry)
+		if p.state == StateLeader {
+			// Our own entries count towards a majority only once they are durable.
+			if p.progress[p.self].maybeUpdate(h.lastEntry) && p.maybeCommit() {
+				p.markAllForSend(true)
+			}
+		}
+	}
+	p.log.applied = max(p.log.applied, h.lastApplied)
+	p.msgs = p.msgs[:0]
+	p.events = p.events[:0]
+	p.readStates = p.readStates[:0]
+}

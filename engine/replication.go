@@ -1,0 +1,268 @@
+package engine
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Propose appends a client command to the leader's log and returns its index. The entry
+// is committed, and handed back in Ready.CommittedEntries, once a majority stores it.
+// On any other peer it returns a *NotLeaderError naming the leader when known.
+func (p *Peer) Propose(command, context []byte) (uint64, error) {
+	if p.state != StateLeader {
+		return 0, &NotLeaderError{Leader: p.lead}
+	}
+	p.appendEntries(Entry{Command: command, Context: context})
+	p.markAllForSend(false)
+	return p.log.lastIndex(), nil
+}
+
+// appendEntries adds entries of the current term at the end of the leader's log.
+func (p *Peer) appendEntries(ents ...Entry) {
+	next := p.log.lastIndex() + 1
+	for i := range ents {
+		ents[i].Index = next + uint64(i)
+		ents[i].Term = p.term
+	}
+	p.log.append(ents...)
+}
+
+// markAllForSend asks for AppendEntries to every follower when the next Ready is built.
+// Deferring the send batches every proposal made before then into one message. With
+// allowEmpty, a follower with nothing new to receive still gets an AppendEntries, to
+// learn the commit index.
+func (p *Peer) markAllForSend(allowEmpty bool) {
+	for i, pr := range p.progress {
+		if i != p.self {
+			p.markForSend(pr, allowEmpty)
+		}
+	}
+}
+
+func (p *Peer) markForSend(pr *progress, allowEmpty bool) {
+	pr.wantSend = true
+	pr.wantEmpty = pr.wantEmpty || allowEmpty
+	p.sendPending = true
+}
+
+// flushSends sends what the followers marked for sending are owed.
+func (p *Peer) flushSends() {
+	if !p.sendPending {
+		return
+	}
+	p.sendPending = false
+	for i, pr := range p.progress {
+		if pr.wantSend {
+			p.sendAppend(p.voters[i], pr, pr.wantEmpty)
+			pr.wantSend, pr.wantEmpty = false, false
+		}
+	}
+}
+
+// sendAppend sends the follower the entries from its nextIndex on while the replicate
+// window allows; with allowEmpty and nothing new, one empty AppendEntries carrying the
+// commit index.
+func (p *Peer) sendAppend(to uint64, pr *progress, allowEmpty bool) {
+	sentOne := false
+	for !pr.paused() {
+		last := p.log.lastIndex()
+		if pr.Next > last && (sentOne || !allowEmpty) {
+			return
+		}
+		prevIndex := pr.Next - 1
+		ents := p.log.slice(pr.Next, last+1, p.cfg.MaxSizePerMsg)
+		p.send(Message{
+			To:      to,
+			Type:    MsgApp,
+			Index:   prevIndex,
+			LogTerm: p.log.term(prevIndex),
+			Entries: ents,
+			Commit:  p.log.committed,
+		})
+		pr.sentEntries(prevIndex+uint64(len(ents)), len(ents))
+		sentOne = true
+		if len(ents) == 0 {
+			return
+		}
+	}
+}
+
+func (p *Peer) broadcastHeartbeat(readRound uint64) {
+	for i, id := range p.voters {
+		if i == p.self {
+			continue
+		}
+		pr := p.progress[i]
+		// Never tell a follower to commit past what it is known to hold: its log may
+		// still differ from ours beyond Match.
+		p.send(Message{To: id, Type: MsgHeartbeat, Commit: min(pr.Match, p.log.committed), ReadID: readRound})
+	}
+}
+
+// stepLeader handles the replies to the leader's AppendEntries and heartbeats.
+func stepLeader(p *Peer, m Message) error {
+	i := p.voterIndex(m.From)
+	pr := p.progress[i]
+	switch m.Type {
+	case MsgAppResp:
+		pr.Active = true
+		p.handleAppendResponse(m, pr)
+	case MsgHeartbeatResp:
+		pr.Active = true
+		pr.probeSent = false
+		if pr.Mode == ModeReplicate && pr.paused() {
+			// Appends may have been lost: let one more through so the follower can
+			// reject and we can probe again.
+			pr.freeFirstInflight()
+		}
+		if pr.Match < p.log.lastIndex() {
+			// The follower is alive but behind. If our appends were lost, an empty one
+			// beyond its log draws a rejection, and probing starts from its hint.
+			p.markForSend(pr, true)
+		}
+		if m.ReadID != 0 {
+			p.ackReadRound(pr, m.ReadID)
+		}
+	}
+	return nil
+}
+
+func (p *Peer) handleAppendResponse(m Message, pr *progress) {
+	if m.Reject {
+		next := m.RejectHint
+		if m.LogTerm != 0 {
+			// Fast back-off: if we hold entries of the follower's conflicting term, our
+			// logs agree up to our last entry of that term.
+			if last := p.lastIndexOfTerm(m.LogTerm, m.Index); last != 0 {
+				next = last + 1
+			}
+		}
+		if pr.maybeBackoff(m.Index, next) {
+			p.emit(Event{Kind: EventNextIndexBackoff, From: m.From, Index: pr.Next})
+			p.markForSend(pr, false)
+		}
+		return
+	}
+	if m.Index < pr.Match {
+		return // an old reply, overtaken by a later one
+	}
+	updated := pr.maybeUpdate(m.Index)
+	if pr.Mode == ModeProbe {
+		// The logs agree up to Match: stream from here on.
+		pr.becomeReplicate()
+	}
+	if updated && p.maybeCommit() {
+		// Tell every follower the new commit index.
+		p.markAllForSend(true)
+		return
+	}
+	if pr.Next <= p.log.lastIndex() {
+		p.markForSend(pr, false)
+	}
+}
+
+// lastIndexOfTerm returns the last index at or below hi whose term is term, or 0.
+func (p *Peer) lastIndexOfTerm(term, hi uint64) uint64 {
+	hi = min(hi, p.log.lastIndex())
+	// The first index of a later term, minus one, is our last entry of term (if any).
+	i := p.log.firstIndexAtLeastTerm(term+1, hi+1)
+	if i <= 1 || p.log.term(i-1) != term {
+		return 0
+	}
+	return i - 1
+}
+
+// maybeCommit advances the commit index to the highest index stored on a majority,
+// if that entry is of the current term (§5.4.2: entries of earlier terms are committed
+// only indirectly, by committing one of ours after them; see Figure 8).
+func (p *Peer) maybeCommit() bool {
+	var buf [7]uint64
+	matches := buf[:0]
+	for _, pr := range p.progress {
+		matches = append(matches, pr.Match)
+	}
+	slices.Sort(matches)
+	majority := matches[len(matches)-p.quorum()]
+	if majority <= p.log.committed {
+		return false
+	}
+	if !p.cfg.Unsafe.CommitOldTerms && p.log.term(majority) != p.term {
+		return false
+	}
+	p.commitTo(majority)
+	return true
+}
+
+func (p *Peer) commitTo(i uint64) {
+	if p.log.commitTo(i) {
+		p.emit(Event{Kind: EventCommitAdvanced, Index: i, LogTerm: p.log.term(i)})
+		if p.state == StateLeader {
+			p.releaseReadsOnCommit()
+		}
+	}
+}
+
+// handleAppendEntries is the receiver side of AppendEntries (§5.3).
+func (p *Peer) handleAppendEntries(m Message) error {
+	if m.Index < p.log.committed {
+		// Everything up to our commit index matches the leader already: say so.
+		p.send(Message{To: m.From, Type: MsgAppResp, Index: p.log.committed})
+		return nil
+	}
+	// §5.3: refuse the entries unless our log holds prevLogIndex at prevLogTerm.
+	if !p.log.matchTerm(m.Index, m.LogTerm) {
+		conflictTerm, hint := p.conflictHint(m.Index)
+		p.emit(Event{Kind: EventAppendRejected, From: m.From, Index: m.Index, LogTerm: m.LogTerm})
+		p.send(Message{To: m.From, Type: MsgAppResp, Index: m.Index, Reject: true, LogTerm: conflictTerm, RejectHint: hint})
+		return nil
+	}
+	lastNew := m.Index + uint64(len(m.Entries))
+	if conflict := p.log.findConflict(m.Entries); conflict != 0 {
+		oldLast := p.log.lastIndex()
+		if conflict <= p.log.committed {
+			if p.cfg.Unsafe == (UnsafeConfig{}) {
+				// Leader Completeness says this cannot happen: refuse rather than lose a
+				// committed entry.
+				return fmt.Errorf("engine: peer %d: AppendEntries from %d in term %d would overwrite committed entry %d (commit index %d); refused",
+					p.id, m.From, m.Term, conflict, p.log.committed)
+			}
+			p.forgetCommitted(conflict)
+		}
+		if conflict <= oldLast {
+			// §5.3: an existing entry conflicts with a new one: delete it and all that
+			// follow it.
+			p.emit(Event{Kind: EventSuffixTruncated, From: m.From, Index: conflict, LocalIndex: oldLast})
+		}
+		p.log.truncateAndAppend(m.Entries[conflict-m.Entries[0].Index:])
+		p.emit(Event{Kind: EventEntriesAppended, From: m.From, Index: conflict, LocalIndex: lastNew})
+	}
+	// §5.3: commitIndex = min(leaderCommit, index of last new entry).
+	p.commitTo(min(m.Commit, lastNew))
+	p.send(Message{To: m.From, Type: MsgAppResp, Index: lastNew})
+	return nil
+}
+
+// forgetCommitted lets a leader overwrite committed entries, which only a broken rule
+// (an Unsafe setting) makes possible: the peer goes along so that the simulator's
+// safety checks see the damage.
+func (p *Peer) forgetCommitted(from uint64) {
+	p.log.committed = from - 1
+	p.log.applied = min(p.log.applied, from-1)
+}
+
+// conflictHint tells the leader where to look after a rejection at index: the term of
+// our entry there and the first index we hold of that term, or 0 and our last index + 1
+// when our log is too short.
+func (p *Peer) conflictHint(index uint64) (term, hint uint64) {
+	last := p.log.lastIndex()
+	if index > last {
+		return 0, last + 1
+	}
+	term = p.log.term(index)
+	return term, max(p.log.firstIndexAtLeastTerm(term, index), p.log.committed+1)
+}
+
+func (p *Peer) handleHeartbeat(m Message) {
+	p.commitTo(min(m.Commit, p.log.lastIndex()))
+	p.send(Message{To: m.From, Type: MsgHeartbeatResp, ReadID: m.ReadID})
+}

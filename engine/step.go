@@ -1,0 +1,154 @@
+package engine
+
+import "fmt"
+
+// Step hands the peer one message from another peer. It returns an error, and changes
+// nothing, when the message cannot be meant for this peer: an unknown type, another
+// recipient, or a sender that is not a voter.
+func (p *Peer) Step(m Message) error {
+	if err := p.validate(m); err != nil {
+		return err
+	}
+	// Figure 2, rules for all servers: a higher term makes us a follower of it.
+	switch {
+	case m.Term > p.term:
+		if p.ignoreHigherTerm(m) {
+			return nil
+		}
+	case m.Term < p.term:
+		p.answerStaleTerm(m)
+		return nil
+	}
+	switch m.Type {
+	case MsgVote, MsgPreVote:
+		p.handleVoteRequest(m)
+		return nil
+	}
+	return p.stepRole(p, m)
+}
+
+func (p *Peer) validate(m Message) error {
+	switch {
+	case m.Type == MsgInvalid || m.Type >= msgTypeCount:
+		return fmt.Errorf("engine: peer %d: message of unknown type %d from %d", p.id, m.Type, m.From)
+	case m.To != p.id:
+		return fmt.Errorf("engine: peer %d: %s addressed to peer %d", p.id, m.Type, m.To)
+	case m.From == p.id || p.voterIndex(m.From) < 0:
+		return fmt.Errorf("engine: peer %d: %s from %d, which is not another voter of region %d", p.id, m.Type, m.From, p.regionID)
+	case m.Term == 0:
+		return fmt.Errorf("engine: peer %d: %s from %d carries term 0", p.id, m.Type, m.From)
+	case m.Type == MsgApp:
+		return validateEntries(m)
+	case m.Type == MsgAppResp && !m.Reject && m.Term == p.term && p.state == StateLeader && m.Index > p.log.lastIndex():
+		return fmt.Errorf("engine: peer %d: %s from %d claims index %d beyond our last index %d", p.id, m.Type, m.From, m.Index, p.log.lastIndex())
+	}
+	return nil
+}
+
+// validateEntries checks the shape of an AppendEntries: entries follow prevLogIndex
+// one by one, with terms that never decrease, from prevLogTerm up to the sender's term.
+func validateEntries(m Message) error {
+	if m.LogTerm > m.Term || (m.Index == 0 && m.LogTerm != 0) {
+		return fmt.Errorf("engine: AppendEntries from %d: prev entry %d@%d does not fit term %d", m.From, m.Index, m.LogTerm, m.Term)
+	}
+	prevTerm := m.LogTerm
+	for i, e := range m.Entries {
+		if e.Index != m.Index+uint64(i)+1 {
+			return fmt.Errorf("engine: AppendEntries from %d: entry %d has index %d, want %d", m.From, i, e.Index, m.Index+uint64(i)+1)
+		}
+		if e.Term < prevTerm || e.Term > m.Term {
+			return fmt.Errorf("engine: AppendEntries from %d: entry %d has term %d, outside [%d, %d]", m.From, e.Index, e.Term, prevTerm, m.Term)
+		}
+		prevTerm = e.Term
+	}
+	return nil
+}
+
+// ignoreHigherTerm handles a message from a higher term. It reports true when the
+// message is to be dropped; otherwise the peer has moved to m.Term when that is right.
+func (p *Peer) ignoreHigherTerm(m Message) bool {
+	switch m.Type {
+	case MsgVote, MsgPreVote:
+		// Check-quorum gives the leader a lease: while we hear from it, a candidate
+		// cannot disturb us with a higher term.
+		if p.inLease() {
+			p.emit(Event{Kind: EventVoteRefused, From: m.From, Reason: ReasonLeaderAlive, PreVote: m.Type == MsgPreVote})
+			p.send(Message{To: m.From, Type: voteRespType(m.Type), Reject: true})
+			return true
+		}
+		if m.Type == MsgPreVote {
+			return false // a pre-vote never changes our term
+		}
+	case MsgPreVoteResp:
+		if !m.Reject {
+			return false // a grant echoes the term we would campaign in
+		}
+	}
+	lead := None
+	if m.Type == MsgApp || m.Type == MsgHeartbeat {
+		lead = m.From
+	}
+	p.emit(Event{Kind: EventSteppedDown, Term: m.Term, From: m.From, State: p.state})
+	p.becomeFollower(m.Term, lead)
+	return false
+}
+
+// inLease reports whether check-quorum lets us refuse votes: we are following a
+// leader we heard from within the election timeout, or we are that leader.
+func (p *Peer) inLease() bool {
+	return p.cfg.CheckQuorum && p.lead != None && p.electionElapsed < p.cfg.ElectionTick
+}
+
+// answerStaleTerm answers a message from an older term where that helps the sender.
+func (p *Peer) answerStaleTerm(m Message) {
+	switch m.Type {
+	case MsgApp, MsgHeartbeat:
+		// Figure 2: reply false if term < currentTerm. The reply carries our term, so
+		// a deposed leader learns it and steps down.
+		p.send(Message{To: m.From, Type: MsgAppResp, Reject: true, Index: m.Index})
+	case MsgVote, MsgPreVote:
+		p.emit(Event{Kind: EventVoteRefused, From: m.From, Reason: ReasonStaleTerm, PreVote: m.Type == MsgPreVote})
+		p.send(Message{To: m.From, Type: voteRespType(m.Type), Reject: true})
+	}
+}
+
+func voteRespType(t MessageType) MessageType {
+	if t == MsgPreVote {
+		return MsgPreVoteResp
+	}
+	return MsgVoteResp
+}
+
+// stepFollower handles what a follower gets from the leader.
+func stepFollower(p *Peer, m Message) error {
+	switch m.Type {
+	case MsgApp:
+		p.electionElapsed = 0
+		p.lead = m.From
+		return p.handleAppendEntries(m)
+	case MsgHeartbeat:
+		p.electionElapsed = 0
+		p.lead = m.From
+		p.handleHeartbeat(m)
+	}
+	return nil
+}
+
+// stepCandidate handles messages while (pre-)campaigning.
+func stepCandidate(p *Peer, m Message) error {
+	switch m.Type {
+	case MsgApp, MsgHeartbeat:
+		// §5.2: a leader of our term exists; accept it.
+		p.becomeFollower(m.Term, m.From)
+		return stepFollower(p, m)
+	case MsgVoteResp:
+		if p.state == StateCandidate {
+			p.tallyVote(m)
+		}
+	case MsgPreVoteResp:
+		if p.state == StatePreCandidate {
+			p.tallyVote(m)
+		}
+	}
+	return nil
+}
