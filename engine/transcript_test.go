@@ -256,3 +256,28 @@ func TestTranscriptReadIndex(t *testing.T) {
 	assert.Len(t, n.reads[1], 1, "no quorum, no read")
 	n.golden("read_index")
 }
+
+// FuzzStep feeds arbitrary messages to a peer of a running cluster: Step may refuse them
+// with an error but must never panic.
+func FuzzStep(f *testing.F) {
+	f.Add(uint8(engine.MsgApp), uint64(1), uint64(5), uint64(1), uint64(1), uint64(2), uint64(2), false, uint64(0))
+	f.Add(uint8(engine.MsgAppResp), uint64(2), uint64(1), uint64(9), uint64(0), uint64(0), uint64(0), true, uint64(3))
+	f.Add(uint8(engine.MsgVote), uint64(3), uint64(7), uint64(4), uint64(3), uint64(0), uint64(0), false, uint64(0))
+	f.Add(uint8(engine.MsgHeartbeat), uint64(2), uint64(1), uint64(0), uint64(0), uint64(99), uint64(0), false, uint64(1))
+	f.Fuzz(func(t *testing.T, typ uint8, from, term, index, logTerm, commit, entryTerm uint64, reject bool, hint uint64) {
+		n := newNetwork(t, nil)
+		electLeader(t, n, 1)
+		n.propose(1, "SET x 1")
+		n.deliver()
+		for _, to := range voters {
+			m := engine.Message{Type: engine.MessageType(typ), From: from, To: to, Term: term, Index: index,
+				LogTerm: logTerm, Commit: commit, Reject: reject, RejectHint: hint}
+			if entryTerm != 0 {
+				m.Entries = []engine.Entry{{Index: index + 1, Term: entryTerm, Command: []byte("x")}}
+			}
+			_ = n.peers[to].Step(m)
+			n.handle(to)
+		}
+		n.deliver()
+	})
+}
