@@ -82,7 +82,19 @@ func (l *raftLog) append(ents ...Entry) {
 	if want := l.lastIndex() + 1; ents[0].Index != want {
 		panic(fmt.Sprintf("engine: broken invariant: appending index %d after last index %d", ents[0].Index, want-1))
 	}
+	l.grow(len(ents))
 	l.unstable = append(l.unstable, ents...)
+}
+
+// grow makes room for n more unstable entries. stableTo leaves the slice at the end of
+// its array, so without spare room every Ready would allocate a new one.
+func (l *raftLog) grow(n int) {
+	if len(l.unstable)+n <= cap(l.unstable) {
+		return
+	}
+	fresh := make([]Entry, len(l.unstable), max(2*(len(l.unstable)+n), 256))
+	copy(fresh, l.unstable)
+	l.unstable = fresh
 }
 
 // truncateAndAppend replaces the log from ents[0].Index on with ents. Messages already
@@ -92,6 +104,7 @@ func (l *raftLog) truncateAndAppend(ents []Entry) {
 	first := ents[0].Index
 	switch {
 	case first == l.lastIndex()+1:
+		l.grow(len(ents))
 		l.unstable = append(l.unstable, ents...)
 	case first <= l.offset:
 		// The whole unstable part goes, and maybe part of the durable log too: the next

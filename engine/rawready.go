@@ -30,7 +30,8 @@ func (p *Peer) Ready() Ready {
 		Events:     p.events,
 	}
 	if ss := p.softState(); ss != p.prevSoft {
-		rd.SoftState = &ss
+		changed := ss // only a change escapes to the heap
+		rd.SoftState = &changed
 	}
 	if hs := p.hardState(); hs != p.prevHard {
 		rd.HardState = hs
