@@ -1,0 +1,77 @@
+# raftplay — see README.md. `make test` runs every test; `make chaos` and `make fuzz`
+# are the long runs.
+
+GO        ?= go
+BIN       := $(CURDIR)/bin
+STATICCHECK_VERSION := v0.8.2
+BENCHSTAT_VERSION   := v0.0.0-20260908200009-22c9c6c9d4da
+
+# Packages that must also pass under GOOS=js GOARCH=wasm (Node).
+WASM_PKGS := ./engine/... ./memstore/... ./kv/... ./sim/...
+# Seeds of the chaos slice inside `make test`, and of `make chaos`.
+TEST_CHAOS_SEEDS ?= 2000
+CHAOS_SEEDS      ?= 100000
+# Seconds per fuzz target: a short slice in `make test`, longer in `make fuzz`.
+TEST_FUZZ_TIME ?= 5s
+FUZZ_TIME      ?= 2m
+
+.PHONY: all build test lint vet fmt-check staticcheck test-go test-wasm test-chaos \
+	test-fuzz test-bench chaos fuzz bench tools clean
+
+all: build
+
+build:
+	$(GO) build ./...
+	$(GO) build -o $(BIN)/raftplay ./cmd/raftplay
+
+test: lint test-go test-wasm test-chaos test-fuzz test-bench
+	@echo "make test: all tests passed"
+
+lint: fmt-check vet staticcheck
+
+fmt-check:
+	@out="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+	cd bench && $(GO) vet ./...
+
+staticcheck: $(BIN)/staticcheck
+	$(BIN)/staticcheck ./...
+	cd bench && $(BIN)/staticcheck ./...
+
+test-go:
+	$(GO) test -count=1 ./...
+
+test-wasm:
+	scripts/wasm-test.sh -count=1 $(WASM_PKGS)
+
+test-chaos: build
+	$(BIN)/raftplay chaos --seeds $(TEST_CHAOS_SEEDS)
+
+test-fuzz:
+	scripts/fuzz.sh $(TEST_FUZZ_TIME)
+
+test-bench:
+	cd bench && $(GO) test -count=1 ./...
+
+chaos: build
+	$(BIN)/raftplay chaos --seeds $(CHAOS_SEEDS)
+
+fuzz:
+	scripts/fuzz.sh $(FUZZ_TIME)
+
+bench: $(BIN)/benchstat
+	scripts/bench.sh
+
+tools: $(BIN)/staticcheck $(BIN)/benchstat
+
+$(BIN)/staticcheck:
+	GOBIN=$(BIN) GOFLAGS= $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+$(BIN)/benchstat:
+	GOBIN=$(BIN) GOFLAGS= $(GO) install golang.org/x/perf/cmd/benchstat@$(BENCHSTAT_VERSION)
+
+clean:
+	rm -rf $(BIN) dist

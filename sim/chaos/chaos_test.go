@@ -1,0 +1,67 @@
+package chaos
+
+import (
+	"testing"
+
+	"github.com/raftplay/raftplay/sim"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestGenerateIsDeterministicAndValid(t *testing.T) {
+	cfg := DefaultConfig()
+	for seed := uint64(1); seed <= 50; seed++ {
+		a, b := Generate(seed, cfg), Generate(seed, cfg)
+		require.Equal(t, a, b, "seed %d", seed)
+		data, err := a.Marshal()
+		require.NoError(t, err)
+		_, err = sim.ParseScenario(data)
+		require.NoError(t, err, "seed %d generates a scenario the parser refuses", seed)
+		require.NotEmpty(t, a.Actions)
+		assert.LessOrEqual(t, a.Actions[len(a.Actions)-1].At, cfg.Duration)
+	}
+	assert.NotEqual(t, Generate(1, cfg).Actions, Generate(2, cfg).Actions)
+}
+
+func TestHealthySeedsPass(t *testing.T) {
+	sum, err := RunSeeds(1, 40, 2, DefaultConfig(), nil)
+	require.NoError(t, err)
+	for _, f := range sum.Failed {
+		t.Errorf("seed %d: %v", f.Seed, f.Violations)
+	}
+	assert.Equal(t, 40, sum.Seeds)
+	assert.Positive(t, sum.Ops, "the clients did something")
+	assert.Positive(t, sum.Delivered)
+}
+
+// The checkers can fail: with the §5.4.1 up-to-date check switched off, a stale peer
+// wins elections and overwrites committed entries, and the chaos run must notice
+// within a bounded number of seeds.
+func TestBrokenVoteRuleIsCaught(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Unsafe.SkipUpToDateCheck = true
+	sum, err := RunSeeds(1, 200, 2, cfg, nil)
+	require.NoError(t, err)
+	require.NotEmpty(t, sum.Failed, "200 seeds with the up-to-date check off found no violation")
+	t.Logf("%d of 200 seeds caught the broken rule; first: seed %d %v", len(sum.Failed), sum.Failed[0].Seed, sum.Failed[0].Violations[0])
+}
+
+func TestShrinkKeepsTheFailure(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Unsafe.SkipUpToDateCheck = true
+	sum, err := RunSeeds(1, 200, 2, cfg, nil)
+	require.NoError(t, err)
+	require.NotEmpty(t, sum.Failed)
+	first := sum.Failed[0]
+	sc := Generate(first.Seed, cfg)
+	want := first.Violations[0].Invariant
+	small := Shrink(sc, SameFailure(cfg, want), 300)
+	assert.LessOrEqual(t, len(small.Actions), len(sc.Actions))
+	assert.True(t, SameFailure(cfg, want)(small), "the shrunk scenario still fails %s", want)
+	t.Logf("shrunk %d actions to %d", len(sc.Actions), len(small.Actions))
+}
+
+func TestRunSeedsRejectsNoSeeds(t *testing.T) {
+	_, err := RunSeeds(1, 0, 2, DefaultConfig(), nil)
+	assert.ErrorContains(t, err, "must be positive")
+}

@@ -1,0 +1,141 @@
+// Package chaos runs seeded fault scenarios through the simulator and judges them: every
+// invariant after every event, liveness once the faults heal, durability of
+// acknowledged writes, and linearizability of the client history. When a run fails it
+// shrinks the scenario to a short one that still fails, for the playground to replay.
+//
+// It is apart from package sim so that the linearizability checker (porcupine) is not
+// compiled into the browser playground.
+package chaos
+
+import (
+	"math/rand/v2"
+	"slices"
+
+	"github.com/raftplay/raftplay/sim"
+)
+
+// Config shapes the generated scenarios and the checks of a run.
+type Config struct {
+	// Duration is the virtual time, in ms, during which faults are injected. After it
+	// every fault heals and the run checks liveness.
+	Duration int64
+	// Clients is the number of simulated clients issuing operations throughout.
+	Clients int
+	// LivenessTicks bounds, in ticks, how long after healing a leader must be elected
+	// and a proposal commit on every peer.
+	LivenessTicks int
+	// Unsafe breaks protocol rules in every generated scenario; used to prove that the
+	// checks catch a broken engine.
+	Unsafe sim.Unsafe
+}
+
+// DefaultConfig is what `raftplay chaos` runs: 10 s of faults with 5 clients.
+func DefaultConfig() Config {
+	return Config{Duration: 10000, Clients: 5, LivenessTicks: 300}
+}
+
+// Generate builds the fault scenario of one seed: a random sequence of crashes,
+// restarts, partitions, one-way blocks, network changes and forced timeouts during
+// cfg.Duration, then a heal that restores every peer and link. The same seed and config
+// always give the same scenario.
+func Generate(seed uint64, cfg Config) sim.Scenario {
+	sc := sim.NewScenario(seed)
+	sc.Options.Clients = cfg.Clients
+	sc.Options.Unsafe = cfg.Unsafe
+	g := generator{rng: rand.New(rand.NewPCG(seed, 0xc4a05)), peers: sc.Options.Peers}
+	g.down = make([]bool, g.peers+1)
+	for at := g.between(50, 400); at < cfg.Duration; at += g.between(30, 700) {
+		g.fault(at)
+	}
+	g.healAll(cfg.Duration)
+	sc.Actions = g.actions
+	return sc
+}
+
+type generator struct {
+	rng     *rand.Rand
+	peers   int
+	down    []bool // by peer id
+	actions []sim.Action
+}
+
+func (g *generator) between(lo, hi int64) int64 { return lo + g.rng.Int64N(hi-lo+1) }
+
+func (g *generator) peer() uint64 { return uint64(1 + g.rng.IntN(g.peers)) }
+
+func (g *generator) add(a sim.Action) { g.actions = append(g.actions, a) }
+
+// fault adds one random fault at time at, keeping the scenario valid: only peers that
+// are up crash, only peers that are down restart.
+func (g *generator) fault(at int64) {
+	switch n := g.rng.IntN(100); {
+	case n < 20:
+		p := g.peer()
+		if g.down[p] {
+			g.down[p] = false
+			g.add(sim.Action{At: at, Type: sim.ActRestart, Peer: p})
+		} else {
+			g.down[p] = true
+			g.add(sim.Action{At: at, Type: sim.ActCrash, Peer: p})
+		}
+	case n < 35:
+		if p := g.downPeer(); p != 0 {
+			g.down[p] = false
+			g.add(sim.Action{At: at, Type: sim.ActRestart, Peer: p})
+		}
+	case n < 55:
+		g.add(sim.Action{At: at, Type: sim.ActPartition, Groups: g.split()})
+	case n < 65:
+		from := g.peer()
+		to := from%uint64(g.peers) + 1
+		g.add(sim.Action{At: at, Type: sim.ActBlock, From: from, To: to})
+	case n < 80:
+		g.add(sim.Action{At: at, Type: sim.ActHeal})
+	case n < 92:
+		drop := float64(g.rng.IntN(4)) * 0.05      // 0 to 15% loss
+		duplicate := float64(g.rng.IntN(3)) * 0.05 // 0 to 10% duplicates
+		lo := g.between(1, 5)
+		g.add(sim.Action{At: at, Type: sim.ActNetwork, Drop: &drop, Duplicate: &duplicate,
+			Latency: []int64{lo, lo + g.between(0, 30)}})
+	default:
+		if p := g.peer(); !g.down[p] {
+			g.add(sim.Action{At: at, Type: sim.ActTimeout, Peer: p})
+		}
+	}
+}
+
+func (g *generator) downPeer() uint64 {
+	for id := 1; id <= g.peers; id++ {
+		if g.down[id] {
+			return uint64(id)
+		}
+	}
+	return 0
+}
+
+// split divides the peers into two random non-empty sides.
+func (g *generator) split() [][]uint64 {
+	ids := make([]uint64, g.peers)
+	for i := range ids {
+		ids[i] = uint64(i + 1)
+	}
+	g.rng.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
+	cut := 1 + g.rng.IntN(g.peers-1)
+	a, b := slices.Clone(ids[:cut]), slices.Clone(ids[cut:])
+	slices.Sort(a)
+	slices.Sort(b)
+	return [][]uint64{a, b}
+}
+
+// healAll ends the faults: every link restored, the network clean, every peer up.
+func (g *generator) healAll(at int64) {
+	zero := 0.0
+	g.add(sim.Action{At: at, Type: sim.ActHeal})
+	g.add(sim.Action{At: at, Type: sim.ActNetwork, Drop: &zero, Duplicate: &zero, Latency: sim.DefaultOptions().Latency})
+	for id := 1; id <= g.peers; id++ {
+		if g.down[id] {
+			g.down[id] = false
+			g.add(sim.Action{At: at, Type: sim.ActRestart, Peer: uint64(id)})
+		}
+	}
+}

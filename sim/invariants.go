@@ -1,0 +1,252 @@
+package sim
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/raftplay/raftplay/engine"
+)
+
+// The invariants, as Violation.Invariant names them. The first five are the properties
+// of Figure 3 of the Raft paper.
+const (
+	InvElectionSafety     = "election-safety"      // at most one leader per term
+	InvLeaderAppendOnly   = "leader-append-only"   // a leader never overwrites or deletes its entries
+	InvLogMatching        = "log-matching"         // same index and term: same entries up to there
+	InvLeaderCompleteness = "leader-completeness"  // a new leader holds every committed entry
+	InvStateMachineSafety = "state-machine-safety" // no two peers commit or apply different entries at one index
+	InvMonotonic          = "monotonic"            // term and commit never go backwards, also across restarts
+	InvIndexOrder         = "index-order"          // last_applied <= commit_index <= last log index; apply in order
+	InvAckedDurable       = "acked-durable"        // a write acknowledged to a client stays committed
+	InvLiveness           = "liveness"             // a leader is elected and commits within a bound
+	InvEnginePanic        = "engine-panic"         // the engine panicked: it detected a broken invariant
+	InvMessageRejected    = "message-rejected"     // a peer refused a message another peer's engine sent
+	InvStorage            = "storage"              // the storage refused to save a Ready
+)
+
+// Violation is a broken invariant, found at Time.
+type Violation struct {
+	Time        int64  `json:"time"`
+	Invariant   string `json:"invariant"`
+	Peer        uint64 `json:"peer,omitempty"`
+	Description string `json:"description"`
+}
+
+// maxViolations bounds how many violations are kept; a broken run can break an invariant
+// at every event.
+const maxViolations = 1000
+
+// entryRef is an entry as the registries keep it: its term and command (never copied:
+// memstore and the engine never write over an entry they handed out).
+type entryRef struct {
+	term uint64
+	cmd  []byte
+}
+
+func (r entryRef) same(term uint64, cmd []byte) bool {
+	return r.term == term && bytes.Equal(r.cmd, cmd)
+}
+
+// lmEntry is what the Log Matching registry knows of the entry with one index and term:
+// the term of the entry before it and its command.
+type lmEntry struct {
+	term     uint64
+	prevTerm uint64
+	cmd      []byte
+}
+
+// lmSlot holds the entries ever persisted at one index, usually one (several after
+// leader changes with conflicting suffixes).
+type lmSlot struct {
+	first lmEntry
+	more  []lmEntry
+}
+
+// checker holds what the invariant checks remember across the run. Every check is
+// incremental: it looks at what one Ready changed, never rescans logs.
+type checker struct {
+	leaders    map[uint64]uint64 // term -> the peer that became leader in it
+	lm         []lmSlot          // Log Matching registry, by index-1
+	committed  []entryRef        // the entry first seen committed at each index, by index-1
+	applied    []entryRef        // the entry first applied at each index, by index-1
+	violations []Violation
+	total      int
+}
+
+func newChecker() checker {
+	return checker{leaders: make(map[uint64]uint64)}
+}
+
+// violate records a broken invariant (the first maxViolations of them) and traces it.
+func (c *Cluster) violate(invariant string, peer uint64, desc string) {
+	c.check.total++
+	if len(c.check.violations) < maxViolations {
+		c.check.violations = append(c.check.violations, Violation{Time: c.now, Invariant: invariant, Peer: peer, Description: desc})
+	}
+	c.tracer.add(&record{kind: tkViolation, time: c.now, peer: peer, text: invariant + ": " + desc})
+	if c.runCfg.StopOnViolation {
+		c.stopped = true
+	}
+}
+
+// checkAppend runs before a Ready's entries are saved: Log Matching for each entry, and
+// Leader Append-Only when the peer leads before and after the Ready.
+func (c *Cluster) checkAppend(p *simPeer, ents []engine.Entry, stillLeader bool) {
+	first := ents[0].Index
+	if stillLeader && first <= p.lastIndex {
+		c.violate(InvLeaderAppendOnly, p.id, fmt.Sprintf("leader %d replaced its entries from index %d on (its last index was %d)", p.id, first, p.lastIndex))
+	}
+	prevTerm, err := p.store.Term(first - 1)
+	if err != nil {
+		return // the Save will fail and report the gap
+	}
+	for i := range ents {
+		c.registerEntry(p.id, ents[i].Index, ents[i].Term, prevTerm, ents[i].Command)
+		prevTerm = ents[i].Term
+	}
+}
+
+// registerEntry checks one persisted entry against the Log Matching registry: an entry
+// with this index and term must always follow the same term and hold the same command.
+// By induction on the index, that makes equal (index, term) pairs imply equal prefixes.
+func (c *Cluster) registerEntry(peer, index, term, prevTerm uint64, cmd []byte) {
+	lm := &c.check.lm
+	for uint64(len(*lm)) < index {
+		*lm = append(*lm, lmSlot{})
+	}
+	slot := &(*lm)[index-1]
+	found := &slot.first
+	if found.term != term {
+		found = nil
+		for i := range slot.more {
+			if slot.more[i].term == term {
+				found = &slot.more[i]
+			}
+		}
+	}
+	switch {
+	case slot.first.term == 0:
+		slot.first = lmEntry{term: term, prevTerm: prevTerm, cmd: cmd}
+	case found == nil:
+		slot.more = append(slot.more, lmEntry{term: term, prevTerm: prevTerm, cmd: cmd})
+	case found.prevTerm != prevTerm:
+		c.violate(InvLogMatching, peer, fmt.Sprintf("peer %d stored entry %d@%d after an entry of term %d, but another log holds %d@%d after an entry of term %d",
+			peer, index, term, prevTerm, index, term, found.prevTerm))
+	case !bytes.Equal(found.cmd, cmd):
+		c.violate(InvLogMatching, peer, fmt.Sprintf("peer %d stored entry %d@%d with command %s, but another log holds %d@%d with command %s",
+			peer, index, term, commandText(cmd), index, term, commandText(found.cmd)))
+	}
+}
+
+// checkHardState checks a new HardState: term and commit only grow. A commit index that
+// grows registers the newly committed entries.
+func (c *Cluster) checkHardState(p *simPeer, hs engine.HardState) {
+	if hs.Term < p.term {
+		c.violate(InvMonotonic, p.id, fmt.Sprintf("peer %d's term went back from %d to %d", p.id, p.term, hs.Term))
+	}
+	if hs.Commit < p.commit {
+		c.violate(InvMonotonic, p.id, fmt.Sprintf("peer %d's commit index went back from %d to %d", p.id, p.commit, hs.Commit))
+	}
+	old := p.commit
+	p.term, p.commit = hs.Term, hs.Commit
+	if hs.Commit > old {
+		c.registerCommitted(p, old+1, hs.Commit)
+	}
+}
+
+// checkRestart compares what a restarted peer loaded with what it had before the crash.
+func (c *Cluster) checkRestart(p *simPeer, hs engine.HardState) {
+	if hs.Term < p.term {
+		c.violate(InvMonotonic, p.id, fmt.Sprintf("peer %d restarted in term %d, below the term %d it had before the crash", p.id, hs.Term, p.term))
+	}
+	if hs.Commit < p.commit {
+		c.violate(InvMonotonic, p.id, fmt.Sprintf("peer %d restarted with commit index %d, below the %d it had before the crash", p.id, hs.Commit, p.commit))
+	}
+}
+
+// registerCommitted records the entries lo..hi of p's log as committed, and checks them
+// against what other peers committed at those indices.
+func (c *Cluster) registerCommitted(p *simPeer, lo, hi uint64) {
+	log := p.store.Log()
+	if hi > uint64(len(log)) {
+		c.violate(InvIndexOrder, p.id, fmt.Sprintf("peer %d committed index %d beyond its last index %d", p.id, hi, len(log)))
+		hi = uint64(len(log))
+	}
+	for i := lo; i <= hi; i++ {
+		e := &log[i-1]
+		reg := &c.check.committed
+		if uint64(len(*reg)) < i {
+			*reg = append(*reg, entryRef{term: e.Term, cmd: e.Command})
+			continue
+		}
+		if was := (*reg)[i-1]; !was.same(e.Term, e.Command) {
+			c.violate(InvStateMachineSafety, p.id, fmt.Sprintf("peer %d committed entry %d@%d (%s), but %d@%d (%s) was committed at that index before",
+				p.id, i, e.Term, commandText(e.Command), i, was.term, commandText(was.cmd)))
+		}
+	}
+}
+
+// checkNewLeader runs when a peer becomes leader: Election Safety, and Leader
+// Completeness checked at the highest committed index (Log Matching extends it to every
+// committed entry).
+func (c *Cluster) checkNewLeader(p *simPeer) {
+	if other, ok := c.check.leaders[p.term]; ok && other != p.id {
+		c.violate(InvElectionSafety, p.id, fmt.Sprintf("peer %d became leader of term %d, which peer %d already leads", p.id, p.term, other))
+	} else if !ok {
+		c.check.leaders[p.term] = p.id
+	}
+	k := uint64(len(c.check.committed))
+	if k == 0 {
+		return
+	}
+	want := c.check.committed[k-1]
+	if t, err := p.store.Term(k); err != nil || t != want.term {
+		c.violate(InvLeaderCompleteness, p.id, fmt.Sprintf("peer %d became leader of term %d without the committed entry %d@%d (its last index is %d)",
+			p.id, p.term, k, want.term, p.lastIndex))
+	}
+}
+
+// checkApply is State Machine Safety: every peer applies the same entry at an index.
+func (c *Cluster) checkApply(p *simPeer, e *engine.Entry) {
+	reg := &c.check.applied
+	if uint64(len(*reg)) < e.Index {
+		if uint64(len(*reg)) == e.Index-1 {
+			*reg = append(*reg, entryRef{term: e.Term, cmd: e.Command})
+		}
+		return
+	}
+	if was := (*reg)[e.Index-1]; !was.same(e.Term, e.Command) {
+		c.violate(InvStateMachineSafety, p.id, fmt.Sprintf("peer %d applied entry %d@%d (%s), but another peer applied %d@%d (%s)",
+			p.id, e.Index, e.Term, commandText(e.Command), e.Index, was.term, commandText(was.cmd)))
+	}
+}
+
+// checkIndexOrder is last_applied <= commit_index <= last log index.
+func (c *Cluster) checkIndexOrder(p *simPeer) {
+	if p.applied > p.commit || p.commit > p.lastIndex {
+		c.violate(InvIndexOrder, p.id, fmt.Sprintf("peer %d has last applied %d, commit index %d, last index %d: want applied <= commit <= last",
+			p.id, p.applied, p.commit, p.lastIndex))
+	}
+}
+
+// registerPreset records a preset peer's log and committed prefix as if they had been
+// persisted and committed in a run.
+func (c *Cluster) registerPreset(p *simPeer, commit uint64) {
+	log := p.store.Log()
+	var prevTerm uint64
+	for i := range log {
+		c.registerEntry(p.id, log[i].Index, log[i].Term, prevTerm, log[i].Command)
+		prevTerm = log[i].Term
+	}
+	if commit > 0 {
+		c.registerCommitted(p, uint64(len(c.check.committed))+1, commit)
+	}
+}
+
+// Violations returns the invariant violations found so far (at most the first 1000).
+func (c *Cluster) Violations() []Violation {
+	return append([]Violation(nil), c.check.violations...)
+}
+
+// ViolationCount is the number of violations found, including those not kept.
+func (c *Cluster) ViolationCount() int { return c.check.total }

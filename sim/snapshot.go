@@ -1,0 +1,121 @@
+package sim
+
+// Snapshot is the state of the cluster for display: window.raftplay.state() on the page.
+// It is plain data and JSON-serializable.
+type Snapshot struct {
+	Time       int64         `json:"time"`  // virtual ms
+	Steps      int64         `json:"steps"` // events processed
+	Leader     uint64        `json:"leader"`
+	Peers      []PeerState   `json:"peers"`
+	Blocked    []Link        `json:"blocked"` // the cut one-way links
+	Network    NetworkState  `json:"network"`
+	Messages   []MessageInfo `json:"messages"` // in flight, oldest first
+	Violations []Violation   `json:"violations"`
+	Stopped    bool          `json:"stopped"`
+}
+
+// NetworkState is the network model in force.
+type NetworkState struct {
+	Latency   [2]int64 `json:"latency"`
+	Drop      float64  `json:"drop"`
+	Duplicate float64  `json:"duplicate"`
+}
+
+// PeerState is one peer as the page shows it. A peer that is down shows its durable
+// state: term, vote, commit index and log as a restart would load them.
+type PeerState struct {
+	ID          uint64 `json:"id"`
+	RegionID    uint64 `json:"region_id"`
+	State       string `json:"state"` // leader, follower, candidate, precandidate or down
+	Term        uint64 `json:"term"`
+	Vote        uint64 `json:"vote"`
+	Lead        uint64 `json:"lead"`
+	CommitIndex uint64 `json:"commit_index"`
+	LastApplied uint64 `json:"last_applied"`
+	LastIndex   uint64 `json:"last_index"`
+	// Log holds the last MaxSnapshotLog entries; LogFirst is the index of Log[0].
+	Log             []LogEntry `json:"log"`
+	LogFirst        uint64     `json:"log_first"`
+	ElectionElapsed int        `json:"election_elapsed"`
+	ElectionTimeout int        `json:"election_timeout"`
+	// Replication is the leader's view of every follower; empty on other peers.
+	Replication []Replication     `json:"replication,omitempty"`
+	KV          map[string]string `json:"kv"`
+	Restarts    uint64            `json:"restarts"`
+	// Unsynced counts the storage writes a crash would lose now.
+	Unsynced int `json:"unsynced"`
+}
+
+// LogEntry is one log entry with its command in text form ("no-op" for a leader's
+// empty entry).
+type LogEntry struct {
+	Index   uint64 `json:"index"`
+	Term    uint64 `json:"term"`
+	Command string `json:"command"`
+}
+
+// Replication is a leader's ReplicationState for one follower.
+type Replication struct {
+	Peer       uint64 `json:"peer"`
+	MatchIndex uint64 `json:"match_index"`
+	NextIndex  uint64 `json:"next_index"`
+	Mode       string `json:"mode"` // probe or replicate
+	Inflight   int    `json:"inflight"`
+	Active     bool   `json:"active"`
+}
+
+// MaxSnapshotLog is the most log entries a PeerState carries (the latest ones).
+const MaxSnapshotLog = 1000
+
+// State returns a snapshot of the whole cluster.
+func (c *Cluster) State() Snapshot {
+	nw := &c.net
+	s := Snapshot{
+		Time:       c.now,
+		Steps:      c.steps,
+		Leader:     c.Leader(),
+		Blocked:    nw.cutLinks(),
+		Network:    NetworkState{Latency: nw.latency, Drop: nw.drop, Duplicate: nw.duplicate},
+		Messages:   c.InFlight(),
+		Violations: c.Violations(),
+		Stopped:    c.stopped,
+	}
+	if s.Violations == nil {
+		s.Violations = []Violation{}
+	}
+	for i := range c.peers {
+		s.Peers = append(s.Peers, c.peerState(&c.peers[i]))
+	}
+	return s
+}
+
+func (c *Cluster) peerState(p *simPeer) PeerState {
+	ps := PeerState{ID: p.id, RegionID: 1, Restarts: p.restarts, KV: map[string]string{},
+		Unsynced: p.store.UnsyncedWrites()}
+	log := p.store.Log()
+	if p.up() {
+		st := p.node.Status()
+		ps.RegionID, ps.State, ps.Term, ps.Vote, ps.Lead = st.RegionID, st.State.String(), st.Term, st.VotedFor, st.Lead
+		ps.CommitIndex, ps.LastApplied, ps.LastIndex = st.CommitIndex, st.LastApplied, st.LastIndex
+		ps.ElectionElapsed, ps.ElectionTimeout = st.ElectionElapsed, st.ElectionTimeout
+		for _, id := range c.cs.Voters {
+			if rs, ok := st.Progress[id]; ok && id != p.id {
+				ps.Replication = append(ps.Replication, Replication{Peer: id, MatchIndex: rs.Match, NextIndex: rs.Next,
+					Mode: rs.Mode.String(), Inflight: rs.Inflight, Active: rs.Active})
+			}
+		}
+		for _, k := range p.sm.Keys() {
+			ps.KV[k], _ = p.sm.Get(k)
+		}
+	} else {
+		hs := p.store.HardState()
+		ps.State, ps.Term, ps.Vote, ps.CommitIndex, ps.LastIndex = "down", hs.Term, hs.VotedFor, hs.Commit, uint64(len(log))
+	}
+	first := max(len(log)-MaxSnapshotLog, 0)
+	ps.LogFirst = uint64(first + 1)
+	ps.Log = make([]LogEntry, 0, len(log)-first)
+	for _, e := range log[first:] {
+		ps.Log = append(ps.Log, LogEntry{Index: e.Index, Term: e.Term, Command: commandText(e.Command)})
+	}
+	return ps
+}
