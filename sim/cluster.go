@@ -41,6 +41,7 @@ type Cluster struct {
 
 	clients    []simClient
 	clientRand *rand.Rand
+	clientPCG  *rand.PCG // the source behind clientRand, for Clone
 	keyNames   []string
 	cmsgs      []clientMsg
 	cfree      []uint32
@@ -67,14 +68,16 @@ func NewWithConfig(sc Scenario, cfg RunConfig) (*Cluster, error) {
 	}
 	sc = sc.Clone()
 	o := &sc.Options
+	clientPCG := rand.NewPCG(sc.Seed, 0x636c69656e7473) // "clients"
 	c := &Cluster{
 		sc:         sc,
 		runCfg:     cfg,
 		tracer:     newTracer(cfg.KeepTrace, cfg.TraceLimit),
 		check:      newChecker(),
-		clientRand: rand.New(rand.NewPCG(sc.Seed, 0x636c69656e7473)), // "clients"
+		clientRand: rand.New(clientPCG),
+		clientPCG:  clientPCG,
 	}
-	c.net = newNetwork(o, rand.New(rand.NewPCG(sc.Seed, 0x6e6574776f726b))) // "network"
+	c.net = newNetwork(o, rand.NewPCG(sc.Seed, 0x6e6574776f726b)) // "network"
 	for id := uint64(1); id <= uint64(o.Peers); id++ {
 		c.cs.Voters = append(c.cs.Voters, id)
 	}

@@ -25,6 +25,7 @@ type flight struct {
 type network struct {
 	n         int
 	rng       *rand.Rand
+	pcg       *rand.PCG // the source behind rng, for Clone
 	latency   [2]int64
 	drop      float64
 	duplicate float64
@@ -35,10 +36,11 @@ type network struct {
 	inFlight  int
 }
 
-func newNetwork(o *Options, rng *rand.Rand) network {
+func newNetwork(o *Options, pcg *rand.PCG) network {
 	return network{
 		n:         o.Peers,
-		rng:       rng,
+		rng:       rand.New(pcg),
+		pcg:       pcg,
 		latency:   [2]int64{o.Latency[0], o.Latency[1]},
 		drop:      o.Drop,
 		duplicate: o.Duplicate,

@@ -55,6 +55,13 @@ type Options struct {
 	// ClientTries is how many attempts a client makes for one operation before it gives
 	// up; the outcome of a write it gave up on is unknown. Default 5.
 	ClientTries int `json:"clientTries"`
+	// MaxMsgBytes bounds the command bytes in one AppendEntries (at least one entry is
+	// always sent). 0 keeps the engine's default of 1 MiB; 1 sends one entry per
+	// message, which shows the flow control at work (and Figure 8's window).
+	MaxMsgBytes uint64 `json:"maxMsgBytes,omitempty"`
+	// MaxInflight bounds the AppendEntries in flight to one follower. 0 keeps the
+	// engine's default of 256.
+	MaxInflight int `json:"maxInflight,omitempty"`
 	// Unsafe breaks rules on purpose, for lessons and for testing the checkers.
 	Unsafe Unsafe `json:"unsafe"`
 }
@@ -84,6 +91,7 @@ const (
 	MaxClientThink   = 1_000_000  // ms between two operations of a client
 	MaxClientTimeout = 10_000_000 // ms
 	MaxClientTries   = 100        // attempts per operation
+	MaxInflight      = 4096       // AppendEntries in flight per follower
 )
 
 // DefaultOptions returns the model used when a scenario sets nothing: three peers,
@@ -128,6 +136,8 @@ func (o *Options) Validate() error {
 		return fmt.Errorf("clientTimeout must be 1 to %d ms, got %d", MaxClientTimeout, o.ClientTimeout)
 	case o.ClientTries < 1 || o.ClientTries > MaxClientTries:
 		return fmt.Errorf("clientTries must be 1 to %d, got %d", MaxClientTries, o.ClientTries)
+	case o.MaxInflight < 0 || o.MaxInflight > MaxInflight:
+		return fmt.Errorf("maxInflight must be 0 (the default) to %d, got %d", MaxInflight, o.MaxInflight)
 	}
 	if err := checkRange("latency", o.Latency, MaxLatency); err != nil {
 		return err

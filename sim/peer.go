@@ -69,6 +69,12 @@ func (c *Cluster) boot(p *simPeer) error {
 	cfg.PreVote = o.PreVote
 	cfg.CheckQuorum = o.CheckQuorum
 	cfg.Seed = peerSeed(c.sc.Seed, p.id, p.restarts)
+	if o.MaxMsgBytes > 0 {
+		cfg.MaxSizePerMsg = o.MaxMsgBytes
+	}
+	if o.MaxInflight > 0 {
+		cfg.MaxInflightMsgs = o.MaxInflight
+	}
 	cfg.Unsafe = engine.UnsafeConfig{SkipUpToDateCheck: o.Unsafe.SkipUpToDateCheck, CommitOldTerms: o.Unsafe.CommitOldTerms}
 	node, err := engine.NewPeer(cfg)
 	if err != nil {
