@@ -31,6 +31,7 @@ type Peer struct {
 	heartbeatElapsed int // leader: ticks since the last heartbeat round
 	electionTimeout  int // the randomized timeout in force, in [ElectionTick, 2*ElectionTick)
 	rand             *rand.Rand
+	pcg              *rand.PCG // the source behind rand, kept so that Clone can copy its state
 
 	// Role behaviour, swapped by the becomeX functions.
 	stepRole func(p *Peer, m Message) error
@@ -99,6 +100,7 @@ func NewPeer(cfg Config) (*Peer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("engine: peer %d: %w", cfg.ID, err)
 	}
+	pcg := rand.NewPCG(cfg.Seed, cfg.ID^0x9e3779b97f4a7c15)
 	p := &Peer{
 		id:       cfg.ID,
 		regionID: cfg.RegionID,
@@ -109,7 +111,8 @@ func NewPeer(cfg Config) (*Peer, error) {
 		voters:   voters,
 		self:     self,
 		votes:    make([]voteSlot, len(voters)),
-		rand:     rand.New(rand.NewPCG(cfg.Seed, cfg.ID^0x9e3779b97f4a7c15)),
+		rand:     rand.New(pcg),
+		pcg:      pcg,
 		prevHard: hs,
 	}
 	p.progress = make([]*progress, len(voters))
