@@ -1,0 +1,241 @@
+package node
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/raftplay/raftplay/engine"
+	"github.com/raftplay/raftplay/kv"
+)
+
+// Config sets up a Node. Fill in the identity, addresses and Store; the zero value of
+// every other field means "the default" (see the field comments).
+type Config struct {
+	// ID is this node's peer id: nonzero, a key of Peers and a voter of Store.
+	ID uint64
+	// RegionID names the Raft region (group). Peers of different regions refuse each
+	// other's connections. Default 1.
+	RegionID uint64
+
+	// Peers maps every voter's id, this node's included, to the host:port of its Raft
+	// TCP transport. Peers[ID] is the address this node listens on. A host left empty
+	// (":7001") means 127.0.0.1; to listen on every interface, say "0.0.0.0:7001".
+	Peers map[uint64]string
+	// PeerHTTP maps voter ids to their HTTP API, as host:port or as a URL
+	// ("https://node2.example:8002"). A follower redirects clients to the leader's
+	// entry; a peer without one cannot be redirected to (clients get 503).
+	PeerHTTP map[uint64]string
+	// HTTPAddr is the host:port the HTTP API listens on (required unless HTTPListener
+	// is set). An empty host means 127.0.0.1, as for Peers.
+	HTTPAddr string
+
+	// RaftListener and HTTPListener, when set, are used instead of listening on
+	// Peers[ID] and HTTPAddr. Tests listen on port 0 first, to learn the ports before
+	// they build the configurations. Run closes them.
+	RaftListener net.Listener
+	HTTPListener net.Listener
+
+	// Store holds the node's durable state (the Raft log, HardState and ConfState). Its
+	// voters must be exactly the keys of Peers. The node drives it from one goroutine
+	// and does not close it: close it after Run has returned.
+	Store engine.LogStore
+
+	// TickInterval is the real time of one engine tick. Default 10 ms.
+	TickInterval time.Duration
+	// ElectionTick is the election timeout in ticks: a follower campaigns after a random
+	// timeout in [ElectionTick, 2*ElectionTick) without a leader. Default 20 (200 to
+	// 400 ms at the default tick). Raise it for slow or distant networks: it must be
+	// well above the round-trip time between nodes.
+	ElectionTick int
+	// HeartbeatTick is the interval between a leader's heartbeats, in ticks. Default 2.
+	HeartbeatTick int
+
+	// Token is the cluster secret. When set, a peer connection must present it in its
+	// handshake and HTTP requests must carry "Authorization: Bearer <Token>". Tokens are
+	// compared in constant time. At most MaxTokenLen bytes.
+	Token string
+	// Insecure allows listening on a non-loopback address without a Token. Without it,
+	// New refuses such a configuration: anyone who can reach the ports could otherwise
+	// join the cluster or change its data.
+	Insecure bool
+
+	// Logger receives the node's log; nil discards it.
+	Logger *slog.Logger
+
+	// RequestTimeout bounds how long an HTTP request waits for its entry to be applied
+	// or its read to be confirmed before it is answered 503. Default 10 s.
+	RequestTimeout time.Duration
+	// MaxBodyBytes bounds a PUT body (the value); larger bodies are answered 413.
+	// Default and maximum kv.MaxValueLen (1 MiB).
+	MaxBodyBytes int64
+	// SendQueueLen bounds the frames queued for one peer. When the queue is full new
+	// frames are dropped (Raft retransmits what matters); the Ready loop never waits
+	// for a slow peer. Default 1024.
+	SendQueueLen int
+	// SendQueueBytes bounds the bytes queued for one peer, likewise. Default 64 MiB.
+	SendQueueBytes int64
+	// EventBuffer bounds the events buffered for one /events subscriber. A subscriber
+	// that falls further behind loses events and is told how many ("lagging"). Default 256.
+	EventBuffer int
+	// MaxEventSubscribers bounds concurrent /events streams; more are answered 503.
+	// Default 64.
+	MaxEventSubscribers int
+}
+
+// Defaults of the Config fields left zero.
+const (
+	DefaultRegionID            = 1
+	DefaultTickInterval        = 10 * time.Millisecond
+	DefaultElectionTick        = 20
+	DefaultHeartbeatTick       = 2
+	DefaultRequestTimeout      = 10 * time.Second
+	DefaultSendQueueLen        = 1024
+	DefaultSendQueueBytes      = 64 << 20
+	DefaultEventBuffer         = 256
+	DefaultMaxEventSubscribers = 64
+	// defaultMaxBodyBytes is also the most MaxBodyBytes may be: a value kv accepts.
+	defaultMaxBodyBytes = kv.MaxValueLen
+)
+
+// withDefaults returns c with every zero tuning field set to its default.
+func (c Config) withDefaults() Config {
+	setDefault(&c.RegionID, DefaultRegionID)
+	setDefault(&c.TickInterval, DefaultTickInterval)
+	setDefault(&c.ElectionTick, DefaultElectionTick)
+	setDefault(&c.HeartbeatTick, DefaultHeartbeatTick)
+	setDefault(&c.RequestTimeout, DefaultRequestTimeout)
+	setDefault(&c.MaxBodyBytes, defaultMaxBodyBytes)
+	setDefault(&c.SendQueueLen, DefaultSendQueueLen)
+	setDefault(&c.SendQueueBytes, DefaultSendQueueBytes)
+	setDefault(&c.EventBuffer, DefaultEventBuffer)
+	setDefault(&c.MaxEventSubscribers, DefaultMaxEventSubscribers)
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+func setDefault[T comparable](field *T, def T) {
+	var zero T
+	if *field == zero {
+		*field = def
+	}
+}
+
+// validate reports the first setting that cannot work; c has its defaults.
+func (c *Config) validate() error {
+	switch {
+	case c.ID == engine.None:
+		return errors.New("node config: ID must be nonzero")
+	case c.Store == nil:
+		return errors.New("node config: Store is required")
+	case len(c.Peers) == 0:
+		return errors.New("node config: Peers is empty; list every voter's Raft address, this node's included")
+	case c.Peers[c.ID] == "" && c.RaftListener == nil:
+		return fmt.Errorf("node config: Peers has no address for this node (id %d)", c.ID)
+	case c.HTTPAddr == "" && c.HTTPListener == nil:
+		return errors.New("node config: HTTPAddr is required")
+	case c.TickInterval < 0:
+		return fmt.Errorf("node config: TickInterval must be positive, got %v", c.TickInterval)
+	case c.HeartbeatTick <= 0 || c.ElectionTick <= c.HeartbeatTick:
+		return fmt.Errorf("node config: need 0 < HeartbeatTick (%d) < ElectionTick (%d)", c.HeartbeatTick, c.ElectionTick)
+	case len(c.Token) > MaxTokenLen:
+		return fmt.Errorf("node config: Token is %d bytes, the limit is %d", len(c.Token), MaxTokenLen)
+	case c.MaxBodyBytes < 0 || c.MaxBodyBytes > defaultMaxBodyBytes:
+		return fmt.Errorf("node config: MaxBodyBytes %d outside [1, %d]", c.MaxBodyBytes, defaultMaxBodyBytes)
+	case c.RequestTimeout < 0 || c.SendQueueLen < 0 || c.SendQueueBytes < 0 || c.EventBuffer < 0 || c.MaxEventSubscribers < 0:
+		return errors.New("node config: RequestTimeout, SendQueueLen, SendQueueBytes, EventBuffer and MaxEventSubscribers must not be negative")
+	}
+	for id, addr := range c.Peers {
+		if id == engine.None {
+			return fmt.Errorf("node config: Peers has the id 0 (address %q); peer ids are nonzero", addr)
+		}
+		if addr == "" && id != c.ID {
+			return fmt.Errorf("node config: Peers has no address for peer %d", id)
+		}
+	}
+	for id, addr := range c.PeerHTTP {
+		if _, err := httpBaseURL(addr); err != nil {
+			return fmt.Errorf("node config: PeerHTTP for peer %d: %w", id, err)
+		}
+	}
+	return c.checkExposure()
+}
+
+// checkVoters checks that the store's voters are exactly the configured peers.
+func (c *Config) checkVoters(cs engine.ConfState) error {
+	voters := slices.Sorted(slices.Values(cs.Voters))
+	var peers []uint64
+	for id := range c.Peers {
+		peers = append(peers, id)
+	}
+	slices.Sort(peers)
+	if !slices.Equal(voters, peers) {
+		return fmt.Errorf("node config: Peers lists ids %v but the store's voters are %v", peers, voters)
+	}
+	return nil
+}
+
+// checkExposure refuses to listen beyond the loopback interface without a token.
+func (c *Config) checkExposure() error {
+	if c.Token != "" || c.Insecure {
+		return nil
+	}
+	check := func(what, addr string, ln net.Listener) error {
+		if ln != nil {
+			addr = ln.Addr().String()
+		}
+		if !isLoopback(addr) {
+			return fmt.Errorf("node config: refusing to listen for %s on %q, which is not a loopback address, without a cluster token: set Token (--token), or Insecure (--insecure) if the network is trusted", what, addr)
+		}
+		return nil
+	}
+	if err := check("Raft peers", c.Peers[c.ID], c.RaftListener); err != nil {
+		return err
+	}
+	return check("HTTP", c.HTTPAddr, c.HTTPListener)
+}
+
+// isLoopback reports whether listening on addr reaches only this machine. An empty host
+// is loopback here because listenAddr turns it into 127.0.0.1. A host name other than
+// "localhost" counts as exposed: it may resolve to anything.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "" || strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
+}
+
+// listenAddr is the address to listen on for a configured addr: an empty host becomes
+// 127.0.0.1, so that nothing listens on every interface unless asked to.
+func listenAddr(addr string) string {
+	if host, port, err := net.SplitHostPort(addr); err == nil && host == "" {
+		return net.JoinHostPort("127.0.0.1", port)
+	}
+	return addr
+}
+
+// httpBaseURL turns a PeerHTTP entry into a base URL without a trailing slash.
+func httpBaseURL(addr string) (string, error) {
+	if addr == "" {
+		return "", errors.New("empty address")
+	}
+	if strings.HasPrefix(addr, "http://") || strings.HasPrefix(addr, "https://") {
+		return strings.TrimSuffix(addr, "/"), nil
+	}
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		return "", fmt.Errorf("address %q is neither host:port nor an http(s) URL: %w", addr, err)
+	}
+	return "http://" + listenAddr(addr), nil
+}

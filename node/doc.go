@@ -1,0 +1,82 @@
+// Package node runs one native raftplay node: the engine's Peer driven by real time,
+// a TCP transport to the other voters, a kv.Store as the replicated state machine, and
+// an HTTP API for clients and for watching the protocol.
+//
+//	n, err := node.New(node.Config{ID: 1, Peers: peers, PeerHTTP: urls,
+//		HTTPAddr: "127.0.0.1:8001", Store: store, Logger: logger})
+//	...
+//	err = n.Run(ctx) // returns after a clean shutdown once ctx is cancelled
+//
+// # The Ready loop
+//
+// One goroutine owns the Peer, the LogStore and the kv.Store. It waits for a tick of
+// the clock (Config.TickInterval), a message from a peer, a proposal or a read from an
+// HTTP handler; takes everything else that is waiting, so that one Ready, and one
+// fsync, covers a whole batch; and then handles each Ready in the engine's order:
+// Save (synced when MustSync), send, apply, serve the confirmed reads, Advance.
+// Nothing it does blocks on the network or on a client: sends go into bounded per-peer
+// queues, answers into buffered channels, events into bounded per-subscriber buffers.
+//
+// # HTTP API
+//
+//	method  path          answer
+//	GET     /status       200 Status (JSON): id, region_id, state, term, leader,
+//	                      commit_index, last_applied, last_index, peers
+//	GET     /events       200 text/event-stream: "status" (Status JSON; at start,
+//	                      then on changes, at most every StatusEventInterval),
+//	                      "raft" (Event JSON), "lagging" ({"dropped": n})
+//	GET     /kv/{key}     200 the value as the body (application/octet-stream),
+//	                      404 when absent; linearizable (ReadIndex)
+//	PUT     /kv/{key}     body = value; 200 WriteResult once committed and applied;
+//	                      413 when the value exceeds Config.MaxBodyBytes (1 MiB)
+//	PUT     /kv/{key}     with X-Raftplay-Expect: OLD, compare-and-set: 200 when the
+//	                      key held OLD, else 409 with the current value (ErrorBody)
+//	DELETE  /kv/{key}     200 WriteResult (found: false when the key was absent)
+//
+// Keys may contain slashes (/kv/a/b is the key "a/b") and are at most kv.MaxKeyLen
+// bytes. Successful kv answers carry X-Raftplay-Index, the log index the write was
+// applied at or the read served at. Every error is JSON (ErrorBody): 400 for a bad
+// key or header, 404 for an unknown path, 405 for a wrong method.
+//
+// Writes and reads are served by the leader. A follower answers 307 Temporary
+// Redirect with Location set to the leader's URL (Config.PeerHTTP) and the same path,
+// so `curl -L` and Go's http.Client follow it (both resend the body on a 307). With no
+// known leader the answer is 503 with Retry-After. A write whose leader loses
+// leadership before the entry is applied is answered 503 too: its outcome is unknown.
+//
+// A client that retries writes sends X-Raftplay-Client (a random nonzero uint64 it
+// keeps) and X-Raftplay-Seq (1, 2, ... one per new write, the same for a retry): the
+// state machine then applies a retried write at most once and answers the retry as it
+// answered the original (§6.3 of the Raft dissertation). Requests without these headers
+// carry no session: kv keeps a session per client id forever, so the node does not
+// invent one per request. The node still matches each applied entry to the request
+// that proposed it exactly: by the index and term Propose gave it (an index and a term
+// name one entry), and by the client id and sequence number inside the command.
+//
+// # Transport
+//
+// Each node dials every other voter (Config.Peers) and writes its messages on that
+// connection, opened by a handshake (magic, version, sender and recipient ids, region,
+// cluster token) and continued with length-prefixed frames, each holding one
+// engine.Message; see wire.go for the layout and MaxFrameSize. A connection that fails
+// is redialled with a capped exponential back-off with jitter. A peer's send queue is
+// bounded (Config.SendQueueLen, SendQueueBytes): when it is full frames are dropped,
+// and Raft's retransmissions make up for them. Received frames from an id outside the
+// configuration, or not matching the connection's handshake, are dropped and logged;
+// an oversized or malformed frame closes the connection.
+//
+// # Security
+//
+// Nodes listen on 127.0.0.1 unless told otherwise: an address without a host, such as
+// ":7001", means 127.0.0.1. New refuses a non-loopback Raft or HTTP address unless a
+// cluster token is set (Config.Token) or Config.Insecure says the network is trusted.
+// With a token, peer handshakes must carry it and HTTP requests must send
+// "Authorization: Bearer <token>"; both are compared in constant time. The token is
+// not encryption: use a private network or a tunnel across networks you do not trust.
+//
+// # Shutdown
+//
+// Cancelling Run's context stops the loop; requests still waiting are answered 503,
+// /events streams end, the HTTP server shuts down, the transport closes its listener
+// and connections, and Run returns once every goroutine it started has returned.
+package node

@@ -1,0 +1,228 @@
+package node
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/raftplay/raftplay/engine"
+)
+
+// Status is a node's state as GET /status and the "status" events of GET /events show it.
+type Status struct {
+	ID          uint64       `json:"id"`
+	RegionID    uint64       `json:"region_id"`
+	State       string       `json:"state"` // follower, precandidate, candidate or leader
+	Term        uint64       `json:"term"`
+	Leader      uint64       `json:"leader"` // 0 when no leader is known
+	CommitIndex uint64       `json:"commit_index"`
+	LastApplied uint64       `json:"last_applied"`
+	LastIndex   uint64       `json:"last_index"`
+	Peers       []PeerStatus `json:"peers"`
+}
+
+// PeerStatus is one voter as a node sees it.
+type PeerStatus struct {
+	ID       uint64 `json:"id"`
+	RaftAddr string `json:"raft_addr"`
+	HTTPURL  string `json:"http_url,omitempty"`
+	// Connected reports, for another peer, whether this node's connection to it is up;
+	// it is true for the node itself.
+	Connected bool `json:"connected"`
+	// Match, Next and Mode are the leader's replication state of the peer (§5.3:
+	// matchIndex and nextIndex), on the leader only. They are refreshed with the status
+	// events, so they may trail the other fields by StatusEventInterval.
+	Match uint64 `json:"match,omitempty"`
+	Next  uint64 `json:"next,omitempty"`
+	Mode  string `json:"mode,omitempty"`
+}
+
+// Event is an engine.Event as GET /events sends it: the kind and the role by name, the
+// numbers that explain the decision, and the sentence the playground narrates.
+type Event struct {
+	Time       time.Time `json:"time"`
+	Kind       string    `json:"kind"` // engine.EventKind.String, such as "vote-granted"
+	Peer       uint64    `json:"peer"`
+	Term       uint64    `json:"term"`
+	From       uint64    `json:"from,omitempty"`
+	Index      uint64    `json:"index,omitempty"`
+	LogTerm    uint64    `json:"log_term,omitempty"`
+	LocalIndex uint64    `json:"local_index,omitempty"`
+	LocalTerm  uint64    `json:"local_term,omitempty"`
+	Reason     string    `json:"reason,omitempty"` // for vote-refused
+	State      string    `json:"state,omitempty"`  // for role and stepped-down
+	PreVote    bool      `json:"pre_vote,omitempty"`
+	Text       string    `json:"text"` // engine.Event.Describe
+}
+
+// EventOf converts an engine event, stamped with the time it was handed out.
+func EventOf(e engine.Event, at time.Time) Event {
+	ev := Event{
+		Time: at, Kind: e.Kind.String(), Peer: e.Peer, Term: e.Term, From: e.From,
+		Index: e.Index, LogTerm: e.LogTerm, LocalIndex: e.LocalIndex, LocalTerm: e.LocalTerm,
+		PreVote: e.PreVote, Text: e.Describe(),
+	}
+	if e.Reason != engine.ReasonNone {
+		ev.Reason = e.Reason.String()
+	}
+	if e.Kind == engine.EventRoleChanged || e.Kind == engine.EventSteppedDown {
+		ev.State = e.State.String()
+	}
+	return ev
+}
+
+// The names of the Server-Sent Events of GET /events.
+const (
+	sseStatus  = "status"  // data: Status
+	sseRaft    = "raft"    // data: Event
+	sseLagging = "lagging" // data: {"dropped": n}, events this subscriber lost
+)
+
+// StatusEventInterval is the shortest time between two status events: a busy node
+// changes its commit index thousands of times a second, a watcher needs a few frames.
+const StatusEventInterval = 50 * time.Millisecond
+
+// sseMessage is one event ready to be written; data is shared by every subscriber and
+// never modified.
+type sseMessage struct {
+	event string
+	data  []byte
+}
+
+// subscriber is one /events stream.
+type subscriber struct {
+	ch      chan sseMessage
+	dropped atomic.Uint64 // events lost since the stream last reported it
+}
+
+// hub fans the loop's events out to the /events streams without ever making the loop
+// wait: each subscriber has a bounded buffer, and a full buffer loses the event.
+type hub struct {
+	bufLen, maxSubs int
+
+	mu    sync.Mutex
+	subs  map[*subscriber]struct{}
+	count atomic.Int32 // len(subs), read by the loop to skip encoding when nobody listens
+}
+
+func newHub(bufLen, maxSubs int) *hub {
+	return &hub{bufLen: bufLen, maxSubs: maxSubs, subs: make(map[*subscriber]struct{})}
+}
+
+// subscribe adds a stream; it returns nil when MaxEventSubscribers are connected.
+func (h *hub) subscribe() *subscriber {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.subs) >= h.maxSubs {
+		return nil
+	}
+	s := &subscriber{ch: make(chan sseMessage, h.bufLen)}
+	h.subs[s] = struct{}{}
+	h.count.Store(int32(len(h.subs)))
+	return s
+}
+
+func (h *hub) unsubscribe(s *subscriber) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.subs, s)
+	h.count.Store(int32(len(h.subs)))
+}
+
+// active reports whether anyone listens.
+func (h *hub) active() bool { return h.count.Load() > 0 }
+
+// publish offers one event to every subscriber, dropping it for those whose buffer is
+// full.
+func (h *hub) publish(event string, data []byte) {
+	msg := sseMessage{event: event, data: data}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for s := range h.subs {
+		select {
+		case s.ch <- msg:
+		default:
+			s.dropped.Add(1)
+		}
+	}
+}
+
+// handleEvents streams the engine's events and the node's status changes as
+// Server-Sent Events. The stream starts with the current status.
+func (n *Node) handleEvents(w http.ResponseWriter, r *http.Request) {
+	sub := n.hub.subscribe()
+	if sub == nil {
+		unavailable(w, fmt.Sprintf("too many /events streams (the limit is %d)", n.cfg.MaxEventSubscribers), 0)
+		return
+	}
+	defer n.hub.unsubscribe(sub)
+	rc := http.NewResponseController(w)
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	status, err := json.Marshal(n.Status())
+	if err != nil {
+		n.log.Error("encode status", "err", err)
+		return
+	}
+	if writeSSE(w, rc, sseStatus, status) != nil || rc.Flush() != nil {
+		return
+	}
+	keepAlive := time.NewTicker(sseKeepAlive)
+	defer keepAlive.Stop()
+	for {
+		select {
+		case msg := <-sub.ch:
+			if n.writeEvents(w, rc, sub, msg) != nil {
+				return
+			}
+		case <-keepAlive.C:
+			_ = rc.SetWriteDeadline(time.Now().Add(sseWriteTimeout))
+			if _, err := io.WriteString(w, ": keep-alive\n\n"); err != nil || rc.Flush() != nil {
+				return
+			}
+		case <-r.Context().Done():
+			return
+		case <-n.stopping:
+			return
+		}
+	}
+}
+
+// writeEvents writes first and whatever else is buffered, preceded by a "lagging" event
+// when the subscriber lost events, then flushes.
+func (n *Node) writeEvents(w http.ResponseWriter, rc *http.ResponseController, sub *subscriber, first sseMessage) error {
+	msg := first
+	for i := 0; ; i++ {
+		if dropped := sub.dropped.Swap(0); dropped > 0 {
+			if err := writeSSE(w, rc, sseLagging, fmt.Appendf(nil, `{"dropped":%d}`, dropped)); err != nil {
+				return err
+			}
+		}
+		if err := writeSSE(w, rc, msg.event, msg.data); err != nil {
+			return err
+		}
+		if i+1 == sseBatch {
+			break
+		}
+		select {
+		case msg = <-sub.ch:
+			continue
+		default:
+		}
+		break
+	}
+	return rc.Flush()
+}
+
+func writeSSE(w io.Writer, rc *http.ResponseController, event string, data []byte) error {
+	_ = rc.SetWriteDeadline(time.Now().Add(sseWriteTimeout))
+	_, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", event, data)
+	return err
+}

@@ -1,0 +1,364 @@
+package node
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/raftplay/raftplay/engine"
+	"github.com/raftplay/raftplay/kv"
+)
+
+// The request and response headers of the HTTP API.
+const (
+	// HeaderClient and HeaderSeq name a client session: a client that may retry a write
+	// sends a nonzero client id (decimal uint64, chosen at random once) and a sequence
+	// number that grows with each new write and stays the same for a retry. A retried
+	// write is then applied at most once, and the retry gets the original's answer
+	// (§6.3 of the Raft dissertation). Without them a write has no session: it is
+	// applied once per request that reaches the log.
+	HeaderClient = "X-Raftplay-Client"
+	HeaderSeq    = "X-Raftplay-Seq"
+	// HeaderExpect turns PUT into compare-and-set: the value is written only if the key
+	// exists and its value equals the header's (an empty header expects an empty value).
+	HeaderExpect = "X-Raftplay-Expect"
+	// HeaderIndex, on answers, is the log index a write was applied at or a read was
+	// served at.
+	HeaderIndex = "X-Raftplay-Index"
+)
+
+// Timing of the HTTP side.
+const (
+	retryAfter        = time.Second
+	sseKeepAlive      = 15 * time.Second
+	sseWriteTimeout   = 10 * time.Second
+	readHeaderTimeout = 10 * time.Second
+	idleTimeout       = 2 * time.Minute
+	sseBatch          = 64 // events written between two flushes
+)
+
+// WriteResult is the JSON body of a successful PUT or DELETE.
+type WriteResult struct {
+	Key      string `json:"key"`
+	Index    uint64 `json:"index"`              // the log index the write was applied at
+	Found    bool   `json:"found"`              // the key existed before the write
+	Previous string `json:"previous,omitempty"` // its value then
+}
+
+// ErrorBody is the JSON body of every error answer.
+type ErrorBody struct {
+	Error string `json:"error"`
+	// Leader is the leader's id, when a follower redirects or knows it.
+	Leader uint64 `json:"leader,omitempty"`
+	// RetryAfterMS, on 503, is how long to wait before retrying (as Retry-After says).
+	RetryAfterMS int64 `json:"retry_after_ms,omitempty"`
+	// Key, Found and Current describe the key when a compare-and-set fails (409) or a
+	// key is not found (404).
+	Key     string `json:"key,omitempty"`
+	Found   bool   `json:"found,omitempty"`
+	Current string `json:"current,omitempty"`
+	Index   uint64 `json:"index,omitempty"`
+}
+
+func (n *Node) newHTTPServer() *http.Server {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /status", n.handleStatus)
+	mux.HandleFunc("GET /events", n.handleEvents)
+	mux.HandleFunc("GET /kv/{key...}", n.handleGet)
+	mux.HandleFunc("PUT /kv/{key...}", n.handlePut)
+	mux.HandleFunc("DELETE /kv/{key...}", n.handleDelete)
+	mux.HandleFunc("/status", methodNotAllowed("GET"))
+	mux.HandleFunc("/events", methodNotAllowed("GET"))
+	mux.HandleFunc("/kv/{key...}", methodNotAllowed("GET, PUT, DELETE"))
+	mux.HandleFunc("/kv", func(w http.ResponseWriter, _ *http.Request) {
+		writeError(w, http.StatusBadRequest, "empty key: the path is /kv/{key}")
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, ErrorBody{Error: fmt.Sprintf("no such endpoint %q; see GET /status, GET /events, GET|PUT|DELETE /kv/{key}", r.URL.Path)})
+	})
+	return &http.Server{
+		Handler:           n.authenticate(mux),
+		ReadHeaderTimeout: readHeaderTimeout,
+		IdleTimeout:       idleTimeout,
+		ErrorLog:          slog.NewLogLogger(n.log.Handler(), slog.LevelWarn),
+	}
+}
+
+func methodNotAllowed(allow string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", allow)
+		writeJSON(w, http.StatusMethodNotAllowed, ErrorBody{Error: fmt.Sprintf("method %s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, allow)})
+	}
+}
+
+// authenticate requires "Authorization: Bearer <Token>" when the node has a token.
+func (n *Node) authenticate(next http.Handler) http.Handler {
+	if n.cfg.Token == "" {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || !tokenMatches(n.tokenDigest, []byte(token)) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="raftplay"`)
+			writeJSON(w, http.StatusUnauthorized, ErrorBody{Error: "missing or wrong cluster token: send the header Authorization: Bearer <token>"})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (n *Node) handleStatus(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, n.Status())
+}
+
+func (n *Node) handlePut(w http.ResponseWriter, r *http.Request) {
+	cmd, ok := n.parseWrite(w, r, kv.OpPut)
+	if !ok {
+		return
+	}
+	if expect, present := r.Header[HeaderExpect]; present {
+		if len(expect) != 1 {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("%s given %d times; give it once", HeaderExpect, len(expect)))
+			return
+		}
+		cmd.Op, cmd.Expected = kv.OpCAS, expect[0]
+	}
+	if n.redirectUnlessLeader(w, r) {
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, n.cfg.MaxBodyBytes))
+	if err != nil {
+		if errors.As(err, new(*http.MaxBytesError)) {
+			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("value too large: the limit is %d bytes", n.cfg.MaxBodyBytes))
+			return
+		}
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("read the request body: %v", err))
+		return
+	}
+	cmd.Value = string(body)
+	n.write(w, r, cmd)
+}
+
+func (n *Node) handleDelete(w http.ResponseWriter, r *http.Request) {
+	cmd, ok := n.parseWrite(w, r, kv.OpDelete)
+	if !ok || n.redirectUnlessLeader(w, r) {
+		return
+	}
+	n.write(w, r, cmd)
+}
+
+// parseWrite reads the key and the session headers of a write.
+func (n *Node) parseWrite(w http.ResponseWriter, r *http.Request, op kv.Op) (kv.Command, bool) {
+	key, err := keyOf(r)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return kv.Command{}, false
+	}
+	clientID, seq, err := sessionOf(r.Header)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return kv.Command{}, false
+	}
+	return kv.Command{Op: op, Key: key, ClientID: clientID, Seq: seq}, true
+}
+
+// keyOf returns the key of a /kv/{key} path.
+func keyOf(r *http.Request) (string, error) {
+	key := r.PathValue("key")
+	switch {
+	case key == "":
+		return "", errors.New("empty key: the path is /kv/{key}")
+	case len(key) > kv.MaxKeyLen:
+		return "", fmt.Errorf("key is %d bytes, the limit is %d", len(key), kv.MaxKeyLen)
+	}
+	return key, nil
+}
+
+// sessionOf parses the session headers: both or neither.
+func sessionOf(h http.Header) (clientID, seq uint64, err error) {
+	c, s := h.Get(HeaderClient), h.Get(HeaderSeq)
+	if c == "" && s == "" {
+		return 0, 0, nil
+	}
+	if c == "" || s == "" {
+		return 0, 0, fmt.Errorf("send both %s and %s, or neither", HeaderClient, HeaderSeq)
+	}
+	if clientID, err = strconv.ParseUint(c, 10, 64); err != nil || clientID == 0 {
+		return 0, 0, fmt.Errorf("%s %q is not a nonzero decimal 64-bit number", HeaderClient, c)
+	}
+	if seq, err = strconv.ParseUint(s, 10, 64); err != nil || seq == 0 {
+		return 0, 0, fmt.Errorf("%s %q is not a nonzero decimal 64-bit number", HeaderSeq, s)
+	}
+	return clientID, seq, nil
+}
+
+// redirectUnlessLeader answers a request that only the leader can serve, when this node
+// is not the leader: 307 to the leader, or 503. It reports whether it answered.
+func (n *Node) redirectUnlessLeader(w http.ResponseWriter, r *http.Request) bool {
+	if n.IsLeader() {
+		return false
+	}
+	n.redirect(w, r, n.Leader())
+	return true
+}
+
+// redirect sends the client to the leader's HTTP address with the same path and query.
+func (n *Node) redirect(w http.ResponseWriter, r *http.Request, leader uint64) {
+	if leader == engine.None {
+		unavailable(w, "no leader is known; an election is probably under way", 0)
+		return
+	}
+	base, ok := n.peerURLs[leader]
+	if !ok {
+		unavailable(w, fmt.Sprintf("the leader is peer %d, whose HTTP address this node does not know (PeerHTTP)", leader), leader)
+		return
+	}
+	w.Header().Set("Location", base+r.URL.RequestURI())
+	writeJSON(w, http.StatusTemporaryRedirect, ErrorBody{Error: fmt.Sprintf("not the leader; peer %d is", leader), Leader: leader})
+}
+
+// write proposes cmd and answers once it is applied, or once the node gives up on it.
+func (n *Node) write(w http.ResponseWriter, r *http.Request, cmd kv.Command) {
+	if err := cmd.Validate(); err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	p := &proposal{command: cmd.Marshal(), clientID: cmd.ClientID, seq: cmd.Seq, done: make(chan proposalOutcome, 1)}
+	timer := time.NewTimer(n.cfg.RequestTimeout)
+	defer timer.Stop()
+	if !submit(n, w, r, timer, n.propc, p) {
+		return
+	}
+	var out proposalOutcome
+	select {
+	case out = <-p.done:
+	case <-n.stopping:
+		select {
+		case out = <-p.done:
+		default:
+			out.err = errStoppingWrite
+		}
+	case <-timer.C:
+		unavailable(w, fmt.Sprintf("timed out after %v waiting for the entry to be applied; the outcome is unknown: retry with the same %s and %s to have it applied at most once", n.cfg.RequestTimeout, HeaderClient, HeaderSeq), 0)
+		return
+	case <-r.Context().Done():
+		return
+	}
+	n.answerWrite(w, r, cmd, out)
+}
+
+// submit hands work to the loop; it reports false after answering the request itself.
+func submit[T any](n *Node, w http.ResponseWriter, r *http.Request, timer *time.Timer, ch chan<- T, v T) bool {
+	select {
+	case ch <- v:
+		return true
+	case <-n.stopping:
+		unavailable(w, errStopping.Error(), 0)
+	case <-timer.C:
+		unavailable(w, fmt.Sprintf("timed out after %v: the node is overloaded", n.cfg.RequestTimeout), 0)
+	case <-r.Context().Done():
+	}
+	return false
+}
+
+func (n *Node) answerWrite(w http.ResponseWriter, r *http.Request, cmd kv.Command, out proposalOutcome) {
+	var notLeader *engine.NotLeaderError
+	res := out.result
+	switch {
+	case errors.As(out.err, &notLeader):
+		n.redirect(w, r, notLeader.Leader)
+	case out.err != nil:
+		unavailable(w, out.err.Error(), 0)
+	case errors.Is(res.Err, kv.ErrStale):
+		writeError(w, http.StatusBadRequest, res.Err.Error())
+	case res.Err != nil:
+		writeError(w, http.StatusInternalServerError, res.Err.Error())
+	case cmd.Op == kv.OpCAS && !res.OK:
+		w.Header().Set(HeaderIndex, strconv.FormatUint(res.Index, 10))
+		msg := "compare-and-set failed: the key does not exist"
+		if res.Found {
+			msg = "compare-and-set failed: the current value differs from the expected one"
+		}
+		writeJSON(w, http.StatusConflict, ErrorBody{Error: msg, Key: cmd.Key, Found: res.Found, Current: res.Value, Index: res.Index})
+	default:
+		w.Header().Set(HeaderIndex, strconv.FormatUint(res.Index, 10))
+		writeJSON(w, http.StatusOK, WriteResult{Key: cmd.Key, Index: res.Index, Found: res.Found, Previous: res.Value})
+	}
+}
+
+// handleGet serves a linearizable read: the leader confirms with a heartbeat round that
+// it still leads (ReadIndex), waits until it has applied the commit index it had when the
+// read arrived, and reads its own state machine.
+func (n *Node) handleGet(w http.ResponseWriter, r *http.Request) {
+	key, err := keyOf(r)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if n.redirectUnlessLeader(w, r) {
+		return
+	}
+	req := &readRequest{key: key, done: make(chan readOutcome, 1)}
+	timer := time.NewTimer(n.cfg.RequestTimeout)
+	defer timer.Stop()
+	if !submit(n, w, r, timer, n.readc, req) {
+		return
+	}
+	var out readOutcome
+	select {
+	case out = <-req.done:
+	case <-n.stopping:
+		select {
+		case out = <-req.done:
+		default:
+			out.err = errStopping
+		}
+	case <-timer.C:
+		unavailable(w, fmt.Sprintf("timed out after %v waiting for the read to be confirmed; retry", n.cfg.RequestTimeout), 0)
+		return
+	case <-r.Context().Done():
+		return
+	}
+	var notLeader *engine.NotLeaderError
+	switch {
+	case errors.As(out.err, &notLeader):
+		n.redirect(w, r, notLeader.Leader)
+	case out.err != nil:
+		unavailable(w, out.err.Error(), 0)
+	case !out.found:
+		w.Header().Set(HeaderIndex, strconv.FormatUint(out.index, 10))
+		writeJSON(w, http.StatusNotFound, ErrorBody{Error: "key not found", Key: key, Index: out.index})
+	default:
+		w.Header().Set(HeaderIndex, strconv.FormatUint(out.index, 10))
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Header().Set("Content-Length", strconv.Itoa(len(out.value)))
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, out.value)
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		status, body = http.StatusInternalServerError, []byte(`{"error":"encode the response"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(body, '\n'))
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, ErrorBody{Error: msg})
+}
+
+// unavailable answers 503 with a retry hint.
+func unavailable(w http.ResponseWriter, msg string, leader uint64) {
+	w.Header().Set("Retry-After", strconv.Itoa(int(retryAfter/time.Second)))
+	writeJSON(w, http.StatusServiceUnavailable, ErrorBody{Error: msg, Leader: leader, RetryAfterMS: retryAfter.Milliseconds()})
+}

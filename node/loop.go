@@ -1,0 +1,375 @@
+package node
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/raftplay/raftplay/engine"
+	"github.com/raftplay/raftplay/kv"
+)
+
+// proposal is a kv command on its way from an HTTP handler into the log and back.
+type proposal struct {
+	command  []byte
+	clientID uint64 // from the command: 0 when the client sent no session headers
+	seq      uint64
+	done     chan proposalOutcome // buffered: the loop never waits for the handler
+
+	// Set by the loop: where Propose put the entry. An index and a term name one entry
+	// (Log Matching, §5.3), so the entry applied at index is ours only if its term is.
+	index, term uint64
+}
+
+type proposalOutcome struct {
+	result kv.Result
+	err    error
+}
+
+// readRequest is a linearizable GET waiting for its ReadIndex round.
+type readRequest struct {
+	key   string
+	done  chan readOutcome // buffered
+	index uint64           // the read index, once confirmed
+}
+
+type readOutcome struct {
+	value string
+	found bool
+	index uint64
+	err   error
+}
+
+// Why the loop gave up on a request; the HTTP layer answers each with 503.
+var (
+	errStopping       = errors.New("the node is shutting down")
+	errStoppingWrite  = errors.New("the node is shutting down and the write was not applied yet, so its outcome is unknown; retry with the same X-Raftplay-Client and X-Raftplay-Seq to have it applied at most once")
+	errLeadershipLost = errors.New("this node lost leadership before the entry was applied, so the outcome is unknown; retry with the same X-Raftplay-Client and X-Raftplay-Seq to have it applied at most once")
+	errEntryReplaced  = errors.New("a new leader replaced the entry before it was committed; it was not applied; retry")
+	errReadAborted    = errors.New("this node lost leadership before the read was confirmed; retry")
+)
+
+// statusKey is the part of the status whose change makes a status event.
+type statusKey struct {
+	state              engine.StateType
+	term, lead         uint64
+	commit, lastIndex  uint64
+	lastApplied        uint64
+	connectedPeersMask uint64 // bit i: the connection to the i-th other peer (by id) is up
+}
+
+// raftLoop is the one goroutine that owns the engine, the store and the state machine.
+// It is the loop of the engine's package documentation with real time and real I/O:
+// take every pending input, then persist, send, apply, answer, Advance.
+type raftLoop struct {
+	n     *Node
+	log   *slog.Logger
+	peer  *engine.Peer
+	store engine.LogStore
+	kv    *kv.Store
+
+	proposals  map[uint64]*proposal    // by log index: entries proposed here, not yet applied
+	reads      map[uint64]*readRequest // by ReadIndex request id: not yet confirmed
+	confirmed  []*readRequest          // confirmed, waiting for the state machine to reach their index
+	nextReadID uint64
+
+	leading    bool   // we were leader after the last Ready
+	leaderTerm uint64 // ... in this term
+
+	key           statusKey // the state after the last Ready
+	publishedKey  statusKey // the state the last status event showed
+	publishedAt   time.Time
+	publishedOnce bool
+}
+
+func newRaftLoop(n *Node, peer *engine.Peer) *raftLoop {
+	l := &raftLoop{
+		n: n, log: n.log, peer: peer, store: n.cfg.Store, kv: kv.New(),
+		proposals: make(map[uint64]*proposal),
+		reads:     make(map[uint64]*readRequest),
+	}
+	st := peer.Status()
+	l.key = statusKey{state: st.State, term: st.Term, lead: st.Lead, commit: st.CommitIndex, lastIndex: st.LastIndex}
+	n.status = n.initialStatus(st)
+	return l
+}
+
+// run drives the peer until ctx is cancelled or persisting fails.
+func (l *raftLoop) run(ctx context.Context) error {
+	ticker := time.NewTicker(l.n.cfg.TickInterval)
+	defer ticker.Stop()
+	for {
+		if err := l.handleReadys(); err != nil {
+			return err
+		}
+		l.maybePublishStatus(time.Now())
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-ticker.C:
+			l.peer.Tick()
+		case m := <-l.n.recvc:
+			l.step(m)
+		case p := <-l.n.propc:
+			l.propose(p)
+		case r := <-l.n.readc:
+			l.readIndex(r)
+		}
+		l.drainInputs()
+	}
+}
+
+// drainInputs takes what else is waiting, so that one Ready, and one fsync, covers
+// every proposal and message that arrived meanwhile.
+func (l *raftLoop) drainInputs() {
+	for range maxInputsPerLoop {
+		select {
+		case m := <-l.n.recvc:
+			l.step(m)
+		case p := <-l.n.propc:
+			l.propose(p)
+		case r := <-l.n.readc:
+			l.readIndex(r)
+		default:
+			return
+		}
+	}
+}
+
+func (l *raftLoop) step(m engine.Message) {
+	if err := l.peer.Step(m); err != nil {
+		l.log.Warn("dropped a message the engine refused", "type", m.Type.String(), "from", m.From, "err", err)
+	}
+}
+
+func (l *raftLoop) propose(p *proposal) {
+	index, err := l.peer.Propose(p.command, nil)
+	if err != nil {
+		p.done <- proposalOutcome{err: err}
+		return
+	}
+	p.index, p.term = index, l.peer.Term()
+	l.proposals[index] = p
+}
+
+func (l *raftLoop) readIndex(r *readRequest) {
+	l.nextReadID++
+	if err := l.peer.ReadIndex(l.nextReadID); err != nil {
+		r.done <- readOutcome{err: err}
+		return
+	}
+	l.reads[l.nextReadID] = r
+}
+
+func (l *raftLoop) handleReadys() error {
+	for l.peer.HasReady() {
+		rd := l.peer.Ready()
+		if err := l.handleReady(&rd); err != nil {
+			return err
+		}
+		l.peer.Advance()
+	}
+	return nil
+}
+
+// handleReady does what rd asks, in the order the engine requires: persist, send, apply,
+// serve reads.
+func (l *raftLoop) handleReady(rd *engine.Ready) error {
+	if !rd.HardState.IsEmpty() || len(rd.Entries) > 0 {
+		if err := l.store.Save(rd.HardState, rd.Entries, rd.MustSync); err != nil {
+			return fmt.Errorf("node %d: persist %d entries and hard state %+v: %w", l.n.cfg.ID, len(rd.Entries), rd.HardState, err)
+		}
+	}
+	for i := range rd.Messages {
+		l.n.trans.send(&rd.Messages[i])
+	}
+	for i := range rd.CommittedEntries {
+		l.apply(&rd.CommittedEntries[i])
+	}
+	for _, rs := range rd.ReadStates {
+		l.confirmRead(rs)
+	}
+	l.serveReads()
+	l.track(rd)
+	l.checkLeadership()
+	l.publishEvents(rd.Events)
+	return nil
+}
+
+// apply applies one committed entry and answers the request that proposed it here.
+func (l *raftLoop) apply(e *engine.Entry) {
+	var (
+		res     kv.Result
+		cmd     kv.Command
+		decoded bool
+	)
+	if len(e.Command) == 0 {
+		res = l.kv.Apply(e.Index, nil) // a new leader's empty entry
+	} else if c, err := kv.Decode(e.Command); err != nil {
+		res = l.kv.Apply(e.Index, e.Command) // records the decode error, advances the index
+	} else {
+		cmd, decoded = c, true
+		res = l.kv.ApplyCommand(e.Index, cmd)
+	}
+	p, ok := l.proposals[e.Index]
+	if !ok {
+		return
+	}
+	delete(l.proposals, e.Index)
+	if e.Term != p.term || !decoded || cmd.ClientID != p.clientID || cmd.Seq != p.seq {
+		p.done <- proposalOutcome{err: errEntryReplaced}
+		return
+	}
+	p.done <- proposalOutcome{result: res}
+}
+
+func (l *raftLoop) confirmRead(rs engine.ReadState) {
+	r, ok := l.reads[rs.RequestID]
+	if !ok {
+		return
+	}
+	delete(l.reads, rs.RequestID)
+	r.index = rs.Index
+	l.confirmed = append(l.confirmed, r)
+}
+
+// serveReads answers the confirmed reads whose index the state machine has reached.
+func (l *raftLoop) serveReads() {
+	applied := l.kv.AppliedIndex()
+	kept := l.confirmed[:0]
+	for _, r := range l.confirmed {
+		if r.index > applied {
+			kept = append(kept, r)
+			continue
+		}
+		value, found := l.kv.Get(r.key)
+		r.done <- readOutcome{value: value, found: found, index: r.index}
+	}
+	clear(l.confirmed[len(kept):])
+	l.confirmed = kept
+}
+
+// track updates the status from what the Ready changed; it never asks the engine for a
+// full Status, which allocates.
+func (l *raftLoop) track(rd *engine.Ready) {
+	if !rd.HardState.IsEmpty() {
+		l.key.term, l.key.commit = rd.HardState.Term, rd.HardState.Commit
+	}
+	if k := len(rd.Entries); k > 0 {
+		l.key.lastIndex = rd.Entries[k-1].Index // the saved log now ends here, even after a truncation
+	}
+	if rd.SoftState != nil {
+		l.key.state, l.key.lead = rd.SoftState.State, rd.SoftState.Lead
+	}
+	l.key.lastApplied = l.kv.AppliedIndex()
+	l.n.statusMu.Lock()
+	st := &l.n.status
+	st.State, st.Term, st.Leader = l.key.state.String(), l.key.term, l.key.lead
+	st.CommitIndex, st.LastApplied, st.LastIndex = l.key.commit, l.key.lastApplied, l.key.lastIndex
+	l.n.statusMu.Unlock()
+}
+
+// checkLeadership gives up on the requests only a leader can finish once we are no
+// longer the leader of the term they were made in.
+func (l *raftLoop) checkLeadership() {
+	leading := l.key.state == engine.StateLeader
+	if l.leading && (!leading || l.key.term != l.leaderTerm) {
+		l.log.Info("lost leadership", "term", l.leaderTerm, "pending_proposals", len(l.proposals), "pending_reads", len(l.reads))
+		for index, p := range l.proposals {
+			p.done <- proposalOutcome{err: errLeadershipLost}
+			delete(l.proposals, index)
+		}
+		for id, r := range l.reads {
+			r.done <- readOutcome{err: errReadAborted}
+			delete(l.reads, id)
+		}
+	}
+	l.leading, l.leaderTerm = leading, l.key.term
+}
+
+// abortAll answers every request the loop holds: the loop has stopped.
+func (l *raftLoop) abortAll() {
+	for index, p := range l.proposals {
+		p.done <- proposalOutcome{err: errStoppingWrite}
+		delete(l.proposals, index)
+	}
+	for id, r := range l.reads {
+		r.done <- readOutcome{err: errStopping}
+		delete(l.reads, id)
+	}
+	for _, r := range l.confirmed {
+		r.done <- readOutcome{err: errStopping}
+	}
+	l.confirmed = nil
+}
+
+// publishEvents logs the engine's decisions and streams them to /events.
+func (l *raftLoop) publishEvents(events []engine.Event) {
+	if len(events) == 0 {
+		return
+	}
+	debug := l.log.Enabled(context.Background(), slog.LevelDebug)
+	for _, e := range events {
+		switch e.Kind {
+		case engine.EventRestarted, engine.EventElectionWon, engine.EventSteppedDown,
+			engine.EventQuorumLost, engine.EventSuffixTruncated:
+			l.log.Info(e.Describe(), "event", e.Kind.String(), "term", e.Term)
+		default:
+			if debug {
+				l.log.Debug(e.Describe(), "event", e.Kind.String(), "term", e.Term)
+			}
+		}
+	}
+	if !l.n.hub.active() {
+		return
+	}
+	now := time.Now()
+	for _, e := range events {
+		data, err := json.Marshal(EventOf(e, now))
+		if err != nil {
+			l.log.Error("encode event", "event", e.Describe(), "err", err)
+			continue
+		}
+		l.n.hub.publish(sseRaft, data)
+	}
+}
+
+// maybePublishStatus sends a status event when the status changed, at most once per
+// StatusEventInterval, and refreshes the leader's replication progress shown by
+// /status. A leader also refreshes every second, since a follower catching up changes
+// its progress but not the leader's status.
+func (l *raftLoop) maybePublishStatus(now time.Time) {
+	l.key.connectedPeersMask = l.n.trans.connectedMask()
+	since := now.Sub(l.publishedAt)
+	changed := l.key != l.publishedKey || !l.publishedOnce
+	if !(changed && since >= StatusEventInterval) && !(l.leading && since >= time.Second) {
+		return
+	}
+	l.publishedKey, l.publishedAt, l.publishedOnce = l.key, now, true
+	var progress map[uint64]engine.ReplicationState
+	if l.leading {
+		progress = l.peer.Status().Progress
+	}
+	l.n.statusMu.Lock()
+	for i := range l.n.status.Peers {
+		p := &l.n.status.Peers[i]
+		pr, ok := progress[p.ID]
+		p.Match, p.Next, p.Mode = pr.Match, pr.Next, ""
+		if ok {
+			p.Mode = pr.Mode.String()
+		}
+	}
+	l.n.statusMu.Unlock()
+	if !l.n.hub.active() {
+		return
+	}
+	data, err := json.Marshal(l.n.Status())
+	if err != nil {
+		l.log.Error("encode status", "err", err)
+		return
+	}
+	l.n.hub.publish(sseStatus, data)
+}

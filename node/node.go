@@ -1,0 +1,244 @@
+package node
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/raftplay/raftplay/engine"
+)
+
+// Capacities of the channels that carry work into the Ready loop. Senders wait when
+// they are full (an HTTP handler up to its timeout, a connection reader until the loop
+// catches up: TCP then slows the sender down), the loop never does.
+const (
+	recvQueueLen     = 4096
+	proposeQueueLen  = 1024
+	readQueueLen     = 1024
+	maxInputsPerLoop = 4096 // inputs taken before each Ready, so one fsync covers many
+	shutdownTimeout  = 5 * time.Second
+)
+
+// Node is one native raftplay node: an engine.Peer driven by real time, a TCP transport
+// to the other voters, a kv.Store as its state machine and an HTTP API. Create it with
+// New, then call Run.
+type Node struct {
+	cfg   Config
+	log   *slog.Logger
+	loop  *raftLoop
+	trans *transport
+	hub   *hub
+	http  *http.Server
+
+	// Work for the Ready loop.
+	recvc chan engine.Message
+	propc chan *proposal
+	readc chan *readRequest
+	// stopping is closed once the loop has stopped and answered everything it held;
+	// requests still waiting are answered 503, /events streams end.
+	stopping chan struct{}
+
+	peerURLs    map[uint64]string // HTTP base URL of each voter that has one
+	tokenDigest [sha256.Size]byte
+
+	statusMu sync.Mutex
+	status   Status // the loop's view; Peers carries the leader's progress
+
+	started  atomic.Bool
+	fatalMu  sync.Mutex
+	fatalErr error // the first failure of a goroutine other than the loop
+	wg       sync.WaitGroup
+}
+
+// New checks cfg, loads the node's durable state from cfg.Store and prepares the node.
+// It opens no socket and starts no goroutine: Run does.
+func New(cfg Config) (*Node, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	_, cs, err := cfg.Store.InitialState()
+	if err != nil {
+		return nil, fmt.Errorf("node %d: load initial state: %w", cfg.ID, err)
+	}
+	if err := cfg.checkVoters(cs); err != nil {
+		return nil, err
+	}
+	ecfg := engine.DefaultConfig(cfg.ID, cfg.Store)
+	ecfg.RegionID = cfg.RegionID
+	ecfg.ElectionTick = cfg.ElectionTick
+	ecfg.HeartbeatTick = cfg.HeartbeatTick
+	ecfg.Seed = randomUint64() // nodes restarted together must not time out in lockstep
+	peer, err := engine.NewPeer(ecfg)
+	if err != nil {
+		return nil, fmt.Errorf("node %d: %w", cfg.ID, err)
+	}
+	n := &Node{
+		cfg:         cfg,
+		log:         cfg.Logger.With("node", cfg.ID),
+		hub:         newHub(cfg.EventBuffer, cfg.MaxEventSubscribers),
+		recvc:       make(chan engine.Message, recvQueueLen),
+		propc:       make(chan *proposal, proposeQueueLen),
+		readc:       make(chan *readRequest, readQueueLen),
+		stopping:    make(chan struct{}),
+		peerURLs:    make(map[uint64]string, len(cfg.PeerHTTP)),
+		tokenDigest: tokenDigest([]byte(cfg.Token)),
+	}
+	for id, addr := range cfg.PeerHTTP {
+		n.peerURLs[id], _ = httpBaseURL(addr) // validate checked it
+	}
+	n.trans = newTransport(n, n.log.With("component", "transport"))
+	n.loop = newRaftLoop(n, peer)
+	n.http = n.newHTTPServer()
+	return n, nil
+}
+
+// randomUint64 draws from crypto/rand (which does not fail on supported platforms).
+func randomUint64() uint64 {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return binary.LittleEndian.Uint64(b[:])
+}
+
+// Run listens, runs the node until ctx is cancelled, then shuts down cleanly: the loop
+// stops, requests still waiting are answered 503, the HTTP server and the transport
+// close, and every goroutine Run started has returned. It returns nil after a clean
+// shutdown, or the error that stopped the node (a failed Save, a listener that failed).
+// Run may be called once.
+func (n *Node) Run(ctx context.Context) error {
+	if !n.started.CompareAndSwap(false, true) {
+		return errors.New("node: Run called twice")
+	}
+	raftLn, httpLn, err := n.listen()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	n.trans.start(raftLn)
+	n.wg.Go(func() {
+		if err := n.http.Serve(httpLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			n.fail(fmt.Errorf("node %d: HTTP server on %s: %w", n.cfg.ID, httpLn.Addr(), err), cancel)
+		}
+	})
+	n.log.Info("node running", "raft", raftLn.Addr().String(), "http", httpLn.Addr().String(),
+		"region", n.cfg.RegionID, "peers", len(n.cfg.Peers))
+
+	loopErr := n.loop.run(ctx)
+	if loopErr != nil {
+		n.log.Error("Ready loop stopped", "err", loopErr)
+	}
+	n.shutdown()
+	n.log.Info("node stopped")
+	if loopErr != nil {
+		return loopErr
+	}
+	n.fatalMu.Lock()
+	defer n.fatalMu.Unlock()
+	return n.fatalErr
+}
+
+// fail records the first error of a background goroutine and stops the node.
+func (n *Node) fail(err error, cancel context.CancelFunc) {
+	n.fatalMu.Lock()
+	if n.fatalErr == nil {
+		n.fatalErr = err
+	}
+	n.fatalMu.Unlock()
+	n.log.Error("stopping the node", "err", err)
+	cancel()
+}
+
+// listen opens the Raft and HTTP listeners, unless the Config brought its own. On error
+// it closes the listener it holds, be it the Config's.
+func (n *Node) listen() (raftLn, httpLn net.Listener, err error) {
+	raftLn, httpLn = n.cfg.RaftListener, n.cfg.HTTPListener
+	if raftLn == nil {
+		addr := listenAddr(n.cfg.Peers[n.cfg.ID])
+		if raftLn, err = net.Listen("tcp", addr); err != nil {
+			if httpLn != nil {
+				_ = httpLn.Close()
+			}
+			return nil, nil, fmt.Errorf("node %d: listen for Raft peers on %s: %w", n.cfg.ID, addr, err)
+		}
+	}
+	if httpLn == nil {
+		addr := listenAddr(n.cfg.HTTPAddr)
+		if httpLn, err = net.Listen("tcp", addr); err != nil {
+			_ = raftLn.Close()
+			return nil, nil, fmt.Errorf("node %d: listen for HTTP on %s: %w", n.cfg.ID, addr, err)
+		}
+	}
+	return raftLn, httpLn, nil
+}
+
+// shutdown runs after the loop has returned.
+func (n *Node) shutdown() {
+	n.loop.abortAll()
+	close(n.stopping)
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := n.http.Shutdown(ctx); err != nil {
+		n.log.Warn("HTTP server did not drain in time; closing its connections", "err", err)
+		_ = n.http.Close()
+	}
+	n.trans.stop()
+	n.wg.Wait()
+}
+
+// ID returns the node's peer id.
+func (n *Node) ID() uint64 { return n.cfg.ID }
+
+// Status returns a snapshot of the node's state, as GET /status shows it.
+func (n *Node) Status() Status {
+	n.statusMu.Lock()
+	st := n.status
+	st.Peers = slices.Clone(n.status.Peers)
+	n.statusMu.Unlock()
+	for i := range st.Peers {
+		p := &st.Peers[i]
+		p.Connected = p.ID == n.cfg.ID || n.trans.connected(p.ID)
+	}
+	return st
+}
+
+// IsLeader reports whether the node is the leader of its region right now.
+func (n *Node) IsLeader() bool {
+	n.statusMu.Lock()
+	defer n.statusMu.Unlock()
+	return n.status.State == engine.StateLeader.String()
+}
+
+// Leader returns the id of the leader the node knows of, or 0.
+func (n *Node) Leader() uint64 {
+	n.statusMu.Lock()
+	defer n.statusMu.Unlock()
+	return n.status.Leader
+}
+
+// TransportStats returns the counters of the node's peer transport.
+func (n *Node) TransportStats() TransportStats { return n.trans.stats.snapshot() }
+
+// initialStatus builds the Status of a node that has not run yet.
+func (n *Node) initialStatus(st engine.Status) Status {
+	s := Status{
+		ID: n.cfg.ID, RegionID: n.cfg.RegionID, State: st.State.String(), Term: st.Term,
+		Leader: st.Lead, CommitIndex: st.CommitIndex, LastApplied: st.LastApplied, LastIndex: st.LastIndex,
+	}
+	for id, addr := range n.cfg.Peers {
+		s.Peers = append(s.Peers, PeerStatus{ID: id, RaftAddr: addr, HTTPURL: n.peerURLs[id]})
+	}
+	slices.SortFunc(s.Peers, func(a, b PeerStatus) int { return cmp.Compare(a.ID, b.ID) })
+	return s
+}

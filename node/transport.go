@@ -1,0 +1,391 @@
+package node
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/raftplay/raftplay/engine"
+)
+
+// Timing of the transport.
+const (
+	dialTimeout      = 2 * time.Second
+	handshakeTimeout = 5 * time.Second // an inbound connection must identify itself within this
+	writeTimeout     = 5 * time.Second // a peer that accepts no bytes for this long is dropped
+	minBackoff       = 10 * time.Millisecond
+	maxBackoff       = time.Second // a restarted peer is reconnected within about this
+	// stableConnection is how long a connection must last for the back-off to start
+	// over: a peer that accepts and then drops us (a wrong token) is retried slowly.
+	stableConnection = time.Second
+	maxInboundConns  = 64
+	connBufferSize   = 64 << 10
+	maxWriteBatch    = 256 // frames written between two write deadlines and flushes
+	pooledFrameCap   = 1 << 20
+)
+
+// TransportStats counts what a node's peer transport did, for tests and diagnostics.
+type TransportStats struct {
+	// Accepted counts inbound connections whose handshake was accepted.
+	Accepted uint64
+	// Rejected counts inbound connections refused at the handshake: not a raftplay peer,
+	// another version, region or recipient, a sender outside the configuration, or a
+	// token mismatch.
+	Rejected uint64
+	// ClosedOnError counts accepted connections closed for an oversized, empty or
+	// malformed frame.
+	ClosedOnError uint64
+	// FramesReceived counts messages handed to the Ready loop.
+	FramesReceived uint64
+	// FramesDropped counts received messages dropped: from an id outside the
+	// configuration, from another id than the connection's, or addressed to another peer.
+	FramesDropped uint64
+	// FramesSent counts frames written to peers.
+	FramesSent uint64
+	// SendDrops counts frames dropped on the sending side: a full queue, or a peer that
+	// could not be reached.
+	SendDrops uint64
+	// Dials and DialFailures count outbound connection attempts.
+	Dials, DialFailures uint64
+}
+
+type transportCounters struct {
+	accepted, rejected, closedOnError         atomic.Uint64
+	framesReceived, framesDropped, framesSent atomic.Uint64
+	sendDrops, dials, dialFailures            atomic.Uint64
+}
+
+func (c *transportCounters) snapshot() TransportStats {
+	return TransportStats{
+		Accepted: c.accepted.Load(), Rejected: c.rejected.Load(), ClosedOnError: c.closedOnError.Load(),
+		FramesReceived: c.framesReceived.Load(), FramesDropped: c.framesDropped.Load(),
+		FramesSent: c.framesSent.Load(), SendDrops: c.sendDrops.Load(),
+		Dials: c.dials.Load(), DialFailures: c.dialFailures.Load(),
+	}
+}
+
+// transport carries messages between peers over TCP. Each peer dials every other peer
+// and writes its messages on that connection; it reads the messages of the others on
+// the connections they dialed. The Ready loop only ever enqueues: a sender goroutine
+// per peer owns the connection, and a full queue drops the frame.
+type transport struct {
+	n      *Node
+	log    *slog.Logger
+	ctx    context.Context // cancelled by stop
+	cancel context.CancelFunc
+
+	senders map[uint64]*sender
+	others  []uint64 // the other peers' ids, sorted: bit positions of connectedMask
+	frames  sync.Pool
+
+	ln       net.Listener
+	mu       sync.Mutex
+	inbound  map[net.Conn]struct{} // every open inbound connection
+	fromPeer map[uint64]net.Conn   // the accepted inbound connection of each peer
+
+	stats transportCounters
+}
+
+func newTransport(n *Node, log *slog.Logger) *transport {
+	ctx, cancel := context.WithCancel(context.Background())
+	t := &transport{
+		n: n, log: log, ctx: ctx, cancel: cancel,
+		senders:  make(map[uint64]*sender),
+		inbound:  make(map[net.Conn]struct{}),
+		fromPeer: make(map[uint64]net.Conn),
+	}
+	t.frames.New = func() any { b := make([]byte, 0, 512); return &b }
+	for id, addr := range n.cfg.Peers {
+		if id == n.cfg.ID {
+			continue
+		}
+		t.others = append(t.others, id)
+		t.senders[id] = &sender{
+			t: t, id: id, addr: addr,
+			queue: make(chan *[]byte, n.cfg.SendQueueLen),
+			hello: appendHandshake(nil, handshake{From: n.cfg.ID, To: id, RegionID: n.cfg.RegionID, Token: []byte(n.cfg.Token)}),
+		}
+	}
+	slices.Sort(t.others)
+	return t
+}
+
+// start begins accepting on ln and connecting to every peer.
+func (t *transport) start(ln net.Listener) {
+	t.ln = ln
+	t.n.wg.Go(t.acceptLoop)
+	for _, s := range t.senders {
+		t.n.wg.Go(s.run)
+	}
+}
+
+// stop closes the listener and every connection; the goroutines then return (the node's
+// WaitGroup waits for them).
+func (t *transport) stop() {
+	t.cancel()
+	if t.ln != nil {
+		_ = t.ln.Close()
+	}
+	t.mu.Lock()
+	for c := range t.inbound {
+		_ = c.Close()
+	}
+	t.mu.Unlock()
+	for _, s := range t.senders {
+		s.closeConn()
+	}
+}
+
+func (t *transport) stopped() bool { return t.ctx.Err() != nil }
+
+// sleep waits d, or less if the transport stops; it reports whether it is still running.
+func (t *transport) sleep(d time.Duration) bool {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-t.ctx.Done():
+		return false
+	}
+}
+
+// send encodes m into a frame and queues it for its recipient. It never blocks: it is
+// called by the Ready loop, and the Ready slices are only valid until Advance, which is
+// why the message is encoded here rather than by the sender goroutine.
+func (t *transport) send(m *engine.Message) {
+	s := t.senders[m.To]
+	if s == nil {
+		t.log.Error("the engine addressed a message to an unknown peer", "to", m.To, "type", m.Type.String())
+		return
+	}
+	bp := t.frames.Get().(*[]byte)
+	*bp = appendFrame((*bp)[:0], m)
+	if len(*bp)-frameHeaderLen > MaxFrameSize {
+		t.log.Error("dropped a message larger than the frame limit", "to", m.To, "type", m.Type.String(), "bytes", len(*bp), "limit", MaxFrameSize)
+		t.stats.sendDrops.Add(1)
+		t.release(bp)
+		return
+	}
+	s.enqueue(bp)
+}
+
+// release returns a frame buffer to the pool unless it grew large.
+func (t *transport) release(bp *[]byte) {
+	if cap(*bp) <= pooledFrameCap {
+		t.frames.Put(bp)
+	}
+}
+
+// connected reports whether the connection to peer id is up.
+func (t *transport) connected(id uint64) bool {
+	s := t.senders[id]
+	return s != nil && s.connected.Load()
+}
+
+// connectedMask has bit i set when the connection to the i-th other peer is up.
+func (t *transport) connectedMask() uint64 {
+	var mask uint64
+	for i, id := range t.others {
+		if i < 64 && t.senders[id].connected.Load() {
+			mask |= 1 << i
+		}
+	}
+	return mask
+}
+
+// sender owns the outbound connection to one peer.
+type sender struct {
+	t     *transport
+	id    uint64
+	addr  string
+	hello []byte // the handshake this sender opens each connection with
+
+	queue       chan *[]byte
+	queuedBytes atomic.Int64
+	connected   atomic.Bool
+
+	mu   sync.Mutex
+	conn net.Conn // the live connection, closed by stop to unblock a write
+}
+
+// enqueue queues a frame, or drops it when the queue is full: Raft resends what matters
+// (heartbeats repeat, AppendEntries are retried), and the loop must not wait.
+func (s *sender) enqueue(bp *[]byte) {
+	size := int64(len(*bp))
+	if s.queuedBytes.Add(size) > s.t.n.cfg.SendQueueBytes {
+		s.queuedBytes.Add(-size)
+		s.drop(bp)
+		return
+	}
+	select {
+	case s.queue <- bp:
+	default:
+		s.queuedBytes.Add(-size)
+		s.drop(bp)
+	}
+}
+
+func (s *sender) drop(bp *[]byte) {
+	s.t.stats.sendDrops.Add(1)
+	s.t.release(bp)
+}
+
+// discardQueue drops what was queued for a peer we cannot reach: by the time we do, it
+// is stale, and the engine will have sent newer messages.
+func (s *sender) discardQueue() {
+	for {
+		select {
+		case bp := <-s.queue:
+			s.queuedBytes.Add(-int64(len(*bp)))
+			s.drop(bp)
+		default:
+			return
+		}
+	}
+}
+
+// run connects to the peer, writes its frames, and reconnects with a capped
+// exponential back-off with jitter whenever the connection fails, until stop.
+func (s *sender) run() {
+	var b backoff
+	failures := 0
+	for {
+		conn, err := s.dial()
+		if err == nil {
+			if failures > 0 {
+				s.t.log.Info("connected to peer", "peer", s.id, "addr", s.addr, "after_failures", failures)
+			}
+			opened := time.Now()
+			err = s.pump(conn)
+			if s.t.stopped() {
+				return
+			}
+			if time.Since(opened) >= stableConnection {
+				b.reset()
+				failures = 0
+			}
+		}
+		if s.t.stopped() {
+			return
+		}
+		failures++
+		if failures == 1 {
+			s.t.log.Warn("cannot send to peer; retrying with back-off", "peer", s.id, "addr", s.addr, "err", err)
+		} else {
+			s.t.log.Debug("still cannot send to peer", "peer", s.id, "addr", s.addr, "failures", failures, "err", err)
+		}
+		s.discardQueue()
+		if !s.t.sleep(b.next()) {
+			return
+		}
+	}
+}
+
+func (s *sender) dial() (net.Conn, error) {
+	d := net.Dialer{Timeout: dialTimeout, KeepAlive: 15 * time.Second}
+	conn, err := d.DialContext(s.t.ctx, "tcp", s.addr)
+	if err != nil {
+		s.t.stats.dialFailures.Add(1)
+		return nil, fmt.Errorf("dial peer %d at %s: %w", s.id, s.addr, err)
+	}
+	s.t.stats.dials.Add(1)
+	return conn, nil
+}
+
+// pump writes the handshake and then the queued frames until the connection fails
+// (returning why) or the transport stops (returning nil).
+func (s *sender) pump(conn net.Conn) error {
+	defer conn.Close()
+	if !s.setConn(conn) {
+		return nil
+	}
+	defer s.setConn(nil)
+	defer s.connected.Store(false)
+	_ = conn.SetWriteDeadline(time.Now().Add(writeTimeout))
+	if _, err := conn.Write(s.hello); err != nil {
+		return fmt.Errorf("send handshake to peer %d: %w", s.id, err)
+	}
+	s.connected.Store(true)
+	bw := bufio.NewWriterSize(conn, connBufferSize)
+	for {
+		select {
+		case <-s.t.ctx.Done():
+			return nil
+		case bp := <-s.queue:
+			_ = conn.SetWriteDeadline(time.Now().Add(writeTimeout))
+			if err := s.writeBatch(bw, bp); err != nil {
+				return fmt.Errorf("send to peer %d: %w", s.id, err)
+			}
+		}
+	}
+}
+
+// writeBatch writes first and whatever else is queued (up to maxWriteBatch frames),
+// then flushes: many small messages share one write system call.
+func (s *sender) writeBatch(bw *bufio.Writer, first *[]byte) error {
+	bp := first
+	for i := 0; ; i++ {
+		_, err := bw.Write(*bp)
+		s.queuedBytes.Add(-int64(len(*bp)))
+		s.t.release(bp)
+		if err != nil {
+			return err
+		}
+		s.t.stats.framesSent.Add(1)
+		if i+1 == maxWriteBatch {
+			break
+		}
+		select {
+		case bp = <-s.queue:
+			continue
+		default:
+		}
+		break
+	}
+	return bw.Flush()
+}
+
+// setConn records the live connection; it refuses once the transport has stopped, so
+// that stop never misses a connection to close.
+func (s *sender) setConn(c net.Conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c != nil && s.t.stopped() {
+		return false
+	}
+	s.conn = c
+	return true
+}
+
+func (s *sender) closeConn() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.conn != nil {
+		_ = s.conn.Close()
+	}
+}
+
+// backoff is a capped exponential back-off with "equal jitter": each wait is between
+// half and all of the current step, so peers that lost each other at the same moment
+// do not retry in lockstep.
+type backoff struct{ step time.Duration }
+
+func (b *backoff) next() time.Duration {
+	if b.step == 0 {
+		b.step = minBackoff
+	} else {
+		b.step = min(2*b.step, maxBackoff)
+	}
+	half := b.step / 2
+	return half + rand.N(half+1)
+}
+
+func (b *backoff) reset() { b.step = 0 }
