@@ -57,8 +57,10 @@ func Check(ops []Operation, timeout time.Duration) (Result, error) {
 }
 
 // toPorcupine validates ops and converts them. Unknown GETs are dropped (a
-// read nobody saw constrains nothing); other unknown operations get a Return
-// after every other timestamp, so they may be placed anywhere after Call.
+// read nobody saw constrains nothing); other unknown operations get their
+// EffectBy as Return, or one after every other timestamp when unbounded, so
+// they may be placed anywhere in that window (where the model lets them take
+// effect or not).
 func toPorcupine(ops []Operation) ([]porcupine.Operation, error) {
 	var last int64 = math.MinInt64
 	for i, op := range ops {
@@ -68,6 +70,8 @@ func toPorcupine(ops []Operation) ([]porcupine.Operation, error) {
 		last = max(last, op.Call)
 		if op.Outcome != OutcomeUnknown {
 			last = max(last, op.Return)
+		} else {
+			last = max(last, op.EffectBy)
 		}
 	}
 	never := last
@@ -85,6 +89,9 @@ func toPorcupine(ops []Operation) ([]porcupine.Operation, error) {
 				continue
 			}
 			ret = never
+			if op.EffectBy != 0 {
+				ret = op.EffectBy
+			}
 		}
 		client, ok := clients[op.ClientID]
 		if !ok {

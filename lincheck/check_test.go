@@ -327,3 +327,31 @@ func TestVisualize(t *testing.T) {
 	err = lincheck.Visualize(ops, filepath.Join(t.TempDir(), "missing-dir", "history.html"))
 	assert.ErrorContains(t, err, "lincheck: write visualization to ")
 }
+
+func TestUnknownBoundedByEffectBy(t *testing.T) {
+	put := func(value string, call, effectBy int64) lincheck.Operation {
+		return lincheck.Operation{ClientID: 1, Op: kv.OpPut, Key: "x", Value: value, Call: call, Outcome: lincheck.OutcomeUnknown, EffectBy: effectBy}
+	}
+	get := func(client uint64, value string, call, ret int64) lincheck.Operation {
+		return lincheck.Operation{ClientID: client, Op: kv.OpGet, Key: "x", Call: call, Return: ret, Outcome: lincheck.OutcomeOK, Found: value != "", Result: value}
+	}
+	for _, tc := range []struct {
+		name string
+		ops  []lincheck.Operation
+		want porcupine.CheckResult
+	}{
+		{"took effect inside its window", []lincheck.Operation{put("a", 0, 10), get(2, "a", 11, 12)}, porcupine.Ok},
+		{"never took effect", []lincheck.Operation{put("a", 0, 10), get(2, "", 11, 12)}, porcupine.Ok},
+		{"seen before then not", []lincheck.Operation{put("a", 0, 10), get(2, "a", 3, 4), get(2, "", 11, 12)}, porcupine.Illegal},
+		{"effect after its bound", []lincheck.Operation{put("a", 0, 10), get(2, "", 11, 12), get(2, "a", 13, 14)}, porcupine.Illegal},
+		{"unbounded may take effect late", []lincheck.Operation{put("a", 0, 0), get(2, "", 11, 12), get(2, "a", 13, 14)}, porcupine.Ok},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := lincheck.Check(tc.ops, 5*time.Second)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, res.Linearizable, res.Description)
+		})
+	}
+	_, err := lincheck.Check([]lincheck.Operation{put("a", 10, 5)}, time.Second)
+	assert.ErrorContains(t, err, "EffectBy 5 is before Call 10")
+}

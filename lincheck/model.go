@@ -18,18 +18,31 @@ type register struct {
 // kvModel is the sequential specification of one key of the store, with the
 // history partitioned by key.
 //
-// An operation with an unknown outcome is given a Return after every other
-// operation's (see Check), and step accepts any answer for it. That covers
-// both cases: it took effect at some instant after its call (it is placed
-// there, and changes the state), or it never did (it is placed last, where
-// its change is seen by nobody). Unknown GETs are dropped before the check.
-var kvModel = porcupine.Model{
+// It is nondeterministic in one place: an operation with an unknown outcome
+// may have taken effect where it is placed, or never. Both next states are
+// kept (porcupine's power-set construction merges them), so such an operation
+// needs no Return after every other: it can be bounded by EffectBy, which keeps
+// the search small. Unknown GETs are dropped before the check.
+var kvModel = (&porcupine.NondeterministicModel{
 	Partition:         partitionByKey,
-	Init:              func() any { return register{} },
-	Step:              step,
+	Init:              func() []any { return []any{register{}} },
+	Step:              stepAll,
+	Equal:             func(a, b any) bool { return a.(register) == b.(register) },
 	Hash:              hashRegister,
 	DescribeOperation: func(in, out any) string { return describe(in.(input), out.(output)) },
 	DescribeState:     describeRegister,
+}).ToModel()
+
+// stepAll returns every state the operation can lead to from state.
+func stepAll(state, in, out any) []any {
+	ok, next := step(state, in, out)
+	switch {
+	case !ok:
+		return nil
+	case out.(output).outcome == OutcomeUnknown && next != state:
+		return []any{next, state} // it took effect here, or it never did
+	}
+	return []any{next}
 }
 
 // step applies one operation to a key's state and reports whether the

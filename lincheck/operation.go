@@ -79,6 +79,11 @@ type Operation struct {
 	// Result is, when Found, the value the GET read or the value that made
 	// the CAS fail. Ignored otherwise.
 	Result string
+	// EffectBy bounds an operation with OutcomeUnknown when nonzero: it took
+	// effect at or before this time, or never. A client with a session knows
+	// this once a later write of its own has been applied, since the store then
+	// ignores the older command. Zero means no bound. Ignored for other outcomes.
+	EffectBy int64
 }
 
 // FromCommand starts the record of command c, sent at time call. Its outcome
@@ -129,6 +134,8 @@ func (o Operation) validate() error {
 		return fmt.Errorf("outcome not set (%s)", o.Outcome)
 	case o.Outcome == OutcomeFailed && o.Op != kv.OpCAS:
 		return fmt.Errorf("%s cannot fail, only CAS can", o.Op)
+	case o.Outcome == OutcomeUnknown && o.EffectBy != 0 && o.EffectBy < o.Call:
+		return fmt.Errorf("EffectBy %d is before Call %d", o.EffectBy, o.Call)
 	case o.Outcome != OutcomeUnknown && o.Return < o.Call:
 		return fmt.Errorf("return %d before call %d", o.Return, o.Call)
 	}

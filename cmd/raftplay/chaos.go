@@ -16,6 +16,9 @@ import (
 
 func init() { commands = append(commands, newChaosCommand) }
 
+// shrinkBudget bounds the wall-clock time spent shrinking one failing scenario.
+const shrinkBudget = 2 * time.Minute
+
 type chaosFlags struct {
 	seeds      int
 	from       uint64
@@ -121,7 +124,7 @@ func reportFailure(w io.Writer, res chaos.Result, cfg chaos.Config, f chaosFlags
 	fmt.Fprintf(w, "FAIL seed %d: %s at t=%dms: %s\n", res.Seed, v.Invariant, v.Time, v.Description)
 	sc := chaos.Generate(res.Seed, cfg)
 	if f.shrinkRuns > 0 {
-		sc = chaos.Shrink(sc, chaos.SameFailure(cfg, v.Invariant), f.shrinkRuns)
+		sc = chaos.Shrink(sc, chaos.SameFailure(cfg, v.Invariant), f.shrinkRuns, shrinkBudget)
 	}
 	data, err := sc.Marshal()
 	if err != nil {

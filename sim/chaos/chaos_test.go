@@ -3,6 +3,7 @@ package chaos
 import (
 	"testing"
 
+	"github.com/raftplay/raftplay/kv"
 	"github.com/raftplay/raftplay/sim"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -55,7 +56,7 @@ func TestShrinkKeepsTheFailure(t *testing.T) {
 	first := sum.Failed[0]
 	sc := Generate(first.Seed, cfg)
 	want := first.Violations[0].Invariant
-	small := Shrink(sc, SameFailure(cfg, want), 300)
+	small := Shrink(sc, SameFailure(cfg, want), 300, 0)
 	assert.LessOrEqual(t, len(small.Actions), len(sc.Actions))
 	assert.True(t, SameFailure(cfg, want)(small), "the shrunk scenario still fails %s", want)
 	t.Logf("shrunk %d actions to %d", len(sc.Actions), len(small.Actions))
@@ -64,4 +65,21 @@ func TestShrinkKeepsTheFailure(t *testing.T) {
 func TestRunSeedsRejectsNoSeeds(t *testing.T) {
 	_, err := RunSeeds(1, 0, 2, DefaultConfig(), nil)
 	assert.ErrorContains(t, err, "must be positive")
+}
+
+func TestSessionEndBoundsUnknownWrites(t *testing.T) {
+	history := []sim.ClientOp{
+		{ClientID: 1, Seq: 1, Kind: kv.OpPut, Key: "x", Value: "a", Call: 0, Return: 50, Outcome: sim.OutcomeUnknown},
+		{ClientID: 2, Seq: 1, Kind: kv.OpPut, Key: "x", Value: "b", Call: 10, Return: 20, Outcome: sim.OutcomeOK},
+		{ClientID: 1, Seq: 2, Kind: kv.OpGet, Key: "x", Call: 51, Return: 60, Outcome: sim.OutcomeOK},
+		{ClientID: 1, Seq: 3, Kind: kv.OpPut, Key: "y", Value: "c", Call: 61, Return: 70, Outcome: sim.OutcomeOK},
+		{ClientID: 0, Seq: 0, Kind: kv.OpPut, Key: "x", Value: "d", Call: 5, Return: 90, Outcome: sim.OutcomeUnknown},
+	}
+	end, ok := sessionEnd(history, 0)
+	require.True(t, ok, "client 1's later write, seq 3, was applied")
+	assert.Equal(t, int64(70), end, "bounded by the later write's return, not by the read")
+	_, ok = sessionEnd(history, 4)
+	assert.False(t, ok, "a command without a session has no bound")
+	_, ok = sessionEnd(history, 3)
+	assert.False(t, ok, "no later write")
 }

@@ -79,7 +79,7 @@ func lastActionTime(sc sim.Scenario) int64 {
 // when it is not linearizable (or the checker could not decide).
 func checkHistory(history []sim.ClientOp, now int64) (*sim.Violation, int, error) {
 	ops := make([]lincheck.Operation, 0, len(history))
-	for _, h := range history {
+	for i, h := range history {
 		op := lincheck.Operation{ClientID: h.ClientID, Op: h.Kind, Key: h.Key, Value: h.Value,
 			Expected: h.Expected, Call: h.Call, Return: h.Return}
 		switch h.Outcome {
@@ -91,6 +91,9 @@ func checkHistory(history []sim.ClientOp, now int64) (*sim.Violation, int, error
 			}
 		case sim.OutcomeUnknown:
 			op.Outcome = lincheck.OutcomeUnknown
+			if end, ok := sessionEnd(history, i); ok {
+				op.EffectBy = end
+			}
 		default:
 			// A read that got no answer observed nothing: leave it out.
 			continue
@@ -109,4 +112,21 @@ func checkHistory(history []sim.ClientOp, now int64) (*sim.Violation, int, error
 			Description: fmt.Sprintf("the checker could not decide within %s", linearizabilityTimeout)}, len(ops), nil
 	}
 	return &sim.Violation{Time: now, Invariant: InvLinearizability, Description: res.Description}, len(ops), nil
+}
+
+// sessionEnd bounds an unknown write: the kv session of its client ignores every
+// command older than the last one applied, so once a later write of the same client
+// has been applied, the unknown one can no longer take effect. It returns the Return
+// time of the client's next write that is known to have applied.
+func sessionEnd(history []sim.ClientOp, i int) (int64, bool) {
+	h := history[i]
+	if h.ClientID == 0 || h.Kind == kv.OpGet {
+		return 0, false // no session, or a read (reads change nothing)
+	}
+	for _, later := range history[i+1:] {
+		if later.ClientID == h.ClientID && later.Seq > h.Seq && later.Kind != kv.OpGet && later.Outcome == sim.OutcomeOK {
+			return later.Return, true
+		}
+	}
+	return 0, false
 }

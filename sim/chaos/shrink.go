@@ -2,6 +2,7 @@ package chaos
 
 import (
 	"slices"
+	"time"
 
 	"github.com/raftplay/raftplay/sim"
 )
@@ -9,11 +10,16 @@ import (
 // Shrink looks for a shorter scenario that still fails the same way: it removes
 // chunks of actions (halves, then quarters, down to single actions) and then clients,
 // keeping each removal after which fails(candidate) still holds. The result is small
-// enough to read and to replay in the playground. maxRuns bounds the runs it tries.
-func Shrink(sc sim.Scenario, fails func(sim.Scenario) bool, maxRuns int) sim.Scenario {
+// enough to read and to replay in the playground. maxRuns bounds the runs it tries and
+// budget the wall-clock time it spends (0: no limit).
+func Shrink(sc sim.Scenario, fails func(sim.Scenario) bool, maxRuns int, budget time.Duration) sim.Scenario {
 	runs := 0
+	var deadline time.Time
+	if budget > 0 {
+		deadline = time.Now().Add(budget)
+	}
 	try := func(candidate sim.Scenario) bool {
-		if runs >= maxRuns {
+		if runs >= maxRuns || (!deadline.IsZero() && time.Now().After(deadline)) {
 			return false
 		}
 		runs++
