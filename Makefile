@@ -7,7 +7,7 @@ STATICCHECK_VERSION := v0.8.2
 BENCHSTAT_VERSION   := v0.0.0-20260908200009-22c9c6c9d4da
 
 # Packages that must also pass under GOOS=js GOARCH=wasm (Node).
-WASM_PKGS := ./engine/... ./memstore/... ./kv/... ./sim/...
+WASM_PKGS := ./engine/... ./memstore/... ./kv/... ./sim/... ./wasm/...
 # Seeds of the chaos slice inside `make test`, and of `make chaos`.
 TEST_CHAOS_SEEDS ?= 2000
 CHAOS_SEEDS      ?= 100000
@@ -24,7 +24,7 @@ build:
 	$(GO) build ./...
 	$(GO) build -o $(BIN)/raftplay ./cmd/raftplay
 
-test: lint test-go test-wasm test-chaos test-fuzz test-bench
+test: lint test-go test-wasm test-chaos test-fuzz test-bench test-node
 	@echo "make test: all tests passed"
 
 lint: fmt-check vet staticcheck
@@ -75,3 +75,17 @@ $(BIN)/benchstat:
 
 clean:
 	rm -rf $(BIN) dist
+
+# The playground: `make dist` builds the page and the wasm simulator into dist/,
+# `make play` serves it on http://127.0.0.1:8080, `make test-node` runs the bridge's
+# JavaScript API tests (node --test) against the built dist/.
+.PHONY: dist play test-node
+
+dist:
+	scripts/build-dist.sh dist
+
+play: dist build
+	$(BIN)/raftplay serve --addr 127.0.0.1:8080 --dist dist
+
+test-node: dist
+	node --test web/test/*.test.mjs

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Builds the playground into a folder (default dist/) that `raftplay serve` serves:
+#   the page: web/ without web/test (index.html, css/, js/ ES modules);
+#   app.wasm: ./wasm built with GOOS=js GOARCH=wasm;
+#   wasm_exec.js: Go's loader for it, from the same GOROOT as the compiler (the two must match);
+#   a .gz sibling of every text and wasm file (gzip -9) and a .br one when brotli is installed.
+# The new folder replaces the old one only once it is complete. At the end it prints
+# what the page downloads (wasm, JS, CSS, HTML), raw and compressed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out="${1:-dist}"
+
+goroot="$(go env GOROOT)"
+rev="$(git describe --always --dirty 2>/dev/null || echo devel)"
+stage="$(mktemp -d "$PWD/.dist-build.XXXXXX")"
+trap 'rm -rf "$stage"' EXIT
+
+# The page, without its tests.
+(cd web && find . -path ./test -prune -o -type f -print) | while IFS= read -r f; do
+	mkdir -p "$stage/$(dirname "$f")"
+	cp "web/$f" "$stage/$f"
+done
+
+GOOS=js GOARCH=wasm go build -trimpath \
+	-ldflags "-s -w -X github.com/raftplay/raftplay/wasm/bridge.BuildVersion=$rev" \
+	-o "$stage/app.wasm" ./wasm
+cp "$goroot/lib/wasm/wasm_exec.js" "$stage/wasm_exec.js"
+
+have_brotli=false
+if command -v brotli >/dev/null 2>&1; then
+	have_brotli=true
+fi
+find "$stage" -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.mjs' -o -name '*.css' \
+	-o -name '*.html' -o -name '*.svg' -o -name '*.json' -o -name '*.txt' -o -name '*.map' \) |
+	while IFS= read -r f; do
+		gzip -9 -n -c "$f" >"$f.gz"
+		if $have_brotli; then
+			brotli -q 11 -c "$f" >"$f.br"
+		fi
+	done
+
+rm -rf "$out"
+mv "$stage" "$out"
+trap - EXIT
+
+# What the page downloads, raw and as served compressed (br when there, else gzip).
+raw=0 gz=0 br=0
+while IFS= read -r f; do
+	raw=$((raw + $(wc -c <"$f")))
+	gz=$((gz + $(wc -c <"$f.gz")))
+	if [ -f "$f.br" ]; then br=$((br + $(wc -c <"$f.br"))); fi
+done < <(find "$out" -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.mjs' -o -name '*.css' -o -name '*.html' \))
+wasm_raw=$(wc -c <"$out/app.wasm")
+wasm_gz=$(wc -c <"$out/app.wasm.gz")
+echo "dist: built $out/ ($rev)"
+echo "dist: app.wasm ${wasm_raw} B raw, ${wasm_gz} B gzip$($have_brotli && echo ", $(wc -c <"$out/app.wasm.br") B brotli")"
+echo "dist: page total (wasm+js+css+html) ${raw} B raw, ${gz} B gzip$($have_brotli && echo ", ${br} B brotli")"
+if ! $have_brotli; then
+	echo "dist: brotli is not installed (apt-get install -y brotli): only .gz siblings were made" >&2
+fi

@@ -1,0 +1,397 @@
+// Package bridge is the playground's simulator behind the low-level JavaScript API:
+// plain Go functions that take and return strings and numbers, so the wasm main
+// package only has to hand them to syscall/js, and everything here is tested natively
+// too.
+//
+// A Bridge holds one run of the simulator (a sim.Cluster keeping its trace) and moves
+// it forward (step, runTicks, runUntil), back (rewindSteps, rewindTo: a checkpoint plus
+// deterministic replay) and sideways (act: acting in the past forks a new future).
+// Call is the single entry point: a function name and its arguments in, a result out,
+// either a JSON text, a plain string or a number. Errors never escape as panics: they
+// come back as the JSON text {"error":"..."}, naming the function and the problem.
+package bridge
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"strconv"
+
+	"github.com/raftplay/raftplay/sim"
+)
+
+// Limits on what one call may ask for, so that a mistake in the page cannot freeze the
+// tab for minutes.
+const (
+	// MaxStepsPerCall bounds step(n).
+	MaxStepsPerCall = 10_000_000
+	// MaxTicksPerCall bounds runTicks(n), and runUntil(t) to that many ticks ahead.
+	MaxTicksPerCall = 1_000_000
+	// MaxActionBytes bounds the JSON of one action.
+	MaxActionBytes = 64 << 10
+	// maxSafeInteger is the largest integer a JavaScript number holds exactly.
+	maxSafeInteger = 1<<53 - 1
+)
+
+// BuildVersion is set at link time by the dist build (-ldflags -X) to the source
+// revision; version() reports it.
+var BuildVersion = "devel"
+
+// Bridge holds the run the page shows. The zero value is not usable; call New. It is
+// not safe for concurrent use (JavaScript calls it from one thread).
+type Bridge struct {
+	tl *timeline // nil until a scenario is loaded
+}
+
+// New returns a bridge with no scenario loaded.
+func New() *Bridge { return &Bridge{} }
+
+// Unsupported stands for a JavaScript argument of a type the API never takes (an
+// object, a function, a symbol...). The wasm main package passes it with the type's
+// name so that the error message can say what was wrong.
+type Unsupported string
+
+// function is one function of the API: its parameters and what it does.
+type function struct {
+	params []param
+	run    func(b *Bridge, a args) (any, error)
+	// needsRun is set when the function works on a loaded scenario.
+	needsRun bool
+}
+
+type paramKind uint8
+
+const (
+	kindString paramKind = iota
+	kindInt
+	kindOptionalInt
+)
+
+type param struct {
+	name string
+	kind paramKind
+}
+
+var (
+	pJSON     = param{"json", kindString}
+	pFragment = param{"fragment", kindString}
+	pN        = param{"n", kindInt}
+	pTime     = param{"time", kindInt}
+	pSteps    = param{"steps", kindInt}
+	pSince    = param{"since", kindInt}
+	pLimit    = param{"limit", kindOptionalInt}
+)
+
+// functions is the API, by the names JavaScript sees.
+var functions = map[string]function{
+	"load":          {params: []param{pJSON}, run: (*Bridge).load},
+	"loadShare":     {params: []param{pFragment}, run: (*Bridge).loadShare},
+	"step":          {params: []param{pN}, run: (*Bridge).step, needsRun: true},
+	"runTicks":      {params: []param{pN}, run: (*Bridge).runTicks, needsRun: true},
+	"runUntil":      {params: []param{pTime}, run: (*Bridge).runUntil, needsRun: true},
+	"act":           {params: []param{pJSON}, run: (*Bridge).act, needsRun: true},
+	"state":         {run: (*Bridge).state, needsRun: true},
+	"events":        {params: []param{pSince, pLimit}, run: (*Bridge).events, needsRun: true},
+	"rewindSteps":   {params: []param{pSteps}, run: (*Bridge).rewindSteps, needsRun: true},
+	"rewindTo":      {params: []param{pTime}, run: (*Bridge).rewindTo, needsRun: true},
+	"scenario":      {run: (*Bridge).scenario, needsRun: true},
+	"shareFragment": {run: (*Bridge).shareFragment, needsRun: true},
+	"now":           {run: func(b *Bridge, _ args) (any, error) { return float64(b.tl.live.Now()), nil }, needsRun: true},
+	"steps":         {run: func(b *Bridge, _ args) (any, error) { return float64(b.tl.live.Steps()), nil }, needsRun: true},
+	"traceLen":      {run: func(b *Bridge, _ args) (any, error) { return float64(b.tl.live.TraceLen()), nil }, needsRun: true},
+	"timeline":      {run: (*Bridge).timelineInfo, needsRun: true},
+	"version":       {run: func(*Bridge, args) (any, error) { return Version(), nil }},
+}
+
+// Names returns the names of the API's functions.
+func Names() []string {
+	names := make([]string, 0, len(functions))
+	for name := range functions {
+		names = append(names, name)
+	}
+	return names
+}
+
+// Version is the build description version() returns.
+func Version() string {
+	return "raftplay " + BuildVersion + " (" + runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH + ")"
+}
+
+// Call runs the API function name with the arguments JavaScript passed (each a string,
+// a float64, a bool, nil for undefined and null, or Unsupported). The result is a
+// string (JSON, or the plain text of shareFragment and version) or a float64. Every
+// failure, a panic included, comes back as {"error":"name: ..."}.
+func (b *Bridge) Call(name string, in []any) (out any) {
+	defer func() {
+		if r := recover(); r != nil {
+			out = errorJSON(fmt.Errorf("%s: internal error: %v", name, r))
+		}
+	}()
+	fn, ok := functions[name]
+	if !ok {
+		return errorJSON(fmt.Errorf("unknown function %q", name))
+	}
+	a, err := parseArgs(name, fn.params, in)
+	if err != nil {
+		return errorJSON(err)
+	}
+	if fn.needsRun && b.tl == nil {
+		return errorJSON(fmt.Errorf("%s: no scenario is loaded; call load(scenarioJSON) or loadShare(fragment) first", name))
+	}
+	res, err := fn.run(b, a)
+	if err != nil {
+		return errorJSON(fmt.Errorf("%s: %w", name, err))
+	}
+	return res
+}
+
+// args are the checked arguments of one call, in parameter order: strings and int64s
+// (an absent optional number is -1).
+type args []any
+
+func (a args) str(i int) string { return a[i].(string) }
+func (a args) int(i int) int64  { return a[i].(int64) }
+
+func parseArgs(name string, params []param, in []any) (args, error) {
+	required := 0
+	for _, p := range params {
+		if p.kind != kindOptionalInt {
+			required++
+		}
+	}
+	if len(in) < required || len(in) > len(params) {
+		want := strconv.Itoa(required)
+		if required != len(params) {
+			want += " or " + strconv.Itoa(len(params))
+		}
+		return nil, fmt.Errorf("%s: takes %s argument(s), got %d", name, want, len(in))
+	}
+	out := make(args, len(params))
+	for i, p := range params {
+		var v any
+		if i < len(in) {
+			v = in[i]
+		}
+		got, err := convert(p, v)
+		if err != nil {
+			return nil, fmt.Errorf("%s: argument %d (%s): %w", name, i+1, p.name, err)
+		}
+		out[i] = got
+	}
+	return out, nil
+}
+
+func convert(p param, v any) (any, error) {
+	if p.kind == kindOptionalInt && v == nil {
+		return int64(-1), nil
+	}
+	if p.kind == kindString {
+		s, ok := v.(string)
+		if !ok {
+			return nil, fmt.Errorf("want a string, got %s", describe(v))
+		}
+		return s, nil
+	}
+	f, ok := v.(float64)
+	if !ok {
+		return nil, fmt.Errorf("want a number, got %s", describe(v))
+	}
+	if math.IsNaN(f) || math.IsInf(f, 0) || f != math.Trunc(f) || f < 0 || f > maxSafeInteger {
+		return nil, fmt.Errorf("want a whole number in [0, 2^53), got %v", f)
+	}
+	return int64(f), nil
+}
+
+func describe(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "undefined or null"
+	case string:
+		return "a string"
+	case float64:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case Unsupported:
+		return "a value of type " + string(v)
+	}
+	return fmt.Sprintf("a %T", v)
+}
+
+// errorJSON is the {"error": ...} answer.
+func errorJSON(err error) string {
+	b, _ := json.Marshal(struct {
+		Error string `json:"error"`
+	}{err.Error()})
+	return string(b)
+}
+
+func marshal(v any) (any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode the result: %w", err)
+	}
+	return string(b), nil
+}
+
+// position is the answer of the functions that move the run.
+type position struct {
+	OK    bool  `json:"ok"`
+	Time  int64 `json:"time"`
+	Steps int64 `json:"steps"`
+	// Replayed is how many steps a rewind replayed from its checkpoint.
+	Replayed *int64 `json:"replayed,omitempty"`
+}
+
+func (b *Bridge) position(replayed *int64) (any, error) {
+	return marshal(position{OK: true, Time: b.tl.live.Now(), Steps: b.tl.live.Steps(), Replayed: replayed})
+}
+
+func (b *Bridge) load(a args) (any, error) {
+	sc, err := sim.ParseScenario([]byte(a.str(0)))
+	if err != nil {
+		return nil, err
+	}
+	return b.start(sc)
+}
+
+func (b *Bridge) loadShare(a args) (any, error) {
+	sc, err := sim.ParseShareFragment(a.str(0))
+	if err != nil {
+		return nil, err
+	}
+	return b.start(sc)
+}
+
+func (b *Bridge) start(sc sim.Scenario) (any, error) {
+	tl, err := newTimeline(sc)
+	if err != nil {
+		return nil, err
+	}
+	b.tl = tl
+	return b.position(nil)
+}
+
+func (b *Bridge) step(a args) (any, error) {
+	n := a.int(0)
+	if n > MaxStepsPerCall {
+		return nil, fmt.Errorf("%d steps is more than the limit of %d per call", n, MaxStepsPerCall)
+	}
+	return float64(b.tl.step(n)), nil
+}
+
+func (b *Bridge) runTicks(a args) (any, error) {
+	n := a.int(0)
+	if n > MaxTicksPerCall {
+		return nil, fmt.Errorf("%d ticks is more than the limit of %d per call", n, MaxTicksPerCall)
+	}
+	b.tl.runUntil(b.tl.live.Now() + n*b.tl.tick)
+	return b.position(nil)
+}
+
+func (b *Bridge) runUntil(a args) (any, error) {
+	t, now := a.int(0), b.tl.live.Now()
+	switch {
+	case t < now:
+		return nil, fmt.Errorf("time %d ms is before now (%d ms); use rewindTo to go back", t, now)
+	case t-now > MaxTicksPerCall*b.tl.tick:
+		return nil, fmt.Errorf("time %d ms is more than %d ticks ahead of now (%d ms)", t, MaxTicksPerCall, now)
+	}
+	b.tl.runUntil(t)
+	return b.position(nil)
+}
+
+func (b *Bridge) act(a args) (any, error) {
+	action, err := parseAction(a.str(0))
+	if err != nil {
+		return nil, err
+	}
+	if err := b.tl.act(action); err != nil {
+		return nil, err
+	}
+	return b.position(nil)
+}
+
+// parseAction reads one sim.Action from JSON; unknown fields are errors. Its "at" is
+// ignored: an action applies now.
+func parseAction(text string) (sim.Action, error) {
+	var a sim.Action
+	if len(text) > MaxActionBytes {
+		return a, fmt.Errorf("action JSON of %d bytes is larger than the limit of %d", len(text), MaxActionBytes)
+	}
+	dec := json.NewDecoder(bytes.NewReader([]byte(text)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&a); err != nil {
+		return a, fmt.Errorf("invalid action JSON: %w", err)
+	}
+	if dec.More() {
+		return a, errors.New("invalid action JSON: more than one value")
+	}
+	if a.Type == "" {
+		return a, errors.New(`invalid action: missing "type"`)
+	}
+	return a, nil
+}
+
+func (b *Bridge) state(args) (any, error) { return marshal(b.tl.live.State()) }
+
+func (b *Bridge) events(a args) (any, error) {
+	since, limit := a.int(0), a.int(1)
+	if since > math.MaxInt32 {
+		since = math.MaxInt32
+	}
+	evs := b.tl.live.Events(int(since))
+	if limit >= 0 && int64(len(evs)) > limit {
+		evs = evs[:limit]
+	}
+	if evs == nil {
+		evs = []sim.TraceEvent{}
+	}
+	return marshal(evs)
+}
+
+func (b *Bridge) rewindSteps(a args) (any, error) {
+	replayed, err := b.tl.seekSteps(a.int(0))
+	if err != nil {
+		return nil, err
+	}
+	return b.position(&replayed)
+}
+
+func (b *Bridge) rewindTo(a args) (any, error) {
+	replayed, err := b.tl.seekTime(a.int(0))
+	if err != nil {
+		return nil, err
+	}
+	return b.position(&replayed)
+}
+
+func (b *Bridge) scenario(args) (any, error) {
+	data, err := b.tl.live.Scenario().Marshal()
+	if err != nil {
+		return nil, err
+	}
+	return string(data), nil
+}
+
+func (b *Bridge) shareFragment(args) (any, error) {
+	return sim.ShareFragment(b.tl.live.Scenario())
+}
+
+// timelineInfo describes the run the page can move along.
+type timelineInfo struct {
+	EndTime     int64 `json:"end_time"`
+	EndSteps    int64 `json:"end_steps"`
+	Checkpoints int   `json:"checkpoints"`
+	Spacing     int64 `json:"spacing"`
+	TraceLen    int   `json:"trace_len"`
+}
+
+func (b *Bridge) timelineInfo(args) (any, error) {
+	tl := b.tl
+	return marshal(timelineInfo{EndTime: tl.endTime, EndSteps: tl.endSteps, Checkpoints: len(tl.cps),
+		Spacing: tl.every, TraceLen: tl.live.TraceLen()})
+}
