@@ -1,0 +1,113 @@
+// Package filestore keeps a peer's durable state on disk: the engine.LogStore of
+// native nodes. It is an append-only log file plus a small state file, and it keeps
+// every entry in memory as well, so the engine's reads never touch the disk.
+//
+// # The directory
+//
+//	state                    format version, ConfState, generation of the current log
+//	log-0000000000000001     the log: a header, then one record per Save
+//
+// Compaction writes the live log to the next generation (log-0000000000000002) and
+// switches the state file to it. Files named log-… that the state file does not name
+// are leftovers of an interrupted compaction; Open deletes them, and the temporary
+// state.tmp too. Backups that Repair makes (log-….bak) are kept.
+//
+// # The log file
+//
+// Integers are little-endian; entries and HardStates use the engine's encoding
+// (engine.AppendEntry, engine.AppendHardState).
+//
+//	header   magic "RPLAYLOG", version u32, salt u32, generation u64,
+//	         CRC-32C of the 24 bytes before it (u32)
+//	record   body length u32, body CRC u32, frame CRC u32 (of the 8 bytes before it),
+//	         then the body:
+//	           flags byte (bit 0: a HardState follows)
+//	           [HardState]
+//	           entry count (uvarint), then that many entries
+//
+// and the state file:
+//
+//	state    magic "RPLAYSTA", version u32, log generation (uvarint), ConfState,
+//	         CRC-32C of everything before it (u32)
+//
+// Every record checksum is CRC-32C (Castagnoli) seeded with the file's random salt, so
+// a record from another file, or left on the disk by one, never validates here. The
+// frame has its own checksum so that, after damage, a scan can tell a real record
+// boundary from noise without trusting a damaged length.
+//
+// One Save is one record, written with one write and, if it must be synced, one
+// fdatasync. The HardState travels in the record with the entries it accompanies, so
+// the two are durable together or not at all (a vote and the log it was based on never
+// come apart). A Save whose first entry is at or below the last index is a truncation:
+// replay drops the log from that index on and appends. The record says so by its
+// indices alone, and nothing already in the file is ever rewritten.
+//
+// # Why a crash at any byte keeps the promises
+//
+// The promises are: a Save that returned after a sync survives any crash; a Save is
+// all there or not at all; HardState, once synced, never goes back; and damage that a
+// crash cannot explain is never silently dropped.
+//
+// What a crash can do, given a disk that honours fsync: the bytes written since the
+// last sync of a file may be lost from some point on, or replaced by garbage (zeros, or
+// whatever the blocks held). Bytes written before a completed fdatasync stay.
+//
+//   - The store only appends: a synced byte is never written again (the crash tests
+//     check this). So a crash can only damage the tail after the last sync, which holds
+//     no acknowledged synced Save.
+//   - Replay checks every record's frame and checksums. The first record that fails
+//     them, with no valid record starting at any later byte, is a torn write: Open cuts
+//     the file there (and syncs the cut before appending again) and reports it. Each
+//     Save is one record, so what is cut is whole Saves that were never synced: the
+//     log is exactly as it was after some Save, never half of one. (Damage to the last
+//     record of a file looks exactly like a torn write, so it is cut too; the
+//     RecoveryReport says so, and a node logs it.)
+//   - A failing record with a valid one after it cannot be a torn append: a crash
+//     loses the end of what was written, not a piece in the middle. That is corruption (a flipped bit, a lost
+//     sector), and Open refuses with a *CorruptionError naming the file and offset
+//     instead of dropping the valid records after it. Repair, on request, keeps a
+//     backup and cuts there. (A disk that writes unsynced pages out of order could also
+//     leave such a gap; refusing is the safe answer then too.)
+//   - A record that passes its checksum but breaks the log's rules (a gap in the
+//     indices, a term going down) was written by a broken program: corruption too.
+//   - The state file is never modified in place: a new one is written to state.tmp,
+//     fsynced, renamed over state, and the directory is fsynced. A crash leaves the old
+//     state file or the new one, never a mix.
+//   - Compaction writes the new log completely and fdatasyncs it before the state file
+//     names it; until then the state names the old, intact log. See Store.Compact.
+//   - A new store creates its log file, then its state file; a directory with a log
+//     file of no records but no state file is a create that crashed, and starts over.
+//
+// # Memory and speed
+//
+// Open reads the whole log file into one buffer, checks it, and builds an index of
+// every entry whose Command and Context alias that buffer: one read, and no copies of
+// payloads. Reopening a log of a million 128-byte entries takes about a tenth of a
+// second (BenchmarkReopen1M). The index is kept in chunks of 4096 entries, so that
+// neither growing nor truncating a long log copies it whole (see entryIndex); Entries
+// stops at the end of a chunk. Save copies the Entry values and keeps their Command
+// and Context as given (the engine never modifies them). A synced Save costs its write
+// and one fdatasync: within a few percent of a bare write+fdatasync loop of the same
+// bytes, and about 0.9 of one that writes only the commands, since the record also
+// holds each entry's index, term and lengths (BenchmarkAppendVsRaw).
+//
+// # Dead bytes and compaction
+//
+// Truncated entries, superseded HardStates and the frames of many small records are
+// dead: a compacted log would not hold them (Stats.DeadBytes). When the dead bytes pass
+// Options.CompactMinDeadBytes and CompactDeadRatio times the live bytes, Save compacts,
+// so the file stays within a constant factor of the live log and each compaction's
+// cost (rewriting the live bytes) is paid for by at least as many bytes written since
+// the last one. There are no snapshots: the live log is always entries 1..last.
+//
+// # Failures and concurrency
+//
+// After a failed write or fdatasync the store refuses every later Save: the kernel may
+// have dropped the dirty pages it could not write, so what the file holds is unknown
+// until it is read back. Reopen the store (the node restarts). A Store is not safe for
+// concurrent use; a node drives it from its Ready loop, one call at a time.
+//
+// Inspect describes a store without changing it (each record's offset, kind, indices,
+// terms and HardState) for the lessons and `raftplay repair`; Repair cuts a damaged
+// log after keeping a backup.
+package filestore

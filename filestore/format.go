@@ -1,0 +1,231 @@
+package filestore
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"strconv"
+	"strings"
+
+	"github.com/raftplay/raftplay/engine"
+)
+
+// The on-disk format; doc.go explains it and why it survives a crash at any byte.
+
+const (
+	// formatVersion is written in the state file and in every log file header.
+	formatVersion = 1
+
+	// stateFileName holds the ConfState and the generation of the current log file.
+	stateFileName = "state"
+	// stateTempName is where a new state file is written before it is renamed over
+	// stateFileName.
+	stateTempName = "state.tmp"
+	// logFilePrefix starts the name of every log file: "log-" and the generation in
+	// 16 hex digits.
+	logFilePrefix = "log-"
+
+	logMagic   = "RPLAYLOG"
+	stateMagic = "RPLAYSTA"
+
+	// logHeaderSize is the size of a log file header: magic, version, salt,
+	// generation, checksum.
+	logHeaderSize = 8 + 4 + 4 + 8 + 4
+	// frameSize is the size of a record's frame: body length, body checksum, frame
+	// checksum.
+	frameSize = 12
+	// maxRecordBody bounds one record's body; a Save larger than this is refused.
+	maxRecordBody = 1 << 30
+	// minEntrySize is the fewest bytes an encoded entry takes (four one-byte
+	// uvarints), used to bound an entry count by the bytes that remain.
+	minEntrySize = 4
+	// flagHardState is the record flags bit saying a HardState follows.
+	flagHardState = 1
+)
+
+// castagnoli is the CRC-32C table; Go computes it with the SSE4.2 / ARMv8 CRC
+// instructions where the CPU has them.
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// logFileName returns the name of the log file of a generation.
+func logFileName(generation uint64) string {
+	return fmt.Sprintf("%s%016x", logFilePrefix, generation)
+}
+
+// parseLogFileName returns the generation a log file name carries, and false for a
+// name that is not exactly a log file's (backups and temporary files are not).
+func parseLogFileName(name string) (uint64, bool) {
+	hex, ok := strings.CutPrefix(name, logFilePrefix)
+	if !ok || len(hex) != 16 {
+		return 0, false
+	}
+	generation, err := strconv.ParseUint(hex, 16, 64)
+	return generation, err == nil
+}
+
+// logHeader is the first logHeaderSize bytes of a log file.
+type logHeader struct {
+	version    uint32
+	salt       uint32 // random per file: seeds every checksum in the file
+	generation uint64 // the generation the state file names this file by
+}
+
+// seed is the checksum state after the salt: every checksum in the file starts from
+// it, so a record copied from another file (or left on disk by one) never validates.
+func (h logHeader) seed() uint32 {
+	var salt [4]byte
+	binary.LittleEndian.PutUint32(salt[:], h.salt)
+	return crc32.Update(0, castagnoli, salt[:])
+}
+
+func appendLogHeader(b []byte, h logHeader) []byte {
+	start := len(b)
+	b = append(b, logMagic...)
+	b = binary.LittleEndian.AppendUint32(b, h.version)
+	b = binary.LittleEndian.AppendUint32(b, h.salt)
+	b = binary.LittleEndian.AppendUint64(b, h.generation)
+	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b[start:], castagnoli))
+}
+
+func decodeLogHeader(b []byte) (logHeader, error) {
+	if len(b) < logHeaderSize {
+		return logHeader{}, fmt.Errorf("file header cut short: %d of %d bytes", len(b), logHeaderSize)
+	}
+	if string(b[:8]) != logMagic {
+		return logHeader{}, fmt.Errorf("not a raftplay log file: magic %q, want %q", b[:8], logMagic)
+	}
+	if got, want := binary.LittleEndian.Uint32(b[24:]), crc32.Checksum(b[:24], castagnoli); got != want {
+		return logHeader{}, fmt.Errorf("file header checksum mismatch: stored %08x, computed %08x", got, want)
+	}
+	h := logHeader{
+		version:    binary.LittleEndian.Uint32(b[8:]),
+		salt:       binary.LittleEndian.Uint32(b[12:]),
+		generation: binary.LittleEndian.Uint64(b[16:]),
+	}
+	if h.version != formatVersion {
+		return logHeader{}, fmt.Errorf("unsupported format version %d (this build reads %d)", h.version, formatVersion)
+	}
+	return h, nil
+}
+
+// appendRecord appends one framed record holding hs (if withHS) and entries. The
+// checksums start from seed (see logHeader.seed).
+func appendRecord(b []byte, seed uint32, withHS bool, hs engine.HardState, entries []engine.Entry) []byte {
+	start := len(b)
+	b = append(b, make([]byte, frameSize)...)
+	if withHS {
+		b = append(b, flagHardState)
+		b = engine.AppendHardState(b, hs)
+	} else {
+		b = append(b, 0)
+	}
+	b = binary.AppendUvarint(b, uint64(len(entries)))
+	for i := range entries {
+		b = engine.AppendEntry(b, &entries[i])
+	}
+	sealFrame(b[start:], seed)
+	return b
+}
+
+// sealFrame fills in the frame of the record in rec, whose body follows the frame.
+func sealFrame(rec []byte, seed uint32) {
+	body := rec[frameSize:]
+	binary.LittleEndian.PutUint32(rec[0:], uint32(len(body)))
+	binary.LittleEndian.PutUint32(rec[4:], crc32.Update(seed, castagnoli, body))
+	binary.LittleEndian.PutUint32(rec[8:], crc32.Update(seed, castagnoli, rec[:8]))
+}
+
+// checkFrame checks the record that starts at data[off:] and returns its body, or
+// the reason it is not a valid record.
+func checkFrame(data []byte, off int, seed uint32) (body []byte, reason string) {
+	remaining := len(data) - off
+	if remaining < frameSize {
+		return nil, fmt.Sprintf("record frame cut short: %d of %d bytes", remaining, frameSize)
+	}
+	frame := data[off : off+frameSize]
+	if crc32.Update(seed, castagnoli, frame[:8]) != binary.LittleEndian.Uint32(frame[8:]) {
+		return nil, "record frame checksum mismatch"
+	}
+	n := binary.LittleEndian.Uint32(frame)
+	if uint64(n) > uint64(remaining-frameSize) {
+		return nil, fmt.Sprintf("record of %d bytes runs past the end of the file (%d bytes remain)", n, remaining-frameSize)
+	}
+	body = data[off+frameSize : off+frameSize+int(n)]
+	if crc32.Update(seed, castagnoli, body) != binary.LittleEndian.Uint32(frame[4:]) {
+		return nil, "record checksum mismatch"
+	}
+	return body, ""
+}
+
+// isValidFrame is checkFrame's yes/no form for scanning, cheapest checks first.
+func isValidFrame(data []byte, off int, seed uint32) bool {
+	remaining := len(data) - off
+	if remaining < frameSize {
+		return false
+	}
+	n := binary.LittleEndian.Uint32(data[off:])
+	if uint64(n) > uint64(remaining-frameSize) {
+		return false
+	}
+	_, reason := checkFrame(data, off, seed)
+	return reason == ""
+}
+
+// findValidFrame returns the offset of the first valid record that starts at or
+// after from, or -1. It tries every byte offset: after damage, record boundaries are
+// unknown.
+func findValidFrame(data []byte, from int, seed uint32) int {
+	for off := from; off+frameSize <= len(data); off++ {
+		if isValidFrame(data, off, seed) {
+			return off
+		}
+	}
+	return -1
+}
+
+// stateFile is the content of the state file.
+type stateFile struct {
+	generation uint64 // the current log file is logFileName(generation)
+	conf       engine.ConfState
+}
+
+func encodeStateFile(st stateFile) []byte {
+	b := append([]byte(stateMagic), 0, 0, 0, 0)
+	binary.LittleEndian.PutUint32(b[8:], formatVersion)
+	b = binary.AppendUvarint(b, st.generation)
+	b = engine.AppendConfState(b, st.conf)
+	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
+}
+
+// decodeStateFile decodes a state file. The error says what is wrong, not where: the
+// state file is small and replaced whole, so it is either intact or damaged.
+func decodeStateFile(b []byte) (stateFile, error) {
+	const minSize = 8 + 4 + 1 + 1 + 4
+	if len(b) < minSize {
+		return stateFile{}, fmt.Errorf("state file cut short: %d bytes, at least %d expected", len(b), minSize)
+	}
+	if string(b[:8]) != stateMagic {
+		return stateFile{}, fmt.Errorf("not a raftplay state file: magic %q, want %q", b[:8], stateMagic)
+	}
+	body, sum := b[:len(b)-4], binary.LittleEndian.Uint32(b[len(b)-4:])
+	if computed := crc32.Checksum(body, castagnoli); computed != sum {
+		return stateFile{}, fmt.Errorf("state file checksum mismatch: stored %08x, computed %08x", sum, computed)
+	}
+	if version := binary.LittleEndian.Uint32(b[8:]); version != formatVersion {
+		return stateFile{}, fmt.Errorf("unsupported format version %d (this build reads %d)", version, formatVersion)
+	}
+	rest := body[12:]
+	generation, n := binary.Uvarint(rest)
+	if n <= 0 {
+		return stateFile{}, errors.New("state file: bad log generation")
+	}
+	conf, m, err := engine.DecodeConfState(rest[n:])
+	if err != nil {
+		return stateFile{}, fmt.Errorf("state file: %w", err)
+	}
+	if n+m != len(rest) {
+		return stateFile{}, fmt.Errorf("state file: %d trailing bytes", len(rest)-n-m)
+	}
+	return stateFile{generation: generation, conf: conf}, nil
+}

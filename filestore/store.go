@@ -1,0 +1,584 @@
+package filestore
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/raftplay/raftplay/engine"
+)
+
+// Defaults for the Options fields left zero.
+const (
+	// DefaultCompactMinDeadBytes is the dead bytes below which a log is never
+	// compacted automatically.
+	DefaultCompactMinDeadBytes = 4 << 20
+	// DefaultCompactDeadRatio is how many times the live bytes the dead bytes must
+	// exceed before a log is compacted automatically.
+	DefaultCompactDeadRatio = 1.0
+
+	// maxKeptBuffer is the largest encoding buffer a Store keeps between Saves.
+	maxKeptBuffer = 4 << 20
+)
+
+// Options configures Open.
+type Options struct {
+	// Voters is the ConfState a new store starts with (required then). For an existing
+	// store it is checked against the stored one if not empty: opening a node's
+	// directory with another voter set is an error, not a silent reconfiguration.
+	Voters []uint64
+	// NoSync skips every fdatasync and directory fsync. Only for tests and benchmarks
+	// that do not simulate power loss: a crash of the machine can then lose anything.
+	NoSync bool
+	// CompactMinDeadBytes: a Save compacts the log when its dead bytes (see Stats) are
+	// at least this many and more than CompactDeadRatio times the live bytes. Zero
+	// means DefaultCompactMinDeadBytes. A larger value compacts less often and lets the
+	// file grow further; each compaction rewrites every live byte, so compacting only
+	// when the dead bytes rival the live ones keeps its cost proportional to the bytes
+	// written.
+	CompactMinDeadBytes int64
+	// CompactDeadRatio: see CompactMinDeadBytes. Zero means DefaultCompactDeadRatio.
+	CompactDeadRatio float64
+	// DisableAutoCompact stops Save from compacting; Compact still works.
+	DisableAutoCompact bool
+}
+
+func (o Options) withDefaults() Options {
+	if o.CompactMinDeadBytes == 0 {
+		o.CompactMinDeadBytes = DefaultCompactMinDeadBytes
+	}
+	if o.CompactDeadRatio == 0 {
+		o.CompactDeadRatio = DefaultCompactDeadRatio
+	}
+	return o
+}
+
+// Store is an engine.LogStore kept in a directory: an append-only log file and a
+// state file (see the package comment). Every entry is also held in memory, so reads
+// never touch the disk.
+//
+// A Store is not safe for concurrent use: one goroutine at a time may call its
+// methods (a node calls them from its Ready loop).
+type Store struct {
+	fs   fileSystem
+	dir  string
+	opts Options
+
+	conf engine.ConfState
+	// state is the log and HardState as saved, durable or not. The slices Entries
+	// hands out stay valid whatever is saved later (see entryIndex).
+	state logState
+
+	generation uint64 // the current log file is logFileName(generation)
+	seed       uint32 // checksum seed of the current log file
+	file       file   // the current log file, open for writing
+	size       int64  // its size: the offset of the next record
+	unsynced   bool   // bytes were written to file since its last sync
+
+	buf         []byte // encoding buffer, reused by every Save
+	compactions int
+	// err is set when a write or sync failed. After that the file's contents are
+	// unknown (a failed fsync may have dropped dirty pages), so every later Save
+	// returns err and the store must be reopened, which re-reads what is on disk.
+	err    error
+	closed bool
+}
+
+var _ engine.LogStore = (*Store)(nil)
+
+// RecoveryReport says what Open found and did.
+type RecoveryReport struct {
+	Created   bool   // the directory held no store, and a new one was made
+	LogFile   string // path of the current log file
+	Records   int    // valid records replayed
+	LastIndex uint64
+	HardState engine.HardState
+	// TornTail is the incomplete end a crash left, now cut off; nil if the log ended
+	// cleanly.
+	TornTail *TornTail
+	// Removed lists leftovers of an interrupted compaction or state write, deleted:
+	// log files the state file does not name, and the temporary state file.
+	Removed []string
+}
+
+// String is a one-line summary for logs and the CLI.
+func (r RecoveryReport) String() string {
+	var b strings.Builder
+	if r.Created {
+		fmt.Fprintf(&b, "created a new store in %s", r.LogFile)
+	} else {
+		fmt.Fprintf(&b, "replayed %d records of %s: last index %d, term %d, vote %d, commit %d",
+			r.Records, r.LogFile, r.LastIndex, r.HardState.Term, r.HardState.VotedFor, r.HardState.Commit)
+	}
+	if r.TornTail != nil {
+		fmt.Fprintf(&b, "; cut a torn tail of %d bytes at offset %d (%s)", r.TornTail.Bytes, r.TornTail.Offset, r.TornTail.Reason)
+	}
+	if len(r.Removed) > 0 {
+		fmt.Fprintf(&b, "; removed %s", strings.Join(r.Removed, ", "))
+	}
+	return b.String()
+}
+
+// Open opens the store in dir, creating dir and a new store if it holds none. It
+// validates every checksum of the log and cuts a torn tail (reported in the
+// RecoveryReport). Damage that a crash cannot explain makes it fail with a
+// *CorruptionError naming the file and offset; see Repair.
+func Open(dir string, opts Options) (*Store, RecoveryReport, error) {
+	return openWith(osFS{}, dir, opts)
+}
+
+func openWith(fsys fileSystem, dir string, opts Options) (*Store, RecoveryReport, error) {
+	if opts.CompactMinDeadBytes < 0 || opts.CompactDeadRatio < 0 {
+		return nil, RecoveryReport{}, fmt.Errorf("filestore: open %s: CompactMinDeadBytes %d and CompactDeadRatio %g must not be negative",
+			dir, opts.CompactMinDeadBytes, opts.CompactDeadRatio)
+	}
+	s := &Store{fs: fsys, dir: dir, opts: opts.withDefaults()}
+	if err := fsys.MkdirAll(dir); err != nil {
+		return nil, RecoveryReport{}, fmt.Errorf("filestore: open %s: %w", dir, err)
+	}
+	files, err := listDir(fsys, dir)
+	if err != nil {
+		return nil, RecoveryReport{}, err
+	}
+	var report RecoveryReport
+	if !files.hasState {
+		report, err = s.create(files)
+	} else {
+		report, err = s.recover(files)
+	}
+	if err != nil {
+		return nil, RecoveryReport{}, err
+	}
+	return s, report, nil
+}
+
+// dirFiles is what a store directory holds, by role.
+type dirFiles struct {
+	hasState bool
+	hasTemp  bool     // a state.tmp left by an interrupted state write
+	logs     []uint64 // generations of the log files present
+	others   []string // every other file (backups, for Inspect)
+}
+
+func listDir(fsys fileSystem, dir string) (dirFiles, error) {
+	names, err := fsys.ReadDir(dir)
+	if err != nil {
+		return dirFiles{}, fmt.Errorf("filestore: list %s: %w", dir, err)
+	}
+	var files dirFiles
+	for _, name := range names {
+		if generation, ok := parseLogFileName(name); ok {
+			files.logs = append(files.logs, generation)
+			continue
+		}
+		switch name {
+		case stateFileName:
+			files.hasState = true
+		case stateTempName:
+			files.hasTemp = true
+		default:
+			files.others = append(files.others, name)
+		}
+	}
+	slices.Sort(files.logs)
+	return files, nil
+}
+
+// create makes a new store in a directory without a state file. Log files there can
+// only be left by an earlier create that crashed before writing the state file, so
+// they hold no records; anything else is refused rather than overwritten.
+func (s *Store) create(files dirFiles) (RecoveryReport, error) {
+	if len(s.opts.Voters) == 0 {
+		return RecoveryReport{}, fmt.Errorf("filestore: create a store in %s: Options.Voters is empty; a new store needs its voter set", s.dir)
+	}
+	var report RecoveryReport
+	for _, generation := range files.logs {
+		path := s.path(logFileName(generation))
+		data, err := s.fs.ReadFile(path)
+		if err != nil {
+			return RecoveryReport{}, fmt.Errorf("filestore: open %s: %w", s.dir, err)
+		}
+		if len(data) > logHeaderSize {
+			return RecoveryReport{}, fmt.Errorf("filestore: open %s: the state file is missing but %s holds %d bytes; refusing to start a new store over it",
+				s.dir, path, len(data))
+		}
+	}
+	removed, err := s.removeStale(files, 0)
+	if err != nil {
+		return RecoveryReport{}, err
+	}
+	s.conf = engine.ConfState{Voters: slices.Clone(s.opts.Voters)}
+	if err := s.startLogFile(1); err != nil {
+		return RecoveryReport{}, err
+	}
+	if _, err := s.writeState(1); err != nil {
+		s.file.Close()
+		return RecoveryReport{}, err
+	}
+	report.Created, report.LogFile, report.Removed = true, s.path(logFileName(1)), removed
+	return report, nil
+}
+
+// recover opens an existing store: state file, then the log it names.
+func (s *Store) recover(files dirFiles) (RecoveryReport, error) {
+	st, err := readState(s.fs, s.dir)
+	if err != nil {
+		return RecoveryReport{}, err
+	}
+	if len(s.opts.Voters) > 0 && !sameVoters(s.opts.Voters, st.conf.Voters) {
+		return RecoveryReport{}, fmt.Errorf("filestore: open %s: Options.Voters %v differ from the stored voters %v",
+			s.dir, s.opts.Voters, st.conf.Voters)
+	}
+	s.conf = st.conf
+	path := s.path(logFileName(st.generation))
+	data, err := s.fs.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return RecoveryReport{}, &CorruptionError{File: path, Reason: "the log file the state file names is missing"}
+	}
+	if err != nil {
+		return RecoveryReport{}, fmt.Errorf("filestore: read %s: %w", path, err)
+	}
+	res, err := replayLog(path, data, st.generation, nil)
+	if err != nil {
+		return RecoveryReport{}, err
+	}
+	s.state, s.generation, s.seed, s.size = res.state, st.generation, res.header.seed(), res.end
+	if s.file, err = s.fs.OpenFile(path, os.O_RDWR, 0); err != nil {
+		return RecoveryReport{}, fmt.Errorf("filestore: open %s: %w", path, err)
+	}
+	report := RecoveryReport{LogFile: path, Records: res.records, LastIndex: uint64(s.state.log.len()),
+		HardState: s.state.hs, TornTail: res.torn}
+	if res.torn != nil {
+		// Cut the torn tail durably before anything is appended: appends never rewrite
+		// bytes that a crash could bring back.
+		if err := s.file.Truncate(res.end); err != nil {
+			s.file.Close()
+			return RecoveryReport{}, fmt.Errorf("filestore: cut the torn tail of %s at offset %d: %w", path, res.end, err)
+		}
+		if err := s.syncFile(); err != nil {
+			s.file.Close()
+			return RecoveryReport{}, err
+		}
+	}
+	if report.Removed, err = s.removeStale(files, st.generation); err != nil {
+		s.file.Close()
+		return RecoveryReport{}, err
+	}
+	return report, nil
+}
+
+// readState reads and decodes the state file of dir.
+func readState(fsys fileSystem, dir string) (stateFile, error) {
+	path := filepath.Join(dir, stateFileName)
+	data, err := fsys.ReadFile(path)
+	if err != nil {
+		return stateFile{}, fmt.Errorf("filestore: read %s: %w", path, err)
+	}
+	st, err := decodeStateFile(data)
+	if err != nil {
+		return stateFile{}, &CorruptionError{File: path, Reason: err.Error()}
+	}
+	return st, nil
+}
+
+// removeStale deletes the log files other than the current generation's and the
+// temporary state file, and returns their paths.
+func (s *Store) removeStale(files dirFiles, current uint64) ([]string, error) {
+	var stale []string
+	for _, generation := range files.logs {
+		if generation != current {
+			stale = append(stale, s.path(logFileName(generation)))
+		}
+	}
+	if files.hasTemp {
+		stale = append(stale, s.path(stateTempName))
+	}
+	for _, path := range stale {
+		if err := s.fs.Remove(path); err != nil {
+			return nil, fmt.Errorf("filestore: remove the leftover %s: %w", path, err)
+		}
+	}
+	if len(stale) > 0 {
+		if err := s.syncDir(); err != nil {
+			return nil, err
+		}
+	}
+	return stale, nil
+}
+
+func sameVoters(a, b []uint64) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
+}
+
+func (s *Store) path(name string) string { return filepath.Join(s.dir, name) }
+
+// InitialState returns the saved HardState and the ConfState. Callers must not modify
+// the returned Voters slice.
+func (s *Store) InitialState() (engine.HardState, engine.ConfState, error) {
+	return s.state.hs, s.conf, nil
+}
+
+// LastIndex returns the index of the last saved entry, 0 for an empty log.
+func (s *Store) LastIndex() (uint64, error) {
+	return uint64(s.state.log.len()), nil
+}
+
+// Term returns the term of the entry at index i; Term(0) is 0. Beyond the last index it
+// returns an error matching engine.ErrUnavailable.
+func (s *Store) Term(i uint64) (uint64, error) {
+	if i == 0 {
+		return 0, nil
+	}
+	if last := uint64(s.state.log.len()); i > last {
+		return 0, fmt.Errorf("filestore: term of entry %d: %w (last index %d)", i, engine.ErrUnavailable, last)
+	}
+	return s.state.log.at(i).Term, nil
+}
+
+// Entries returns the entries in [lo, hi): the first one always, then as many more as
+// keep the total Command bytes within maxBytes. It may return fewer: the result stops
+// at the end of a chunk of the in-memory index (every 4096 entries), and callers ask
+// again for the rest, as the engine does. A range outside [1, LastIndex()+1) returns an
+// error matching engine.ErrUnavailable. The result is a read-only view that later
+// Saves do not change; its capacity is its length.
+func (s *Store) Entries(lo, hi, maxBytes uint64) ([]engine.Entry, error) {
+	last := uint64(s.state.log.len())
+	if lo > hi {
+		return nil, fmt.Errorf("filestore: entries [%d, %d): lo is above hi", lo, hi)
+	}
+	if lo == 0 || hi > last+1 {
+		return nil, fmt.Errorf("filestore: entries [%d, %d): %w (log holds [1, %d])", lo, hi, engine.ErrUnavailable, last)
+	}
+	if lo == hi {
+		return nil, nil
+	}
+	ents := s.state.log.span(lo, hi)
+	size := uint64(len(ents[0].Command))
+	for n := 1; n < len(ents); n++ {
+		size += uint64(len(ents[n].Command))
+		if size > maxBytes {
+			return ents[:n:n], nil
+		}
+	}
+	return ents, nil
+}
+
+// Save durably records hs (unless it is empty or unchanged) and entries as one record
+// of the log, synced with one fdatasync when sync is true. Entries starting at or
+// below the last index replace the log from there on (§5.3); a gap after the last
+// index, indices that are not contiguous and terms that are zero or decrease are
+// errors, and then nothing is written.
+//
+// Save keeps the Entry values but not copies of their Command and Context bytes: the
+// caller must not modify those afterwards (the engine never does).
+//
+// When the dead bytes call for it (see Options), Save then compacts the log. An error
+// from that says so; the entries were saved all the same, and since saving the same
+// entries twice changes nothing, retrying is harmless. After a failed write or sync
+// every Save fails until the store is reopened.
+func (s *Store) Save(hs engine.HardState, entries []engine.Entry, sync bool) error {
+	if err := s.writable(); err != nil {
+		return err
+	}
+	if err := s.checkEntries(entries); err != nil {
+		return err
+	}
+	withHS := !hs.IsEmpty() && hs != s.state.hs
+	if !withHS && len(entries) == 0 {
+		if sync && s.unsynced {
+			return s.syncFile()
+		}
+		return nil
+	}
+	s.buf = appendRecord(s.buf[:0], s.seed, withHS, hs, entries)
+	if body := len(s.buf) - frameSize; body > maxRecordBody {
+		return fmt.Errorf("filestore: save %d entries: the record would take %d bytes, more than the limit of %d", len(entries), body, maxRecordBody)
+	}
+	err, written := s.writeAt(s.buf, s.size), int64(len(s.buf))
+	if cap(s.buf) > maxKeptBuffer {
+		s.buf = nil // do not hold on to the memory of one huge batch
+	}
+	if err != nil {
+		return err
+	}
+	s.size += written
+	if sync {
+		if err := s.syncFile(); err != nil {
+			return err
+		}
+	}
+	if withHS {
+		s.state.hs = hs
+	}
+	if len(entries) > 0 {
+		s.appendEntries(entries)
+	}
+	if s.compactionDue() {
+		if err := s.Compact(); err != nil {
+			return fmt.Errorf("filestore: the save succeeded, but the compaction after it failed: %w", err)
+		}
+	}
+	return nil
+}
+
+// checkEntries applies Save's rules to a batch before anything is written.
+func (s *Store) checkEntries(entries []engine.Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	first, lastInBatch := entries[0].Index, entries[len(entries)-1].Index
+	last := uint64(s.state.log.len())
+	if first == 0 {
+		return fmt.Errorf("filestore: save entries 0..%d: the log starts at index 1", lastInBatch)
+	}
+	if first > last+1 {
+		return fmt.Errorf("filestore: save entries %d..%d: would leave a gap after the last index %d", first, lastInBatch, last)
+	}
+	var prevTerm uint64
+	if first > 1 {
+		prevTerm = s.state.log.at(first - 1).Term
+	}
+	for i := range entries {
+		e := &entries[i]
+		if i > 0 && e.Index != entries[i-1].Index+1 {
+			return fmt.Errorf("filestore: save: entry index %d follows index %d; indices must be contiguous", e.Index, entries[i-1].Index)
+		}
+		if err := checkTerm(e, prevTerm); err != nil {
+			return fmt.Errorf("filestore: save: %w", err)
+		}
+		prevTerm = e.Term
+	}
+	return nil
+}
+
+// appendEntries adds a checked batch to the in-memory log, truncating first if it
+// starts at or below the last index.
+func (s *Store) appendEntries(entries []engine.Entry) {
+	log := &s.state.log
+	if kept := entries[0].Index - 1; kept < uint64(log.len()) {
+		s.state.entryBytes -= log.size(kept+1, uint64(log.len())+1)
+		log.truncate(int(kept))
+	}
+	log.append(entries)
+	s.state.entryBytes += entriesSize(entries)
+}
+
+// compactionDue reports whether the dead bytes call for an automatic compaction.
+func (s *Store) compactionDue() bool {
+	if s.opts.DisableAutoCompact {
+		return false
+	}
+	live, dead := s.liveBytes(), s.deadBytes()
+	return dead >= s.opts.CompactMinDeadBytes && float64(dead) > s.opts.CompactDeadRatio*float64(live)
+}
+
+// liveBytes is what a compacted log file needs for the payload: its header, the
+// entries and the HardState (not counting record frames).
+func (s *Store) liveBytes() int64 { return s.state.liveBytes() }
+
+// deadBytes is everything else in the log file: truncated entries, superseded
+// HardStates, and the frames of records that compaction would merge.
+func (s *Store) deadBytes() int64 { return max(s.size-s.liveBytes(), 0) }
+
+func (s *Store) writable() error {
+	if s.closed {
+		return errors.New("filestore: the store is closed")
+	}
+	return s.err
+}
+
+// writeAt writes b at off in the current log file, marking the store failed on error.
+func (s *Store) writeAt(b []byte, off int64) error {
+	s.unsynced = true
+	if _, err := s.file.WriteAt(b, off); err != nil {
+		return s.fail(fmt.Errorf("write %d bytes at offset %d of %s: %w", len(b), off, s.path(logFileName(s.generation)), err))
+	}
+	return nil
+}
+
+// syncFile makes the current log file's data durable, marking the store failed on error.
+func (s *Store) syncFile() error {
+	if !s.opts.NoSync {
+		if err := s.file.Sync(); err != nil {
+			return s.fail(fmt.Errorf("sync %s: %w", s.path(logFileName(s.generation)), err))
+		}
+	}
+	s.unsynced = false
+	return nil
+}
+
+func (s *Store) syncDir() error {
+	if s.opts.NoSync {
+		return nil
+	}
+	if err := s.fs.SyncDir(s.dir); err != nil {
+		return fmt.Errorf("filestore: sync the directory %s: %w", s.dir, err)
+	}
+	return nil
+}
+
+// fail makes err sticky: the store refuses every later write.
+func (s *Store) fail(err error) error {
+	s.err = fmt.Errorf("filestore: %w (the store must be reopened)", err)
+	return s.err
+}
+
+// Close syncs what was saved without sync and closes the log file. The store cannot be
+// used afterwards.
+func (s *Store) Close() error {
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	var err error
+	if s.unsynced && s.err == nil {
+		err = s.syncFile()
+	}
+	if cerr := s.file.Close(); cerr != nil && err == nil {
+		err = fmt.Errorf("filestore: close %s: %w", s.path(logFileName(s.generation)), cerr)
+	}
+	return err
+}
+
+// Stats describes the store's files and how much of the log is dead.
+type Stats struct {
+	StateFile  string // path of the state file
+	LogFile    string // path of the current log file
+	Generation uint64 // the log file's generation; each compaction adds one
+	FileBytes  int64  // size of the log file
+	// LiveBytes is what a compacted log file would hold: header, entries, HardState.
+	LiveBytes int64
+	// DeadBytes is the rest of FileBytes, which a compaction reclaims: truncated
+	// entries, superseded HardStates and the frames of small records.
+	DeadBytes   int64
+	LastIndex   uint64
+	Compactions int  // compactions this Store has done since Open
+	Unsynced    bool // records were written since the last sync
+}
+
+// Stats returns the store's current statistics.
+func (s *Store) Stats() Stats {
+	return Stats{
+		StateFile:   s.path(stateFileName),
+		LogFile:     s.path(logFileName(s.generation)),
+		Generation:  s.generation,
+		FileBytes:   s.size,
+		LiveBytes:   s.liveBytes(),
+		DeadBytes:   s.deadBytes(),
+		LastIndex:   uint64(s.state.log.len()),
+		Compactions: s.compactions,
+		Unsynced:    s.unsynced,
+	}
+}
+
+// newSalt returns a random checksum salt for a new log file. It need not be
+// unpredictable, only unlikely to match another file's.
+func newSalt() uint32 { return rand.Uint32() }
