@@ -130,7 +130,7 @@ func (l *raftLog) slice(lo, hi, maxBytes uint64) []Entry {
 	}
 	if lo >= l.offset {
 		ents := l.unstable[lo-l.offset : hi-l.offset]
-		return limitSize(ents, maxBytes)
+		return LimitSize(ents, maxBytes)
 	}
 	end := min(hi, l.offset)
 	ents, err := l.storage.Entries(lo, end, maxBytes)
@@ -140,18 +140,21 @@ func (l *raftLog) slice(lo, hi, maxBytes uint64) []Entry {
 	return ents
 }
 
-func limitSize(ents []Entry, maxBytes uint64) []Entry {
-	if len(ents) <= 1 {
+// LimitSize returns the longest prefix of ents whose Command bytes stay within
+// maxBytes, but at least one entry: what Storage.Entries returns. The result's capacity
+// is its length, so a caller appending to it never writes into the array behind ents.
+func LimitSize(ents []Entry, maxBytes uint64) []Entry {
+	if len(ents) == 0 {
 		return ents
 	}
 	size := uint64(len(ents[0].Command))
 	for i := 1; i < len(ents); i++ {
 		size += uint64(len(ents[i].Command))
 		if size > maxBytes {
-			return ents[:i]
+			return ents[:i:i]
 		}
 	}
-	return ents
+	return ents[:len(ents):len(ents)]
 }
 
 // findConflict returns the index of the first entry in ents that is not in our log (a

@@ -361,14 +361,7 @@ func (s *Store) Entries(lo, hi, maxBytes uint64) ([]engine.Entry, error) {
 		return nil, nil
 	}
 	ents := s.state.log.span(lo, hi)
-	size := uint64(len(ents[0].Command))
-	for n := 1; n < len(ents); n++ {
-		size += uint64(len(ents[n].Command))
-		if size > maxBytes {
-			return ents[:n:n], nil
-		}
-	}
-	return ents, nil
+	return engine.LimitSize(ents, maxBytes), nil
 }
 
 // Save durably records hs (unless it is empty or unchanged) and entries as one record

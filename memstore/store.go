@@ -116,14 +116,7 @@ func (s *Store) Entries(lo, hi, maxBytes uint64) ([]engine.Entry, error) {
 		return nil, nil
 	}
 	ents := s.log[lo-1 : hi-1 : hi-1]
-	size := uint64(len(ents[0].Command))
-	for n := 1; n < len(ents); n++ {
-		size += uint64(len(ents[n].Command))
-		if size > maxBytes {
-			return ents[:n:n], nil
-		}
-	}
-	return ents, nil
+	return engine.LimitSize(ents, maxBytes), nil
 }
 
 // Save records hs (unless it is empty) and entries as one step. If the first entry's
