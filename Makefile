@@ -24,7 +24,7 @@ build:
 	$(GO) build ./...
 	$(GO) build -o $(BIN)/raftplay ./cmd/raftplay
 
-test: lint test-go test-wasm test-chaos test-fuzz test-bench test-node
+test: lint test-go test-wasm test-chaos test-fuzz test-bench test-node test-browser
 	@echo "make test: all tests passed"
 
 lint: fmt-check vet staticcheck
@@ -89,3 +89,21 @@ play: dist build
 
 test-node: dist
 	node --test web/test/*.test.mjs
+
+# Native nodes: `make putbench` measures acknowledged PUT/s and latency of three local
+# node processes (fsync on) with 1 and 64 clients; `make test` already runs the
+# multi-process end-to-end test (e2e/, part of test-go).
+.PHONY: putbench
+
+putbench: build
+	$(GO) run ./e2e/cmd/putbench -bin $(BIN)/raftplay
+
+# The page in a real browser: end-to-end and accessibility tests in Debian's Chromium
+# (playwright-core and axe-core from `npm ci`), and the performance numbers (`make perf`).
+.PHONY: test-browser perf
+
+test-browser: dist build
+	scripts/browser-test.sh
+
+perf: dist build
+	node scripts/perf.mjs

@@ -1,0 +1,448 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/raftplay/raftplay/node"
+	"github.com/spf13/cobra"
+)
+
+func init() { commands = append(commands, newClusterCommand) }
+
+// Timing of cluster.
+const (
+	clusterRestartDelay = time.Second      // before --restart starts a node that exited
+	clusterLeaderWait   = 20 * time.Second // how long to look for the first leader
+)
+
+type clusterFlags struct {
+	basePort     int
+	httpBasePort int
+	data         string
+	token        string
+	tick         time.Duration
+	logLevel     string
+	restart      bool
+	stopTimeout  time.Duration
+	exe          string // hidden: the raftplay binary to run (default: this one)
+}
+
+func newClusterCommand() *cobra.Command {
+	var f clusterFlags
+	cmd := &cobra.Command{
+		Use:   "cluster",
+		Short: "Start three local node processes; Ctrl-C stops them",
+		Long: `cluster starts three "raftplay node" processes on 127.0.0.1, node N with its
+Raft port at --base-port+N-1 and its HTTP API at --http-base-port+N-1, and its log
+in --data/nodeN. It prints each node's addresses, PID and data directory, what to
+try next, and each node's log prefixed with [node N].
+
+Crash a node with kill -9 PID and restart it with the command printed for it (its
+log on disk survives; it catches up from the leader). With --restart, cluster
+restarts a node that exited by itself a second later.
+
+Ctrl-C (or SIGTERM) stops all three: each gets SIGTERM and shuts down cleanly,
+and one that has not stopped after --stop-timeout is killed. A node restarted by
+hand in another terminal is not cluster's child: stop it there.`,
+		Example: `  raftplay cluster
+  raftplay cluster --data /tmp/raftplay --restart
+  raftplay cluster --base-port 9001 --http-base-port 9101`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := f.check(); err != nil {
+				return usageError(cmd, err)
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return runCluster(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.IntVar(&f.basePort, "base-port", 7001, "Raft port of node 1; node N uses base-port+N-1")
+	fl.IntVar(&f.httpBasePort, "http-base-port", 0, "HTTP port of node 1; node N uses http-base-port+N-1 (default base-port+1000)")
+	fl.StringVar(&f.data, "data", filepath.Join("raftplay-data", "cluster"), "directory holding node1, node2 and node3")
+	fl.StringVar(&f.token, "token", "", "cluster token handed to the nodes (default $"+tokenEnv+")")
+	fl.DurationVar(&f.tick, "tick", node.DefaultTickInterval, "real time of one Raft tick")
+	fl.StringVar(&f.logLevel, "log-level", "info", "the nodes' log level: debug (every engine event), info, warn or error")
+	fl.BoolVar(&f.restart, "restart", false, "restart a node a second after it exits (kill -9 it and watch it come back)")
+	fl.DurationVar(&f.stopTimeout, "stop-timeout", 10*time.Second, "how long a node may take to stop before it is killed")
+	fl.StringVar(&f.exe, "exe", "", "raftplay binary to run the nodes with (default: this one)")
+	_ = fl.MarkHidden("exe")
+	return cmd
+}
+
+const clusterSize = 3
+
+func (f *clusterFlags) check() error {
+	if f.httpBasePort == 0 {
+		f.httpBasePort = f.basePort + 1000
+	}
+	switch {
+	case f.basePort < 1 || f.basePort+clusterSize-1 > 65535:
+		return fmt.Errorf("--base-port %d: the ports %d..%d must be in 1..65535", f.basePort, f.basePort, f.basePort+clusterSize-1)
+	case f.httpBasePort < 1 || f.httpBasePort+clusterSize-1 > 65535:
+		return fmt.Errorf("--http-base-port %d: the ports %d..%d must be in 1..65535", f.httpBasePort, f.httpBasePort, f.httpBasePort+clusterSize-1)
+	case f.httpBasePort < f.basePort+clusterSize && f.basePort < f.httpBasePort+clusterSize:
+		return fmt.Errorf("--base-port %d and --http-base-port %d overlap: each needs %d ports", f.basePort, f.httpBasePort, clusterSize)
+	case f.data == "":
+		return errors.New("--data must not be empty")
+	case f.tick <= 0:
+		return fmt.Errorf("--tick must be positive, got %v", f.tick)
+	case f.stopTimeout <= 0:
+		return fmt.Errorf("--stop-timeout must be positive, got %v", f.stopTimeout)
+	}
+	_, err := logLevel(f.logLevel)
+	return err
+}
+
+// clusterNode is one node of the cluster and, while it runs, its process.
+type clusterNode struct {
+	id       uint64
+	raftAddr string
+	httpAddr string
+	dataDir  string
+	args     []string // the node command line, without the executable
+
+	cmd  *exec.Cmd // nil while the node is not running
+	logs *prefixWriter
+}
+
+// nodeExit reports that a node's process ended.
+type nodeExit struct {
+	node *clusterNode
+	err  error // from Wait
+}
+
+func (n *clusterNode) url() string { return "http://" + n.httpAddr }
+
+// clusterNodes lays out the three nodes.
+func (f clusterFlags) clusterNodes() []*clusterNode {
+	var peers, peerHTTP []string
+	nodes := make([]*clusterNode, clusterSize)
+	for i := range nodes {
+		id := uint64(i + 1)
+		nodes[i] = &clusterNode{
+			id:       id,
+			raftAddr: net.JoinHostPort("127.0.0.1", strconv.Itoa(f.basePort+i)),
+			httpAddr: net.JoinHostPort("127.0.0.1", strconv.Itoa(f.httpBasePort+i)),
+			dataDir:  filepath.Join(f.data, fmt.Sprintf("node%d", id)),
+		}
+		peers = append(peers, fmt.Sprintf("%d=%s", id, nodes[i].raftAddr))
+		peerHTTP = append(peerHTTP, fmt.Sprintf("%d=%s", id, nodes[i].httpAddr))
+	}
+	for _, n := range nodes {
+		n.args = []string{"node", "--id", strconv.FormatUint(n.id, 10),
+			"--peers", strings.Join(peers, ","), "--http", n.httpAddr,
+			"--peer-http", strings.Join(peerHTTP, ","), "--data", n.dataDir}
+		if f.tick != node.DefaultTickInterval {
+			n.args = append(n.args, "--tick", f.tick.String())
+		}
+		if f.logLevel != "info" {
+			n.args = append(n.args, "--log-level", f.logLevel)
+		}
+	}
+	return nodes
+}
+
+// clusterSupervisor starts the node processes and learns when they end.
+type clusterSupervisor struct {
+	exe    string
+	env    []string
+	stderr io.Writer     // where the nodes' logs go, each line prefixed
+	logMu  sync.Mutex    // keeps the nodes' log lines whole
+	exits  chan nodeExit // one per process that ended
+}
+
+// start runs node n's process; its exit is reported on s.exits.
+func (s *clusterSupervisor) start(n *clusterNode) error {
+	n.logs = &prefixWriter{mu: &s.logMu, w: s.stderr, prefix: fmt.Sprintf("[node %d] ", n.id)}
+	cmd := exec.Command(s.exe, n.args...)
+	cmd.Env, cmd.Stdout, cmd.Stderr = s.env, n.logs, n.logs
+	cmd.WaitDelay = time.Second
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start node %d (%s): %w", n.id, s.exe, err)
+	}
+	n.cmd = cmd
+	go func() { s.exits <- nodeExit{n, cmd.Wait()} }()
+	return nil
+}
+
+// runCluster starts the nodes and supervises them until ctx is done, then stops them.
+func runCluster(ctx context.Context, stdout, stderr io.Writer, f clusterFlags) error {
+	exe, err := clusterExecutable(f.exe)
+	if err != nil {
+		return &exitError{code: 1, err: err}
+	}
+	nodes := f.clusterNodes()
+	if err := checkPortsFree(nodes); err != nil {
+		return &exitError{code: 1, err: err}
+	}
+	sup := &clusterSupervisor{exe: exe, env: os.Environ(), stderr: stderr, exits: make(chan nodeExit, clusterSize)}
+	if f.token != "" {
+		sup.env = append(sup.env, tokenEnv+"="+f.token) // not on the command line, where ps shows it
+	}
+	for _, n := range nodes {
+		if err := sup.start(n); err != nil {
+			_ = stopClusterNodes(stdout, nodes, sup.exits, f.stopTimeout)
+			return &exitError{code: 1, err: err}
+		}
+	}
+	display := displayCommand(exe)
+	printClusterIntro(stdout, f, nodes, display)
+	leaderCtx, stopLeaderSearch := context.WithCancel(ctx)
+	defer stopLeaderSearch()
+	go reportFirstLeader(leaderCtx, stdout, nodes, f.token)
+
+	// A node has at most one pending restart (it is scheduled when the node exits), so
+	// the timers never block on this channel.
+	restarts := make(chan *clusterNode, clusterSize)
+	pending := 0
+	for {
+		select {
+		case <-ctx.Done():
+			stopLeaderSearch()
+			fmt.Fprintln(stdout, "\nstopping the nodes...")
+			return stopClusterNodes(stdout, nodes, sup.exits, f.stopTimeout)
+		case ev := <-sup.exits:
+			n := ev.node
+			n.logs.flush()
+			fmt.Fprintf(stdout, "node %d (pid %d) exited: %s\n", n.id, n.cmd.Process.Pid, exitDescription(ev.err))
+			n.cmd = nil
+			if f.restart {
+				fmt.Fprintf(stdout, "restarting node %d in %v (--restart)\n", n.id, clusterRestartDelay)
+				pending++
+				time.AfterFunc(clusterRestartDelay, func() { restarts <- n })
+				continue
+			}
+			fmt.Fprintf(stdout, "restart it with:\n  %s\n", nodeCommandLine(display, n))
+		case n := <-restarts:
+			pending--
+			if err := sup.start(n); err != nil {
+				fmt.Fprintf(stdout, "cannot restart node %d: %v\n", n.id, err)
+			} else {
+				fmt.Fprintf(stdout, "node %d restarted: pid %d\n", n.id, n.cmd.Process.Pid)
+			}
+		}
+		if runningNodes(nodes) == 0 && pending == 0 {
+			return &exitError{code: 1, err: errors.New("no node is running any more; their logs above say why")}
+		}
+	}
+}
+
+func runningNodes(nodes []*clusterNode) int {
+	running := 0
+	for _, n := range nodes {
+		if n.cmd != nil {
+			running++
+		}
+	}
+	return running
+}
+
+// stopClusterNodes sends SIGTERM to every running node, waits up to timeout for all of
+// them, then kills the rest.
+func stopClusterNodes(out io.Writer, nodes []*clusterNode, exits <-chan nodeExit, timeout time.Duration) error {
+	for _, n := range nodes {
+		if n.cmd != nil {
+			_ = n.cmd.Process.Signal(syscall.SIGTERM)
+		}
+	}
+	deadline := time.After(timeout)
+	var killed []string
+	for runningNodes(nodes) > 0 {
+		select {
+		case ev := <-exits:
+			n := ev.node
+			n.logs.flush()
+			fmt.Fprintf(out, "node %d (pid %d) stopped: %s\n", n.id, n.cmd.Process.Pid, exitDescription(ev.err))
+			n.cmd = nil
+		case <-deadline:
+			for _, n := range nodes {
+				if n.cmd != nil {
+					_ = n.cmd.Process.Kill()
+					killed = append(killed, fmt.Sprintf("node %d (pid %d)", n.id, n.cmd.Process.Pid))
+				}
+			}
+			deadline = nil // wait for the killed ones without a deadline: SIGKILL cannot be refused
+		}
+	}
+	if len(killed) > 0 {
+		return &exitError{code: 1, err: fmt.Errorf("%s did not stop within %v and was killed", strings.Join(killed, ", "), timeout)}
+	}
+	return nil
+}
+
+func exitDescription(err error) string {
+	if err == nil {
+		return "exit status 0"
+	}
+	return err.Error()
+}
+
+// clusterExecutable is the raftplay binary the nodes run.
+func clusterExecutable(flag string) (string, error) {
+	if flag != "" {
+		return flag, nil
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("find the raftplay binary to start the nodes with: %w", err)
+	}
+	return exe, nil
+}
+
+// displayCommand is how to type exe: "raftplay" when that finds the same file on the
+// PATH, its path otherwise.
+func displayCommand(exe string) string {
+	if found, err := exec.LookPath("raftplay"); err == nil {
+		a, errA := os.Stat(found)
+		b, errB := os.Stat(exe)
+		if errA == nil && errB == nil && os.SameFile(a, b) {
+			return "raftplay"
+		}
+	}
+	return shellQuote(exe)
+}
+
+func nodeCommandLine(display string, n *clusterNode) string {
+	parts := []string{display}
+	for _, a := range n.args {
+		parts = append(parts, shellQuote(a))
+	}
+	return strings.Join(parts, " ")
+}
+
+// checkPortsFree fails early, and clearly, when a port is taken.
+func checkPortsFree(nodes []*clusterNode) error {
+	for _, n := range nodes {
+		for _, addr := range []string{n.raftAddr, n.httpAddr} {
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return fmt.Errorf("cannot listen on %s for node %d: %w\nis another cluster or node running? stop it, or choose other ports with --base-port and --http-base-port", addr, n.id, err)
+			}
+			_ = ln.Close()
+		}
+	}
+	return nil
+}
+
+func printClusterIntro(out io.Writer, f clusterFlags, nodes []*clusterNode, display string) {
+	fmt.Fprintf(out, "raftplay cluster: %d nodes on 127.0.0.1, data in %s\n\n", len(nodes), f.data)
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NODE\tRAFT\tHTTP\tPID\tDATA")
+	var urls []string
+	for _, n := range nodes {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\n", n.id, n.raftAddr, n.url(), n.cmd.Process.Pid, n.dataDir)
+		urls = append(urls, n.url())
+	}
+	_ = tw.Flush()
+	all := strings.Join(urls, ",")
+	watch := "raftplay watch"
+	if f.httpBasePort != 8001 {
+		watch += " --addr " + all
+	}
+	fmt.Fprintf(out, `
+Try, in another terminal:
+  raftplay status --addr %s
+  %s
+  raftplay kv put greeting hello --addr %s
+  curl -L %s/kv/greeting
+  kill -9 PID         # crash a node (the leader, say) and watch the others elect a new one
+`, all, watch, urls[1], urls[2])
+	if f.restart {
+		fmt.Fprintln(out, "A node that exits is restarted a second later (--restart).")
+	} else {
+		fmt.Fprintln(out, "Restart a crashed node with its command:")
+		for _, n := range nodes {
+			fmt.Fprintf(out, "  %s\n", nodeCommandLine(display, n))
+		}
+		if f.token != "" {
+			fmt.Fprintf(out, "  (with %s set to the cluster token)\n", tokenEnv)
+		}
+	}
+	fmt.Fprintln(out, "Ctrl-C stops all three nodes.")
+	fmt.Fprintln(out)
+}
+
+// reportFirstLeader prints the first leader the nodes agree on.
+func reportFirstLeader(ctx context.Context, out io.Writer, nodes []*clusterNode, token string) {
+	clients := make([]*apiClient, len(nodes))
+	for i, n := range nodes {
+		clients[i], _ = newAPIClient(n.url(), token, time.Second) // the URL is well formed
+	}
+	ctx, cancel := context.WithTimeout(ctx, clusterLeaderWait)
+	defer cancel()
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				fmt.Fprintf(out, "no leader after %v: see the nodes' logs, and 'raftplay status'\n", clusterLeaderWait)
+			}
+			return
+		case <-tick.C:
+		}
+		for _, st := range fetchStatuses(ctx, clients) {
+			if st.Status != nil && st.Status.State == "leader" {
+				fmt.Fprintf(out, "node %d is the leader (term %d)\n", st.Status.ID, st.Status.Term)
+				return
+			}
+		}
+	}
+}
+
+// prefixWriter writes each complete line it is given with a prefix, under a mutex
+// shared by the nodes, so their lines never interleave.
+type prefixWriter struct {
+	mu      *sync.Mutex
+	w       io.Writer
+	prefix  string
+	partial []byte
+}
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.partial = append(p.partial, b...)
+	for {
+		i := bytes.IndexByte(p.partial, '\n')
+		if i < 0 {
+			break
+		}
+		if _, err := fmt.Fprintf(p.w, "%s%s\n", p.prefix, p.partial[:i]); err != nil {
+			return 0, err
+		}
+		p.partial = p.partial[i+1:]
+	}
+	if len(p.partial) > maxSSELine { // a runaway line without a newline
+		_, _ = fmt.Fprintf(p.w, "%s%s\n", p.prefix, p.partial)
+		p.partial = p.partial[:0]
+	}
+	return len(b), nil
+}
+
+// flush writes what is left of an unfinished last line.
+func (p *prefixWriter) flush() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.partial) > 0 {
+		_, _ = fmt.Fprintf(p.w, "%s%s\n", p.prefix, p.partial)
+		p.partial = p.partial[:0]
+	}
+}

@@ -1,0 +1,318 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/raftplay/raftplay/engine"
+	"github.com/raftplay/raftplay/memstore"
+	"github.com/raftplay/raftplay/node"
+)
+
+// lockedBuffer is a bytes.Buffer that a command may write while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// testNodes is a three-node cluster in this process (memstore, loopback, ports chosen
+// by the OS), for the client commands' tests.
+type testNodes struct {
+	t      *testing.T
+	urls   []string
+	nodes  []*node.Node
+	cancel []context.CancelFunc
+	done   []chan error
+}
+
+func startTestNodes(t *testing.T, tune func(*node.Config)) *testNodes {
+	t.Helper()
+	ids := []uint64{1, 2, 3}
+	peers, peerHTTP := map[uint64]string{}, map[uint64]string{}
+	raftLns, httpLns := map[uint64]net.Listener{}, map[uint64]net.Listener{}
+	for _, id := range ids {
+		var err error
+		raftLns[id], err = net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		httpLns[id], err = net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		peers[id], peerHTTP[id] = raftLns[id].Addr().String(), httpLns[id].Addr().String()
+	}
+	c := &testNodes{t: t}
+	for _, id := range ids {
+		cfg := node.Config{ID: id, Peers: peers, PeerHTTP: peerHTTP, RaftListener: raftLns[id], HTTPListener: httpLns[id],
+			Store: memstore.New(engine.ConfState{Voters: ids}), RequestTimeout: 5 * time.Second}
+		if tune != nil {
+			tune(&cfg)
+		}
+		n, err := node.New(cfg)
+		require.NoError(t, err)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- n.Run(ctx) }()
+		c.urls = append(c.urls, "http://"+peerHTTP[id])
+		c.nodes, c.cancel, c.done = append(c.nodes, n), append(c.cancel, cancel), append(c.done, done)
+	}
+	t.Cleanup(func() {
+		for i := range c.nodes {
+			c.stop(i)
+		}
+	})
+	return c
+}
+
+// stop stops the node at index i and waits for it.
+func (c *testNodes) stop(i int) {
+	if c.cancel[i] == nil {
+		return
+	}
+	c.cancel[i]()
+	c.cancel[i] = nil
+	select {
+	case err := <-c.done[i]:
+		assert.NoError(c.t, err)
+	case <-time.After(10 * time.Second):
+		c.t.Errorf("node %d did not stop", i+1)
+	}
+}
+
+// leader waits for a leader and returns its index.
+func (c *testNodes) leader() int {
+	c.t.Helper()
+	lead := -1
+	require.Eventually(c.t, func() bool {
+		for i, n := range c.nodes {
+			if c.cancel[i] != nil && n.IsLeader() {
+				lead = i
+				return true
+			}
+		}
+		return false
+	}, 10*time.Second, 10*time.Millisecond, "no leader")
+	return lead
+}
+
+func TestNodeFlagsConfig(t *testing.T) {
+	valid := nodeFlags{id: 1, peers: "1=127.0.0.1:7001,2=127.0.0.1:7002,3=127.0.0.1:7003", http: "127.0.0.1:8001",
+		data: "d", tick: 10 * time.Millisecond, electionTick: 20, logLevel: "info"}
+	tests := []struct {
+		name  string
+		tweak func(*nodeFlags)
+		want  string
+	}{
+		{"no id", func(f *nodeFlags) { f.id = 0 }, "--id is required"},
+		{"no peers", func(f *nodeFlags) { f.peers = "" }, "--peers is required"},
+		{"no http", func(f *nodeFlags) { f.http = "" }, "--http is required"},
+		{"no data", func(f *nodeFlags) { f.data = "" }, "--data is required"},
+		{"peer without port", func(f *nodeFlags) { f.peers = "1=127.0.0.1:7001,2=localhost" }, `--peers: "2=localhost" has no port; expected ID=HOST:PORT`},
+		{"peer without id", func(f *nodeFlags) { f.peers = "127.0.0.1:7001" }, `--peers: "127.0.0.1:7001" has no id; expected ID=HOST:PORT`},
+		{"peer id zero", func(f *nodeFlags) { f.peers = "0=127.0.0.1:7001" }, `the id "0" is not a positive number`},
+		{"peer bad port", func(f *nodeFlags) { f.peers = "1=127.0.0.1:70001" }, `has the port "70001", not a number in 1..65535`},
+		{"peer twice", func(f *nodeFlags) { f.peers = "1=127.0.0.1:7001,1=127.0.0.1:7002" }, "--peers: id 1 is listed twice"},
+		{"id not a peer", func(f *nodeFlags) { f.id = 4 }, "--id 4 is not in --peers (ids [1 2 3])"},
+		{"http without port", func(f *nodeFlags) { f.http = "127.0.0.1" }, `--http: "127.0.0.1" has no port`},
+		{"bad peer-http", func(f *nodeFlags) { f.peerHTTP = "1=x" }, `--peer-http: "1=x" has no port`},
+		{"bad tick", func(f *nodeFlags) { f.tick = 0 }, "--tick must be positive"},
+		{"bad election tick", func(f *nodeFlags) { f.electionTick = 2 }, "--election-tick must be above"},
+		{"bad log level", func(f *nodeFlags) { f.logLevel = "loud" }, `--log-level "loud"`},
+		{"underivable peer-http", func(f *nodeFlags) { f.http = "127.0.0.1:65535" }, "--peer-http is needed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := valid
+			tt.tweak(&f)
+			_, err := f.config()
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+func TestNodeFlagsConfigDerivesPeerHTTP(t *testing.T) {
+	t.Setenv(tokenEnv, "from-env")
+	f := nodeFlags{id: 1, peers: "1=127.0.0.1:7001, 2=127.0.0.2:7002,3=[::1]:7003", http: "127.0.0.1:8001",
+		data: "d", tick: 5 * time.Millisecond, electionTick: 30, logLevel: "debug"}
+	cfg, err := f.config()
+	require.NoError(t, err)
+	assert.Equal(t, map[uint64]string{1: "127.0.0.1:8001", 2: "127.0.0.2:8002", 3: "[::1]:8003"}, cfg.PeerHTTP)
+	assert.Equal(t, map[uint64]string{1: "127.0.0.1:7001", 2: "127.0.0.2:7002", 3: "[::1]:7003"}, cfg.Peers)
+	assert.Equal(t, "from-env", cfg.Token)
+	assert.Equal(t, 5*time.Millisecond, cfg.TickInterval)
+	assert.Equal(t, 30, cfg.ElectionTick)
+
+	f.peerHTTP, f.token = "1=http://a:1,2=https://b:2/,3=c:3", "flag"
+	cfg, err = f.config()
+	require.NoError(t, err)
+	assert.Equal(t, map[uint64]string{1: "http://a:1", 2: "https://b:2/", 3: "c:3"}, cfg.PeerHTTP)
+	assert.Equal(t, "flag", cfg.Token)
+}
+
+// freeLoopbackPort returns a port that was free a moment ago.
+func freeLoopbackPort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// runOneNode runs a single-voter node on dir until it has served a write, then stops it.
+func runOneNode(t *testing.T, dir string) string {
+	t.Helper()
+	raftPort, httpPort := freeLoopbackPort(t), freeLoopbackPort(t)
+	f := nodeFlags{id: 1, peers: fmt.Sprintf("1=127.0.0.1:%d", raftPort), http: "127.0.0.1:" + strconv.Itoa(httpPort),
+		data: dir, tick: 5 * time.Millisecond, electionTick: 10, logLevel: "warn"}
+	cfg, err := f.config()
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stderr lockedBuffer
+	done := make(chan error, 1)
+	go func() { done <- runNode(ctx, &stderr, f, cfg) }()
+	url := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
+	var out bytes.Buffer
+	require.Eventually(t, func() bool {
+		out.Reset()
+		return runKV(ctx, &out, kvFlags{addr: url, timeout: time.Second}, kvPut, []string{"k", "v"}) == nil
+	}, 10*time.Second, 20*time.Millisecond, "the node never served a write; its log:\n%s", &stderr)
+	cancel()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		require.FailNow(t, "the node did not stop")
+	}
+	return stderr.String()
+}
+
+func TestRunNodeRecoversItsStore(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "node1")
+	first := runOneNode(t, dir)
+	assert.Contains(t, first, "created a new store")
+	assert.Contains(t, first, "node 1: stopped")
+
+	// A crash in the middle of a write leaves a torn tail: the node cuts it and says so.
+	logs, err := filepath.Glob(filepath.Join(dir, "log-*"))
+	require.NoError(t, err)
+	require.Len(t, logs, 1)
+	file, err := os.OpenFile(logs[0], os.O_WRONLY|os.O_APPEND, 0)
+	require.NoError(t, err)
+	_, err = file.Write([]byte{0x20, 0, 0, 0, 1, 2, 3})
+	require.NoError(t, err)
+	require.NoError(t, file.Close())
+
+	second := runOneNode(t, dir)
+	assert.Contains(t, second, "replayed")
+	assert.Contains(t, second, "a crash left an incomplete write at the end of the log (7 bytes")
+}
+
+func TestRunNodeRefusesACorruptStore(t *testing.T) {
+	dir := corruptStore(t)
+	f := nodeFlags{id: 1, peers: "1=127.0.0.1:1", http: "127.0.0.1:2", data: dir, tick: time.Millisecond, electionTick: 10, logLevel: "info"}
+	cfg, err := f.config()
+	require.NoError(t, err)
+	err = runNode(context.Background(), &bytes.Buffer{}, f, cfg)
+	require.Error(t, err)
+	assert.Equal(t, 1, exitCodeOf(err))
+	assert.Contains(t, err.Error(), "raftplay repair --data "+dir+" --truncate")
+}
+
+func TestRunNodeRefusesExposureWithoutToken(t *testing.T) {
+	f := nodeFlags{id: 1, peers: "1=0.0.0.0:7001", http: "127.0.0.1:8001", data: t.TempDir(), tick: time.Millisecond, electionTick: 10, logLevel: "info"}
+	cfg, err := f.config()
+	require.NoError(t, err)
+	err = runNode(context.Background(), &bytes.Buffer{}, f, cfg)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "--insecure")
+}
+
+// exitCodeOf is the exit code run gives for err.
+func exitCodeOf(err error) int {
+	var exit *exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &exit):
+		return exit.code
+	}
+	return 1
+}
+
+// execute runs a raftplay command line and returns what it printed and its exit code.
+func execute(args ...string) (string, int) {
+	root := newRootCommand()
+	var out bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&out)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err != nil {
+		out.WriteString(err.Error())
+	}
+	return out.String(), exitCodeOf(err)
+}
+
+func TestNativeCommandsHelpAndUsageErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"node", "--help"}, 0, "raftplay node [flags]"},
+		{[]string{"cluster", "--help"}, 0, "raftplay cluster [flags]"},
+		{[]string{"kv", "--help"}, 0, "raftplay kv [command]"},
+		{[]string{"kv", "put", "--help"}, 0, "raftplay kv put KEY VALUE"},
+		{[]string{"kv", "get", "--help"}, 0, "raftplay kv get KEY"},
+		{[]string{"kv", "del", "--help"}, 0, "raftplay kv del KEY"},
+		{[]string{"kv", "cas", "--help"}, 0, "raftplay kv cas KEY OLD NEW"},
+		{[]string{"status", "--help"}, 0, "raftplay status [flags]"},
+		{[]string{"watch", "--help"}, 0, "raftplay watch [flags]"},
+		{[]string{"repair", "--help"}, 0, "raftplay repair [flags]"},
+		{[]string{"node"}, 2, "--id is required"},
+		{[]string{"node", "--id", "1", "--peers", "1=x", "--http", ":1", "--data", "d"}, 2, `--peers: "1=x" has no port`},
+		{[]string{"node", "extra"}, 2, "unknown command"},
+		{[]string{"kv"}, 2, "name an operation: put, get, del or cas"},
+		{[]string{"kv", "put", "k"}, 2, "accepts 2 arg(s), received 1"},
+		{[]string{"kv", "get", "k", "--addr", "ftp://x"}, 2, "expected a node's URL"},
+		{[]string{"kv", "get", "k", "--timeout", "soon"}, 2, "invalid argument"},
+		{[]string{"status", "--bogus"}, 2, "unknown flag: --bogus"},
+		{[]string{"watch", "--tail", "-1"}, 2, "--tail must not be negative"},
+		{[]string{"repair"}, 2, "--data is required"},
+		{[]string{"cluster", "--base-port", "65535"}, 2, "--base-port 65535"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			out, code := execute(tt.args...)
+			assert.Equal(t, tt.code, code, out)
+			assert.Contains(t, out, tt.want)
+			if tt.code == 2 {
+				assert.Contains(t, out, "--help' for usage", "a usage error says where help is")
+			}
+		})
+	}
+}

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/raftplay/raftplay/filestore"
+	"github.com/spf13/cobra"
+)
+
+func init() { commands = append(commands, newRepairCommand) }
+
+type repairFlags struct {
+	data     string
+	truncate bool
+	records  bool
+}
+
+func newRepairCommand() *cobra.Command {
+	var f repairFlags
+	cmd := &cobra.Command{
+		Use:   "repair",
+		Short: "Check a stopped node's log on disk, and cut damage out of it on request",
+		Long: `repair reads the log and state files of a stopped node (--data) and reports what
+they hold: the records, the last index, the saved HardState (term, vote, commit),
+and any damage:
+
+  - a torn tail: the last write was cut short by a crash. Nothing acknowledged
+    was in it; the node cuts it by itself when it starts. Nothing to do.
+  - corruption: a damaged record with valid records after it, which a crash
+    cannot explain (a flipped bit, a lost sector). The node refuses to start.
+
+With --truncate, repair copies the log file to a backup next to it and cuts it at
+the first damaged record, so that the node starts again. This loses every record
+from the damage on, including a vote it may have given: Raft tolerates that only
+while a majority of the cluster is intact. Stop the node first.
+
+Exit status: 0 when the store is usable, 1 when corruption remains (or the store
+cannot be read), 2 for a usage error.`,
+		Example: `  raftplay repair --data raftplay-data/cluster/node2
+  raftplay repair --data raftplay-data/cluster/node2 --records
+  raftplay repair --data raftplay-data/cluster/node2 --truncate`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f.data == "" {
+				return usageError(cmd, errors.New("--data is required: the directory of a stopped node, such as raftplay-data/cluster/node1"))
+			}
+			return runRepair(cmd.OutOrStdout(), f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.data, "data", "", "the node's data directory (required)")
+	fl.BoolVar(&f.truncate, "truncate", false, "cut the log at the first damaged record, after keeping a backup")
+	fl.BoolVar(&f.records, "records", false, "list every record of the log")
+	return cmd
+}
+
+func runRepair(out io.Writer, f repairFlags) error {
+	report, err := filestore.Inspect(f.data)
+	if err != nil {
+		return &exitError{code: 1, err: inspectError(f.data, err)}
+	}
+	printInspectReport(out, report, f.records)
+	switch {
+	case report.Corruption == nil && report.TornTail == nil:
+		fmt.Fprintln(out, "OK: the log is intact.")
+		return nil
+	case report.Corruption == nil:
+		fmt.Fprintf(out, "OK: a crash left a torn tail of %d bytes at offset %d (%s). It holds no acknowledged write; the node cuts it when it starts. Nothing to do.\n",
+			report.TornTail.Bytes, report.TornTail.Offset, report.TornTail.Reason)
+		return nil
+	case !f.truncate:
+		c := report.Corruption
+		return &exitError{code: 1, err: fmt.Errorf("corruption in %s at offset %d: %s\nthe node refuses to start. To cut the log there (every record from offset %d on is lost; a backup is kept), stop the node and run:\n  raftplay repair --data %s --truncate",
+			c.File, c.Offset, c.Reason, c.Offset, shellQuote(f.data))}
+	}
+	rep, err := filestore.Repair(f.data, filestore.RepairOptions{})
+	if err != nil {
+		return &exitError{code: 1, err: fmt.Errorf("repair %s: %w", f.data, err)}
+	}
+	fmt.Fprintf(out, "repaired: %s\n", rep)
+	if rep.Backup != "" {
+		fmt.Fprintf(out, "the damaged log was kept as %s\n", rep.Backup)
+	}
+	after, err := filestore.Inspect(f.data)
+	if err != nil {
+		return &exitError{code: 1, err: fmt.Errorf("inspect %s after the repair: %w", f.data, err)}
+	}
+	if after.Corruption != nil {
+		return &exitError{code: 1, err: fmt.Errorf("corruption remains after the repair, in %s at offset %d: %s", after.Corruption.File, after.Corruption.Offset, after.Corruption.Reason)}
+	}
+	fmt.Fprintf(out, "OK: the log now ends at index %d (%d records); the node can start. It catches up from the leader.\n", after.LastIndex, len(after.Records))
+	return nil
+}
+
+// printInspectReport prints the summary of a store, and its records if asked.
+func printInspectReport(out io.Writer, r filestore.Report, records bool) {
+	fmt.Fprintf(out, "state file: %s (voters %v, log generation %d)\n", r.StateFile, r.ConfState.Voters, r.Generation)
+	fmt.Fprintf(out, "log file:   %s (%d bytes: %d live, %d dead)\n", r.LogFile, r.LogBytes, r.LiveBytes, r.DeadBytes)
+	fmt.Fprintf(out, "records:    %d valid, last index %d\n", len(r.Records), r.LastIndex)
+	fmt.Fprintf(out, "hardstate:  term %d, voted for %s, commit %d\n", r.HardState.Term, voteName(r.HardState.VotedFor), r.HardState.Commit)
+	if len(r.OtherFiles) > 0 {
+		fmt.Fprintf(out, "other files: %s\n", strings.Join(r.OtherFiles, ", "))
+	}
+	if records {
+		for _, rec := range r.Records {
+			fmt.Fprintf(out, "  %s\n", rec)
+		}
+	}
+}
+
+func voteName(id uint64) string {
+	if id == 0 {
+		return "nobody"
+	}
+	return fmt.Sprint(id)
+}
+
+// inspectError explains a directory that holds no readable store, pointing at the
+// node directories of a cluster when that is what was given.
+func inspectError(dir string, err error) error {
+	if _, statErr := os.Stat(dir); errors.Is(statErr, os.ErrNotExist) {
+		return fmt.Errorf("%s does not exist; give the data directory of a node (its --data)", dir)
+	}
+	var nodes []string
+	if entries, rerr := os.ReadDir(dir); rerr == nil {
+		for _, e := range entries {
+			if e.IsDir() && strings.HasPrefix(e.Name(), "node") {
+				nodes = append(nodes, filepath.Join(dir, e.Name()))
+			}
+		}
+	}
+	if len(nodes) > 0 {
+		return fmt.Errorf("%s holds no node's store, but %s do: give one of them to --data", dir, strings.Join(nodes, ", "))
+	}
+	return fmt.Errorf("read the store in %s: %w", dir, err)
+}
+
+// shellQuote quotes s for a command line when it needs it.
+func shellQuote(s string) string {
+	if s != "" && !strings.ContainsAny(s, " \t\n'\"\\$`!*?[]{}()<>|&;#~") {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

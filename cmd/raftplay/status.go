@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/raftplay/raftplay/node"
+	"github.com/spf13/cobra"
+)
+
+func init() { commands = append(commands, newStatusCommand) }
+
+type statusFlags struct {
+	addrs   []string
+	token   string
+	timeout time.Duration
+	json    bool
+}
+
+func newStatusCommand() *cobra.Command {
+	var f statusFlags
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show the Raft state of running nodes: role, term, leader, commit and log indices",
+		Long: `status asks each node given with --addr for its GET /status and prints one row per
+node: its role, term, the leader it knows, its commit index, last applied index
+and last log index. For a leader it also prints what it knows of each follower:
+the connection, matchIndex and nextIndex (§5.3) and the replication mode.
+
+Exit status: 0 when every node answered, 1 when one could not be reached.`,
+		Example: `  raftplay status
+  raftplay status --addr http://127.0.0.1:8001,http://127.0.0.1:8002,http://127.0.0.1:8003
+  raftplay status --json | jq '.[0].status.state'`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runStatus(cmd.Context(), cmd.OutOrStdout(), f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringSliceVar(&f.addrs, "addr", []string{defaultNodeURL}, "URL of a node's HTTP API; repeat or separate with commas for several")
+	fl.StringVar(&f.token, "token", "", "cluster token, if the nodes have one (default $"+tokenEnv+")")
+	fl.DurationVar(&f.timeout, "timeout", 3*time.Second, "how long to wait for each node")
+	fl.BoolVar(&f.json, "json", false, `print JSON: [{"addr": URL, "status": {...}} or {"addr": URL, "error": "..."}, ...]`)
+	return cmd
+}
+
+// nodeStatus is one node's answer to GET /status, or why there was none.
+type nodeStatus struct {
+	Addr   string       `json:"addr"`
+	Status *node.Status `json:"status,omitempty"`
+	Error  string       `json:"error,omitempty"`
+}
+
+func runStatus(ctx context.Context, out io.Writer, f statusFlags) error {
+	clients := make([]*apiClient, len(f.addrs))
+	for i, addr := range f.addrs {
+		c, err := newAPIClient(addr, f.token, f.timeout)
+		if err != nil {
+			return &exitError{code: 2, err: fmt.Errorf("%w\nrun 'raftplay status --help' for usage", err)}
+		}
+		clients[i] = c
+	}
+	results := fetchStatuses(ctx, clients)
+	if f.json {
+		data, err := json.MarshalIndent(results, "", "  ")
+		if err != nil {
+			return err
+		}
+		if _, err := fmt.Fprintf(out, "%s\n", data); err != nil {
+			return err
+		}
+	} else if err := printStatusTable(out, results); err != nil {
+		return err
+	}
+	down := 0
+	for _, r := range results {
+		if r.Error != "" {
+			down++
+		}
+	}
+	if down > 0 {
+		return &exitError{code: 1, err: fmt.Errorf("%d of %d nodes did not answer", down, len(results))}
+	}
+	return nil
+}
+
+// fetchStatuses asks every node at once.
+func fetchStatuses(ctx context.Context, clients []*apiClient) []nodeStatus {
+	results := make([]nodeStatus, len(clients))
+	var wg sync.WaitGroup
+	for i, c := range clients {
+		wg.Go(func() { results[i] = c.status(ctx) })
+	}
+	wg.Wait()
+	return results
+}
+
+func (c *apiClient) status(ctx context.Context) nodeStatus {
+	res := nodeStatus{Addr: c.base}
+	ans, err := c.once(ctx, http.MethodGet, "/status", "", nil)
+	if err == nil && ans.status != http.StatusOK {
+		err = ans.error()
+	}
+	if err == nil {
+		res.Status = new(node.Status)
+		if jerr := json.Unmarshal(ans.body, res.Status); jerr != nil {
+			err = fmt.Errorf("%s/status answered with a body that is not a node status: %w", c.base, jerr)
+		}
+	}
+	if err != nil {
+		res.Status, res.Error = nil, err.Error()
+	}
+	return res
+}
+
+// printStatusTable prints one row per node, then each leader's view of its followers.
+func printStatusTable(out io.Writer, results []nodeStatus) error {
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NODE\tADDRESS\tSTATE\tTERM\tLEADER\tCOMMIT\tAPPLIED\tLAST INDEX")
+	for _, r := range results {
+		if r.Status == nil {
+			fmt.Fprintf(tw, "?\t%s\tDOWN\t\t\t\t\t\t\n", r.Addr)
+			continue
+		}
+		s := r.Status
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%d\t%d\t%d\n", s.ID, r.Addr, s.State, s.Term, leaderName(s.Leader),
+			s.CommitIndex, s.LastApplied, s.LastIndex)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, r := range results {
+		if r.Status == nil {
+			fmt.Fprintf(out, "\n%s: %s\n", r.Addr, r.Error)
+			continue
+		}
+		if r.Status.State != "leader" {
+			continue
+		}
+		fmt.Fprintf(out, "\nleader %d's view of the voters (matchIndex, nextIndex: §5.3):\n", r.Status.ID)
+		tw = tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "PEER\tRAFT ADDRESS\tHTTP\tCONNECTED\tMATCH\tNEXT\tMODE")
+		for _, p := range r.Status.Peers {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\t%s\n", p.ID, p.RaftAddr, orDash(p.HTTPURL), yesNo(p.Connected), p.Match, p.Next, orDash(p.Mode))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func leaderName(id uint64) string {
+	if id == 0 {
+		return "none"
+	}
+	return fmt.Sprint(id)
+}
+
+func orDash(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "-"
+	}
+	return s
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}

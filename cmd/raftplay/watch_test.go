@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/raftplay/raftplay/node"
+)
+
+type sseEvent struct{ event, data string }
+
+func collectSSE(input string) ([]sseEvent, error) {
+	var got []sseEvent
+	err := readSSE(strings.NewReader(input), func(event string, data []byte) error {
+		got = append(got, sseEvent{event, string(data)})
+		return nil
+	})
+	return got, err
+}
+
+func TestReadSSE(t *testing.T) {
+	tests := []struct {
+		name  string
+		input string
+		want  []sseEvent
+	}{
+		{"one event", "event: status\ndata: {\"id\":1}\n\n", []sseEvent{{"status", `{"id":1}`}}},
+		{"default type", "data: x\n\n", []sseEvent{{"message", "x"}}},
+		{"multi-line data", "event: e\ndata: a\ndata: b\n\n", []sseEvent{{"e", "a\nb"}}},
+		{"comments and unknown fields", ": keep-alive\n\nid: 3\nretry: 10\nevent: e\ndata:x\n\n", []sseEvent{{"e", "x"}}},
+		{"crlf", "event: e\r\ndata: y\r\n\r\n", []sseEvent{{"e", "y"}}},
+		{"no data, no event", "event: lonely\n\n", nil},
+		{"unfinished event dropped", "event: e\ndata: x\n", nil},
+		{"two events", "event: a\ndata: 1\n\nevent: b\ndata: 2\n\n", []sseEvent{{"a", "1"}, {"b", "2"}}},
+		{"field without colon", "data\n\n", []sseEvent{{"message", ""}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := collectSSE(tt.input)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestReadSSEErrors(t *testing.T) {
+	_, err := collectSSE("data: " + strings.Repeat("x", maxSSELine+1) + "\n\n")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "read the event stream")
+
+	stop := errors.New("stop")
+	calls := 0
+	err = readSSE(strings.NewReader("data: 1\n\ndata: 2\n\n"), func(string, []byte) error { calls++; return stop })
+	assert.ErrorIs(t, err, stop)
+	assert.Equal(t, 1, calls)
+}
+
+func FuzzReadSSE(f *testing.F) {
+	for _, seed := range []string{"event: status\ndata: {}\n\n", ": c\n\ndata: a\ndata: b\n\n", "data\n\n\n", "event: raft\r\ndata: x\r\n\r\n"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, input string) {
+		err := readSSE(strings.NewReader(input), func(event string, data []byte) error {
+			if len(data) > len(input) || len(event) > len(input) {
+				t.Fatalf("event %q with %d bytes of data from %d bytes of input", event, len(data), len(input))
+			}
+			if _, derr := decodeWatchEvent(event, data); derr != nil && event != "status" && event != "raft" && event != "lagging" {
+				t.Fatalf("an unknown event %q gave an error: %v", event, derr)
+			}
+			return nil
+		})
+		if err != nil && len(input) < maxSSELine {
+			t.Fatalf("readSSE failed on %d bytes: %v", len(input), err)
+		}
+	})
+}
+
+func TestDecodeWatchEvent(t *testing.T) {
+	u, err := decodeWatchEvent("status", []byte(`{"id":2,"state":"leader","term":3}`))
+	require.NoError(t, err)
+	assert.Equal(t, "leader", u.status.State)
+	u, err = decodeWatchEvent("raft", []byte(`{"kind":"election-won","peer":2,"term":3,"text":"won"}`))
+	require.NoError(t, err)
+	assert.Equal(t, "election-won", u.event.Kind)
+	u, err = decodeWatchEvent("lagging", []byte(`{"dropped":5}`))
+	require.NoError(t, err)
+	assert.Equal(t, uint64(5), u.dropped)
+	u, err = decodeWatchEvent("other", []byte(`whatever`))
+	require.NoError(t, err)
+	assert.Nil(t, u)
+	for _, event := range []string{"status", "raft", "lagging"} {
+		_, err := decodeWatchEvent(event, []byte(`{`))
+		assert.Error(t, err, event)
+	}
+}
+
+func TestWatchViewPlainLinesAndFrame(t *testing.T) {
+	clock := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	v := newWatchView([]*apiClient{{base: "http://n1"}, {base: "http://n2"}}, 2, false)
+	v.now = func() time.Time { return clock }
+	leader := &node.Status{ID: 1, State: "leader", Term: 2, Leader: 1, CommitIndex: 7, LastIndex: 7, LastApplied: 7}
+	steps := []struct {
+		update watchUpdate
+		lines  []string
+	}{
+		{watchUpdate{node: 0, status: leader}, []string{"03:04:05.000 node 1 leader term 2 leader 1 commit 7 last 7 applied 7"}},
+		{watchUpdate{node: 0, status: &node.Status{ID: 1, State: "leader", Term: 2, Leader: 1, CommitIndex: 9}}, nil},
+		{watchUpdate{node: 1, down: errors.New("connection refused")}, []string{"03:04:05.000 http://n2 DOWN: connection refused (retrying every 1s)"}},
+		{watchUpdate{node: 1, down: errors.New("connection refused")}, nil},
+		{watchUpdate{node: 0, event: &node.Event{Time: clock, Kind: "commit-advanced", Peer: 1}}, nil},
+		{watchUpdate{node: 0, event: &node.Event{Time: clock, Kind: "election-won", Peer: 1, Text: "peer 1 won"}}, []string{"03:04:05.000 node 1 event election-won: peer 1 won"}},
+		{watchUpdate{node: 0, dropped: 3}, []string{"03:04:05.000 node 1 (http://n1) lost 3 events (watch fell behind)"}},
+	}
+	for i, s := range steps {
+		assert.Equal(t, s.lines, v.apply(s.update), "step %d", i)
+	}
+	frame := v.frame()
+	assert.True(t, strings.HasPrefix(frame, "\x1b[H"), "the frame starts at the top left")
+	assert.True(t, strings.HasSuffix(frame, "\x1b[J"), "the frame clears what is left of the screen")
+	plain := strings.ReplaceAll(strings.ReplaceAll(frame, "\x1b[K", ""), "\x1b[H", "")
+	assert.Regexp(t, `(?m)^1\s+http://n1\s+LEADER\s+2\s+1\s+9\s+0\s+0$`, plain)
+	assert.Regexp(t, `(?m)^\?\s+http://n2\s+DOWN\s+-\s+-\s+-\s+-\s+-$`, plain)
+	assert.Contains(t, plain, "\nhttp://n2: connection refused\n")
+	assert.NotContains(t, plain, "DOWN: connection refused", "the tail keeps only the last 2 events")
+	assert.Contains(t, plain, "node 1  election-won       peer 1 won")
+	assert.Contains(t, plain, "lost 3 events")
+}
+
+func TestWatchFollowsACluster(t *testing.T) {
+	c := startTestNodes(t, nil)
+	lead := c.leader()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out lockedBuffer
+	done := make(chan error, 1)
+	go func() { done <- runWatch(ctx, &out, watchFlags{addrs: c.urls, tail: 5}, false) }()
+
+	leaderLine := regexp.MustCompile(fmt.Sprintf(`(?m)^\S+ node %d leader term \d+ leader %d `, lead+1, lead+1))
+	require.Eventually(t, func() bool {
+		text := out.String()
+		return leaderLine.MatchString(text) && strings.Count(text, fmt.Sprintf(" leader %d commit", lead+1)) >= 3
+	}, 10*time.Second, 20*time.Millisecond, "every node shows the leader:\n%s", &out)
+
+	c.stop(lead)
+	require.Eventually(t, func() bool {
+		return strings.Contains(out.String(), fmt.Sprintf("node %d (%s) DOWN", lead+1, c.urls[lead]))
+	}, 10*time.Second, 20*time.Millisecond, "the stopped node shows as down:\n%s", &out)
+	newLeader := regexp.MustCompile(`(?m)^\S+ node \d event election-won: `)
+	require.Eventually(t, func() bool { return newLeader.MatchString(out.String()) },
+		10*time.Second, 20*time.Millisecond, "the election of a new leader shows:\n%s", &out)
+
+	cancel()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(5 * time.Second):
+		require.FailNow(t, "watch did not stop")
+	}
+}
+
+func TestWatchRedrawsOnATerminal(t *testing.T) {
+	c := startTestNodes(t, nil)
+	c.leader()
+	ctx, cancel := context.WithCancel(context.Background())
+	var out lockedBuffer
+	done := make(chan error, 1)
+	go func() { done <- runWatch(ctx, &out, watchFlags{addrs: c.urls, tail: 5}, true) }()
+	require.Eventually(t, func() bool { return strings.Count(out.String(), "LEADER") >= 1 },
+		10*time.Second, 20*time.Millisecond, "a frame shows the leader")
+	cancel()
+	require.NoError(t, <-done)
+	text := out.String()
+	assert.True(t, strings.HasPrefix(text, "\x1b[?25l\x1b[2J"), "hides the cursor and clears the screen first")
+	assert.True(t, strings.HasSuffix(text, "\x1b[?25h\n"), "shows the cursor again at the end")
+}
