@@ -1,5 +1,6 @@
-// Command raftplay is the command-line tool of the raftplay Raft playground: chaos runs
-// of the simulator now; native nodes, the playground server and lessons as they land.
+// Command raftplay is the command-line tool of the raftplay Raft playground: native
+// nodes (node, cluster, kv, status, watch, repair), the playground server (serve),
+// chaos runs of the simulator (chaos) and guided lessons (lesson).
 package main
 
 import (
@@ -30,7 +31,14 @@ func newRootCommand() *cobra.Command {
 		Short: "raftplay: learn Raft by running it",
 		Long: `raftplay is a Raft teaching playground built on one real Raft engine.
 
-Run seeded fault scenarios through the deterministic simulator with "raftplay chaos".`,
+  raftplay cluster            start three native nodes on this machine
+  raftplay kv put x 1         write through the leader (get, del and cas too)
+  raftplay status / watch     see each node's role, term, commit and log
+  raftplay serve              serve the browser playground (after make dist)
+  raftplay chaos --seeds 100  seeded fault scenarios through the simulator
+  raftplay lesson list        the guided lessons
+
+Every command has --help.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
