@@ -28,6 +28,11 @@ type ReadState struct {
 //  4. serve ReadStates once the state machine has applied their index;
 //  5. call Advance.
 //
+// One exception to the order: a leader's AppendEntries and heartbeats may be sent
+// before step 1 (MaySendBeforePersist), so that the followers write the new entries
+// while the leader does (thesis §10.2.1). The leader counts its own copy towards a
+// majority only after Advance, once its write is done.
+//
 // The slices are only valid until Advance: the engine reuses their memory.
 type Ready struct {
 	// SoftState is non-nil when the leader or role changed.
@@ -82,4 +87,13 @@ func (rd *Ready) Describe() string {
 		fmt.Fprintf(&b, "event: %s\n", e.Describe())
 	}
 	return b.String()
+}
+
+// MaySendBeforePersist reports whether m may leave before the Ready that carries it is
+// persisted: true for a leader's AppendEntries and heartbeats. They promise nothing
+// about the leader's own disk: its term and vote were made durable before it asked for
+// votes, and its new entries count for a majority only once persisted. Every other
+// message (a vote, an acknowledgement) promises something the persist makes true.
+func MaySendBeforePersist(m *Message) bool {
+	return m.Type == MsgApp || m.Type == MsgHeartbeat
 }

@@ -300,3 +300,11 @@ event: peer 1 became precandidate in term 0
 	p.Advance()
 	assert.False(t, p.HasReady())
 }
+
+func TestMaySendBeforePersist(t *testing.T) {
+	early := map[engine.MessageType]bool{engine.MsgApp: true, engine.MsgHeartbeat: true}
+	for typ := engine.MsgVote; typ <= engine.MsgHeartbeatResp; typ++ {
+		m := engine.Message{Type: typ}
+		assert.Equal(t, early[typ], engine.MaySendBeforePersist(&m), "%s", typ)
+	}
+}

@@ -178,13 +178,22 @@ func (l *raftLoop) handleReadys() error {
 // handleReady does what rd asks, in the order the engine requires: persist, send, apply,
 // serve reads.
 func (l *raftLoop) handleReady(rd *engine.Ready) error {
+	// A leader's AppendEntries and heartbeats go out while it writes to its own disk
+	// (engine.Ready allows it): the followers' fsyncs then overlap the leader's.
+	for i := range rd.Messages {
+		if engine.MaySendBeforePersist(&rd.Messages[i]) {
+			l.n.trans.send(&rd.Messages[i])
+		}
+	}
 	if !rd.HardState.IsEmpty() || len(rd.Entries) > 0 {
 		if err := l.store.Save(rd.HardState, rd.Entries, rd.MustSync); err != nil {
 			return fmt.Errorf("node %d: persist %d entries and hard state %+v: %w", l.n.cfg.ID, len(rd.Entries), rd.HardState, err)
 		}
 	}
 	for i := range rd.Messages {
-		l.n.trans.send(&rd.Messages[i])
+		if !engine.MaySendBeforePersist(&rd.Messages[i]) {
+			l.n.trans.send(&rd.Messages[i])
+		}
 	}
 	for i := range rd.CommittedEntries {
 		l.apply(&rd.CommittedEntries[i])
