@@ -1,8 +1,10 @@
 package engine
 
-// campaign starts an election, with a pre-vote round first when PreVote is on.
+// campaign starts an election, with a pre-vote round first when PreVote is on. A
+// pre-candidate whose round went unanswered starts another pre-vote round, not an
+// election: only a majority of pre-votes may raise the term.
 func (p *Peer) campaign() {
-	if p.cfg.PreVote && p.state != StatePreCandidate {
+	if p.cfg.PreVote {
 		p.becomePreCandidate()
 		p.requestVotes(MsgPreVote, p.term+1)
 		return

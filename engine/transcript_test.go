@@ -308,3 +308,24 @@ func TestMaySendBeforePersist(t *testing.T) {
 		assert.Equal(t, early[typ], engine.MaySendBeforePersist(&m), "%s", typ)
 	}
 }
+
+// A pre-candidate whose pre-votes go unanswered (its peers are unreachable) must not
+// raise its term when it times out again: it starts another pre-vote round. Otherwise
+// a peer rejoining after a partition would disrupt the leader, which is what pre-vote
+// exists to prevent.
+func TestPreCandidateTimeoutKeepsTerm(t *testing.T) {
+	n := newNetwork(t, nil)
+	electLeader(t, n, 1)
+	n.isolate(3)
+	n.tick(3, 200) // many election timeouts without an answer
+	n.deliver()
+	st := n.status(3)
+	assert.Equal(t, engine.StatePreCandidate, st.State)
+	assert.Equal(t, uint64(1), st.Term, "unanswered pre-votes never raise the term")
+	assert.Equal(t, uint64(1), st.VotedFor, "its vote of term 1 stands: a pre-candidate does not vote for itself")
+	n.heal()
+	n.tick(1, 1)
+	n.deliver()
+	assert.Equal(t, engine.StateLeader, n.status(1).State, "the leader was not disturbed")
+	assert.Equal(t, uint64(1), n.status(3).Term)
+}
