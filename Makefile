@@ -7,7 +7,7 @@ STATICCHECK_VERSION := v0.8.2
 BENCHSTAT_VERSION   := v0.0.0-20260908200009-22c9c6c9d4da
 
 # Packages that must also pass under GOOS=js GOARCH=wasm (Node).
-WASM_PKGS := ./engine/... ./memstore/... ./kv/... ./sim/... ./wasm/...
+WASM_PKGS := ./engine/... ./memstore/... ./kv/... ./sim/... ./wasm/... ./lessons/...
 # Seeds of the chaos slice inside `make test`, and of `make chaos`.
 TEST_CHAOS_SEEDS ?= 2000
 CHAOS_SEEDS      ?= 100000
@@ -24,7 +24,7 @@ build:
 	$(GO) build ./...
 	$(GO) build -o $(BIN)/raftplay ./cmd/raftplay
 
-test: lint test-go test-wasm test-chaos test-fuzz test-bench test-node test-browser
+test: lint test-go test-wasm test-chaos test-fuzz test-bench test-node test-browser lesson-check
 	@echo "make test: all tests passed"
 
 lint: fmt-check vet staticcheck
@@ -107,3 +107,10 @@ test-browser: dist build
 
 perf: dist build
 	node scripts/perf.mjs
+
+# Lessons: replay every lesson's reference path through the engine, and check that no
+# step's check passes without its action.
+.PHONY: lesson-check
+
+lesson-check: build
+	$(BIN)/raftplay lesson check

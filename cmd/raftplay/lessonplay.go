@@ -1,0 +1,300 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/raftplay/raftplay/lessons"
+	"github.com/raftplay/raftplay/sim"
+)
+
+// playHelp lists what the learner can type in `raftplay lesson run`.
+const playHelp = `Enter              let time run until the check passes (if you have made no move
+                   in this step, the step's reference moves are made for you)
+` + lessons.MoveSyntax + `
+ticks N            let N ticks pass
+state              show the peers and their logs
+check              show the step's check, part by part
+restart            go back to the start of this step
+back               go back to the start of the previous step
+help               this list
+quit               leave the lesson`
+
+// player plays a lesson in the terminal.
+type player struct {
+	in    *bufio.Scanner
+	out   io.Writer
+	r     *lessons.Runner
+	moved bool // the learner made a move in this step
+}
+
+// playLesson plays l from step first (from 0), reading the learner's input from in.
+// The end of the input ends the lesson quietly, as "quit" does.
+func playLesson(in io.Reader, out io.Writer, l *lessons.Lesson, first int) error {
+	r, err := lessons.NewRunner(l)
+	if err != nil {
+		return err
+	}
+	if first > 0 {
+		if err := r.GoTo(first); err != nil {
+			return err
+		}
+	}
+	p := &player{in: bufio.NewScanner(in), out: out, r: r}
+	fmt.Fprintf(out, "Lesson %d: %s\n\n%s\n", l.Number, l.Title, lessons.MarkdownText(l.Intro, textWidth))
+	fmt.Fprintln(out, `Type "help" at any prompt for what you can do.`)
+	shown := -1
+	for {
+		if r.Index() != shown {
+			shown = r.Index()
+			p.moved = false
+			p.introduce()
+		}
+		if r.Passed() {
+			p.passed()
+			if !p.quiz() {
+				return nil
+			}
+			if r.Index() == len(l.Steps)-1 {
+				if l.Outro != "" {
+					fmt.Fprintf(out, "\n%s", lessons.MarkdownText(l.Outro, textWidth))
+				}
+				fmt.Fprintf(out, "\nLesson %d complete.\n", l.Number)
+				return nil
+			}
+			if err := r.Advance(); err != nil {
+				return err
+			}
+			continue
+		}
+		line, ok := p.prompt("> ")
+		if !ok {
+			return nil
+		}
+		if !p.command(line) {
+			return nil
+		}
+	}
+}
+
+// prompt reads one line; false at the end of the input.
+func (p *player) prompt(text string) (string, bool) {
+	fmt.Fprint(p.out, text)
+	if !p.in.Scan() {
+		fmt.Fprintln(p.out)
+		return "", false
+	}
+	return strings.TrimSpace(p.in.Text()), true
+}
+
+func (p *player) introduce() {
+	st := p.r.Step()
+	l := p.r.Lesson()
+	fmt.Fprintf(p.out, "\n=== Step %d of %d: %s ===\n\n", st.Number, len(l.Steps), st.Title)
+	fmt.Fprint(p.out, lessons.MarkdownText(st.Narration, textWidth))
+	fmt.Fprintln(p.out)
+	p.showState()
+	if st.Observe {
+		fmt.Fprintln(p.out, "Watch: press Enter to let time run.")
+	} else {
+		fmt.Fprint(p.out, lessons.WrapText(lessons.InlineText(st.Action.Prompt), textWidth, "Your move: ", "           "))
+		fmt.Fprintf(p.out, "(Type it, then Enter; or Enter alone to have it done: %s.)\n", moveTexts(st.Reference))
+	}
+}
+
+// command carries out one line of input; false to leave the lesson.
+func (p *player) command(line string) bool {
+	r := p.r
+	fields := strings.Fields(line)
+	switch {
+	case line == "":
+		if p.moved || r.Step().Observe {
+			p.letTimeRun()
+		} else {
+			p.takeReference()
+		}
+	case line == "quit" || line == "q" || line == "exit":
+		return false
+	case line == "help" || line == "?":
+		fmt.Fprintln(p.out, playHelp)
+	case line == "state":
+		p.showState()
+	case line == "check":
+		p.showCheck()
+	case line == "restart" || line == "back":
+		var err error
+		if line == "back" {
+			err = r.Back()
+		} else {
+			err = r.RestartStep()
+		}
+		if err != nil {
+			fmt.Fprintf(p.out, "cannot go back: %v\n", err)
+			return true
+		}
+		p.moved = false
+		fmt.Fprintf(p.out, "Back at the start of step %d: %s\n", r.Step().Number, r.Step().Title)
+		p.showState()
+	case fields[0] == "ticks" || fields[0] == "wait":
+		m, err := lessons.ParseMove(line, p.peers())
+		if err != nil {
+			fmt.Fprintf(p.out, "%v\n", err)
+			return true
+		}
+		r.RunTicks(m.Wait)
+		p.showState()
+	default:
+		m, err := lessons.ParseMove(line, p.peers())
+		if err != nil {
+			fmt.Fprintf(p.out, "%v (type \"help\" for the moves)\n", err)
+			return true
+		}
+		if err := r.Do(m); err != nil {
+			fmt.Fprintf(p.out, "could not %s: %v\n", m.Text, err)
+			return true
+		}
+		p.moved = true
+		fmt.Fprintf(p.out, "done: %s (time is paused: make more moves, or press Enter to let time run)\n", m.Text)
+	}
+	return true
+}
+
+func (p *player) peers() int { return len(p.r.Cluster().State().Peers) }
+
+// letTimeRun runs until the check passes, for at most the step's bound.
+func (p *player) letTimeRun() {
+	st := p.r.Step()
+	ticks, passed := p.r.RunUntilPassed(st.WithinTicks)
+	if !passed {
+		_, detail := p.r.Check()
+		fmt.Fprintf(p.out, "%d ticks passed and the check has not: %s\n", ticks, detail)
+		fmt.Fprintln(p.out, `Try another move, or "restart" the step.`)
+		p.showState()
+	}
+}
+
+func (p *player) takeReference() {
+	st := p.r.Step()
+	fmt.Fprintf(p.out, "Making the moves for you: %s\n", moveTexts(st.Reference))
+	passed, err := p.r.TakeReference()
+	switch {
+	case err != nil:
+		fmt.Fprintf(p.out, "%v\nThe cluster is not where the step expects it: \"restart\" the step.\n", err)
+	case !passed:
+		_, detail := p.r.Check()
+		fmt.Fprintf(p.out, "The check has not passed: %s\n", detail)
+		fmt.Fprintln(p.out, `The cluster is not where the step expects it: "restart" the step.`)
+	}
+	p.moved = true
+}
+
+func (p *player) passed() {
+	res := p.r.Evaluate()
+	p.showState()
+	fmt.Fprintf(p.out, "Check passed:\n")
+	for _, part := range res.Parts {
+		fmt.Fprintf(p.out, "  [x] %s\n", part.Text)
+	}
+}
+
+func (p *player) showCheck() {
+	res := p.r.Evaluate()
+	for _, part := range res.Parts {
+		mark := " "
+		if part.Passed {
+			mark = "x"
+		}
+		fmt.Fprintf(p.out, "  [%s] %s\n", mark, part.Text)
+	}
+}
+
+// quiz asks the step's questions; false if the input ended.
+func (p *player) quiz() bool {
+	for _, q := range p.r.Step().Quiz {
+		fmt.Fprintf(p.out, "\n%s", lessons.WrapText(lessons.InlineText(q.Question), textWidth, "Question: ", "          "))
+		for i, c := range q.Choices {
+			marker := fmt.Sprintf("  %d) ", i+1)
+			fmt.Fprint(p.out, lessons.WrapText(lessons.InlineText(c), textWidth, marker, strings.Repeat(" ", len(marker))))
+		}
+		line, ok := p.prompt(fmt.Sprintf("Your answer (1-%d, Enter to see it): ", len(q.Choices)))
+		if !ok {
+			return false
+		}
+		switch n, err := strconv.Atoi(line); {
+		case err == nil && n == q.Correct:
+			fmt.Fprintln(p.out, "Right.")
+		case line == "":
+			fmt.Fprintf(p.out, "The answer is %d.\n", q.Correct)
+		default:
+			fmt.Fprintf(p.out, "Not quite: the answer is %d.\n", q.Correct)
+		}
+		fmt.Fprint(p.out, lessons.WrapText(lessons.InlineText(q.Explanation), textWidth, "", ""))
+	}
+	return true
+}
+
+// maxShownEntries is how many of the last log entries the text view shows.
+const maxShownEntries = 24
+
+// showState prints the text view of the cluster: each peer's role, term, commit index
+// and log (the entries' terms, with a bar after the committed ones), and its data.
+func (p *player) showState() {
+	st := p.r.Cluster().State()
+	lead := "none"
+	if st.Leader != 0 {
+		lead = fmt.Sprintf("S%d", st.Leader)
+	}
+	fmt.Fprintf(p.out, "t=%d ms  leader: %s\n", st.Time, lead)
+	for _, ps := range st.Peers {
+		fmt.Fprintf(p.out, "  S%d %-12s term %-3d commit %-3d %s\n", ps.ID, ps.State, ps.Term, ps.CommitIndex, logView(&ps))
+		if len(ps.KV) > 0 {
+			fmt.Fprintf(p.out, "      data: %s\n", kvView(ps.KV))
+		}
+	}
+	if len(st.Violations) > 0 {
+		v := st.Violations[len(st.Violations)-1]
+		fmt.Fprintf(p.out, "  SAFETY VIOLATION (%d so far), the latest: %s: %s\n", len(st.Violations), v.Invariant, v.Description)
+	}
+}
+
+// logView writes a log as its entries' terms, "|" after the committed ones:
+// "log 1 1 4 | 4 5".
+func logView(ps *sim.PeerState) string {
+	if len(ps.Log) == 0 {
+		return "log (empty)"
+	}
+	var b strings.Builder
+	b.WriteString("log")
+	entries := ps.Log
+	if len(entries) > maxShownEntries {
+		entries = entries[len(entries)-maxShownEntries:]
+		fmt.Fprintf(&b, " ...%d:", entries[0].Index)
+	}
+	if ps.CommitIndex < entries[0].Index {
+		b.WriteString(" |")
+	}
+	for _, e := range entries {
+		fmt.Fprintf(&b, " %d", e.Term)
+		if e.Index == ps.CommitIndex {
+			b.WriteString(" |")
+		}
+	}
+	return b.String()
+}
+
+func kvView(data map[string]string) string {
+	keys := make([]string, 0, len(data))
+	for k := range data {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + data[k]
+	}
+	return strings.Join(parts, " ")
+}

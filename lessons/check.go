@@ -1,0 +1,489 @@
+package lessons
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/raftplay/raftplay/engine"
+	"github.com/raftplay/raftplay/sim"
+)
+
+// Check is a condition over the simulated cluster that a step waits for. In a lesson
+// file it is a JSON object with one kind key (and an optional "label" shown to the
+// learner instead of the generated description):
+//
+//	{"event": {"kind": "role", "state": "leader"}}
+//	{"label": "peer 3 caught up", "log": {"peer": 3, "equals_peer": "leader"}}
+//	{"all": [{"peer": {"id": 2, "state": "down"}}, {"leader": {"min_term_rise": 1}}]}
+//
+// Exactly one of the kind fields is set. lessons/README.md documents every kind.
+type Check struct {
+	Label string `json:"label,omitempty"`
+
+	Event     *EventCheck     `json:"event,omitempty"`
+	Peer      *PeerCheck      `json:"peer,omitempty"`
+	Leader    *LeaderCheck    `json:"leader,omitempty"`
+	Log       *LogCheck       `json:"log,omitempty"`
+	Commit    *CommitCheck    `json:"commit,omitempty"`
+	KV        *KVCheck        `json:"kv,omitempty"`
+	Client    *ClientCheck    `json:"client,omitempty"`
+	Violation *ViolationCheck `json:"violation,omitempty"`
+	All       []*Check        `json:"all,omitempty"`
+	Any       []*Check        `json:"any,omitempty"`
+	Not       *Check          `json:"not,omitempty"`
+}
+
+// EventCheck passes when at least Count trace events (engine or simulator events, see
+// sim.TraceEvent) since the step began match every field that is set.
+type EventCheck struct {
+	Kind    string   `json:"kind"`
+	Peer    *PeerRef `json:"peer,omitempty"`
+	From    *PeerRef `json:"from,omitempty"`
+	To      *PeerRef `json:"to,omitempty"`
+	Term    *uint64  `json:"term,omitempty"`
+	Index   *uint64  `json:"index,omitempty"`
+	LogTerm *uint64  `json:"log_term,omitempty"`
+	Reason  string   `json:"reason,omitempty"`
+	State   string   `json:"state,omitempty"`
+	PreVote *bool    `json:"pre_vote,omitempty"`
+	MsgType string   `json:"msg_type,omitempty"`
+	Entries *int     `json:"entries,omitempty"`
+	Reject  *bool    `json:"reject,omitempty"`
+	Count   int      `json:"count,omitempty"`
+}
+
+// PeerCheck passes when the peers ID names are in the given state now.
+type PeerCheck struct {
+	ID          PeerRef  `json:"id"`
+	State       string   `json:"state,omitempty"`
+	Term        *uint64  `json:"term,omitempty"`
+	MinTermRise *uint64  `json:"min_term_rise,omitempty"`
+	MaxTermRise *uint64  `json:"max_term_rise,omitempty"`
+	Vote        *uint64  `json:"vote,omitempty"`
+	Lead        *PeerRef `json:"lead,omitempty"`
+}
+
+// LeaderCheck passes when there is (or is not) a leader now, with the given identity
+// and term. The leader is the one of the highest term among the peers that are up.
+type LeaderCheck struct {
+	Exists      *bool    `json:"exists,omitempty"`
+	Is          *PeerRef `json:"is,omitempty"`
+	IsNot       *PeerRef `json:"is_not,omitempty"`
+	MinTermRise *uint64  `json:"min_term_rise,omitempty"`
+	MaxTermRise *uint64  `json:"max_term_rise,omitempty"`
+}
+
+// LogCheck passes when the logs of the peers Peer names are as described now.
+type LogCheck struct {
+	Peer       PeerRef  `json:"peer"`
+	EqualsPeer *PeerRef `json:"equals_peer,omitempty"`
+	Contains   string   `json:"contains,omitempty"`
+	Lacks      string   `json:"lacks,omitempty"`
+	Committed  *bool    `json:"committed,omitempty"`
+	Terms      []uint64 `json:"terms,omitempty"`
+}
+
+// CommitCheck passes when the commit index of the peers Peer names is in range now.
+type CommitCheck struct {
+	Peer    PeerRef `json:"peer"`
+	AtLeast *uint64 `json:"at_least,omitempty"`
+	AtMost  *uint64 `json:"at_most,omitempty"`
+}
+
+// KVCheck passes when the state machine of the peers Peer names holds Value at Key (or
+// lacks Key, with Absent) now.
+type KVCheck struct {
+	Peer   PeerRef `json:"peer"`
+	Key    string  `json:"key"`
+	Value  *string `json:"value,omitempty"`
+	Absent bool    `json:"absent,omitempty"`
+}
+
+// ClientCheck passes when at least Count client operations issued since the step began
+// (commands and reads the learner sent) match every field that is set.
+type ClientCheck struct {
+	Op      string   `json:"op,omitempty"`
+	Key     string   `json:"key,omitempty"`
+	Peer    *PeerRef `json:"peer,omitempty"`
+	Outcome string   `json:"outcome,omitempty"`
+	Result  *string  `json:"result,omitempty"`
+	Count   int      `json:"count,omitempty"`
+}
+
+// ViolationCheck passes when at least Count safety violations of the invariant (or of
+// any, with "any") were found since the step began.
+type ViolationCheck struct {
+	Invariant string `json:"invariant"`
+	Count     int    `json:"count,omitempty"`
+}
+
+// Limits on a check from a lesson file.
+const (
+	maxCheckDepth = 8
+	maxCheckNodes = 64
+)
+
+var checkKinds = []string{"event", "peer", "leader", "log", "commit", "kv", "client", "violation", "all", "any", "not"}
+
+// simEventKinds are the simulator's own trace event kinds (see sim.TraceEvent).
+var simEventKinds = []string{"send", "deliver", "drop", "duplicate", "delay", "lost", "crash", "restart",
+	"partition", "block", "heal", "network", "force-timeout", "client-request", "client-response",
+	"violation", "action-failed"}
+
+var (
+	roleStates   = []string{"leader", "follower", "candidate", "precandidate"}
+	peerStates   = []string{"leader", "follower", "candidate", "precandidate", "down", "up"}
+	voteReasons  = []string{"stale-term", "already-voted", "log-behind", "leader-alive"}
+	messageTypes = []string{"RequestVote", "RequestVoteResp", "PreVote", "PreVoteResp", "AppendEntries",
+		"AppendEntriesResp", "Heartbeat", "HeartbeatResp"}
+	clientOps   = []string{"PUT", "GET", "DELETE", "CAS"}
+	outcomes    = []string{string(sim.OutcomeOK), string(sim.OutcomeFailed), string(sim.OutcomeUnknown)}
+	invariants  = []string{"any", sim.InvElectionSafety, sim.InvLeaderAppendOnly, sim.InvLogMatching, sim.InvLeaderCompleteness, sim.InvStateMachineSafety, sim.InvMonotonic, sim.InvIndexOrder, sim.InvAckedDurable, sim.InvLiveness, sim.InvEnginePanic, sim.InvMessageRejected, sim.InvStorage}
+	errNotAnObj = errors.New("must be a JSON object with one check kind, such as {\"event\": {\"kind\": \"role\"}}")
+)
+
+// checkParser parses one step's check, counting nodes against maxCheckNodes.
+type checkParser struct {
+	peers int
+	nodes int
+}
+
+// parse reads the check at path (such as "check.all[1]").
+func (p *checkParser) parse(raw json.RawMessage, path string, depth int) (*Check, error) {
+	if depth > maxCheckDepth {
+		return nil, fmt.Errorf("%s: checks nest deeper than %d levels", path, maxCheckDepth)
+	}
+	if p.nodes++; p.nodes > maxCheckNodes {
+		return nil, fmt.Errorf("%s: a step's check may hold at most %d parts", path, maxCheckNodes)
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
+		return nil, fmt.Errorf("%s: %w", path, errNotAnObj)
+	}
+	c := &Check{}
+	if label, ok := fields["label"]; ok {
+		if err := json.Unmarshal(label, &c.Label); err != nil {
+			return nil, fmt.Errorf("%s.label: must be a string", path)
+		}
+		delete(fields, "label")
+	}
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	switch {
+	case len(keys) == 0:
+		return nil, fmt.Errorf("%s: no check kind (want one of %s)", path, strings.Join(checkKinds, ", "))
+	case len(keys) > 1:
+		return nil, fmt.Errorf("%s: one check kind per object, got %s; combine them with {\"all\": [...]}", path, strings.Join(keys, " and "))
+	}
+	kind := keys[0]
+	body := fields[kind]
+	sub := path + "." + kind
+	var err error
+	switch kind {
+	case "event":
+		c.Event, err = decodeBody[EventCheck](body, sub)
+		if err == nil {
+			err = c.Event.validate(p.peers)
+		}
+	case "peer":
+		c.Peer, err = decodeBody[PeerCheck](body, sub)
+		if err == nil {
+			err = c.Peer.validate(p.peers)
+		}
+	case "leader":
+		c.Leader, err = decodeBody[LeaderCheck](body, sub)
+		if err == nil {
+			err = c.Leader.validate(p.peers)
+		}
+	case "log":
+		c.Log, err = decodeBody[LogCheck](body, sub)
+		if err == nil {
+			err = c.Log.validate(p.peers)
+		}
+	case "commit":
+		c.Commit, err = decodeBody[CommitCheck](body, sub)
+		if err == nil {
+			err = c.Commit.validate(p.peers)
+		}
+	case "kv":
+		c.KV, err = decodeBody[KVCheck](body, sub)
+		if err == nil {
+			err = c.KV.validate(p.peers)
+		}
+	case "client":
+		c.Client, err = decodeBody[ClientCheck](body, sub)
+		if err == nil {
+			err = c.Client.validate(p.peers)
+		}
+	case "violation":
+		c.Violation, err = decodeBody[ViolationCheck](body, sub)
+		if err == nil {
+			err = c.Violation.validate()
+		}
+	case "all", "any":
+		var list []*Check
+		list, err = p.parseList(body, sub, depth)
+		if kind == "all" {
+			c.All = list
+		} else {
+			c.Any = list
+		}
+		return c, err
+	case "not":
+		c.Not, err = p.parse(body, sub, depth+1)
+		return c, err
+	default:
+		return nil, fmt.Errorf("%s: unknown check kind %q (want one of %s)", path, kind, strings.Join(checkKinds, ", "))
+	}
+	if err != nil {
+		if strings.HasPrefix(err.Error(), sub) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%s: %w", sub, err)
+	}
+	return c, nil
+}
+
+func (p *checkParser) parseList(body json.RawMessage, path string, depth int) ([]*Check, error) {
+	var items []json.RawMessage
+	if err := json.Unmarshal(body, &items); err != nil {
+		return nil, fmt.Errorf("%s: must be a list of checks", path)
+	}
+	if len(items) == 0 {
+		return nil, fmt.Errorf("%s: the list is empty", path)
+	}
+	out := make([]*Check, 0, len(items))
+	for i, item := range items {
+		c, err := p.parse(item, fmt.Sprintf("%s[%d]", path, i), depth+1)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// decodeBody decodes a check kind's fields, refusing unknown ones.
+func decodeBody[T any](body json.RawMessage, path string) (*T, error) {
+	v := new(T)
+	if err := strictUnmarshal(body, v); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return v, nil
+}
+
+// strictUnmarshal decodes one JSON value into v, refusing unknown fields and anything
+// after the value.
+func strictUnmarshal(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("unexpected data after the JSON value")
+	}
+	return nil
+}
+
+func oneOf(field, value string, allowed []string) error {
+	if slices.Contains(allowed, value) {
+		return nil
+	}
+	return fmt.Errorf("%s %q is not known (want one of %s)", field, value, strings.Join(allowed, ", "))
+}
+
+func validRef(field string, r *PeerRef, peers int, allowed []string) error {
+	if r == nil {
+		return nil
+	}
+	if err := r.validate(peers, allowed); err != nil {
+		return fmt.Errorf("%s: %w", field, err)
+	}
+	return nil
+}
+
+func (e *EventCheck) validate(peers int) error {
+	if e.Kind == "" {
+		return errors.New("needs \"kind\", such as \"role\" or \"vote-granted\"")
+	}
+	if _, ok := engine.ParseEventKind(e.Kind); !ok && !slices.Contains(simEventKinds, e.Kind) {
+		return fmt.Errorf("kind %q is not an engine or simulator event (see lessons/README.md)", e.Kind)
+	}
+	if err := validRef("peer", e.Peer, peers, refsEvent); err != nil {
+		return err
+	}
+	if err := validRef("from", e.From, peers, refsStep); err != nil {
+		return err
+	}
+	if err := validRef("to", e.To, peers, refsStep); err != nil {
+		return err
+	}
+	if e.Reason != "" {
+		if err := oneOf("reason", e.Reason, voteReasons); err != nil {
+			return err
+		}
+	}
+	if e.State != "" {
+		if err := oneOf("state", e.State, roleStates); err != nil {
+			return err
+		}
+	}
+	if e.MsgType != "" {
+		if err := oneOf("msg_type", e.MsgType, messageTypes); err != nil {
+			return err
+		}
+	}
+	if e.Count < 0 || e.Count > 10_000 {
+		return fmt.Errorf("count must be 1 to 10000, got %d", e.Count)
+	}
+	return nil
+}
+
+func validRise(min, max *uint64) error {
+	if min != nil && max != nil && *min > *max {
+		return fmt.Errorf("min_term_rise %d is above max_term_rise %d", *min, *max)
+	}
+	return nil
+}
+
+func (c *PeerCheck) validate(peers int) error {
+	if c.ID == (PeerRef{}) {
+		return errors.New("needs \"id\": a peer id or one of \"any\", \"all\", \"up\", \"leader\", \"step_leader\"")
+	}
+	if err := validRef("id", &c.ID, peers, refsMany); err != nil {
+		return err
+	}
+	if c.State != "" {
+		if err := oneOf("state", c.State, peerStates); err != nil {
+			return err
+		}
+	}
+	if err := validRef("lead", c.Lead, peers, refsOne); err != nil {
+		return err
+	}
+	if c.State == "" && c.Term == nil && c.MinTermRise == nil && c.MaxTermRise == nil && c.Vote == nil && c.Lead == nil {
+		return errors.New("says nothing to check: set state, term, min_term_rise, max_term_rise, vote or lead")
+	}
+	return validRise(c.MinTermRise, c.MaxTermRise)
+}
+
+func (c *LeaderCheck) validate(peers int) error {
+	if err := validRef("is", c.Is, peers, refsStep); err != nil {
+		return err
+	}
+	if err := validRef("is_not", c.IsNot, peers, refsStep); err != nil {
+		return err
+	}
+	if c.Exists != nil && !*c.Exists && (c.Is != nil || c.IsNot != nil || c.MinTermRise != nil || c.MaxTermRise != nil) {
+		return errors.New("\"exists\": false cannot be combined with is, is_not or a term rise")
+	}
+	return validRise(c.MinTermRise, c.MaxTermRise)
+}
+
+func (c *LogCheck) validate(peers int) error {
+	if c.Peer == (PeerRef{}) {
+		return errors.New("needs \"peer\"")
+	}
+	if err := validRef("peer", &c.Peer, peers, refsMany); err != nil {
+		return err
+	}
+	if err := validRef("equals_peer", c.EqualsPeer, peers, refsOne); err != nil {
+		return err
+	}
+	if c.Committed != nil && c.Contains == "" {
+		return errors.New("\"committed\" needs \"contains\": it says whether that entry is committed")
+	}
+	if c.EqualsPeer == nil && c.Contains == "" && c.Lacks == "" && c.Terms == nil {
+		return errors.New("says nothing to check: set equals_peer, contains, lacks or terms")
+	}
+	if len(c.Terms) > sim.MaxPresetLog {
+		return fmt.Errorf("terms holds %d entries, more than %d", len(c.Terms), sim.MaxPresetLog)
+	}
+	return nil
+}
+
+func (c *CommitCheck) validate(peers int) error {
+	if c.Peer == (PeerRef{}) {
+		return errors.New("needs \"peer\"")
+	}
+	if err := validRef("peer", &c.Peer, peers, refsMany); err != nil {
+		return err
+	}
+	if c.AtLeast == nil && c.AtMost == nil {
+		return errors.New("says nothing to check: set at_least or at_most")
+	}
+	if c.AtLeast != nil && c.AtMost != nil && *c.AtLeast > *c.AtMost {
+		return fmt.Errorf("at_least %d is above at_most %d", *c.AtLeast, *c.AtMost)
+	}
+	return nil
+}
+
+func (c *KVCheck) validate(peers int) error {
+	if c.Peer == (PeerRef{}) {
+		return errors.New("needs \"peer\"")
+	}
+	if err := validRef("peer", &c.Peer, peers, refsMany); err != nil {
+		return err
+	}
+	switch {
+	case c.Key == "":
+		return errors.New("needs \"key\"")
+	case c.Value == nil && !c.Absent:
+		return errors.New("set \"value\" (the value the key must hold) or \"absent\": true")
+	case c.Value != nil && c.Absent:
+		return errors.New("\"value\" and \"absent\" cannot both be set")
+	}
+	return nil
+}
+
+func (c *ClientCheck) validate(peers int) error {
+	if c.Op != "" {
+		c.Op = strings.ToUpper(c.Op)
+		if err := oneOf("op", c.Op, clientOps); err != nil {
+			return err
+		}
+	}
+	if c.Outcome != "" {
+		if err := oneOf("outcome", c.Outcome, outcomes); err != nil {
+			return err
+		}
+	}
+	if err := validRef("peer", c.Peer, peers, refsClient); err != nil {
+		return err
+	}
+	if c.Count < 0 || c.Count > 10_000 {
+		return fmt.Errorf("count must be 1 to 10000, got %d", c.Count)
+	}
+	return nil
+}
+
+func (c *ViolationCheck) validate() error {
+	if c.Invariant == "" {
+		return errors.New("needs \"invariant\": an invariant name such as \"election-safety\", or \"any\"")
+	}
+	if err := oneOf("invariant", c.Invariant, invariants); err != nil {
+		return err
+	}
+	if c.Count < 0 || c.Count > 10_000 {
+		return fmt.Errorf("count must be 1 to 10000, got %d", c.Count)
+	}
+	return nil
+}
+
+// Parts returns the parts the page lists one by one: the checks of a top-level "all",
+// or the check itself.
+func (c *Check) Parts() []*Check {
+	if len(c.All) > 0 && c.Label == "" {
+		return c.All
+	}
+	return []*Check{c}
+}

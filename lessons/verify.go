@@ -1,0 +1,128 @@
+package lessons
+
+import (
+	"fmt"
+
+	"github.com/raftplay/raftplay/sim"
+)
+
+// StepReport is the verdict on one step of a lesson's reference run.
+type StepReport struct {
+	Step  int    `json:"step"`
+	Title string `json:"title"`
+	// Passed: the reference path satisfied the check within the step's bound, and (for
+	// a step with an action) the check did not pass without the action.
+	Passed bool `json:"passed"`
+	// Ticks is how many ticks after the reference moves the check passed.
+	Ticks int `json:"ticks"`
+	// Observe marks a step without an action: it is exempt from the negative test.
+	Observe bool `json:"observe"`
+	// Problem says what went wrong; empty when Passed.
+	Problem string `json:"problem,omitempty"`
+}
+
+// Report is the verdict on one lesson.
+type Report struct {
+	Lesson *Lesson      `json:"-"`
+	Steps  []StepReport `json:"steps"`
+}
+
+// Failures counts the steps that did not pass.
+func (r *Report) Failures() int {
+	n := 0
+	for _, s := range r.Steps {
+		if !s.Passed {
+			n++
+		}
+	}
+	return n
+}
+
+// Verify replays the lesson's reference path through the real simulator and checks
+// every step: its reference moves must make its check pass within WithinTicks ticks,
+// and for a step with an action, the same step played without its action (the waits
+// only, then WithinTicks ticks) must not pass: a check that passes without the action
+// does not check what the learner did. Once a step fails, the later ones are reported
+// as not run, since they begin where it should have ended.
+func Verify(l *Lesson) Report {
+	rep := Report{Lesson: l}
+	r, err := NewRunner(l)
+	for i, st := range l.Steps {
+		sr := StepReport{Step: st.Number, Title: st.Title, Observe: st.Observe}
+		switch {
+		case err != nil:
+			sr.Problem = "not run: " + err.Error()
+		default:
+			sr.Passed, sr.Ticks, sr.Problem = verifyStep(r)
+			if sr.Passed && i+1 < len(l.Steps) {
+				err = r.Advance()
+			}
+			if !sr.Passed {
+				err = fmt.Errorf("step %d failed", st.Number)
+			}
+		}
+		rep.Steps = append(rep.Steps, sr)
+	}
+	return rep
+}
+
+// verifyStep runs the current step of r without its action, then with its reference
+// moves (leaving r at the moment the check passed).
+func verifyStep(r *Runner) (passed bool, ticks int, problem string) {
+	st := r.Step()
+	if !st.Observe {
+		if tick, hit := r.passesWithoutAction(); hit {
+			return false, 0, fmt.Sprintf("the check passes without the step's action (%d ticks into the step): it does not check what the learner does", tick)
+		}
+	}
+	for i, m := range st.Reference {
+		if err := r.Do(m); err != nil {
+			return false, 0, fmt.Sprintf("reference move %d (%s) cannot be made: %v", i+1, m.Text, err)
+		}
+	}
+	ticks, passed = r.RunUntilPassed(st.WithinTicks)
+	if !passed {
+		return false, ticks, fmt.Sprintf("the reference path did not satisfy the check within %d ticks: %s", st.WithinTicks, r.result.Detail)
+	}
+	vs := r.Cluster().Violations()
+	unsafe := r.Cluster().Scenario().Options.Unsafe != (sim.Unsafe{})
+	if n := r.Mark().Violations; len(vs) > n && !unsafe && !expectsViolation(st.Check) {
+		v := vs[n]
+		return false, ticks, fmt.Sprintf("the reference run broke %s at %d ms: %s", v.Invariant, v.Time, v.Description)
+	}
+	return true, ticks, ""
+}
+
+// passesWithoutAction replays the step's start and plays it with the waits of the
+// reference path only, then WithinTicks ticks more, evaluating the check after every
+// tick. It reports whether (and after how many ticks) the check passed.
+func (r *Runner) passesWithoutAction() (int, bool) {
+	st := r.Step()
+	e := r.entries[r.index]
+	c, err := sim.ReplaySteps(e.scenario, e.steps)
+	if err != nil {
+		return 0, false
+	}
+	ev := NewEvaluator(st.Check, MarkOf(c))
+	total := st.WithinTicks
+	for _, m := range st.Reference {
+		total += m.Wait
+	}
+	for tick := 0; tick <= total; tick++ {
+		if tick > 0 {
+			c.RunTicks(1)
+		}
+		if ev.Evaluate(c).Passed {
+			return tick, true
+		}
+	}
+	return 0, false
+}
+
+// expectsViolation reports whether a check looks for a safety violation: in such a
+// step (an unsafe lesson) violations are the point.
+func expectsViolation(c *Check) bool {
+	found := false
+	c.walk(func(sub *Check) { found = found || sub.Violation != nil })
+	return found
+}
