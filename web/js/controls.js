@@ -1,0 +1,69 @@
+// The transport bar: play / pause, one event forward or back, speed on a log scale,
+// fast-forward, and the time slider that scrubs through the recorded run (acting after
+// scrubbing back forks a new future from there).
+
+import { $, setAttr, setText } from './dom.js';
+import { SPEED_MIN_EXP, SPEED_MAX_EXP } from './clock.js';
+
+/** formatSpeed writes a speed (virtual ms per real ms) as "×0.03". */
+export function formatSpeed(exp) {
+  const v = 10 ** exp;
+  const digits = v >= 10 ? 0 : v >= 1 ? 1 : Math.max(0, Math.ceil(-Math.log10(v)) + 1);
+  return `×${v.toFixed(Math.min(4, digits))}`;
+}
+
+/** createControls wires the transport `root` to the clock and the session. */
+export function createControls(root, { clock, session, guard }) {
+  const play = $('#play', root);
+  const speed = $('#speed', root);
+  const speedOut = $('#speed-out', root);
+  const skipQuiet = $('#skip-quiet', root);
+  const time = $('#time', root);
+  const timeOut = $('#time-out', root);
+  const ffAmount = $('#ff-amount', root);
+  let scrubbing = false;
+
+  speed.min = String(SPEED_MIN_EXP);
+  speed.max = String(SPEED_MAX_EXP);
+  play.addEventListener('click', () => clock.toggle());
+  $('#step', root).addEventListener('click', guard(() => { clock.pause(); session.step(); }));
+  $('#step-back', root).addEventListener('click', guard(() => { clock.pause(); session.stepBack(); }));
+  speed.addEventListener('input', () => clock.setSpeedExp(Number(speed.value)));
+  skipQuiet.addEventListener('change', () => clock.setSkipQuiet(skipQuiet.checked));
+  $('#ff', root).addEventListener('click', guard(() => controls.fastForward()));
+  time.addEventListener('pointerdown', () => { scrubbing = true; });
+  time.addEventListener('pointerup', () => { scrubbing = false; });
+  time.addEventListener('input', guard(() => {
+    clock.pause();
+    session.seek(Number(time.value));
+  }));
+
+  const controls = {
+    /** fastForward runs the chosen number of ticks at once. */
+    fastForward() {
+      clock.pause();
+      session.fastForward(Number(ffAmount.value));
+    },
+    /** nudgeSpeed changes the speed by a step of the log scale (a fifth of a decade). */
+    nudgeSpeed(dir) {
+      clock.setSpeedExp(Math.round((clock.speedExp + dir * 0.2) * 10) / 10);
+    },
+    /** update shows the clock's and the session's state. */
+    update() {
+      const snap = session.snap;
+      setText(play, clock.playing ? '❚❚ Pause' : '▶ Play');
+      setAttr(play, 'aria-pressed', clock.playing ? 'true' : 'false');
+      if (document.activeElement !== speed && speed.value !== String(clock.speedExp)) speed.value = String(clock.speedExp);
+      setText(speedOut, formatSpeed(clock.speedExp));
+      setAttr(speed, 'aria-valuetext', `${formatSpeed(clock.speedExp)} real time`);
+      if (skipQuiet.checked !== clock.skipQuiet) skipQuiet.checked = clock.skipQuiet;
+      const end = Math.max(session.maxTime, snap.time);
+      setAttr(time, 'max', end);
+      if ((!scrubbing || document.activeElement !== time) && time.value !== String(snap.time)) time.value = String(snap.time);
+      setAttr(time, 'aria-valuetext', `${snap.time} ms of ${end} ms`);
+      const future = end > snap.time ? ` · recorded to ${end} ms` : '';
+      setText(timeOut, `${snap.time} ms · ${snap.steps} events${future}`);
+    },
+  };
+  return controls;
+}

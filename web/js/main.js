@@ -1,0 +1,211 @@
+// The playground's entry point: load the simulator, build the views and the controls,
+// start the scenario of the URL (a share link) or the default one, and play.
+
+import { loadRaftplay } from './bridge.js';
+import { $, announce } from './dom.js';
+import { createSession } from './session.js';
+import { createClock } from './clock.js';
+import { createPeersView } from './render-peers.js';
+import { createLinksView } from './render-links.js';
+import { createMessagesView } from './render-messages.js';
+import { createLogView } from './render-log.js';
+import { createReplicationView } from './render-replication.js';
+import { createInspector, DELAY_MS } from './inspector.js';
+import { createTruncationView, isTruncation, HOLD_MS } from './truncation.js';
+import { createNarration } from './narration.js';
+import { createInvariantsView } from './invariants.js';
+import { createControls } from './controls.js';
+import { createPeerControls } from './peer-controls.js';
+import { createNetworkControls } from './network-controls.js';
+import { createClientForm } from './client-form.js';
+import { createRunPanel } from './run-panel.js';
+import { createKeyboard } from './keyboard.js';
+import { parseHash } from './share.js';
+import { scenarioById, DEFAULT_SEED } from './scenarios.js';
+
+const status = $('#status');
+
+let statusTimer = 0;
+
+/** say shows a short message in the status toast (a polite live region) for a while. */
+function say(text) {
+  status.textContent = text;
+  clearTimeout(statusTimer);
+  statusTimer = setTimeout(() => { status.textContent = ''; }, 7000);
+}
+
+/** guard wraps a handler so an error from the simulator is shown, not thrown away. */
+function guard(fn) {
+  return (...args) => {
+    try {
+      return fn(...args);
+    } catch (err) {
+      say(err.message);
+      return undefined;
+    }
+  };
+}
+
+async function start() {
+  const rp = await loadRaftplay();
+  const session = createSession(rp);
+  const act = guard((action) => session.act(action));
+  const clock = createClock(session, {
+    stopAt: (fresh) => fresh.some(isTruncation),
+    onState() {
+      // A paused run shows its exact state (frames may reuse a snapshot for a while).
+      if (!clock.playing && session.snap) session.flush('pause');
+      else controls.update();
+    },
+  });
+
+  const select = (id) => {
+    clock.pause();
+    messages.select(id);
+    inspector.show(id, session.snap);
+    messages.update(session.snap, session.vt);
+  };
+  const closeInspector = () => {
+    inspector.hide();
+    messages.select(0);
+    if (session.snap) messages.update(session.snap, session.vt);
+  };
+
+  const network = createNetworkControls($('#network'), { session, act, say });
+  const peers = createPeersView($('#peers'));
+  const links = createLinksView($('#links'), network.toggle);
+  const messages = createMessagesView($('#messages'), select);
+  const logs = createLogView($('#log-scroll'), $('#log-grid'));
+  const replication = createReplicationView($('#replication-caption'), $('#replication-body'));
+  const inspector = createInspector($('#inspector'), { act, onClose: closeInspector });
+  const truncation = createTruncationView($('#truncation'), {
+    onEnd() {
+      clock.release();
+      render({ snap: session.snap, prev: session.prev, fresh: [], reset: false, reason: 'redraw' });
+    },
+  });
+  const narration = createNarration($('#narration'), session);
+  const invariants = createInvariantsView($('#invariant-list'));
+  const controls = createControls($('#transport'), { clock, session, guard });
+  const peerControls = createPeerControls($('#peer-cards'), act);
+  const client = createClientForm($('#client-form'), { session, act, say });
+
+  function load(scenario, time) {
+    clock.pause();
+    closeInspector();
+    session.load(scenario);
+    if (time) session.seek(time);
+    panel.showSeed(scenario.seed ?? 0);
+    clock.play();
+  }
+  const panel = createRunPanel($('#run'), { session, load: guard(load), say, guard });
+
+  function render(update) {
+    const { snap } = update;
+    // A truncation holds the clock while the removed suffix is on screen.
+    const looks = update.reason === 'redraw' || update.reason === 'pause';
+    if (!looks && truncation.check(update, clock.playing) && clock.playing) clock.hold(HOLD_MS);
+    peers.update(snap);
+    links.update(snap);
+    messages.update(snap, session.vt);
+    logs.update(snap, truncation.ghost);
+    replication.update(snap);
+    invariants.update(snap);
+    peerControls.update(snap);
+    client.update(snap);
+    inspector.update(snap);
+    if (!looks) narration.update(update);
+    controls.update();
+    const lead = snap.leader;
+    if (update.prev && lead && lead !== update.prev.leader) announce(`S${lead} is the leader of term ${snap.peers[lead - 1].term}.`);
+  }
+  session.subscribe(render);
+
+  const messageAction = (kind) => {
+    if (!inspector.id) {
+      say('Select a message first (M, or click one).');
+      return;
+    }
+    const action = { type: kind, msg: inspector.id };
+    if (kind === 'delay') action.by = DELAY_MS;
+    act(action);
+  };
+
+  createKeyboard({
+    toggle: () => clock.toggle(),
+    step: guard(() => { clock.pause(); session.step(); }),
+    stepBack: guard(() => { clock.pause(); session.stepBack(); }),
+    speed: (dir) => controls.nudgeSpeed(dir),
+    seek: guard((where) => { clock.pause(); session.seek(where === 'start' ? 0 : session.maxTime); }),
+    fastForward: guard(() => controls.fastForward()),
+    power: (id) => {
+      const p = session.snap.peers[id - 1];
+      if (p) act({ type: p.state === 'down' ? 'restart' : 'crash', peer: id });
+    },
+    timeout: (id) => { if (session.snap.peers[id - 1]) act({ type: 'timeout', peer: id }); },
+    isolateLeader: network.isolateLeader,
+    healAll: network.healAll,
+    command: () => client.focus(),
+    nextMessage: () => {
+      const list = session.snap.messages;
+      if (!list.length) {
+        say('No message is in flight right now.');
+        return;
+      }
+      const i = list.findIndex((m) => m.id === inspector.id);
+      select(list[(i + 1) % list.length].id);
+      document.querySelector(`[data-msg-id="${inspector.id}"]`)?.focus();
+    },
+    message: messageAction,
+    share: () => panel.share(),
+    reset: () => panel.reset(),
+    escape: closeInspector,
+  });
+
+  let lastFragment = '';
+  window.addEventListener('hashchange', () => {
+    const shared = parseHash(location.hash);
+    if (shared && shared.fragment !== lastFragment) guard(openShared)(shared);
+  });
+
+  function openShared(shared) {
+    clock.pause();
+    closeInspector();
+    session.loadShare(shared.fragment);
+    lastFragment = shared.fragment;
+    panel.showSeed(session.scenario().seed);
+    if (shared.time) {
+      session.seek(shared.time);
+      say(`Opened a shared run at ${shared.time} ms. Press play to go on.`);
+    } else {
+      say('Opened a shared run.');
+      clock.play();
+    }
+  }
+
+  const shared = parseHash(location.hash);
+  let opened = false;
+  if (shared) {
+    try {
+      openShared(shared);
+      opened = true;
+    } catch (err) {
+      say(`This share link could not be opened: ${err.message}`);
+    }
+  }
+  if (!opened) {
+    session.load(scenarioById('fresh').make(DEFAULT_SEED));
+    clock.play();
+  }
+  document.documentElement.dataset.ready = 'true';
+  performance.mark('raftplay-interactive');
+}
+
+start().catch((err) => {
+  const box = document.getElementById('fatal');
+  if (box) {
+    box.hidden = false;
+    box.textContent = `The playground could not start: ${err.message}`;
+  }
+  console.error(err);
+});

@@ -1,0 +1,59 @@
+// The peers in the cluster drawing: a circle per peer with its role as a symbol and a
+// word (never colour alone), its term, its vote and an arc that fills up as its election
+// timeout approaches. Each peer's <g> carries data-peer-id and data-role (the DOM
+// contract tests and lessons use).
+
+import { svg, setAttr, setText } from './dom.js';
+import { peerPositions, peerRadius } from './layout.js';
+import { roleOf } from './labels.js';
+
+/** createPeersView draws into the SVG group `layer`. */
+export function createPeersView(layer) {
+  let count = 0;
+  let nodes = [];
+
+  function build(n) {
+    layer.replaceChildren();
+    // Bigger clusters get smaller type (see cluster.css).
+    setAttr(layer, 'data-size', n > 5 ? 'many' : n > 3 ? 'some' : 'few');
+    const pos = peerPositions(n);
+    const r = peerRadius(n);
+    nodes = pos.map((p, i) => {
+      const id = i + 1;
+      const arc = svg('circle', { class: 'timeout-arc', cx: p.x, cy: p.y, r: r + 5, pathLength: 100,
+        transform: `rotate(-90 ${p.x} ${p.y})` });
+      const track = svg('circle', { class: 'timeout-track', cx: p.x, cy: p.y, r: r + 5 });
+      const body = svg('circle', { class: 'peer-body', cx: p.x, cy: p.y, r });
+      const symbol = svg('text', { class: 'peer-symbol', x: p.x, y: p.y - r * 0.32, 'aria-hidden': 'true' });
+      const name = svg('text', { class: 'peer-name', x: p.x, y: p.y + r * 0.42 }, `S${id}`);
+      const role = svg('text', { class: 'peer-role', x: p.x, y: p.labelAbove ? p.y - r - 24 : p.y + r + 19 });
+      const detail = svg('text', { class: 'peer-detail', x: p.x, y: p.labelAbove ? p.y - r - 10 : p.y + r + 33 });
+      const g = svg('g', { class: 'peer', 'data-peer-id': id, 'data-role': 'follower', role: 'img' },
+        track, arc, body, symbol, name, role, detail);
+      layer.append(g);
+      return { g, arc, symbol, role, detail };
+    });
+    count = n;
+  }
+
+  return {
+    update(snap) {
+      if (snap.peers.length !== count) build(snap.peers.length);
+      snap.peers.forEach((p, i) => {
+        const n = nodes[i];
+        const info = roleOf(p.state);
+        setAttr(n.g, 'data-role', p.state);
+        setText(n.symbol, info.symbol);
+        setText(n.role, `${info.label}`);
+        const vote = p.vote ? `vote ${p.vote}` : 'no vote';
+        setText(n.detail, `term ${p.term} · ${vote}`);
+        const timed = p.state !== 'leader' && p.state !== 'down' && p.election_timeout > 0;
+        const fill = timed ? Math.min(100, (100 * p.election_elapsed) / p.election_timeout) : 0;
+        setAttr(n.arc, 'stroke-dasharray', `${fill.toFixed(1)} 100`);
+        setAttr(n.arc, 'data-hidden', timed ? null : 'true');
+        const timer = timed ? `, election timer ${p.election_elapsed} of ${p.election_timeout} ticks` : '';
+        setAttr(n.g, 'aria-label', `Peer ${p.id}: ${info.label}, term ${p.term}, ${p.vote ? `voted for ${p.vote}` : 'has not voted'}${timer}`);
+      });
+    },
+  };
+}

@@ -1,0 +1,88 @@
+// Plain sentences from trace events: the engine's and the simulator's own texts, with
+// peers named as on the drawing (S1, S2, …) and the rule of the paper each decision
+// follows. Also the groups the narration filters by.
+
+/** GROUPS are the narration's filter groups, in the order of the filter controls. */
+export const GROUPS = [
+  { id: 'elections', label: 'Elections' },
+  { id: 'replication', label: 'Replication' },
+  { id: 'faults', label: 'Faults & actions' },
+  { id: 'clients', label: 'Clients' },
+  { id: 'messages', label: 'Every message' },
+  { id: 'problems', label: 'Problems' },
+];
+
+const GROUP_OF = {
+  timeout: 'elections', role: 'elections', 'vote-granted': 'elections', 'vote-refused': 'elections',
+  'election-won': 'elections', 'stepped-down': 'elections', 'quorum-lost': 'elections', 'force-timeout': 'elections',
+  'append-rejected': 'replication', 'suffix-truncated': 'replication', 'entries-appended': 'replication',
+  'commit-advanced': 'replication', 'next-index-backoff': 'replication', 'read-confirmed': 'replication',
+  send: 'messages', deliver: 'messages', lost: 'messages',
+  drop: 'faults', duplicate: 'faults', delay: 'faults', crash: 'faults', restart: 'faults', restarted: 'faults',
+  partition: 'faults', block: 'faults', heal: 'faults', network: 'faults',
+  'client-request': 'clients', 'client-response': 'clients',
+  violation: 'problems', 'action-failed': 'problems',
+};
+
+/** groupOf returns the filter group of an event kind. */
+export function groupOf(kind) {
+  return GROUP_OF[kind] || 'problems';
+}
+
+const VOTE_RULE = {
+  'stale-term': '§5.1',
+  'already-voted': '§5.2: one vote per term',
+  'log-behind': '§5.4.1: election restriction',
+  'leader-alive': 'leader stickiness: it still hears from a leader',
+};
+
+const RULE = {
+  'vote-granted': '§5.2, §5.4.1',
+  'election-won': '§5.2: votes from a majority',
+  'stepped-down': '§5.1: a higher term always wins',
+  'append-rejected': '§5.3: consistency check',
+  'suffix-truncated': '§5.3: delete the conflicting entry and all that follow it',
+  'commit-advanced': '§5.3, §5.4.2',
+  'next-index-backoff': '§5.3: back up nextIndex and retry',
+};
+
+/** peerNames writes "peer 3" as "S3", the name on the drawing. */
+export function peerNames(text) {
+  const name = (id) => (id === '0' ? 'nobody' : `S${id}`);
+  return text
+    .replace(/\bpeers? (\d+)/g, (_, id) => name(id))
+    .replace(/\b(vote|pre-vote) to (\d+)/g, (_, v, id) => `${v} to ${name(id)}`)
+    .replace(/\b(entries from|next index for|voted for) (\d+)/g, (_, w, id) => `${w} ${name(id)}`);
+}
+
+function capital(s) {
+  return s.length ? s[0].toUpperCase() + s.slice(1) : s;
+}
+
+/** sentence turns a trace event into the narration's sentence. */
+export function sentence(e) {
+  switch (e.kind) {
+    case 'crash':
+      return `S${e.peer} crashed: it stops, and whatever it had not synced to disk is lost.`;
+    case 'restart':
+      return `S${e.peer} restarts from what its disk holds.`;
+    case 'heal':
+      return 'Every network link is healed.';
+    case 'force-timeout':
+      return `S${e.peer}'s election timeout is forced to fire now.`;
+    case 'violation':
+      return `⚠ Safety check failed: ${e.text}`;
+    case 'action-failed':
+      return `An action could not apply: ${e.text}`;
+    default:
+  }
+  let text = peerNames(e.text || e.kind);
+  if (e.kind === 'vote-refused' && VOTE_RULE[e.reason]) text += ` (${VOTE_RULE[e.reason]})`;
+  else if (RULE[e.kind]) text += ` (${RULE[e.kind]})`;
+  return capital(text) + (/[.!?]$/.test(text) ? '' : '.');
+}
+
+/** involves reports whether an event concerns peer id (as actor, sender or receiver). */
+export function involves(e, id) {
+  return e.peer === id || e.from === id || e.to === id;
+}

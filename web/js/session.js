@@ -1,0 +1,183 @@
+// The session: the page's one link to the simulator (the Raftplay object of bridge.js).
+// It keeps the latest snapshot and the one before it, the recent trace events, the
+// animation's fractional virtual time and how far the recorded run reaches, and tells
+// the views after every change. Views never call the simulator themselves.
+
+/** How many recent trace events the page keeps (the narration shows a part of them). */
+const KEEP_EVENTS = 2000;
+/**
+ * While playing, a frame without new events reuses the snapshot if it is younger than
+ * this (real ms): messages move by virtual time alone, and a snapshot with long logs
+ * costs several milliseconds.
+ */
+const QUIET_SNAPSHOT_MS = 100;
+
+/**
+ * createSession wraps a Raftplay object.
+ * @param {object} rp the object loadRaftplay() resolved to
+ */
+export function createSession(rp) {
+  const listeners = [];
+  const session = {
+    rp,
+    snap: null, // the latest sim.Snapshot
+    prev: null, // the snapshot the views showed before this one
+    vt: 0, // virtual time of the animation (ms, fractional; snap.time <= vt < snap.time+1)
+    maxTime: 0, // the end of the recorded run (the slider's end): everything before it can be revisited
+    events: [], // the last KEEP_EVENTS trace events
+    nextSeq: 0, // the seq of the next event to fetch
+    pending: [], // events fetched since the views were last told
+    snapAt: 0, // when (performance.now()) the snapshot was taken
+
+    subscribe(fn) { listeners.push(fn); },
+
+    /** load replaces the cluster with a scenario (an object) and shows time 0. */
+    load(scenario) {
+      rp.load(scenario);
+      restart();
+    },
+
+    /** loadShare replaces the cluster with the scenario of a share fragment ("s=1.…"). */
+    loadShare(fragment) {
+      rp.loadShare(fragment);
+      restart();
+    },
+
+    /**
+     * advanceTo runs the simulation up to virtual time t (fractional; the simulator
+     * runs to its whole milliseconds) and returns the events this produced. The views are
+     * told only at flush(), once per animation frame.
+     */
+    advanceTo(t) {
+      const whole = Math.floor(t);
+      if (whole > session.snapTime()) rp.runUntil(whole);
+      session.vt = Math.max(session.vt, t);
+      return fetchEvents();
+    },
+
+    /** snapTime is the simulator's clock (the snapshot may be a frame old). */
+    snapTime() { return rp.now(); },
+
+    /** flush takes a fresh snapshot (when one is due) and tells the views. */
+    flush(reason = 'frame', reset = false) {
+      const quiet = reason === 'frame' && session.pending.length === 0 && session.snap !== null &&
+        performance.now() - session.snapAt < QUIET_SNAPSHOT_MS;
+      if (!quiet) {
+        session.prev = session.snap;
+        session.snap = rp.state();
+        session.snapAt = performance.now();
+        if (session.vt < session.snap.time || session.vt >= session.snap.time + 1) session.vt = session.snap.time;
+        session.maxTime = Math.max(rp.timeline().end_time, session.snap.time);
+      }
+      const fresh = session.pending;
+      session.pending = [];
+      for (const fn of listeners) fn({ snap: session.snap, prev: session.prev, fresh, reset, reason });
+    },
+
+    /** step processes exactly one more event. */
+    step() {
+      rp.step(1);
+      fetchEvents();
+      session.vt = rp.now();
+      session.flush('step');
+    },
+
+    /** stepBack goes back exactly one event. */
+    stepBack() {
+      const steps = session.snap.steps;
+      if (steps <= 0) return;
+      rp.rewindSteps(steps - 1);
+      rewound();
+    },
+
+    /**
+     * seek moves to virtual time t: within the recorded run by the bridge's checkpoints
+     * and replay, beyond it by running on.
+     */
+    seek(t) {
+      const target = Math.max(0, Math.round(t));
+      if (target <= rp.timeline().end_time && target !== session.snap.time) {
+        rp.rewindTo(target);
+        rewound();
+        return;
+      }
+      session.advanceTo(target);
+      session.vt = target;
+      session.flush('seek');
+    },
+
+    /** fastForward runs n ticks' worth of virtual time at once. */
+    fastForward(ticks) {
+      rp.runTicks(ticks);
+      fetchEvents();
+      session.vt = rp.now();
+      session.flush('fast-forward');
+    },
+
+    /**
+     * act applies a user action now. If the run had been rewound, the recorded future
+     * is discarded (the bridge forks it) and the slider's end comes back to now.
+     */
+    act(action) {
+      rp.act(action);
+      fetchEvents();
+      session.vt = rp.now();
+      session.flush('act');
+    },
+
+    /** scenario returns the scenario of the run so far (an object, with every recorded action). */
+    scenario() { return rp.scenario(); },
+
+    /** shareFragment returns "s=1.…" for the run so far. */
+    shareFragment() { return rp.shareFragment(); },
+  };
+
+  function fetchEvents() {
+    let since = session.nextSeq;
+    const total = rp.traceLen();
+    if (total - since > KEEP_EVENTS) since = total - KEEP_EVENTS;
+    if (total <= since) return [];
+    const fresh = rp.events(since);
+    if (fresh.length === 0) return fresh;
+    session.nextSeq = fresh[fresh.length - 1].seq + 1;
+    keep(session.events, fresh);
+    keep(session.pending, fresh);
+    return fresh;
+  }
+
+  function keep(list, fresh) {
+    for (const e of fresh) list.push(e);
+    if (list.length > KEEP_EVENTS) list.splice(0, list.length - KEEP_EVENTS);
+  }
+
+  function restart() {
+    session.events = [];
+    session.pending = [];
+    session.nextSeq = 0;
+    session.snap = null;
+    session.vt = 0;
+    session.maxTime = 0;
+    fetchEvents();
+    session.pending = [];
+    session.flush('load', true);
+  }
+
+  // After a rewind the trace up to the new time is the same as before (the run is
+  // deterministic): keep the events before it and fetch again from the first one
+  // dropped, which brings back exactly those the replay produced at that time.
+  function rewound() {
+    const now = rp.now();
+    const events = session.events;
+    let keepCount = events.length;
+    while (keepCount > 0 && events[keepCount - 1].time >= now) keepCount--;
+    if (keepCount < events.length) session.nextSeq = events[keepCount].seq;
+    events.length = keepCount;
+    session.pending = [];
+    fetchEvents();
+    session.pending = [];
+    session.vt = now;
+    session.flush('rewind', true);
+  }
+
+  return session;
+}
