@@ -69,7 +69,8 @@ func FuzzReadSSE(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, input string) {
 		err := readSSE(strings.NewReader(input), func(event string, data []byte) error {
-			if len(data) > len(input) || len(event) > len(input) {
+			// "message" is the name SSE gives an event that names none.
+			if len(data) > len(input) || (event != "message" && len(event) > len(input)) {
 				t.Fatalf("event %q with %d bytes of data from %d bytes of input", event, len(data), len(input))
 			}
 			if _, derr := decodeWatchEvent(event, data); derr != nil && event != "status" && event != "raft" && event != "lagging" {
