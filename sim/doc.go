@@ -87,5 +87,6 @@
 // There is no wall clock, no goroutine, no map iteration that affects the run, and every
 // random choice comes from PCGs seeded by the scenario seed, so a scenario runs event for
 // event the same natively and under GOOS=js. Replay and ReplaySteps rebuild any earlier
-// state from the scenario; that is how the playground steps back.
+// state from the scenario. The playground steps back faster: it keeps Checkpoints of the
+// run (cheap copies that share what never changes) and replays from the nearest one.
 package sim
