@@ -24,7 +24,7 @@ build:
 	$(GO) build ./...
 	$(GO) build -o $(BIN)/raftplay ./cmd/raftplay
 
-test: lint test-go test-wasm test-chaos test-fuzz test-bench test-node test-browser lesson-check
+test: lint test-go test-wasm test-chaos test-fuzz test-bench test-node test-browser lesson-check test-worker
 	@echo "make test: all tests passed"
 
 lint: fmt-check vet staticcheck
@@ -74,7 +74,7 @@ $(BIN)/benchstat:
 	GOBIN=$(BIN) GOFLAGS= $(GO) install golang.org/x/perf/cmd/benchstat@$(BENCHSTAT_VERSION)
 
 clean:
-	rm -rf $(BIN) dist
+	rm -rf $(BIN) dist build
 
 # The playground: `make dist` builds the page and the wasm simulator into dist/,
 # `make play` serves it on http://127.0.0.1:8080, `make test-node` runs the bridge's
@@ -114,3 +114,21 @@ perf: dist build
 
 lesson-check: build
 	$(BIN)/raftplay lesson check
+
+# The Cloudflare Worker (wasm/worker, wrangler.toml): `make worker` builds build/worker/
+# (the Go Worker plus the page as its static assets), `make worker-dev` runs it offline
+# on http://127.0.0.1:8787 with a local KV, `make test-worker` tests it end to end
+# (wrangler dev and Chromium), `make worker-cpu` measures the CPU of POST /api/share.
+.PHONY: worker worker-dev test-worker worker-cpu
+
+worker: dist
+	scripts/worker-build.sh build/worker
+
+worker-dev: worker
+	scripts/worker-dev.sh
+
+test-worker: worker
+	scripts/worker-test.sh
+
+worker-cpu: worker
+	node web/test/worker-cpu.mjs

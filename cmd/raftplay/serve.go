@@ -14,14 +14,16 @@ import (
 	"time"
 
 	"github.com/raftplay/raftplay/serve"
+	"github.com/raftplay/raftplay/share"
 	"github.com/spf13/cobra"
 )
 
 func init() { commands = append(commands, newServeCommand) }
 
 type serveFlags struct {
-	addr string
-	dist string
+	addr     string
+	dist     string
+	shareDir string // where shared scenarios are kept; "" turns the share API off
 }
 
 func newServeCommand() *cobra.Command {
@@ -31,7 +33,10 @@ func newServeCommand() *cobra.Command {
 		Short: "Serve the web playground (build it first with `make dist`)",
 		Long: `serve serves the built playground (the dist folder made by "make dist": the page,
 the simulator compiled to WebAssembly, and their precompressed copies) over HTTP.
-The simulation runs in the browser; the server only sends files.
+The simulation runs in the browser; the server only sends files, and keeps the
+scenarios shared with the page's Share button (POST /api/share, opened again at
+/s/<id>) as files in --share-dir. With --share-dir "" there is no share API and
+the Share button puts the whole scenario in the link instead.
 
 It listens on 127.0.0.1 by default, so only this machine can reach it; give
 --addr 0.0.0.0:8080 to share it on the network. Ctrl-C stops it cleanly.`,
@@ -47,6 +52,7 @@ It listens on 127.0.0.1 by default, so only this machine can reach it; give
 	fl := cmd.Flags()
 	fl.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on (host:port)")
 	fl.StringVar(&f.dist, "dist", "dist", "folder of the built playground")
+	fl.StringVar(&f.shareDir, "share-dir", "./"+share.DefaultDir, `folder for shared scenarios ("" turns sharing by id off)`)
 	return cmd
 }
 
@@ -59,16 +65,27 @@ func runServe(ctx context.Context, out io.Writer, f serveFlags, ready func(addr 
 	if err := checkDist(f.dist); err != nil {
 		return err
 	}
+	handler := serve.New(os.DirFS(f.dist), serve.Options{})
+	if f.shareDir != "" {
+		store, err := share.NewDir(f.shareDir)
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		share.Register(handler, store)
+	}
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return fmt.Errorf("serve: listen on %s: %w", f.addr, err)
 	}
 	srv := &http.Server{
-		Handler:           serve.New(os.DirFS(f.dist), serve.Options{}),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
 	fmt.Fprintf(out, "raftplay: serving %s at %s (Ctrl-C to stop)\n", f.dist, displayURL(ln.Addr()))
+	if f.shareDir != "" {
+		fmt.Fprintf(out, "raftplay: shared scenarios are kept in %s\n", f.shareDir)
+	}
 	if ready != nil {
 		ready(ln.Addr())
 	}

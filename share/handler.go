@@ -1,0 +1,190 @@
+package share
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/raftplay/raftplay/serve"
+)
+
+// Register adds the share routes to s, keeping the scenarios in store:
+//
+//	POST /api/share        a scenario (application/json, at most MaxBody bytes) →
+//	                       201 Created (200 OK if it was already stored) with
+//	                       {"id": "<id>", "url": "/s/<id>"} and Location: /api/share/<id>
+//	GET  /api/share/{id}   the scenario's canonical JSON, cached for good (it never
+//	                       changes under its id); ETag "<id>"
+//	GET  /s/{id}           the page (index.html), which then fetches /api/share/{id}
+//	GET  /s/<other path>   308 to /<other path>, where the page's own files are, so a
+//	                       page opened at /s/{id} finds them by relative URL
+//
+// Errors are JSON ({"error": "..."}), see serve.WriteJSONError: 400 for a malformed id
+// or a body that is not JSON, 404 for an unknown id, 405 for another method, 413 for a
+// body over MaxBody, 415 for a body that is not application/json, 422 for JSON that is
+// not a valid scenario (a wrong version, an unknown field, an invalid option, ...), and
+// 500 when the store fails. s adds the security headers to every response.
+//
+// /s/{id} does not look the id up, so opening a page costs no store read; the page
+// reports an unknown id when its fetch of /api/share/{id} answers 404.
+func Register(s *serve.Server, store Store) {
+	a := &api{store: store, pages: s}
+	s.HandleFunc("/api/share", a.post)
+	s.HandleFunc("/api/share/{id}", a.get)
+	s.HandleFunc("/s/", a.page)
+}
+
+// api serves the share routes.
+type api struct {
+	store Store
+	pages http.Handler // serves index.html for "/"
+}
+
+// posted is the answer to POST /api/share.
+type posted struct {
+	ID  string `json:"id"`
+	URL string `json:"url"`
+}
+
+func (a *api) post(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		serve.WriteJSONError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s is not allowed on /api/share; POST a scenario", r.Method))
+		return
+	}
+	if mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mediaType != "application/json" {
+		serve.WriteJSONError(w, http.StatusUnsupportedMediaType, fmt.Sprintf("the body must be a scenario as application/json, not %q", r.Header.Get("Content-Type")))
+		return
+	}
+	if r.ContentLength > MaxBody {
+		serve.WriteJSONError(w, http.StatusRequestEntityTooLarge, tooLarge(strconv.FormatInt(r.ContentLength, 10)+" bytes"))
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	if err != nil {
+		if maxErr := (*http.MaxBytesError)(nil); errors.As(err, &maxErr) {
+			serve.WriteJSONError(w, http.StatusRequestEntityTooLarge, tooLarge("the body"))
+			return
+		}
+		serve.WriteJSONError(w, http.StatusBadRequest, "could not read the body: "+err.Error())
+		return
+	}
+	canonical, id, err := Canonical(body)
+	if err != nil {
+		status, prefix := http.StatusUnprocessableEntity, "invalid scenario: "
+		if syntaxErr := (*json.SyntaxError)(nil); errors.As(err, &syntaxErr) {
+			status, prefix = http.StatusBadRequest, "the body is not JSON: "
+		} else if errors.Is(err, ErrTooLarge) {
+			status, prefix = http.StatusRequestEntityTooLarge, ""
+		}
+		serve.WriteJSONError(w, status, prefix+err.Error())
+		return
+	}
+	// Ids are content-addressed: a scenario already there is the same scenario, and
+	// not writing it again spares the store a write (Workers KV allows one write per
+	// key per second).
+	status := http.StatusOK
+	if _, err := a.store.Get(r.Context(), id); err != nil {
+		if err := a.store.Put(r.Context(), id, canonical); err != nil {
+			log.Printf("share: POST /api/share: %v", err)
+			serve.WriteJSONError(w, http.StatusInternalServerError, "the scenario could not be stored; try again later")
+			return
+		}
+		status = http.StatusCreated
+	}
+	answer, _ := json.Marshal(posted{ID: id, URL: "/s/" + id}) // two strings: cannot fail
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Location", "/api/share/"+id)
+	w.WriteHeader(status)
+	_, _ = w.Write(append(answer, '\n'))
+}
+
+// tooLarge is the message for a body over MaxBody.
+func tooLarge(what string) string {
+	return fmt.Sprintf("%s is larger than the limit of %d bytes (%d KiB) for a shared scenario", what, MaxBody, MaxBody>>10)
+}
+
+func (a *api) get(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		serve.WriteJSONError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s is not allowed on a shared scenario; GET it", r.Method))
+		return
+	}
+	id := r.PathValue("id")
+	if err := CheckID(id); err != nil {
+		serve.WriteJSONError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	// The content under an id never changes, so the id is its ETag, and a client that
+	// has it needs no store read.
+	etag := `"` + id + `"`
+	h := w.Header()
+	if match := r.Header.Get("If-None-Match"); match != "" && etagMatches(match, etag) {
+		h.Set("ETag", etag)
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	data, err := a.store.Get(r.Context(), id)
+	if errors.Is(err, ErrNotFound) {
+		serve.WriteJSONError(w, http.StatusNotFound, "no shared scenario has the id "+id)
+		return
+	}
+	if err != nil {
+		log.Printf("share: GET /api/share/%s: %v", id, err)
+		serve.WriteJSONError(w, http.StatusInternalServerError, "the scenario could not be read; try again later")
+		return
+	}
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	h.Set("ETag", etag)
+	h.Set("Content-Length", strconv.Itoa(len(data)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(data)
+	}
+}
+
+// etagMatches reports whether an If-None-Match header names etag (or is "*"); weak
+// forms (W/"...") match too, as RFC 9110 asks for If-None-Match.
+func etagMatches(header, etag string) bool {
+	for part := range strings.SplitSeq(header, ",") {
+		part = strings.TrimPrefix(strings.TrimSpace(part), "W/")
+		if part == "*" || part == etag {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *api) page(w http.ResponseWriter, r *http.Request) {
+	rest := strings.TrimPrefix(r.URL.Path, "/s/")
+	if CheckID(rest) == nil {
+		// The page itself; it reads the id from its address.
+		index := r.Clone(r.Context())
+		index.URL.Path, index.URL.RawPath = "/", ""
+		a.pages.ServeHTTP(w, index)
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "405 method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	// A file the page at /s/{id} asks for by a relative URL (css/base.css, app.wasm):
+	// it lives at the root.
+	target := "/" + rest
+	if r.URL.RawQuery != "" {
+		target += "?" + r.URL.RawQuery
+	}
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	http.Redirect(w, r, target, http.StatusPermanentRedirect)
+}
