@@ -21,6 +21,7 @@ import { createClientForm } from './client-form.js';
 import { createRunPanel } from './run-panel.js';
 import { createKeyboard } from './keyboard.js';
 import { parseHash } from './share.js';
+import { sharedId, timeOf, fetchShared } from './share-api.js';
 import { scenarioById, DEFAULT_SEED } from './scenarios.js';
 
 const status = $('#status');
@@ -183,9 +184,28 @@ async function start() {
     }
   }
 
+  // A short share link, /s/<id>: the scenario is on the server (GET /api/share/<id>).
   const shared = parseHash(location.hash);
   let opened = false;
-  if (shared) {
+  const id = sharedId(location.pathname);
+  if (id) {
+    try {
+      session.load(await fetchShared(id));
+      panel.showSeed(session.scenario().seed);
+      const time = timeOf(location.hash);
+      if (time) {
+        session.seek(time);
+        say(`Opened a shared run at ${time} ms. Press play to go on.`);
+      } else {
+        say('Opened a shared run.');
+        clock.play();
+      }
+      opened = true;
+    } catch (err) {
+      say(`This share link could not be opened: ${err.message}`);
+    }
+  }
+  if (shared && !opened) {
     try {
       openShared(shared);
       opened = true;

@@ -3,7 +3,7 @@
 
 import { $, el } from './dom.js';
 import { SCENARIOS, scenarioById } from './scenarios.js';
-import { shareHash, traceFile, readTrace, compareEvents, download } from './share.js';
+import { shareLink, traceFile, readTrace, compareEvents, download } from './share.js';
 
 /**
  * createRunPanel wires the panel `root`. load(scenario, time) starts a run; say(text)
@@ -47,17 +47,18 @@ export function createRunPanel(root, { session, load, say, guard }) {
         return;
       }
       load(scenarioById(select.value).make(n), null);
-      history.replaceState(null, '', location.pathname + location.search);
+      // Leave a share page (/s/<id>) or a share fragment: the address names this run no more.
+      history.replaceState(null, '', location.pathname.startsWith('/s/') ? '/' : location.pathname + location.search);
       link.value = '';
     },
     /** share puts the share link in the address bar and the text box, and copies it. */
     async share() {
-      const hash = shareHash(session);
-      history.replaceState(null, '', hash);
-      link.value = location.href;
+      const url = await shareLink(session);
+      history.replaceState(null, '', url);
+      link.value = url;
       link.select();
       try {
-        await navigator.clipboard.writeText(location.href);
+        await navigator.clipboard.writeText(url);
         say('Share link copied: opening it replays this exact run up to this moment.');
       } catch {
         say('Share link ready in the box: copy it from there.');

@@ -1,5 +1,8 @@
-// Sharing a run: the share link (the scenario in the URL fragment, "#s=1.…", plus
-// "&t=<ms>" for the moment shown), and export / import of a trace as a JSON file.
+// Sharing a run: the share link (a short /s/<id> link where the server keeps shared
+// scenarios, else the scenario in the URL fragment, "#s=1.…", plus "&t=<ms>" for the
+// moment shown), and export / import of a trace as a JSON file.
+
+import { shareById } from './share-api.js';
 
 /** The format name of an exported trace file. */
 export const TRACE_FORMAT = 'raftplay-trace';
@@ -23,6 +26,16 @@ export function parseHash(hash) {
 /** shareHash is the hash of a share link to the session's run at its current time. */
 export function shareHash(session) {
   return `#${session.shareFragment()}&t=${session.rp.now()}`;
+}
+
+/**
+ * shareLink resolves to the link that reopens the session's run at its current time:
+ * /s/<id> when the server stores shared scenarios (POST /api/share), else the link
+ * with the whole scenario in its fragment.
+ */
+export async function shareLink(session) {
+  const byId = await shareById(session.scenario(), { time: session.rp.now() });
+  return byId ?? new URL(shareHash(session), location.href).href;
 }
 
 /** traceFile is the JSON text of an exported trace: the scenario, the time, the events. */

@@ -22,14 +22,16 @@ export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--
 /**
  * startServer runs `bin/raftplay serve --addr 127.0.0.1:0 --dist dist` (RAFTPLAY_BIN
  * overrides the binary) and resolves to {url, stop()} once it prints the address it
- * listens on.
+ * listens on. Shared scenarios go to a fresh temporary folder; with {shareAPI: false}
+ * the server has no share API (share links then carry the scenario in the fragment).
  */
-export function startServer() {
+export function startServer({ shareAPI = true } = {}) {
   const bin = process.env.RAFTPLAY_BIN || join(ROOT, 'bin', 'raftplay');
   const dist = join(ROOT, 'dist');
   if (!existsSync(bin)) throw new Error(`${bin} is missing: run "make build" first`);
   if (!existsSync(join(dist, 'app.wasm'))) throw new Error(`${dist}/app.wasm is missing: run "make dist" first`);
-  const child = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--dist', dist], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const shareDir = shareAPI ? mkdtempSync(join(tmpdir(), 'raftplay-share-')) : '';
+  const child = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--dist', dist, '--share-dir', shareDir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`raftplay serve printed no address within 10 s:\n${output}`)), 10_000);

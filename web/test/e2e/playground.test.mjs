@@ -132,8 +132,13 @@ test('truncation on recovery: the conflicting suffix is shown struck through, th
   await page.close();
 });
 
-test('a share link reloads exactly the same state', async () => {
-  const page = await openPage(browser.context, server.url);
+/**
+ * shareRoundTrip makes a share link on the page at url and checks it reopens the same
+ * state. expectedProblems are console messages the page is allowed (the 404 of the
+ * share API on a server without one).
+ */
+async function shareRoundTrip(url, linkPattern, expectedProblems = []) {
+  const page = await openPage(browser.context, url);
   await setSpeed(page, -1);
   await waitFor(page, leaderOf, 'a leader');
   await page.fill('#cmd', 'SET shared 1');
@@ -141,18 +146,34 @@ test('a share link reloads exactly the same state', async () => {
   await waitFor(page, (s) => s.peers.every((p) => p.kv.shared === '1'), 'the command applied');
   await pause(page);
   await page.click('#share');
+  await page.waitForFunction(() => document.querySelector('#share-link').value !== '');
   const link = await page.inputValue('#share-link');
-  assert.match(link, /#s=1\.[A-Za-z0-9_-]+&t=\d+$/);
+  assert.match(link, linkPattern);
   const want = await state(page);
 
   const again = await openPage(browser.context, link);
   const got = await state(again);
   assert.deepEqual(got, want, 'same time, steps, peers, logs and messages in flight');
   assert.equal(await again.getAttribute('#play', 'aria-pressed'), 'false', 'a shared moment opens paused');
-  assert.deepEqual(page.problems, []);
+  assert.deepEqual(page.problems, expectedProblems);
   assert.deepEqual(again.problems, []);
   await again.close();
   await page.close();
+}
+
+test('a share link reloads exactly the same state', async () => {
+  await shareRoundTrip(server.url, /\/s\/[a-z2-7]{26}#t=\d+$/);
+});
+
+test('without a share API the share link carries the scenario in its fragment', async () => {
+  const plain = await startServer({ shareAPI: false });
+  try {
+    // The page asks POST /api/share first; the browser reports its 404 on the console.
+    await shareRoundTrip(plain.url, /#s=1\.[A-Za-z0-9_-]+&t=\d+$/,
+      ['console.error: Failed to load resource: the server responded with a status of 404 (Not Found)']);
+  } finally {
+    await plain.stop();
+  }
 });
 
 test('the time slider goes back and forth, and acting in the past forks a new future', async () => {
