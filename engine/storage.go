@@ -1,6 +1,9 @@
 package engine
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // ErrUnavailable is returned by Storage when asked for an index it does not hold.
 var ErrUnavailable = errors.New("requested entry is not in storage")
@@ -35,4 +38,40 @@ type LogStore interface {
 	// is truncated). An empty HardState leaves the saved one unchanged. When sync is
 	// false the write may be lost in a crash.
 	Save(hs HardState, entries []Entry, sync bool) error
+}
+
+// CheckAppend checks a batch of entries a LogStore is asked to save after a log whose
+// last index is lastIndex, where termAt(i) gives the term of entry i <= lastIndex:
+// the batch must start within or just after the log (no gap, never at index 0), its
+// indices must be contiguous, and its terms nonzero and never below the term of the
+// entry before. Stores call it before they write anything.
+func CheckAppend(lastIndex uint64, termAt func(uint64) uint64, entries []Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	first, last := entries[0].Index, entries[len(entries)-1].Index
+	switch {
+	case first == 0:
+		return fmt.Errorf("entries 0..%d: the log starts at index 1", last)
+	case first > lastIndex+1:
+		return fmt.Errorf("entries %d..%d: would leave a gap after the last index %d", first, last, lastIndex)
+	}
+	var prevTerm uint64
+	if first > 1 {
+		prevTerm = termAt(first - 1)
+	}
+	for i := range entries {
+		e := &entries[i]
+		if i > 0 && e.Index != entries[i-1].Index+1 {
+			return fmt.Errorf("entry index %d follows index %d; indices must be contiguous", e.Index, entries[i-1].Index)
+		}
+		if e.Term == 0 {
+			return fmt.Errorf("entry %d has term 0; terms start at 1", e.Index)
+		}
+		if e.Term < prevTerm {
+			return fmt.Errorf("entry %d has term %d, below the term %d of the entry before it", e.Index, e.Term, prevTerm)
+		}
+		prevTerm = e.Term
+	}
+	return nil
 }

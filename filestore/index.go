@@ -41,14 +41,6 @@ func (x *entryIndex) span(lo, hi uint64) []engine.Entry {
 	return chunk[start:end:end]
 }
 
-// lastTerm is the term of the last entry, 0 for an empty log.
-func (x *entryIndex) lastTerm() uint64 {
-	if x.n == 0 {
-		return 0
-	}
-	return x.at(uint64(x.n)).Term
-}
-
 // reserve prepares for about n more entries: it sizes the first chunk, which
 // otherwise starts small and doubles up to chunkLen so that a short log stays small.
 func (x *entryIndex) reserve(n int) {

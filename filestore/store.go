@@ -424,30 +424,9 @@ func (s *Store) Save(hs engine.HardState, entries []engine.Entry, sync bool) err
 
 // checkEntries applies Save's rules to a batch before anything is written.
 func (s *Store) checkEntries(entries []engine.Entry) error {
-	if len(entries) == 0 {
-		return nil
-	}
-	first, lastInBatch := entries[0].Index, entries[len(entries)-1].Index
-	last := uint64(s.state.log.len())
-	if first == 0 {
-		return fmt.Errorf("filestore: save entries 0..%d: the log starts at index 1", lastInBatch)
-	}
-	if first > last+1 {
-		return fmt.Errorf("filestore: save entries %d..%d: would leave a gap after the last index %d", first, lastInBatch, last)
-	}
-	var prevTerm uint64
-	if first > 1 {
-		prevTerm = s.state.log.at(first - 1).Term
-	}
-	for i := range entries {
-		e := &entries[i]
-		if i > 0 && e.Index != entries[i-1].Index+1 {
-			return fmt.Errorf("filestore: save: entry index %d follows index %d; indices must be contiguous", e.Index, entries[i-1].Index)
-		}
-		if err := checkTerm(e, prevTerm); err != nil {
-			return fmt.Errorf("filestore: save: %w", err)
-		}
-		prevTerm = e.Term
+	termAt := func(i uint64) uint64 { return s.state.log.at(i).Term }
+	if err := engine.CheckAppend(uint64(s.state.log.len()), termAt, entries); err != nil {
+		return fmt.Errorf("filestore: save: %w", err)
 	}
 	return nil
 }

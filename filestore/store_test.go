@@ -9,88 +9,29 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftplay/raftplay/engine"
+	"github.com/raftplay/raftplay/engine/storetest"
 )
 
-type save struct {
-	hs      engine.HardState
-	entries []engine.Entry
-	sync    bool
-}
-
 func TestSaveContract(t *testing.T) {
-	hs := engine.HardState{Term: 2, VotedFor: 1, Commit: 1}
-	tests := []struct {
-		name    string
-		saves   []save
-		wantLog string
-		wantHS  engine.HardState
-		wantErr string // substring of the last Save's error; "" for none
-	}{
-		{name: "nothing saved", saves: nil, wantLog: ""},
-		{name: "append to empty log", saves: []save{{entries: ents(1, 1, 1)}}, wantLog: "1@1 2@1"},
-		{name: "appends in two saves", saves: []save{{entries: ents(1, 1)}, {entries: ents(2, 1, 2)}}, wantLog: "1@1 2@1 3@2"},
-		{name: "truncate a conflicting suffix", saves: []save{{entries: ents(1, 1, 1, 1, 1)}, {entries: ents(3, 2)}}, wantLog: "1@1 2@1 3@2"},
-		{name: "replace the last entry", saves: []save{{entries: ents(1, 1, 1)}, {entries: ents(2, 3, 3, 3)}}, wantLog: "1@1 2@3 3@3 4@3"},
-		{name: "replace the whole log", saves: []save{{entries: ents(1, 1, 1, 1)}, {entries: ents(1, 2)}}, wantLog: "1@2"},
-		{name: "truncate twice", saves: []save{{entries: ents(1, 1, 1, 1, 1)}, {entries: ents(4, 2)}, {entries: ents(2, 3, 3)}}, wantLog: "1@1 2@3 3@3"},
-		{name: "hard state alone", saves: []save{{hs: hs}}, wantHS: hs},
-		{name: "hard state with entries", saves: []save{{hs: hs, entries: ents(1, 2)}}, wantLog: "1@2", wantHS: hs},
-		{name: "empty hard state keeps the saved one", saves: []save{{hs: hs}, {entries: ents(1, 1)}}, wantLog: "1@1", wantHS: hs},
-		{name: "empty save changes nothing", saves: []save{{hs: hs, entries: ents(1, 1)}, {}}, wantLog: "1@1", wantHS: hs},
-		{name: "unsynced saves", saves: []save{{hs: hs, entries: ents(1, 1)}, {entries: ents(2, 2)}}, wantLog: "1@1 2@2", wantHS: hs},
-		{
-			name:    "gap after the last index",
-			saves:   []save{{hs: hs, entries: ents(1, 1, 1), sync: true}, {hs: engine.HardState{Term: 9}, entries: ents(4, 1)}},
-			wantLog: "1@1 2@1", wantHS: hs,
-			wantErr: "save entries 4..4: would leave a gap after the last index 2",
+	var fsys *faultFS
+	storetest.RunSaveContract(t, storetest.Harness{
+		New: func(t *testing.T) engine.LogStore {
+			var s *Store
+			s, fsys = openMem(t, Options{})
+			return s
 		},
-		{name: "first index 0", saves: []save{{entries: ents(0, 1)}}, wantErr: "save entries 0..0: the log starts at index 1"},
-		{
-			name:    "indices not contiguous",
-			saves:   []save{{entries: []engine.Entry{{Index: 1, Term: 1}, {Index: 3, Term: 1}}}},
-			wantErr: "entry index 3 follows index 1",
+		Reloads: []storetest.Reload{
+			{Name: "reopening", Do: func(t *testing.T, s engine.LogStore) engine.LogStore {
+				reopened, _ := reopen(t, s.(*Store), fsys)
+				return reopened
+			}},
+			{Name: "compacting and reopening", Do: func(t *testing.T, s engine.LogStore) engine.LogStore {
+				require.NoError(t, s.(*Store).Compact())
+				reopened, _ := reopen(t, s.(*Store), fsys)
+				return reopened
+			}},
 		},
-		{name: "term 0", saves: []save{{entries: ents(1, 0)}}, wantErr: "entry 1 has term 0"},
-		{name: "terms decrease in the batch", saves: []save{{entries: ents(1, 2, 1)}}, wantErr: "entry 2 has term 1, below the term 2"},
-		{
-			name:    "term below the kept entry before the batch",
-			saves:   []save{{entries: ents(1, 1, 3, 3)}, {entries: ents(3, 2)}},
-			wantLog: "1@1 2@3 3@3",
-			wantErr: "entry 3 has term 2, below the term 3",
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s, fsys := openMem(t, Options{})
-			var err error
-			for i, sv := range tt.saves {
-				err = s.Save(sv.hs, sv.entries, sv.sync)
-				if i < len(tt.saves)-1 {
-					require.NoError(t, err, "save %d", i)
-				}
-			}
-			if tt.wantErr == "" {
-				require.NoError(t, err)
-			} else {
-				require.Error(t, err)
-				assert.Contains(t, err.Error(), tt.wantErr)
-			}
-			check := func(s *Store, when string) {
-				assert.Equal(t, tt.wantLog, describe(readAll(t, s)), when)
-				hs, conf, err := s.InitialState()
-				require.NoError(t, err)
-				assert.Equal(t, tt.wantHS, hs, when)
-				assert.Equal(t, testVoters, conf.Voters, when)
-			}
-			check(s, "before reopening")
-			s, _ = reopen(t, s, fsys)
-			check(s, "after reopening")
-			require.NoError(t, s.Compact())
-			s, _ = reopen(t, s, fsys)
-			check(s, "after compacting and reopening")
-			require.NoError(t, s.Close())
-		})
-	}
+	})
 }
 
 func TestOpenOptions(t *testing.T) {

@@ -64,7 +64,7 @@ func NewWithState(hs engine.HardState, cs engine.ConfState, entries []engine.Ent
 	if len(entries) > 0 && entries[0].Index != 1 {
 		return nil, fmt.Errorf("memstore: preset log must start at index 1, starts at %d", entries[0].Index)
 	}
-	if err := checkBatch(entries, 0); err != nil {
+	if err := engine.CheckAppend(0, nil, entries); err != nil {
 		return nil, fmt.Errorf("memstore: preset log: %w", err)
 	}
 	if last := uint64(len(entries)); hs.Commit > last {
@@ -132,23 +132,11 @@ func (s *Store) Entries(lo, hi, maxBytes uint64) ([]engine.Entry, error) {
 // break those on purpose, and the simulator's invariant checks are what report them.
 func (s *Store) Save(hs engine.HardState, entries []engine.Entry, sync bool) error {
 	if len(entries) > 0 {
-		first := entries[0].Index
-		last := uint64(len(s.log))
-		if first == 0 {
-			return fmt.Errorf("memstore: save entries 0..%d: the log starts at index 1", entries[len(entries)-1].Index)
-		}
-		if first > last+1 {
-			return fmt.Errorf("memstore: save entries %d..%d: would leave a gap after the last index %d",
-				first, entries[len(entries)-1].Index, last)
-		}
-		var prevTerm uint64
-		if first > 1 {
-			prevTerm = s.log[first-2].Term
-		}
-		if err := checkBatch(entries, prevTerm); err != nil {
+		termAt := func(i uint64) uint64 { return s.log[i-1].Term }
+		if err := engine.CheckAppend(uint64(len(s.log)), termAt, entries); err != nil {
 			return fmt.Errorf("memstore: save: %w", err)
 		}
-		if first <= last {
+		if entries[0].Index <= uint64(len(s.log)) {
 			s.truncateAndAppend(entries)
 		} else {
 			s.appendEntries(entries)
@@ -188,25 +176,6 @@ func (s *Store) truncateAndAppend(entries []engine.Entry) {
 	copy(log, s.log[:kept])
 	copy(log[kept:], entries)
 	s.log = log
-}
-
-// checkBatch checks that entries are contiguous and that their terms are nonzero and
-// never decrease, starting from prevTerm, the term of the entry before the first.
-func checkBatch(entries []engine.Entry, prevTerm uint64) error {
-	for i := range entries {
-		e := &entries[i]
-		if i > 0 && e.Index != entries[i-1].Index+1 {
-			return fmt.Errorf("entry index %d follows index %d; indices must be contiguous", e.Index, entries[i-1].Index)
-		}
-		if e.Term == 0 {
-			return fmt.Errorf("entry %d has term 0; terms start at 1", e.Index)
-		}
-		if e.Term < prevTerm {
-			return fmt.Errorf("entry %d has term %d, below the term %d of the entry before it", e.Index, e.Term, prevTerm)
-		}
-		prevTerm = e.Term
-	}
-	return nil
 }
 
 // markDurable makes the current state the one that survives a crash.

@@ -3,40 +3,23 @@ package memstore
 import (
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftplay/raftplay/engine"
+	"github.com/raftplay/raftplay/engine/storetest"
 )
 
 var voters = engine.ConfState{Voters: []uint64{1, 2, 3}}
 
-// ents returns entries first, first+1, ... with the given terms. Each command names its
-// index and term, so a replaced entry is told apart from the one it replaced.
-func ents(first uint64, terms ...uint64) []engine.Entry {
-	out := make([]engine.Entry, len(terms))
-	for i, term := range terms {
-		index := first + uint64(i)
-		out[i] = engine.Entry{Index: index, Term: term, Command: []byte(fmt.Sprintf("%d@%d", index, term))}
-	}
-	return out
-}
+var (
+	ents     = storetest.Ents
+	describe = storetest.Describe
+)
 
-// describe is the text form of a log used in assertions: "1@1 2@1 3@2".
-func describe(log []engine.Entry) string {
-	parts := make([]string, len(log))
-	for i, e := range log {
-		parts[i] = fmt.Sprintf("%d@%d", e.Index, e.Term)
-		if string(e.Command) != parts[i] {
-			parts[i] += "(" + string(e.Command) + ")"
-		}
-	}
-	return strings.Join(parts, " ")
-}
-
+// save is one call of Save, for tests that replay sequences of them.
 type save struct {
 	hs      engine.HardState
 	entries []engine.Entry
@@ -44,68 +27,11 @@ type save struct {
 }
 
 func TestSaveContract(t *testing.T) {
-	hs := engine.HardState{Term: 2, VotedFor: 1, Commit: 1}
-	tests := []struct {
-		name    string
-		saves   []save
-		wantLog string
-		wantHS  engine.HardState
-		wantErr string // substring of the last Save's error; "" for none
-	}{
-		{name: "nothing saved", saves: nil, wantLog: ""},
-		{name: "append to empty log", saves: []save{{entries: ents(1, 1, 1)}}, wantLog: "1@1 2@1"},
-		{name: "appends in two saves", saves: []save{{entries: ents(1, 1)}, {entries: ents(2, 1, 2)}}, wantLog: "1@1 2@1 3@2"},
-		{name: "truncate a conflicting suffix", saves: []save{{entries: ents(1, 1, 1, 1, 1)}, {entries: ents(3, 2)}}, wantLog: "1@1 2@1 3@2"},
-		{name: "replace the last entry", saves: []save{{entries: ents(1, 1, 1)}, {entries: ents(2, 3, 3, 3)}}, wantLog: "1@1 2@3 3@3 4@3"},
-		{name: "replace the whole log", saves: []save{{entries: ents(1, 1, 1, 1)}, {entries: ents(1, 2)}}, wantLog: "1@2"},
-		{name: "hard state alone", saves: []save{{hs: hs}}, wantHS: hs},
-		{name: "hard state with entries", saves: []save{{hs: hs, entries: ents(1, 2)}}, wantLog: "1@2", wantHS: hs},
-		{name: "empty hard state keeps the saved one", saves: []save{{hs: hs}, {entries: ents(1, 1)}}, wantLog: "1@1", wantHS: hs},
-		{name: "empty save changes nothing", saves: []save{{hs: hs, entries: ents(1, 1)}, {}}, wantLog: "1@1", wantHS: hs},
-		{
-			name:    "gap after the last index",
-			saves:   []save{{hs: hs, entries: ents(1, 1, 1)}, {hs: engine.HardState{Term: 9}, entries: ents(4, 1)}},
-			wantLog: "1@1 2@1", wantHS: hs,
-			wantErr: "save entries 4..4: would leave a gap after the last index 2",
-		},
-		{name: "first index 0", saves: []save{{entries: ents(0, 1)}}, wantErr: "save entries 0..0: the log starts at index 1"},
-		{
-			name:    "indices not contiguous",
-			saves:   []save{{entries: []engine.Entry{{Index: 1, Term: 1}, {Index: 3, Term: 1}}}},
-			wantErr: "entry index 3 follows index 1",
-		},
-		{name: "term 0", saves: []save{{entries: ents(1, 0)}}, wantErr: "entry 1 has term 0"},
-		{name: "terms decrease in the batch", saves: []save{{entries: ents(1, 2, 1)}}, wantErr: "entry 2 has term 1, below the term 2"},
-		{
-			name:    "term below the kept entry before the batch",
-			saves:   []save{{entries: ents(1, 1, 3, 3)}, {entries: ents(3, 2)}},
-			wantLog: "1@1 2@3 3@3",
-			wantErr: "entry 3 has term 2, below the term 3",
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := New(voters)
-			var err error
-			for i, sv := range tt.saves {
-				err = s.Save(sv.hs, sv.entries, sv.sync)
-				if i < len(tt.saves)-1 {
-					require.NoError(t, err, "save %d", i)
-				}
-			}
-			if tt.wantErr == "" {
-				require.NoError(t, err)
-			} else {
-				require.Error(t, err)
-				assert.Contains(t, err.Error(), tt.wantErr)
-			}
-			assert.Equal(t, tt.wantLog, describe(s.Log()))
-			assert.Equal(t, tt.wantHS, s.HardState())
-			last, err := s.LastIndex()
-			require.NoError(t, err)
-			assert.Equal(t, uint64(len(s.Log())), last)
-		})
-	}
+	storetest.RunSaveContract(t, storetest.Harness{
+		New: func(*testing.T) engine.LogStore { return New(voters) },
+		// A crash after synced saves loses nothing; one after unsynced saves is
+		// checked by the crash tests below.
+	})
 }
 
 func TestSaveCopiesTheEntrySlice(t *testing.T) {
