@@ -11,8 +11,9 @@ WASM_PKGS := ./engine/... ./memstore/... ./kv/... ./sim/... ./wasm/... ./lessons
 # Seeds of the chaos slice inside `make test`, and of `make chaos`.
 TEST_CHAOS_SEEDS ?= 2000
 CHAOS_SEEDS      ?= 100000
-# Seconds per fuzz target: a short slice in `make test`, longer in `make fuzz`.
-TEST_FUZZ_TIME ?= 5s
+# Budget per fuzz target: 30,000 executions in `make test` (no deadline to race),
+# two minutes each in `make fuzz`.
+TEST_FUZZ_TIME ?= 30000x
 FUZZ_TIME      ?= 2m
 
 .PHONY: all build test lint vet fmt-check staticcheck test-go test-wasm test-chaos \
