@@ -5,11 +5,11 @@
 //
 // # Lesson files
 //
-// Each lesson is a Markdown file, NN-id.md, embedded in the binary (and so in the
-// WebAssembly build of the page): narration in Markdown, one fenced ```lesson JSON
-// block with the starting scenario, and one ```step JSON block per step with the
-// learner's action, the page element to highlight, the check, the reference path and
-// a quiz. lessons/README.md documents the format for teachers; Parse validates all of
+// Each lesson is a Markdown file, NN-id.md, embedded in the binary (and, parsed ahead
+// of time into page.json by PageJSON, in the WebAssembly build of the page): narration
+// in Markdown, one fenced ```lesson JSON block with the starting scenario, and one
+// ```step JSON block per step with the learner's action, the page element to
+// highlight, the check, the reference path and a quiz. lessons/README.md documents the format for teachers; Parse validates all of
 // it and names the file, the step and the field of every mistake.
 //
 // # Playing a lesson

@@ -1,7 +1,6 @@
 package lessons
 
 import (
-	"embed"
 	"fmt"
 	"io/fs"
 	"path"
@@ -108,35 +107,18 @@ type Quiz struct {
 // DefaultWithinTicks is a step's tick bound when its block does not set one.
 const DefaultWithinTicks = 100
 
-//go:embed [0-9][0-9]-*.md
-var embedded embed.FS
-
 var (
 	loadOnce sync.Once
 	loaded   []*Lesson
 	loadErr  error
 )
 
-// All returns the lessons embedded in the binary, in order. They are parsed once;
-// an error names the file and the part of it that is wrong.
+// All returns the lessons embedded in the binary, in order. They are loaded once
+// (embed_native.go, embed_wasm.go); an error names the file and the part of it that
+// is wrong.
 func All() ([]*Lesson, error) {
-	loadOnce.Do(func() { loaded, loadErr = parseEmbedded() })
+	loadOnce.Do(func() { loaded, loadErr = loadEmbedded() })
 	return loaded, loadErr
-}
-
-// parseEmbedded parses the embedded files. It reads them through embed.FS's own
-// methods rather than as an fs.FS, which keeps the file-system interfaces (and the
-// time formatting they reach) out of the WebAssembly build.
-func parseEmbedded() ([]*Lesson, error) {
-	entries, err := embedded.ReadDir(".")
-	if err != nil {
-		return nil, fmt.Errorf("lessons: list the embedded lessons: %w", err)
-	}
-	names := make([]string, len(entries))
-	for i, e := range entries {
-		names[i] = e.Name()
-	}
-	return parseFiles(names, embedded.ReadFile)
 }
 
 // Get returns the embedded lesson with the given id ("log-replication"), number ("4"

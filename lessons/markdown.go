@@ -136,12 +136,31 @@ func listItem(t string) (ordered int, text string, ok bool) {
 	return n, strings.TrimSpace(t[digits+2:]), true
 }
 
-// htmlEscaper escapes the characters that are special in HTML text and attribute
-// values. (The html package would do the same, but it brings its table of entities
-// into the WebAssembly build.)
-var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;")
-
-func escapeHTML(s string) string { return htmlEscaper.Replace(s) }
+// escapeHTML escapes the characters that are special in HTML text and attribute
+// values. (html.EscapeString would do the same, but brings its table of entities into
+// the WebAssembly build; so would a package-level strings.Replacer, built at start-up
+// whether or not anything renders Markdown, with its generic replacement machinery.)
+func escapeHTML(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '&':
+			b.WriteString("&amp;")
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '"':
+			b.WriteString("&#34;")
+		case '\'':
+			b.WriteString("&#39;")
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
 
 // MarkdownHTML renders Markdown narration as HTML (see the subset above).
 func MarkdownHTML(src string) string {

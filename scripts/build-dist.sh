@@ -21,6 +21,10 @@ trap 'rm -rf "$stage"' EXIT
 	cp "web/$f" "$stage/$f"
 done
 
+# The wasm carries the lessons pre-parsed (lessons/page.json): refresh it from the
+# lesson files first, so an edited lesson reaches the page without another step.
+go generate ./lessons
+
 GOOS=js GOARCH=wasm go build -trimpath \
 	-ldflags "-s -w -X github.com/raftplay/raftplay/wasm/bridge.BuildVersion=$rev" \
 	-o "$stage/app.wasm" ./wasm

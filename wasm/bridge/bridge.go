@@ -43,7 +43,8 @@ var BuildVersion = "devel"
 // Bridge holds the run the page shows. The zero value is not usable; call New. It is
 // not safe for concurrent use (JavaScript calls it from one thread).
 type Bridge struct {
-	tl *timeline // nil until a scenario is loaded
+	tl     *timeline   // nil until a scenario is loaded
+	lesson *lessonMode // nil unless a lesson is open (lessons.go)
 }
 
 // New returns a bridge with no scenario loaded.
@@ -104,6 +105,16 @@ var functions = map[string]function{
 	"traceLen":      {run: func(b *Bridge, _ args) (any, error) { return float64(b.tl.live.TraceLen()), nil }, needsRun: true},
 	"timeline":      {run: (*Bridge).timelineInfo, needsRun: true},
 	"version":       {run: func(*Bridge, args) (any, error) { return Version(), nil }},
+	// Lessons (lessons.go).
+	"lessons":           {run: (*Bridge).lessonList},
+	"lessonOpen":        {params: []param{pLessonID, pOptStep}, run: (*Bridge).lessonOpen},
+	"lessonStatus":      {run: (*Bridge).lessonStatus, needsRun: true},
+	"lessonAdvance":     {run: (*Bridge).lessonAdvance, needsRun: true},
+	"lessonBack":        {run: (*Bridge).lessonBack, needsRun: true},
+	"lessonRestartStep": {run: (*Bridge).lessonRestartStep, needsRun: true},
+	"lessonGoTo":        {params: []param{pStepNo}, run: (*Bridge).lessonGoTo, needsRun: true},
+	"lessonShowMe":      {run: (*Bridge).lessonShowMe, needsRun: true},
+	"lessonClose":       {run: (*Bridge).lessonClose, needsRun: true},
 }
 
 // Names returns the names of the API's functions.
@@ -141,7 +152,15 @@ func (b *Bridge) Call(name string, in []any) (out any) {
 	if fn.needsRun && b.tl == nil {
 		return errorJSON(fmt.Errorf("%s: no scenario is loaded; call load(scenarioJSON) or loadShare(fragment) first", name))
 	}
+	if b.lesson != nil {
+		if err := b.lessonGuard(name, a); err != nil {
+			return errorJSON(fmt.Errorf("%s: %w", name, err))
+		}
+	}
 	res, err := fn.run(b, a)
+	if err == nil && b.lesson != nil {
+		err = b.lessonFollow(name)
+	}
 	if err != nil {
 		return errorJSON(fmt.Errorf("%s: %w", name, err))
 	}
@@ -288,7 +307,7 @@ func (b *Bridge) runTicks(a args) (any, error) {
 	if n > MaxTicksPerCall {
 		return nil, fmt.Errorf("%d ticks is more than the limit of %d per call", n, MaxTicksPerCall)
 	}
-	b.tl.runUntil(b.tl.live.Now() + n*b.tl.tick)
+	b.runTo(b.tl.live.Now() + n*b.tl.tick)
 	return b.position(nil)
 }
 
@@ -300,7 +319,7 @@ func (b *Bridge) runUntil(a args) (any, error) {
 	case t-now > MaxTicksPerCall*b.tl.tick:
 		return nil, fmt.Errorf("time %d ms is more than %d ticks ahead of now (%d ms)", t, MaxTicksPerCall, now)
 	}
-	b.tl.runUntil(t)
+	b.runTo(t)
 	return b.position(nil)
 }
 

@@ -384,7 +384,7 @@ func TestErrors(t *testing.T) {
 func TestNothingLoaded(t *testing.T) {
 	b := New()
 	for _, name := range Names() {
-		if name == "load" || name == "loadShare" || name == "version" {
+		if !functions[name].needsRun {
 			continue
 		}
 		params := functions[name].params
@@ -429,6 +429,8 @@ func FuzzCall(f *testing.F) {
 	f.Add("act", `{"type":"delay","msg":3,"by":100}`)
 	f.Add("loadShare", "s=1.eyJ2IjoxLCJzZWVkIjo3fQ")
 	f.Add("loadShare", "#s=1.!!!")
+	f.Add("lessonOpen", "07")
+	f.Add("lessonOpen", "truncation-figure-7")
 	f.Fuzz(func(t *testing.T, name, text string) {
 		b := loaded(t, `{"v":1,"seed":1}`)
 		b.Call("runTicks", []any{float64(30)})

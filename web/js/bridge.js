@@ -62,6 +62,39 @@
  */
 
 /**
+ * A lesson's verdict on the live run (wasm/bridge lessons.go statusView).
+ * @typedef {object} LessonStatus
+ * @property {string} lesson the lesson's id
+ * @property {number} step the current step's number, from 1
+ * @property {number} index the same, from 0
+ * @property {number} steps how many steps the lesson has
+ * @property {boolean} passed whether the step's check has passed (it stays passed)
+ * @property {{text: string, passed: boolean}[]} parts the check's parts, each with its verdict
+ * @property {string} detail one line: what passed, or what is still awaited
+ * @property {boolean} overdue no pass for longer than the step allows since the last move
+ * @property {boolean} last the last step
+ * @property {number} time virtual ms
+ * @property {number} start_time where the step began: a rewind goes no earlier
+ * @property {number} start_steps the same, in events
+ * @property {boolean} [replaced] the call replaced the live run (reload its events)
+ */
+
+/**
+ * A lesson opened on the live run: its texts (narration as safe HTML) and its status.
+ * @typedef {object} LessonView
+ * @property {number} number
+ * @property {string} id
+ * @property {string} title
+ * @property {string} summary
+ * @property {string} intro_html
+ * @property {string} outro_html
+ * @property {{number: number, title: string, narration_html: string, prompt_html?: string,
+ *   highlight?: string, observe?: boolean, check: string, reference: string[], within_ticks: number,
+ *   quiz?: {question_html: string, choices_html: string[], correct: number, explanation_html: string}[]}[]} steps
+ * @property {LessonStatus} status
+ */
+
+/**
  * How far the recorded run reaches (everything in [0, end] can be revisited exactly).
  * @typedef {object} TimelineInfo
  * @property {number} end_time
@@ -76,7 +109,8 @@ const isNode = typeof process !== 'undefined' && process.versions != null &&
 
 /** The functions whose answer is JSON (the others answer a plain string or a number). */
 const jsonResults = new Set(['load', 'loadShare', 'runTicks', 'runUntil', 'act', 'state', 'events',
-  'rewindSteps', 'rewindTo', 'scenario', 'timeline']);
+  'rewindSteps', 'rewindTo', 'scenario', 'timeline', 'lessons', 'lessonOpen', 'lessonStatus', 'lessonAdvance',
+  'lessonBack', 'lessonRestartStep', 'lessonGoTo', 'lessonShowMe', 'lessonClose']);
 
 /**
  * Raftplay is the simulator as the page uses it. Every method is synchronous; each one
@@ -225,6 +259,66 @@ export class Raftplay {
    * @returns {TimelineInfo}
    */
   timeline() { return this.call('timeline'); }
+
+  /**
+   * The lessons, for a menu: number, id, title, summary and the titles of the steps.
+   * @returns {{number: number, id: string, title: string, summary: string, steps: string[]}[]}
+   */
+  lessons() { return this.call('lessons'); }
+
+  /**
+   * Opens a lesson (by id or number) at a step (from 1; default 1): its scenario becomes
+   * the live run, played by the reference path up to that step. While it is open, every
+   * move of the run is followed by an evaluation of the step's check, and a rewind
+   * stays within the current step.
+   * @param {string} id
+   * @param {number} [step]
+   * @returns {LessonView}
+   */
+  lessonOpen(id, step) { return this.call('lessonOpen', id, step); }
+
+  /**
+   * The open lesson's status on the live run.
+   * @returns {LessonStatus}
+   */
+  lessonStatus() { return this.call('lessonStatus'); }
+
+  /**
+   * Goes on to the next step, once the check has passed.
+   * @returns {LessonStatus}
+   */
+  lessonAdvance() { return this.call('lessonAdvance'); }
+
+  /**
+   * Goes back to the start of the previous step, exactly as the run was then.
+   * @returns {LessonStatus}
+   */
+  lessonBack() { return this.call('lessonBack'); }
+
+  /**
+   * Goes back to the start of the current step.
+   * @returns {LessonStatus}
+   */
+  lessonRestartStep() { return this.call('lessonRestartStep'); }
+
+  /**
+   * Starts the open lesson again at a step (from 1), as a deep link to it does.
+   * @param {number} step
+   * @returns {LessonStatus}
+   */
+  lessonGoTo(step) { return this.call('lessonGoTo', step); }
+
+  /**
+   * Makes the current step's reference moves now ("show me").
+   * @returns {LessonStatus}
+   */
+  lessonShowMe() { return this.call('lessonShowMe'); }
+
+  /**
+   * Closes the lesson; the run stays, as a free playground.
+   * @returns {{ok: true}}
+   */
+  lessonClose() { return this.call('lessonClose'); }
 
   /**
    * The build: "raftplay REVISION (goVERSION js/wasm)".

@@ -21,6 +21,8 @@ export const SHORTCUTS = [
   ['X / D / W', 'drop / duplicate / delay the selected message', 'message'],
   ['S', 'make a share link', 'share'],
   ['R', 'reset the scenario', 'reset'],
+  ['G', 'choose a lesson', 'lessons'],
+  ['N / P', "lesson: next step (once its check passed) / back to the previous step", 'lessonNext'],
   ['?', 'show this help', 'help'],
   ['Esc', 'close this help or the message inspector', 'escape'],
 ];
@@ -69,17 +71,22 @@ export function createKeyboard(actions) {
       case 'w': case 'W': return ['message', 'delay'];
       case 's': case 'S': return ['share'];
       case 'r': case 'R': return ['reset'];
+      case 'g': case 'G': return ['lessons'];
+      case 'n': case 'N': return ['lessonNext'];
+      case 'p': case 'P': return ['lessonBack'];
       case '?': return ['help'];
       default: return null;
     }
   }
 
   document.addEventListener('keydown', (ev) => {
+    // Any open dialog (this help, the lesson menu) has the keyboard to itself.
+    const modal = document.querySelector('dialog[open]') !== null;
     if (ev.key === 'Escape') {
-      if (!dialog.open) actions.escape();
+      if (!modal) actions.escape();
       return;
     }
-    if (ev.ctrlKey || ev.metaKey || ev.altKey || dialog.open) return;
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || modal) return;
     const t = ev.target;
     if (t instanceof Element && (TYPING.has(t.tagName) || t.isContentEditable)) return;
     // A button of the just closed dialog may keep the focus for a moment: not a target.

@@ -21,6 +21,8 @@ import { createClientForm } from './client-form.js';
 import { createRunPanel } from './run-panel.js';
 import { createKeyboard } from './keyboard.js';
 import { parseHash } from './share.js';
+import { createLessons } from './lesson-panel.js';
+import { parseLessonHash } from './lesson-link.js';
 import { sharedId, timeOf, fetchShared } from './share-api.js';
 import { scenarioById, DEFAULT_SEED } from './scenarios.js';
 
@@ -100,6 +102,16 @@ async function start() {
     clock.play();
   }
   const panel = createRunPanel($('#run'), { session, load: guard(load), say, guard });
+  const lessons = createLessons({
+    session,
+    clock,
+    say,
+    onOpen() {
+      closeInspector();
+      panel.showSeed(session.scenario().seed);
+    },
+  });
+  $('#lessons-open').addEventListener('click', () => lessons.openMenu());
 
   function render(update) {
     const { snap } = update;
@@ -113,6 +125,7 @@ async function start() {
     replication.update(snap);
     invariants.update(snap);
     peerControls.update(snap);
+    network.update(snap);
     client.update(snap);
     inspector.update(snap);
     if (!looks) narration.update(update);
@@ -160,11 +173,19 @@ async function start() {
     message: messageAction,
     share: () => panel.share(),
     reset: () => panel.reset(),
+    lessons: () => lessons.openMenu(),
+    lessonNext: () => lessons.next(),
+    lessonBack: () => lessons.back(),
     escape: closeInspector,
   });
 
   let lastFragment = '';
   window.addEventListener('hashchange', () => {
+    const link = parseLessonHash(location.hash);
+    if (link) {
+      guard(lessons.open)(link.lesson, link.step);
+      return;
+    }
     const shared = parseHash(location.hash);
     if (shared && shared.fragment !== lastFragment) guard(openShared)(shared);
   });
@@ -203,6 +224,16 @@ async function start() {
       opened = true;
     } catch (err) {
       say(`This share link could not be opened: ${err.message}`);
+    }
+  }
+  // A lesson link, #lesson=07&step=3.
+  const link = parseLessonHash(location.hash);
+  if (link && !opened) {
+    try {
+      lessons.open(link.lesson, link.step);
+      opened = true;
+    } catch (err) {
+      say(`This lesson link could not be opened: ${err.message}`);
     }
   }
   if (shared && !opened) {

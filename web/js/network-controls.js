@@ -3,7 +3,17 @@
 // every link and blocks again the ones that stay cut, since the simulator heals all at
 // once.
 
-import { $ } from './dom.js';
+import { $, setText } from './dom.js';
+
+/**
+ * followerToIsolate is the peer "Isolate a follower" cuts off: the follower (a peer
+ * that is up and not the leader) with the lowest id, or 0 if there is none. The
+ * lessons name it in their prompts ("Partition S1 from S2 and S3").
+ */
+export function followerToIsolate(snap) {
+  const f = snap.peers.find((p) => p.id !== snap.leader && p.state !== 'down');
+  return f ? f.id : 0;
+}
 
 /**
  * createNetworkControls wires the preset buttons in `root`. session gives the latest
@@ -51,16 +61,19 @@ export function createNetworkControls(root, { session, act, say }) {
       if (isCut(a, b)) heal(a, b); else cut(a, b);
     },
     isolateLeader() { isolate(session.snap.leader); },
-    isolateFollower() {
-      const f = session.snap.peers.find((p) => p.id !== session.snap.leader && p.state !== 'down');
-      isolate(f ? f.id : 0);
+    isolateFollower() { isolate(followerToIsolate(session.snap)); },
+    /** update names the follower "Isolate a follower" would cut off. */
+    update(snap) {
+      const f = followerToIsolate(snap);
+      setText(isolateFollowerButton, f ? `Isolate a follower (S${f})` : 'Isolate a follower');
     },
     leaderDeaf,
     healAll() { act({ type: 'heal' }); },
   };
 
   $('#net-isolate-leader', root).addEventListener('click', controls.isolateLeader);
-  $('#net-isolate-follower', root).addEventListener('click', controls.isolateFollower);
+  const isolateFollowerButton = $('#net-isolate-follower', root);
+  isolateFollowerButton.addEventListener('click', controls.isolateFollower);
   $('#net-leader-deaf', root).addEventListener('click', controls.leaderDeaf);
   $('#net-heal', root).addEventListener('click', controls.healAll);
   return controls;

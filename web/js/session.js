@@ -28,19 +28,59 @@ export function createSession(rp) {
     nextSeq: 0, // the seq of the next event to fetch
     pending: [], // events fetched since the views were last told
     snapAt: 0, // when (performance.now()) the snapshot was taken
+    lesson: null, // the open lesson's status (bridge LessonStatus), or null
+    floor: { time: 0, steps: 0 }, // in a lesson: where its step began (scrubbing stops there)
 
     subscribe(fn) { listeners.push(fn); },
 
     /** load replaces the cluster with a scenario (an object) and shows time 0. */
     load(scenario) {
       rp.load(scenario);
+      leftLesson();
       restart();
     },
 
     /** loadShare replaces the cluster with the scenario of a share fragment ("s=1.…"). */
     loadShare(fragment) {
       rp.loadShare(fragment);
+      leftLesson();
       restart();
+    },
+
+    /** lessons lists the lessons (number, id, title, summary, step titles). */
+    lessons() { return rp.lessons(); },
+
+    /**
+     * openLesson opens a lesson at a step (from 1): its run replaces the cluster.
+     * Returns the lesson (bridge LessonView).
+     */
+    openLesson(id, step) {
+      const view = rp.lessonOpen(id, step);
+      lessonMoved(view.status);
+      return view;
+    },
+
+    /**
+     * lessonCall runs a lesson function of the bridge ('lessonAdvance', 'lessonBack',
+     * 'lessonRestartStep', 'lessonGoTo', 'lessonShowMe') and shows where it left the run.
+     */
+    lessonCall(name, ...args) {
+      const status = rp[name](...args);
+      lessonMoved(status);
+      return status;
+    },
+
+    /** lessonStatus evaluates the open lesson's check on the run shown (null if none). */
+    lessonStatus() {
+      if (!session.lesson) return null;
+      session.lesson = rp.lessonStatus();
+      return session.lesson;
+    },
+
+    /** closeLesson closes the lesson; the run goes on as a free playground. */
+    closeLesson() {
+      if (session.lesson) rp.lessonClose();
+      leftLesson();
     },
 
     /**
@@ -85,7 +125,7 @@ export function createSession(rp) {
     /** stepBack goes back exactly one event. */
     stepBack() {
       const steps = session.snap.steps;
-      if (steps <= 0) return;
+      if (steps <= session.floor.steps) return;
       rp.rewindSteps(steps - 1);
       rewound();
     },
@@ -95,7 +135,7 @@ export function createSession(rp) {
      * and replay, beyond it by running on.
      */
     seek(t) {
-      const target = Math.max(0, Math.round(t));
+      const target = Math.max(session.floor.time, Math.round(t));
       if (target <= rp.timeline().end_time && target !== session.snap.time) {
         rp.rewindTo(target);
         rewound();
@@ -148,6 +188,25 @@ export function createSession(rp) {
   function keep(list, fresh) {
     for (const e of fresh) list.push(e);
     if (list.length > KEEP_EVENTS) list.splice(0, list.length - KEEP_EVENTS);
+  }
+
+  function leftLesson() {
+    session.lesson = null;
+    session.floor = { time: 0, steps: 0 };
+  }
+
+  // lessonMoved takes a lesson status after a call that may have moved the run or
+  // replaced it, and tells the views.
+  function lessonMoved(status) {
+    session.lesson = status;
+    session.floor = { time: status.start_time, steps: status.start_steps };
+    if (status.replaced) {
+      restart();
+      return;
+    }
+    fetchEvents();
+    session.vt = rp.now();
+    session.flush('lesson');
   }
 
   function restart() {
