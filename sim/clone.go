@@ -72,6 +72,7 @@ func (c *Cluster) copyState(keepTrace int) *Cluster {
 	d.cfree = slices.Clone(c.cfree)
 	d.tracer = c.tracer.clone(keepTrace)
 	d.check.leaders = maps.Clone(c.check.leaders)
+	d.check.preVotes = maps.Clone(c.check.preVotes)
 	d.check.violations = slices.Clone(c.check.violations)
 	d.actionErrs = slices.Clone(c.actionErrs)
 	return &d

@@ -3,6 +3,7 @@ package sim
 import (
 	"bytes"
 	"fmt"
+	"math/bits"
 
 	"github.com/raftplay/raftplay/engine"
 )
@@ -22,6 +23,7 @@ const (
 	InvEnginePanic        = "engine-panic"         // the engine panicked: it detected a broken invariant
 	InvMessageRejected    = "message-rejected"     // a peer refused a message another peer's engine sent
 	InvStorage            = "storage"              // the storage refused to save a Ready
+	InvPreVote            = "pre-vote"             // with pre-vote on, a peer campaigns only after a majority granted its pre-vote
 )
 
 // Violation is a broken invariant, found at Time.
@@ -71,10 +73,16 @@ type checker struct {
 	applied    []entryRef        // the entry first applied at each index, by index-1
 	violations []Violation
 	total      int
+	// preVotes holds, for each pre-candidate and the term it asked about, the peers
+	// that granted it a pre-vote (a bit per peer id).
+	preVotes map[preVoteRound]uint64
 }
 
+// preVoteRound is one peer asking for pre-votes for one term.
+type preVoteRound struct{ candidate, term uint64 }
+
 func newChecker() checker {
-	return checker{leaders: make(map[uint64]uint64)}
+	return checker{leaders: make(map[uint64]uint64), preVotes: make(map[preVoteRound]uint64)}
 }
 
 // violate records a broken invariant (the first maxViolations of them) and traces it.
@@ -250,3 +258,30 @@ func (c *Cluster) Violations() []Violation {
 
 // ViolationCount is the number of violations found, including those not kept.
 func (c *Cluster) ViolationCount() int { return c.check.total }
+
+// checkPreVote follows the pre-votes of the engine events of one Ready: with pre-vote
+// on, a peer may raise its term to campaign only once a majority (itself included) has
+// granted it a pre-vote for that term; otherwise a peer cut off from the others would
+// disrupt the leader when it comes back, which is what pre-vote exists to prevent.
+// Grants are counted where the voter decides, so a grant lost on its way back still
+// counts: the check never blames a correct engine.
+func (c *Cluster) checkPreVote(p *simPeer, events []engine.Event) {
+	if !c.sc.Options.PreVote {
+		return
+	}
+	for i := range events {
+		e := &events[i]
+		switch {
+		case e.Kind == engine.EventVoteGranted && e.PreVote:
+			c.check.preVotes[preVoteRound{candidate: e.From, term: e.Term}] |= 1 << (e.Peer % 64)
+		case e.Kind == engine.EventRoleChanged && e.State == engine.StateCandidate:
+			round := preVoteRound{candidate: p.id, term: e.Term}
+			granted := c.check.preVotes[round] | 1<<(p.id%64)
+			delete(c.check.preVotes, round)
+			if n := bits.OnesCount64(granted); n < len(c.cs.Voters)/2+1 {
+				c.violate(InvPreVote, p.id, fmt.Sprintf("peer %d became a candidate for term %d with %d of %d pre-votes (itself included): it needed a majority",
+					p.id, e.Term, n, len(c.cs.Voters)))
+			}
+		}
+	}
+}

@@ -236,3 +236,25 @@ func TestPanicIsRecordedAndStopsTheRun(t *testing.T) {
 	assert.NotEqual(t, hash, c.TraceHash())
 	assert.False(t, c.Step())
 }
+
+// The pre-vote check blames a peer that campaigns without a majority of pre-votes, and
+// only then: a normal election passes.
+func TestPreVoteCheck(t *testing.T) {
+	c, err := New(NewScenario(1))
+	require.NoError(t, err)
+	c.RunUntil(2000)
+	require.NotZero(t, c.Leader())
+	require.Zero(t, c.ViolationCount(), "%v", c.Violations())
+
+	p := &c.peers[0]
+	c.checkPreVote(p, []engine.Event{
+		{Kind: engine.EventVoteGranted, Peer: 2, From: p.id, Term: 40, PreVote: true},
+		{Kind: engine.EventRoleChanged, Peer: p.id, Term: 40, State: engine.StateCandidate},
+	})
+	assert.Zero(t, c.ViolationCount(), "itself and peer 2: a majority of three")
+	c.checkPreVote(p, []engine.Event{{Kind: engine.EventRoleChanged, Peer: p.id, Term: 41, State: engine.StateCandidate}})
+	require.Equal(t, 1, c.ViolationCount())
+	v := c.Violations()[0]
+	assert.Equal(t, InvPreVote, v.Invariant)
+	assert.Contains(t, v.Description, "became a candidate for term 41 with 1 of 3 pre-votes")
+}

@@ -175,6 +175,7 @@ func (c *Cluster) handleReady(p *simPeer, rd *engine.Ready) {
 	for i := range rd.Events {
 		c.tracer.add(&record{kind: tkEngine, time: c.now, ev: rd.Events[i]})
 	}
+	c.checkPreVote(p, rd.Events)
 	wasLeader := p.role == engine.StateLeader
 	if rd.SoftState != nil {
 		p.role, p.lead = rd.SoftState.State, rd.SoftState.Lead
