@@ -181,3 +181,24 @@ func (n *network) golden(name string) {
 	require.NoError(n.t, err, "missing golden file; run go test ./engine -run %s -update", n.t.Name())
 	require.Equal(n.t, string(want), got, "transcript differs from %s (rerun with -update if the change is intended)", path)
 }
+
+// deliver1 delivers the i-th queued message only.
+func (n *network) deliver1(i int) {
+	m := n.queue[i]
+	n.queue = append(n.queue[:i:i], n.queue[i+1:]...)
+	fmt.Fprintf(&n.log, "%s\n", m.Describe())
+	require.NoError(n.t, n.peers[m.To].Step(m))
+	n.handle(m.To)
+}
+
+// take removes and returns the first queued message that match accepts.
+func (n *network) take(match func(engine.Message) bool) engine.Message {
+	for i, m := range n.queue {
+		if match(m) {
+			n.queue = append(n.queue[:i:i], n.queue[i+1:]...)
+			return m
+		}
+	}
+	n.t.Fatalf("no queued message matches")
+	return engine.Message{}
+}

@@ -146,7 +146,9 @@ func stepCandidate(p *Peer, m Message) error {
 			p.tallyVote(m)
 		}
 	case MsgPreVoteResp:
-		if p.state == StatePreCandidate {
+		// A grant echoes the term it was asked about: one for an earlier round (our
+		// pre-vote for the term we are in now, say) answers a question we no longer ask.
+		if p.state == StatePreCandidate && (m.Reject || m.Term == p.term+1) {
 			p.tallyVote(m)
 		}
 	}

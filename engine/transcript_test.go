@@ -329,3 +329,28 @@ func TestPreCandidateTimeoutKeepsTerm(t *testing.T) {
 	assert.Equal(t, engine.StateLeader, n.status(1).State, "the leader was not disturbed")
 	assert.Equal(t, uint64(1), n.status(3).Term)
 }
+
+// A grant from an earlier pre-vote round must not count in a later one. Found by the
+// simulator's pre-vote check: peer 1 won the pre-vote for term 1 and became a candidate,
+// its timeout was forced so it asked pre-votes for term 2, and the late second grant for
+// term 1 arrived and made it a candidate for term 2 with no one's consent.
+func TestStalePreVoteGrantIsNotCounted(t *testing.T) {
+	n := newNetwork(t, nil)
+	n.campaign(1) // pre-votes for term 1 go out
+	require.Len(t, n.queue, 2)
+	n.deliver1(0) // 1->2 PreVote
+	n.deliver1(0) // 1->3 PreVote
+	// Both grants are queued; the first makes peer 1 a candidate in term 1.
+	n.deliver1(0)
+	require.Equal(t, engine.StateCandidate, n.status(1).State)
+	require.Equal(t, uint64(1), n.status(1).Term)
+	// Its timeout fires again before the second grant arrives.
+	n.campaign(1)
+	require.Equal(t, engine.StatePreCandidate, n.status(1).State)
+	stale := n.take(func(m engine.Message) bool { return m.Type == engine.MsgPreVoteResp })
+	require.Equal(t, uint64(1), stale.Term, "the late grant is for term 1")
+	require.NoError(t, n.peers[1].Step(stale))
+	n.handle(1)
+	assert.Equal(t, engine.StatePreCandidate, n.status(1).State, "a grant for term 1 says nothing about term 2")
+	assert.Equal(t, uint64(1), n.status(1).Term)
+}
