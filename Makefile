@@ -103,10 +103,10 @@ putbench: build
 # (playwright-core and axe-core from `npm ci`), and the performance numbers (`make perf`).
 .PHONY: test-browser perf
 
-test-browser: dist build
+test-browser: dist build node_modules
 	scripts/browser-test.sh
 
-perf: dist build
+perf: dist build node_modules
 	node scripts/perf.mjs
 
 # Lessons: replay every lesson's reference path through the engine, and check that no
@@ -125,11 +125,17 @@ lesson-check: build
 worker: dist
 	scripts/worker-build.sh build/worker
 
-worker-dev: worker
+worker-dev: worker node_modules
 	scripts/worker-dev.sh
 
-test-worker: worker
+test-worker: worker node_modules
 	scripts/worker-test.sh
 
 worker-cpu: worker
 	node web/test/worker-cpu.mjs
+
+# The npm packages the browser, Worker and performance tests use (playwright-core,
+# axe-core, wrangler), installed from package-lock.json when it changes.
+node_modules: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch node_modules
