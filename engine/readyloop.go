@@ -1,3 +1,5 @@
+// The Ready loop: what the driver asks for (HasReady, Ready) and tells back (Advance).
+
 package engine
 
 // HasReady reports whether Ready would hand out anything.
