@@ -24,6 +24,7 @@ const (
 	InvMessageRejected    = "message-rejected"     // a peer refused a message another peer's engine sent
 	InvStorage            = "storage"              // the storage refused to save a Ready
 	InvPreVote            = "pre-vote"             // with pre-vote on, a peer campaigns only after a majority granted its pre-vote
+	InvCheckQuorum        = "check-quorum"         // with check-quorum on, a follower that hears its leader grants no vote
 )
 
 // Violation is a broken invariant, found at Time.
@@ -282,6 +283,37 @@ func (c *Cluster) checkPreVote(p *simPeer, events []engine.Event) {
 				c.violate(InvPreVote, p.id, fmt.Sprintf("peer %d became a candidate for term %d with %d of %d pre-votes (itself included): it needed a majority",
 					p.id, e.Term, n, len(c.cs.Voters)))
 			}
+		}
+	}
+}
+
+// checkLease follows the votes of one Ready: with check-quorum on, a follower that heard
+// from its leader within the election timeout refuses every vote and pre-vote (the
+// leader's lease), so that a peer coming back from a partition cannot depose a leader
+// the others still follow. Only votes for a later term than the leader's count. The
+// margin is one tick: within (ElectionTicks-1) ticks of
+// hearing its leader, a follower's election timer cannot have run out, whatever the
+// phase of its ticks.
+func (c *Cluster) checkLease(p *simPeer, events []engine.Event) {
+	o := &c.sc.Options
+	if !o.CheckQuorum {
+		return
+	}
+	lease := int64(o.ElectionTicks-1) * o.Tick
+	for i := range events {
+		e := &events[i]
+		switch {
+		case e.Kind == engine.EventRoleChanged && e.State != engine.StateFollower:
+			p.heardLeader = -1 // its own election: it follows no one now
+		case e.Kind == engine.EventVoteGranted && e.Term > p.heardTerm && p.heardLeader >= 0 && c.now-p.heardLeader < lease:
+			// (A grant in the leader's own term can only go to that leader again: a
+			// duplicated request it already granted.)
+			kind := "vote"
+			if e.PreVote {
+				kind = "pre-vote"
+			}
+			c.violate(InvCheckQuorum, p.id, fmt.Sprintf("peer %d granted its %s to %d for term %d %d ms after hearing from its leader (the lease lasts %d ms)",
+				p.id, kind, e.From, e.Term, c.now-p.heardLeader, lease))
 		}
 	}
 }

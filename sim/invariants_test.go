@@ -258,3 +258,30 @@ func TestPreVoteCheck(t *testing.T) {
 	assert.Equal(t, InvPreVote, v.Invariant)
 	assert.Contains(t, v.Description, "became a candidate for term 41 with 1 of 3 pre-votes")
 }
+
+// The check-quorum check blames a follower that grants a vote for a later term while it
+// still hears its leader, and not one that grants again to that leader in its term.
+func TestCheckQuorumLeaseCheck(t *testing.T) {
+	c, err := New(NewScenario(1))
+	require.NoError(t, err)
+	c.RunUntil(2000)
+	leader := c.Leader()
+	require.NotZero(t, leader)
+	require.Zero(t, c.ViolationCount(), "%v", c.Violations())
+
+	var p *simPeer
+	for i := range c.peers {
+		if c.peers[i].id != leader {
+			p = &c.peers[i]
+			break
+		}
+	}
+	require.GreaterOrEqual(t, p.heardLeader, int64(0), "a follower hears its leader")
+	p.heardLeader = c.now // as if a heartbeat had just arrived
+	c.checkLease(p, []engine.Event{{Kind: engine.EventVoteGranted, Peer: p.id, From: leader, Term: p.heardTerm}})
+	assert.Zero(t, c.ViolationCount(), "a duplicated request of its own leader, in its term")
+	c.checkLease(p, []engine.Event{{Kind: engine.EventVoteGranted, Peer: p.id, From: leader, Term: p.heardTerm + 1, PreVote: true}})
+	require.Equal(t, 1, c.ViolationCount())
+	assert.Equal(t, InvCheckQuorum, c.Violations()[0].Invariant)
+	assert.Contains(t, c.Violations()[0].Description, "granted its pre-vote")
+}

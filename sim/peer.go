@@ -29,6 +29,11 @@ type simPeer struct {
 	commit    uint64
 	lastIndex uint64
 	applied   uint64
+	// heardLeader is when the peer last got an AppendEntries or heartbeat of its term
+	// (or a later one), and heardTerm that message's term; heardLeader is -1 when the
+	// peer follows no one it heard from.
+	heardLeader int64
+	heardTerm   uint64
 
 	writes []pendingWrite // proposals waiting to be applied
 	reads  []pendingRead  // ReadIndex requests waiting to be confirmed and served
@@ -82,6 +87,7 @@ func (c *Cluster) boot(p *simPeer) error {
 	}
 	p.node, p.sm = node, kv.New()
 	p.role, p.lead, p.applied = engine.StateFollower, engine.None, 0
+	p.heardLeader = -1
 	hs := p.store.HardState()
 	p.lastIndex = uint64(len(p.store.Log()))
 	c.checkRestart(p, hs)
@@ -154,6 +160,9 @@ func (c *Cluster) forgetVote(p *simPeer) (string, error) {
 
 // stepPeer hands a delivered message to the peer.
 func (c *Cluster) stepPeer(p *simPeer, m *engine.Message) {
+	if (m.Type == engine.MsgApp || m.Type == engine.MsgHeartbeat) && m.Term >= p.node.Term() {
+		p.heardLeader, p.heardTerm = c.now, m.Term
+	}
 	if err := p.node.Step(*m); err != nil {
 		c.violate(InvMessageRejected, p.id, fmt.Sprintf("peer %d rejected message %s: %v", p.id, m.Describe(), err))
 	}
@@ -176,6 +185,7 @@ func (c *Cluster) handleReady(p *simPeer, rd *engine.Ready) {
 		c.tracer.add(&record{kind: tkEngine, time: c.now, ev: rd.Events[i]})
 	}
 	c.checkPreVote(p, rd.Events)
+	c.checkLease(p, rd.Events)
 	wasLeader := p.role == engine.StateLeader
 	if rd.SoftState != nil {
 		p.role, p.lead = rd.SoftState.State, rd.SoftState.Lead
