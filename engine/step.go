@@ -9,6 +9,12 @@ func (p *Peer) Step(m Message) error {
 	if err := p.validate(m); err != nil {
 		return err
 	}
+	if m.Type == MsgPreVoteResp && p.state != StatePreCandidate {
+		// An answer to a pre-vote round we gave up (we heard from a leader since, say).
+		// Taking a higher term from it would carry a follower past the check-quorum
+		// lease into a candidate's term.
+		return nil
+	}
 	// Figure 2, rules for all servers: a higher term makes us a follower of it.
 	switch {
 	case m.Term > p.term:

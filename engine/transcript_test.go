@@ -354,3 +354,24 @@ func TestStalePreVoteGrantIsNotCounted(t *testing.T) {
 	assert.Equal(t, engine.StatePreCandidate, n.status(1).State, "a grant for term 1 says nothing about term 2")
 	assert.Equal(t, uint64(1), n.status(1).Term)
 }
+
+// A pre-vote answer that reaches a peer after it gave the round up must not move it to
+// a later term: found by the simulator's check-quorum check. Peer 3 times out and asks
+// for pre-votes, hears its leader again, and only then gets a refusal from a peer
+// already in term 2; taking that term would have let it vote in term 2 while its
+// leader of term 1 was alive.
+func TestStalePreVoteRefusalIsIgnored(t *testing.T) {
+	n := newNetwork(t, nil)
+	electLeader(t, n, 1)
+	n.campaign(3)
+	require.Equal(t, engine.StatePreCandidate, n.status(3).State)
+	n.queue = n.queue[:0] // its pre-votes are lost
+	n.tick(1, 1)          // the leader's heartbeat brings it back to following
+	n.deliver()
+	require.Equal(t, engine.StateFollower, n.status(3).State)
+	refusal := engine.Message{Type: engine.MsgPreVoteResp, From: 2, To: 3, Term: 2, Reject: true}
+	require.NoError(t, n.peers[3].Step(refusal))
+	n.handle(3)
+	assert.Equal(t, uint64(1), n.status(3).Term, "a stale answer says nothing about the term")
+	assert.Equal(t, uint64(1), n.status(3).Lead)
+}
