@@ -71,43 +71,11 @@ func TestOpenKeepsItsOwnVoters(t *testing.T) {
 	assert.Equal(t, []uint64{1, 2, 3}, conf.Voters)
 }
 
-func TestReads(t *testing.T) {
-	s, _ := openMem(t, Options{})
-	require.NoError(t, s.Save(engine.HardState{}, ents(1, 1, 2, 2), true))
-
-	for i, want := range []uint64{0, 1, 2, 2} {
-		got, err := s.Term(uint64(i))
-		require.NoError(t, err, "index %d", i)
-		assert.Equal(t, want, got, "index %d", i)
-	}
-	_, err := s.Term(4)
-	assert.ErrorIs(t, err, engine.ErrUnavailable)
-
-	tests := []struct {
-		lo, hi, maxBytes uint64
-		want             string
-		wantErr          error
-	}{
-		{lo: 1, hi: 4, maxBytes: 100, want: "1@1 2@2 3@2"},
-		{lo: 2, hi: 3, maxBytes: 0, want: "2@2"},
-		{lo: 1, hi: 4, maxBytes: 0, want: "1@1"},     // always at least one
-		{lo: 1, hi: 4, maxBytes: 6, want: "1@1 2@2"}, // commands are 3 bytes each
-		{lo: 2, hi: 2, maxBytes: 100, want: ""},
-		{lo: 0, hi: 2, maxBytes: 100, wantErr: engine.ErrUnavailable},
-		{lo: 1, hi: 5, maxBytes: 100, wantErr: engine.ErrUnavailable},
-	}
-	for _, tt := range tests {
-		got, err := s.Entries(tt.lo, tt.hi, tt.maxBytes)
-		if tt.wantErr != nil {
-			assert.ErrorIs(t, err, tt.wantErr, "[%d, %d)", tt.lo, tt.hi)
-			continue
-		}
-		require.NoError(t, err, "[%d, %d)", tt.lo, tt.hi)
-		assert.Equal(t, tt.want, describe(got), "[%d, %d) max %d", tt.lo, tt.hi, tt.maxBytes)
-		assert.Equal(t, len(got), cap(got))
-	}
-	_, err = s.Entries(3, 2, 100)
-	assert.ErrorContains(t, err, "lo is above hi")
+func TestReadContract(t *testing.T) {
+	storetest.RunReadContract(t, storetest.Harness{New: func(t *testing.T) engine.LogStore {
+		s, _ := openMem(t, Options{})
+		return s
+	}})
 }
 
 // An Entries result is a snapshot: later truncations do not change it, and the store

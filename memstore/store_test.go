@@ -1,7 +1,6 @@
 package memstore
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -56,57 +55,11 @@ func TestInitialState(t *testing.T) {
 	assert.Equal(t, gotCS, s.ConfState())
 }
 
-func TestTerm(t *testing.T) {
+func TestReadContract(t *testing.T) {
+	storetest.RunReadContract(t, storetest.Harness{New: func(*testing.T) engine.LogStore { return New(voters) }})
 	s := New(voters)
-	require.NoError(t, s.Save(engine.HardState{}, ents(1, 1, 2, 2), true))
-	for i, want := range []uint64{0, 1, 2, 2} {
-		got, err := s.Term(uint64(i))
-		require.NoError(t, err, "index %d", i)
-		assert.Equal(t, want, got, "index %d", i)
-	}
-	_, err := s.Term(4)
-	require.ErrorIs(t, err, engine.ErrUnavailable)
-	assert.Contains(t, err.Error(), "term of entry 4")
-}
-
-func TestEntries(t *testing.T) {
-	s := New(voters)
-	log := ents(1, 1, 1, 2, 2, 3) // commands "1@1".."5@3": 3 bytes each
-	require.NoError(t, s.Save(engine.HardState{}, log, true))
-	tests := []struct {
-		name        string
-		lo, hi, max uint64
-		want        string
-		unavailable bool
-	}{
-		{name: "all", lo: 1, hi: 6, max: 1 << 20, want: "1@1 2@1 3@2 4@2 5@3"},
-		{name: "middle", lo: 2, hi: 4, max: 1 << 20, want: "2@1 3@2"},
-		{name: "empty range", lo: 3, hi: 3, max: 0, want: ""},
-		{name: "empty range past the end", lo: 6, hi: 6, max: 0, want: ""},
-		{name: "maxBytes 0 still returns the first", lo: 1, hi: 6, max: 0, want: "1@1"},
-		{name: "first entry larger than maxBytes", lo: 2, hi: 6, max: 2, want: "2@1"},
-		{name: "maxBytes counts the first entry", lo: 1, hi: 6, max: 8, want: "1@1 2@1"},
-		{name: "maxBytes exactly fits", lo: 1, hi: 6, max: 9, want: "1@1 2@1 3@2"},
-		{name: "hi past the end", lo: 1, hi: 7, max: 1 << 20, unavailable: true},
-		{name: "lo 0", lo: 0, hi: 2, max: 1 << 20, unavailable: true},
-		{name: "lo past the end", lo: 7, hi: 8, max: 1 << 20, unavailable: true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := s.Entries(tt.lo, tt.hi, tt.max)
-			if tt.unavailable {
-				require.ErrorIs(t, err, engine.ErrUnavailable)
-				assert.Contains(t, err.Error(), fmt.Sprintf("entries [%d, %d)", tt.lo, tt.hi))
-				return
-			}
-			require.NoError(t, err)
-			assert.Equal(t, tt.want, describe(got))
-		})
-	}
-
-	_, err := s.Entries(4, 3, 100)
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "lo is above hi")
+	_, err := s.Term(1)
+	assert.ErrorContains(t, err, "term of entry 1", "the error names the index")
 }
 
 // TestAliasing checks that slices handed out stay as they were while the log is

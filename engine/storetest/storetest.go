@@ -159,3 +159,52 @@ func RunSaveContract(t *testing.T, h Harness) {
 		})
 	}
 }
+
+// RunReadContract checks Term and Entries on a saved log: Term(0) is 0 and past the end
+// is ErrUnavailable; Entries returns at least one entry and then as many as fit in
+// maxBytes, never more capacity than length, and ErrUnavailable outside the log.
+func RunReadContract(t *testing.T, h Harness) {
+	s := h.New(t)
+	require.NoError(t, s.Save(engine.HardState{}, Ents(1, 1, 1, 2, 2, 3), true)) // commands are 3 bytes each
+	for i, want := range []uint64{0, 1, 1, 2, 2, 3} {
+		got, err := s.Term(uint64(i))
+		require.NoError(t, err, "index %d", i)
+		assert.Equal(t, want, got, "index %d", i)
+	}
+	_, err := s.Term(6)
+	assert.ErrorIs(t, err, engine.ErrUnavailable)
+
+	tests := []struct {
+		name        string
+		lo, hi, max uint64
+		want        string
+		unavailable bool
+	}{
+		{name: "all", lo: 1, hi: 6, max: 1 << 20, want: "1@1 2@1 3@2 4@2 5@3"},
+		{name: "middle", lo: 2, hi: 4, max: 1 << 20, want: "2@1 3@2"},
+		{name: "empty range", lo: 3, hi: 3, max: 0, want: ""},
+		{name: "empty range past the end", lo: 6, hi: 6, max: 0, want: ""},
+		{name: "maxBytes 0 still returns the first", lo: 1, hi: 6, max: 0, want: "1@1"},
+		{name: "first entry larger than maxBytes", lo: 2, hi: 6, max: 2, want: "2@1"},
+		{name: "maxBytes counts the first entry", lo: 1, hi: 6, max: 8, want: "1@1 2@1"},
+		{name: "maxBytes exactly fits", lo: 1, hi: 6, max: 9, want: "1@1 2@1 3@2"},
+		{name: "hi past the end", lo: 1, hi: 7, max: 1 << 20, unavailable: true},
+		{name: "lo 0", lo: 0, hi: 2, max: 1 << 20, unavailable: true},
+		{name: "lo past the end", lo: 7, hi: 8, max: 1 << 20, unavailable: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := s.Entries(tt.lo, tt.hi, tt.max)
+			if tt.unavailable {
+				require.ErrorIs(t, err, engine.ErrUnavailable)
+				assert.Contains(t, err.Error(), fmt.Sprintf("entries [%d, %d)", tt.lo, tt.hi))
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, Describe(got))
+			assert.Equal(t, len(got), cap(got), "appending to a result must not write into the store")
+		})
+	}
+	_, err = s.Entries(4, 3, 100)
+	assert.ErrorContains(t, err, "lo is above hi")
+}
