@@ -2,23 +2,13 @@
 // desktop and phone widths, in light and dark mode, with the message inspector, the
 // truncation banner and the help dialog open too; and nothing overflows at 375 px.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openPage, waitFor, screenshot, pause, axeSource } from './harness.mjs';
+import { useServerAndBrowser, openPage, waitFor, screenshot, pause, axeSource } from './harness.mjs';
 
-let server;
-let browser;
+const env = useServerAndBrowser();
 const axe = axeSource();
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
 
 // scan runs axe-core in the page (evaluated through the debugging protocol, which the
 // page's Content-Security-Policy does not restrict) and returns the serious and
@@ -35,7 +25,7 @@ async function scan(page) {
 for (const width of [1280, 375]) {
   for (const colorScheme of ['light', 'dark']) {
     test(`axe finds no serious or critical violations at ${width} px, ${colorScheme}`, async () => {
-      const page = await openPage(browser.context, server.url, { width, height: width > 800 ? 900 : 812, colorScheme });
+      const page = await openPage(env.browser.context, env.server.url, { width, height: width > 800 ? 900 : 812, colorScheme });
       await waitFor(page, (s) => s.leader && s.messages.length > 0, 'a leader and a message in flight');
       await pause(page);
       await page.keyboard.press('m');
@@ -56,7 +46,7 @@ for (const width of [1280, 375]) {
 }
 
 test('axe finds no serious or critical violations with the truncation banner up (dark, 375 px)', async () => {
-  const page = await openPage(browser.context, server.url, { width: 375, height: 812, colorScheme: 'dark' });
+  const page = await openPage(env.browser.context, env.server.url, { width: 375, height: 812, colorScheme: 'dark' });
   await page.selectOption('#scenario', 'conflict');
   await page.click('#reset');
   await page.waitForSelector('.log-cell[data-truncated="true"]', { timeout: 10_000 });

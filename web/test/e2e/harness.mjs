@@ -2,6 +2,7 @@
 // drives Debian's Chromium through playwright-core (which never downloads a browser).
 // Each test file gets its own server, browser and fresh profile directory.
 
+import { before, after } from 'node:test';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -139,4 +140,22 @@ export async function pause(page) {
 /** setSpeed sets the speed slider to 10^exp. */
 export async function setSpeed(page, exp) {
   await page.locator('#speed').fill(String(exp));
+}
+
+/**
+ * useServerAndBrowser gives a test file one server and one browser: it registers the
+ * node:test hooks that start them before the file's tests and stop them after, and
+ * returns an object whose `server` and `browser` are set in between.
+ */
+export function useServerAndBrowser() {
+  const env = { server: null, browser: null };
+  before(async () => {
+    env.server = await startServer();
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.stop();
+  });
+  return env;
 }

@@ -4,25 +4,15 @@
 // links, every highlight selector on the rendered page, and an axe-core scan of the
 // lesson panel and the menu.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launchBrowser, openPage, state, waitFor, setSpeed, axeSource, ARTIFACTS } from './harness.mjs';
+import { useServerAndBrowser, openPage, state, waitFor, setSpeed, axeSource, ARTIFACTS } from './harness.mjs';
 
-let server;
-let browser;
+const env = useServerAndBrowser();
 const axe = axeSource();
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
 
 /** screenshot saves what the window shows (the fixed lesson bar included) as test-artifacts/NAME.png. */
 async function screenshot(page, name) {
@@ -95,7 +85,7 @@ async function highlighted(page) {
 }
 
 test('lesson 1 by clicking: each check shows as it passes, the quiz answers, and progress survives a reload', async () => {
-  const page = await openPage(browser.context, server.url);
+  const page = await openPage(env.browser.context, env.server.url);
   await openLesson(page, 'meet-the-cluster');
   assert.match(page.url(), /#lesson=01&step=1$/);
   await setSpeed(page, 0);
@@ -147,7 +137,7 @@ test('lesson 1 by clicking: each check shows as it passes, the quiz answers, and
 });
 
 test('lesson 7 by clicking: restart S3 from its card, send SET x 1 from the client form', async () => {
-  const page = await openPage(browser.context, server.url);
+  const page = await openPage(env.browser.context, env.server.url);
   await openLesson(page, 'truncation-figure-7');
   await setSpeed(page, 0);
 
@@ -196,7 +186,7 @@ test('lesson 7 by clicking: restart S3 from its card, send SET x 1 from the clie
 });
 
 test('a deep link opens the lesson at its step; scrubbing stays within the step; share links still open', async () => {
-  const page = await openPage(browser.context, server.url + '#lesson=07&step=3');
+  const page = await openPage(env.browser.context, env.server.url + '#lesson=07&step=3');
   await onStep(page, 3, 3);
   assert.equal(await page.textContent('#lesson-title'), 'Truncation on recovery: the logs of Figure 7');
   const snap = await state(page);
@@ -230,7 +220,7 @@ test('a deep link opens the lesson at its step; scrubbing stays within the step;
 });
 
 test('every highlight selector of every lesson matches an element of the rendered page', async () => {
-  const page = await openPage(browser.context, server.url);
+  const page = await openPage(env.browser.context, env.server.url);
   const selectors = await page.evaluate(() => {
     const rp = window.raftplay;
     const out = new Set();
@@ -251,7 +241,7 @@ test('every highlight selector of every lesson matches an element of the rendere
 
 for (const [width, colorScheme] of [[1280, 'light'], [375, 'dark']]) {
   test(`axe finds no serious or critical violations in lesson mode at ${width} px, ${colorScheme}`, async () => {
-    const page = await openPage(browser.context, server.url + '#lesson=07&step=2', { width, height: width > 800 ? 900 : 812, colorScheme });
+    const page = await openPage(env.browser.context, env.server.url + '#lesson=07&step=2', { width, height: width > 800 ? 900 : 812, colorScheme });
     await onStep(page, 2, 3);
     await setSpeed(page, 0);
     await page.click('[data-card-peer="3"] button:has-text("Restart")');
@@ -277,7 +267,7 @@ for (const [width, colorScheme] of [[1280, 'light'], [375, 'dark']]) {
 }
 
 test('lesson mode by keyboard alone: G, the menu, N and P', async () => {
-  const page = await openPage(browser.context, server.url);
+  const page = await openPage(env.browser.context, env.server.url);
   await page.keyboard.press('g');
   await page.waitForSelector('#lesson-menu[open]');
   // The focus is on the first lesson; Tab moves through the list.

@@ -2,28 +2,18 @@
 // the DOM contract (data-peer-id, data-role, data-index, data-term, data-committed) and
 // window.raftplay.state().
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openPage, state, waitFor, screenshot, pause, setSpeed } from './harness.mjs';
+import { useServerAndBrowser, startServer, openPage, state, waitFor, screenshot, pause, setSpeed } from './harness.mjs';
 
-let server;
-let browser;
+const env = useServerAndBrowser();
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
 
 const leaderOf = (snap) => snap.leader || 0;
 const ups = (snap) => snap.peers.filter((p) => p.state !== 'down');
 
 test('the page loads without console errors and elects a leader', async () => {
-  const page = await openPage(browser.context, server.url);
+  const page = await openPage(env.browser.context, env.server.url);
   const lead = await waitFor(page, leaderOf, 'a leader', 10_000);
   await page.waitForSelector(`[data-peer-id="${lead}"][data-role="leader"]`);
   assert.equal(await page.locator('[data-peer-id]').count(), 3, 'three peers drawn');
@@ -38,7 +28,7 @@ test('the page loads without console errors and elects a leader', async () => {
 });
 
 test('crashing the leader yields a new leader; restarting brings the old one back as follower', async () => {
-  const page = await openPage(browser.context, server.url);
+  const page = await openPage(env.browser.context, env.server.url);
   await setSpeed(page, -1);
   const old = await waitFor(page, leaderOf, 'a first leader');
   await page.click(`[data-card-peer="${old}"] button:has-text("Crash")`);
@@ -54,7 +44,7 @@ test('crashing the leader yields a new leader; restarting brings the old one bac
 });
 
 test('a partition isolates the leader, a new one is elected, and healing reunites them', async () => {
-  const page = await openPage(browser.context, server.url);
+  const page = await openPage(env.browser.context, env.server.url);
   await setSpeed(page, -1);
   const old = await waitFor(page, leaderOf, 'a first leader');
   await page.click('#net-isolate-leader');
@@ -90,7 +80,7 @@ test('a partition isolates the leader, a new one is elected, and healing reunite
 });
 
 test('a client command commits on all three peers', async () => {
-  const page = await openPage(browser.context, server.url);
+  const page = await openPage(env.browser.context, env.server.url);
   await setSpeed(page, -1);
   await waitFor(page, leaderOf, 'a leader');
   await page.fill('#cmd', 'SET x 3');
@@ -109,7 +99,7 @@ test('a client command commits on all three peers', async () => {
 });
 
 test('truncation on recovery: the conflicting suffix is shown struck through, then the logs converge', async () => {
-  const page = await openPage(browser.context, server.url);
+  const page = await openPage(env.browser.context, env.server.url);
   await page.selectOption('#scenario', 'conflict');
   await page.fill('#seed', '1');
   await page.click('#reset');
@@ -138,7 +128,7 @@ test('truncation on recovery: the conflicting suffix is shown struck through, th
  * share API on a server without one).
  */
 async function shareRoundTrip(url, linkPattern, expectedProblems = []) {
-  const page = await openPage(browser.context, url);
+  const page = await openPage(env.browser.context, url);
   await setSpeed(page, -1);
   await waitFor(page, leaderOf, 'a leader');
   await page.fill('#cmd', 'SET shared 1');
@@ -151,7 +141,7 @@ async function shareRoundTrip(url, linkPattern, expectedProblems = []) {
   assert.match(link, linkPattern);
   const want = await state(page);
 
-  const again = await openPage(browser.context, link);
+  const again = await openPage(env.browser.context, link);
   const got = await state(again);
   assert.deepEqual(got, want, 'same time, steps, peers, logs and messages in flight');
   assert.equal(await again.getAttribute('#play', 'aria-pressed'), 'false', 'a shared moment opens paused');
@@ -162,7 +152,7 @@ async function shareRoundTrip(url, linkPattern, expectedProblems = []) {
 }
 
 test('a share link reloads exactly the same state', async () => {
-  await shareRoundTrip(server.url, /\/s\/[a-z2-7]{26}#t=\d+$/);
+  await shareRoundTrip(env.server.url, /\/s\/[a-z2-7]{26}#t=\d+$/);
 });
 
 test('without a share API the share link carries the scenario in its fragment', async () => {
@@ -177,7 +167,7 @@ test('without a share API the share link carries the scenario in its fragment', 
 });
 
 test('the time slider goes back and forth, and acting in the past forks a new future', async () => {
-  const page = await openPage(browser.context, server.url);
+  const page = await openPage(env.browser.context, env.server.url);
   await setSpeed(page, -1);
   await waitFor(page, (s) => s.leader && s.time > 400, 'a leader and some history');
   await pause(page);
@@ -206,7 +196,7 @@ test('the time slider goes back and forth, and acting in the past forks a new fu
 });
 
 test('messages in flight can be inspected, dropped and duplicated', async () => {
-  const page = await openPage(browser.context, server.url);
+  const page = await openPage(env.browser.context, env.server.url);
   await waitFor(page, leaderOf, 'a leader');
   await waitFor(page, (s) => s.messages.length > 0, 'a message in flight');
   await pause(page);
@@ -229,7 +219,7 @@ test('messages in flight can be inspected, dropped and duplicated', async () => 
 });
 
 test('keyboard: ? opens the help, Space pauses and plays, digits crash and restart', async () => {
-  const page = await openPage(browser.context, server.url);
+  const page = await openPage(env.browser.context, env.server.url);
   await waitFor(page, leaderOf, 'a leader');
   await page.locator('body').focus();
   await page.keyboard.press('?');
@@ -250,7 +240,7 @@ test('keyboard: ? opens the help, Space pauses and plays, digits crash and resta
 });
 
 test('export and import a trace', async () => {
-  const page = await openPage(browser.context, server.url);
+  const page = await openPage(env.browser.context, env.server.url);
   await waitFor(page, (s) => s.leader && s.time > 200, 'a leader');
   await pause(page);
   const want = await state(page);
@@ -261,7 +251,7 @@ test('export and import a trace', async () => {
   assert.equal(trace.time, want.time);
   assert.ok(trace.events.length > 0);
 
-  const fresh = await openPage(browser.context, server.url);
+  const fresh = await openPage(env.browser.context, env.server.url);
   await fresh.setInputFiles('#import-file', { name: 'trace.json', mimeType: 'application/json', buffer: Buffer.from(text) });
   await fresh.waitForFunction(() => /Trace imported/.test(document.querySelector('#status').textContent));
   assert.match(await fresh.textContent('#status'), /matches \d+ of its events/);
