@@ -148,7 +148,7 @@ func (c *Cluster) traceAction(kind traceKind, a *Action) {
 func (c *Cluster) actOnMessage(a *Action) {
 	nw := &c.net
 	slot, _ := nw.find(a.Msg)
-	f := &nw.slots[slot]
+	f := &nw.slots.items[slot]
 	rec := record{time: c.now, id: f.id, msg: summarize(&f.msg), at: f.deliver}
 	switch a.Type {
 	case ActDrop:

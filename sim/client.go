@@ -158,7 +158,7 @@ func (c *Cluster) attempt(cl *simClient) {
 	cl.tries++
 	o := &c.sc.Options
 	slot := c.allocClientMsg()
-	c.cmsgs[slot] = clientMsg{client: uint32(cl.id - 1), seq: cl.seq, peer: cl.target, cmd: cl.cmd, encoded: cl.encoded}
+	c.cmsgs.items[slot] = clientMsg{client: uint32(cl.id - 1), seq: cl.seq, peer: cl.target, cmd: cl.cmd, encoded: cl.encoded}
 	c.queue.push(event{at: c.now + o.ClientLatency, kind: evClientArrive, ref: slot})
 	c.wake(cl, o.ClientTimeout, false)
 	op := &c.history[cl.op]
@@ -201,25 +201,17 @@ func (c *Cluster) giveUp(cl *simClient) {
 	c.think(cl)
 }
 
-func (c *Cluster) allocClientMsg() uint32 {
-	if k := len(c.cfree); k > 0 {
-		s := c.cfree[k-1]
-		c.cfree = c.cfree[:k-1]
-		return s
-	}
-	c.cmsgs = append(c.cmsgs, clientMsg{})
-	return uint32(len(c.cmsgs) - 1)
-}
+func (c *Cluster) allocClientMsg() uint32 { return c.cmsgs.alloc() }
 
 func (c *Cluster) freeClientMsg(slot uint32) {
-	c.cmsgs[slot] = clientMsg{}
-	c.cfree = append(c.cfree, slot)
+	c.cmsgs.items[slot] = clientMsg{}
+	c.cmsgs.release(slot)
 }
 
 // clientArrive handles a client request reaching its peer. The request is served even
 // if the client has moved on: a late duplicate is what the session table is for.
 func (c *Cluster) clientArrive(slot uint32) {
-	m := &c.cmsgs[slot]
+	m := &c.cmsgs.items[slot]
 	p := &c.peers[m.peer-1]
 	if !p.up() {
 		c.freeClientMsg(slot)
@@ -257,7 +249,7 @@ func leaderHint(err error) uint64 {
 // replyClient sends a reply to a simulated client; it arrives after the client latency.
 func (c *Cluster) replyClient(client int, seq, peer uint64, kind replyKind, hint uint64, res *kv.Result) {
 	slot := c.allocClientMsg()
-	m := &c.cmsgs[slot]
+	m := &c.cmsgs.items[slot]
 	m.client, m.seq, m.peer, m.reply, m.hint = uint32(client), seq, peer, kind, hint
 	if res != nil {
 		m.res = *res
@@ -267,7 +259,7 @@ func (c *Cluster) replyClient(client int, seq, peer uint64, kind replyKind, hint
 
 // clientReply handles a reply reaching its client.
 func (c *Cluster) clientReply(slot uint32) {
-	m := c.cmsgs[slot]
+	m := c.cmsgs.items[slot]
 	c.freeClientMsg(slot)
 	cl := &c.clients[m.client]
 	if !cl.busy || m.seq != cl.seq {

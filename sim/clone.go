@@ -68,8 +68,7 @@ func (c *Cluster) copyState(keepTrace int) *Cluster {
 	d.clientPCG = &pcg
 	d.clientRand = rand.New(d.clientPCG)
 	d.keyNames = slices.Clone(c.keyNames)
-	d.cmsgs = slices.Clone(c.cmsgs)
-	d.cfree = slices.Clone(c.cfree)
+	d.cmsgs = c.cmsgs.clone()
 	d.tracer = c.tracer.clone(keepTrace)
 	d.check.leaders = maps.Clone(c.check.leaders)
 	d.check.preVotes = maps.Clone(c.check.preVotes)
@@ -178,8 +177,7 @@ func (nw *network) clone() network {
 	d.pcg = &pcg
 	d.rng = rand.New(d.pcg)
 	d.blocked = slices.Clone(nw.blocked)
-	d.slots = slices.Clone(nw.slots)
-	d.free = slices.Clone(nw.free)
+	d.slots = nw.slots.clone()
 	return d
 }
 

@@ -43,8 +43,7 @@ type Cluster struct {
 	clientRand *rand.Rand
 	clientPCG  *rand.PCG // the source behind clientRand, for Clone
 	keyNames   []string
-	cmsgs      []clientMsg
-	cfree      []uint32
+	cmsgs      arena[clientMsg] // client requests and replies on their way
 	nextReadID uint64
 
 	livenessSeq int // numbers CheckLiveness's proposals
@@ -201,7 +200,7 @@ func (c *Cluster) stale(ev *event) bool {
 		p := &c.peers[ev.ref]
 		return !p.up() || p.inc != ev.gen
 	case evDeliver:
-		f := &c.net.slots[ev.ref]
+		f := &c.net.slots.items[ev.ref]
 		return !f.live || f.gen != ev.gen
 	case evClientWake:
 		return c.clients[ev.ref].timerGen != ev.gen

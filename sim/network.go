@@ -30,8 +30,7 @@ type network struct {
 	drop      float64
 	duplicate float64
 	blocked   []bool // blocked[(from-1)*n + to-1]: the one-way link from -> to is cut
-	slots     []flight
-	free      []uint32
+	slots     arena[flight]
 	nextID    uint64
 	inFlight  int
 }
@@ -67,29 +66,21 @@ func (nw *network) chance(p float64) bool {
 	return p > 0 && nw.rng.Float64() < p
 }
 
-func (nw *network) alloc() uint32 {
-	if k := len(nw.free); k > 0 {
-		s := nw.free[k-1]
-		nw.free = nw.free[:k-1]
-		return s
-	}
-	nw.slots = append(nw.slots, flight{})
-	return uint32(len(nw.slots) - 1)
-}
+func (nw *network) alloc() uint32 { return nw.slots.alloc() }
 
 func (nw *network) release(slot uint32) {
-	f := &nw.slots[slot]
+	f := &nw.slots.items[slot]
 	f.live = false
 	f.gen++
 	f.msg = engine.Message{}
-	nw.free = append(nw.free, slot)
+	nw.slots.release(slot)
 	nw.inFlight--
 }
 
 // find returns the slot of the message with the given id, if it is in flight.
 func (nw *network) find(id uint64) (uint32, bool) {
-	for i := range nw.slots {
-		if nw.slots[i].live && nw.slots[i].id == id {
+	for i := range nw.slots.items {
+		if nw.slots.items[i].live && nw.slots.items[i].id == id {
 			return uint32(i), true
 		}
 	}
@@ -157,8 +148,8 @@ type MessageInfo struct {
 // InFlight lists the messages in the network, oldest first.
 func (c *Cluster) InFlight() []MessageInfo {
 	out := make([]MessageInfo, 0, c.net.inFlight)
-	for i := range c.net.slots {
-		f := &c.net.slots[i]
+	for i := range c.net.slots.items {
+		f := &c.net.slots.items[i]
 		if !f.live {
 			continue
 		}
@@ -203,7 +194,7 @@ func (c *Cluster) send(m *engine.Message) {
 		return
 	}
 	slot := c.enqueue(id, m, c.now+nw.draw())
-	rec.kind, rec.at = tkSend, nw.slots[slot].deliver
+	rec.kind, rec.at = tkSend, nw.slots.items[slot].deliver
 	c.tracer.add(&rec)
 	if nw.chance(nw.duplicate) {
 		c.duplicate(slot, "")
@@ -214,7 +205,7 @@ func (c *Cluster) send(m *engine.Message) {
 func (c *Cluster) enqueue(id uint64, m *engine.Message, deliver int64) uint32 {
 	nw := &c.net
 	slot := nw.alloc()
-	f := &nw.slots[slot]
+	f := &nw.slots.items[slot]
 	f.id, f.live, f.sent, f.deliver, f.msg = id, true, c.now, deliver, *m
 	f.fromInc, f.toInc = c.peers[m.From-1].inc, c.peers[m.To-1].inc
 	nw.inFlight++
@@ -227,10 +218,10 @@ func (c *Cluster) enqueue(id uint64, m *engine.Message, deliver int64) uint32 {
 func (c *Cluster) duplicate(slot uint32, why string) {
 	nw := &c.net
 	nw.nextID++
-	orig := nw.slots[slot] // copy: enqueue may grow the slot array
+	orig := nw.slots.items[slot] // copy: enqueue may grow the slot array
 	fromInc, toInc := orig.fromInc, orig.toInc
 	copySlot := c.enqueue(nw.nextID, &orig.msg, c.now+nw.draw())
-	cp := &nw.slots[copySlot]
+	cp := &nw.slots.items[copySlot]
 	cp.fromInc, cp.toInc = fromInc, toInc
 	c.tracer.add(&record{kind: tkDuplicate, time: c.now, id: orig.id, seq: cp.id, at: cp.deliver,
 		msg: summarize(&orig.msg), text: why})
@@ -239,7 +230,7 @@ func (c *Cluster) duplicate(slot uint32, why string) {
 // deliver hands the message in slot to its recipient, unless it was lost on the way.
 func (c *Cluster) deliver(slot uint32) {
 	nw := &c.net
-	f := &nw.slots[slot]
+	f := &nw.slots.items[slot]
 	m, id := f.msg, f.id
 	fromInc, toInc := f.fromInc, f.toInc
 	nw.release(slot)
