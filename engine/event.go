@@ -24,7 +24,6 @@ const (
 	EventNextIndexBackoff           // leader set next index for From to Index after a rejection
 	EventQuorumLost                 // check-quorum: leader heard from no quorum within an election timeout
 	EventReadConfirmed              // a ReadIndex round confirmed leadership; reads may see index Index
-	eventKindCount
 )
 
 var eventKindNames = [...]string{"invalid", "restarted", "timeout", "role", "vote-granted",
@@ -59,7 +58,6 @@ const (
 	ReasonAlreadyVoted        // we voted for someone else in this term (§5.2)
 	ReasonLogBehind           // the candidate's log is less up-to-date than ours (§5.4.1)
 	ReasonLeaderAlive         // we heard from a leader within the election timeout (check-quorum)
-	reasonCount
 )
 
 var reasonNames = [...]string{"", "stale-term", "already-voted", "log-behind", "leader-alive"}

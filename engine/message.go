@@ -32,11 +32,6 @@ func (t MessageType) String() string {
 	return fmt.Sprintf("MessageType(%d)", uint8(t))
 }
 
-// IsResponse reports whether t answers a request.
-func (t MessageType) IsResponse() bool {
-	return t == MsgVoteResp || t == MsgPreVoteResp || t == MsgAppResp || t == MsgHeartbeatResp
-}
-
 // Message is one message between peers. One struct serves every type; the meaning of
 // the fields that differ per type:
 //

@@ -150,7 +150,7 @@ func (p *Peer) send(m Message) {
 	p.msgs = append(p.msgs, m)
 }
 
-func (p *Peer) quorum() int { return len(p.voters)/2 + 1 }
+func (p *Peer) quorum() int { return ConfState{Voters: p.voters}.Quorum() }
 
 // voterIndex returns the position of id in voters, or -1.
 func (p *Peer) voterIndex(id uint64) int {

@@ -1,7 +1,5 @@
 package engine
 
-import "fmt"
-
 // ProgressMode is how a leader replicates to one follower.
 type ProgressMode uint8
 
@@ -152,8 +150,4 @@ func (pr *progress) maybeBackoff(rejected, next uint64) bool {
 	pr.Next = max(min(next, rejected), pr.Match+1)
 	pr.probeSent = false
 	return true
-}
-
-func (pr *progress) String() string {
-	return fmt.Sprintf("match=%d next=%d %s inflight=%d", pr.Match, pr.Next, pr.Mode, pr.Inflight)
 }

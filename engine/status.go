@@ -75,6 +75,3 @@ func (p *Peer) Term() uint64 { return p.term }
 
 // State returns the peer's role.
 func (p *Peer) State() StateType { return p.state }
-
-// Lead returns the leader the peer knows of, or None.
-func (p *Peer) Lead() uint64 { return p.lead }

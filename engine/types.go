@@ -65,13 +65,3 @@ type ConfState struct {
 
 // Quorum is the number of votes that make a majority of the voters.
 func (cs ConfState) Quorum() int { return len(cs.Voters)/2 + 1 }
-
-// Contains reports whether id is a voter.
-func (cs ConfState) Contains(id uint64) bool {
-	for _, v := range cs.Voters {
-		if v == id {
-			return true
-		}
-	}
-	return false
-}

@@ -279,7 +279,7 @@ func (c *Cluster) checkPreVote(p *simPeer, events []engine.Event) {
 			round := preVoteRound{candidate: p.id, term: e.Term}
 			granted := c.check.preVotes[round] | 1<<(p.id%64)
 			delete(c.check.preVotes, round)
-			if n := bits.OnesCount64(granted); n < len(c.cs.Voters)/2+1 {
+			if n := bits.OnesCount64(granted); n < c.cs.Quorum() {
 				c.violate(InvPreVote, p.id, fmt.Sprintf("peer %d became a candidate for term %d with %d of %d pre-votes (itself included): it needed a majority",
 					p.id, e.Term, n, len(c.cs.Voters)))
 			}
