@@ -57,6 +57,12 @@ type UnsafeConfig struct {
 	// CommitOldTerms lets a leader commit an entry of an earlier term by counting
 	// replicas, which §5.4.2 (Figure 8) forbids.
 	CommitOldTerms bool
+	// ReadBeforeTermCommit serves ReadIndex at the leader's commit index at once, without
+	// first waiting until the leader has committed an entry of its own term (its no-op,
+	// thesis §6.4 step 1). A new leader may not yet know that entries of an earlier term
+	// were committed, so its commit index can be older than a completed write: the read
+	// can be stale.
+	ReadBeforeTermCommit bool
 }
 
 // DefaultConfig returns a configuration for peer id with the defaults raftplay uses:

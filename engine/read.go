@@ -32,7 +32,9 @@ func (p *Peer) ReadIndex(requestID uint64) error {
 	if p.state != StateLeader {
 		return &NotLeaderError{Leader: p.lead}
 	}
-	if p.log.term(p.log.committed) != p.term {
+	// Thesis §6.4, step 1: until the leader has committed an entry of its own term, its
+	// commit index may lag entries an earlier leader committed; wait for that commit.
+	if p.log.term(p.log.committed) != p.term && !p.cfg.Unsafe.ReadBeforeTermCommit {
 		p.reads.early = append(p.reads.early, requestID)
 		return nil
 	}

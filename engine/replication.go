@@ -220,7 +220,7 @@ func (p *Peer) handleAppendEntries(m Message) error {
 	if conflict := p.log.findConflict(m.Entries); conflict != 0 {
 		oldLast := p.log.lastIndex()
 		if conflict <= p.log.committed {
-			if p.cfg.Unsafe == (UnsafeConfig{}) {
+			if !p.cfg.Unsafe.SkipUpToDateCheck && !p.cfg.Unsafe.CommitOldTerms {
 				// Leader Completeness says this cannot happen: refuse rather than lose a
 				// committed entry.
 				return fmt.Errorf("engine: peer %d: AppendEntries from %d in term %d would overwrite committed entry %d (commit index %d); refused",
@@ -242,8 +242,8 @@ func (p *Peer) handleAppendEntries(m Message) error {
 	return nil
 }
 
-// forgetCommitted lets a leader overwrite committed entries, which only a broken rule
-// (an Unsafe setting) makes possible: the peer goes along so that the simulator's
+// forgetCommitted lets a leader overwrite committed entries, which only a broken rule of
+// election or commitment (SkipUpToDateCheck, CommitOldTerms) makes possible: the peer goes along so that the simulator's
 // safety checks see the damage.
 func (p *Peer) forgetCommitted(from uint64) {
 	p.log.committed = from - 1

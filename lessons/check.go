@@ -143,7 +143,7 @@ var (
 		"AppendEntriesResp", "Heartbeat", "HeartbeatResp"}
 	clientOps   = []string{"PUT", "GET", "DELETE", "CAS"}
 	outcomes    = []string{string(sim.OutcomeOK), string(sim.OutcomeFailed), string(sim.OutcomeUnknown)}
-	invariants  = []string{"any", sim.InvElectionSafety, sim.InvLeaderAppendOnly, sim.InvLogMatching, sim.InvLeaderCompleteness, sim.InvStateMachineSafety, sim.InvMonotonic, sim.InvIndexOrder, sim.InvAckedDurable, sim.InvLiveness, sim.InvEnginePanic, sim.InvMessageRejected, sim.InvStorage}
+	invariants  = []string{"any", sim.InvElectionSafety, sim.InvLeaderAppendOnly, sim.InvLogMatching, sim.InvLeaderCompleteness, sim.InvStateMachineSafety, sim.InvMonotonic, sim.InvIndexOrder, sim.InvAckedDurable, sim.InvLiveness, sim.InvEnginePanic, sim.InvMessageRejected, sim.InvStorage, sim.InvStaleRead}
 	errNotAnObj = errors.New("must be a JSON object with one check kind, such as {\"event\": {\"kind\": \"role\"}}")
 )
 

@@ -70,6 +70,9 @@ type pendingRead struct {
 	id        uint64
 	index     uint64
 	confirmed bool
+	// committed is the highest index any peer had committed when the read reached its
+	// peer: a linearizable read must be served from a state that includes it.
+	committed uint64
 	key       string
 	client    int
 	seq       uint64
@@ -224,7 +227,7 @@ func (c *Cluster) clientArrive(slot uint32) {
 		if err := p.node.ReadIndex(id); err != nil {
 			c.replyClient(client, m.seq, p.id, replyNotLeader, leaderHint(err), nil)
 		} else {
-			p.reads = append(p.reads, pendingRead{id: id, key: m.cmd.Key, client: client, seq: m.seq})
+			p.reads = append(p.reads, pendingRead{id: id, committed: c.committedIndex(), key: m.cmd.Key, client: client, seq: m.seq})
 		}
 	} else {
 		index, err := p.node.Propose(m.encoded, nil)

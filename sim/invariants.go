@@ -25,6 +25,7 @@ const (
 	InvStorage            = "storage"              // the storage refused to save a Ready
 	InvPreVote            = "pre-vote"             // with pre-vote on, a peer campaigns only after a majority granted its pre-vote
 	InvCheckQuorum        = "check-quorum"         // with check-quorum on, a follower that hears its leader grants no vote
+	InvStaleRead          = "stale-read"           // a read reflects every entry committed before it reached its peer
 )
 
 // Violation is a broken invariant, found at Time.
@@ -316,4 +317,19 @@ func (c *Cluster) checkLease(p *simPeer, events []engine.Event) {
 				p.id, kind, e.From, e.Term, c.now-p.heardLeader, lease))
 		}
 	}
+}
+
+// committedIndex is the highest index any peer has committed so far in the run.
+func (c *Cluster) committedIndex() uint64 { return uint64(len(c.check.committed)) }
+
+// checkReadFresh runs as peer p serves read r from its state machine. Linearizability
+// asks a read to reflect every write that completed before it began; ReadIndex (thesis
+// §6.4) promises more: every entry committed before the read reached the leader. A read
+// served from a state machine that has not applied such an entry is stale.
+func (c *Cluster) checkReadFresh(p *simPeer, r *pendingRead) {
+	if p.applied >= r.committed {
+		return
+	}
+	c.violate(InvStaleRead, p.id, fmt.Sprintf("peer %d served a read of %q at read index %d from a state that has applied entries up to %d, but entry %d was committed before the read arrived",
+		p.id, r.key, r.index, p.applied, r.committed))
 }

@@ -66,8 +66,9 @@ type Options struct {
 	Unsafe Unsafe `json:"unsafe"`
 }
 
-// Unsafe lists the rules a scenario may switch off. The first two map onto
-// engine.UnsafeConfig; the last is a fault of the simulated storage.
+// Unsafe lists the rules a scenario may switch off. SkipUpToDateCheck, CommitOldTerms
+// and ReadBeforeTermCommit map onto engine.UnsafeConfig; ForgetVoteOnRestart is a fault
+// of the simulated storage.
 type Unsafe struct {
 	// SkipUpToDateCheck grants votes without the §5.4.1 up-to-date check.
 	SkipUpToDateCheck bool `json:"skipUpToDateCheck"`
@@ -77,6 +78,9 @@ type Unsafe struct {
 	// comes back with the term of its last log entry and no vote, as a node that does not
 	// persist HardState would (the persistence lesson).
 	ForgetVoteOnRestart bool `json:"forgetVoteOnRestart"`
+	// ReadBeforeTermCommit lets a new leader serve ReadIndex before it has committed an
+	// entry of its own term (thesis §6.4): the stale-read invariant catches the result.
+	ReadBeforeTermCommit bool `json:"readBeforeTermCommit"`
 }
 
 // Limits of the model. They keep a scenario from outside (a share link) from asking for

@@ -80,7 +80,8 @@ func (c *Cluster) boot(p *simPeer) error {
 	if o.MaxInflight > 0 {
 		cfg.MaxInflightMsgs = o.MaxInflight
 	}
-	cfg.Unsafe = engine.UnsafeConfig{SkipUpToDateCheck: o.Unsafe.SkipUpToDateCheck, CommitOldTerms: o.Unsafe.CommitOldTerms}
+	cfg.Unsafe = engine.UnsafeConfig{SkipUpToDateCheck: o.Unsafe.SkipUpToDateCheck, CommitOldTerms: o.Unsafe.CommitOldTerms,
+		ReadBeforeTermCommit: o.Unsafe.ReadBeforeTermCommit}
 	node, err := engine.NewPeer(cfg)
 	if err != nil {
 		return fmt.Errorf("sim: start peer %d: %w", p.id, err)

@@ -66,6 +66,7 @@ func (c *Cluster) serveReads(p *simPeer) {
 			continue
 		}
 		p.reads = append(p.reads[:i], p.reads[i+1:]...)
+		c.checkReadFresh(p, &r)
 		value, found := p.sm.Get(r.key)
 		res := kv.Result{Index: r.index, Op: kv.OpGet, Key: r.key, OK: found, Found: found, Value: value}
 		if r.client == userClient {
@@ -123,7 +124,7 @@ func (c *Cluster) userRead(p *simPeer, key string, op int) {
 		c.finishUserOp(op, p.id, nil, err.Error())
 		return
 	}
-	p.reads = append(p.reads, pendingRead{id: id, key: key, client: userClient, op: op})
+	p.reads = append(p.reads, pendingRead{id: id, committed: c.committedIndex(), key: key, client: userClient, op: op})
 	c.drive(p)
 }
 
