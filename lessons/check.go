@@ -122,6 +122,10 @@ type ViolationCheck struct {
 	Count     int    `json:"count,omitempty"`
 }
 
+// outcomePending is the client check's outcome for an operation still in progress: a
+// read that waits for ReadIndex, a write not yet applied.
+const outcomePending = "pending"
+
 // Limits on a check from a lesson file.
 const (
 	maxCheckDepth = 8
@@ -142,7 +146,7 @@ var (
 	messageTypes = []string{"RequestVote", "RequestVoteResp", "PreVote", "PreVoteResp", "AppendEntries",
 		"AppendEntriesResp", "Heartbeat", "HeartbeatResp"}
 	clientOps   = []string{"PUT", "GET", "DELETE", "CAS"}
-	outcomes    = []string{string(sim.OutcomeOK), string(sim.OutcomeFailed), string(sim.OutcomeUnknown)}
+	outcomes    = []string{string(sim.OutcomeOK), string(sim.OutcomeFailed), string(sim.OutcomeUnknown), outcomePending}
 	invariants  = []string{"any", sim.InvElectionSafety, sim.InvLeaderAppendOnly, sim.InvLogMatching, sim.InvLeaderCompleteness, sim.InvStateMachineSafety, sim.InvMonotonic, sim.InvIndexOrder, sim.InvAckedDurable, sim.InvLiveness, sim.InvEnginePanic, sim.InvMessageRejected, sim.InvStorage, sim.InvStaleRead}
 	errNotAnObj = errors.New("must be a JSON object with one check kind, such as {\"event\": {\"kind\": \"role\"}}")
 )

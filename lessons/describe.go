@@ -227,6 +227,8 @@ func (c *ClientCheck) describe() string {
 		s += " that failed"
 	case "unknown":
 		s += " with an unknown outcome"
+	case outcomePending:
+		s += " still in progress"
 	default:
 		s += " that ended"
 	}

@@ -326,12 +326,17 @@ func (x *evalCtx) clientHolds(c *ClientCheck) bool {
 	for i := min(x.mark.History, len(hist)); i < len(hist); i++ {
 		op := &hist[i]
 		if op.ClientID != 0 || (c.Op != "" && op.Op != c.Op) || (c.Key != "" && op.Key != c.Key) ||
-			(c.Outcome != "" && string(op.Outcome) != c.Outcome) || (c.Result != nil && op.Result != *c.Result) {
+			(c.Result != nil && op.Result != *c.Result) {
 			continue
 		}
-		if op.Outcome != sim.OutcomeOK && op.Return == now {
-			// History reports an operation still in progress as failed (a read) or
-			// unknown (a write), ending now: wait until it really ended.
+		// History reports an operation still in progress as failed (a read) or unknown
+		// (a write), ending now: only "pending" counts it; the others wait until it ends.
+		pending := op.Outcome != sim.OutcomeOK && op.Return == now
+		if c.Outcome == outcomePending {
+			if !pending {
+				continue
+			}
+		} else if pending || (c.Outcome != "" && string(op.Outcome) != c.Outcome) {
 			continue
 		}
 		if c.Peer != nil && c.Peer.Name != RefAny && op.Peer != x.resolve(*c.Peer) {

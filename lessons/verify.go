@@ -74,6 +74,9 @@ func verifyStep(r *Runner) (passed bool, ticks int, problem string) {
 		if tick, hit := r.passesWithoutAction(); hit {
 			return false, 0, fmt.Sprintf("the check passes without the step's action (%d ticks into the step): it does not check what the learner does", tick)
 		}
+		if what, tick, hit := r.passesWithWrongMove(); hit {
+			return false, 0, fmt.Sprintf("the check passes with a wrong move, %s (%d ticks into the step): it does not tell the asked move from a mistake", what, tick)
+		}
 	}
 	for i, m := range st.Reference {
 		if err := r.Do(m); err != nil {

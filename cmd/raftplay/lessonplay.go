@@ -24,6 +24,11 @@ back               go back to the start of the previous step
 help               this list
 quit               leave the lesson`
 
+// notWhereExpected is the advice when even the step's own moves do not pass: the
+// previous step was passed another way, and restarting this step would replay the same
+// state, so the way out is back.
+const notWhereExpected = `The cluster is not where this step expects it (the previous step was passed another way): go "back" and redo the previous step.`
+
 // player plays a lesson in the terminal.
 type player struct {
 	in    *bufio.Scanner
@@ -172,7 +177,7 @@ func (p *player) letTimeRun() {
 	if !passed {
 		_, detail := p.r.Check()
 		fmt.Fprintf(p.out, "%d ticks passed and the check has not: %s\n", ticks, detail)
-		fmt.Fprintln(p.out, `Try another move, or "restart" the step.`)
+		fmt.Fprintln(p.out, `Try another move, or "restart" the step. If the cluster is not where this step expects it (a server in the wrong state), go "back" and redo the previous step.`)
 		p.showState()
 	}
 }
@@ -183,11 +188,11 @@ func (p *player) takeReference() {
 	passed, err := p.r.TakeReference()
 	switch {
 	case err != nil:
-		fmt.Fprintf(p.out, "%v\nThe cluster is not where the step expects it: \"restart\" the step.\n", err)
+		fmt.Fprintf(p.out, "%v\n%s\n", err, notWhereExpected)
 	case !passed:
 		_, detail := p.r.Check()
 		fmt.Fprintf(p.out, "The check has not passed: %s\n", detail)
-		fmt.Fprintln(p.out, `The cluster is not where the step expects it: "restart" the step.`)
+		fmt.Fprintln(p.out, notWhereExpected)
 	}
 	p.moved = true
 }

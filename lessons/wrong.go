@@ -1,0 +1,195 @@
+package lessons
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/raftplay/raftplay/sim"
+)
+
+// A check must tell the asked move from the plausible wrong ones a learner makes: the
+// move aimed at another server, a forced timeout instead of a partition, a write
+// instead of a read, one move of several left out. `raftplay lesson check` plays each
+// of them from the step's start and reports a defect if the check passes.
+
+// wrongPath is the reference path with one move changed or left out.
+type wrongPath struct {
+	// What says how it differs from the reference, for the report.
+	What  string
+	Moves []Move
+	// RightIfLeader is the position of a move that was aimed at "leader" and now names a
+	// fixed peer: if that peer leads when the move is made, the move is the right one
+	// after all, and the path is not played further. -1 when there is none.
+	RightIfLeader int
+}
+
+// wrongPaths returns the plausible wrong versions of a step's reference path, for a
+// cluster of the given number of peers.
+func wrongPaths(ref []Move, peers int) []wrongPath {
+	var out []wrongPath
+	actions := 0
+	for _, m := range ref {
+		if !m.IsWait() {
+			actions++
+		}
+	}
+	for i, m := range ref {
+		if m.IsWait() {
+			continue
+		}
+		if actions > 1 {
+			out = append(out, wrongPath{What: "without \"" + m.Text + "\"", Moves: slices.Delete(slices.Clone(ref), i, i+1), RightIfLeader: -1})
+		}
+		if t := m.Action.Type; t == sim.ActPartition || t == sim.ActBlock || t == sim.ActHeal {
+			// A learner who keeps pressing a server's Timeout button in place of cutting
+			// (or restoring) links.
+			for id := uint64(1); id <= uint64(peers); id++ {
+				moves := slices.Clone(ref[:i])
+				for k := range 3 {
+					if k > 0 {
+						moves = append(moves, Move{Text: "wait 5", Wait: 5})
+					}
+					a := sim.Action{Type: sim.ActTimeout, Peer: id}
+					moves = append(moves, Move{Text: FormatAction(a), Action: &a})
+				}
+				moves = append(moves, ref[i+1:]...)
+				out = append(out, wrongPath{What: fmt.Sprintf("\"timeout %d\" three times instead of \"%s\"", id, m.Text), Moves: moves, RightIfLeader: -1})
+			}
+		}
+		for _, alt := range wrongMoves(m, peers) {
+			moves := slices.Clone(ref)
+			moves[i] = alt
+			w := wrongPath{What: "\"" + alt.Text + "\" instead of \"" + m.Text + "\"", Moves: moves, RightIfLeader: -1}
+			if m.ToLeader && alt.Action.Type == m.Action.Type {
+				w.RightIfLeader = i
+			}
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// wrongMoves returns the moves a learner might make in place of m.
+func wrongMoves(m Move, peers int) []Move {
+	a := *m.Action
+	var out []Move
+	add := func(b sim.Action) {
+		if b.Type == a.Type && FormatAction(b) == FormatAction(a) && !m.ToLeader {
+			return
+		}
+		out = append(out, Move{Text: FormatAction(b), Action: &b})
+	}
+	switch a.Type {
+	case sim.ActCrash, sim.ActRestart, sim.ActTimeout, sim.ActClient, sim.ActRead:
+		// The same move at another server.
+		for id := uint64(1); id <= uint64(peers); id++ {
+			b := a
+			b.Peer = id
+			add(b)
+		}
+	case sim.ActPartition:
+		// Another server cut off alone, or a forced timeout in place of the partition.
+		for id := uint64(1); id <= uint64(peers); id++ {
+			b := a
+			b.Groups = [][]uint64{{id}, othersThan(id, peers)}
+			if !sameGroups(b.Groups, a.Groups) {
+				add(b)
+			}
+			add(sim.Action{Type: sim.ActTimeout, Peer: id})
+		}
+	case sim.ActBlock, sim.ActHeal:
+		for id := uint64(1); id <= uint64(peers); id++ {
+			add(sim.Action{Type: sim.ActTimeout, Peer: id})
+		}
+	}
+	if a.Type == sim.ActRead {
+		// A write of the key in place of the read.
+		for id := uint64(1); id <= uint64(peers); id++ {
+			if m.ToLeader || id == a.Peer {
+				add(sim.Action{Type: sim.ActClient, Peer: id, Cmd: "SET " + a.Key + " 0"})
+			}
+		}
+	}
+	return out
+}
+
+func othersThan(id uint64, peers int) []uint64 {
+	var g []uint64
+	for p := uint64(1); p <= uint64(peers); p++ {
+		if p != id {
+			g = append(g, p)
+		}
+	}
+	return g
+}
+
+// sameGroups reports whether two partitions cut the same links.
+func sameGroups(a, b [][]uint64) bool {
+	norm := func(gs [][]uint64) string {
+		parts := make([]string, len(gs))
+		for i, g := range gs {
+			s := slices.Clone(g)
+			slices.Sort(s)
+			parts[i] = fmt.Sprint(s)
+		}
+		slices.Sort(parts)
+		return strings.Join(parts, "|")
+	}
+	return norm(a) == norm(b)
+}
+
+// passesWithWrongMove plays every wrong path of the current step from the step's start
+// and returns the first one whose check passes, if any, with the tick it passed at. A
+// wrong path whose moves cannot be made (a restart of a server that is up) is skipped:
+// the learner would see the error.
+func (r *Runner) passesWithWrongMove() (what string, tick int, hit bool) {
+	st := r.Step()
+	e := r.entries[r.index]
+	for _, w := range wrongPaths(st.Reference, r.cluster.Scenario().Options.Peers) {
+		c, err := sim.ReplaySteps(e.scenario, e.steps)
+		if err != nil {
+			return "", 0, false
+		}
+		if tick, hit := playWrong(c, st, w); hit {
+			return w.What, tick, true
+		}
+	}
+	return "", 0, false
+}
+
+// playWrong makes the moves of w on c, evaluating the step's check after every tick as
+// the learner's run would, and then WithinTicks ticks more.
+func playWrong(c *sim.Cluster, st *Step, w wrongPath) (int, bool) {
+	ev := NewEvaluator(st.Check, MarkOf(c))
+	tick := 0
+	run := func(n int) bool {
+		for range n {
+			c.RunTicks(1)
+			tick++
+			if ev.Evaluate(c).Passed {
+				return true
+			}
+		}
+		return false
+	}
+	for i, m := range w.Moves {
+		if m.IsWait() {
+			if run(m.Wait) {
+				return tick, true
+			}
+			continue
+		}
+		if i == w.RightIfLeader && c.Leader() == m.Action.Peer {
+			return 0, false
+		}
+		a, err := m.Resolve(c.Leader())
+		if err != nil || c.Act(a) != nil {
+			return 0, false
+		}
+		if ev.Evaluate(c).Passed {
+			return tick, true
+		}
+	}
+	return tick, run(st.WithinTicks)
+}
