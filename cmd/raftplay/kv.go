@@ -25,11 +25,15 @@ func init() { commands = append(commands, newKVCommand) }
 // defaultNodeURL is the first node of "raftplay cluster" with its default ports.
 const defaultNodeURL = "http://127.0.0.1:8001"
 
+// defaultNodeURLs are the three nodes of "raftplay cluster" with its default ports: kv
+// tries them in turn, so that it works while any one of them is down.
+const defaultNodeURLs = defaultNodeURL + ",http://127.0.0.1:8002,http://127.0.0.1:8003"
+
 // maxAnswerBytes bounds what the CLI reads of an answer: a value is at most 1 MiB.
 const maxAnswerBytes = 4 << 20
 
 type kvFlags struct {
-	addr    string
+	addr    string // one URL, or several separated by commas
 	token   string
 	timeout time.Duration
 }
@@ -40,14 +44,18 @@ func newKVCommand() *cobra.Command {
 		Use:   "kv",
 		Short: "Read and write the replicated key-value store of running nodes",
 		Long: `kv sends one request to a node's HTTP API. Any node will do: a follower
-redirects to the leader (307), and kv follows. While an election is under way
-(503), kv retries until --timeout; a write is sent with a client session
-(X-Raftplay-Client and -Seq), so a retry is applied at most once.
+redirects to the leader (307), and kv follows. --addr may name several nodes,
+separated by commas (by default the three of 'raftplay cluster'): kv tries them in
+turn, so a node that is down, or a follower that still redirects to a leader that
+is down, is passed over. While an election is under way (503), or no node of
+--addr could serve the request, kv retries until --timeout; a write is sent with
+a client session (X-Raftplay-Client and -Seq), so a retry is applied at most once.
 
 Exit status: 0 on success; 1 when the key is not found, a compare-and-set does
 not match, or the request failed; 2 for a usage error.`,
 		Example: `  raftplay kv put greeting hello
   raftplay kv get greeting --addr http://127.0.0.1:8002
+  raftplay kv get greeting --addr http://127.0.0.1:8002,http://127.0.0.1:8003
   raftplay kv cas greeting hello bonjour
   raftplay kv del greeting`,
 		Args: usageArgs(cobra.NoArgs),
@@ -56,7 +64,7 @@ not match, or the request failed; 2 for a usage error.`,
 		},
 	}
 	pf := cmd.PersistentFlags()
-	pf.StringVar(&f.addr, "addr", defaultNodeURL, "URL of any node's HTTP API")
+	pf.StringVar(&f.addr, "addr", defaultNodeURLs, "URLs of nodes' HTTP APIs, separated by commas; kv tries them in turn")
 	pf.StringVar(&f.token, "token", "", "cluster token, if the nodes have one (default $"+tokenEnv+")")
 	pf.DurationVar(&f.timeout, "timeout", 10*time.Second, "give up after this long (retrying while there is no leader)")
 	cmd.AddCommand(
@@ -108,7 +116,7 @@ const (
 
 // runKV performs one operation and prints its outcome.
 func runKV(ctx context.Context, out io.Writer, f kvFlags, op kvOp, args []string) error {
-	c, err := newAPIClient(f.addr, f.token, f.timeout)
+	cs, err := newAPIClients(f.addr, f.token, f.timeout)
 	if err != nil {
 		return &exitError{code: 2, err: fmt.Errorf("%w\nrun 'raftplay kv --help' for usage", err)}
 	}
@@ -131,7 +139,7 @@ func runKV(ctx context.Context, out io.Writer, f kvFlags, op kvOp, args []string
 	if req.method != http.MethodGet {
 		req.session = true
 	}
-	ans, err := c.do(ctx, req)
+	ans, err := cs.do(ctx, req)
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}
@@ -269,8 +277,34 @@ func (a apiAnswer) error() error {
 	return fmt.Errorf("%s answered %d %s: %s", a.url, a.status, http.StatusText(a.status), msg)
 }
 
-// do sends req, retrying after a 503 until ctx is done.
-func (c *apiClient) do(ctx context.Context, req apiRequest) (apiAnswer, error) {
+// apiClients are the nodes named by --addr, tried in turn.
+type apiClients []*apiClient
+
+// newAPIClients prepares a client for each address of a comma-separated list.
+func newAPIClients(addrs, token string, timeout time.Duration) (apiClients, error) {
+	var cs apiClients
+	for addr := range strings.SplitSeq(addrs, ",") {
+		if addr = strings.TrimSpace(addr); addr == "" {
+			continue
+		}
+		c, err := newAPIClient(addr, token, timeout)
+		if err != nil {
+			return nil, err
+		}
+		cs = append(cs, c)
+	}
+	if len(cs) == 0 {
+		return nil, fmt.Errorf("--addr %q names no node: expected a URL such as %s", addrs, defaultNodeURL)
+	}
+	return cs, nil
+}
+
+// do sends req to the first node that serves it. A node that cannot be reached, or
+// whose redirect leads to one that cannot (a leader just killed), is passed over; after
+// a round in which no node served it, do waits and tries again until ctx is done, unless
+// every node refused the connection itself (nothing is running there). A write carries
+// the same session (client id and seq 1) in every attempt, so it is applied at most once.
+func (cs apiClients) do(ctx context.Context, req apiRequest) (apiAnswer, error) {
 	header := req.header.Clone()
 	if header == nil {
 		header = http.Header{}
@@ -280,21 +314,52 @@ func (c *apiClient) do(ctx context.Context, req apiRequest) (apiAnswer, error) {
 		header.Set(node.HeaderSeq, "1")
 	}
 	var unavailable *apiAnswer // the last 503
+	var lastErr error
 	for {
-		ans, err := c.once(ctx, req.method, req.path, req.body, header)
-		if err != nil && unavailable != nil && ctx.Err() != nil {
+		refused := 0
+		for _, c := range cs {
+			ans, err := c.once(ctx, req.method, req.path, req.body, header)
+			switch {
+			case err == nil && ans.status != http.StatusServiceUnavailable:
+				return ans, nil
+			case err == nil:
+				unavailable = &ans
+			default:
+				if lastErr == nil || ctx.Err() == nil {
+					lastErr = err // an attempt cut short by the deadline explains less
+				}
+				if c.refusedDirectly(err) {
+					refused++
+				}
+			}
+			if ctx.Err() != nil {
+				break
+			}
+		}
+		switch {
+		case refused == len(cs) && unavailable == nil:
+			return apiAnswer{}, lastErr // nothing is running at any address
+		case ctx.Err() != nil && unavailable != nil:
 			return *unavailable, nil // out of time while retrying: the 503 says why
+		case ctx.Err() != nil:
+			return apiAnswer{}, lastErr
 		}
-		if err != nil || ans.status != http.StatusServiceUnavailable {
-			return ans, err
-		}
-		unavailable = &ans
 		select {
 		case <-ctx.Done():
-			return ans, nil
 		case <-time.After(retryDelay):
 		}
 	}
+}
+
+// refusedDirectly reports whether err is this node refusing the connection itself (not a
+// node it redirected to).
+func (c *apiClient) refusedDirectly(err error) bool {
+	var urlErr *url.Error
+	if !errors.Is(err, syscall.ECONNREFUSED) || !errors.As(err, &urlErr) {
+		return false
+	}
+	u, perr := url.Parse(urlErr.URL)
+	return perr == nil && u.Scheme+"://"+u.Host == c.base
 }
 
 // retryDelay is the wait before retrying a 503: elections take a few hundred
@@ -327,20 +392,38 @@ func (c *apiClient) once(ctx context.Context, method, path, body string, header 
 	return apiAnswer{status: resp.StatusCode, body: data, url: resp.Request.URL.Scheme + "://" + resp.Request.URL.Host}, nil
 }
 
-// reachError explains a request that got no answer.
+// reachError explains a request that got no answer. It names the node that did not
+// answer: base, or the node base redirected to. The cause stays reachable with errors.Is
+// and errors.As.
 func reachError(base string, err error) error {
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		if u, perr := url.Parse(urlErr.URL); perr == nil && u.Host != "" {
+			base = u.Scheme + "://" + u.Host
+		}
+	}
+	var msg string
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return fmt.Errorf("cannot reach a node at %s: connection refused; is it running? ('raftplay cluster' starts three nodes; --addr points at another)", base)
+		msg = fmt.Sprintf("cannot reach a node at %s: connection refused; is it running? ('raftplay cluster' starts three nodes; --addr points at others)", base)
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
-		return fmt.Errorf("no answer from %s in time: %w; is a majority of the nodes running? ('raftplay status' shows them)", base, err)
+		msg = fmt.Sprintf("no answer from %s in time: %v; is a majority of the nodes running? ('raftplay status' shows them)", base, err)
+	case urlErr != nil && urlErr.Timeout():
+		msg = fmt.Sprintf("no answer from %s in time; is a majority of the nodes running? ('raftplay status' shows them)", base)
+	default:
+		msg = fmt.Sprintf("request to %s failed: %v", base, err)
 	}
-	var urlErr *url.Error
-	if errors.As(err, &urlErr) && urlErr.Timeout() {
-		return fmt.Errorf("no answer from %s in time; is a majority of the nodes running? ('raftplay status' shows them)", base)
-	}
-	return fmt.Errorf("request to %s failed: %w", base, err)
+	return &unreachableError{msg: msg, err: err}
 }
+
+// unreachableError is a request that got no answer, explained.
+type unreachableError struct {
+	msg string
+	err error
+}
+
+func (e *unreachableError) Error() string { return e.msg }
+func (e *unreachableError) Unwrap() error { return e.err }
 
 // randomClientID is a nonzero session id.
 func randomClientID() uint64 {
