@@ -15,8 +15,11 @@ type StepReport struct {
 	Passed bool `json:"passed"`
 	// Ticks is how many ticks after the reference moves the check passed.
 	Ticks int `json:"ticks"`
-	// Observe marks a step without an action: it is exempt from the negative test.
+	// Observe marks a step without an action: it is exempt from the negative tests.
 	Observe bool `json:"observe"`
+	// WrongMoves counts the plausible wrong versions of the reference path that were
+	// played and did not pass the check (see wrongPaths).
+	WrongMoves int `json:"wrong_moves"`
 	// Problem says what went wrong; empty when Passed.
 	Problem string `json:"problem,omitempty"`
 }
@@ -53,7 +56,7 @@ func Verify(l *Lesson) Report {
 		case err != nil:
 			sr.Problem = "not run: " + err.Error()
 		default:
-			sr.Passed, sr.Ticks, sr.Problem = verifyStep(r)
+			sr.Passed, sr.Ticks, sr.WrongMoves, sr.Problem = verifyStep(r)
 			if sr.Passed && i+1 < len(l.Steps) {
 				err = r.Advance()
 			}
@@ -68,32 +71,35 @@ func Verify(l *Lesson) Report {
 
 // verifyStep runs the current step of r without its action, then with its reference
 // moves (leaving r at the moment the check passed).
-func verifyStep(r *Runner) (passed bool, ticks int, problem string) {
+func verifyStep(r *Runner) (passed bool, ticks, wrong int, problem string) {
 	st := r.Step()
 	if !st.Observe {
 		if tick, hit := r.passesWithoutAction(); hit {
-			return false, 0, fmt.Sprintf("the check passes without the step's action (%d ticks into the step): it does not check what the learner does", tick)
+			return false, 0, 0, fmt.Sprintf("the check passes without the step's action (%d ticks into the step): it does not check what the learner does", tick)
 		}
-		if what, tick, hit := r.passesWithWrongMove(); hit {
-			return false, 0, fmt.Sprintf("the check passes with a wrong move, %s (%d ticks into the step): it does not tell the asked move from a mistake", what, tick)
+		var what string
+		var tick int
+		var hit bool
+		if what, tick, wrong, hit = r.passesWithWrongMove(); hit {
+			return false, 0, wrong, fmt.Sprintf("the check passes with a wrong move, %s (%d ticks into the step): it does not tell the asked move from a mistake", what, tick)
 		}
 	}
 	for i, m := range st.Reference {
 		if err := r.Do(m); err != nil {
-			return false, 0, fmt.Sprintf("reference move %d (%s) cannot be made: %v", i+1, m.Text, err)
+			return false, 0, wrong, fmt.Sprintf("reference move %d (%s) cannot be made: %v", i+1, m.Text, err)
 		}
 	}
 	ticks, passed = r.RunUntilPassed(st.WithinTicks)
 	if !passed {
-		return false, ticks, fmt.Sprintf("the reference path did not satisfy the check within %d ticks: %s", st.WithinTicks, r.result.Detail)
+		return false, ticks, wrong, fmt.Sprintf("the reference path did not satisfy the check within %d ticks: %s", st.WithinTicks, r.result.Detail)
 	}
 	vs := r.Cluster().Violations()
 	unsafe := r.Cluster().Scenario().Options.Unsafe != (sim.Unsafe{})
 	if n := r.Mark().Violations; len(vs) > n && !unsafe && !expectsViolation(st.Check) {
 		v := vs[n]
-		return false, ticks, fmt.Sprintf("the reference run broke %s at %d ms: %s", v.Invariant, v.Time, v.Description)
+		return false, ticks, wrong, fmt.Sprintf("the reference run broke %s at %d ms: %s", v.Invariant, v.Time, v.Description)
 	}
-	return true, ticks, ""
+	return true, ticks, wrong, ""
 }
 
 // passesWithoutAction replays the step's start and plays it with the waits of the

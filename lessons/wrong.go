@@ -140,27 +140,39 @@ func sameGroups(a, b [][]uint64) bool {
 }
 
 // passesWithWrongMove plays every wrong path of the current step from the step's start
-// and returns the first one whose check passes, if any, with the tick it passed at. A
-// wrong path whose moves cannot be made (a restart of a server that is up) is skipped:
-// the learner would see the error.
-func (r *Runner) passesWithWrongMove() (what string, tick int, hit bool) {
+// and returns the first one whose check passes, if any, with the tick it passed at, and
+// how many wrong paths were played. A wrong path whose moves cannot be made (a restart
+// of a server that is up), or that turns out to be the right one (a move aimed at a
+// fixed server that leads), is skipped: the learner would see the error, or pass.
+func (r *Runner) passesWithWrongMove() (what string, tick, played int, hit bool) {
 	st := r.Step()
 	e := r.entries[r.index]
 	for _, w := range wrongPaths(st.Reference, r.cluster.Scenario().Options.Peers) {
 		c, err := sim.ReplaySteps(e.scenario, e.steps)
 		if err != nil {
-			return "", 0, false
+			return "", 0, played, false
 		}
-		if tick, hit := playWrong(c, st, w); hit {
-			return w.What, tick, true
+		tick, outcome := playWrong(c, st, w)
+		switch outcome {
+		case wrongPassed:
+			return w.What, tick, played + 1, true
+		case wrongFailed:
+			played++
 		}
 	}
-	return "", 0, false
+	return "", 0, played, false
 }
+
+// The outcomes of playing a wrong path.
+const (
+	wrongFailed  = iota // the check did not pass: as it should be
+	wrongPassed         // the check passed: a defect
+	wrongSkipped        // a move could not be made, or was the right one after all
+)
 
 // playWrong makes the moves of w on c, evaluating the step's check after every tick as
 // the learner's run would, and then WithinTicks ticks more.
-func playWrong(c *sim.Cluster, st *Step, w wrongPath) (int, bool) {
+func playWrong(c *sim.Cluster, st *Step, w wrongPath) (int, int) {
 	ev := NewEvaluator(st.Check, MarkOf(c))
 	tick := 0
 	run := func(n int) bool {
@@ -176,20 +188,23 @@ func playWrong(c *sim.Cluster, st *Step, w wrongPath) (int, bool) {
 	for i, m := range w.Moves {
 		if m.IsWait() {
 			if run(m.Wait) {
-				return tick, true
+				return tick, wrongPassed
 			}
 			continue
 		}
 		if i == w.RightIfLeader && c.Leader() == m.Action.Peer {
-			return 0, false
+			return 0, wrongSkipped
 		}
 		a, err := m.Resolve(c.Leader())
 		if err != nil || c.Act(a) != nil {
-			return 0, false
+			return 0, wrongSkipped
 		}
 		if ev.Evaluate(c).Passed {
-			return tick, true
+			return tick, wrongPassed
 		}
 	}
-	return tick, run(st.WithinTicks)
+	if run(st.WithinTicks) {
+		return tick, wrongPassed
+	}
+	return tick, wrongFailed
 }

@@ -31,6 +31,7 @@ what happened.
   show ID    a lesson's narration, steps, checks and quiz, as text
   check [ID] replay every step's reference path and verify its check (all lessons
              without an ID); also verify that no check passes without its step's action
+             or with a plausible wrong move
   run ID     play a lesson in the terminal
 
 ID is a lesson's id (log-replication) or number (4). The lessons are built in;
@@ -94,8 +95,11 @@ lessons/README.md for the format).`,
 		Short: "Verify every step of the lessons through the real engine",
 		Long: `check replays each lesson's reference path through the simulator and verifies
 that every step's check passes within its tick bound. For each step with an action
-it also plays the step without the action and verifies that the check does not
-pass: a check that passes anyway does not check what the learner did.
+it also plays the step without the action, and with each plausible wrong move (the
+move aimed at another server, a forced timeout in place of a partition, block or
+heal, a write in place of a read, one of several moves left out), and verifies that
+the check does not pass: a check that passes anyway does not check what the learner
+did.
 
 It prints PASS or FAIL per step and ends with "lessons=N failures=F" (F counts the
 failed steps); it exits 1 if F > 0.`,
@@ -208,6 +212,9 @@ func checkLessons(out io.Writer, list []*lessons.Lesson) int {
 				continue
 			}
 			how := fmt.Sprintf("passed %d ticks after the reference moves; not without the action", s.Ticks)
+			if s.WrongMoves > 0 {
+				how += fmt.Sprintf(", nor with any of %d wrong moves", s.WrongMoves)
+			}
 			if s.Observe {
 				how = fmt.Sprintf("observe: passed after %d ticks", s.Ticks)
 			}
