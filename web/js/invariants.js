@@ -15,6 +15,7 @@ export const PROPERTIES = [
   ['index-order', 'Index order', 'last applied ≤ commit index ≤ last log index'],
   ['acked-durable', 'Acknowledged writes durable', 'a write acknowledged to a client stays committed'],
   ['liveness', 'Liveness', 'after faults heal, a leader is elected and commits'],
+  ['stale-read', 'Fresh reads', 'a read reflects every entry committed before it arrived'],
 ];
 
 /** createInvariantsView fills the list `list`. */
