@@ -69,7 +69,9 @@
 // persisted (index, term) with the term before it and its command), Leader Completeness
 // (a new leader's log holds the highest committed entry), State Machine Safety (one
 // entry committed and applied per index), term and commit never going back (also across
-// restarts), and last_applied <= commit_index <= last index. CheckAckedWrites checks
+// restarts), last_applied <= commit_index <= last index, and fresh reads (a read is
+// served from a state machine that has applied every entry committed anywhere before the
+// read reached its peer: ReadIndex's promise, thesis §6.4). CheckAckedWrites checks
 // that acknowledged writes survived, and CheckLiveness that a leader is elected and a
 // proposal commits within a bound. Violations are recorded (and stop the run with
 // RunConfig.StopOnViolation); an engine panic, which unsafe options can provoke, is
