@@ -29,6 +29,7 @@ type chaosFlags struct {
 	shrinkRuns int
 	unsafeVote bool
 	unsafeFig8 bool
+	unsafeRead bool
 }
 
 func newChaosCommand() *cobra.Command {
@@ -63,6 +64,7 @@ replays it. A seed always gives the same run: rerun one with --from SEED --seeds
 	fl.IntVar(&f.shrinkRuns, "shrink-runs", 500, "most runs spent shrinking each failing scenario (0: no shrinking)")
 	fl.BoolVar(&f.unsafeVote, "unsafe-skip-up-to-date-check", false, "UNSAFE: grant votes without the §5.4.1 up-to-date check")
 	fl.BoolVar(&f.unsafeFig8, "unsafe-commit-old-terms", false, "UNSAFE: commit entries of earlier terms by counting replicas (Figure 8)")
+	fl.BoolVar(&f.unsafeRead, "unsafe-read-before-term-commit", false, "UNSAFE: serve ReadIndex before the leader has committed an entry of its term (thesis §6.4)")
 	return cmd
 }
 
@@ -86,6 +88,7 @@ func (f chaosFlags) config() (chaos.Config, error) {
 	cfg.Duration = f.duration.Milliseconds()
 	cfg.Unsafe.SkipUpToDateCheck = f.unsafeVote
 	cfg.Unsafe.CommitOldTerms = f.unsafeFig8
+	cfg.Unsafe.ReadBeforeTermCommit = f.unsafeRead
 	return cfg, nil
 }
 
@@ -145,6 +148,9 @@ func unsafeFlags(f chaosFlags) string {
 	}
 	if f.unsafeFig8 {
 		s += " --unsafe-commit-old-terms"
+	}
+	if f.unsafeRead {
+		s += " --unsafe-read-before-term-commit"
 	}
 	return s
 }
