@@ -25,6 +25,8 @@ type Peer struct {
 	progress []*progress
 	votes    []voteSlot
 	self     int // our position in voters
+	// quorumBuf is scratch space for majorityReached, one slot per voter.
+	quorumBuf []uint64
 
 	// Timers are counters of ticks, never real timers.
 	electionElapsed  int // ticks since we last heard from a leader or started an election
@@ -102,18 +104,19 @@ func NewPeer(cfg Config) (*Peer, error) {
 	}
 	pcg := rand.NewPCG(cfg.Seed, cfg.ID^0x9e3779b97f4a7c15)
 	p := &Peer{
-		id:       cfg.ID,
-		regionID: cfg.RegionID,
-		cfg:      cfg,
-		term:     hs.Term,
-		votedFor: hs.VotedFor,
-		log:      log,
-		voters:   voters,
-		self:     self,
-		votes:    make([]voteSlot, len(voters)),
-		rand:     rand.New(pcg),
-		pcg:      pcg,
-		prevHard: hs,
+		id:        cfg.ID,
+		regionID:  cfg.RegionID,
+		cfg:       cfg,
+		term:      hs.Term,
+		votedFor:  hs.VotedFor,
+		log:       log,
+		voters:    voters,
+		self:      self,
+		votes:     make([]voteSlot, len(voters)),
+		quorumBuf: make([]uint64, len(voters)),
+		rand:      rand.New(pcg),
+		pcg:       pcg,
+		prevHard:  hs,
 	}
 	p.progress = make([]*progress, len(voters))
 	for i := range voters {

@@ -1,9 +1,6 @@
 package engine
 
-import (
-	"fmt"
-	"slices"
-)
+import "fmt"
 
 // Propose appends a client command to the leader's log and returns its index. The entry
 // is committed, and handed back in Ready.CommittedEntries, once a majority stores it.
@@ -176,13 +173,7 @@ func (p *Peer) lastIndexOfTerm(term, hi uint64) uint64 {
 // if that entry is of the current term (§5.4.2: entries of earlier terms are committed
 // only indirectly, by committing one of ours after them; see Figure 8).
 func (p *Peer) maybeCommit() bool {
-	var buf [7]uint64
-	matches := buf[:0]
-	for _, pr := range p.progress {
-		matches = append(matches, pr.Match)
-	}
-	slices.Sort(matches)
-	majority := matches[len(matches)-p.quorum()]
+	majority := p.majorityReached(func(_ int, pr *progress) uint64 { return pr.Match })
 	if majority <= p.log.committed {
 		return false
 	}
