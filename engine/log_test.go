@@ -179,7 +179,7 @@ func TestFirstIndexAtLeastTerm(t *testing.T) {
 		{3, 6, 3},
 		{4, 6, 6},
 		{5, 6, 6},
-		{6, 6, 6}, // none at least 6 up to hi: hi itself
+		{6, 6, 6}, // none at least 6 below hi: hi itself
 		{3, 2, 2}, // the search stops at hi
 	} {
 		assert.Equal(t, tc.want, l.firstIndexAtLeastTerm(tc.term, tc.hi), "term %d, hi %d", tc.term, tc.hi)

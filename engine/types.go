@@ -19,7 +19,10 @@ const (
 
 var stateNames = [...]string{"follower", "precandidate", "candidate", "leader"}
 
-// String returns the role in lower case, as the page's data-role attribute spells it.
+// String returns the role in lower case. The simulator's snapshots carry it as a peer's
+// "state" (sim.PeerState), and the page copies that into data-role, which also has the
+// value "down" for a crashed peer: a role the engine never has, since a crashed peer
+// has no engine.
 func (s StateType) String() string {
 	if int(s) < len(stateNames) {
 		return stateNames[s]
