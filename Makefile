@@ -20,7 +20,7 @@ FUZZ_TIME      ?= 2m
 .PHONY: all help build check generate test lint vet fmt-check staticcheck test-go test-wasm \
 	test-chaos test-fuzz test-bench chaos fuzz bench tools clean
 
-all: build
+all: build ## the default: build
 
 help: ## list the targets, one line each
 	@awk 'BEGIN { FS = ":.*## " } /^[a-z][a-z-]*:.*## / { printf "  make %-13s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -44,15 +44,15 @@ test: lint test-go test-wasm test-chaos test-fuzz test-bench test-node test-brow
 
 lint: fmt-check vet staticcheck ## gofmt, go vet and staticcheck
 
-fmt-check:
+fmt-check: ## list Go files gofmt would change
 	@out="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 
-vet:
+vet: ## go vet, in both modules
 	$(GO) vet ./...
 	cd bench && $(GO) vet ./...
 
-staticcheck: $(BIN)/staticcheck
+staticcheck: $(BIN)/staticcheck ## staticcheck, in both modules
 	$(BIN)/staticcheck ./...
 	cd bench && $(BIN)/staticcheck ./...
 
