@@ -84,6 +84,12 @@ func (p *Peer) Advance() {
 	h := p.handed
 	p.handed = handedOut{}
 	p.prevHard, p.prevSoft = h.hard, h.soft
+	// Forget what the last Ready handed out before doing anything that may produce more:
+	// the commit below can emit an event, tell the followers and release reads, all of
+	// which belong to the next Ready.
+	p.msgs = p.msgs[:0]
+	p.events = p.events[:0]
+	p.readStates = p.readStates[:0]
 	if h.hadEntries {
 		p.log.stableTo(h.lastEntry)
 		if p.state == StateLeader {
@@ -94,7 +100,4 @@ func (p *Peer) Advance() {
 		}
 	}
 	p.log.applied = max(p.log.applied, h.lastApplied)
-	p.msgs = p.msgs[:0]
-	p.events = p.events[:0]
-	p.readStates = p.readStates[:0]
 }
