@@ -31,12 +31,16 @@
 //	                      413 when the value exceeds Config.MaxBodyBytes (1 MiB)
 //	PUT     /kv/{key}     with X-Raftplay-Expect: OLD, compare-and-set: 200 when the
 //	                      key held OLD, else 409 with the current value (ErrorBody)
-//	DELETE  /kv/{key}     200 WriteResult (found: false when the key was absent)
+//	DELETE  /kv/{key}     200 WriteResult (found: false when the key was absent); 400
+//	                      with X-Raftplay-Expect (DELETE is unconditional)
 //
 // Keys may contain slashes (/kv/a/b is the key "a/b") and are at most kv.MaxKeyLen
-// bytes. Successful kv answers carry X-Raftplay-Index, the log index the write was
-// applied at or the read served at. Every error is JSON (ErrorBody): 400 for a bad
-// key or header, 404 for an unknown path, 405 for a wrong method.
+// bytes. A key with a "." or ".." segment or an empty segment before its end is
+// refused with 400, however it is escaped (/kv/.., /kv/%2e%2e, /kv/a//b). Successful kv
+// answers carry X-Raftplay-Index, the log index the write was applied at or the read
+// served at. Every error is JSON (ErrorBody): 400 for a bad key or header, 404 for an
+// unknown path, 405 for a wrong method, 422 for a session seq reused for a different
+// command.
 //
 // Writes and reads are served by the leader. A follower answers 307 Temporary
 // Redirect with Location set to the leader's URL (Config.PeerHTTP) and the same path,
@@ -47,9 +51,12 @@
 // A client that retries writes sends X-Raftplay-Client (a random nonzero uint64 it
 // keeps) and X-Raftplay-Seq (1, 2, ... one per new write, the same for a retry): the
 // state machine then applies a retried write at most once and answers the retry as it
-// answered the original (§6.3 of the Raft dissertation). Requests without these headers
-// carry no session: kv keeps a session per client id forever, so the node does not
-// invent one per request. The node still matches each applied entry to the request
+// answered the original (§6.3 of the Raft dissertation). A retry must repeat its
+// command exactly: a different command under a used seq is refused with 422 and
+// changes nothing, decided by kv as it applies the entry, so every replica agrees. A
+// session idle for kv.DefaultSessionExpiry log entries is forgotten (decided by log
+// index, never by a clock); a retry later than that is applied again. Requests without
+// these headers carry no session, so the node does not invent one per request. The node still matches each applied entry to the request
 // that proposed it exactly: by the index and term Propose gave it (an index and a term
 // name one entry), and by the client id and sequence number inside the command.
 //
