@@ -183,6 +183,11 @@ func (c *Config) checkVoters(cs engine.ConfState) error {
 }
 
 // checkExposure refuses to listen beyond the loopback interface without a token.
+// CheckExposure reports the error New gives for a Raft or HTTP address that is not
+// loopback while there is no token and no Insecure; a caller can check it before it
+// opens the store, so that a refused node leaves nothing on disk.
+func (c *Config) CheckExposure() error { return c.checkExposure() }
+
 func (c *Config) checkExposure() error {
 	if c.Token != "" || c.Insecure {
 		return nil

@@ -141,11 +141,16 @@ func (f nodeFlags) config() (node.Config, error) {
 		return cfg, err
 	}
 	token := tokenOrEnv(f.token)
-	return node.Config{
+	cfg = node.Config{
 		ID: f.id, Peers: peers, PeerHTTP: peerHTTP, HTTPAddr: f.http,
 		TickInterval: f.tick, ElectionTick: f.electionTick,
 		Token: token, Insecure: f.insecure,
-	}, nil
+	}
+	// Refuse an exposed address now, before runNode creates the data directory.
+	if err := cfg.CheckExposure(); err != nil {
+		return node.Config{}, err
+	}
+	return cfg, nil
 }
 
 // parseIDAddrs parses "1=host:port,2=host:port". With urls, an address may also be an
