@@ -28,6 +28,7 @@ const (
 	readQueueLen     = 1024
 	maxInputsPerLoop = 4096 // inputs taken before each Ready, so one fsync covers many
 	shutdownTimeout  = 5 * time.Second
+	warnInterval     = time.Minute // at most one warning of a kind per interval
 )
 
 // Node is one native raftplay node: an engine.Peer driven by real time, a TCP transport
@@ -48,6 +49,8 @@ type Node struct {
 	// stopping is closed once the loop has stopped and answered everything it held;
 	// requests still waiting are answered 503, /events streams end.
 	stopping chan struct{}
+
+	warnLimit *logLimiter // warnings that a flood could repeat, one per kind and minute
 
 	peerURLs    map[uint64]string // HTTP base URL of each voter that has one
 	tokenDigest [sha256.Size]byte
@@ -92,6 +95,7 @@ func New(cfg Config) (*Node, error) {
 		propc:       make(chan *proposal, proposeQueueLen),
 		readc:       make(chan *readRequest, readQueueLen),
 		stopping:    make(chan struct{}),
+		warnLimit:   newLogLimiter(warnInterval),
 		peerURLs:    make(map[uint64]string, len(cfg.PeerHTTP)),
 		tokenDigest: tokenDigest([]byte(cfg.Token)),
 	}
