@@ -81,6 +81,15 @@
 // "Authorization: Bearer <token>"; both are compared in constant time. The token is
 // not encryption: use a private network or a tunnel across networks you do not trust.
 //
+// The HTTP server bounds what one client can hold: request headers must arrive within
+// 10 s, a PUT body within Config.BodyReadTimeout (else 408 and the connection closes),
+// and at most Config.MaxHTTPConns connections are open (more are closed as soon as
+// they are accepted). Warnings a flood would repeat (refused peer connections,
+// refused messages, closed HTTP connections) are logged once a minute per kind, with
+// the number held back since the last one. The engine refuses a message whose term is
+// absurdly far ahead (engine.Config.MaxTermAhead), so a forged term cannot exhaust the
+// term space.
+//
 // # Shutdown
 //
 // Cancelling Run's context stops the loop; requests still waiting are answered 503,

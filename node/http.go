@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -170,8 +171,18 @@ func (n *Node) handlePut(w http.ResponseWriter, r *http.Request) {
 	if n.redirectUnlessLeader(w, r) {
 		return
 	}
+	// A body trickling in must not hold the connection and this handler forever.
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(n.cfg.BodyReadTimeout))
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, n.cfg.MaxBodyBytes))
 	if err != nil {
+		// The rest of the body is not wanted: close the connection after the answer
+		// (the deadline, left in place, stops the server from draining it).
+		w.Header().Set("Connection", "close")
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			writeError(w, http.StatusRequestTimeout, fmt.Sprintf("the request body took longer than %v to arrive", n.cfg.BodyReadTimeout))
+			return
+		}
 		if errors.As(err, new(*http.MaxBytesError)) {
 			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("value too large: the limit is %d bytes", n.cfg.MaxBodyBytes))
 			return
@@ -179,6 +190,7 @@ func (n *Node) handlePut(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("read the request body: %v", err))
 		return
 	}
+	_ = rc.SetReadDeadline(time.Time{})
 	cmd.Value = string(body)
 	n.write(w, r, cmd)
 }

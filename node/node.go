@@ -130,6 +130,12 @@ func (n *Node) Run(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	httpLn = newCappedListener(httpLn, n.cfg.MaxHTTPConns, func(remote net.Addr) {
+		if ok, suppressed := n.warnLimit.allow("http-conns", time.Now()); ok {
+			n.log.Warn("closed a new HTTP connection: too many HTTP connections", "remote", remote.String(),
+				"limit", n.cfg.MaxHTTPConns, "similar_closed_before", suppressed)
+		}
+	})
 	n.trans.start(raftLn)
 	n.wg.Go(func() {
 		if err := n.http.Serve(httpLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
