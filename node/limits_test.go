@@ -115,7 +115,9 @@ func TestRefusedPeerConnectionsAreLoggedOnce(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(logs.String(), "refused a peer connection"), "logs:\n%s", logs.String())
 }
 
-func newVoterStore() *memstore.Store { return memstore.New(engine.ConfState{Voters: []uint64{1, 2, 3}}) }
+func newVoterStore() *memstore.Store {
+	return memstore.New(engine.ConfState{Voters: []uint64{1, 2, 3}})
+}
 
 // runNode runs n until the returned stop is called.
 func runNode(t *testing.T, n *Node) (stop func()) {
