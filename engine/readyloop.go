@@ -35,12 +35,18 @@ func (p *Peer) Ready() Ready {
 		changed := ss // only a change escapes to the heap
 		rd.SoftState = &changed
 	}
-	if hs := p.hardState(); hs != p.prevHard {
+	hs := p.hardState()
+	if hs != p.prevHard {
 		rd.HardState = hs
 	}
-	rd.MustSync = len(rd.Entries) > 0 || !rd.HardState.IsEmpty()
+	// Sync what a message may promise: entries, a term, a vote. The commit index alone
+	// is not worth an fdatasync (nor does etcd pay one): it is saved, and after a crash
+	// that lost it the peer restarts with an older commit index and learns the rest
+	// from the leader. Entries are only ever applied once durable, so nothing applied
+	// depends on it.
+	rd.MustSync = len(rd.Entries) > 0 || hs.Term != p.prevHard.Term || hs.VotedFor != p.prevHard.VotedFor
 	rd.CommittedEntries = p.committedToApply()
-	p.handed = handedOut{valid: true, hadEntries: len(rd.Entries) > 0, hard: p.hardState(), soft: p.softState()}
+	p.handed = handedOut{valid: true, hadEntries: len(rd.Entries) > 0, hard: hs, soft: p.softState()}
 	if n := len(rd.Entries); n > 0 {
 		p.handed.lastEntry = rd.Entries[n-1].Index
 	}
