@@ -3,8 +3,8 @@ package e2e
 import (
 	"bufio"
 	"cmp"
-	"encoding/base64"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net"
