@@ -13,7 +13,12 @@
 // the clock (Config.TickInterval), a message from a peer, a proposal or a read from an
 // HTTP handler; takes everything else that is waiting, so that one Ready, and one
 // fsync, covers a whole batch; and then handles each Ready in the engine's order:
-// Save (synced when MustSync), send, apply, serve the confirmed reads, Advance.
+// Save (synced when MustSync), send, apply, serve the confirmed reads, Advance. A Ready
+// that only moves the commit index (a follower learning of a commit, say) is written
+// without an fdatasync: after a crash that lost it the node restarts with an older
+// commit index, re-applies up to there, and the leader tells it the rest. What it
+// acknowledged (entries, its term and vote) is always synced before the message
+// leaves.
 // Nothing it does blocks on the network or on a client: sends go into bounded per-peer
 // queues, answers into buffered channels, events into bounded per-subscriber buffers.
 //
