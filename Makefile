@@ -106,8 +106,9 @@ test-node: dist ## the bridge's JavaScript API tests (node --test)
 	node --test web/test/*.test.mjs
 
 # Native nodes: `make putbench` measures acknowledged PUT/s and latency of three local
-# node processes (fsync on) with 1 and 64 clients; `make test` already runs the
-# multi-process end-to-end test (e2e/, part of test-go).
+# node processes (fsync on) with 1 and 64 clients, and the same load against three
+# local etcd members when `etcd` is on the PATH (Debian: apt-get install etcd-server);
+# `make test` already runs the multi-process end-to-end test (e2e/, part of test-go).
 .PHONY: putbench
 
 putbench: build ## PUT/s and latency of three native nodes

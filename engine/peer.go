@@ -95,6 +95,9 @@ func NewPeer(cfg Config) (*Peer, error) {
 	if self < 0 {
 		return nil, fmt.Errorf("engine: peer %d is not one of the voters %v", cfg.ID, voters)
 	}
+	if hs.Term >= MaxTerm {
+		return nil, fmt.Errorf("engine: peer %d: stored term %d is at or above MaxTerm %d, so the peer could never campaign; the HardState is corrupt", cfg.ID, hs.Term, uint64(MaxTerm))
+	}
 	if hs.VotedFor != None && !slices.Contains(voters, hs.VotedFor) {
 		return nil, fmt.Errorf("engine: peer %d: stored vote for %d, which is not a voter %v", cfg.ID, hs.VotedFor, voters)
 	}

@@ -223,6 +223,7 @@ func (p *Peer) handleAppendEntries(m Message) error {
 			// §5.3: an existing entry conflicts with a new one: delete it and all that
 			// follow it.
 			p.emit(Event{Kind: EventSuffixTruncated, From: m.From, Index: conflict, LocalIndex: oldLast})
+			p.limitPendingAcks(conflict - 1)
 		}
 		p.log.truncateAndAppend(m.Entries[conflict-m.Entries[0].Index:])
 		p.emit(Event{Kind: EventEntriesAppended, From: m.From, Index: conflict, LocalIndex: lastNew})
@@ -231,6 +232,20 @@ func (p *Peer) handleAppendEntries(m Message) error {
 	p.commitTo(min(m.Commit, lastNew))
 	p.send(Message{To: m.From, Type: MsgAppResp, Index: lastNew})
 	return nil
+}
+
+// limitPendingAcks keeps the acknowledgements not yet handed out from claiming entries
+// that a truncation just removed: they leave after the next persist, which no longer
+// holds them. Each one matched its leader's log up to its index, and the entries up to
+// last are untouched, so lowering its claim to last keeps it true. Example: leader 1
+// (term 2) sent entries 2..3, we queued "stored up to 3"; leader 2 (term 3) then
+// replaced our log from index 2: leader 1 now hears "stored up to 1".
+func (p *Peer) limitPendingAcks(last uint64) {
+	for i := range p.msgs {
+		if m := &p.msgs[i]; m.Type == MsgAppResp && !m.Reject && m.Index > last {
+			m.Index = last
+		}
+	}
 }
 
 // forgetCommitted lets a leader overwrite committed entries, which only a broken rule

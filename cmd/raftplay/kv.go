@@ -10,7 +10,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"syscall"
@@ -29,9 +28,10 @@ const defaultNodeURL = "http://127.0.0.1:8001"
 const maxAnswerBytes = 4 << 20
 
 type kvFlags struct {
-	addr    string
-	token   string
-	timeout time.Duration
+	addr      string
+	token     string
+	tokenFile string
+	timeout   time.Duration
 }
 
 func newKVCommand() *cobra.Command {
@@ -57,7 +57,8 @@ not match, or the request failed; 2 for a usage error.`,
 	}
 	pf := cmd.PersistentFlags()
 	pf.StringVar(&f.addr, "addr", defaultNodeURL, "URL of any node's HTTP API")
-	pf.StringVar(&f.token, "token", "", "cluster token, if the nodes have one (default $"+tokenEnv+")")
+	pf.StringVar(&f.token, "token", "", tokenFlagHelp)
+	pf.StringVar(&f.tokenFile, "token-file", "", tokenFileFlagHelp+" (default: $"+tokenEnv+", else "+defaultClusterTokenFile+" if it exists)")
 	pf.DurationVar(&f.timeout, "timeout", 10*time.Second, "give up after this long (retrying while there is no leader)")
 	cmd.AddCommand(
 		&cobra.Command{
@@ -108,7 +109,11 @@ const (
 
 // runKV performs one operation and prints its outcome.
 func runKV(ctx context.Context, out io.Writer, f kvFlags, op kvOp, args []string) error {
-	c, err := newAPIClient(f.addr, f.token, f.timeout)
+	token, err := clientToken(f.token, f.tokenFile)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	c, err := newAPIClient(f.addr, token, f.timeout)
 	if err != nil {
 		return &exitError{code: 2, err: fmt.Errorf("%w\nrun 'raftplay kv --help' for usage", err)}
 	}
@@ -199,7 +204,7 @@ func newAPIClient(addr, token string, timeout time.Duration) (*apiClient, error)
 	if err != nil {
 		return nil, err
 	}
-	c := &apiClient{base: base, token: tokenOrEnv(token)}
+	c := &apiClient{base: base, token: token}
 	c.http = &http.Client{
 		Timeout: timeout,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
@@ -224,14 +229,6 @@ func baseURL(addr string) (string, error) {
 		return "", fmt.Errorf("--addr %q: expected a node's URL such as %s", addr, defaultNodeURL)
 	}
 	return u.Scheme + "://" + u.Host, nil
-}
-
-// tokenOrEnv is the --token flag's value, or $RAFTPLAY_TOKEN when it is empty.
-func tokenOrEnv(flag string) string {
-	if flag != "" {
-		return flag
-	}
-	return os.Getenv(tokenEnv)
 }
 
 func (c *apiClient) authorize(req *http.Request) {
@@ -262,7 +259,7 @@ func (a apiAnswer) error() error {
 	}
 	switch a.status {
 	case http.StatusUnauthorized:
-		return fmt.Errorf("%s answered 401: %s (pass --token or set %s)", a.url, msg, tokenEnv)
+		return fmt.Errorf("%s answered 401: %s (pass --token-file or set %s)", a.url, msg, tokenEnv)
 	case http.StatusServiceUnavailable:
 		return fmt.Errorf("%s answered 503: %s; is a majority of the nodes running? ('raftplay status' shows them)", a.url, msg)
 	}
