@@ -1,5 +1,6 @@
-# raftplay — see README.md. `make test` runs every test; `make chaos` and `make fuzz`
-# are the long runs.
+# raftplay — see README.md. `make help` lists the targets; `make check` is the quick
+# edit-test loop, `make test` runs every test; `make chaos` and `make fuzz` are the long
+# runs. A target's `##` comment is its line in `make help`.
 
 GO        ?= go
 BIN       := $(CURDIR)/bin
@@ -16,57 +17,70 @@ CHAOS_SEEDS      ?= 100000
 TEST_FUZZ_TIME ?= 30000x
 FUZZ_TIME      ?= 2m
 
-.PHONY: all build test lint vet fmt-check staticcheck test-go test-wasm test-chaos \
-	test-fuzz test-bench chaos fuzz bench tools clean
+.PHONY: all help build check generate test lint vet fmt-check staticcheck test-go test-wasm \
+	test-chaos test-fuzz test-bench chaos fuzz bench tools clean
 
-all: build
+all: build ## the default: build
 
-build:
+help: ## list the targets, one line each
+	@awk 'BEGIN { FS = ":.*## " } /^[a-z][a-z-]*:.*## / { printf "  make %-13s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+
+build: ## build every package and bin/raftplay
 	$(GO) build ./...
 	$(GO) build -o $(BIN)/raftplay ./cmd/raftplay
 
-test: lint test-go test-wasm test-chaos test-fuzz test-bench test-node test-browser lesson-check test-worker
+# The edit-test loop: what `make test` runs that needs neither a browser nor the Worker,
+# minus the chaos, fuzz and benchmark slices.
+check: lint test-go test-wasm ## the quick loop: lint, Go tests, the same under GOOS=js (no browser, no Worker)
+	@echo "make check: passed (make test also runs chaos, fuzz, the browser and the Worker)"
+
+# The pre-parsed lessons the wasm embeds (lessons/page.json). `make dist` builds the
+# page from the lesson files as they are without rewriting it; this refreshes it.
+generate: ## refresh generated files that are checked in (lessons/page.json)
+	$(GO) generate ./...
+
+test: lint test-go test-wasm test-chaos test-fuzz test-bench test-node test-browser lesson-check test-worker ## every test (about 3 minutes on 2 cores with warm caches)
 	@echo "make test: all tests passed"
 
-lint: fmt-check vet staticcheck
+lint: fmt-check vet staticcheck ## gofmt, go vet and staticcheck
 
-fmt-check:
+fmt-check: ## list Go files gofmt would change
 	@out="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 
-vet:
+vet: ## go vet, in both modules
 	$(GO) vet ./...
 	cd bench && $(GO) vet ./...
 
-staticcheck: $(BIN)/staticcheck
+staticcheck: $(BIN)/staticcheck ## staticcheck, in both modules
 	$(BIN)/staticcheck ./...
 	cd bench && $(BIN)/staticcheck ./...
 
-test-go:
+test-go: ## all Go tests, natively (incl. the multi-process e2e test)
 	$(GO) test -count=1 ./...
 
-test-wasm:
+test-wasm: ## the engine, sim, lessons and bridge tests under GOOS=js in Node
 	scripts/wasm-test.sh -count=1 $(WASM_PKGS)
 
-test-chaos: build
+test-chaos: build ## TEST_CHAOS_SEEDS (2,000) chaos seeds
 	$(BIN)/raftplay chaos --seeds $(TEST_CHAOS_SEEDS)
 
-test-fuzz:
+test-fuzz: ## a short slice of every fuzz target (TEST_FUZZ_TIME)
 	scripts/fuzz.sh $(TEST_FUZZ_TIME)
 
-test-bench:
+test-bench: ## the benchmark harness's own tests
 	cd bench && $(GO) test -count=1 ./...
 
-chaos: build
+chaos: build ## CHAOS_SEEDS (100,000) chaos seeds
 	$(BIN)/raftplay chaos --seeds $(CHAOS_SEEDS)
 
-fuzz:
+fuzz: ## every fuzz target for FUZZ_TIME (2 minutes) each
 	scripts/fuzz.sh $(FUZZ_TIME)
 
-bench: $(BIN)/benchstat
+bench: $(BIN)/benchstat ## the engine and simulator numbers of the README
 	scripts/bench.sh
 
-tools: $(BIN)/staticcheck $(BIN)/benchstat
+tools: $(BIN)/staticcheck $(BIN)/benchstat ## install staticcheck and benchstat into ./bin
 
 $(BIN)/staticcheck:
 	GOBIN=$(BIN) GOFLAGS= $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
@@ -74,7 +88,7 @@ $(BIN)/staticcheck:
 $(BIN)/benchstat:
 	GOBIN=$(BIN) GOFLAGS= $(GO) install golang.org/x/perf/cmd/benchstat@$(BENCHSTAT_VERSION)
 
-clean:
+clean: ## remove bin/, dist/ and build/
 	rm -rf $(BIN) dist build
 
 # The playground: `make dist` builds the page and the wasm simulator into dist/,
@@ -82,38 +96,39 @@ clean:
 # JavaScript API tests (node --test) against the built dist/.
 .PHONY: dist play test-node
 
-dist:
+dist: ## build the page and the wasm simulator into dist/
 	scripts/build-dist.sh dist
 
-play: dist build
+play: dist build ## build and serve the playground on http://127.0.0.1:8080
 	$(BIN)/raftplay serve --addr 127.0.0.1:8080 --dist dist
 
-test-node: dist
+test-node: dist ## the bridge's JavaScript API tests (node --test)
 	node --test web/test/*.test.mjs
 
 # Native nodes: `make putbench` measures acknowledged PUT/s and latency of three local
-# node processes (fsync on) with 1 and 64 clients; `make test` already runs the
-# multi-process end-to-end test (e2e/, part of test-go).
+# node processes (fsync on) with 1 and 64 clients, and the same load against three
+# local etcd members when `etcd` is on the PATH (Debian: apt-get install etcd-server);
+# `make test` already runs the multi-process end-to-end test (e2e/, part of test-go).
 .PHONY: putbench
 
-putbench: build
+putbench: build ## PUT/s and latency of three native nodes
 	$(GO) run ./e2e/cmd/putbench -bin $(BIN)/raftplay
 
 # The page in a real browser: end-to-end and accessibility tests in Debian's Chromium
 # (playwright-core and axe-core from `npm ci`), and the performance numbers (`make perf`).
 .PHONY: test-browser perf
 
-test-browser: dist build node_modules
+test-browser: dist build node_modules ## the page in headless Chromium (e2e and axe)
 	scripts/browser-test.sh
 
-perf: dist build node_modules
+perf: dist build node_modules ## the playground's performance numbers in Chromium
 	node scripts/perf.mjs
 
 # Lessons: replay every lesson's reference path through the engine, and check that no
 # step's check passes without its action.
 .PHONY: lesson-check
 
-lesson-check: build
+lesson-check: build ## replay every lesson's reference path and check it
 	$(BIN)/raftplay lesson check
 
 # The Cloudflare Worker (wasm/worker, wrangler.toml): `make worker` builds build/worker/
@@ -122,16 +137,16 @@ lesson-check: build
 # (wrangler dev and Chromium), `make worker-cpu` measures the CPU of POST /api/share.
 .PHONY: worker worker-dev test-worker worker-cpu
 
-worker: dist
+worker: dist ## build the Cloudflare Worker into build/worker/
 	scripts/worker-build.sh build/worker
 
-worker-dev: worker node_modules
+worker-dev: worker node_modules ## run the Worker offline on http://127.0.0.1:8787
 	scripts/worker-dev.sh
 
-test-worker: worker node_modules
+test-worker: worker node_modules ## the Worker end to end (wrangler dev and Chromium)
 	scripts/worker-test.sh
 
-worker-cpu: worker
+worker-cpu: worker ## measure the CPU time of POST /api/share
 	node web/test/worker-cpu.mjs
 
 # The npm packages the browser, Worker and performance tests use (playwright-core,

@@ -207,6 +207,42 @@ func (c *cluster[M]) run(n, outstanding int) error {
 	return nil
 }
 
+// runBatches is the driving pattern: propose batch commands on the leader, then
+// run rounds (every peer handles all its Readies, then every queued message is
+// delivered in FIFO order) until a round moves nothing; repeat until n proposals were
+// made. Unlike run it never ticks and never proposes while a batch is in flight, so each
+// batch costs a full replication and commit cycle.
+func (c *cluster[M]) runBatches(n, batch int) error {
+	if batch < 1 {
+		return fmt.Errorf("batch must be at least 1, got %d", batch)
+	}
+	leader := c.peers[firstLeader-1]
+	for c.proposed < n {
+		for k := 0; k < batch && c.proposed < n; k++ {
+			if err := leader.propose(c.commands.next()); err != nil {
+				return fmt.Errorf("peer %d: proposal %d: %w", firstLeader, c.proposed+1, err)
+			}
+			c.proposed++
+		}
+		for rounds := 0; ; rounds++ {
+			progress, err := c.round()
+			if err != nil {
+				return fmt.Errorf("after %d proposals: %w", c.proposed, err)
+			}
+			if !progress {
+				break
+			}
+			if rounds > maxIdleRounds {
+				return fmt.Errorf("after %d proposals: still moving after %d rounds", c.proposed, rounds)
+			}
+		}
+	}
+	if !c.allApplied(n) {
+		return fmt.Errorf("quiet after %d proposals, but applied %s", c.proposed, c.appliedCounts())
+	}
+	return nil
+}
+
 // allApplied reports whether every peer applied n proposals.
 func (c *cluster[M]) allApplied(n int) bool {
 	for _, p := range c.peers {

@@ -19,3 +19,18 @@ func benchmarkEngine(b *testing.B, e Engine) {
 		})
 	}
 }
+
+// BenchmarkRaftplayBatches drives raftplay's engine with the batch pattern: B proposals,
+// then rounds until nothing moves, with B = 1 and B = 1,024.
+func BenchmarkRaftplayBatches(b *testing.B) { benchmarkBatches(b, Raftplay) }
+
+// BenchmarkEtcdBatches drives go.etcd.io/raft/v3 exactly like BenchmarkRaftplayBatches.
+func BenchmarkEtcdBatches(b *testing.B) { benchmarkBatches(b, Etcd) }
+
+func benchmarkBatches(b *testing.B, e Engine) {
+	for _, batch := range BatchSizes {
+		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
+			BenchmarkBatches(b, e, batch)
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"cmp"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net"
@@ -27,7 +28,16 @@ type PutLoad struct {
 	ValueSize int           // bytes per value; default 128
 	Keys      int           // distinct keys written round-robin; default 1024
 	Token     string        // cluster token, if any
+	// API is the HTTP API the PUTs speak: APIRaftplay (PUT /kv/{key}) by default, or
+	// APIEtcd (POST /v3/kv/put, etcd's JSON gateway), to measure etcd the same way.
+	API string
 }
+
+// The APIs a PutLoad can speak.
+const (
+	APIRaftplay = "raftplay"
+	APIEtcd     = "etcd"
+)
 
 // PutResult is what a PutLoad measured.
 type PutResult struct {
@@ -111,7 +121,7 @@ func putClient(ctx context.Context, load PutLoad, next *atomic.Int64, retries *a
 	if err != nil {
 		return nil, 1, fmt.Errorf("load URL %q: %w", load.URL, err)
 	}
-	c := &putClientConn{host: u.Host, token: load.Token}
+	c := &putClientConn{host: u.Host, token: load.Token, etcd: load.API == APIEtcd}
 	defer c.close()
 	value := strings.Repeat("v", load.ValueSize)
 	for ctx.Err() == nil {
@@ -137,6 +147,7 @@ func putClient(ctx context.Context, load PutLoad, next *atomic.Int64, retries *a
 // putClientConn is a client's connection to the node it believes leads.
 type putClientConn struct {
 	host, token string
+	etcd        bool // speak etcd's JSON gateway
 	conn        *putConn
 }
 
@@ -164,7 +175,11 @@ func (c *putClientConn) putRetrying(ctx context.Context, key, value string, retr
 			}
 		}
 		var ans putAnswer
-		ans, err = c.conn.put(c.host, c.token, key, value)
+		if c.etcd {
+			ans, err = c.conn.putEtcd(c.host, key, value)
+		} else {
+			ans, err = c.conn.put(c.host, c.token, key, value)
+		}
 		if !ans.reuse {
 			c.close()
 		}
@@ -222,6 +237,25 @@ func (c *putConn) put(host, token, key, value string) (putAnswer, error) {
 		c.buf = fmt.Appendf(c.buf, "Authorization: Bearer %s\r\n", token)
 	}
 	c.buf = append(append(c.buf, "\r\n"...), value...)
+	return c.roundTrip(key)
+}
+
+// putEtcd sends one put to etcd's JSON gateway (keys and values in base64) and reads
+// its answer: the same bytes stored, one request and one answer per PUT.
+func (c *putConn) putEtcd(host, key, value string) (putAnswer, error) {
+	b64 := base64.StdEncoding
+	body := len(`{"key":"","value":""}`) + b64.EncodedLen(len(key)) + b64.EncodedLen(len(value))
+	c.buf = fmt.Appendf(c.buf[:0], "POST /v3/kv/put HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", host, body)
+	c.buf = append(c.buf, `{"key":"`...)
+	c.buf = b64.AppendEncode(c.buf, []byte(key))
+	c.buf = append(c.buf, `","value":"`...)
+	c.buf = b64.AppendEncode(c.buf, []byte(value))
+	c.buf = append(c.buf, `"}`...)
+	return c.roundTrip(key)
+}
+
+// roundTrip writes the request in c.buf and reads the answer.
+func (c *putConn) roundTrip(key string) (putAnswer, error) {
 	if _, err := c.conn.Write(c.buf); err != nil {
 		return putAnswer{}, fmt.Errorf("PUT %s: %w", key, err)
 	}

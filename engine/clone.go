@@ -29,6 +29,7 @@ func (p *Peer) Clone(storage Storage) *Peer {
 
 	q.voters = slices.Clone(p.voters)
 	q.votes = slices.Clone(p.votes)
+	q.quorumBuf = make([]uint64, len(p.voters))
 	q.progress = make([]*progress, len(p.progress))
 	for i, pr := range p.progress {
 		c := *pr

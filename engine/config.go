@@ -35,6 +35,16 @@ type Config struct {
 	// entry is always sent). Larger: fewer messages, bigger retransmissions.
 	MaxSizePerMsg uint64
 
+	// MaxTermAhead bounds how far ahead of ours a message's term may be. A message
+	// whose term is more than MaxTermAhead above ours is refused (Step returns an error
+	// wrapping ErrTermOutOfRange and changes nothing): honest peers raise terms one
+	// election at a time, and with pre-vote only when they could win, so such a term is
+	// forged or corrupt, and adopting it could exhaust the term space (a peer at the
+	// highest term can never campaign again). A peer that really fell that far behind,
+	// cut off while others held more than MaxTermAhead failed elections, needs an
+	// operator. Default 1<<20: about a day of back-to-back elections every 100 ms.
+	MaxTermAhead uint64
+
 	// Seed seeds the peer's random source, which draws election timeouts. The same
 	// seed and inputs give the same run.
 	Seed uint64
@@ -77,6 +87,7 @@ func DefaultConfig(id uint64, storage Storage) Config {
 		CheckQuorum:     true,
 		MaxInflightMsgs: 256,
 		MaxSizePerMsg:   1 << 20,
+		MaxTermAhead:    1 << 20,
 		Seed:            id,
 		Storage:         storage,
 	}
@@ -95,6 +106,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("config: MaxInflightMsgs must be positive, got %d", c.MaxInflightMsgs)
 	case c.MaxSizePerMsg == 0:
 		return errors.New("config: MaxSizePerMsg must be positive")
+	case c.MaxTermAhead == 0:
+		return errors.New("config: MaxTermAhead must be positive")
 	case c.Storage == nil:
 		return errors.New("config: Storage is required")
 	}

@@ -4,6 +4,11 @@ package engine
 // pre-candidate whose round went unanswered starts another pre-vote round, not an
 // election: only a majority of pre-votes may raise the term.
 func (p *Peer) campaign() {
+	if p.term+1 >= MaxTerm {
+		// No term is left to campaign in. Unreachable in practice: Step refuses terms
+		// more than MaxTermAhead ahead, so getting here takes 2^42 forged messages.
+		return
+	}
 	if p.cfg.PreVote {
 		p.becomePreCandidate()
 		p.requestVotes(MsgPreVote, p.term+1)

@@ -168,8 +168,8 @@ func (l *raftLog) findConflict(ents []Entry) uint64 {
 	return 0
 }
 
-// firstIndexOfTerm returns the first index in [1, hi] whose term is at least term.
-// Terms never decrease along a log, so a binary search works.
+// firstIndexAtLeastTerm returns the first index in [1, hi) whose term is at least term,
+// or hi when there is none. Terms never decrease along a log, so a binary search works.
 func (l *raftLog) firstIndexAtLeastTerm(term, hi uint64) uint64 {
 	lo := uint64(1)
 	for lo < hi {

@@ -25,6 +25,8 @@ type Peer struct {
 	progress []*progress
 	votes    []voteSlot
 	self     int // our position in voters
+	// quorumBuf is scratch space for majorityReached, one slot per voter.
+	quorumBuf []uint64
 
 	// Timers are counters of ticks, never real timers.
 	electionElapsed  int // ticks since we last heard from a leader or started an election
@@ -93,6 +95,9 @@ func NewPeer(cfg Config) (*Peer, error) {
 	if self < 0 {
 		return nil, fmt.Errorf("engine: peer %d is not one of the voters %v", cfg.ID, voters)
 	}
+	if hs.Term >= MaxTerm {
+		return nil, fmt.Errorf("engine: peer %d: stored term %d is at or above MaxTerm %d, so the peer could never campaign; the HardState is corrupt", cfg.ID, hs.Term, uint64(MaxTerm))
+	}
 	if hs.VotedFor != None && !slices.Contains(voters, hs.VotedFor) {
 		return nil, fmt.Errorf("engine: peer %d: stored vote for %d, which is not a voter %v", cfg.ID, hs.VotedFor, voters)
 	}
@@ -102,18 +107,19 @@ func NewPeer(cfg Config) (*Peer, error) {
 	}
 	pcg := rand.NewPCG(cfg.Seed, cfg.ID^0x9e3779b97f4a7c15)
 	p := &Peer{
-		id:       cfg.ID,
-		regionID: cfg.RegionID,
-		cfg:      cfg,
-		term:     hs.Term,
-		votedFor: hs.VotedFor,
-		log:      log,
-		voters:   voters,
-		self:     self,
-		votes:    make([]voteSlot, len(voters)),
-		rand:     rand.New(pcg),
-		pcg:      pcg,
-		prevHard: hs,
+		id:        cfg.ID,
+		regionID:  cfg.RegionID,
+		cfg:       cfg,
+		term:      hs.Term,
+		votedFor:  hs.VotedFor,
+		log:       log,
+		voters:    voters,
+		self:      self,
+		votes:     make([]voteSlot, len(voters)),
+		quorumBuf: make([]uint64, len(voters)),
+		rand:      rand.New(pcg),
+		pcg:       pcg,
+		prevHard:  hs,
 	}
 	p.progress = make([]*progress, len(voters))
 	for i := range voters {

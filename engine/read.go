@@ -80,22 +80,14 @@ func (p *Peer) ackReadRound(pr *progress, r uint64) {
 		return
 	}
 	pr.readAck = r
-	var buf [7]uint64
-	acks := buf[:0]
-	for i, other := range p.progress {
+	// The round a majority has answered; our own answer is the round we sent last.
+	confirmed := p.majorityReached(func(i int, other *progress) uint64 {
 		if i == p.self {
-			acks = append(acks, p.reads.round)
-		} else {
-			acks = append(acks, other.readAck)
+			return p.reads.round
 		}
-	}
-	// The round that a majority has answered: the quorum-th highest acknowledgement.
-	for i := 1; i < len(acks); i++ {
-		for j := i; j > 0 && acks[j] < acks[j-1]; j-- {
-			acks[j], acks[j-1] = acks[j-1], acks[j]
-		}
-	}
-	p.confirmReads(acks[len(acks)-p.quorum()])
+		return other.readAck
+	})
+	p.confirmReads(confirmed)
 }
 
 func (p *Peer) confirmReads(confirmed uint64) {

@@ -43,7 +43,9 @@ type Ready struct {
 	// saved log from that index on is replaced: this is how a conflicting suffix is
 	// truncated (§5.3).
 	Entries []Entry
-	// MustSync is set when step 1 must reach stable storage before step 2.
+	// MustSync is set when step 1 must reach stable storage before step 2: when
+	// there are Entries, or the term or the vote changed (a message may promise them).
+	// A HardState that changed only its commit index is saved without a sync.
 	MustSync bool
 	// Messages to send after the persist.
 	Messages []Message

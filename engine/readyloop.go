@@ -35,12 +35,18 @@ func (p *Peer) Ready() Ready {
 		changed := ss // only a change escapes to the heap
 		rd.SoftState = &changed
 	}
-	if hs := p.hardState(); hs != p.prevHard {
+	hs := p.hardState()
+	if hs != p.prevHard {
 		rd.HardState = hs
 	}
-	rd.MustSync = len(rd.Entries) > 0 || !rd.HardState.IsEmpty()
+	// Sync what a message may promise: entries, a term, a vote. The commit index alone
+	// is not worth an fdatasync (nor does etcd pay one): it is saved, and after a crash
+	// that lost it the peer restarts with an older commit index and learns the rest
+	// from the leader. Entries are only ever applied once durable, so nothing applied
+	// depends on it.
+	rd.MustSync = len(rd.Entries) > 0 || hs.Term != p.prevHard.Term || hs.VotedFor != p.prevHard.VotedFor
 	rd.CommittedEntries = p.committedToApply()
-	p.handed = handedOut{valid: true, hadEntries: len(rd.Entries) > 0, hard: p.hardState(), soft: p.softState()}
+	p.handed = handedOut{valid: true, hadEntries: len(rd.Entries) > 0, hard: hs, soft: p.softState()}
 	if n := len(rd.Entries); n > 0 {
 		p.handed.lastEntry = rd.Entries[n-1].Index
 	}
@@ -84,6 +90,12 @@ func (p *Peer) Advance() {
 	h := p.handed
 	p.handed = handedOut{}
 	p.prevHard, p.prevSoft = h.hard, h.soft
+	// Forget what the last Ready handed out before doing anything that may produce more:
+	// the commit below can emit an event, tell the followers and release reads, all of
+	// which belong to the next Ready.
+	p.msgs = p.msgs[:0]
+	p.events = p.events[:0]
+	p.readStates = p.readStates[:0]
 	if h.hadEntries {
 		p.log.stableTo(h.lastEntry)
 		if p.state == StateLeader {
@@ -94,7 +106,4 @@ func (p *Peer) Advance() {
 		}
 	}
 	p.log.applied = max(p.log.applied, h.lastApplied)
-	p.msgs = p.msgs[:0]
-	p.events = p.events[:0]
-	p.readStates = p.readStates[:0]
 }

@@ -1,9 +1,6 @@
 package engine
 
-import (
-	"fmt"
-	"slices"
-)
+import "fmt"
 
 // Propose appends a client command to the leader's log and returns its index. The entry
 // is committed, and handed back in Ready.CommittedEntries, once a majority stores it.
@@ -176,13 +173,7 @@ func (p *Peer) lastIndexOfTerm(term, hi uint64) uint64 {
 // if that entry is of the current term (§5.4.2: entries of earlier terms are committed
 // only indirectly, by committing one of ours after them; see Figure 8).
 func (p *Peer) maybeCommit() bool {
-	var buf [7]uint64
-	matches := buf[:0]
-	for _, pr := range p.progress {
-		matches = append(matches, pr.Match)
-	}
-	slices.Sort(matches)
-	majority := matches[len(matches)-p.quorum()]
+	majority := p.majorityReached(func(_ int, pr *progress) uint64 { return pr.Match })
 	if majority <= p.log.committed {
 		return false
 	}
@@ -232,6 +223,7 @@ func (p *Peer) handleAppendEntries(m Message) error {
 			// §5.3: an existing entry conflicts with a new one: delete it and all that
 			// follow it.
 			p.emit(Event{Kind: EventSuffixTruncated, From: m.From, Index: conflict, LocalIndex: oldLast})
+			p.limitPendingAcks(conflict - 1)
 		}
 		p.log.truncateAndAppend(m.Entries[conflict-m.Entries[0].Index:])
 		p.emit(Event{Kind: EventEntriesAppended, From: m.From, Index: conflict, LocalIndex: lastNew})
@@ -242,9 +234,23 @@ func (p *Peer) handleAppendEntries(m Message) error {
 	return nil
 }
 
+// limitPendingAcks keeps the acknowledgements not yet handed out from claiming entries
+// that a truncation just removed: they leave after the next persist, which no longer
+// holds them. Each one matched its leader's log up to its index, and the entries up to
+// last are untouched, so lowering its claim to last keeps it true. Example: leader 1
+// (term 2) sent entries 2..3, we queued "stored up to 3"; leader 2 (term 3) then
+// replaced our log from index 2: leader 1 now hears "stored up to 1".
+func (p *Peer) limitPendingAcks(last uint64) {
+	for i := range p.msgs {
+		if m := &p.msgs[i]; m.Type == MsgAppResp && !m.Reject && m.Index > last {
+			m.Index = last
+		}
+	}
+}
+
 // forgetCommitted lets a leader overwrite committed entries, which only a broken rule of
-// election or commitment (SkipUpToDateCheck, CommitOldTerms) makes possible: the peer goes along so that the simulator's
-// safety checks see the damage.
+// election or commitment (SkipUpToDateCheck, CommitOldTerms) makes possible: the peer
+// goes along so that the simulator's safety checks see the damage.
 func (p *Peer) forgetCommitted(from uint64) {
 	p.log.committed = from - 1
 	p.log.applied = min(p.log.applied, from-1)

@@ -1,6 +1,9 @@
 package engine
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // Step hands the peer one message from another peer. It returns an error, and changes
 // nothing, when the message cannot be meant for this peer: an unknown type, another
@@ -33,6 +36,15 @@ func (p *Peer) Step(m Message) error {
 	return p.stepRole(p, m)
 }
 
+// MaxTerm is a term no peer enters: messages carrying it or more are refused, and a
+// peer does not campaign into it. A term at the top of the uint64 range could not be
+// incremented, and a peer holding it could never lead again.
+const MaxTerm = 1 << 62
+
+// ErrTermOutOfRange is wrapped by Step's error for a message whose term is MaxTerm or
+// more, or more than Config.MaxTermAhead above ours.
+var ErrTermOutOfRange = errors.New("engine: term out of range")
+
 func (p *Peer) validate(m Message) error {
 	switch {
 	case m.Type == MsgInvalid || m.Type >= msgTypeCount:
@@ -43,6 +55,12 @@ func (p *Peer) validate(m Message) error {
 		return fmt.Errorf("engine: peer %d: %s from %d, which is not another voter of region %d", p.id, m.Type, m.From, p.regionID)
 	case m.Term == 0:
 		return fmt.Errorf("engine: peer %d: %s from %d carries term 0", p.id, m.Type, m.From)
+	case m.Term >= MaxTerm:
+		return fmt.Errorf("%w: peer %d: %s from %d carries term %d, far ahead: at or above MaxTerm %d, which no peer enters",
+			ErrTermOutOfRange, p.id, m.Type, m.From, m.Term, uint64(MaxTerm))
+	case m.Term > p.term && m.Term-p.term > p.cfg.MaxTermAhead:
+		return fmt.Errorf("%w: peer %d: %s from %d carries term %d, which is %d terms far ahead of ours (%d); the limit is %d (Config.MaxTermAhead)",
+			ErrTermOutOfRange, p.id, m.Type, m.From, m.Term, m.Term-p.term, p.term, p.cfg.MaxTermAhead)
 	case m.Type == MsgApp:
 		return validateEntries(m)
 	case m.Type == MsgAppResp && !m.Reject && m.Term == p.term && p.state == StateLeader && m.Index > p.log.lastIndex():

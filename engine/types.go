@@ -19,7 +19,10 @@ const (
 
 var stateNames = [...]string{"follower", "precandidate", "candidate", "leader"}
 
-// String returns the role in lower case, as the page's data-role attribute spells it.
+// String returns the role in lower case. The simulator's snapshots carry it as a peer's
+// "state" (sim.PeerState), and the page copies that into data-role, which also has the
+// value "down" for a crashed peer: a role the engine never has, since a crashed peer
+// has no engine.
 func (s StateType) String() string {
 	if int(s) < len(stateNames) {
 		return stateNames[s]
@@ -47,7 +50,10 @@ func (e Entry) String() string {
 
 // HardState is the part of a peer's state that must be durable before it answers any
 // message that depends on it (Figure 2, "persistent state on all servers"), plus the
-// commit index so that commit never goes backwards across a restart.
+// commit index, saved so that a restart re-applies the committed entries at once. Term
+// and vote are synced whenever they change (Ready.MustSync); the commit index alone is
+// not, so a crash may bring it back lower than it was (never beyond the log), and the
+// leader's next AppendEntries or heartbeat restores it.
 type HardState struct {
 	Term     uint64 // currentTerm: latest term this peer has seen
 	VotedFor uint64 // candidate that received our vote in Term, or None

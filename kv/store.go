@@ -15,7 +15,16 @@ var (
 	// ErrApplyOrder: Apply was called with an index that is not above the
 	// applied index. The command was not applied.
 	ErrApplyOrder = errors.New("kv: apply out of order")
+	// ErrSeqReused: the command's Seq is its client's last applied one, but the
+	// command differs from the one applied under it. A retry must repeat its
+	// command exactly; a new command needs a new Seq. It was not applied.
+	ErrSeqReused = errors.New("kv: sequence number reused for a different command")
 )
+
+// DefaultSessionExpiry is how many log entries a client session may stay idle
+// before the store forgets it: about a million, minutes of writes at full speed.
+// A retry that arrives later than that is applied again.
+const DefaultSessionExpiry = 1 << 20
 
 // Result is what applying one command produced. Found and Value always
 // describe the key as it was just before the command:
@@ -70,8 +79,10 @@ func (r Result) String() string {
 // session is what the store remembers about one client (§6.3 of the Raft
 // dissertation): its last applied sequence number and that command's result.
 type session struct {
-	seq    uint64
-	result Result
+	seq     uint64
+	command uint64 // fingerprint of the command applied under seq
+	used    uint64 // log index of the session's last command (a retry counts)
+	result  Result
 }
 
 // Store is the replicated key-value state machine. Apply it committed
@@ -79,13 +90,26 @@ type session struct {
 // A Store is not safe for concurrent use.
 type Store struct {
 	data         map[string]string
-	sessions     map[uint64]session // by client id; grows with the number of clients
+	sessions     map[uint64]session // by client id; idle ones expire, see sessionExpiry
 	appliedIndex uint64             // index of the last entry passed to Apply
+
+	// A session unused for sessionExpiry log entries is gone (§6.3 of the Raft
+	// dissertation: expiry must be decided by the log, never by a replica's clock,
+	// or replicas would disagree on which retries to apply). The table is swept
+	// every sessionExpiry/8 entries; until then, apply treats such a session as
+	// gone anyway, so the outcome of a command depends on log indices alone.
+	sessionExpiry uint64
+	nextSweep     uint64 // the first index at which the next sweep runs
 }
 
-// New returns an empty store that has applied nothing.
-func New() *Store {
-	return &Store{data: make(map[string]string), sessions: make(map[uint64]session)}
+// New returns an empty store that has applied nothing, whose sessions expire
+// after DefaultSessionExpiry idle entries.
+func New() *Store { return NewWithSessionExpiry(DefaultSessionExpiry) }
+
+// NewWithSessionExpiry is New with sessions that expire after expiry idle log
+// entries (at least 1). Every replica of a region must use the same expiry.
+func NewWithSessionExpiry(expiry uint64) *Store {
+	return &Store{data: make(map[string]string), sessions: make(map[uint64]session), sessionExpiry: max(expiry, 1)}
 }
 
 // Apply applies the committed entry at index with the given command bytes
@@ -99,6 +123,7 @@ func (s *Store) Apply(index uint64, command []byte) Result {
 		return Result{Index: index, Err: fmt.Errorf("%w: index %d is not above applied index %d", ErrApplyOrder, index, s.appliedIndex)}
 	}
 	s.appliedIndex = index
+	s.maybeExpireSessions(index)
 	if len(command) == 0 {
 		return Result{Index: index}
 	}
@@ -116,6 +141,7 @@ func (s *Store) ApplyCommand(index uint64, c Command) Result {
 		return Result{Index: index, Op: c.Op, Key: c.Key, Err: fmt.Errorf("%w: index %d is not above applied index %d", ErrApplyOrder, index, s.appliedIndex)}
 	}
 	s.appliedIndex = index
+	s.maybeExpireSessions(index)
 	if err := c.Validate(); err != nil {
 		return Result{Index: index, Op: c.Op, Key: c.Key, Err: fmt.Errorf("kv: apply index %d: %w", index, err)}
 	}
@@ -124,20 +150,67 @@ func (s *Store) ApplyCommand(index uint64, c Command) Result {
 
 // apply runs a valid command through the session table, then the store.
 func (s *Store) apply(index uint64, c Command) Result {
-	if c.ClientID != 0 {
-		if last, ok := s.sessions[c.ClientID]; ok && c.Seq <= last.seq {
-			if c.Seq == last.seq {
-				return last.result // a retry: answer it again, apply nothing
-			}
+	if c.ClientID == 0 {
+		return s.execute(index, c)
+	}
+	fingerprint := c.fingerprint()
+	last, ok := s.sessions[c.ClientID]
+	if ok && s.expired(last, index) {
+		ok = false
+	}
+	if ok && c.Seq <= last.seq {
+		switch {
+		case c.Seq < last.seq:
 			return Result{Index: index, Op: c.Op, Key: c.Key,
 				Err: fmt.Errorf("%w: client %d seq %d is older than its last applied seq %d", ErrStale, c.ClientID, c.Seq, last.seq)}
+		case fingerprint != last.command:
+			return Result{Index: index, Op: c.Op, Key: c.Key,
+				Err: fmt.Errorf("%w: client %d seq %d was used for %s %q at index %d, and this %s %q differs from it (op, key, value or expected value); a retry repeats its command exactly, a new command takes a new seq",
+					ErrSeqReused, c.ClientID, c.Seq, last.result.Op, clipKey(last.result.Key), last.result.Index, c.Op, clipKey(c.Key))}
 		}
+		last.used = index
+		s.sessions[c.ClientID] = last
+		return last.result // a retry: answer it again, apply nothing
 	}
 	r := s.execute(index, c)
-	if c.ClientID != 0 {
-		s.sessions[c.ClientID] = session{seq: c.Seq, result: r}
-	}
+	s.sessions[c.ClientID] = session{seq: c.Seq, command: fingerprint, used: index, result: r}
 	return r
+}
+
+// expired reports whether sess was idle for sessionExpiry entries at index.
+func (s *Store) expired(sess session, index uint64) bool {
+	return index-sess.used >= s.sessionExpiry
+}
+
+// maybeExpireSessions drops the expired sessions every sessionExpiry/8 entries,
+// so the table holds only the clients of about the last sessionExpiry entries.
+func (s *Store) maybeExpireSessions(index uint64) {
+	if index < s.nextSweep {
+		return
+	}
+	s.nextSweep = index + max(s.sessionExpiry/8, 1)
+	for id, sess := range s.sessions {
+		if s.expired(sess, index) {
+			delete(s.sessions, id)
+		}
+	}
+}
+
+// Sessions is the number of client sessions the store remembers.
+func (s *Store) Sessions() int { return len(s.sessions) }
+
+// fingerprint identifies a command within its session: two commands with the
+// same fingerprint are, for all practical purposes, the same command.
+func (c Command) fingerprint() uint64 {
+	return newHasher('c').byte(byte(c.Op)).str(c.Key).str(c.Value).str(c.Expected).sum()
+}
+
+// clipKey shortens a long key for an error message.
+func clipKey(key string) string {
+	if len(key) > 64 {
+		return key[:64] + "..."
+	}
+	return key
 }
 
 // execute performs c on the data.
@@ -181,7 +254,9 @@ func (s *Store) Keys() []string { return slices.Sorted(maps.Keys(s.data)) }
 // Clone returns an independent copy of s (the playground keeps clones as
 // checkpoints to rewind to).
 func (s *Store) Clone() *Store {
-	return &Store{data: maps.Clone(s.data), sessions: maps.Clone(s.sessions), appliedIndex: s.appliedIndex}
+	c := *s
+	c.data, c.sessions = maps.Clone(s.data), maps.Clone(s.sessions)
+	return &c
 }
 
 // Digest is a hash of the keys, values and the session table; the applied
@@ -195,7 +270,7 @@ func (s *Store) Digest() uint64 {
 	}
 	for id, sess := range s.sessions {
 		r := sess.result
-		h := newHasher('s').u64(id).u64(sess.seq).u64(r.Index).u64(uint64(r.Op)).str(r.Key)
+		h := newHasher('s').u64(id).u64(sess.seq).u64(sess.command).u64(sess.used).u64(r.Index).u64(uint64(r.Op)).str(r.Key)
 		h = h.flag(r.OK).flag(r.Found).str(r.Value).flag(r.Err != nil)
 		if r.Err != nil {
 			h = h.str(r.Err.Error())

@@ -57,7 +57,9 @@ type EventCheck struct {
 	Count   int      `json:"count,omitempty"`
 }
 
-// PeerCheck passes when the peers ID names are in the given state now.
+// PeerCheck passes when each of the peers ID names matches every field given, now:
+// State (a role, "down" or "up"), Term, how far its term rose since the step began
+// (MinTermRise, MaxTermRise), Vote and Lead. At least one of them must be given.
 type PeerCheck struct {
 	ID          PeerRef  `json:"id"`
 	State       string   `json:"state,omitempty"`

@@ -10,7 +10,8 @@ import (
 
 // The WebAssembly build of the page embeds the lessons already parsed, as PageJSON
 // writes them: page.json, generated from the lesson files by `go generate ./lessons`
-// (TestPageJSONIsCurrent fails when it is stale). The page then downloads neither
+// (TestPageJSONIsCurrent fails when it is stale; `make dist` embeds a fresh copy through
+// a build overlay instead, so building never rewrites it). The page then downloads neither
 // the parser nor the Markdown renderer, nor the file-system interfaces an embed.FS
 // brings (and the time package's formatting with them): about 50 kB less of the
 // playground's 1 MB budget. The Markdown fields of these lessons are empty; the HTML

@@ -308,7 +308,7 @@ func TestClusterKV(t *testing.T) {
 		resp, body := c.do(c.client, http.MethodPut, c.url(lead, "/kv/once"), "first", session)
 		require.Equal(t, http.StatusOK, resp.StatusCode, body)
 		first := decodeJSON[WriteResult](t, body)
-		resp, body = c.do(c.client, http.MethodPut, c.url(follower, "/kv/once"), "retry", session)
+		resp, body = c.do(c.client, http.MethodPut, c.url(follower, "/kv/once"), "first", session)
 		require.Equal(t, http.StatusOK, resp.StatusCode, body)
 		assert.Equal(t, first, decodeJSON[WriteResult](t, body), "the retry gets the original's answer")
 		resp, body = c.do(c.client, http.MethodGet, c.url(lead, "/kv/once"), "", nil)

@@ -74,6 +74,15 @@ type Config struct {
 	// MaxBodyBytes bounds a PUT body (the value); larger bodies are answered 413.
 	// Default and maximum kv.MaxValueLen (1 MiB).
 	MaxBodyBytes int64
+	// BodyReadTimeout bounds how long reading a PUT body may take; a slower client is
+	// answered 408 and disconnected, so that a body trickling in a byte at a time does
+	// not hold a connection and a handler forever. Default 30 s (a 1 MiB value at 35
+	// KB/s).
+	BodyReadTimeout time.Duration
+	// MaxHTTPConns bounds the open HTTP connections. Past it a new connection is
+	// closed at once (and the refusals logged once a minute), so a flood of idle
+	// connections cannot exhaust the node's memory or file descriptors. Default 1024.
+	MaxHTTPConns int
 	// SendQueueLen bounds the frames queued for one peer. When the queue is full new
 	// frames are dropped (Raft retransmits what matters); the Ready loop never waits
 	// for a slow peer. Default 1024.
@@ -99,6 +108,8 @@ const (
 	DefaultSendQueueBytes      = 64 << 20
 	DefaultEventBuffer         = 256
 	DefaultMaxEventSubscribers = 64
+	DefaultBodyReadTimeout     = 30 * time.Second
+	DefaultMaxHTTPConns        = 1024
 	// defaultMaxBodyBytes is also the most MaxBodyBytes may be: a value kv accepts.
 	defaultMaxBodyBytes = kv.MaxValueLen
 )
@@ -115,6 +126,8 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.SendQueueBytes, DefaultSendQueueBytes)
 	setDefault(&c.EventBuffer, DefaultEventBuffer)
 	setDefault(&c.MaxEventSubscribers, DefaultMaxEventSubscribers)
+	setDefault(&c.BodyReadTimeout, DefaultBodyReadTimeout)
+	setDefault(&c.MaxHTTPConns, DefaultMaxHTTPConns)
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -149,8 +162,9 @@ func (c *Config) validate() error {
 		return fmt.Errorf("node config: Token is %d bytes, the limit is %d", len(c.Token), MaxTokenLen)
 	case c.MaxBodyBytes < 0 || c.MaxBodyBytes > defaultMaxBodyBytes:
 		return fmt.Errorf("node config: MaxBodyBytes %d outside [1, %d]", c.MaxBodyBytes, defaultMaxBodyBytes)
-	case c.RequestTimeout < 0 || c.SendQueueLen < 0 || c.SendQueueBytes < 0 || c.EventBuffer < 0 || c.MaxEventSubscribers < 0:
-		return errors.New("node config: RequestTimeout, SendQueueLen, SendQueueBytes, EventBuffer and MaxEventSubscribers must not be negative")
+	case c.RequestTimeout < 0 || c.SendQueueLen < 0 || c.SendQueueBytes < 0 || c.EventBuffer < 0 || c.MaxEventSubscribers < 0 ||
+		c.BodyReadTimeout < 0 || c.MaxHTTPConns < 0:
+		return errors.New("node config: RequestTimeout, SendQueueLen, SendQueueBytes, EventBuffer, MaxEventSubscribers, BodyReadTimeout and MaxHTTPConns must not be negative")
 	}
 	for id, addr := range c.Peers {
 		if id == engine.None {
@@ -183,6 +197,11 @@ func (c *Config) checkVoters(cs engine.ConfState) error {
 }
 
 // checkExposure refuses to listen beyond the loopback interface without a token.
+// CheckExposure reports the error New gives for a Raft or HTTP address that is not
+// loopback while there is no token and no Insecure; a caller can check it before it
+// opens the store, so that a refused node leaves nothing on disk.
+func (c *Config) CheckExposure() error { return c.checkExposure() }
+
 func (c *Config) checkExposure() error {
 	if c.Token != "" || c.Insecure {
 		return nil

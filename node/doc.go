@@ -13,7 +13,12 @@
 // the clock (Config.TickInterval), a message from a peer, a proposal or a read from an
 // HTTP handler; takes everything else that is waiting, so that one Ready, and one
 // fsync, covers a whole batch; and then handles each Ready in the engine's order:
-// Save (synced when MustSync), send, apply, serve the confirmed reads, Advance.
+// Save (synced when MustSync), send, apply, serve the confirmed reads, Advance. A Ready
+// that only moves the commit index (a follower learning of a commit, say) is written
+// without an fdatasync: after a crash that lost it the node restarts with an older
+// commit index, re-applies up to there, and the leader tells it the rest. What it
+// acknowledged (entries, its term and vote) is always synced before the message
+// leaves.
 // Nothing it does blocks on the network or on a client: sends go into bounded per-peer
 // queues, answers into buffered channels, events into bounded per-subscriber buffers.
 //
@@ -31,12 +36,16 @@
 //	                      413 when the value exceeds Config.MaxBodyBytes (1 MiB)
 //	PUT     /kv/{key}     with X-Raftplay-Expect: OLD, compare-and-set: 200 when the
 //	                      key held OLD, else 409 with the current value (ErrorBody)
-//	DELETE  /kv/{key}     200 WriteResult (found: false when the key was absent)
+//	DELETE  /kv/{key}     200 WriteResult (found: false when the key was absent); 400
+//	                      with X-Raftplay-Expect (DELETE is unconditional)
 //
 // Keys may contain slashes (/kv/a/b is the key "a/b") and are at most kv.MaxKeyLen
-// bytes. Successful kv answers carry X-Raftplay-Index, the log index the write was
-// applied at or the read served at. Every error is JSON (ErrorBody): 400 for a bad
-// key or header, 404 for an unknown path, 405 for a wrong method.
+// bytes. A key with a "." or ".." segment or an empty segment before its end is
+// refused with 400, however it is escaped (/kv/.., /kv/%2e%2e, /kv/a//b). Successful kv
+// answers carry X-Raftplay-Index, the log index the write was applied at or the read
+// served at. Every error is JSON (ErrorBody): 400 for a bad key or header, 404 for an
+// unknown path, 405 for a wrong method, 422 for a session seq reused for a different
+// command.
 //
 // Writes and reads are served by the leader. A follower answers 307 Temporary
 // Redirect with Location set to the leader's URL (Config.PeerHTTP) and the same path,
@@ -47,9 +56,12 @@
 // A client that retries writes sends X-Raftplay-Client (a random nonzero uint64 it
 // keeps) and X-Raftplay-Seq (1, 2, ... one per new write, the same for a retry): the
 // state machine then applies a retried write at most once and answers the retry as it
-// answered the original (§6.3 of the Raft dissertation). Requests without these headers
-// carry no session: kv keeps a session per client id forever, so the node does not
-// invent one per request. The node still matches each applied entry to the request
+// answered the original (§6.3 of the Raft dissertation). A retry must repeat its
+// command exactly: a different command under a used seq is refused with 422 and
+// changes nothing, decided by kv as it applies the entry, so every replica agrees. A
+// session idle for kv.DefaultSessionExpiry log entries is forgotten (decided by log
+// index, never by a clock); a retry later than that is applied again. Requests without
+// these headers carry no session, so the node does not invent one per request. The node still matches each applied entry to the request
 // that proposed it exactly: by the index and term Propose gave it (an index and a term
 // name one entry), and by the client id and sequence number inside the command.
 //
@@ -73,6 +85,15 @@
 // With a token, peer handshakes must carry it and HTTP requests must send
 // "Authorization: Bearer <token>"; both are compared in constant time. The token is
 // not encryption: use a private network or a tunnel across networks you do not trust.
+//
+// The HTTP server bounds what one client can hold: request headers must arrive within
+// 10 s, a PUT body within Config.BodyReadTimeout (else 408 and the connection closes),
+// and at most Config.MaxHTTPConns connections are open (more are closed as soon as
+// they are accepted). Warnings a flood would repeat (refused peer connections,
+// refused messages, closed HTTP connections) are logged once a minute per kind, with
+// the number held back since the last one. The engine refuses a message whose term is
+// absurdly far ahead (engine.Config.MaxTermAhead), so a forged term cannot exhaust the
+// term space.
 //
 // # Shutdown
 //

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -83,11 +84,49 @@ func (n *Node) newHTTPServer() *http.Server {
 		writeJSON(w, http.StatusNotFound, ErrorBody{Error: fmt.Sprintf("no such endpoint %q; see GET /status, GET /events, GET|PUT|DELETE /kv/{key}", r.URL.Path)})
 	})
 	return &http.Server{
-		Handler:           n.authenticate(mux),
+		Handler:           n.authenticate(refuseUncleanKeys(mux)),
 		ReadHeaderTimeout: readHeaderTimeout,
 		IdleTimeout:       idleTimeout,
 		ErrorLog:          slog.NewLogLogger(n.log.Handler(), slog.LevelWarn),
 	}
+}
+
+// refuseUncleanKeys answers 400 for a /kv/ path whose key has a "." or ".." segment or
+// an empty one before its end. The mux would redirect /kv/.. to / and /kv/a//b to
+// /kv/a/b, while the escaped spellings (%2e%2e, %2F) reach the handlers as keys: one
+// rule for every spelling keeps a key what it looks like.
+func refuseUncleanKeys(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if key, ok := strings.CutPrefix(r.URL.Path, "/kv/"); ok {
+			if err := checkKeySegments(key); err != nil {
+				writeError(w, http.StatusBadRequest, err.Error())
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// checkKeySegments refuses a key with a dot segment or an empty segment before the end.
+func checkKeySegments(key string) error {
+	segments := strings.Split(key, "/")
+	for i, segment := range segments {
+		switch {
+		case segment == "." || segment == "..":
+			return fmt.Errorf("key %q has a %q segment; keys may not contain dot segments", clip(key), segment)
+		case segment == "" && i < len(segments)-1:
+			return fmt.Errorf("key %q has an empty segment (a leading or doubled /)", clip(key))
+		}
+	}
+	return nil
+}
+
+// clip shortens a long key for an error message.
+func clip(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "..."
+	}
+	return s
 }
 
 func methodNotAllowed(allow string) http.HandlerFunc {
@@ -132,8 +171,18 @@ func (n *Node) handlePut(w http.ResponseWriter, r *http.Request) {
 	if n.redirectUnlessLeader(w, r) {
 		return
 	}
+	// A body trickling in must not hold the connection and this handler forever.
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(n.cfg.BodyReadTimeout))
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, n.cfg.MaxBodyBytes))
 	if err != nil {
+		// The rest of the body is not wanted: close the connection after the answer
+		// (the deadline, left in place, stops the server from draining it).
+		w.Header().Set("Connection", "close")
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			writeError(w, http.StatusRequestTimeout, fmt.Sprintf("the request body took longer than %v to arrive", n.cfg.BodyReadTimeout))
+			return
+		}
 		if errors.As(err, new(*http.MaxBytesError)) {
 			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("value too large: the limit is %d bytes", n.cfg.MaxBodyBytes))
 			return
@@ -141,13 +190,22 @@ func (n *Node) handlePut(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("read the request body: %v", err))
 		return
 	}
+	_ = rc.SetReadDeadline(time.Time{})
 	cmd.Value = string(body)
 	n.write(w, r, cmd)
 }
 
 func (n *Node) handleDelete(w http.ResponseWriter, r *http.Request) {
 	cmd, ok := n.parseWrite(w, r, kv.OpDelete)
-	if !ok || n.redirectUnlessLeader(w, r) {
+	if !ok {
+		return
+	}
+	if _, present := r.Header[HeaderExpect]; present {
+		// Deleting anyway would tell the client its condition held.
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("%s is for PUT (compare-and-set); DELETE is unconditional, send it without the header", HeaderExpect))
+		return
+	}
+	if n.redirectUnlessLeader(w, r) {
 		return
 	}
 	n.write(w, r, cmd)
@@ -277,6 +335,8 @@ func (n *Node) answerWrite(w http.ResponseWriter, r *http.Request, cmd kv.Comman
 		unavailable(w, out.err.Error(), 0)
 	case errors.Is(res.Err, kv.ErrStale):
 		writeError(w, http.StatusBadRequest, res.Err.Error())
+	case errors.Is(res.Err, kv.ErrSeqReused):
+		writeError(w, http.StatusUnprocessableEntity, res.Err.Error())
 	case res.Err != nil:
 		writeError(w, http.StatusInternalServerError, res.Err.Error())
 	case cmd.Op == kv.OpCAS && !res.OK:

@@ -48,7 +48,10 @@ func (t *transport) trackInbound(conn net.Conn) bool {
 	}
 	if len(t.inbound) >= maxInboundConns {
 		t.stats.rejected.Add(1)
-		t.log.Warn("refused a connection on the Raft port: too many open connections", "remote", conn.RemoteAddr().String(), "limit", maxInboundConns)
+		if ok, suppressed := t.n.warnLimit.allow("raft-conns", time.Now()); ok {
+			t.log.Warn("refused a connection on the Raft port: too many open connections", "remote", conn.RemoteAddr().String(),
+				"limit", maxInboundConns, "similar_refused_before", suppressed)
+		}
 		return false
 	}
 	t.inbound[conn] = struct{}{}
@@ -90,7 +93,11 @@ func (t *transport) serveConn(conn net.Conn) {
 	}
 	if err != nil {
 		t.stats.rejected.Add(1)
-		t.log.Warn("refused a peer connection", "remote", remote, "err", err)
+		// A flood of bad handshakes must not flood the log: one line a minute says how
+		// many were refused since the last.
+		if ok, suppressed := t.n.warnLimit.allow("raft-handshake", time.Now()); ok {
+			t.log.Warn("refused a peer connection", "remote", remote, "err", err, "similar_refused_before", suppressed)
+		}
 		return
 	}
 	_ = conn.SetReadDeadline(time.Time{})

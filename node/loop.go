@@ -141,7 +141,13 @@ func (l *raftLoop) drainInputs() {
 
 func (l *raftLoop) step(m engine.Message) {
 	if err := l.peer.Step(m); err != nil {
-		l.log.Warn("dropped a message the engine refused", "type", m.Type.String(), "from", m.From, "err", err)
+		// One line per sender and minute: a peer (or an impostor holding the token)
+		// sending a stream of refused messages must not flood the log.
+		key := fmt.Sprintf("step/%d/%t", m.From, errors.Is(err, engine.ErrTermOutOfRange))
+		if ok, suppressed := l.n.warnLimit.allow(key, time.Now()); ok {
+			l.log.Warn("dropped a message the engine refused", "type", m.Type.String(), "from", m.From, "err", err,
+				"similar_dropped_before", suppressed)
+		}
 	}
 }
 

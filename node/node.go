@@ -28,6 +28,7 @@ const (
 	readQueueLen     = 1024
 	maxInputsPerLoop = 4096 // inputs taken before each Ready, so one fsync covers many
 	shutdownTimeout  = 5 * time.Second
+	warnInterval     = time.Minute // at most one warning of a kind per interval
 )
 
 // Node is one native raftplay node: an engine.Peer driven by real time, a TCP transport
@@ -48,6 +49,8 @@ type Node struct {
 	// stopping is closed once the loop has stopped and answered everything it held;
 	// requests still waiting are answered 503, /events streams end.
 	stopping chan struct{}
+
+	warnLimit *logLimiter // warnings that a flood could repeat, one per kind and minute
 
 	peerURLs    map[uint64]string // HTTP base URL of each voter that has one
 	tokenDigest [sha256.Size]byte
@@ -92,6 +95,7 @@ func New(cfg Config) (*Node, error) {
 		propc:       make(chan *proposal, proposeQueueLen),
 		readc:       make(chan *readRequest, readQueueLen),
 		stopping:    make(chan struct{}),
+		warnLimit:   newLogLimiter(warnInterval),
 		peerURLs:    make(map[uint64]string, len(cfg.PeerHTTP)),
 		tokenDigest: tokenDigest([]byte(cfg.Token)),
 	}
@@ -126,6 +130,12 @@ func (n *Node) Run(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	httpLn = newCappedListener(httpLn, n.cfg.MaxHTTPConns, func(remote net.Addr) {
+		if ok, suppressed := n.warnLimit.allow("http-conns", time.Now()); ok {
+			n.log.Warn("closed a new HTTP connection: too many HTTP connections", "remote", remote.String(),
+				"limit", n.cfg.MaxHTTPConns, "similar_closed_before", suppressed)
+		}
+	})
 	n.trans.start(raftLn)
 	n.wg.Go(func() {
 		if err := n.http.Serve(httpLn); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -92,7 +92,7 @@ func (s *fileServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if name == "" || strings.HasSuffix(name, "/") {
 		name += "index.html"
 	}
-	if !fs.ValidPath(name) {
+	if !fs.ValidPath(name) || !plainName(name) {
 		http.NotFound(w, r)
 		return
 	}
@@ -109,7 +109,7 @@ func (s *fileServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	f, info, err := s.open(served)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrInvalid) {
 			http.NotFound(w, r)
 			return
 		}
@@ -246,6 +246,18 @@ func qualityPositive(params string) bool {
 		// q is a number in [0, 1] with at most three decimals: it is zero exactly
 		// when every digit is 0.
 		return strings.Trim(value, "0.") != ""
+	}
+	return true
+}
+
+// plainName reports whether name is free of control characters and backslashes, which
+// no file of the site has and which a disk may refuse outright (a NUL byte), so that
+// such a name is a plain 404.
+func plainName(name string) bool {
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; c < 0x20 || c == 0x7f || c == '\\' {
+			return false
+		}
 	}
 	return true
 }

@@ -23,7 +23,9 @@ import (
 //	                       changes under its id); ETag "<id>"
 //	GET  /s/{id}           the page (index.html), which then fetches /api/share/{id}
 //	GET  /s/<other path>   308 to /<other path>, where the page's own files are, so a
-//	                       page opened at /s/{id} finds them by relative URL
+//	                       page opened at /s/{id} finds them by relative URL; only
+//	                       for a plain path (segments of A-Z a-z 0-9 . _ -), any
+//	                       other answers 404, so that no Location can leave the site
 //
 // Errors are JSON ({"error": "..."}), see serve.WriteJSONError: 400 for a malformed id
 // or a body that is not JSON, 404 for an unknown id, 405 for another method, 413 for a
@@ -180,11 +182,37 @@ func (a *api) page(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// A file the page at /s/{id} asks for by a relative URL (css/base.css, app.wasm):
-	// it lives at the root.
+	// it lives at the root. Only a plain file path goes there: a Location built from
+	// anything else could name another host (/\evil.example, /<TAB>/evil.example).
+	if !isSitePath(rest) {
+		serve.WriteJSONError(w, http.StatusNotFound, fmt.Sprintf("no such page: /s/%s is neither a share id nor one of the site's files", clip(rest)))
+		return
+	}
 	target := "/" + rest
 	if r.URL.RawQuery != "" {
 		target += "?" + r.URL.RawQuery
 	}
 	w.Header().Set("Cache-Control", "public, max-age=86400")
 	http.Redirect(w, r, target, http.StatusPermanentRedirect)
+}
+
+// isSitePath reports whether rest is a path the site's own files could have: empty, or
+// segments of ASCII letters, digits, '.', '_' and '-', none empty, "." or "..". Nothing
+// else may end up in a redirect's Location.
+func isSitePath(rest string) bool {
+	if rest == "" {
+		return true
+	}
+	for segment := range strings.SplitSeq(rest, "/") {
+		if segment == "" || segment == "." || segment == ".." {
+			return false
+		}
+		for i := 0; i < len(segment); i++ {
+			c := segment[i]
+			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -35,6 +35,7 @@ type clusterFlags struct {
 	httpBasePort int
 	data         string
 	token        string
+	tokenFile    string
 	tick         time.Duration
 	logLevel     string
 	restart      bool
@@ -56,6 +57,12 @@ Crash a node with kill -9 PID and restart it with the command printed for it (it
 log on disk survives; it catches up from the leader). With --restart, cluster
 restarts a node that exited by itself a second later.
 
+The nodes are authenticated: without --token-file, --token or RAFTPLAY_TOKEN,
+cluster generates a random token into --data/token (mode 0600; kept for the next
+run) and hands the nodes its path. The client commands (kv, status, watch) read
+raftplay-data/cluster/token by themselves when run from the same directory;
+elsewhere pass --token-file.
+
 Ctrl-C (or SIGTERM) stops all three: each gets SIGTERM and shuts down cleanly,
 and one that has not stopped after --stop-timeout is killed. A node restarted by
 hand in another terminal is not cluster's child: stop it there.`,
@@ -76,7 +83,8 @@ hand in another terminal is not cluster's child: stop it there.`,
 	fl.IntVar(&f.basePort, "base-port", 7001, "Raft port of node 1; node N uses base-port+N-1")
 	fl.IntVar(&f.httpBasePort, "http-base-port", 0, "HTTP port of node 1; node N uses http-base-port+N-1 (default base-port+1000)")
 	fl.StringVar(&f.data, "data", filepath.Join("raftplay-data", "cluster"), "directory holding node1, node2 and node3")
-	fl.StringVar(&f.token, "token", "", "cluster token handed to the nodes (default $"+tokenEnv+")")
+	fl.StringVar(&f.token, "token", "", "cluster token handed to the nodes (visible in ps; prefer --token-file or $"+tokenEnv+")")
+	fl.StringVar(&f.tokenFile, "token-file", "", "file holding the cluster token (default: $"+tokenEnv+", else a random token generated into --data/"+clusterTokenName+")")
 	fl.DurationVar(&f.tick, "tick", node.DefaultTickInterval, "real time of one Raft tick")
 	fl.StringVar(&f.logLevel, "log-level", "info", "the nodes' log level: debug (every engine event), info, warn or error")
 	fl.BoolVar(&f.restart, "restart", false, "restart a node a second after it exits (kill -9 it and watch it come back)")
@@ -105,6 +113,8 @@ func (f *clusterFlags) check() error {
 		return fmt.Errorf("--tick must be positive, got %v", f.tick)
 	case f.stopTimeout <= 0:
 		return fmt.Errorf("--stop-timeout must be positive, got %v", f.stopTimeout)
+	case f.token != "" && f.tokenFile != "":
+		return errors.New("give --token or --token-file, not both")
 	}
 	_, err := logLevel(f.logLevel)
 	return err
@@ -193,8 +203,9 @@ func runCluster(ctx context.Context, stdout, stderr io.Writer, f clusterFlags) e
 		return &exitError{code: 1, err: err}
 	}
 	sup := &clusterSupervisor{exe: exe, env: os.Environ(), stderr: stderr, exits: make(chan nodeExit, clusterSize)}
-	if f.token != "" {
-		sup.env = append(sup.env, tokenEnv+"="+f.token) // not on the command line, where ps shows it
+	token, err := f.setUpToken(stdout, nodes, sup)
+	if err != nil {
+		return &exitError{code: 1, err: err}
 	}
 	for _, n := range nodes {
 		if err := sup.start(n); err != nil {
@@ -206,7 +217,7 @@ func runCluster(ctx context.Context, stdout, stderr io.Writer, f clusterFlags) e
 	printClusterIntro(stdout, f, nodes, display)
 	leaderCtx, stopLeaderSearch := context.WithCancel(ctx)
 	defer stopLeaderSearch()
-	go reportFirstLeader(leaderCtx, stdout, nodes, f.token)
+	go reportFirstLeader(leaderCtx, stdout, nodes, token)
 
 	// A node has at most one pending restart (it is scheduled when the node exits), so
 	// the timers never block on this channel.
@@ -242,6 +253,41 @@ func runCluster(ctx context.Context, stdout, stderr io.Writer, f clusterFlags) e
 			return &exitError{code: 1, err: errors.New("no node is running any more; their logs above say why")}
 		}
 	}
+}
+
+// setUpToken decides the cluster token and how the nodes get it: the path of a token
+// file on their command line (a generated one unless --token-file names one), or the
+// environment for --token and $RAFTPLAY_TOKEN, never the token itself on a command
+// line, where ps shows it. It returns the token.
+func (f *clusterFlags) setUpToken(out io.Writer, nodes []*clusterNode, sup *clusterSupervisor) (string, error) {
+	switch {
+	case f.token != "" || (f.tokenFile == "" && os.Getenv(tokenEnv) != ""):
+		token := f.token
+		if token == "" {
+			token = os.Getenv(tokenEnv)
+		}
+		sup.env = append(sup.env, tokenEnv+"="+token)
+		return token, nil
+	case f.tokenFile == "":
+		path, created, err := ensureClusterToken(f.data)
+		if err != nil {
+			return "", err
+		}
+		f.tokenFile = path
+		if created {
+			fmt.Fprintf(out, "cluster token: generated a random one into %s (mode 0600)\n", path)
+		} else {
+			fmt.Fprintf(out, "cluster token: the one in %s\n", path)
+		}
+	}
+	token, err := readTokenFile(f.tokenFile)
+	if err != nil {
+		return "", err
+	}
+	for _, n := range nodes {
+		n.args = append(n.args, "--token-file", f.tokenFile)
+	}
+	return token, nil
 }
 
 func runningNodes(nodes []*clusterNode) int {
@@ -356,14 +402,26 @@ func printClusterIntro(out io.Writer, f clusterFlags, nodes []*clusterNode, disp
 	if f.httpBasePort != 8001 {
 		watch += " --addr " + all
 	}
+	// The client commands find the default token file by themselves.
+	tokenArg, curlAuth := "", ""
+	if f.tokenFile != "" {
+		if f.tokenFile != defaultClusterTokenFile {
+			tokenArg = " --token-file " + shellQuote(f.tokenFile)
+			watch += tokenArg
+		}
+		// curl -L drops the header on a redirect to another port; --location-trusted keeps it.
+		curlAuth = fmt.Sprintf(`--location-trusted -H "Authorization: Bearer $(cat %s)" `, shellQuote(f.tokenFile))
+	} else {
+		curlAuth = `--location-trusted -H "Authorization: Bearer $` + tokenEnv + `" `
+	}
 	fmt.Fprintf(out, `
 Try, in another terminal:
-  raftplay status --addr %s
+  raftplay status --addr %s%s
   %s
-  raftplay kv put greeting hello --addr %s
-  curl -L %s/kv/greeting
+  raftplay kv put greeting hello --addr %s%s
+  curl %s%s/kv/greeting
   kill -9 PID         # crash a node (the leader, say) and watch the others elect a new one
-`, all, watch, urls[1], urls[2])
+`, all, tokenArg, watch, urls[1], tokenArg, curlAuth, urls[2])
 	if f.restart {
 		fmt.Fprintln(out, "A node that exits is restarted a second later (--restart).")
 	} else {
@@ -371,7 +429,7 @@ Try, in another terminal:
 		for _, n := range nodes {
 			fmt.Fprintf(out, "  %s\n", nodeCommandLine(display, n))
 		}
-		if f.token != "" {
+		if f.tokenFile == "" {
 			fmt.Fprintf(out, "  (with %s set to the cluster token)\n", tokenEnv)
 		}
 	}

@@ -5,7 +5,9 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -118,9 +120,26 @@ func TestClusterRunsThreeNodes(t *testing.T) {
 	assert.Contains(t, out, "Ctrl-C stops all three nodes.")
 	assert.Contains(t, stderr.String(), "[node 2] node 2: Raft on 127.0.0.1:")
 
+	// The nodes are authenticated by default: cluster generated a token into a file only
+	// its user can read, and handed the nodes its path, not the token.
+	tokenFile := filepath.Join(dir, "token")
+	info, err := os.Stat(tokenFile)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
+	token, err := readTokenFile(tokenFile)
+	require.NoError(t, err)
+	assert.Len(t, token, 64)
+	assert.NotContains(t, out, token)
+	assert.Contains(t, out, "--token-file "+tokenFile)
+	assert.Contains(t, out, "cluster token: generated a random one into "+tokenFile)
+	anonymous, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/status", base+3))
+	require.NoError(t, err)
+	anonymous.Body.Close()
+	assert.Equal(t, http.StatusUnauthorized, anonymous.StatusCode, "a request without the token is refused")
+
 	follower := fmt.Sprintf("http://127.0.0.1:%d", base+3+2) // node 3, leader or not
 	var kvOut bytes.Buffer
-	require.NoError(t, runKV(ctx, &kvOut, kvFlags{addr: follower, timeout: 10 * time.Second}, kvPut, []string{"k", "v"}))
+	require.NoError(t, runKV(ctx, &kvOut, kvFlags{addr: follower, tokenFile: tokenFile, timeout: 10 * time.Second}, kvPut, []string{"k", "v"}))
 
 	// Crash node 1 as kill -9 would: cluster reports it and restarts it.
 	pid := pidOf(t, out, 1)
@@ -129,10 +148,10 @@ func TestClusterRunsThreeNodes(t *testing.T) {
 		10*time.Second, 20*time.Millisecond)
 	assert.Contains(t, stdout.String(), fmt.Sprintf("node 1 (pid %d) exited: signal: killed", pid))
 	kvOut.Reset()
-	require.NoError(t, runKV(ctx, &kvOut, kvFlags{addr: follower, timeout: 10 * time.Second}, kvGet, []string{"k"}))
+	require.NoError(t, runKV(ctx, &kvOut, kvFlags{addr: follower, tokenFile: tokenFile, timeout: 10 * time.Second}, kvGet, []string{"k"}))
 	assert.Equal(t, "v\n", kvOut.String())
 	// The restarted node serves again (and has installed its SIGTERM handler).
-	node1, err := newAPIClient(fmt.Sprintf("http://127.0.0.1:%d", base+3), "", time.Second)
+	node1, err := newAPIClient(fmt.Sprintf("http://127.0.0.1:%d", base+3), token, time.Second)
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return node1.status(ctx).Status != nil }, 10*time.Second, 20*time.Millisecond)
 

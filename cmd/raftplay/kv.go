@@ -10,7 +10,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"syscall"
@@ -33,9 +32,10 @@ const defaultNodeURLs = defaultNodeURL + ",http://127.0.0.1:8002,http://127.0.0.
 const maxAnswerBytes = 4 << 20
 
 type kvFlags struct {
-	addr    string // one URL, or several separated by commas
-	token   string
-	timeout time.Duration
+	addr      string // one URL, or several separated by commas
+	token     string
+	tokenFile string
+	timeout   time.Duration
 }
 
 func newKVCommand() *cobra.Command {
@@ -65,7 +65,8 @@ not match, or the request failed; 2 for a usage error.`,
 	}
 	pf := cmd.PersistentFlags()
 	pf.StringVar(&f.addr, "addr", defaultNodeURLs, "URLs of nodes' HTTP APIs, separated by commas; kv tries them in turn")
-	pf.StringVar(&f.token, "token", "", "cluster token, if the nodes have one (default $"+tokenEnv+")")
+	pf.StringVar(&f.token, "token", "", tokenFlagHelp)
+	pf.StringVar(&f.tokenFile, "token-file", "", tokenFileFlagHelp+" (default: $"+tokenEnv+", else "+defaultClusterTokenFile+" if it exists)")
 	pf.DurationVar(&f.timeout, "timeout", 10*time.Second, "give up after this long (retrying while there is no leader)")
 	cmd.AddCommand(
 		&cobra.Command{
@@ -116,7 +117,11 @@ const (
 
 // runKV performs one operation and prints its outcome.
 func runKV(ctx context.Context, out io.Writer, f kvFlags, op kvOp, args []string) error {
-	cs, err := newAPIClients(f.addr, f.token, f.timeout)
+	token, err := clientToken(f.token, f.tokenFile)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	cs, err := newAPIClients(f.addr, token, f.timeout)
 	if err != nil {
 		return &exitError{code: 2, err: fmt.Errorf("%w\nrun 'raftplay kv --help' for usage", err)}
 	}
@@ -207,7 +212,7 @@ func newAPIClient(addr, token string, timeout time.Duration) (*apiClient, error)
 	if err != nil {
 		return nil, err
 	}
-	c := &apiClient{base: base, token: tokenOrEnv(token)}
+	c := &apiClient{base: base, token: token}
 	c.http = &http.Client{
 		Timeout: timeout,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
@@ -232,14 +237,6 @@ func baseURL(addr string) (string, error) {
 		return "", fmt.Errorf("--addr %q: expected a node's URL such as %s", addr, defaultNodeURL)
 	}
 	return u.Scheme + "://" + u.Host, nil
-}
-
-// tokenOrEnv is the --token flag's value, or $RAFTPLAY_TOKEN when it is empty.
-func tokenOrEnv(flag string) string {
-	if flag != "" {
-		return flag
-	}
-	return os.Getenv(tokenEnv)
 }
 
 func (c *apiClient) authorize(req *http.Request) {
@@ -270,7 +267,7 @@ func (a apiAnswer) error() error {
 	}
 	switch a.status {
 	case http.StatusUnauthorized:
-		return fmt.Errorf("%s answered 401: %s (pass --token or set %s)", a.url, msg, tokenEnv)
+		return fmt.Errorf("%s answered 401: %s (pass --token-file or set %s)", a.url, msg, tokenEnv)
 	case http.StatusServiceUnavailable:
 		return fmt.Errorf("%s answered 503: %s; is a majority of the nodes running? ('raftplay status' shows them)", a.url, msg)
 	}

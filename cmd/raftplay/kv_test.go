@@ -66,7 +66,7 @@ func TestKVToken(t *testing.T) {
 	err := runKV(context.Background(), &bytes.Buffer{}, flags, kvPut, []string{"k", "v"})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "answered 401")
-	assert.Contains(t, err.Error(), "pass --token or set RAFTPLAY_TOKEN")
+	assert.Contains(t, err.Error(), "pass --token-file or set RAFTPLAY_TOKEN")
 
 	flags.token = "s3cret" // sent again on the redirect
 	require.NoError(t, runKV(context.Background(), &bytes.Buffer{}, flags, kvPut, []string{"k", "v"}))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -39,14 +40,18 @@ func lesson13Commands(t *testing.T) []string {
 // restart it with the command the cluster printed, kill -9 node 1 (whose HTTP port is
 // the first default address), and write again with the default --addr. The only changes
 // to the text are the ports and the data directory, which the test picks itself, and
-// the default --addr, which names the cluster's ports.
+// the default --addr, which names the cluster's ports; the commands run in the directory
+// that holds raftplay-data, as the lesson's do.
 func TestLesson13CommandsOnARealCluster(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts node processes")
 	}
 	t.Setenv(asRaftplayEnv, "1")
 	base := freePortRun(t, 3)
-	dir := t.TempDir()
+	// The learner's directory: the cluster keeps its files (and its token, which the
+	// client commands find there) in raftplay-data/cluster, and every command runs here.
+	work := t.TempDir()
+	dir := filepath.Join(work, "raftplay-data", "cluster")
 	f := clusterFlags{basePort: base, httpBasePort: base + 3, data: dir, tick: 5 * time.Millisecond,
 		stopTimeout: 10 * time.Second, logLevel: "warn"}
 	httpURL := func(id int) string { return fmt.Sprintf("http://127.0.0.1:%d", base+3+id-1) }
@@ -93,12 +98,11 @@ func TestLesson13CommandsOnARealCluster(t *testing.T) {
 			id, _ := strconv.Atoi(s[len(s)-1:])
 			return fmt.Sprintf("127.0.0.1:%d", base+3+id-1)
 		})
-		line = strings.ReplaceAll(line, "raftplay-data/cluster", dir)
 		args := strings.Fields(line)[1:]
 		if (args[0] == "kv" || args[0] == "status") && !strings.Contains(line, "--addr") {
 			args = append(args, "--addr", strings.Join([]string{httpURL(1), httpURL(2), httpURL(3)}, ","))
 		}
-		out, code := runRaftplayProcess(t, args)
+		out, code := runRaftplayProcess(t, work, args)
 		require.Equal(t, 0, code, "%s:\n%s", line, out)
 		if args[0] == "kv" && args[1] == "get" && args[2] == "x" {
 			assert.Equal(t, "1\n", out, line)
@@ -110,7 +114,7 @@ func TestLesson13CommandsOnARealCluster(t *testing.T) {
 		}
 	}
 	require.True(t, strings.Contains(stdout.String(), fmt.Sprintf("node 1 (pid %d) exited", pids[1])), "the lesson killed node 1")
-	out, code := runRaftplayProcess(t, []string{"kv", "get", "z", "--addr", httpURL(2)})
+	out, code := runRaftplayProcess(t, work, []string{"kv", "get", "z", "--addr", httpURL(2)})
 	require.Equal(t, 0, code, out)
 	assert.Equal(t, "3\n", out, "the write after node 1's death went through")
 	cancel()
@@ -122,13 +126,14 @@ func TestLesson13CommandsOnARealCluster(t *testing.T) {
 	}
 }
 
-// runRaftplayProcess runs this test binary as `raftplay args...` in its own process and
-// returns what it wrote (stdout, then stderr) and its exit code.
-func runRaftplayProcess(t *testing.T, args []string) (string, int) {
+// runRaftplayProcess runs this test binary as `raftplay args...` in its own process, in
+// directory dir, and returns what it wrote (stdout, then stderr) and its exit code.
+func runRaftplayProcess(t *testing.T, dir string, args []string) (string, int) {
 	t.Helper()
 	exe, err := os.Executable()
 	require.NoError(t, err)
 	cmd := exec.Command(exe, args...)
+	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), asRaftplayEnv+"=1")
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut

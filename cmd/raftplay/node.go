@@ -24,10 +24,6 @@ import (
 
 func init() { commands = append(commands, newNodeCommand) }
 
-// tokenEnv names the environment variable that holds the cluster token when --token is
-// not given; it keeps the secret out of the process list and the shell history.
-const tokenEnv = "RAFTPLAY_TOKEN"
-
 type nodeFlags struct {
 	id           uint64
 	peers        string
@@ -35,6 +31,7 @@ type nodeFlags struct {
 	http         string
 	data         string
 	token        string
+	tokenFile    string
 	insecure     bool
 	tick         time.Duration
 	electionTick int
@@ -63,7 +60,8 @@ HTTP port is its Raft port plus the offset between this node's --http and Raft
 ports (7001 -> 8001 gives 7002 -> 8002 and 7003 -> 8003), on the peer's Raft host.
 
 Every node listens on 127.0.0.1 unless told otherwise. A non-loopback address
-needs a cluster token (--token, or the RAFTPLAY_TOKEN environment variable), which
+needs a cluster token (--token-file, the RAFTPLAY_TOKEN environment variable, or
+--token, which ps shows to every user of the machine), which
 peers present to each other and clients send as "Authorization: Bearer TOKEN";
 --insecure allows it without one on a network you trust.
 
@@ -90,7 +88,8 @@ and log from disk and catches up with the leader.`,
 	fl.StringVar(&f.peerHTTP, "peer-http", "", "every voter's HTTP address, for redirects to the leader: ID=HOST:PORT or ID=URL,... (default: derived from --peers, see above)")
 	fl.StringVar(&f.http, "http", "", "HOST:PORT the HTTP API listens on (required)")
 	fl.StringVar(&f.data, "data", "", "directory of this node's log and state, created if missing (required)")
-	fl.StringVar(&f.token, "token", "", "cluster token (default $"+tokenEnv+")")
+	fl.StringVar(&f.token, "token", "", tokenFlagHelp)
+	fl.StringVar(&f.tokenFile, "token-file", "", tokenFileFlagHelp)
 	fl.BoolVar(&f.insecure, "insecure", false, "allow a non-loopback address without a token (trusted networks only)")
 	fl.DurationVar(&f.tick, "tick", node.DefaultTickInterval, "real time of one Raft tick")
 	fl.IntVar(&f.electionTick, "election-tick", node.DefaultElectionTick, "election timeout in ticks (random in [N, 2N))")
@@ -140,12 +139,20 @@ func (f nodeFlags) config() (node.Config, error) {
 	if _, err := logLevel(f.logLevel); err != nil {
 		return cfg, err
 	}
-	token := tokenOrEnv(f.token)
-	return node.Config{
+	token, err := nodeToken(f.token, f.tokenFile)
+	if err != nil {
+		return cfg, err
+	}
+	cfg = node.Config{
 		ID: f.id, Peers: peers, PeerHTTP: peerHTTP, HTTPAddr: f.http,
 		TickInterval: f.tick, ElectionTick: f.electionTick,
 		Token: token, Insecure: f.insecure,
-	}, nil
+	}
+	// Refuse an exposed address now, before runNode creates the data directory.
+	if err := cfg.CheckExposure(); err != nil {
+		return node.Config{}, err
+	}
+	return cfg, nil
 }
 
 // parseIDAddrs parses "1=host:port,2=host:port". With urls, an address may also be an

@@ -18,10 +18,11 @@ import (
 func init() { commands = append(commands, newStatusCommand) }
 
 type statusFlags struct {
-	addrs   []string
-	token   string
-	timeout time.Duration
-	json    bool
+	addrs     []string
+	token     string
+	tokenFile string
+	timeout   time.Duration
+	json      bool
 }
 
 func newStatusCommand() *cobra.Command {
@@ -45,7 +46,8 @@ Exit status: 0 when every node answered, 1 when one could not be reached.`,
 	}
 	fl := cmd.Flags()
 	fl.StringSliceVar(&f.addrs, "addr", []string{defaultNodeURL}, "URL of a node's HTTP API; repeat or separate with commas for several")
-	fl.StringVar(&f.token, "token", "", "cluster token, if the nodes have one (default $"+tokenEnv+")")
+	fl.StringVar(&f.token, "token", "", tokenFlagHelp)
+	fl.StringVar(&f.tokenFile, "token-file", "", tokenFileFlagHelp+" (default: $"+tokenEnv+", else "+defaultClusterTokenFile+" if it exists)")
 	fl.DurationVar(&f.timeout, "timeout", 3*time.Second, "how long to wait for each node")
 	fl.BoolVar(&f.json, "json", false, `print JSON: [{"addr": URL, "status": {...}} or {"addr": URL, "error": "..."}, ...]`)
 	return cmd
@@ -59,9 +61,13 @@ type nodeStatus struct {
 }
 
 func runStatus(ctx context.Context, out io.Writer, f statusFlags) error {
+	token, err := clientToken(f.token, f.tokenFile)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
 	clients := make([]*apiClient, len(f.addrs))
 	for i, addr := range f.addrs {
-		c, err := newAPIClient(addr, f.token, f.timeout)
+		c, err := newAPIClient(addr, token, f.timeout)
 		if err != nil {
 			return &exitError{code: 2, err: fmt.Errorf("%w\nrun 'raftplay status --help' for usage", err)}
 		}

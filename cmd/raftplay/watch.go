@@ -33,6 +33,7 @@ const (
 type watchFlags struct {
 	addrs     []string
 	token     string
+	tokenFile string
 	tail      int
 	allEvents bool
 	plain     bool
@@ -75,7 +76,8 @@ commit advanced, read confirmed) are left out unless --all-events is given.`,
 	fl := cmd.Flags()
 	fl.StringSliceVar(&f.addrs, "addr", []string{"http://127.0.0.1:8001", "http://127.0.0.1:8002", "http://127.0.0.1:8003"},
 		"URL of a node's HTTP API; repeat or separate with commas")
-	fl.StringVar(&f.token, "token", "", "cluster token, if the nodes have one (default $"+tokenEnv+")")
+	fl.StringVar(&f.token, "token", "", tokenFlagHelp)
+	fl.StringVar(&f.tokenFile, "token-file", "", tokenFileFlagHelp+" (default: $"+tokenEnv+", else "+defaultClusterTokenFile+" if it exists)")
 	fl.IntVar(&f.tail, "tail", 12, "number of recent events shown on a terminal")
 	fl.BoolVar(&f.allEvents, "all-events", false, "also show the frequent events: entries appended, commit advanced, read confirmed")
 	fl.BoolVar(&f.plain, "plain", false, "print lines instead of redrawing, even on a terminal")
@@ -93,9 +95,13 @@ type watchUpdate struct {
 
 // runWatch follows every node until ctx is done; tty selects the redrawn view.
 func runWatch(ctx context.Context, out io.Writer, f watchFlags, tty bool) error {
+	token, err := clientToken(f.token, f.tokenFile)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
 	clients := make([]*apiClient, len(f.addrs))
 	for i, addr := range f.addrs {
-		c, err := newAPIClient(addr, f.token, 0)
+		c, err := newAPIClient(addr, token, 0)
 		if err != nil {
 			return &exitError{code: 2, err: fmt.Errorf("%w\nrun 'raftplay watch --help' for usage", err)}
 		}
@@ -112,7 +118,7 @@ func runWatch(ctx context.Context, out io.Writer, f watchFlags, tty bool) error 
 		}()
 	}
 	view := newWatchView(clients, f.tail, f.allEvents)
-	err := view.loop(ctx, out, updates, tty)
+	err = view.loop(ctx, out, updates, tty)
 	cancel()
 	for range clients {
 		<-done

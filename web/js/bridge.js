@@ -3,7 +3,7 @@
 // loadRaftplay() loads wasm_exec.js (Go's loader, which defines globalThis.Go), starts
 // app.wasm, waits for the Go side to publish globalThis.raftplayWasm, and resolves to a
 // Raftplay object whose methods parse the JSON answers and throw an Error on
-// {"error": ...}. It also sets window.raftplay to that object (DESIGN.md: tests and
+// {"error": ...}. It also sets window.raftplay to that object (docs/DESIGN.md: tests and
 // lessons call window.raftplay.state()). It runs in browsers and under Node (node --test).
 
 /**

@@ -214,6 +214,15 @@ test('a share round trip through Workers KV', async () => {
   assert.equal(moved.status, 308, 'a file asked for relative to /s/{id} is at the root');
   assert.equal(moved.headers.get('location'), '/css/base.css');
   await moved.arrayBuffer();
+
+  // Issue 11: /s/%5Cevil.example answered 308 Location: /\evil.example, which a browser
+  // resolves to http://evil.example/. Only a plain file path redirects.
+  for (const path of ['/s/%5Cevil.example', '/s/%09/evil.example', '/s/%5C%5Cevil.example/x']) {
+    const refused = await request(path);
+    assert.equal(refused.status, 404, `${path} answers 404, not a redirect`);
+    assert.equal(refused.headers.get('location'), null, `${path} has no Location`);
+    await refused.arrayBuffer();
+  }
 });
 
 test('every 4xx case answers JSON with a clear message', async () => {

@@ -2,7 +2,11 @@
 // process and prints a table of throughput and allocations, the raftplay/etcd ratios
 // and whether they meet the targets of the performance issue.
 //
-// Each round runs every engine at every outstanding level once, interleaved, so that
+// Two driving patterns are measured: closed-loop with at most `outstanding` proposals in
+// flight (bench.Benchmark), and the issue's batch pattern, B proposals then rounds until
+// nothing moves (bench.BenchmarkBatches).
+//
+// Each round runs every engine at every load once, interleaved, so that
 // noise from a shared machine hits both engines alike; the table shows medians over the
 // rounds, and each ratio is the median of the ratios measured within one round.
 //
@@ -32,17 +36,54 @@ import (
 // measured; a failing benchmark only reports a zero result, this says why.
 const smokeProposals = 2000
 
-// sample is one engine at one outstanding level in one round.
+// load is one way of driving the cluster: a pattern at one level.
+type load struct {
+	pattern string // "outstanding" or "batch"
+	level   int
+}
+
+func (l load) String() string { return fmt.Sprintf("%s=%d", l.pattern, l.level) }
+
+// loads lists every load measured, in table order.
+func loads() []load {
+	var ls []load
+	for _, o := range bench.OutstandingLevels {
+		ls = append(ls, load{"outstanding", o})
+	}
+	for _, b := range bench.BatchSizes {
+		ls = append(ls, load{"batch", b})
+	}
+	return ls
+}
+
+// benchmark runs engine e under l.
+func (l load) benchmark(b *testing.B, e bench.Engine) {
+	if l.pattern == "batch" {
+		bench.BenchmarkBatches(b, e, l.level)
+		return
+	}
+	bench.Benchmark(b, e, l.level)
+}
+
+// check runs engine e under l untimed, with smokeProposals proposals.
+func (l load) check(e bench.Engine) error {
+	if l.pattern == "batch" {
+		return bench.RunBatches(e, smokeProposals, l.level)
+	}
+	return bench.Run(e, smokeProposals, l.level)
+}
+
+// sample is one engine under one load in one round.
 type sample struct {
 	opsPerSecond float64
 	allocsPerOp  float64
 	bytesPerOp   float64
 }
 
-// key names an engine at an outstanding level.
+// key names an engine under a load.
 type key struct {
-	engine      string
-	outstanding int
+	engine string
+	load   load
 }
 
 func main() {
@@ -67,8 +108,8 @@ func run(w io.Writer, rounds int, benchtime string) error {
 	fmt.Fprintf(w, "%d rounds, benchtime %s, %d-byte commands, 3 peers, in-memory FIFO delivery\n\n", rounds, benchtime, bench.CommandSize)
 
 	for _, e := range bench.Engines {
-		for _, outstanding := range bench.OutstandingLevels {
-			if err := bench.Run(e, smokeProposals, outstanding); err != nil {
+		for _, l := range loads() {
+			if err := l.check(e); err != nil {
 				return fmt.Errorf("check before measuring: %w", err)
 			}
 		}
@@ -76,13 +117,13 @@ func run(w io.Writer, rounds int, benchtime string) error {
 
 	samples := map[key][]sample{}
 	for round := 1; round <= rounds; round++ {
-		for _, outstanding := range bench.OutstandingLevels {
+		for _, l := range loads() {
 			for _, e := range bench.Engines {
-				s, err := measure(e, outstanding)
+				s, err := measure(e, l)
 				if err != nil {
 					return fmt.Errorf("round %d: %w", round, err)
 				}
-				k := key{e.Name, outstanding}
+				k := key{e.Name, l}
 				samples[k] = append(samples[k], s)
 			}
 		}
@@ -94,11 +135,11 @@ func run(w io.Writer, rounds int, benchtime string) error {
 	return nil
 }
 
-// measure benchmarks engine e with outstanding proposals in flight.
-func measure(e bench.Engine, outstanding int) (sample, error) {
-	r := testing.Benchmark(func(b *testing.B) { bench.Benchmark(b, e, outstanding) })
+// measure benchmarks engine e under l.
+func measure(e bench.Engine, l load) (sample, error) {
+	r := testing.Benchmark(func(b *testing.B) { l.benchmark(b, e) })
 	if r.N == 0 || r.T <= 0 {
-		return sample{}, fmt.Errorf("%s with %d outstanding: the benchmark failed", e.Name, outstanding)
+		return sample{}, fmt.Errorf("%s with %s: the benchmark failed", e.Name, l)
 	}
 	n := float64(r.N)
 	return sample{
@@ -110,12 +151,12 @@ func measure(e bench.Engine, outstanding int) (sample, error) {
 
 func printTable(w io.Writer, samples map[key][]sample) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "engine\toutstanding\tops/s\t(min..max)\tallocs/op\tB/op\t")
-	for _, outstanding := range bench.OutstandingLevels {
+	fmt.Fprintln(tw, "engine\tload\tops/s\t(min..max)\tallocs/op\tB/op\t")
+	for _, l := range loads() {
 		for _, e := range bench.Engines {
-			ss := samples[key{e.Name, outstanding}]
+			ss := samples[key{e.Name, l}]
 			ops := collect(ss, func(s sample) float64 { return s.opsPerSecond })
-			fmt.Fprintf(tw, "%s\t%d\t%.0f\t(%.0f..%.0f)\t%.1f\t%.0f\t\n", e.Name, outstanding,
+			fmt.Fprintf(tw, "%s\t%s\t%.0f\t(%.0f..%.0f)\t%.1f\t%.0f\t\n", e.Name, l,
 				median(ops), slices.Min(ops), slices.Max(ops),
 				median(collect(ss, func(s sample) float64 { return s.allocsPerOp })),
 				median(collect(ss, func(s sample) float64 { return s.bytesPerOp })))
@@ -127,10 +168,10 @@ func printTable(w io.Writer, samples map[key][]sample) {
 // printRatios prints raftplay/etcd for each level against the issue's targets.
 func printRatios(w io.Writer, samples map[key][]sample) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "outstanding\traftplay/etcd ops/s\tper round\ttarget\tallocs/op raftplay vs etcd\tverdict")
-	for _, outstanding := range bench.OutstandingLevels {
-		ours := samples[key{bench.Raftplay.Name, outstanding}]
-		theirs := samples[key{bench.Etcd.Name, outstanding}]
+	fmt.Fprintln(tw, "load\traftplay/etcd ops/s\tper round\ttarget\tallocs/op raftplay vs etcd\tverdict")
+	for _, l := range loads() {
+		ours := samples[key{bench.Raftplay.Name, l}]
+		theirs := samples[key{bench.Etcd.Name, l}]
 		ratios := make([]float64, len(ours))
 		perRound := make([]string, len(ours))
 		for i := range ours {
@@ -138,7 +179,7 @@ func printRatios(w io.Writer, samples map[key][]sample) {
 			perRound[i] = fmt.Sprintf("%.2f", ratios[i])
 		}
 		ratio := median(ratios)
-		target := throughputTarget(outstanding)
+		target := throughputTarget(l)
 		ourAllocs := median(collect(ours, func(s sample) float64 { return s.allocsPerOp }))
 		theirAllocs := median(collect(theirs, func(s sample) float64 { return s.allocsPerOp }))
 		verdict := "met"
@@ -150,16 +191,22 @@ func printRatios(w io.Writer, samples map[key][]sample) {
 		case ourAllocs > theirAllocs:
 			verdict = "MISSED: allocations"
 		}
-		fmt.Fprintf(tw, "%d\t%.2fx\t%s\t>= %.2fx\t%.1f vs %.1f\t%s\n", outstanding, ratio,
+		fmt.Fprintf(tw, "%s\t%.2fx\t%s\t>= %.2fx\t%.1f vs %.1f\t%s\n", l, ratio,
 			strings.Join(perRound, " "), target, ourAllocs, theirAllocs, verdict)
 	}
 	tw.Flush()
 }
 
-// throughputTarget is the raftplay/etcd ops/s ratio the issue asks for. Under
-// WebAssembly it asks for parity at every level.
-func throughputTarget(outstanding int) float64 {
-	if runtime.GOARCH == "wasm" || outstanding < 1024 {
+// throughputTarget is the raftplay/etcd ops/s ratio the issues ask for: 2x for the
+// batch pattern at every B (issue 11); 1.25x at 1,024 outstanding and parity at 1
+// (the first performance issue). Under WebAssembly, parity everywhere.
+func throughputTarget(l load) float64 {
+	switch {
+	case runtime.GOARCH == "wasm":
+		return 1.0
+	case l.pattern == "batch":
+		return 2.0
+	case l.level < 1024:
 		return 1.0
 	}
 	return 1.25

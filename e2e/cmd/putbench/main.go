@@ -1,8 +1,13 @@
 // Command putbench measures acknowledged PUTs per second, and their latency, against
 // three local `raftplay node` processes with fsync on: the numbers the README reports.
+// When an etcd binary is found (Debian's etcd-server, etcd 3.4), it starts three etcd
+// members on loopback beside them and runs the very same closed-loop load against
+// etcd's HTTP/JSON gateway (POST /v3/kv/put), interleaved with raftplay's, and prints
+// the ratio against the targets (>= 1.0x etcd's PUT/s with 1 client, >= 1.5x with 64).
 //
 //	go run ./e2e/cmd/putbench                       # 1 and 64 clients, 5 s each
 //	go run ./e2e/cmd/putbench -clients 1,8,64,256 -duration 10s
+//	go run ./e2e/cmd/putbench -etcd none            # raftplay only
 //	go run ./e2e/cmd/putbench -cpuprofile prof      # the nodes' CPU profiles, for pprof
 //
 // It builds cmd/raftplay (or runs -bin), starts the nodes in a temporary directory
@@ -16,7 +21,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -43,6 +51,8 @@ func run() error {
 		cpuProfile  = flag.String("cpuprofile", "", "directory to write each node's CPU profile to (nodeN.pprof)")
 		noFsync     = flag.Bool("unsafe-no-fsync", false, "run the nodes without fsync, to see what fsync costs")
 		tick        = flag.Duration("tick", 0, "the nodes' --tick (default: theirs)")
+		etcdBin     = flag.String("etcd", "", `etcd binary to compare with (default: "etcd" on the PATH, if any); "none" to skip`)
+		rounds      = flag.Int("rounds", 1, "how many times to run each load on each system, interleaved")
 	)
 	flag.Parse()
 	var loads []int
@@ -75,6 +85,9 @@ func run() error {
 	if *tick > 0 {
 		nodeArgs = append(nodeArgs, "--tick", tick.String())
 	}
+	if *rounds < 1 {
+		return fmt.Errorf("-rounds must be at least 1, got %d", *rounds)
+	}
 	opts := e2e.Options{Bin: *bin, Dir: *dir, NodeArgs: nodeArgs}
 	if *cpuProfile != "" {
 		abs, err := filepath.Abs(*cpuProfile)
@@ -105,21 +118,58 @@ func run() error {
 		startTerm = st.Term
 	}
 	fmt.Fprintf(os.Stderr, "putbench: 3 nodes, fsync %s, leader node %d; data in %s\n", onOff(!*noFsync), lead, *dir)
-	if *warmup > 0 {
-		e2e.RunPuts(context.Background(), e2e.PutLoad{URL: url, Clients: maxOf(loads), Duration: *warmup, ValueSize: *valueSize})
+	etcd, etcdURL, err := startEtcd(*etcdBin, *dir)
+	if err != nil {
+		return err
 	}
+	if etcd != nil {
+		defer etcd.Close()
+	}
+	type system struct {
+		name string
+		load e2e.PutLoad
+	}
+	systems := []system{{"raftplay", e2e.PutLoad{URL: url, ValueSize: *valueSize}}}
+	if etcd != nil {
+		systems = append(systems, system{"etcd", e2e.PutLoad{URL: etcdURL, ValueSize: *valueSize, API: e2e.APIEtcd}})
+	}
+	if *warmup > 0 {
+		for _, sys := range systems {
+			l := sys.load
+			l.Clients, l.Duration = maxOf(loads), *warmup
+			e2e.RunPuts(context.Background(), l)
+		}
+	}
+	fmt.Println(machineNote())
 	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "clients\tPUT/s\tp50\tp99\tmax\tacked\tretried\tfailed\t")
+	fmt.Fprintln(tw, "system\tclients\tround\tPUT/s\tp50\tp99\tmax\tacked\tretried\tfailed\t")
 	var failures []error
-	for _, clients := range loads {
-		res := e2e.RunPuts(context.Background(), e2e.PutLoad{URL: url, Clients: clients, Duration: *duration, ValueSize: *valueSize})
-		fmt.Fprintf(tw, "%d\t%.0f\t%v\t%v\t%v\t%d\t%d\t%d\t\n", clients, res.PerSec, ms(res.P50), ms(res.P99), ms(res.Max), res.Acked, res.Retries, res.Failed)
-		if res.Failed > 0 {
-			failures = append(failures, fmt.Errorf("%d clients: %d PUTs failed; the first: %v", clients, res.Failed, res.FirstErr))
+	perSec := map[string]map[int][]float64{}
+	for round := 1; round <= *rounds; round++ {
+		for _, clients := range loads {
+			for _, sys := range systems {
+				l := sys.load
+				l.Clients, l.Duration = clients, *duration
+				res := e2e.RunPuts(context.Background(), l)
+				fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%v\t%v\t%v\t%d\t%d\t%d\t\n", sys.name, clients, round, res.PerSec, ms(res.P50), ms(res.P99), ms(res.Max), res.Acked, res.Retries, res.Failed)
+				if perSec[sys.name] == nil {
+					perSec[sys.name] = map[int][]float64{}
+				}
+				perSec[sys.name][clients] = append(perSec[sys.name][clients], res.PerSec)
+				if res.Failed > 0 {
+					failures = append(failures, fmt.Errorf("%s, %d clients: %d PUTs failed; the first: %v", sys.name, clients, res.Failed, res.FirstErr))
+				}
+			}
 		}
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	if etcd != nil {
+		printRatios(loads, perSec)
+		if err := etcd.StopAll(10 * time.Second); err != nil {
+			failures = append(failures, err)
+		}
 	}
 	if st, err := c.Status(context.Background(), lead); err == nil && (st.Term != startTerm || st.State != "leader") {
 		fmt.Fprintf(os.Stderr, "putbench: the leadership changed during the run (term %d, then %d): elections under load; retried PUTs followed the new leader\n", startTerm, st.Term)
@@ -131,6 +181,87 @@ func run() error {
 		fmt.Fprintf(os.Stderr, "putbench: CPU profiles in %s (go tool pprof -top %s %s)\n", *cpuProfile, *bin, filepath.Join(*cpuProfile, fmt.Sprintf("node%d.pprof", lead)))
 	}
 	return errors.Join(failures...)
+}
+
+// startEtcd starts three etcd members in dir/etcd from bin ("" looks for etcd on the
+// PATH, "none" skips) and returns the leader's URL; nil when there is no etcd to run.
+func startEtcd(bin, dir string) (*e2e.EtcdCluster, string, error) {
+	switch bin {
+	case "none":
+		return nil, "", nil
+	case "":
+		found, err := exec.LookPath("etcd")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "putbench: no etcd on the PATH (apt-get install etcd-server), so no comparison; -etcd none hides this note")
+			return nil, "", nil
+		}
+		bin = found
+	}
+	etcdDir := filepath.Join(dir, "etcd")
+	if err := os.MkdirAll(etcdDir, 0o755); err != nil {
+		return nil, "", err
+	}
+	c, err := e2e.StartEtcd(bin, etcdDir)
+	if err != nil {
+		return nil, "", err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	lead, err := c.WaitLeader(ctx)
+	if err != nil {
+		c.Close()
+		return nil, "", err
+	}
+	fmt.Fprintf(os.Stderr, "putbench: 3 etcd members (%s), leader %s; data in %s\n", bin, lead.Name, etcdDir)
+	return c, lead.URL(), nil
+}
+
+// Targets of issue 11: raftplay's PUT/s over etcd's, by clients.
+func target(clients int) float64 {
+	if clients >= 64 {
+		return 1.5
+	}
+	return 1.0
+}
+
+// printRatios prints raftplay's PUT/s over etcd's for each load (medians over rounds).
+func printRatios(loads []int, perSec map[string]map[int][]float64) {
+	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nclients\traftplay PUT/s\tetcd PUT/s\traftplay/etcd\ttarget\tverdict")
+	for _, clients := range loads {
+		ours, theirs := median(perSec["raftplay"][clients]), median(perSec["etcd"][clients])
+		ratio := 0.0
+		if theirs > 0 {
+			ratio = ours / theirs
+		}
+		verdict := "met"
+		if ratio < target(clients) {
+			verdict = "MISSED"
+		}
+		fmt.Fprintf(tw, "%d\t%.0f\t%.0f\t%.2fx\t>= %.1fx\t%s\n", clients, ours, theirs, ratio, target(clients), verdict)
+	}
+	_ = tw.Flush()
+}
+
+func median(values []float64) float64 {
+	if len(values) == 0 {
+		return 0
+	}
+	sorted := slices.Clone(values)
+	slices.Sort(sorted)
+	if n := len(sorted); n%2 == 0 {
+		return (sorted[n/2-1] + sorted[n/2]) / 2
+	}
+	return sorted[len(sorted)/2]
+}
+
+// machineNote says where the numbers were measured: they mean little elsewhere.
+func machineNote() string {
+	load := "?"
+	if data, err := os.ReadFile("/proc/loadavg"); err == nil {
+		load = strings.Join(strings.Fields(string(data))[:3], " ")
+	}
+	return fmt.Sprintf("machine: %s/%s, %d CPUs, load average %s (other jobs share this machine)", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), load)
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d.Microseconds())/1000) }

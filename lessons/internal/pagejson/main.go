@@ -1,9 +1,12 @@
-// Command pagejson writes lessons/page.json, the lessons as the WebAssembly build of
-// the page embeds them (lessons.PageJSON), from the lesson files. Run it with
-// `go generate ./lessons` after changing a lesson.
+// Command pagejson writes the lessons as the WebAssembly build of the page embeds them
+// (lessons.PageJSON), from the lesson files in the current directory. `go generate
+// ./lessons` runs it to refresh lessons/page.json after a lesson changed; the dist
+// build runs it with -o to a file outside the tree, so that building the page never
+// rewrites a tracked file.
 package main
 
 import (
+	"flag"
 	"fmt"
 	"os"
 
@@ -11,13 +14,15 @@ import (
 )
 
 func main() {
-	if err := run(); err != nil {
+	out := flag.String("o", "page.json", "the file to write")
+	flag.Parse()
+	if err := run(*out); err != nil {
 		fmt.Fprintln(os.Stderr, "pagejson:", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
+func run(out string) error {
 	list, err := lessons.ParseFS(os.DirFS("."))
 	if err != nil {
 		return err
@@ -26,5 +31,5 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile("page.json", data, 0o644)
+	return os.WriteFile(out, data, 0o644)
 }

@@ -100,7 +100,7 @@ export async function openPage(context, url, { width = 1280, height = 900, color
   return page;
 }
 
-/** state returns the cluster snapshot through window.raftplay.state() (DESIGN.md). */
+/** state returns the cluster snapshot through window.raftplay.state() (docs/DESIGN.md). */
 export function state(page) {
   return page.evaluate(() => window.raftplay.state());
 }
