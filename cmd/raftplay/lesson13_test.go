@@ -86,6 +86,12 @@ func TestLesson13CommandsOnARealCluster(t *testing.T) {
 	for _, line := range cmds[1:] {
 		if m := killRe.FindStringSubmatch(line); m != nil {
 			id, _ := strconv.Atoi(m[1])
+			if id == 1 {
+				// Node 1 may or may not lead here (TestKVPassesOverDeadNodesAndRedirectsToThem
+				// covers the redirect to a dead leader); say which case this run covers.
+				st, _ := runRaftplayProcess(t, work, []string{"status", "--addr", httpURL(1)})
+				t.Logf("before kill -9 of node 1:\n%s", st)
+			}
 			require.NoError(t, syscall.Kill(pids[id], syscall.SIGKILL), line)
 			if managed[id] {
 				exited := fmt.Sprintf("node %d (pid %d) exited", id, pids[id])
