@@ -30,11 +30,13 @@ type player struct {
 	out   io.Writer
 	r     *lessons.Runner
 	moved bool // the learner made a move in this step
+	seed  string // orders the quiz's choices
+	seen  int    // the trace events before this one have been shown
 }
 
 // playLesson plays l from step first (from 0), reading the learner's input from in.
 // The end of the input ends the lesson quietly, as "quit" does.
-func playLesson(in io.Reader, out io.Writer, l *lessons.Lesson, first int) error {
+func playLesson(in io.Reader, out io.Writer, l *lessons.Lesson, first int, seed string) error {
 	r, err := lessons.NewRunner(l)
 	if err != nil {
 		return err
@@ -44,7 +46,7 @@ func playLesson(in io.Reader, out io.Writer, l *lessons.Lesson, first int) error
 			return err
 		}
 	}
-	p := &player{in: bufio.NewScanner(in), out: out, r: r}
+	p := &player{in: bufio.NewScanner(in), out: out, r: r, seed: seed, seen: r.Cluster().TraceLen()}
 	fmt.Fprintf(out, "Lesson %d: %s\n\n%s\n", l.Number, l.Title, lessons.MarkdownText(l.Intro, textWidth))
 	fmt.Fprintln(out, `Type "help" at any prompt for what you can do.`)
 	shown := -1
@@ -212,27 +214,58 @@ func (p *player) showCheck() {
 	}
 }
 
-// quiz asks the step's questions; false if the input ended.
+// quiz asks the step's questions, with the choices in the learner's order; false if
+// the input ended. A wrong answer says why it is wrong and gives a second try; once
+// the question is over, the right answer, its explanation and why each other choice
+// is wrong are shown.
 func (p *player) quiz() bool {
-	for _, q := range p.r.Step().Quiz {
+	st := p.r.Step()
+	for qi, q := range st.Quiz {
+		order := q.Order(p.seed, p.r.Lesson().ID, st.Number, qi+1)
 		fmt.Fprintf(p.out, "\n%s", lessons.WrapText(lessons.InlineText(q.Question), textWidth, "Question: ", "          "))
-		for i, c := range q.Choices {
-			marker := fmt.Sprintf("  %d) ", i+1)
-			fmt.Fprint(p.out, lessons.WrapText(lessons.InlineText(c), textWidth, marker, strings.Repeat(" ", len(marker))))
+		shown := 0 // the shown position of the right choice, from 1
+		for k, n := range order {
+			marker := fmt.Sprintf("  %d) ", k+1)
+			fmt.Fprint(p.out, lessons.WrapText(lessons.InlineText(q.Choices[n-1].Text), textWidth, marker, strings.Repeat(" ", len(marker))))
+			if n == q.Correct {
+				shown = k + 1
+			}
 		}
-		line, ok := p.prompt(fmt.Sprintf("Your answer (1-%d, Enter to see it): ", len(q.Choices)))
-		if !ok {
-			return false
-		}
-		switch n, err := strconv.Atoi(line); {
-		case err == nil && n == q.Correct:
-			fmt.Fprintln(p.out, "Right.")
-		case line == "":
-			fmt.Fprintf(p.out, "The answer is %d.\n", q.Correct)
-		default:
-			fmt.Fprintf(p.out, "Not quite: the answer is %d.\n", q.Correct)
+		tried := 0
+		for tried < 2 {
+			ask := fmt.Sprintf("Your answer (1-%d, Enter to see it): ", len(order))
+			if tried == 1 {
+				ask = fmt.Sprintf("One more try (1-%d, Enter to see it): ", len(order))
+			}
+			line, ok := p.prompt(ask)
+			if !ok {
+				return false
+			}
+			k, err := strconv.Atoi(line)
+			switch {
+			case line == "":
+				fmt.Fprintf(p.out, "The answer is %d.\n", shown)
+				tried = 2
+			case err != nil || k < 1 || k > len(order):
+				fmt.Fprintf(p.out, "Type a number from 1 to %d, or Enter to see the answer.\n", len(order))
+			case k == shown:
+				fmt.Fprintln(p.out, "Right.")
+				tried = 2
+			default:
+				tried++
+				why := lessons.InlineText(q.Choices[order[k-1]-1].Why)
+				fmt.Fprint(p.out, lessons.WrapText(why, textWidth, fmt.Sprintf("Not %d: ", k), "  "))
+				if tried == 2 {
+					fmt.Fprintf(p.out, "The answer is %d.\n", shown)
+				}
+			}
 		}
 		fmt.Fprint(p.out, lessons.WrapText(lessons.InlineText(q.Explanation), textWidth, "", ""))
+		for k, n := range order {
+			if n != q.Correct {
+				fmt.Fprint(p.out, lessons.WrapText(lessons.InlineText(q.Choices[n-1].Why), textWidth, fmt.Sprintf("  %d) ", k+1), "     "))
+			}
+		}
 	}
 	return true
 }
