@@ -53,6 +53,9 @@ func playLesson(in io.Reader, out io.Writer, l *lessons.Lesson, first int, seed 
 	for {
 		if r.Index() != shown {
 			shown = r.Index()
+			if r.Step().Start != nil {
+				p.seen = r.Cluster().TraceLen() // a fresh cluster: its trace starts anew
+			}
 			p.moved = false
 			p.introduce()
 		}
@@ -139,6 +142,7 @@ func (p *player) command(line string) bool {
 			return true
 		}
 		p.moved = false
+		p.seen = r.Cluster().TraceLen()
 		fmt.Fprintf(p.out, "Back at the start of step %d: %s\n", r.Step().Number, r.Step().Title)
 		p.showState()
 	case fields[0] == "ticks" || fields[0] == "wait":
@@ -148,6 +152,7 @@ func (p *player) command(line string) bool {
 			return true
 		}
 		r.RunTicks(m.Wait)
+		p.showEvents()
 		p.showState()
 	default:
 		m, err := lessons.ParseMove(line, p.peers())
@@ -160,6 +165,7 @@ func (p *player) command(line string) bool {
 			return true
 		}
 		p.moved = true
+		p.showEvents()
 		fmt.Fprintf(p.out, "done: %s (time is paused: make more moves, or press Enter to let time run)\n", m.Text)
 	}
 	return true
@@ -171,6 +177,7 @@ func (p *player) peers() int { return len(p.r.Cluster().State().Peers) }
 func (p *player) letTimeRun() {
 	st := p.r.Step()
 	ticks, passed := p.r.RunUntilPassed(st.WithinTicks)
+	p.showEvents()
 	if !passed {
 		_, detail := p.r.Check()
 		fmt.Fprintf(p.out, "%d ticks passed and the check has not: %s\n", ticks, detail)
@@ -183,6 +190,7 @@ func (p *player) takeReference() {
 	st := p.r.Step()
 	fmt.Fprintf(p.out, "Making the moves for you: %s\n", moveTexts(st.Reference))
 	passed, err := p.r.TakeReference()
+	p.showEvents()
 	switch {
 	case err != nil:
 		fmt.Fprintf(p.out, "%v\nThe cluster is not where the step expects it: \"restart\" the step.\n", err)
@@ -243,6 +251,8 @@ func (p *player) quiz() bool {
 			}
 			k, err := strconv.Atoi(line)
 			switch {
+			case line == "quit" || line == "q" || line == "exit":
+				return false
 			case line == "":
 				fmt.Fprintf(p.out, "The answer is %d.\n", shown)
 				tried = 2
@@ -254,7 +264,7 @@ func (p *player) quiz() bool {
 			default:
 				tried++
 				why := lessons.InlineText(q.Choices[order[k-1]-1].Why)
-				fmt.Fprint(p.out, lessons.WrapText(why, textWidth, fmt.Sprintf("Not %d: ", k), "  "))
+				fmt.Fprint(p.out, lessons.WrapText(why, textWidth, fmt.Sprintf("Not %d. ", k), "  "))
 				if tried == 2 {
 					fmt.Fprintf(p.out, "The answer is %d.\n", shown)
 				}
@@ -287,6 +297,9 @@ func (p *player) showState() {
 		if len(ps.KV) > 0 {
 			fmt.Fprintf(p.out, "      data: %s\n", kvView(ps.KV))
 		}
+		if len(ps.Replication) > 0 {
+			fmt.Fprintf(p.out, "      leader's view: %s\n", replicationView(ps.Replication))
+		}
 	}
 	if len(st.Violations) > 0 {
 		v := st.Violations[len(st.Violations)-1]
@@ -317,6 +330,19 @@ func logView(ps *sim.PeerState) string {
 		}
 	}
 	return b.String()
+}
+
+// replicationView writes a leader's next and match index for each follower:
+// "S2 match 3 next 4, S3 match 0 next 2 (probing)".
+func replicationView(rs []sim.Replication) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = fmt.Sprintf("S%d match %d next %d", r.Peer, r.MatchIndex, r.NextIndex)
+		if r.Mode == "probe" {
+			parts[i] += " (probing)"
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 func kvView(data map[string]string) string {
