@@ -29,7 +29,7 @@ type player struct {
 	in    *bufio.Scanner
 	out   io.Writer
 	r     *lessons.Runner
-	moved bool // the learner made a move in this step
+	moved bool   // the learner made a move in this step
 	seed  string // orders the quiz's choices
 	seen  int    // the trace events before this one have been shown
 }

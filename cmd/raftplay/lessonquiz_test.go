@@ -96,7 +96,7 @@ func TestLessonRunShowsTheMechanism(t *testing.T) {
 		"accepted, matches up to index",
 		"advanced its commit index to",
 		"appended entries",
-		"leader's view: S2 match ",
+		"leader's view: S1 match 2 next 3",
 	} {
 		assert.Contains(t, out, want)
 	}
