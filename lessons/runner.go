@@ -145,6 +145,11 @@ func (r *Runner) Do(m Move) error {
 	if err != nil {
 		return err
 	}
+	if m.Pick != nil {
+		if a.Msg, err = m.Pick.PickIn(r.cluster.InFlight()); err != nil {
+			return err
+		}
+	}
 	return r.Act(a)
 }
 
