@@ -12,7 +12,8 @@ import (
 // what was done to the cluster. Heartbeats and their replies are left out: a leader
 // sends them every few ticks and they would bury the rest. Deliveries are left out
 // too, since the decision a delivery causes is printed, and each message was printed
-// when it was sent.
+// when it was sent; except for a message that was duplicated or delayed, whose
+// arrival is the point.
 
 // maxEventLines bounds the events printed at once; beyond it the first and the last
 // are printed, with how many were skipped in between.
@@ -23,6 +24,18 @@ func (p *player) showEvents() {
 	c := p.r.Cluster()
 	var lines []string
 	for _, ev := range c.Events(p.seen) {
+		switch ev.Kind {
+		case "duplicate":
+			p.watch[ev.Msg], p.watch[ev.Copy] = true, true
+		case "delay":
+			p.watch[ev.Msg] = true
+		case "deliver":
+			if p.watch[ev.Msg] {
+				delete(p.watch, ev.Msg)
+				lines = append(lines, fmt.Sprintf("  %6d ms  delivers %s (duplicated or delayed)", ev.Time, messageText(&ev)))
+			}
+			continue
+		}
 		if line, ok := eventLine(&ev); ok {
 			lines = append(lines, line)
 		}

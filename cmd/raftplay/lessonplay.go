@@ -32,6 +32,8 @@ type player struct {
 	moved bool   // the learner made a move in this step
 	seed  string // orders the quiz's choices
 	seen  int    // the trace events before this one have been shown
+	// watch holds the ids of duplicated and delayed messages: their arrival is shown.
+	watch map[uint64]bool
 }
 
 // playLesson plays l from step first (from 0), reading the learner's input from in.
@@ -46,7 +48,7 @@ func playLesson(in io.Reader, out io.Writer, l *lessons.Lesson, first int, seed 
 			return err
 		}
 	}
-	p := &player{in: bufio.NewScanner(in), out: out, r: r, seed: seed, seen: r.Cluster().TraceLen()}
+	p := &player{in: bufio.NewScanner(in), out: out, r: r, seed: seed, seen: r.Cluster().TraceLen(), watch: map[uint64]bool{}}
 	fmt.Fprintf(out, "Lesson %d: %s\n\n%s\n", l.Number, l.Title, lessons.MarkdownText(l.Intro, textWidth))
 	fmt.Fprintln(out, `Type "help" at any prompt for what you can do.`)
 	shown := -1
