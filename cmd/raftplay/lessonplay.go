@@ -273,6 +273,7 @@ func (p *player) quiz() bool {
 			}
 		}
 		fmt.Fprint(p.out, lessons.WrapText(lessons.InlineText(q.Explanation), textWidth, "", ""))
+		fmt.Fprintln(p.out, "Why the other choices are wrong:")
 		for k, n := range order {
 			if n != q.Correct {
 				fmt.Fprint(p.out, lessons.WrapText(lessons.InlineText(q.Choices[n-1].Why), textWidth, fmt.Sprintf("  %d) ", k+1), "     "))
