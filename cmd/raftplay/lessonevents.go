@@ -20,8 +20,11 @@ import (
 const maxEventLines = 60
 
 // showEvents prints the trace events since the last call.
-func (p *player) showEvents() {
-	c := p.r.Cluster()
+func (p *player) showEvents() { p.showEventsOf(p.r.Cluster()) }
+
+// showEventsOf prints the trace events of c since the last call (c is the runner's
+// cluster or a copy of it).
+func (p *player) showEventsOf(c *sim.Cluster) {
 	var lines []string
 	for _, ev := range c.Events(p.seen) {
 		switch ev.Kind {

@@ -73,6 +73,9 @@ func playLesson(in io.Reader, out io.Writer, l *lessons.Lesson, first int, seed 
 				fmt.Fprintf(out, "\nLesson %d complete.\n", l.Number)
 				return nil
 			}
+			if l.Steps[r.Index()+1].Start != nil {
+				p.aftermath()
+			}
 			if err := r.Advance(); err != nil {
 				return err
 			}
@@ -86,6 +89,22 @@ func playLesson(in io.Reader, out io.Writer, l *lessons.Lesson, first int, seed 
 			return nil
 		}
 	}
+}
+
+// aftermathTicks is how long the terminal lets a run go on, on a copy, before the next
+// step replaces it with a fresh cluster.
+const aftermathTicks = 20
+
+// aftermath shows what the run does next, on a copy of it, when the next step starts
+// from a fresh cluster: a step ends at the event that passes its check, and what that
+// event sets off (a new leader overwriting a follower's entry, in lesson 8) would
+// otherwise never be seen.
+func (p *player) aftermath() {
+	c := p.r.Cluster().Clone()
+	c.RunTicks(aftermathTicks)
+	fmt.Fprintf(p.out, "\nWhat this run does next (%d more ticks, before the next step starts afresh):\n", aftermathTicks)
+	p.showEventsOf(c)
+	p.showStateOf(c)
 }
 
 // prompt reads one line; false at the end of the input.
@@ -288,8 +307,11 @@ const maxShownEntries = 24
 
 // showState prints the text view of the cluster: each peer's role, term, commit index
 // and log (the entries' terms, with a bar after the committed ones), and its data.
-func (p *player) showState() {
-	st := p.r.Cluster().State()
+func (p *player) showState() { p.showStateOf(p.r.Cluster()) }
+
+// showStateOf prints the text view of cluster c.
+func (p *player) showStateOf(c *sim.Cluster) {
+	st := c.State()
 	lead := "none"
 	if st.Leader != 0 {
 		lead = fmt.Sprintf("S%d", st.Leader)

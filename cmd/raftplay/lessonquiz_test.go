@@ -183,3 +183,17 @@ func TestLessonCheckWantsWhyForEachWrongChoice(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errText, `quiz[0]: choice 2 needs "why": what is wrong with it`)
 }
+
+// TestLessonRunShowsWhatFollowsBeforeAFreshStart: when the next step starts from a
+// fresh cluster, the terminal first shows what the run does next, on a copy of it: in
+// lesson 8, the new leader overwriting the entry S1 declared committed.
+func TestLessonRunShowsWhatFollowsBeforeAFreshStart(t *testing.T) {
+	code, out, _ := execLesson(strings.Repeat("\n", 6)+"quit\n", "lesson", "run", "old-terms-figure-8", "--quiz-seed", "f")
+	require.Equal(t, 0, code)
+	next := strings.Index(out, "=== Step 3 of")
+	require.Positive(t, next, out)
+	before := out[:next]
+	assert.Contains(t, before, "What this run does next (20 more ticks, before the next step starts afresh):")
+	assert.Contains(t, before, "peer 2 truncated its conflicting suffix", "the overwrite is seen")
+	assert.Equal(t, 1, strings.Count(out[:next], "What this run does next"), "only before the step that starts afresh")
+}
