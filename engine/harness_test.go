@@ -110,16 +110,16 @@ func (n *network) handle(id uint64) {
 	}
 }
 
-// readyOnce takes one Ready of a held peer, processes it like handle and returns its
-// Describe form ("" when it has none).
-func (n *network) readyOnce(id uint64) string {
+// readyOnce takes one Ready of a held peer and processes it like handle; ok is false
+// when the peer has none.
+func (n *network) readyOnce(id uint64) (rd engine.Ready, ok bool) {
 	p := n.peers[id]
 	if p == nil || !p.HasReady() {
-		return ""
+		return engine.Ready{}, false
 	}
-	rd := p.Ready()
+	rd = p.Ready()
 	n.process(id, p, rd)
-	return rd.Describe()
+	return rd, true
 }
 
 // process does what the Ready contract asks, in its order: persist, send, apply, Advance.

@@ -501,11 +501,12 @@ func (d *scriptDriver) ready(c *scriptCommand) (string, error) {
 			fmt.Fprintf(&b, "peer %d is not held: its Readys were processed as they came\n", id)
 			return
 		}
-		rd := d.n.readyOnce(id)
-		if rd == "" {
-			rd = "no Ready\n"
+		rd, ok := d.n.readyOnce(id)
+		if !ok {
+			fmt.Fprintf(&b, "peer %d has no Ready\n", id)
+			return
 		}
-		fmt.Fprintf(&b, "peer %d Ready:\n%s", id, rd)
+		fmt.Fprintf(&b, "peer %d Ready, MustSync=%v:\n%s", id, rd.MustSync, rd.Describe())
 	})
 	return b.String(), err
 }

@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/raftplay/raftplay/engine"
-	"github.com/raftplay/raftplay/memstore"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -32,25 +31,6 @@ func FuzzStep(f *testing.F) {
 		}
 		n.deliver()
 	})
-}
-
-func TestReadyDescribe(t *testing.T) {
-	st := memstore.New(engine.ConfState{Voters: voters})
-	p, err := engine.NewPeer(engine.DefaultConfig(1, st))
-	require.NoError(t, err)
-	p.Campaign()
-	rd := p.Ready()
-	want := `soft: lead=0 state=precandidate
-send: 1->2 PreVote t1 last=0@0
-send: 1->3 PreVote t1 last=0@0
-event: peer 1: election timeout fired in term 0
-event: peer 1 became precandidate in term 0
-`
-	assert.Equal(t, want, rd.Describe())
-	assert.False(t, rd.MustSync, "a pre-vote changes nothing durable")
-	require.NoError(t, st.Save(rd.HardState, rd.Entries, rd.MustSync))
-	p.Advance()
-	assert.False(t, p.HasReady())
 }
 
 func TestMaySendBeforePersist(t *testing.T) {
