@@ -154,13 +154,13 @@ func (n *network) campaign(id uint64) {
 // deliver delivers queued messages, and those they cause, until none is left.
 func (n *network) deliver() {
 	for len(n.queue) > 0 {
-		n.deliverAt(0)
+		n.deliver1(0)
 	}
 }
 
-// deliverAt delivers the i-th queued message only (the messages it causes are queued),
+// deliver1 delivers the i-th queued message only (the messages it causes are queued),
 // or drops it when its recipient is down or its link is cut.
-func (n *network) deliverAt(i int) {
+func (n *network) deliver1(i int) {
 	m := n.queue[i]
 	n.queue = slices.Delete(n.queue, i, i+1)
 	p := n.peers[m.To]

@@ -408,7 +408,7 @@ func (d *scriptDriver) deliverOne(c *scriptCommand) error {
 	if i < 0 {
 		return errors.New("deliver-one: no queued message matches")
 	}
-	d.n.deliverAt(i)
+	d.n.deliver1(i)
 	return nil
 }
 

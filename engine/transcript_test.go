@@ -70,10 +70,10 @@ func TestStalePreVoteGrantIsNotCounted(t *testing.T) {
 	n := newNetwork(t, nil)
 	n.campaign(1) // pre-votes for term 1 go out
 	require.Len(t, n.queue, 2)
-	n.deliverAt(0) // 1->2 PreVote
-	n.deliverAt(0) // 1->3 PreVote
+	n.deliver1(0) // 1->2 PreVote
+	n.deliver1(0) // 1->3 PreVote
 	// Both grants are queued; the first makes peer 1 a candidate in term 1.
-	n.deliverAt(0)
+	n.deliver1(0)
 	require.Equal(t, engine.StateCandidate, n.status(1).State)
 	require.Equal(t, uint64(1), n.status(1).Term)
 	// Its timeout fires again before the second grant arrives.
