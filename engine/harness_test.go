@@ -205,18 +205,6 @@ func (n *network) terms(id uint64) string {
 	return strings.Join(parts, " ")
 }
 
-// take removes and returns the first queued message that match accepts.
-func (n *network) take(match func(engine.Message) bool) engine.Message {
-	for i, m := range n.queue {
-		if match(m) {
-			n.queue = slices.Delete(n.queue, i, i+1)
-			return m
-		}
-	}
-	n.t.Fatalf("no queued message matches")
-	return engine.Message{}
-}
-
 // electLeader campaigns id and delivers everything; the test fails unless id won.
 func electLeader(t *testing.T, n *network, id uint64) {
 	n.campaign(id)
