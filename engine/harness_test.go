@@ -84,10 +84,11 @@ func (n *network) start(id uint64) {
 }
 
 // crash stops a peer; its unsynced writes are lost and messages to it are dropped. A
-// held Ready is lost with it.
+// held peer's unprocessed Readys are lost with it, never persisted nor sent, as a
+// real node's would be.
 func (n *network) crash(id uint64) {
-	delete(n.held, id)
 	n.handle(id)
+	delete(n.held, id)
 	delete(n.peers, id)
 	n.stores[id].Crash()
 }
