@@ -74,5 +74,5 @@
 // why, entries rejected for a log mismatch, a suffix truncated, the commit index moved,
 // a step-down) is an Event in Ready.Events with the numbers that explain it. The
 // playground narrates them and lessons check them. Event.Describe and Message.Describe
-// give the sentence forms that transcript tests compare.
+// give the sentence forms that the engine's test scripts in engine/testdata/ compare.
 package engine

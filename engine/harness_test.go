@@ -1,10 +1,9 @@
 package engine_test
 
 import (
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,10 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden transcripts in testdata/")
-
-// network is a tiny, fully controlled driver for transcript tests: messages wait in a
-// queue until the test delivers them, and every step is written to a transcript.
+// network is a tiny, fully controlled driver for engine tests and scripts: messages wait
+// in a queue until the test delivers them, and every step is written to a transcript.
 type network struct {
 	t       testing.TB
 	peers   map[uint64]*engine.Peer
@@ -25,22 +22,50 @@ type network struct {
 	reads   map[uint64][]engine.ReadState
 	queue   []engine.Message
 	cut     map[[2]uint64]bool // dropped links, from->to
+	held    map[uint64]bool    // peers whose Readys wait for the test (readyOnce)
 	log     strings.Builder
 	mutate  func(*engine.Config)
 }
 
 var voters = []uint64{1, 2, 3}
 
+// presetState is a peer's durable state before it starts: a restart from it.
+type presetState struct {
+	hardState engine.HardState
+	log       []engine.Entry
+}
+
 func newNetwork(t testing.TB, mutate func(*engine.Config)) *network {
+	return newNetworkOf(t, voters, mutate, nil)
+}
+
+// newNetworkOf starts peers ids, with the durable state in preset where there is one.
+// mutate changes each peer's DefaultConfig.
+func newNetworkOf(t testing.TB, ids []uint64, mutate func(*engine.Config), preset map[uint64]presetState) *network {
 	n := &network{t: t, peers: map[uint64]*engine.Peer{}, stores: map[uint64]*memstore.Store{},
 		applied: map[uint64][]engine.Entry{}, reads: map[uint64][]engine.ReadState{},
-		cut: map[[2]uint64]bool{}, mutate: mutate}
-	for _, id := range voters {
-		n.stores[id] = memstore.New(engine.ConfState{Voters: voters})
+		cut: map[[2]uint64]bool{}, held: map[uint64]bool{}, mutate: mutate}
+	conf := engine.ConfState{Voters: slices.Clone(ids)}
+	for _, id := range ids {
+		st, err := memstore.NewWithState(preset[id].hardState, conf, preset[id].log)
+		require.NoError(t, err)
+		n.stores[id] = st
 		n.start(id)
 	}
 	return n
 }
+
+// presetLog builds a log whose entries have the given terms.
+func presetLog(terms ...uint64) []engine.Entry {
+	ents := make([]engine.Entry, len(terms))
+	for i, term := range terms {
+		ents[i] = engine.Entry{Index: uint64(i + 1), Term: term, Command: fmt.Appendf(nil, "x%d=%d", i+1, term)}
+	}
+	return ents
+}
+
+// ids lists the peers of the network, live or crashed, in order.
+func (n *network) ids() []uint64 { return slices.Sorted(maps.Keys(n.stores)) }
 
 func (n *network) config(id uint64) engine.Config {
 	cfg := engine.DefaultConfig(id, n.stores[id])
@@ -58,45 +83,58 @@ func (n *network) start(id uint64) {
 	n.handle(id)
 }
 
-// crash stops a peer; its unsynced writes are lost and messages to it are dropped.
+// crash stops a peer; its unsynced writes are lost and messages to it are dropped. A
+// held peer's unprocessed Readys are lost with it, never persisted nor sent, as a
+// real node's would be.
 func (n *network) crash(id uint64) {
-	n.note("crash %d", id)
 	n.handle(id)
+	delete(n.held, id)
 	delete(n.peers, id)
 	n.stores[id].Crash()
 }
 
-func (n *network) restart(id uint64) {
-	n.note("restart %d", id)
-	n.start(id)
-}
+func (n *network) restart(id uint64) { n.start(id) }
 
-func (n *network) note(format string, args ...any) {
-	fmt.Fprintf(&n.log, "# "+format+"\n", args...)
-}
-
-// handle runs the Ready loop of one peer until it is quiet.
+// handle runs the Ready loop of one peer until it is quiet, unless the test holds its
+// Readys.
 func (n *network) handle(id uint64) {
 	p := n.peers[id]
-	if p == nil {
+	if p == nil || n.held[id] {
 		return
 	}
 	for p.HasReady() {
 		rd := p.Ready()
-		require.NoError(n.t, n.stores[id].Save(rd.HardState, rd.Entries, rd.MustSync))
 		for _, e := range rd.Events {
 			fmt.Fprintf(&n.log, "  %s\n", e.Describe())
 		}
-		for _, m := range rd.Messages {
-			if len(m.Entries) > 0 {
-				m.Entries = append([]engine.Entry(nil), m.Entries...)
-			}
-			n.queue = append(n.queue, m)
-		}
-		n.applied[id] = append(n.applied[id], rd.CommittedEntries...)
-		n.reads[id] = append(n.reads[id], rd.ReadStates...)
-		p.Advance()
+		n.process(id, p, rd)
 	}
+}
+
+// readyOnce takes one Ready of a held peer and processes it like handle; ok is false
+// when the peer has none.
+func (n *network) readyOnce(id uint64) (rd engine.Ready, ok bool) {
+	p := n.peers[id]
+	if p == nil || !p.HasReady() {
+		return engine.Ready{}, false
+	}
+	rd = p.Ready()
+	n.process(id, p, rd)
+	return rd, true
+}
+
+// process does what the Ready contract asks, in its order: persist, send, apply, Advance.
+func (n *network) process(id uint64, p *engine.Peer, rd engine.Ready) {
+	require.NoError(n.t, n.stores[id].Save(rd.HardState, rd.Entries, rd.MustSync))
+	for _, m := range rd.Messages {
+		if len(m.Entries) > 0 {
+			m.Entries = append([]engine.Entry(nil), m.Entries...)
+		}
+		n.queue = append(n.queue, m)
+	}
+	n.applied[id] = append(n.applied[id], rd.CommittedEntries...)
+	n.reads[id] = append(n.reads[id], rd.ReadStates...)
+	p.Advance()
 }
 
 func (n *network) tick(id uint64, ticks int) {
@@ -110,7 +148,6 @@ func (n *network) tick(id uint64, ticks int) {
 
 // campaign forces peer id's election timeout.
 func (n *network) campaign(id uint64) {
-	n.note("timeout %d", id)
 	n.peers[id].Campaign()
 	n.handle(id)
 }
@@ -118,21 +155,26 @@ func (n *network) campaign(id uint64) {
 // deliver delivers queued messages, and those they cause, until none is left.
 func (n *network) deliver() {
 	for len(n.queue) > 0 {
-		m := n.queue[0]
-		n.queue = n.queue[1:]
-		p := n.peers[m.To]
-		if p == nil || n.cut[[2]uint64{m.From, m.To}] {
-			fmt.Fprintf(&n.log, "drop %s\n", m.Describe())
-			continue
-		}
-		fmt.Fprintf(&n.log, "%s\n", m.Describe())
-		require.NoError(n.t, p.Step(m))
-		n.handle(m.To)
+		n.deliver1(0)
 	}
 }
 
+// deliver1 delivers the i-th queued message only (the messages it causes are queued),
+// or drops it when its recipient is down or its link is cut.
+func (n *network) deliver1(i int) {
+	m := n.queue[i]
+	n.queue = slices.Delete(n.queue, i, i+1)
+	p := n.peers[m.To]
+	if p == nil || n.cut[[2]uint64{m.From, m.To}] {
+		fmt.Fprintf(&n.log, "drop %s\n", m.Describe())
+		return
+	}
+	fmt.Fprintf(&n.log, "%s\n", m.Describe())
+	require.NoError(n.t, p.Step(m))
+	n.handle(m.To)
+}
+
 func (n *network) propose(id uint64, cmd string) uint64 {
-	n.note("propose %q at %d", cmd, id)
 	index, err := n.peers[id].Propose([]byte(cmd), nil)
 	require.NoError(n.t, err)
 	n.handle(id)
@@ -141,8 +183,7 @@ func (n *network) propose(id uint64, cmd string) uint64 {
 
 // isolate cuts every link to and from id; heal restores them.
 func (n *network) isolate(id uint64) {
-	n.note("isolate %d", id)
-	for _, other := range voters {
+	for _, other := range n.ids() {
 		if other != id {
 			n.cut[[2]uint64{id, other}] = true
 			n.cut[[2]uint64{other, id}] = true
@@ -150,10 +191,7 @@ func (n *network) isolate(id uint64) {
 	}
 }
 
-func (n *network) heal() {
-	n.note("heal")
-	clear(n.cut)
-}
+func (n *network) heal() { clear(n.cut) }
 
 func (n *network) status(id uint64) engine.Status { return n.peers[id].Status() }
 
@@ -168,37 +206,9 @@ func (n *network) terms(id uint64) string {
 	return strings.Join(parts, " ")
 }
 
-// golden compares the transcript with testdata/name.txt (rewritten with -update).
-func (n *network) golden(name string) {
-	n.t.Helper()
-	path := filepath.Join("testdata", name+".txt")
-	got := n.log.String()
-	if *update {
-		require.NoError(n.t, os.WriteFile(path, []byte(got), 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(n.t, err, "missing golden file; run go test ./engine -run %s -update", n.t.Name())
-	require.Equal(n.t, string(want), got, "transcript differs from %s (rerun with -update if the change is intended)", path)
-}
-
-// deliver1 delivers the i-th queued message only.
-func (n *network) deliver1(i int) {
-	m := n.queue[i]
-	n.queue = append(n.queue[:i:i], n.queue[i+1:]...)
-	fmt.Fprintf(&n.log, "%s\n", m.Describe())
-	require.NoError(n.t, n.peers[m.To].Step(m))
-	n.handle(m.To)
-}
-
-// take removes and returns the first queued message that match accepts.
-func (n *network) take(match func(engine.Message) bool) engine.Message {
-	for i, m := range n.queue {
-		if match(m) {
-			n.queue = append(n.queue[:i:i], n.queue[i+1:]...)
-			return m
-		}
-	}
-	n.t.Fatalf("no queued message matches")
-	return engine.Message{}
+// electLeader campaigns id and delivers everything; the test fails unless id won.
+func electLeader(t *testing.T, n *network, id uint64) {
+	n.campaign(id)
+	n.deliver()
+	require.Equal(t, engine.StateLeader, n.status(id).State, "peer %d should have won", id)
 }

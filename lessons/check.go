@@ -54,7 +54,10 @@ type EventCheck struct {
 	MsgType string   `json:"msg_type,omitempty"`
 	Entries *int     `json:"entries,omitempty"`
 	Reject  *bool    `json:"reject,omitempty"`
-	Count   int      `json:"count,omitempty"`
+	// Client is the client of a client-request or client-response: a session's client
+	// id, 0 for a command sent without a session.
+	Client *uint64 `json:"client,omitempty"`
+	Count  int     `json:"count,omitempty"`
 }
 
 // PeerCheck passes when each of the peers ID names matches every field given, now:

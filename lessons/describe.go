@@ -93,6 +93,9 @@ func (e *EventCheck) describe() string {
 	if e.Reject != nil {
 		add("reject", strconv.FormatBool(*e.Reject))
 	}
+	if e.Client != nil {
+		add("client", strconv.FormatUint(*e.Client, 10))
+	}
 	if len(with) > 0 {
 		b.WriteString(" (" + strings.Join(with, ", ") + ")")
 	}

@@ -381,7 +381,8 @@ func (e *EventCheck) matches(ev *sim.TraceEvent, m *Mark) bool {
 		(e.PreVote == nil || ev.PreVote == *e.PreVote) &&
 		(e.MsgType == "" || ev.MsgType == e.MsgType) &&
 		(e.Entries == nil || ev.Entries == *e.Entries) &&
-		(e.Reject == nil || ev.Reject == *e.Reject)
+		(e.Reject == nil || ev.Reject == *e.Reject) &&
+		(e.Client == nil || ev.Client == *e.Client)
 }
 
 // walk calls f on c and every check inside it.

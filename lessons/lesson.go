@@ -90,18 +90,32 @@ type Action struct {
 	Highlight string `json:"highlight,omitempty"`
 }
 
-// Quiz is a multiple-choice question built on a common misconception.
+// Quiz is a multiple-choice question built on a common misconception. The page and
+// the terminal show its choices in an order shuffled per learner (Order); Correct
+// counts in the order of the file.
 type Quiz struct {
 	Question string   `json:"question"`
-	Choices  []string `json:"choices"`
-	// Correct is the number of the right choice, from 1.
-	Correct     int    `json:"correct"`
+	Choices  []Choice `json:"choices"`
+	// Correct is the number of the right choice, from 1, in the file's order.
+	Correct int `json:"correct"`
+	// Explanation says why the right choice is right; shown once the question is
+	// answered (right, or wrong twice).
 	Explanation string `json:"explanation"`
 
 	// The same texts rendered as HTML (inline Markdown).
-	QuestionHTML    string   `json:"question_html"`
-	ChoicesHTML     []string `json:"choices_html"`
-	ExplanationHTML string   `json:"explanation_html"`
+	QuestionHTML    string `json:"question_html"`
+	ExplanationHTML string `json:"explanation_html"`
+}
+
+// Choice is one answer to a quiz question, with why it is wrong (or right): the
+// learner who picks it reads Why, so every wrong choice answers its misconception.
+type Choice struct {
+	Text string `json:"text"`
+	Why  string `json:"why"`
+
+	// The same texts rendered as HTML (inline Markdown).
+	TextHTML string `json:"text_html"`
+	WhyHTML  string `json:"why_html"`
 }
 
 // DefaultWithinTicks is a step's tick bound when its block does not set one.

@@ -13,7 +13,8 @@ import (
 var wantLessons = []string{
 	"meet-the-cluster", "leader-election", "split-votes", "log-replication", "catching-up",
 	"up-to-date-check", "truncation-figure-7", "old-terms-figure-8", "partition", "persistence",
-	"prevote-checkquorum", "reads", "native-nodes",
+	"prevote-checkquorum", "reads", "native-nodes", "exactly-once", "timing", "duplicates-and-stale-replies",
+	"five-servers",
 }
 
 func TestEmbeddedLessonsParse(t *testing.T) {

@@ -27,6 +27,33 @@ type Move struct {
 	ToLeader bool `json:"to_leader,omitempty"`
 	// Wait is the number of ticks to let pass; 0 for an action.
 	Wait int `json:"wait,omitempty"`
+	// Pick, for a drop, duplicate or delay written with a message type and a link
+	// ("duplicate AppendEntries 1 2"), chooses the message when the move is made: the
+	// newest one of that type in flight on that link. Message ids differ from run to
+	// run; a type and a link do not, so lessons can use these.
+	Pick *MessagePick `json:"pick,omitempty"`
+}
+
+// MessagePick names a message in flight by its type and its link.
+type MessagePick struct {
+	Type string `json:"type"` // "AppendEntries", "AppendEntriesResp", ...
+	From uint64 `json:"from"`
+	To   uint64 `json:"to"`
+}
+
+// PickIn returns the id of the message the pick names among those in flight: the
+// newest of its type on its link.
+func (p *MessagePick) PickIn(inFlight []sim.MessageInfo) (uint64, error) {
+	var id uint64
+	for _, m := range inFlight {
+		if m.Type == p.Type && m.From == p.From && m.To == p.To && m.ID > id {
+			id = m.ID
+		}
+	}
+	if id == 0 {
+		return 0, fmt.Errorf("lessons: no %s from %d to %d is in flight now", p.Type, p.From, p.To)
+	}
+	return id, nil
 }
 
 // ErrNoLeader is returned when a move aimed at the leader is made while there is none.
@@ -49,6 +76,8 @@ func (m Move) Resolve(leader uint64) (sim.Action, error) {
 }
 
 // IsWait reports whether the move only lets time pass.
+//
+// A move with a Pick is resolved by the Runner, which sees the messages in flight.
 func (m Move) IsWait() bool { return m.Action == nil }
 
 // String returns the move's text form.
@@ -63,10 +92,15 @@ partition A | B    cut every link between the groups (ids by spaces or commas)
 block F T          cut the one-way link from peer F to peer T
 heal               restore every link
 client P CMD       submit a command to peer P: SET k v, GET k, DEL k, CAS k old new
+client P CMD session C S
+                   the same, as request S of client C: applied once however often sent
 read P KEY         a linearizable read of KEY at peer P (ReadIndex)
 drop M             lose message M in flight
 duplicate M        deliver message M twice
 delay M MS         deliver message M MS milliseconds later
+drop TYPE F T      (and duplicate, delay ... MS) the newest message of TYPE in
+                   flight from F to T, such as: duplicate AppendEntries 1 2
+latency MIN MAX    set every message's one-way delay to MIN..MAX ms
 wait N             let N ticks pass`
 
 // ParseMove reads one move in its text form for a cluster of the given number of
@@ -110,7 +144,7 @@ func ParseMove(text string, peers int) (Move, error) {
 		a.From, a.To, err = parseLink(args, peers)
 	case "client":
 		a.Type = sim.ActClient
-		a.Peer, a.Cmd, err = parseClient(args, peers)
+		a.Peer, a.Cmd, a.Client, a.Seq, err = parseClient(args, peers)
 	case "read":
 		a.Type = sim.ActRead
 		if len(args) != 2 {
@@ -121,9 +155,15 @@ func ParseMove(text string, peers int) (Move, error) {
 		a.Peer, err = onePeer(verb, args[:1], peers)
 	case "drop", "duplicate", "delay":
 		a.Type = sim.ActionType(verb)
+		if len(args) >= 3 && !isDigits(args[0]) {
+			return parsePickMove(a.Type, args, peers)
+		}
 		err = parseMessageMove(&a, args)
+	case "latency":
+		a.Type = sim.ActNetwork
+		a.Latency, err = parseLatency(args)
 	default:
-		return Move{}, fmt.Errorf("unknown move %q (want crash, restart, timeout, partition, block, heal, client, read, drop, duplicate, delay or wait)", fields[0])
+		return Move{}, fmt.Errorf("unknown move %q (want crash, restart, timeout, partition, block, heal, client, read, drop, duplicate, delay, latency or wait)", fields[0])
 	}
 	if err != nil {
 		return Move{}, err
@@ -209,19 +249,93 @@ func parseLink(args []string, peers int) (from, to uint64, err error) {
 	return from, to, nil
 }
 
-func parseClient(args []string, peers int) (uint64, string, error) {
+// parseClient reads "P CMD" or "P CMD session C S".
+func parseClient(args []string, peers int) (peer uint64, cmd string, client, seq uint64, err error) {
 	if len(args) < 2 {
-		return 0, "", errors.New("client needs a peer and a command: client P SET k v")
+		return 0, "", 0, 0, errors.New("client needs a peer and a command: client P SET k v")
 	}
-	id, err := parsePeer(args[0], peers)
+	if peer, err = parsePeer(args[0], peers); err != nil {
+		return 0, "", 0, 0, err
+	}
+	words := args[1:]
+	c, err := kv.ParseText(strings.Join(words, " "))
+	if n := len(words); err != nil && n >= 4 && strings.EqualFold(words[n-3], "session") {
+		// Not a command as it stands: maybe a command with a session after it.
+		if c, err = kv.ParseText(strings.Join(words[:n-3], " ")); err != nil {
+			return 0, "", 0, 0, err
+		}
+		client, cerr := strconv.ParseUint(words[n-2], 10, 64)
+		seq, serr := strconv.ParseUint(words[n-1], 10, 64)
+		if cerr != nil || serr != nil || client == 0 || seq == 0 {
+			return 0, "", 0, 0, fmt.Errorf("session %q %q: the client id and the request number are numbers from 1: client P SET k v session C S", words[n-2], words[n-1])
+		}
+		return peer, c.Text(), client, seq, nil
+	}
 	if err != nil {
-		return 0, "", err
+		return 0, "", 0, 0, err
 	}
-	cmd, err := kv.ParseText(strings.Join(args[1:], " "))
-	if err != nil {
-		return 0, "", err
+	return peer, c.Text(), 0, 0, nil
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
 	}
-	return id, cmd.Text(), nil
+	return s != ""
+}
+
+// parsePickMove reads "duplicate AppendEntries 1 2" or "delay AppendEntriesResp 2 1 300".
+func parsePickMove(typ sim.ActionType, args []string, peers int) (Move, error) {
+	want := 3
+	if typ == sim.ActDelay {
+		want = 4
+	}
+	if len(args) != want {
+		return Move{}, fmt.Errorf("%s TYPE F T%s: give a message type, the two peers of the link%s", typ,
+			map[bool]string{true: " MS", false: ""}[want == 4], map[bool]string{true: " and milliseconds", false: ""}[want == 4])
+	}
+	pick := &MessagePick{}
+	for _, t := range messageTypes { // the types an event check may name (check.go)
+		if strings.EqualFold(args[0], t) {
+			pick.Type = t
+		}
+	}
+	if pick.Type == "" {
+		return Move{}, fmt.Errorf("%q is not a message type (want %s)", args[0], strings.Join(messageTypes, ", "))
+	}
+	var err error
+	if pick.From, pick.To, err = parseLink(args[1:3], peers); err != nil {
+		return Move{}, err
+	}
+	if pick.From == pick.To {
+		return Move{}, fmt.Errorf("a message goes between two peers, not from %d to itself", pick.From)
+	}
+	a := sim.Action{Type: typ}
+	text := fmt.Sprintf("%s %s %d %d", typ, pick.Type, pick.From, pick.To)
+	if typ == sim.ActDelay {
+		by, err := strconv.ParseInt(args[3], 10, 64)
+		if err != nil || by < 1 || by > sim.MaxDelay {
+			return Move{}, fmt.Errorf("delay %q: milliseconds must be 1 to %d", args[3], sim.MaxDelay)
+		}
+		a.By = by
+		text += " " + strconv.FormatInt(by, 10)
+	}
+	return Move{Text: text, Action: &a, Pick: pick}, nil
+}
+
+// parseLatency reads "MIN MAX" (ms).
+func parseLatency(args []string) ([]int64, error) {
+	if len(args) != 2 {
+		return nil, errors.New("latency needs the least and the most one-way delay in ms: latency MIN MAX")
+	}
+	lo, err1 := strconv.ParseInt(args[0], 10, 64)
+	hi, err2 := strconv.ParseInt(args[1], 10, 64)
+	if err1 != nil || err2 != nil {
+		return nil, fmt.Errorf("latency %q %q: give two numbers of milliseconds", args[0], args[1])
+	}
+	return []int64{lo, hi}, nil
 }
 
 func parseMessageMove(a *sim.Action, args []string) error {
@@ -285,7 +399,14 @@ func FormatAction(a sim.Action) string {
 	case sim.ActBlock:
 		return fmt.Sprintf("block %d %d", a.From, a.To)
 	case sim.ActClient:
+		if a.Client != 0 {
+			return fmt.Sprintf("client %d %s session %d %d", a.Peer, a.Cmd, a.Client, a.Seq)
+		}
 		return fmt.Sprintf("client %d %s", a.Peer, a.Cmd)
+	case sim.ActNetwork:
+		if a.Latency != nil && a.Drop == nil && a.Duplicate == nil {
+			return fmt.Sprintf("latency %d %d", a.Latency[0], a.Latency[1])
+		}
 	case sim.ActRead:
 		return fmt.Sprintf("read %d %s", a.Peer, a.Key)
 	case sim.ActDrop, sim.ActDuplicate:

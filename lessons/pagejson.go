@@ -28,7 +28,11 @@ func PageJSON(list []*Lesson) ([]byte, error) {
 			}
 			s.Quiz = make([]Quiz, len(st.Quiz))
 			for k, q := range st.Quiz {
-				q.Question, q.Choices, q.Explanation = "", nil, ""
+				q.Question, q.Explanation = "", ""
+				q.Choices = make([]Choice, len(q.Choices))
+				for c, ch := range st.Quiz[k].Choices {
+					q.Choices[c] = Choice{TextHTML: ch.TextHTML, WhyHTML: ch.WhyHTML}
+				}
 				s.Quiz[k] = q
 			}
 			if len(st.Quiz) == 0 {

@@ -50,7 +50,10 @@ func TestPageJSONKeepsEverythingButTheMarkdown(t *testing.T) {
 				st.Action.Prompt = ""
 			}
 			for i := range st.Quiz {
-				st.Quiz[i].Question, st.Quiz[i].Choices, st.Quiz[i].Explanation = "", nil, ""
+				st.Quiz[i].Question, st.Quiz[i].Explanation = "", ""
+				for c := range st.Quiz[i].Choices {
+					st.Quiz[i].Choices[c].Text, st.Quiz[i].Choices[c].Why = "", ""
+				}
 			}
 		}
 	}

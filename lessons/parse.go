@@ -204,10 +204,15 @@ type actionJSON struct {
 }
 
 type quizJSON struct {
-	Question    string   `json:"question"`
-	Choices     []string `json:"choices"`
-	Correct     int      `json:"correct"`
-	Explanation string   `json:"explanation"`
+	Question    string       `json:"question"`
+	Choices     []choiceJSON `json:"choices"`
+	Correct     int          `json:"correct"`
+	Explanation string       `json:"explanation"`
+}
+
+type choiceJSON struct {
+	Text string `json:"text"`
+	Why  string `json:"why"`
 }
 
 func parseStep(b block, number, peers int) (*Step, error) {
@@ -318,13 +323,16 @@ func parseQuiz(q quizJSON) (Quiz, error) {
 	case strings.TrimSpace(q.Explanation) == "":
 		return Quiz{}, errors.New("needs \"explanation\": why the right choice is right")
 	}
-	out := Quiz{Question: q.Question, Choices: q.Choices, Correct: q.Correct, Explanation: q.Explanation,
+	out := Quiz{Question: q.Question, Correct: q.Correct, Explanation: q.Explanation,
 		QuestionHTML: inlineHTML(q.Question), ExplanationHTML: inlineHTML(q.Explanation)}
 	for i, c := range q.Choices {
-		if strings.TrimSpace(c) == "" {
-			return Quiz{}, fmt.Errorf("choice %d is empty", i+1)
+		switch {
+		case strings.TrimSpace(c.Text) == "":
+			return Quiz{}, fmt.Errorf("choice %d needs \"text\"", i+1)
+		case i+1 != q.Correct && strings.TrimSpace(c.Why) == "":
+			return Quiz{}, fmt.Errorf("choice %d needs \"why\": what is wrong with it, for the learner who picks it", i+1)
 		}
-		out.ChoicesHTML = append(out.ChoicesHTML, inlineHTML(c))
+		out.Choices = append(out.Choices, Choice{Text: c.Text, Why: c.Why, TextHTML: inlineHTML(c.Text), WhyHTML: inlineHTML(c.Why)})
 	}
 	return out, nil
 }

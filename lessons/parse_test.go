@@ -27,7 +27,7 @@ const goodStep = `{"action": {"prompt": "Crash S1."}, "reference": ["crash 1"], 
 func TestParseGoodLesson(t *testing.T) {
 	src := lessonWith(goodStep,
 		`{"observe": true, "reference": ["wait 5"], "check": {"leader": {}}, "within_ticks": 40,
-		  "quiz": [{"question": "Q?", "choices": ["a", "b"], "correct": 2, "explanation": "E."}]}`) + "Closing *words*.\n"
+		  "quiz": [{"question": "Q?", "choices": [{"text": "*a*", "why": "W."}, {"text": "b"}], "correct": 2, "explanation": "E."}]}`) + "Closing *words*.\n"
 	l, err := Parse("07-a-lesson.md", []byte(src))
 	require.NoError(t, err)
 	assert.Equal(t, 7, l.Number)
@@ -46,8 +46,8 @@ func TestParseGoodLesson(t *testing.T) {
 	obs := l.Steps[1]
 	assert.True(t, obs.Observe)
 	assert.Equal(t, 40, obs.WithinTicks)
-	assert.Equal(t, []Quiz{{Question: "Q?", Choices: []string{"a", "b"}, Correct: 2, Explanation: "E.",
-		QuestionHTML: "Q?", ChoicesHTML: []string{"a", "b"}, ExplanationHTML: "E."}}, obs.Quiz)
+	assert.Equal(t, []Quiz{{Question: "Q?", Correct: 2, Explanation: "E.", QuestionHTML: "Q?", ExplanationHTML: "E.",
+		Choices: []Choice{{Text: "*a*", Why: "W.", TextHTML: "<em>a</em>", WhyHTML: "W."}, {Text: "b", TextHTML: "b"}}}}, obs.Quiz)
 }
 
 func TestParseErrors(t *testing.T) {
@@ -113,9 +113,12 @@ func TestParseErrors(t *testing.T) {
 		{"empty all", "", lessonWith(`{"observe": true, "check": {"all": []}}`), "check.all: the list is empty"},
 		{"too deep", "", lessonWith(`{"observe": true, "check": ` + strings.Repeat(`{"not": `, 10) + `{"leader": {}}` + strings.Repeat("}", 10) + `}`), "checks nest deeper than 8 levels"},
 		{"within_ticks range", "", lessonWith(`{"observe": true, "check": {"leader": {}}, "within_ticks": 0}`), "within_ticks must be 1 to 100000, got 0"},
-		{"quiz correct out of range", "", lessonWith(`{"observe": true, "check": {"leader": {}}, "quiz": [{"question": "q", "choices": ["a", "b"], "correct": 3, "explanation": "e"}]}`), `quiz[0]: "correct" must be the number of the right choice, 1 to 2, got 3`},
-		{"quiz one choice", "", lessonWith(`{"observe": true, "check": {"leader": {}}, "quiz": [{"question": "q", "choices": ["a"], "correct": 1, "explanation": "e"}]}`), `needs 2 to 6 "choices"`},
-		{"quiz no explanation", "", lessonWith(`{"observe": true, "check": {"leader": {}}, "quiz": [{"question": "q", "choices": ["a", "b"], "correct": 1}]}`), `needs "explanation"`},
+		{"quiz correct out of range", "", lessonWith(`{"observe": true, "check": {"leader": {}}, "quiz": [{"question": "q", "choices": [{"text": "a", "why": "w"}, {"text": "b", "why": "w"}], "correct": 3, "explanation": "e"}]}`), `quiz[0]: "correct" must be the number of the right choice, 1 to 2, got 3`},
+		{"quiz choice as a string", "", lessonWith(`{"observe": true, "check": {"leader": {}}, "quiz": [{"question": "q", "choices": ["a", "b"], "correct": 1, "explanation": "e"}]}`), `invalid JSON: json: cannot unmarshal string into Go struct field quizJSON.quiz.choices`},
+		{"quiz choice without text", "", lessonWith(`{"observe": true, "check": {"leader": {}}, "quiz": [{"question": "q", "choices": [{"text": "a"}, {"why": "w"}], "correct": 1, "explanation": "e"}]}`), `quiz[0]: choice 2 needs "text"`},
+		{"quiz wrong choice without why", "", lessonWith(`{"observe": true, "check": {"leader": {}}, "quiz": [{"question": "q", "choices": [{"text": "a"}, {"text": "b"}], "correct": 1, "explanation": "e"}]}`), `quiz[0]: choice 2 needs "why"`},
+		{"quiz one choice", "", lessonWith(`{"observe": true, "check": {"leader": {}}, "quiz": [{"question": "q", "choices": [{"text": "a"}], "correct": 1, "explanation": "e"}]}`), `needs 2 to 6 "choices"`},
+		{"quiz no explanation", "", lessonWith(`{"observe": true, "check": {"leader": {}}, "quiz": [{"question": "q", "choices": [{"text": "a"}, {"text": "b", "why": "w"}], "correct": 1}]}`), `needs "explanation"`},
 		{"bad step start", "", lessonWith(`{"observe": true, "check": {"leader": {}}, "start": {"v": 2}}`), "start: sim: scenario: unsupported version 2"},
 		{"step start peers", "", lessonWith(`{"observe": true, "check": {"peer": {"id": 5, "state": "down"}}, "start": {"v": 1, "options": {"peers": 5}}}`, `{"observe": true, "check": {"peer": {"id": 5, "state": "down"}}}`), ""},
 	}

@@ -145,6 +145,11 @@ func (r *Runner) Do(m Move) error {
 	if err != nil {
 		return err
 	}
+	if m.Pick != nil {
+		if a.Msg, err = m.Pick.PickIn(r.cluster.InFlight()); err != nil {
+			return err
+		}
+	}
 	return r.Act(a)
 }
 
@@ -158,14 +163,29 @@ func (r *Runner) RunTicks(n int) bool {
 	return r.passed
 }
 
-// RunUntilPassed lets time pass one tick at a time until the check passes, for at most
-// maxTicks ticks, and returns how many ticks it took.
+// RunUntilPassed lets time pass until the check passes, for at most maxTicks ticks,
+// and returns how many ticks it took (the tick in which it passed counts). It stops
+// at the very event that makes the check pass, not at the end of that tick: the next
+// step then begins right there, so a learner told to watch what follows (the votes
+// after a timeout) sees it happen in that step instead of finding it already done.
 func (r *Runner) RunUntilPassed(maxTicks int) (ticks int, passed bool) {
 	for ticks = 0; !r.passed && ticks < maxTicks; ticks++ {
-		r.cluster.RunTicks(1)
-		r.Evaluate()
+		r.runTickUntilPassed()
 	}
 	return ticks, r.passed
+}
+
+// runTickUntilPassed lets one tick of time pass event by event, evaluating the check
+// after each event, and stops early at the event that makes it pass.
+func (r *Runner) runTickUntilPassed() {
+	end := r.cluster.Now() + r.lesson.tick(r.index)
+	for !r.passed && r.cluster.StepUntil(end) {
+		r.Evaluate()
+	}
+	if !r.passed {
+		r.cluster.RunUntil(end)
+		r.Evaluate()
+	}
 }
 
 // TakeReference makes the step's reference moves (the "show me" of the page, Enter in

@@ -117,12 +117,22 @@ func (r *Runner) passesWithoutAction() (int, bool) {
 	for _, m := range st.Reference {
 		total += m.Wait
 	}
-	for tick := 0; tick <= total; tick++ {
-		if tick > 0 {
-			c.RunTicks(1)
+	if ev.Evaluate(c).Passed {
+		return 0, true
+	}
+	tick := r.lesson.tick(r.index)
+	for n := 1; n <= total; n++ {
+		// Event by event, as RunUntilPassed runs the step with the action: a check that
+		// holds for a moment within a tick counts.
+		end := c.Now() + tick
+		for c.StepUntil(end) {
+			if ev.Evaluate(c).Passed {
+				return n, true
+			}
 		}
+		c.RunUntil(end)
 		if ev.Evaluate(c).Passed {
-			return tick, true
+			return n, true
 		}
 	}
 	return 0, false

@@ -129,6 +129,7 @@ func (c *Cluster) applyAction(a *Action) error {
 		if err != nil {
 			return err
 		}
+		cmd.ClientID, cmd.Seq = a.Client, a.Seq
 		c.userCommand(&c.peers[a.Peer-1], cmd)
 	case ActRead:
 		p := &c.peers[a.Peer-1]

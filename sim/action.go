@@ -22,7 +22,7 @@ const (
 	ActDrop      ActionType = "drop"      // msg: lose a message in flight
 	ActDuplicate ActionType = "duplicate" // msg: deliver a message in flight twice
 	ActDelay     ActionType = "delay"     // msg, by: deliver a message in flight later
-	ActClient    ActionType = "client"    // peer, cmd: submit a command ("SET x 3") to a peer
+	ActClient    ActionType = "client"    // peer, cmd (client, seq): submit a command ("SET x 3") to a peer
 	ActTimeout   ActionType = "timeout"   // peer: make its election timeout fire now
 	ActNetwork   ActionType = "network"   // drop, duplicate, latency: change the network model
 	ActRead      ActionType = "read"      // peer, key: a linearizable read through ReadIndex
@@ -50,6 +50,13 @@ type Action struct {
 	By int64 `json:"by,omitempty"`
 	// Cmd is a client command in the kv text form: SET k v, GET k, DEL k, CAS k old new.
 	Cmd string `json:"cmd,omitempty"`
+	// Client and Seq, both set or both left out, send a write with a client session
+	// (§8 of the paper, dissertation §6.3): the state machine applies a command of the
+	// same client and seq once and answers a retry with the first result. Without them
+	// a command has no session and is applied every time it is committed. Use a
+	// client id above Options.Clients, whose ids the simulated clients use.
+	Client uint64 `json:"client,omitempty"`
+	Seq    uint64 `json:"seq,omitempty"`
 	// Key is the key a read asks for.
 	Key string `json:"key,omitempty"`
 	// Drop, Duplicate and Latency are the new network model; those left out keep their
@@ -74,9 +81,11 @@ const (
 	fDrop
 	fDuplicate
 	fLatency
+	fClient
+	fSeq
 )
 
-var fieldNames = [...]string{"peer", "from", "to", "groups", "msg", "by", "cmd", "key", "drop", "duplicate", "latency"}
+var fieldNames = [...]string{"peer", "from", "to", "groups", "msg", "by", "cmd", "key", "drop", "duplicate", "latency", "client", "seq"}
 
 // actionFields lists, per type, the fields that must be set and those that may be.
 var actionFields = map[ActionType]struct{ required, optional fieldSet }{
@@ -88,7 +97,7 @@ var actionFields = map[ActionType]struct{ required, optional fieldSet }{
 	ActDrop:      {required: fMsg},
 	ActDuplicate: {required: fMsg},
 	ActDelay:     {required: fMsg | fBy},
-	ActClient:    {required: fPeer | fCmd},
+	ActClient:    {required: fPeer | fCmd, optional: fClient | fSeq},
 	ActTimeout:   {required: fPeer},
 	ActNetwork:   {optional: fDrop | fDuplicate | fLatency},
 	ActRead:      {required: fPeer | fKey},
@@ -112,6 +121,8 @@ func (a *Action) present() fieldSet {
 	set(fDrop, a.Drop != nil)
 	set(fDuplicate, a.Duplicate != nil)
 	set(fLatency, a.Latency != nil)
+	set(fClient, a.Client != 0)
+	set(fSeq, a.Seq != 0)
 	return s
 }
 
@@ -151,8 +162,15 @@ func (a *Action) validate(n int) error {
 			return fmt.Errorf("by must be 1 to %d ms, got %d", MaxDelay, a.By)
 		}
 	case ActClient:
-		if _, err := kv.ParseText(a.Cmd); err != nil {
+		cmd, err := kv.ParseText(a.Cmd)
+		if err != nil {
 			return err
+		}
+		switch {
+		case (a.Client == 0) != (a.Seq == 0):
+			return errors.New("client and seq go together: a session needs both")
+		case a.Client != 0 && cmd.Op == kv.OpGet:
+			return errors.New("a session is for writes (SET, DEL, CAS); a GET changes nothing to apply twice")
 		}
 	case ActRead:
 		if len(a.Key) > kv.MaxKeyLen || strings.ContainsFunc(a.Key, isSpace) {
@@ -250,6 +268,9 @@ func (a *Action) Describe() string {
 	case ActDelay:
 		return fmt.Sprintf("delay message %d by %d ms", a.Msg, a.By)
 	case ActClient:
+		if a.Client != 0 {
+			return fmt.Sprintf("client command %q to peer %d (client %d, seq %d)", a.Cmd, a.Peer, a.Client, a.Seq)
+		}
 		return fmt.Sprintf("client command %q to peer %d", a.Cmd, a.Peer)
 	case ActRead:
 		return fmt.Sprintf("read %q at peer %d", a.Key, a.Peer)

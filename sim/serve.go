@@ -99,7 +99,11 @@ func (c *Cluster) abandonReads(p *simPeer) {
 func (c *Cluster) userCommand(p *simPeer, cmd kv.Command) {
 	op := c.newOp(0, 0, cmd, p.id)
 	c.history[op].Tries = 1
-	rec := record{kind: tkClientRequest, time: c.now, peer: p.id, text: fmt.Sprintf("command %s submitted to peer %d", cmd.Text(), p.id)}
+	text := fmt.Sprintf("command %s submitted to peer %d", cmd.Text(), p.id)
+	if cmd.ClientID != 0 {
+		text += fmt.Sprintf(" (client %d, seq %d)", cmd.ClientID, cmd.Seq)
+	}
+	rec := record{kind: tkClientRequest, time: c.now, peer: p.id, client: cmd.ClientID, seq: cmd.Seq, text: text}
 	c.tracer.add(&rec)
 	if cmd.Op == kv.OpGet {
 		c.userRead(p, cmd.Key, op)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/user"
 	"strings"
 	"text/tabwriter"
 
@@ -101,8 +102,13 @@ heal, a write in place of a read, one of several moves left out), and verifies t
 the check does not pass: a check that passes anyway does not check what the learner
 did.
 
-It prints PASS or FAIL per step and ends with "lessons=N failures=F" (F counts the
-failed steps); it exits 1 if F > 0.`,
+It also judges the quizzes of the lessons checked, in the files' order: no choice
+position may hold the right answer in more than half of the questions, and the right
+answer may be the strictly longest choice in at most half of them (judged from 8
+questions on). Each broken rule counts as one failure.
+
+It prints PASS or FAIL per step, a "quiz" line, and ends with "lessons=N failures=F"
+(F counts the failed steps and quiz rules); it exits 1 if F > 0.`,
 		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			list, err := load()
@@ -123,6 +129,7 @@ failed steps); it exits 1 if F > 0.`,
 		},
 	}
 	var fromStep int
+	var quizSeed string
 	run := &cobra.Command{
 		Use:   "run ID",
 		Short: "Play a lesson in the terminal",
@@ -130,7 +137,18 @@ failed steps); it exits 1 if F > 0.`,
 the peers' logs, and waits for you. Type the moves the step asks for (such as
 "crash 2" or "client 1 SET x 3"), then press Enter to let time run; or press Enter
 alone and the step's reference moves are made for you. "help" lists everything
-you can type; "quit" leaves.`,
+you can type; "quit" leaves.
+
+After each move and each stretch of time it prints what happened: the engine's
+decisions, the messages other than heartbeats, the clients' requests and replies,
+then the peers (and the leader's next and match index for each follower). A step
+in which you only watch stops at the moment its check passes, so the next step
+begins right there.
+
+The quiz shows its choices in an order of your own, drawn from --quiz-seed (by
+default your user name): the same seed gives the same order, as a learner id
+does in the page. A wrong answer tells you why it is wrong and gives you a second
+try.`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			l, err := find(cmd, args[0])
@@ -140,12 +158,25 @@ you can type; "quit" leaves.`,
 			if fromStep < 1 || fromStep > len(l.Steps) {
 				return usageError(cmd, fmt.Errorf("--step must be 1 to %d, got %d", len(l.Steps), fromStep))
 			}
-			return playLesson(cmd.InOrStdin(), cmd.OutOrStdout(), l, fromStep-1)
+			if quizSeed == "" {
+				quizSeed = defaultQuizSeed()
+			}
+			return playLesson(cmd.InOrStdin(), cmd.OutOrStdout(), l, fromStep-1, quizSeed)
 		},
 	}
 	run.Flags().IntVar(&fromStep, "step", 1, "begin at this step (the steps before it are played for you)")
+	run.Flags().StringVar(&quizSeed, "quiz-seed", "", "shuffle the quiz choices with this seed (default: your user name)")
 	cmd.AddCommand(list, show, check, run)
 	return cmd
+}
+
+// defaultQuizSeed is the quiz seed of a learner who gives none: the user name, so
+// that one learner keeps one order from run to run.
+func defaultQuizSeed() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "learner"
 }
 
 func listLessons(out io.Writer, all []*lessons.Lesson) error {
@@ -178,7 +209,10 @@ func showLesson(out io.Writer, l *lessons.Lesson) {
 			fmt.Fprint(out, lessons.WrapText(lessons.InlineText(q.Question), textWidth, "Quiz: ", "      "))
 			for i, c := range q.Choices {
 				marker := fmt.Sprintf("  %d) ", i+1)
-				fmt.Fprint(out, lessons.WrapText(lessons.InlineText(c), textWidth, marker, strings.Repeat(" ", len(marker))))
+				fmt.Fprint(out, lessons.WrapText(lessons.InlineText(c.Text), textWidth, marker, strings.Repeat(" ", len(marker))))
+				if c.Why != "" {
+					fmt.Fprint(out, lessons.WrapText(lessons.InlineText(c.Why), textWidth, "       why: ", "            "))
+				}
 			}
 			fmt.Fprint(out, lessons.WrapText(fmt.Sprintf("Answer: %d. %s", q.Correct, lessons.InlineText(q.Explanation)), textWidth, "  ", "  "))
 		}
@@ -222,6 +256,20 @@ func checkLessons(out io.Writer, list []*lessons.Lesson) int {
 		}
 		failures += rep.Failures()
 	}
+	stats := lessons.Stats(list)
+	problems := stats.Problems()
+	verdict := "PASS"
+	switch {
+	case len(problems) > 0:
+		verdict = "FAIL"
+	case stats.Questions < lessons.MinQuizSample:
+		verdict = fmt.Sprintf("(too few questions to judge the spread; it takes %d)", lessons.MinQuizSample)
+	}
+	fmt.Fprintf(out, "quiz %s  %s\n", verdict, stats)
+	for _, p := range problems {
+		fmt.Fprintf(out, "  quiz FAIL  %s\n", p)
+	}
+	failures += len(problems)
 	fmt.Fprintf(out, "lessons=%d failures=%d\n", len(list), failures)
 	return failures
 }

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -36,10 +38,11 @@ func TestLessonList(t *testing.T) {
 	code, out, _ := execLesson("", "lesson", "list")
 	require.Equal(t, 0, code)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	require.Len(t, lines, 14)
+	require.Len(t, lines, 18)
 	assert.Regexp(t, `^#\s+ID\s+STEPS\s+TITLE$`, lines[0])
 	assert.Regexp(t, `^1\s+meet-the-cluster\s+3\s+Meet the cluster$`, lines[1])
 	assert.Regexp(t, `^13\s+native-nodes\s+\d+\s+Native nodes`, lines[13])
+	assert.Regexp(t, `^17\s+five-servers\s+5\s+Five servers`, lines[17])
 }
 
 func TestLessonShow(t *testing.T) {
@@ -50,7 +53,8 @@ func TestLessonShow(t *testing.T) {
 	assert.Contains(t, out, "Reference: crash 3; client 2 SET y 2")
 	assert.Contains(t, out, "Check (within 20 ticks): S3 is down and the leader has applied y = 2")
 	assert.Contains(t, out, "Quiz: When does the leader answer the client that sent `SET x 1`?")
-	assert.Contains(t, out, "  Answer: 2.")
+	assert.Contains(t, out, "  Answer: 3.")
+	assert.Contains(t, out, "       why: Its own copy promises nothing", "each wrong choice says why")
 	assert.NotContains(t, out, "**", "Markdown is rendered as text")
 
 	code, _, errText := execLesson("", "lesson", "show", "no-such-lesson")
@@ -64,6 +68,7 @@ func TestLessonCheck(t *testing.T) {
 	assert.Contains(t, out, "lesson 03 split-votes: Split votes and how they resolve\n")
 	assert.Regexp(t, `step 1 PASS  observe: passed after \d+ ticks`, out)
 	assert.Regexp(t, `step 2 PASS  passed \d+ ticks after the reference moves; not without the action`, out)
+	assert.Contains(t, out, "quiz (too few questions to judge the spread; it takes 8)  2 questions;")
 	assert.True(t, strings.HasSuffix(out, "lessons=1 failures=0\n"))
 }
 
@@ -89,14 +94,14 @@ func TestLessonCheckDir(t *testing.T) {
 
 func TestLessonRunWithEnter(t *testing.T) {
 	// Enter for each step and each quiz question: the reference moves are made.
-	code, out, _ := execLesson(strings.Repeat("\n", 20), "lesson", "run", "1")
+	code, out, _ := execLesson(strings.Repeat("\n", 20), "lesson", "run", "1", "--quiz-seed", "s")
 	require.Equal(t, 0, code)
 	assert.Contains(t, out, "Lesson 1: Meet the cluster")
 	assert.Contains(t, out, "=== Step 1 of 3: Everyone starts as a follower ===")
 	assert.Contains(t, out, "t=0 ms  leader: none\n  S1 follower     term 0   commit 0   log (empty)")
 	assert.Contains(t, out, "Making the moves for you: timeout 1")
 	assert.Contains(t, out, "  [x] the old leader steps down: it saw a higher term")
-	assert.Contains(t, out, "The answer is 2.")
+	assert.Contains(t, out, fmt.Sprintf("The answer is %d.", shownRight(t, "1", 1, 1, "s")))
 	assert.Contains(t, out, "Lesson 1 complete.")
 }
 
@@ -104,10 +109,10 @@ func TestLessonRunTypedMoves(t *testing.T) {
 	input := strings.Join([]string{
 		"help", "state", "check", "bogus 1", "crash 9",
 		"crash 3", "timeout 1", "timeout 2", "", // the split vote, typed
-		"2", // quiz: right
+		strconv.Itoa(shownRight(t, "split-votes", 2, 1, "s")), // quiz: right
 		"restart", "back", "quit",
 	}, "\n") + "\n"
-	code, out, _ := execLesson(input, "lesson", "run", "split-votes", "--step", "2")
+	code, out, _ := execLesson(input, "lesson", "run", "split-votes", "--step", "2", "--quiz-seed", "s")
 	require.Equal(t, 0, code)
 	assert.Contains(t, out, "=== Step 2 of 3: Make a split vote yourself ===")
 	assert.Contains(t, out, "partition A | B    cut every link between the groups")

@@ -24,7 +24,7 @@ func TestLessonRunSuggestsBackAtADeadEnd(t *testing.T) {
 	require.NoError(t, err)
 	var out bytes.Buffer
 	input := strings.Join([]string{"crash 2", "", "", "quit"}, "\n") + "\n"
-	require.NoError(t, playLesson(strings.NewReader(input), &out, l, 0))
+	require.NoError(t, playLesson(strings.NewReader(input), &out, l, 0, "test"))
 	text := out.String()
 	assert.Contains(t, text, "Making the moves for you: restart 3")
 	assert.Contains(t, text, notWhereExpected)

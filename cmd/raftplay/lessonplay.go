@@ -34,12 +34,16 @@ type player struct {
 	in    *bufio.Scanner
 	out   io.Writer
 	r     *lessons.Runner
-	moved bool // the learner made a move in this step
+	moved bool   // the learner made a move in this step
+	seed  string // orders the quiz's choices
+	seen  int    // the trace events before this one have been shown
+	// watch holds the ids of duplicated and delayed messages: their arrival is shown.
+	watch map[uint64]bool
 }
 
 // playLesson plays l from step first (from 0), reading the learner's input from in.
 // The end of the input ends the lesson quietly, as "quit" does.
-func playLesson(in io.Reader, out io.Writer, l *lessons.Lesson, first int) error {
+func playLesson(in io.Reader, out io.Writer, l *lessons.Lesson, first int, seed string) error {
 	r, err := lessons.NewRunner(l)
 	if err != nil {
 		return err
@@ -49,13 +53,16 @@ func playLesson(in io.Reader, out io.Writer, l *lessons.Lesson, first int) error
 			return err
 		}
 	}
-	p := &player{in: bufio.NewScanner(in), out: out, r: r}
+	p := &player{in: bufio.NewScanner(in), out: out, r: r, seed: seed, seen: r.Cluster().TraceLen(), watch: map[uint64]bool{}}
 	fmt.Fprintf(out, "Lesson %d: %s\n\n%s\n", l.Number, l.Title, lessons.MarkdownText(l.Intro, textWidth))
 	fmt.Fprintln(out, `Type "help" at any prompt for what you can do.`)
 	shown := -1
 	for {
 		if r.Index() != shown {
 			shown = r.Index()
+			if r.Step().Start != nil {
+				p.seen = r.Cluster().TraceLen() // a fresh cluster: its trace starts anew
+			}
 			p.moved = false
 			p.introduce()
 		}
@@ -71,6 +78,9 @@ func playLesson(in io.Reader, out io.Writer, l *lessons.Lesson, first int) error
 				fmt.Fprintf(out, "\nLesson %d complete.\n", l.Number)
 				return nil
 			}
+			if l.Steps[r.Index()+1].Start != nil {
+				p.aftermath()
+			}
 			if err := r.Advance(); err != nil {
 				return err
 			}
@@ -84,6 +94,22 @@ func playLesson(in io.Reader, out io.Writer, l *lessons.Lesson, first int) error
 			return nil
 		}
 	}
+}
+
+// aftermathTicks is how long the terminal lets a run go on, on a copy, before the next
+// step replaces it with a fresh cluster.
+const aftermathTicks = 20
+
+// aftermath shows what the run does next, on a copy of it, when the next step starts
+// from a fresh cluster: a step ends at the event that passes its check, and what that
+// event sets off (a new leader overwriting a follower's entry, in lesson 8) would
+// otherwise never be seen.
+func (p *player) aftermath() {
+	c := p.r.Cluster().Clone()
+	c.RunTicks(aftermathTicks)
+	fmt.Fprintf(p.out, "\nWhat this run does next (%d more ticks, before the next step starts afresh):\n", aftermathTicks)
+	p.showEventsOf(c)
+	p.showStateOf(c)
 }
 
 // prompt reads one line; false at the end of the input.
@@ -142,6 +168,7 @@ func (p *player) command(line string) bool {
 			return true
 		}
 		p.moved = false
+		p.seen = r.Cluster().TraceLen()
 		fmt.Fprintf(p.out, "Back at the start of step %d: %s\n", r.Step().Number, r.Step().Title)
 		p.showState()
 	case fields[0] == "ticks" || fields[0] == "wait":
@@ -151,6 +178,7 @@ func (p *player) command(line string) bool {
 			return true
 		}
 		r.RunTicks(m.Wait)
+		p.showEvents()
 		p.showState()
 	default:
 		m, err := lessons.ParseMove(line, p.peers())
@@ -163,6 +191,7 @@ func (p *player) command(line string) bool {
 			return true
 		}
 		p.moved = true
+		p.showEvents()
 		fmt.Fprintf(p.out, "done: %s (time is paused: make more moves, or press Enter to let time run)\n", m.Text)
 	}
 	return true
@@ -174,6 +203,7 @@ func (p *player) peers() int { return len(p.r.Cluster().State().Peers) }
 func (p *player) letTimeRun() {
 	st := p.r.Step()
 	ticks, passed := p.r.RunUntilPassed(st.WithinTicks)
+	p.showEvents()
 	if !passed {
 		_, detail := p.r.Check()
 		fmt.Fprintf(p.out, "%d ticks passed and the check has not: %s\n", ticks, detail)
@@ -186,6 +216,7 @@ func (p *player) takeReference() {
 	st := p.r.Step()
 	fmt.Fprintf(p.out, "Making the moves for you: %s\n", moveTexts(st.Reference))
 	passed, err := p.r.TakeReference()
+	p.showEvents()
 	switch {
 	case err != nil:
 		fmt.Fprintf(p.out, "%v\n%s\n", err, notWhereExpected)
@@ -217,27 +248,61 @@ func (p *player) showCheck() {
 	}
 }
 
-// quiz asks the step's questions; false if the input ended.
+// quiz asks the step's questions, with the choices in the learner's order; false if
+// the input ended. A wrong answer says why it is wrong and gives a second try; once
+// the question is over, the right answer, its explanation and why each other choice
+// is wrong are shown.
 func (p *player) quiz() bool {
-	for _, q := range p.r.Step().Quiz {
+	st := p.r.Step()
+	for qi, q := range st.Quiz {
+		order := q.Order(p.seed, p.r.Lesson().ID, st.Number, qi+1)
 		fmt.Fprintf(p.out, "\n%s", lessons.WrapText(lessons.InlineText(q.Question), textWidth, "Question: ", "          "))
-		for i, c := range q.Choices {
-			marker := fmt.Sprintf("  %d) ", i+1)
-			fmt.Fprint(p.out, lessons.WrapText(lessons.InlineText(c), textWidth, marker, strings.Repeat(" ", len(marker))))
+		shown := 0 // the shown position of the right choice, from 1
+		for k, n := range order {
+			marker := fmt.Sprintf("  %d) ", k+1)
+			fmt.Fprint(p.out, lessons.WrapText(lessons.InlineText(q.Choices[n-1].Text), textWidth, marker, strings.Repeat(" ", len(marker))))
+			if n == q.Correct {
+				shown = k + 1
+			}
 		}
-		line, ok := p.prompt(fmt.Sprintf("Your answer (1-%d, Enter to see it): ", len(q.Choices)))
-		if !ok {
-			return false
-		}
-		switch n, err := strconv.Atoi(line); {
-		case err == nil && n == q.Correct:
-			fmt.Fprintln(p.out, "Right.")
-		case line == "":
-			fmt.Fprintf(p.out, "The answer is %d.\n", q.Correct)
-		default:
-			fmt.Fprintf(p.out, "Not quite: the answer is %d.\n", q.Correct)
+		tried := 0
+		for tried < 2 {
+			ask := fmt.Sprintf("Your answer (1-%d, Enter to see it): ", len(order))
+			if tried == 1 {
+				ask = fmt.Sprintf("One more try (1-%d, Enter to see it): ", len(order))
+			}
+			line, ok := p.prompt(ask)
+			if !ok {
+				return false
+			}
+			k, err := strconv.Atoi(line)
+			switch {
+			case line == "quit" || line == "q" || line == "exit":
+				return false
+			case line == "":
+				fmt.Fprintf(p.out, "The answer is %d.\n", shown)
+				tried = 2
+			case err != nil || k < 1 || k > len(order):
+				fmt.Fprintf(p.out, "Type a number from 1 to %d, or Enter to see the answer.\n", len(order))
+			case k == shown:
+				fmt.Fprintln(p.out, "Right.")
+				tried = 2
+			default:
+				tried++
+				why := lessons.InlineText(q.Choices[order[k-1]-1].Why)
+				fmt.Fprint(p.out, lessons.WrapText(why, textWidth, fmt.Sprintf("Not %d. ", k), "  "))
+				if tried == 2 {
+					fmt.Fprintf(p.out, "The answer is %d.\n", shown)
+				}
+			}
 		}
 		fmt.Fprint(p.out, lessons.WrapText(lessons.InlineText(q.Explanation), textWidth, "", ""))
+		fmt.Fprintln(p.out, "Why the other choices are wrong:")
+		for k, n := range order {
+			if n != q.Correct {
+				fmt.Fprint(p.out, lessons.WrapText(lessons.InlineText(q.Choices[n-1].Why), textWidth, fmt.Sprintf("  %d) ", k+1), "     "))
+			}
+		}
 	}
 	return true
 }
@@ -247,8 +312,11 @@ const maxShownEntries = 24
 
 // showState prints the text view of the cluster: each peer's role, term, commit index
 // and log (the entries' terms, with a bar after the committed ones), and its data.
-func (p *player) showState() {
-	st := p.r.Cluster().State()
+func (p *player) showState() { p.showStateOf(p.r.Cluster()) }
+
+// showStateOf prints the text view of cluster c.
+func (p *player) showStateOf(c *sim.Cluster) {
+	st := c.State()
 	lead := "none"
 	if st.Leader != 0 {
 		lead = fmt.Sprintf("S%d", st.Leader)
@@ -258,6 +326,9 @@ func (p *player) showState() {
 		fmt.Fprintf(p.out, "  S%d %-12s term %-3d commit %-3d %s\n", ps.ID, ps.State, ps.Term, ps.CommitIndex, logView(&ps))
 		if len(ps.KV) > 0 {
 			fmt.Fprintf(p.out, "      data: %s\n", kvView(ps.KV))
+		}
+		if len(ps.Replication) > 0 {
+			fmt.Fprintf(p.out, "      leader's view: %s\n", replicationView(ps.Replication))
 		}
 	}
 	if len(st.Violations) > 0 {
@@ -289,6 +360,19 @@ func logView(ps *sim.PeerState) string {
 		}
 	}
 	return b.String()
+}
+
+// replicationView writes a leader's next and match index for each follower:
+// "S2 match 3 next 4, S3 match 0 next 2 (probing)".
+func replicationView(rs []sim.Replication) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = fmt.Sprintf("S%d match %d next %d", r.Peer, r.MatchIndex, r.NextIndex)
+		if r.Mode == "probe" {
+			parts[i] += " (probing)"
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 func kvView(data map[string]string) string {

@@ -90,12 +90,19 @@ type stepView struct {
 	Quiz        []quizView `json:"quiz,omitempty"`
 }
 
-// quizView is one quiz question, as HTML.
+// quizView is one quiz question, as HTML. The choices are in the file's order; the
+// page shuffles them per learner (web/js/quiz-order.js, as lessons.Quiz.Order).
 type quizView struct {
-	QuestionHTML    string   `json:"question_html"`
-	ChoicesHTML     []string `json:"choices_html"`
-	Correct         int      `json:"correct"`
-	ExplanationHTML string   `json:"explanation_html"`
+	QuestionHTML    string       `json:"question_html"`
+	Choices         []choiceView `json:"choices"`
+	Correct         int          `json:"correct"`
+	ExplanationHTML string       `json:"explanation_html"`
+}
+
+// choiceView is one choice of a quiz question and why it is wrong (or right), as HTML.
+type choiceView struct {
+	TextHTML string `json:"text_html"`
+	WhyHTML  string `json:"why_html"`
 }
 
 // statusView is the runner's status on the live run, with where the step began.
@@ -143,8 +150,11 @@ func viewOf(l *lessons.Lesson) lessonView {
 			sv.Reference[j] = m.Text
 		}
 		for _, q := range st.Quiz {
-			sv.Quiz = append(sv.Quiz, quizView{QuestionHTML: q.QuestionHTML, ChoicesHTML: q.ChoicesHTML,
-				Correct: q.Correct, ExplanationHTML: q.ExplanationHTML})
+			qv := quizView{QuestionHTML: q.QuestionHTML, Correct: q.Correct, ExplanationHTML: q.ExplanationHTML}
+			for _, c := range q.Choices {
+				qv.Choices = append(qv.Choices, choiceView{TextHTML: c.TextHTML, WhyHTML: c.WhyHTML})
+			}
+			sv.Quiz = append(sv.Quiz, qv)
 		}
 		v.Steps[i] = sv
 	}

@@ -72,7 +72,7 @@ func TestLessonView(t *testing.T) {
 	require.Len(t, first.Quiz, 1)
 	q := first.Quiz[0]
 	assert.Equal(t, 2, q.Correct)
-	assert.Len(t, q.ChoicesHTML, 3)
+	assert.Len(t, q.Choices, 3)
 	assert.Contains(t, q.ExplanationHTML, "Leader Append-Only")
 	assert.Contains(t, first.NarrationHTML, "<pre><code>")
 	assert.Equal(t, "Restart S3.", second.PromptHTML)

@@ -90,7 +90,7 @@
  * @property {string} outro_html
  * @property {{number: number, title: string, narration_html: string, prompt_html?: string,
  *   highlight?: string, observe?: boolean, check: string, reference: string[], within_ticks: number,
- *   quiz?: {question_html: string, choices_html: string[], correct: number, explanation_html: string}[]}[]} steps
+ *   quiz?: {question_html: string, choices: {text_html: string, why_html: string}[], correct: number, explanation_html: string}[]}[]} steps
  * @property {LessonStatus} status
  */
 

@@ -9,6 +9,7 @@ import { $, el, setAttr, setText } from './dom.js';
 import { createProgress } from './lesson-progress.js';
 import { createLessonMenu } from './lesson-menu.js';
 import { renderQuiz } from './lesson-quiz.js';
+import { quizSeed } from './quiz-order.js';
 import { lessonHash } from './lesson-link.js';
 
 /** While playing, the check is read at most this often (real ms). */
@@ -157,7 +158,7 @@ export function createLessons({ session, clock, say, onOpen = () => {} }) {
     $('#lesson-show-me').hidden = s.reference.length === 0;
     setAttr($('#lesson-show-me'), 'title', s.reference.length ? `Makes the moves: ${s.reference.join(', ')}` : null);
     $('#lesson-find').hidden = !s.highlight;
-    renderQuiz(quiz, s.quiz || []);
+    renderQuiz(quiz, s.quiz || [], { seed: quizSeed(), lesson: view.id, step: s.number });
     quiz.hidden = true;
     stepBox.hidden = false;
     outro.hidden = true;

@@ -53,7 +53,7 @@ test('every highlight selector of every lesson matches an element of the page', 
 test('the lesson API of the bridge', async () => {
   const rp = await loadRaftplay();
   const list = rp.lessons();
-  assert.equal(list.length, 13);
+  assert.equal(list.length, 17);
   assert.deepEqual(Object.keys(list[0]).sort(), ['id', 'number', 'steps', 'summary', 'title']);
   const view = rp.lessonOpen('07', 2);
   assert.equal(view.id, 'truncation-figure-7');
