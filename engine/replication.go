@@ -78,6 +78,8 @@ func (p *Peer) sendAppend(to uint64, pr *progress, allowEmpty bool) {
 			LogTerm: p.log.term(prevIndex),
 			Entries: ents,
 			Commit:  p.log.committed,
+			// A recovering follower that accepts our whole log may vote again.
+			Tail: pr.Recovering && prevIndex+uint64(len(ents)) == last,
 		})
 		pr.sentEntries(prevIndex+uint64(len(ents)), len(ents))
 		sentOne = true
@@ -103,6 +105,9 @@ func (p *Peer) broadcastHeartbeat(readRound uint64) {
 func stepLeader(p *Peer, m Message) error {
 	i := p.voterIndex(m.From)
 	pr := p.progress[i]
+	if m.Type == MsgAppResp || m.Type == MsgHeartbeatResp {
+		p.noteRecovering(pr, m)
+	}
 	switch m.Type {
 	case MsgAppResp:
 		pr.Active = true
@@ -115,16 +120,28 @@ func stepLeader(p *Peer, m Message) error {
 			// reject and we can probe again.
 			pr.freeFirstInflight()
 		}
-		if pr.Match < p.log.lastIndex() {
-			// The follower is alive but behind. If our appends were lost, an empty one
+		if pr.Match < p.log.lastIndex() || m.Restarted {
+			// The follower is alive but behind (or restarted, perhaps with fewer
+			// entries than it acknowledged). If our appends were lost, an empty one
 			// beyond its log draws a rejection, and probing starts from its hint.
 			p.markForSend(pr, true)
 		}
-		if m.ReadID != 0 {
+		if m.ReadID != 0 && !pr.Recovering {
 			p.ackReadRound(pr, m.ReadID)
 		}
 	}
 	return nil
+}
+
+// noteRecovering takes the follower's word on whether it is recovering (see
+// Config.Recovering). When it starts to, what we knew of its log is void: forget its
+// Match and probe from the end of our log, so that its rejection hints where it ends.
+func (p *Peer) noteRecovering(pr *progress, m Message) {
+	if m.Recovering && !pr.Recovering {
+		pr.forget(p.log.lastIndex() + 1)
+		p.markForSend(pr, true)
+	}
+	pr.Recovering = m.Recovering
 }
 
 func (p *Peer) handleAppendResponse(m Message, pr *progress) {
@@ -137,7 +154,7 @@ func (p *Peer) handleAppendResponse(m Message, pr *progress) {
 				next = last + 1
 			}
 		}
-		if pr.maybeBackoff(m.Index, next) {
+		if pr.maybeBackoff(m.Index, next, m.Restarted) {
 			p.emit(Event{Kind: EventNextIndexBackoff, From: m.From, Index: pr.Next})
 			p.markForSend(pr, false)
 		}
@@ -179,7 +196,11 @@ func (p *Peer) maybeCommit() bool {
 	var buf [7]uint64
 	matches := buf[:0]
 	for _, pr := range p.progress {
-		matches = append(matches, pr.Match)
+		if pr.Recovering {
+			matches = append(matches, 0) // it may not hold what it acknowledges
+		} else {
+			matches = append(matches, pr.Match)
+		}
 	}
 	slices.Sort(matches)
 	majority := matches[len(matches)-p.quorum()]
@@ -238,6 +259,14 @@ func (p *Peer) handleAppendEntries(m Message) error {
 	}
 	// §5.3: commitIndex = min(leaderCommit, index of last new entry).
 	p.commitTo(min(m.Commit, lastNew))
+	p.restarted = false
+	if p.recovering && m.Tail {
+		// We now hold the leader's whole log. The leader's term is at least ours, and
+		// ours at least that of any entry we acknowledged, so its log holds every entry
+		// committed with our help (§5.4): we may vote and count again.
+		p.recovering = false
+		p.emit(Event{Kind: EventRecovered, From: m.From, Index: lastNew})
+	}
 	p.send(Message{To: m.From, Type: MsgAppResp, Index: lastNew})
 	return nil
 }
