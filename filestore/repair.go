@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/raftplay/raftplay/engine"
@@ -163,4 +164,107 @@ func cutFile(fsys fileSystem, path string, size int64, noSync bool) error {
 		return fmt.Errorf("filestore: cut %s at offset %d: %w", path, size, err)
 	}
 	return nil
+}
+
+// RebuildReport says what RebuildState found and did.
+type RebuildReport struct {
+	StateFile string // path of the state file
+	// Problem is what was wrong with the state file; "" if it was intact, and then
+	// nothing was done.
+	Problem string
+	// LogFile is the log file the new state file names: of the log files with a valid
+	// header, the one holding the most entries (the newest generation on a tie).
+	LogFile    string
+	Generation uint64
+	LastIndex  uint64
+	HardState  engine.HardState // the last one in that log: the new term and vote
+	Backup     string           // where the damaged state file was kept, "" if none
+	Changed    bool             // a new state file was written
+}
+
+// String is a one-line summary for the CLI.
+func (r RebuildReport) String() string {
+	if r.Problem == "" {
+		return fmt.Sprintf("%s: intact, nothing to rebuild", r.StateFile)
+	}
+	verb := "would write"
+	if r.Changed {
+		verb = "wrote"
+	}
+	s := fmt.Sprintf("%s: %s; %s a new one naming %s (generation %d, last index %d, term %d, vote %d), marked recovering",
+		r.StateFile, r.Problem, verb, r.LogFile, r.Generation, r.LastIndex, r.HardState.Term, r.HardState.VotedFor)
+	if r.Backup != "" {
+		s += "; the damaged state file is kept as " + r.Backup
+	}
+	return s
+}
+
+// RebuildState writes a new state file for the store in dir when the state file is
+// missing or damaged and a log file is there: the voters must be given (only the
+// state file holds them); the term and vote are the last the log holds. A damaged
+// state file is copied to a backup first. With opts.DryRun it only reports.
+//
+// What the lost state file alone knew is gone: the high-water mark, and a term or
+// vote newer than the log's last HardState if the log also lost its tail. So the new
+// state file says the store is recovering: the node rejoins as a non-voter and
+// votes again only once it holds a leader's whole log (engine.Config.Recovering).
+func RebuildState(dir string, voters []uint64, opts RepairOptions) (RebuildReport, error) {
+	return rebuildStateWith(osFS{}, dir, voters, opts)
+}
+
+func rebuildStateWith(fsys fileSystem, dir string, voters []uint64, opts RepairOptions) (RebuildReport, error) {
+	r := RebuildReport{StateFile: filepath.Join(dir, stateFileName)}
+	_, err := readState(fsys, dir)
+	var ce *CorruptionError
+	if err == nil {
+		return r, nil
+	}
+	if !errors.As(err, &ce) {
+		return r, fmt.Errorf("filestore: rebuild the state file of %s: %w", dir, err)
+	}
+	r.Problem = ce.Reason
+	if len(voters) == 0 {
+		return r, fmt.Errorf("filestore: rebuild the state file of %s: the voters must be given; the state file held them", dir)
+	}
+	files, err := listDir(fsys, dir)
+	if err != nil {
+		return r, err
+	}
+	var best *replayResult
+	for _, generation := range files.logs {
+		path := filepath.Join(dir, logFileName(generation))
+		data, err := fsys.ReadFile(path)
+		if err != nil {
+			return r, fmt.Errorf("filestore: rebuild the state file of %s: %w", dir, err)
+		}
+		h, err := decodeLogHeader(data)
+		if err != nil || h.generation != generation {
+			continue // not a log this store wrote under that name
+		}
+		// A damaged log still counts up to its damage; Repair cuts it afterwards.
+		res, _ := replayLog(path, data, generation, nil)
+		if best == nil || res.state.log.len() >= best.state.log.len() {
+			best, r.LogFile, r.Generation = &res, path, generation
+		}
+	}
+	if best == nil {
+		return r, fmt.Errorf("filestore: rebuild the state file of %s: no log file with a valid header; nothing to rebuild from", dir)
+	}
+	r.LastIndex, r.HardState = uint64(best.state.log.len()), best.state.hs
+	if opts.DryRun {
+		return r, nil
+	}
+	if data, err := fsys.ReadFile(r.StateFile); err == nil {
+		if r.Backup, err = writeBackup(fsys, dir, r.StateFile, data, opts.NoSync); err != nil {
+			return r, err
+		}
+	}
+	s := &Store{fs: fsys, dir: dir, opts: Options{NoSync: opts.NoSync}}
+	st := stateFile{generation: r.Generation, conf: engine.ConfState{Voters: slices.Clone(voters)},
+		term: r.HardState.Term, vote: r.HardState.VotedFor, recovering: true}
+	if _, err := s.writeState(st); err != nil {
+		return r, fmt.Errorf("filestore: rebuild the state file of %s: %w", dir, err)
+	}
+	r.Changed = true
+	return r, nil
 }
