@@ -282,7 +282,8 @@ func (s *Store) recover(files dirFiles) (RecoveryReport, error) {
 	}
 	s.state, s.generation, s.seed, s.size = res.state, st.generation, res.header.seed(), res.end
 	s.durable = st
-	loss := s.restoreState(st, res.end)
+	var loss *Loss
+	s.state.hs, loss = compareWithState(st, s.state.hs, uint64(s.state.log.len()), res.end)
 	if s.file, err = s.fs.OpenFile(path, os.O_RDWR, 0); err != nil {
 		return RecoveryReport{}, fmt.Errorf("filestore: open %s: %w", path, err)
 	}
@@ -336,11 +337,10 @@ func (s *Store) recordLoss() error {
 	return err
 }
 
-// restoreState compares the log replayed up to validEnd with the state file. It
-// takes the term and vote from the state file when the log's are older (the log's
-// tail was lost), and returns the proof of a loss, or nil.
-func (s *Store) restoreState(st stateFile, validEnd int64) *Loss {
-	hs, last := &s.state.hs, uint64(s.state.log.len())
+// compareWithState compares a log replayed up to validEnd, ending at index last with
+// HardState hs, with the state file. It returns hs with the state file's term and
+// vote when the log's are older (its tail was lost), and the proof of a loss, or nil.
+func compareWithState(st stateFile, hs engine.HardState, last uint64, validEnd int64) (engine.HardState, *Loss) {
 	var reasons []string
 	if uint64(validEnd) < st.hwm.bytes {
 		reasons = append(reasons, fmt.Sprintf("its valid records end at offset %d, but %d bytes of it were synced", validEnd, st.hwm.bytes))
@@ -354,9 +354,9 @@ func (s *Store) restoreState(st stateFile, validEnd int64) *Loss {
 		hs.VotedFor = st.vote
 	}
 	if len(reasons) == 0 {
-		return nil
+		return hs, nil
 	}
-	return &Loss{Reason: "the log lost synced records: " + strings.Join(reasons, "; "), HighWaterIndex: st.hwm.index, LastIndex: last}
+	return hs, &Loss{Reason: "the log lost synced records: " + strings.Join(reasons, "; "), HighWaterIndex: st.hwm.index, LastIndex: last}
 }
 
 // readState reads and decodes the state file of dir.

@@ -84,8 +84,35 @@ func TestRepairCorruption(t *testing.T) {
 	assert.Contains(t, out.String(), "repaired:")
 	assert.Contains(t, out.String(), ".bak")
 	assert.Contains(t, out.String(), "OK: the log now ends at index 1 (1 records)")
-	store, _, err := filestore.Open(dir, filestore.Options{})
+	assert.Contains(t, out.String(), "It catches up from the leader as a non-voter: the cut took synced records (the log held index 5)")
+	store, report, err := filestore.Open(dir, filestore.Options{})
 	require.NoError(t, err, "the node can start again")
+	assert.True(t, report.Recovering, "as a non-voter, as repair said")
+	require.NoError(t, store.Close())
+}
+
+func TestRepairRebuildsAMissingStateFile(t *testing.T) {
+	dir := newStore(t)
+	require.NoError(t, os.Remove(filepath.Join(dir, "state")))
+	var out bytes.Buffer
+	err := runRepair(&out, repairFlags{data: dir})
+	require.Error(t, err)
+	assert.Equal(t, 1, exitCodeOf(err))
+	assert.Contains(t, err.Error(), "the state file is missing")
+	assert.Contains(t, err.Error(), "raftplay repair --data "+dir+" --truncate --voters ID,ID,...")
+
+	err = runRepair(&out, repairFlags{data: dir, truncate: true, voters: "1,x"})
+	assert.Equal(t, 2, exitCodeOf(err))
+
+	out.Reset()
+	require.NoError(t, runRepair(&out, repairFlags{data: dir, truncate: true, voters: "1"}))
+	assert.Contains(t, out.String(), "rebuilt: "+filepath.Join(dir, "state")+": the state file is missing; wrote a new one")
+	assert.Contains(t, out.String(), "last index 5, term 1, vote 1), marked recovering")
+	assert.Contains(t, out.String(), "It is still recovering from an earlier loss")
+	store, report, err := filestore.Open(dir, filestore.Options{})
+	require.NoError(t, err)
+	assert.True(t, report.Recovering)
+	assert.Equal(t, uint64(5), report.LastIndex)
 	require.NoError(t, store.Close())
 }
 
