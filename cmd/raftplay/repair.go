@@ -167,6 +167,12 @@ func printInspectReport(out io.Writer, r filestore.Report, records bool) {
 	fmt.Fprintf(out, "log file:   %s (%d bytes: %d live, %d dead)\n", r.LogFile, r.LogBytes, r.LiveBytes, r.DeadBytes)
 	fmt.Fprintf(out, "records:    %d valid, last index %d\n", len(r.Records), r.LastIndex)
 	fmt.Fprintf(out, "hardstate:  term %d, voted for %s, commit %d\n", r.HardState.Term, voteName(r.HardState.VotedFor), r.HardState.Commit)
+	recovering := ""
+	if r.Recovering {
+		recovering = "; recovering"
+	}
+	fmt.Fprintf(out, "state:      term %d, voted for %s; synced high-water mark %d bytes (index %d)%s\n",
+		r.Term, voteName(r.VotedFor), r.HighWaterBytes, r.HighWaterIndex, recovering)
 	if len(r.OtherFiles) > 0 {
 		fmt.Fprintf(out, "other files: %s\n", strings.Join(r.OtherFiles, ", "))
 	}

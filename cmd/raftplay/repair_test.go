@@ -51,6 +51,7 @@ func TestRepairIntactStore(t *testing.T) {
 	assert.Contains(t, out.String(), "term 1, voted for 1, commit 4")
 	assert.Contains(t, out.String(), "append 5..5")
 	assert.Contains(t, out.String(), "OK: the log is intact.")
+	assert.Contains(t, out.String(), "state:      term 1, voted for 1; synced high-water mark")
 }
 
 func TestRepairTornTailNeedsNothing(t *testing.T) {
