@@ -20,6 +20,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/raftplay/raftplay/engine"
+	"github.com/raftplay/raftplay/filestore"
 	"github.com/raftplay/raftplay/node"
 )
 
@@ -270,6 +272,8 @@ func TestLostTailDoesNotLoseAcknowledgedWrites(t *testing.T) {
 	sizeBefore := fileSize(t, bLog)
 	written := putAll(t, ctx, c, "acked", 50)
 
+	bStatus, err := c.Status(ctx, b)
+	require.NoError(t, err)
 	require.NoError(t, c.Stop(b, 10*time.Second))
 	require.NoError(t, os.Truncate(bLog, sizeBefore+5))
 	require.NoError(t, c.Stop(a, 10*time.Second))
@@ -285,6 +289,10 @@ func TestLostTailDoesNotLoseAcknowledgedWrites(t *testing.T) {
 			}
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+	if st, err := c.Status(ctx, b); assert.NoError(t, err) {
+		assert.GreaterOrEqual(t, st.Term, bStatus.Term, "B's term did not go back with its log")
+		assert.True(t, st.Recovering)
 	}
 	bOut := nodeLog(t, c, b)
 	assert.Contains(t, bOut, "DATA LOST")
@@ -487,4 +495,68 @@ func TestDiskFaults(t *testing.T) {
 	t.Logf("%d rounds, %d acknowledged writes", rounds, len(written))
 	require.NoError(t, waitCaughtUp(ctx, c))
 	requireReadable(t, ctx, c, written)
+}
+
+// A log cut back to before an election does not take the term and vote of that
+// election with it: the node restarts in the same term, with the same vote, and says
+// that its log lost synced records.
+func TestCutTailKeepsTermAndVote(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts node processes")
+	}
+	c := startCluster(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	a, err := c.WaitLeader(ctx)
+	require.NoError(t, err)
+	b := a%3 + 1
+	putAll(t, ctx, c, "k", 5)
+	require.NoError(t, waitCaughtUp(ctx, c))
+	bLog := logFilePath(t, c.Node(b).DataDir)
+	sizeBefore := fileSize(t, bLog)
+
+	require.NoError(t, c.Kill(a)) // B takes part in the next election, as voter or winner
+	lead, err := c.WaitLeader(ctx)
+	require.NoError(t, err)
+	putAll(t, ctx, c, "after", 5)
+	voted := readHardState(t, c.Node(b).DataDir)
+	before, err := c.Status(ctx, b)
+	require.NoError(t, err)
+	require.Greater(t, voted.Term, uint64(1))
+	require.NotZero(t, voted.VotedFor)
+	t.Logf("node %d leads term %d; node %d voted for %d", lead, before.Term, b, voted.VotedFor)
+
+	require.NoError(t, c.Stop(b, 10*time.Second))
+	require.NoError(t, os.Truncate(bLog, sizeBefore))
+	require.NoError(t, c.Start(b))
+	require.Eventually(t, func() bool {
+		st, err := c.Status(ctx, b)
+		return err == nil && st.State != ""
+	}, 10*time.Second, 50*time.Millisecond)
+	st, err := c.Status(ctx, b)
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, st.Term, before.Term, "the term did not go back")
+	out := nodeLog(t, c, b)
+	assert.Contains(t, out, "DATA LOST")
+	assert.Contains(t, out, fmt.Sprintf("but the state file says term %d", voted.Term))
+	require.NoError(t, c.Start(a))
+	require.NoError(t, waitCaughtUp(ctx, c))
+	require.NoError(t, c.StopAll(10*time.Second))
+	after := readHardState(t, c.Node(b).DataDir)
+	if after.Term == voted.Term {
+		assert.Equal(t, voted.VotedFor, after.VotedFor, "one vote in term %d", voted.Term)
+	}
+}
+
+// readHardState reads the HardState a node's store holds (the node may be running:
+// the state file and the log are only read).
+func readHardState(t *testing.T, dir string) engine.HardState {
+	t.Helper()
+	report, err := filestore.Inspect(dir)
+	require.NoError(t, err)
+	hs := report.HardState
+	if report.Term > hs.Term {
+		hs.Term, hs.VotedFor = report.Term, report.VotedFor
+	}
+	return hs
 }

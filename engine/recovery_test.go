@@ -48,6 +48,9 @@ func TestFollowerWithShorterLogCatchesUp(t *testing.T) {
 	for range 3 {
 		heartbeat(n, 1)
 	}
+	// No new write is needed: the restarted follower's heartbeat reply draws a probe.
+	assert.Equal(t, last, n.status(2).LastIndex, "the follower caught up in an idle cluster")
+	assert.Contains(t, n.log.String(), "2->1 AppendEntriesResp t1 reject index=6 hint=3@0 restarted")
 	n.propose(1, "SET y 2")
 	n.deliver()
 	last = n.status(1).LastIndex
