@@ -145,6 +145,10 @@
 //     help.
 //   - A missing or damaged state file is refused; RebuildState writes a new one from
 //     the log, marked recovering, since the mark, term and vote it held are gone.
+//   - A recovering node needs a leader to catch up from. When too many nodes lost
+//     data for one to be elected (two of three recovering), AcceptLoss clears the
+//     flag of one of them by hand: the last resort, which may lose writes that only
+//     the damaged nodes had acknowledged.
 //
 // What stays undetectable, precisely:
 //

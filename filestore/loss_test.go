@@ -217,3 +217,32 @@ func TestRebuildState(t *testing.T) {
 		})
 	}
 }
+
+// AcceptLoss lets a recovering store vote again, and the loss is not found again.
+func TestAcceptLoss(t *testing.T) {
+	dir := t.TempDir()
+	s, _ := openDir(t, dir)
+	require.NoError(t, s.Save(engine.HardState{Term: 1, VotedFor: 1}, ents(1, 1), true))
+	before := logSize(t, dir)
+	require.NoError(t, s.Save(engine.HardState{Term: 2, VotedFor: 2, Commit: 1}, ents(2, 1, 2), true))
+	require.NoError(t, s.Close())
+	damageLog(t, dir, before+3, 0)
+
+	would, err := AcceptLoss(dir, RepairOptions{DryRun: true})
+	require.NoError(t, err)
+	assert.True(t, would, "the loss is not recorded yet, but Open would find it")
+	cleared, err := AcceptLoss(dir, RepairOptions{})
+	require.NoError(t, err)
+	assert.True(t, cleared)
+	s, report := openDir(t, dir)
+	assert.Nil(t, report.Loss)
+	assert.False(t, report.Recovering)
+	hs, _, err := s.InitialState()
+	require.NoError(t, err)
+	assert.Equal(t, uint64(2), hs.Term, "the term stays")
+	assert.Equal(t, uint64(2), hs.VotedFor, "the vote stays")
+	require.NoError(t, s.Close())
+	cleared, err = AcceptLoss(dir, RepairOptions{})
+	require.NoError(t, err)
+	assert.False(t, cleared, "nothing to accept")
+}

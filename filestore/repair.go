@@ -268,3 +268,38 @@ func rebuildStateWith(fsys fileSystem, dir string, voters []uint64, opts RepairO
 	r.Changed = true
 	return r, nil
 }
+
+// AcceptLoss clears the recovering flag of the store in dir (see
+// RecoveryReport.Recovering), so that its node votes again at once, and sets the
+// high-water mark at the end of the log as it is. It reports whether the flag was
+// set. This is the way out when too many nodes lost data for any of them to catch up
+// from a leader (two of three, say): entries they had acknowledged may then be lost
+// for good, which is why nothing does it on its own. A log with corruption must be
+// repaired first.
+func AcceptLoss(dir string, opts RepairOptions) (bool, error) {
+	return acceptLossWith(osFS{}, dir, opts)
+}
+
+func acceptLossWith(fsys fileSystem, dir string, opts RepairOptions) (bool, error) {
+	if opts.DryRun {
+		r, err := inspectWith(fsys, dir)
+		if err != nil {
+			return false, fmt.Errorf("filestore: accept the loss in %s: %w", dir, err)
+		}
+		return r.Recovering, nil
+	}
+	// Opening records any loss still unrecorded (the log gets the restored HardState);
+	// MarkRecovered then clears the flag with a high-water mark at the log's end.
+	s, report, err := openWith(fsys, dir, Options{NoSync: opts.NoSync})
+	if err != nil {
+		return false, fmt.Errorf("filestore: accept the loss in %s: %w", dir, err)
+	}
+	err = s.MarkRecovered()
+	if cerr := s.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return false, fmt.Errorf("filestore: accept the loss in %s: %w", dir, err)
+	}
+	return report.Recovering, nil
+}

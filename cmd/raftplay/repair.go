@@ -20,6 +20,7 @@ type repairFlags struct {
 	truncate bool
 	records  bool
 	voters   string // for a state file that must be rebuilt
+	accept   bool   // clear the recovering flag
 }
 
 func newRepairCommand() *cobra.Command {
@@ -49,12 +50,18 @@ damaged state file is rebuilt from the log first (a backup is kept); the node th
 rejoins as a non-voter too, since the state file held the proof of what was lost.
 Stop the node first.
 
+A recovering node catches up from a leader. When too many nodes lost data for a
+leader to be elected at all (two of three recovering, say), --accept-loss lets
+this one vote again at once: entries acknowledged only by the damaged nodes may
+then be lost for good. Use it on one node, as a last resort.
+
 Exit status: 0 when the store is usable, 1 when corruption remains (or the store
 cannot be read), 2 for a usage error.`,
 		Example: `  raftplay repair --data raftplay-data/cluster/node2
   raftplay repair --data raftplay-data/cluster/node2 --records
   raftplay repair --data raftplay-data/cluster/node2 --truncate
-  raftplay repair --data raftplay-data/cluster/node2 --truncate --voters 1,2,3`,
+  raftplay repair --data raftplay-data/cluster/node2 --truncate --voters 1,2,3
+  raftplay repair --data raftplay-data/cluster/node2 --accept-loss`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if f.data == "" {
@@ -68,12 +75,16 @@ cannot be read), 2 for a usage error.`,
 	fl.BoolVar(&f.truncate, "truncate", false, "cut the log at the first damaged record, after keeping a backup")
 	fl.BoolVar(&f.records, "records", false, "list every record of the log")
 	fl.StringVar(&f.voters, "voters", "", "with --truncate: the cluster's voter ids (1,2,3), to rebuild a missing or damaged state file")
+	fl.BoolVar(&f.accept, "accept-loss", false, "LAST RESORT: let a recovering node vote again before it has caught up (acknowledged writes may be lost)")
 	return cmd
 }
 
 func runRepair(out io.Writer, f repairFlags) error {
 	if err := repairStateFile(out, f); err != nil {
 		return err
+	}
+	if f.accept {
+		return acceptLoss(out, f)
 	}
 	report, err := filestore.Inspect(f.data)
 	if err != nil {
@@ -121,6 +132,20 @@ func runRepair(out io.Writer, f repairFlags) error {
 	} else {
 		fmt.Fprintln(out, ": the cut took only records written after the last synced high-water mark, which nothing on this disk can tell from a crash.")
 	}
+	return nil
+}
+
+// acceptLoss clears the recovering flag of a store whose log is otherwise usable.
+func acceptLoss(out io.Writer, f repairFlags) error {
+	cleared, err := filestore.AcceptLoss(f.data, filestore.RepairOptions{})
+	if err != nil {
+		return &exitError{code: 1, err: err}
+	}
+	if !cleared {
+		fmt.Fprintln(out, "OK: the node is not recovering; nothing to accept.")
+		return nil
+	}
+	fmt.Fprintln(out, "ACCEPTED THE LOSS: the node votes and counts toward a quorum again although it has not caught up from a leader. Writes that only the damaged nodes had acknowledged may be lost for good.")
 	return nil
 }
 

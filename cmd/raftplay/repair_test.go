@@ -146,3 +146,22 @@ func TestShellQuote(t *testing.T) {
 		assert.Equal(t, want, shellQuote(in), "shellQuote(%q)", in)
 	}
 }
+
+func TestRepairAcceptLoss(t *testing.T) {
+	dir := corruptStore(t)
+	var out bytes.Buffer
+	require.NoError(t, runRepair(&out, repairFlags{data: dir, truncate: true}))
+	require.Contains(t, out.String(), "as a non-voter")
+
+	out.Reset()
+	require.NoError(t, runRepair(&out, repairFlags{data: dir, accept: true}))
+	assert.Contains(t, out.String(), "ACCEPTED THE LOSS")
+	store, report, err := filestore.Open(dir, filestore.Options{})
+	require.NoError(t, err)
+	assert.False(t, report.Recovering)
+	require.NoError(t, store.Close())
+
+	out.Reset()
+	require.NoError(t, runRepair(&out, repairFlags{data: dir, accept: true}))
+	assert.Contains(t, out.String(), "nothing to accept")
+}
