@@ -197,7 +197,9 @@ func (p *Peer) maybeCommit() bool {
 	matches := buf[:0]
 	for _, pr := range p.progress {
 		if pr.Recovering {
-			matches = append(matches, 0) // it may not hold what it acknowledges
+			// A recovering follower counts toward no quorum: if it also lost its term,
+			// it may be acknowledging a leader that was deposed with its vote.
+			matches = append(matches, 0)
 		} else {
 			matches = append(matches, pr.Match)
 		}
