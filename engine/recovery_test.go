@@ -187,3 +187,20 @@ func TestRecoveringFollowerDoesNotCountUntilCaughtUp(t *testing.T) {
 	assert.Greater(t, n.status(1).CommitIndex, commit, "it counts again once recovered")
 	assert.False(t, n.status(1).Progress[2].Recovering)
 }
+
+// A recovering follower whose log lost nothing (its state file was rebuilt, say)
+// recovers in an idle cluster: the leader's answer to its heartbeat reply reaches the
+// end of the leader's log.
+func TestRecoveringFollowerRecoversInAnIdleCluster(t *testing.T) {
+	n := newNetwork(t, nil)
+	electLeader(t, n, 1)
+	n.propose(1, "SET x 1")
+	n.deliver()
+	n.crash(2)
+	restartRecovering(n, 2)
+	require.True(t, n.status(2).Recovering)
+	heartbeat(n, 1)
+	assert.False(t, n.status(2).Recovering)
+	assert.Contains(t, n.log.String(), "tail")
+	assert.False(t, n.status(1).Progress[2].Recovering)
+}

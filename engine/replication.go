@@ -120,10 +120,11 @@ func stepLeader(p *Peer, m Message) error {
 			// reject and we can probe again.
 			pr.freeFirstInflight()
 		}
-		if pr.Match < p.log.lastIndex() || m.Restarted {
+		if pr.Match < p.log.lastIndex() || m.Restarted || m.Recovering {
 			// The follower is alive but behind (or restarted, perhaps with fewer
-			// entries than it acknowledged). If our appends were lost, an empty one
-			// beyond its log draws a rejection, and probing starts from its hint.
+			// entries than it acknowledged, or is still recovering and needs our whole
+			// log with Tail set). If our appends were lost, an empty one beyond its
+			// log draws a rejection, and probing starts from its hint.
 			p.markForSend(pr, true)
 		}
 		if m.ReadID != 0 && !pr.Recovering {
