@@ -368,6 +368,9 @@ var diskFaults = []diskFault{
 	{"delete the state file", func(t *testing.T, _ *rand.Rand, dir string) {
 		require.NoError(t, os.Remove(filepath.Join(dir, "state")))
 	}},
+	{"delete the log file", func(t *testing.T, _ *rand.Rand, dir string) {
+		require.NoError(t, os.Remove(logFilePath(t, dir)))
+	}},
 }
 
 // logHeaderBytes is the size of a log file's header, which the faults leave alone:

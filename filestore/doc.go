@@ -144,7 +144,8 @@
 //     of anything it acknowledged, so it then holds every entry committed with its
 //     help.
 //   - A missing or damaged state file is refused; RebuildState writes a new one from
-//     the log, marked recovering, since the mark, term and vote it held are gone.
+//     the log, marked recovering, since the mark, term and vote it held are gone. A
+//     missing log file is refused too; Repair starts an empty one, marked recovering.
 //   - A recovering node needs a leader to catch up from. When too many nodes lost
 //     data for one to be elected (two of three recovering), AcceptLoss clears the
 //     flag of one of them by hand: the last resort, which may lose writes that only

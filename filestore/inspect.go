@@ -3,6 +3,7 @@ package filestore
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"strings"
 
@@ -149,6 +150,9 @@ func inspectWith(fsys fileSystem, dir string) (Report, error) {
 	}
 	r.OtherFiles = append(r.OtherFiles, files.others...)
 	data, err := fsys.ReadFile(r.LogFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return Report{}, &CorruptionError{File: r.LogFile, Reason: missingLogReason}
+	}
 	if err != nil {
 		return Report{}, fmt.Errorf("filestore: inspect %s: %w", dir, err)
 	}

@@ -246,3 +246,38 @@ func TestAcceptLoss(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, cleared, "nothing to accept")
 }
+
+// A log file that is gone is refused; Repair starts an empty one, and the node rejoins
+// recovering with its term and vote.
+func TestRepairStartsAMissingLog(t *testing.T) {
+	dir := t.TempDir()
+	s, _ := openDir(t, dir)
+	require.NoError(t, s.Save(engine.HardState{Term: 3, VotedFor: 2, Commit: 1}, ents(1, 3, 3), true))
+	require.NoError(t, s.Close())
+	require.NoError(t, os.Remove(filepath.Join(dir, logFileName(1))))
+
+	_, _, err := Open(dir, Options{})
+	var ce *CorruptionError
+	require.ErrorAs(t, err, &ce)
+	assert.True(t, ce.MissingLog())
+	_, err = Inspect(dir)
+	require.ErrorAs(t, err, &ce)
+	assert.True(t, ce.MissingLog())
+
+	dry, err := Repair(dir, RepairOptions{DryRun: true})
+	require.NoError(t, err)
+	assert.Contains(t, dry.String(), "missing; would start an empty log")
+	r, err := Repair(dir, RepairOptions{})
+	require.NoError(t, err)
+	assert.True(t, r.Changed)
+	assert.Contains(t, r.String(), "missing; started an empty log")
+
+	s, report := openDir(t, dir)
+	assert.True(t, report.Recovering)
+	assert.Equal(t, uint64(0), report.LastIndex)
+	hs, _, err := s.InitialState()
+	require.NoError(t, err)
+	assert.Equal(t, uint64(3), hs.Term)
+	assert.Equal(t, uint64(2), hs.VotedFor)
+	require.NoError(t, s.Close())
+}

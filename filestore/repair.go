@@ -35,13 +35,22 @@ type RepairReport struct {
 	KeptRecords int // valid records before the cut
 	LastIndex   uint64
 	HardState   engine.HardState // the last one kept
-	Changed     bool             // the log file was cut
+	Changed     bool             // the log file was cut (or created)
+	// Missing: the log file was gone, and Repair started an empty one in its place.
+	Missing bool
 }
 
 // String is a one-line summary for the CLI.
 func (r RepairReport) String() string {
 	var b strings.Builder
 	switch {
+	case r.Missing:
+		verb := "would start"
+		if r.Changed {
+			verb = "started"
+		}
+		fmt.Fprintf(&b, "%s: missing; %s an empty log in its place (the node rejoins as a non-voter and gets every entry from the leader)", r.LogFile, verb)
+		return b.String()
 	case r.Corruption != nil:
 		fmt.Fprintf(&b, "%s: corrupt at offset %d (%s)", r.LogFile, r.Corruption.Offset, r.Corruption.Reason)
 	case r.TornTail != nil:
@@ -71,8 +80,11 @@ func (r RepairReport) String() string {
 // ones after it. A HardState among them may have recorded a vote, so a repaired peer
 // can vote twice in one term, and entries it acknowledged may vanish; Raft tolerates
 // that only while a majority of the cluster is intact. It is a tool for a teaching
-// cluster, not for production. A damaged file header or state file cannot be repaired
-// this way, and Repair returns an error.
+// cluster, not for production. Term and vote survive in the state file, and Open then
+// finds the loss (the log ends below the synced high-water mark), so the node rejoins
+// as a non-voter until it has caught up. A missing log file is replaced by an empty
+// one, and the state file marked recovering. A damaged file header cannot be repaired
+// this way, and Repair returns an error; for a damaged state file see RebuildState.
 func Repair(dir string, opts RepairOptions) (RepairReport, error) {
 	return repairWith(osFS{}, dir, opts)
 }
@@ -84,6 +96,9 @@ func repairWith(fsys fileSystem, dir string, opts RepairOptions) (RepairReport, 
 	}
 	path := filepath.Join(dir, logFileName(st.generation))
 	data, err := fsys.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return startEmptyLog(fsys, dir, st, opts)
+	}
 	if err != nil {
 		return RepairReport{}, fmt.Errorf("filestore: repair %s: %w", dir, err)
 	}
@@ -110,6 +125,33 @@ func repairWith(fsys fileSystem, dir string, opts RepairOptions) (RepairReport, 
 	}
 	if err := cutFile(fsys, path, res.end, opts.NoSync); err != nil {
 		return r, err
+	}
+	r.Changed = true
+	return r, nil
+}
+
+// startEmptyLog writes an empty log file (a header only) where the state file's log
+// is missing. The high-water mark the state file holds then proves the loss to Open,
+// and the node rejoins as a non-voter; term and vote stay in the state file.
+func startEmptyLog(fsys fileSystem, dir string, st stateFile, opts RepairOptions) (RepairReport, error) {
+	path := filepath.Join(dir, logFileName(st.generation))
+	r := RepairReport{LogFile: path, Missing: true}
+	if opts.DryRun {
+		return r, nil
+	}
+	s := &Store{fs: fsys, dir: dir, opts: Options{NoSync: opts.NoSync}}
+	f, _, _, err := s.writeLogFile(st.generation)
+	if err == nil {
+		err = f.Close()
+	}
+	if err == nil {
+		// Whatever the high-water mark says, a log that is gone is a loss.
+		next := st
+		next.recovering = true
+		_, err = s.writeState(next)
+	}
+	if err != nil {
+		return r, fmt.Errorf("filestore: repair %s: start an empty %s: %w", dir, path, err)
 	}
 	r.Changed = true
 	return r, nil

@@ -19,6 +19,10 @@ type CorruptionError struct {
 	Reason string // what is wrong there
 }
 
+// MissingLog reports whether the log file the state file names is gone; Repair starts
+// an empty one in its place.
+func (e *CorruptionError) MissingLog() bool { return e.Reason == missingLogReason }
+
 // InStateFile reports whether the damage is to the state file (or its absence next to
 // a log), which RebuildState repairs, rather than to a log file, which Repair cuts.
 func (e *CorruptionError) InStateFile() bool { return filepath.Base(e.File) == stateFileName }

@@ -271,7 +271,7 @@ func (s *Store) recover(files dirFiles) (RecoveryReport, error) {
 	path := s.path(logFileName(st.generation))
 	data, err := s.fs.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return RecoveryReport{}, &CorruptionError{File: path, Reason: "the log file the state file names is missing"}
+		return RecoveryReport{}, &CorruptionError{File: path, Reason: missingLogReason}
 	}
 	if err != nil {
 		return RecoveryReport{}, fmt.Errorf("filestore: read %s: %w", path, err)
@@ -358,6 +358,10 @@ func compareWithState(st stateFile, hs engine.HardState, last uint64, validEnd i
 	}
 	return hs, &Loss{Reason: "the log lost synced records: " + strings.Join(reasons, "; "), HighWaterIndex: st.hwm.index, LastIndex: last}
 }
+
+// missingLogReason is the CorruptionError reason for a log file that is gone; Repair
+// starts an empty one in its place.
+const missingLogReason = "the log file the state file names is missing"
 
 // readState reads and decodes the state file of dir.
 func readState(fsys fileSystem, dir string) (stateFile, error) {

@@ -286,6 +286,9 @@ func openStoreError(dir string, err error) error {
 	if errors.As(err, &corrupt) && corrupt.InStateFile() {
 		return fmt.Errorf("%w\nthe state file in %s is missing or damaged; rebuild it from the log (a backup is kept, and the node rejoins as a non-voter until it has caught up) with 'raftplay repair --data %s --truncate --voters ID,ID,...'", err, dir, dir)
 	}
+	if errors.As(err, &corrupt) && corrupt.MissingLog() {
+		return fmt.Errorf("%w\nstart an empty log in its place (the node rejoins as a non-voter and gets every entry from the leader) with 'raftplay repair --data %s --truncate'", err, dir)
+	}
 	if errors.As(err, &corrupt) {
 		return fmt.Errorf("%w\nthe log in %s is damaged in a way a crash cannot explain; inspect it with 'raftplay repair --data %s', and cut the damage (a backup is kept) with 'raftplay repair --data %s --truncate'", err, dir, dir, dir)
 	}

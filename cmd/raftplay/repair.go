@@ -39,13 +39,15 @@ the synced high-water mark, and any damage:
     gone. It starts, but as a non-voter, until it has caught up from a leader.
   - corruption: a damaged record with valid records after it, which a crash
     cannot explain (a flipped bit, a lost sector). The node refuses to start.
-  - a missing or damaged state file. The node refuses to start.
+  - a missing or damaged state file, or a missing log file. The node refuses
+    to start.
 
 With --truncate, repair copies the log file to a backup next to it and cuts it at
 the first damaged record, so that the node starts again. Every record from the
 damage on is lost; term and vote survive in the state file. The node then finds
 the loss and rejoins as a non-voter: it neither votes nor counts toward a quorum
-until it holds the leader's whole log. With --truncate and --voters, a missing or
+until it holds the leader's whole log. A missing log file is replaced by an empty
+one, with the same result. With --truncate and --voters, a missing or
 damaged state file is rebuilt from the log first (a backup is kept); the node then
 rejoins as a non-voter too, since the state file held the proof of what was lost.
 Stop the node first.
@@ -85,6 +87,9 @@ func runRepair(out io.Writer, f repairFlags) error {
 	}
 	if f.accept {
 		return acceptLoss(out, f)
+	}
+	if err := repairMissingLog(out, f); err != nil {
+		return err
 	}
 	report, err := filestore.Inspect(f.data)
 	if err != nil {
@@ -146,6 +151,26 @@ func acceptLoss(out io.Writer, f repairFlags) error {
 		return nil
 	}
 	fmt.Fprintln(out, "ACCEPTED THE LOSS: the node votes and counts toward a quorum again although it has not caught up from a leader. Writes that only the damaged nodes had acknowledged may be lost for good.")
+	return nil
+}
+
+// repairMissingLog starts an empty log where the state file's log is gone, given
+// --truncate; without it, it explains what is wrong and what to run.
+func repairMissingLog(out io.Writer, f repairFlags) error {
+	_, err := filestore.Inspect(f.data)
+	var ce *filestore.CorruptionError
+	if !errors.As(err, &ce) || !ce.MissingLog() {
+		return nil
+	}
+	if !f.truncate {
+		return &exitError{code: 1, err: fmt.Errorf("%s: %s\nthe node refuses to start. To start an empty log in its place (the node then rejoins as a non-voter and gets every entry from the leader), stop the node and run:\n  raftplay repair --data %s --truncate",
+			ce.File, ce.Reason, shellQuote(f.data))}
+	}
+	rep, err := filestore.Repair(f.data, filestore.RepairOptions{})
+	if err != nil {
+		return &exitError{code: 1, err: fmt.Errorf("repair %s: %w", f.data, err)}
+	}
+	fmt.Fprintf(out, "repaired: %s\n", rep)
 	return nil
 }
 

@@ -165,3 +165,21 @@ func TestRepairAcceptLoss(t *testing.T) {
 	require.NoError(t, runRepair(&out, repairFlags{data: dir, accept: true}))
 	assert.Contains(t, out.String(), "nothing to accept")
 }
+
+func TestRepairStartsAMissingLog(t *testing.T) {
+	dir := newStore(t)
+	report, err := filestore.Inspect(dir)
+	require.NoError(t, err)
+	require.NoError(t, os.Remove(report.LogFile))
+	var out bytes.Buffer
+	err = runRepair(&out, repairFlags{data: dir})
+	require.Error(t, err)
+	assert.Equal(t, 1, exitCodeOf(err))
+	assert.Contains(t, err.Error(), "the log file the state file names is missing")
+	assert.Contains(t, err.Error(), "raftplay repair --data "+dir+" --truncate")
+
+	require.NoError(t, runRepair(&out, repairFlags{data: dir, truncate: true}))
+	assert.Contains(t, out.String(), "missing; started an empty log in its place")
+	assert.Contains(t, out.String(), "DATA LOST")
+	assert.Contains(t, out.String(), "The node starts as a non-voter")
+}
