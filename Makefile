@@ -100,7 +100,7 @@ putbench: build
 	$(GO) run ./e2e/cmd/putbench -bin $(BIN)/raftplay
 
 # Damaged disks: `make diskfaults` runs 30 rounds of SIGKILL plus one random disk fault
-# (a cut or zeroed tail, a flipped byte, a deleted state file) on one of three node
+# (a cut or zeroed tail, a flipped byte, a deleted state or log file) on one of three node
 # processes under concurrent writers, and checks that no acknowledged write is lost
 # (e2e.TestDiskFaults; `make test` runs 3 rounds of it).
 .PHONY: diskfaults
