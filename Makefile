@@ -114,6 +114,16 @@ test-node: dist ## the bridge's JavaScript API tests (node --test)
 putbench: build ## PUT/s and latency of three native nodes
 	$(GO) run ./e2e/cmd/putbench -bin $(BIN)/raftplay
 
+# Damaged disks: `make diskfaults` runs 30 rounds of SIGKILL plus one random disk fault
+# (a cut or zeroed tail, a flipped byte, a deleted state or log file) on one of three node
+# processes under concurrent writers, and checks that no acknowledged write is lost
+# (e2e.TestDiskFaults; `make test` runs 3 rounds of it).
+.PHONY: diskfaults
+DISKFAULT_ROUNDS ?= 30
+
+diskfaults:
+	RAFTPLAY_DISKFAULT_ROUNDS=$(DISKFAULT_ROUNDS) $(GO) test -count=1 -run '^TestDiskFaults$$' -v -timeout 30m ./e2e/
+
 # The page in a real browser: end-to-end and accessibility tests in Debian's Chromium
 # (playwright-core and axe-core from `npm ci`), and the performance numbers (`make perf`).
 .PHONY: test-browser perf

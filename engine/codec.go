@@ -14,7 +14,8 @@ import (
 //
 //	Message   version byte (1), type byte (MsgVote..MsgHeartbeatResp),
 //	          From, To, Term, Index, LogTerm, Commit,
-//	          flags byte (bit 0: Reject; the other bits must be 0),
+//	          flags byte (bit 0: Reject, bit 1: Restarted, bit 2: Recovering,
+//	          bit 3: Tail; the other bits must be 0),
 //	          RejectHint, ReadID,
 //	          entry count, then that many Entries
 //	Entry     Index, Term, Command, Context (an entry takes at least 4 bytes)
@@ -36,8 +37,14 @@ const wireVersion = 1
 // wireMinEntrySize is the fewest bytes an encoded entry takes: four one-byte uvarints.
 const wireMinEntrySize = 4
 
-// wireReject is the flags bit for Message.Reject.
-const wireReject = 1
+// The flags bits of Message's booleans.
+const (
+	wireReject     = 1 << 0
+	wireRestarted  = 1 << 1
+	wireRecovering = 1 << 2
+	wireTail       = 1 << 3
+	wireFlags      = wireReject | wireRestarted | wireRecovering | wireTail
+)
 
 // ErrTruncatedInput is matched (with errors.Is) by decode errors caused by input that
 // ends before the value it announces, as a torn write at the end of a file does.
@@ -69,6 +76,15 @@ func (m *Message) MarshalAppend(b []byte) []byte {
 	var flags byte
 	if m.Reject {
 		flags |= wireReject
+	}
+	if m.Restarted {
+		flags |= wireRestarted
+	}
+	if m.Recovering {
+		flags |= wireRecovering
+	}
+	if m.Tail {
+		flags |= wireTail
 	}
 	b = append(b, flags)
 	b = binary.AppendUvarint(b, m.RejectHint)
@@ -118,10 +134,13 @@ func UnmarshalMessage(b []byte) (Message, error) {
 	m.Commit = d.readUvarint("commit")
 	flagsAt := d.off
 	flags := d.readByte("flags")
-	if d.err == nil && flags&^wireReject != 0 {
+	if d.err == nil && flags&^wireFlags != 0 {
 		d.fail(false, "flags 0x%02x have unknown bits set at offset %d", flags, flagsAt)
 	}
 	m.Reject = flags&wireReject != 0
+	m.Restarted = flags&wireRestarted != 0
+	m.Recovering = flags&wireRecovering != 0
+	m.Tail = flags&wireTail != 0
 	m.RejectHint = d.readUvarint("reject hint")
 	m.ReadID = d.readUvarint("read id")
 	countAt := d.off

@@ -49,6 +49,18 @@ type Config struct {
 	// seed and inputs give the same run.
 	Seed uint64
 
+	// Recovering starts the peer as a non-voter, for a host whose storage lost entries
+	// that the peer may have acknowledged (a damaged disk, a log cut by repair). Raft's
+	// safety rests on every vote and acknowledgement being durable; a peer that broke
+	// that promise must not vote, campaign or count toward a commit or a read until it
+	// holds a leader's whole log again: then it has every entry that could have been
+	// committed with its help (Leader Completeness, §5.4). (A leader still counts it
+	// as alive for check-quorum, so as not to step down while it catches up.) The peer
+	// tells the leader on every reply (Message.Recovering), and emits EventRecovered
+	// once it has caught up; the host should make that durable, so that a restart
+	// before then recovers again.
+	Recovering bool
+
 	// Storage holds the peer's durable state; NewPeer loads HardState, ConfState and the
 	// log from it (a restart when they are not empty).
 	Storage Storage

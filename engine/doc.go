@@ -67,6 +67,14 @@
 //     one persist.
 //   - ReadIndex: a read is served at the commit index the leader had when it arrived,
 //     once a heartbeat round shows a majority still follows it.
+//   - Damaged disks. A restarted follower flags its rejections (Message.Restarted)
+//     until it accepts an AppendEntries, so a leader tells a real rejection at or
+//     below Match (the follower's log got shorter) from an old reordered one, and
+//     forgets Match instead of waiting forever. A host whose storage proved that it
+//     lost acknowledged entries starts the peer with Config.Recovering: it neither
+//     votes nor campaigns, the leader counts neither its acknowledgements nor its read
+//     acknowledgements, and it votes again once it has accepted the leader's whole log
+//     (Message.Tail, EventRecovered).
 //
 // # Events
 //

@@ -42,6 +42,12 @@ func (p *Peer) handleVoteRequest(m Message) {
 			Index: index, LogTerm: logTerm, LocalIndex: p.log.lastIndex(), LocalTerm: p.log.lastTerm()})
 		p.send(Message{To: m.From, Type: voteRespType(m.Type), Reject: true})
 	}
+	if p.recovering {
+		// Our log may lack entries committed with our help: a vote from us could elect
+		// a leader without them (see Config.Recovering).
+		refuse(ReasonRecovering, 0, 0)
+		return
+	}
 	// §5.2: one vote per term, first come first served. A pre-vote for a later term
 	// binds nothing.
 	canVote := p.votedFor == m.From ||

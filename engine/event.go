@@ -24,11 +24,13 @@ const (
 	EventNextIndexBackoff           // leader set next index for From to Index after a rejection
 	EventQuorumLost                 // check-quorum: leader heard from no quorum within an election timeout
 	EventReadConfirmed              // a ReadIndex round confirmed leadership; reads may see index Index
+	EventRecovered                  // a recovering Peer now holds the whole log of leader From, up to Index
 )
 
 var eventKindNames = [...]string{"invalid", "restarted", "timeout", "role", "vote-granted",
 	"vote-refused", "election-won", "stepped-down", "append-rejected", "suffix-truncated",
-	"entries-appended", "commit-advanced", "next-index-backoff", "quorum-lost", "read-confirmed"}
+	"entries-appended", "commit-advanced", "next-index-backoff", "quorum-lost", "read-confirmed",
+	"recovered"}
 
 // String returns the kind's short name, used in traces and lesson checks.
 func (k EventKind) String() string {
@@ -58,9 +60,10 @@ const (
 	ReasonAlreadyVoted        // we voted for someone else in this term (§5.2)
 	ReasonLogBehind           // the candidate's log is less up-to-date than ours (§5.4.1)
 	ReasonLeaderAlive         // we heard from a leader within the election timeout (check-quorum)
+	ReasonRecovering          // we lost entries we may have acknowledged, and have not caught up yet
 )
 
-var reasonNames = [...]string{"", "stale-term", "already-voted", "log-behind", "leader-alive"}
+var reasonNames = [...]string{"", "stale-term", "already-voted", "log-behind", "leader-alive", "recovering"}
 
 // String returns the reason's short name.
 func (r Reason) String() string {
@@ -124,6 +127,8 @@ func (e Event) Describe() string {
 		return fmt.Sprintf("%s stepped down: it has not heard from a majority within an election timeout", p)
 	case EventReadConfirmed:
 		return fmt.Sprintf("%s confirmed it is still leader; reads may be served at index %d", p, e.Index)
+	case EventRecovered:
+		return fmt.Sprintf("%s recovered: it holds the whole log of leader %d (up to index %d), and votes again", p, e.From, e.Index)
 	}
 	return fmt.Sprintf("%s: %s", p, e.Kind)
 }
@@ -138,6 +143,8 @@ func (e Event) reasonText() string {
 		return fmt.Sprintf("the candidate's log (last %d@%d) is behind its own (last %d@%d)", e.Index, e.LogTerm, e.LocalIndex, e.LocalTerm)
 	case ReasonLeaderAlive:
 		return "it heard from a leader within the election timeout"
+	case ReasonRecovering:
+		return "it lost entries it may have acknowledged and has not caught up from a leader yet"
 	}
 	return e.Reason.String()
 }

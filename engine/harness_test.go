@@ -212,3 +212,20 @@ func electLeader(t *testing.T, n *network, id uint64) {
 	n.deliver()
 	require.Equal(t, engine.StateLeader, n.status(id).State, "peer %d should have won", id)
 }
+
+// note writes a line of commentary into the transcript.
+func (n *network) note(format string, args ...any) {
+	fmt.Fprintf(&n.log, "# "+format+"\n", args...)
+}
+
+// take removes and returns the first queued message that match accepts.
+func (n *network) take(match func(engine.Message) bool) engine.Message {
+	for i, m := range n.queue {
+		if match(m) {
+			n.queue = append(n.queue[:i:i], n.queue[i+1:]...)
+			return m
+		}
+	}
+	n.t.Fatalf("no queued message matches")
+	return engine.Message{}
+}

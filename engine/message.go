@@ -50,6 +50,19 @@ func (t MessageType) String() string {
 // back-off: LogTerm is the term of the follower's entry at that index (0 if it has none)
 // and RejectHint the first index the leader should try next.
 //
+// Three flags concern a peer that restarted, perhaps with fewer entries than it had
+// acknowledged (a damaged disk, a log cut by `raftplay repair`):
+//
+//   - Restarted, on a rejected AppendEntriesResp: the sender restarted and has
+//     accepted no AppendEntries since, so its log may be shorter than what it
+//     acknowledged before. A rejection at or below the leader's Match is then real,
+//     not an old reply overtaken by a later one.
+//   - Recovering, on an AppendEntriesResp or HeartbeatResp: the sender lost entries it
+//     may have acknowledged. It neither votes nor counts toward any quorum until it
+//     holds a leader's whole log (see Config.Recovering).
+//   - Tail, on an AppendEntries to a recovering follower: the entries reach the end
+//     of the leader's log. A follower that accepts it holds the leader's whole log.
+//
 // Term is the sender's current term, except in PreVote, where it is the term the sender
 // would campaign in, and PreVoteResp, where it echoes that term when granting.
 // ReadID is nonzero on a heartbeat round that confirms leadership for ReadIndex and is
@@ -66,6 +79,9 @@ type Message struct {
 	Reject     bool
 	RejectHint uint64
 	ReadID     uint64
+	Restarted  bool
+	Recovering bool
+	Tail       bool
 }
 
 // Describe is the one-line text form used by transcripts, for example
@@ -81,16 +97,31 @@ func (m Message) Describe() string {
 		}
 		return head + " granted"
 	case MsgApp:
-		return fmt.Sprintf("%s prev=%d@%d commit=%d entries=%v", head, m.Index, m.LogTerm, m.Commit, m.Entries)
+		return fmt.Sprintf("%s prev=%d@%d commit=%d entries=%v%s", head, m.Index, m.LogTerm, m.Commit, m.Entries, m.flagText())
 	case MsgAppResp:
 		if m.Reject {
-			return fmt.Sprintf("%s reject index=%d hint=%d@%d", head, m.Index, m.RejectHint, m.LogTerm)
+			return fmt.Sprintf("%s reject index=%d hint=%d@%d%s", head, m.Index, m.RejectHint, m.LogTerm, m.flagText())
 		}
-		return fmt.Sprintf("%s match=%d", head, m.Index)
+		return fmt.Sprintf("%s match=%d%s", head, m.Index, m.flagText())
 	case MsgHeartbeat:
 		return fmt.Sprintf("%s commit=%d read=%d", head, m.Commit, m.ReadID)
 	case MsgHeartbeatResp:
-		return fmt.Sprintf("%s read=%d", head, m.ReadID)
+		return fmt.Sprintf("%s read=%d%s", head, m.ReadID, m.flagText())
 	}
 	return head
+}
+
+// flagText names the restart flags that are set, " restarted recovering tail" at most.
+func (m Message) flagText() string {
+	s := ""
+	if m.Restarted {
+		s += " restarted"
+	}
+	if m.Recovering {
+		s += " recovering"
+	}
+	if m.Tail {
+		s += " tail"
+	}
+	return s
 }

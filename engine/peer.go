@@ -20,6 +20,13 @@ type Peer struct {
 
 	log *raftLog
 
+	// recovering: our storage lost entries we may have acknowledged (Config.Recovering),
+	// and we have not yet accepted a leader's whole log. We neither vote nor campaign.
+	recovering bool
+	// restarted: we loaded a non-empty storage and have accepted no AppendEntries since,
+	// so our log may be shorter than what we acknowledged before (Message.Restarted).
+	restarted bool
+
 	// voters, sorted, and one progress and one vote slot per voter, in the same order.
 	voters   []uint64
 	progress []*progress
@@ -120,6 +127,9 @@ func NewPeer(cfg Config) (*Peer, error) {
 		rand:      rand.New(pcg),
 		pcg:       pcg,
 		prevHard:  hs,
+
+		recovering: cfg.Recovering,
+		restarted:  !hs.IsEmpty() || log.lastIndex() > 0,
 	}
 	p.progress = make([]*progress, len(voters))
 	for i := range voters {
@@ -152,6 +162,10 @@ func (p *Peer) send(m Message) {
 	m.From = p.id
 	if m.Term == 0 {
 		m.Term = p.term
+	}
+	if m.Type == MsgAppResp || m.Type == MsgHeartbeatResp {
+		m.Recovering = p.recovering
+		m.Restarted = p.restarted && (m.Reject || m.Type == MsgHeartbeatResp)
 	}
 	p.msgs = append(p.msgs, m)
 }
@@ -258,6 +272,12 @@ func (p *Peer) becomeLeader() {
 func tickElection(p *Peer) {
 	p.electionElapsed++
 	if p.electionElapsed >= p.electionTimeout {
+		if p.recovering {
+			// A peer that lost acknowledged entries must not lead: its log may lack
+			// committed entries, and others could vote for it.
+			p.electionElapsed = 0
+			return
+		}
 		p.emit(Event{Kind: EventTimeout})
 		p.campaign()
 	}
@@ -295,9 +315,10 @@ func (p *Peer) quorumActive() bool {
 }
 
 // Campaign makes the election timeout fire now, as if the peer had not heard from a
-// leader for too long. A leader ignores it.
+// leader for too long. A leader ignores it, and so does a recovering peer (see
+// Config.Recovering).
 func (p *Peer) Campaign() {
-	if p.state == StateLeader {
+	if p.state == StateLeader || p.recovering {
 		return
 	}
 	p.emit(Event{Kind: EventTimeout})

@@ -31,6 +31,10 @@ type ReplicationState struct {
 	Mode     ProgressMode // probe or replicate
 	Inflight int          // AppendEntries sent and not yet acknowledged (pending)
 	Active   bool         // heard from since the last check-quorum round
+	// Recovering: the follower's last reply said it lost entries it may have
+	// acknowledged (Message.Recovering). Its Match does not count toward a commit, nor
+	// its heartbeat replies toward a read, until it says otherwise.
+	Recovering bool
 }
 
 // progress is a ReplicationState plus the bookkeeping behind it.
@@ -134,13 +138,31 @@ func (pr *progress) freeFirstInflight() {
 	}
 }
 
+// forget drops what the leader knew of the follower's log, which got shorter than its
+// Match (it restarted with entries missing): probe again from next.
+func (pr *progress) forget(next uint64) {
+	pr.Match = 0
+	pr.becomeProbe()
+	pr.Next = max(next, 1)
+}
+
 // maybeBackoff handles a rejection of the AppendEntries at prevLogIndex rejected, using
 // the follower's hint of where to try next. It reports false for a stale rejection.
-func (pr *progress) maybeBackoff(rejected, next uint64) bool {
+//
+// A rejection at or below Match is either an old reply, overtaken by the
+// acknowledgement that set Match, or the truth about a follower that restarted with
+// fewer entries than it had acknowledged. The follower says which (restarted: it has
+// accepted nothing since it restarted, Message.Restarted); an old reply is ignored, and
+// a restarted follower's Match is forgotten, or it would never be sent the entries it
+// lost. Forgetting is always safe: a lower Match can only delay a commit.
+func (pr *progress) maybeBackoff(rejected, next uint64, restarted bool) bool {
+	if restarted && rejected <= pr.Match {
+		pr.forget(min(next, rejected))
+		return true
+	}
 	if pr.Mode == ModeReplicate {
-		// A rejection of something already matched is an old, reordered reply.
 		if rejected <= pr.Match {
-			return false
+			return false // an old, reordered reply
 		}
 		pr.becomeProbe()
 	} else if pr.Next-1 != rejected {

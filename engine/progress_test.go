@@ -47,7 +47,7 @@ func TestProgressBackoffInProbe(t *testing.T) {
 			pr.Match = tc.match
 			pr.sentEntries(tc.next, 1)
 			require.True(t, pr.paused())
-			assert.Equal(t, tc.wantOK, pr.maybeBackoff(tc.rejected, tc.hint))
+			assert.Equal(t, tc.wantOK, pr.maybeBackoff(tc.rejected, tc.hint, false))
 			assert.Equal(t, tc.wantNext, pr.Next)
 			assert.Equal(t, ModeProbe, pr.Mode)
 			assert.Equal(t, !tc.wantOK, pr.paused(), "only a real rejection lets the next probe go")
@@ -130,7 +130,7 @@ func TestProgressReplicateFallsBackToProbe(t *testing.T) {
 			pr.becomeReplicate()
 			pr.sentEntries(7, 3)
 			pr.sentEntries(10, 3)
-			assert.Equal(t, tc.wantOK, pr.maybeBackoff(tc.rejected, tc.hint))
+			assert.Equal(t, tc.wantOK, pr.maybeBackoff(tc.rejected, tc.hint, false))
 			assert.Equal(t, tc.wantMode, pr.Mode)
 			assert.Equal(t, tc.wantNext, pr.Next)
 			assert.Equal(t, tc.wantInflight, pr.Inflight)

@@ -75,6 +75,8 @@ func (p *Peer) sendAppend(to uint64, pr *progress, allowEmpty bool) {
 			LogTerm: p.log.term(prevIndex),
 			Entries: ents,
 			Commit:  p.log.committed,
+			// A recovering follower that accepts our whole log may vote again.
+			Tail: pr.Recovering && prevIndex+uint64(len(ents)) == last,
 		})
 		pr.sentEntries(prevIndex+uint64(len(ents)), len(ents))
 		sentOne = true
@@ -100,6 +102,9 @@ func (p *Peer) broadcastHeartbeat(readRound uint64) {
 func stepLeader(p *Peer, m Message) error {
 	i := p.voterIndex(m.From)
 	pr := p.progress[i]
+	if m.Type == MsgAppResp || m.Type == MsgHeartbeatResp {
+		p.noteRecovering(pr, m)
+	}
 	switch m.Type {
 	case MsgAppResp:
 		pr.Active = true
@@ -112,16 +117,29 @@ func stepLeader(p *Peer, m Message) error {
 			// reject and we can probe again.
 			pr.freeFirstInflight()
 		}
-		if pr.Match < p.log.lastIndex() {
-			// The follower is alive but behind. If our appends were lost, an empty one
-			// beyond its log draws a rejection, and probing starts from its hint.
+		if pr.Match < p.log.lastIndex() || m.Restarted || m.Recovering {
+			// The follower is alive but behind (or restarted, perhaps with fewer
+			// entries than it acknowledged, or is still recovering and needs our whole
+			// log with Tail set). If our appends were lost, an empty one beyond its
+			// log draws a rejection, and probing starts from its hint.
 			p.markForSend(pr, true)
 		}
-		if m.ReadID != 0 {
+		if m.ReadID != 0 && !pr.Recovering {
 			p.ackReadRound(pr, m.ReadID)
 		}
 	}
 	return nil
+}
+
+// noteRecovering takes the follower's word on whether it is recovering (see
+// Config.Recovering). When it starts to, what we knew of its log is void: forget its
+// Match and probe from the end of our log, so that its rejection hints where it ends.
+func (p *Peer) noteRecovering(pr *progress, m Message) {
+	if m.Recovering && !pr.Recovering {
+		pr.forget(p.log.lastIndex() + 1)
+		p.markForSend(pr, true)
+	}
+	pr.Recovering = m.Recovering
 }
 
 func (p *Peer) handleAppendResponse(m Message, pr *progress) {
@@ -134,7 +152,7 @@ func (p *Peer) handleAppendResponse(m Message, pr *progress) {
 				next = last + 1
 			}
 		}
-		if pr.maybeBackoff(m.Index, next) {
+		if pr.maybeBackoff(m.Index, next, m.Restarted) {
 			p.emit(Event{Kind: EventNextIndexBackoff, From: m.From, Index: pr.Next})
 			p.markForSend(pr, false)
 		}
@@ -173,7 +191,14 @@ func (p *Peer) lastIndexOfTerm(term, hi uint64) uint64 {
 // if that entry is of the current term (§5.4.2: entries of earlier terms are committed
 // only indirectly, by committing one of ours after them; see Figure 8).
 func (p *Peer) maybeCommit() bool {
-	majority := p.majorityReached(func(_ int, pr *progress) uint64 { return pr.Match })
+	majority := p.majorityReached(func(_ int, pr *progress) uint64 {
+		if pr.Recovering {
+			// A recovering follower counts toward no quorum: if it also lost its term,
+			// it may be acknowledging a leader that was deposed with its vote.
+			return 0
+		}
+		return pr.Match
+	})
 	if majority <= p.log.committed {
 		return false
 	}
@@ -230,6 +255,14 @@ func (p *Peer) handleAppendEntries(m Message) error {
 	}
 	// §5.3: commitIndex = min(leaderCommit, index of last new entry).
 	p.commitTo(min(m.Commit, lastNew))
+	p.restarted = false
+	if p.recovering && m.Tail {
+		// We now hold the leader's whole log. The leader's term is at least ours, and
+		// ours at least that of any entry we acknowledged, so its log holds every entry
+		// committed with our help (§5.4): we may vote and count again.
+		p.recovering = false
+		p.emit(Event{Kind: EventRecovered, From: m.From, Index: lastNew})
+	}
 	p.send(Message{To: m.From, Type: MsgAppResp, Index: lastNew})
 	return nil
 }

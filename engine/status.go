@@ -39,6 +39,9 @@ type Status struct {
 	LastTerm        uint64
 	ElectionElapsed int // ticks since the election timer was reset (leader: since the last check-quorum round)
 	ElectionTimeout int // the randomized timeout now in force, in ticks
+	// Recovering: the peer lost entries it may have acknowledged and has not caught up
+	// from a leader yet; it neither votes nor campaigns (see Config.Recovering).
+	Recovering bool
 	// Progress holds the ReplicationState of each voter (ourselves included), on a
 	// leader only.
 	Progress map[uint64]ReplicationState
@@ -59,6 +62,7 @@ func (p *Peer) Status() Status {
 		LastTerm:        p.log.lastTerm(),
 		ElectionElapsed: p.electionElapsed,
 		ElectionTimeout: p.electionTimeout,
+		Recovering:      p.recovering,
 	}
 	if p.state == StateLeader {
 		st.ElectionTimeout = p.cfg.ElectionTick

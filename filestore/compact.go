@@ -36,7 +36,9 @@ func (s *Store) Compact() error {
 	if err != nil {
 		return fmt.Errorf("filestore: compact %s into %s: %w", oldPath, newPath, err)
 	}
-	renamed, err := s.writeState(generation)
+	next := s.durable
+	next.generation, next.hwm = generation, highWater{bytes: uint64(size), index: uint64(s.state.log.len())}
+	renamed, err := s.writeState(next)
 	if err != nil {
 		if renamed {
 			// The state file may now name either log: keep neither in use.
@@ -49,6 +51,7 @@ func (s *Store) Compact() error {
 	}
 	oldFile := s.file
 	s.file, s.generation, s.seed, s.size, s.unsynced = f, generation, seed, size, false
+	s.syncedSize, s.syncedLast = size, uint64(s.state.log.len())
 	s.compactions++
 	// The old file is dead now. If closing or deleting it fails, the next Open deletes
 	// it, as it deletes every log file the state file does not name.
@@ -64,6 +67,7 @@ func (s *Store) startLogFile(generation uint64) error {
 		return fmt.Errorf("filestore: create %s: %w", s.path(logFileName(generation)), err)
 	}
 	s.file, s.generation, s.seed, s.size = f, generation, seed, size
+	s.syncedSize, s.syncedLast = size, uint64(s.state.log.len())
 	return nil
 }
 
@@ -133,13 +137,13 @@ func (s *Store) writeLive(f file, header logHeader) (int64, error) {
 	return off, err
 }
 
-// writeState replaces the state file with one naming the given log generation: write
-// state.tmp, sync it, rename it over state, sync the directory. renamed reports
-// whether the rename happened, after which the state file on disk may name either
-// generation until the directory sync succeeds.
-func (s *Store) writeState(generation uint64) (renamed bool, err error) {
+// writeState replaces the state file with st: write state.tmp, sync it, rename it
+// over state, sync the directory. renamed reports whether the rename happened, after
+// which the state file on disk may be the old or the new one until the directory sync
+// succeeds. On success st is what the store knows to be durable.
+func (s *Store) writeState(st stateFile) (renamed bool, err error) {
 	tmp, path := s.path(stateTempName), s.path(stateFileName)
-	data := encodeStateFile(stateFile{generation: generation, conf: s.conf})
+	data := encodeStateFile(st)
 	f, err := s.fs.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return false, fmt.Errorf("filestore: write %s: %w", tmp, err)
@@ -157,5 +161,9 @@ func (s *Store) writeState(generation uint64) (renamed bool, err error) {
 	if err := s.fs.Rename(tmp, path); err != nil {
 		return false, fmt.Errorf("filestore: rename %s to %s: %w", tmp, path, err)
 	}
-	return true, s.syncDir()
+	if err := s.syncDir(); err != nil {
+		return true, err
+	}
+	s.durable = st
+	return true, nil
 }

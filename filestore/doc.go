@@ -4,7 +4,8 @@
 //
 // # The directory
 //
-//	state                    format version, ConfState, generation of the current log
+//	state                    ConfState, generation of the current log, term and vote,
+//	                         the synced high-water mark, the recovering flag
 //	log-0000000000000001     the log: a header, then one record per Save
 //
 // Compaction writes the live log to the next generation (log-0000000000000002) and
@@ -27,8 +28,13 @@
 //
 // and the state file:
 //
-//	state    magic "RPLAYSTA", version u32, log generation (uvarint), ConfState,
+//	state    magic "RPLAYSTA", version u32 (2), log generation (uvarint), ConfState,
+//	         term, votedFor, high-water bytes, high-water index (uvarints),
+//	         flags byte (bit 0: recovering),
 //	         CRC-32C of everything before it (u32)
+//
+// A version 1 state file (no term, vote, mark or flags) is still read, and replaced by
+// a version 2 one at the first state write.
 //
 // Every record checksum is CRC-32C (Castagnoli) seeded with the file's random salt, so
 // a record from another file, or left on the disk by one, never validates here. The
@@ -106,6 +112,67 @@
 // have dropped the dirty pages it could not write, so what the file holds is unknown
 // until it is read back. Reopen the store (the node restarts). A Store is not safe for
 // concurrent use; a node drives it from its Ready loop, one call at a time.
+//
+// # Damaged disks: what is detected, and what is not
+//
+// Raft assumes that what a server synced stays: a vote, or an acknowledged entry, that
+// a disk loses can elect a leader without committed entries. The store cannot make a
+// bad disk good, but it proves the losses it can, so that the node stops trusting
+// itself (engine.Config.Recovering), in the spirit of Viewstamped Replication's
+// recovery (Liskov and Cowling, §4.3) and of protocol-aware recovery (Alagappan et
+// al., FAST '18): a replica that lost state asks the others instead of voting on what
+// it no longer has.
+//
+//   - Term and vote are in the state file as well as the log. A Save that changes
+//     them is synced, then written to the state file, before any message that
+//     depends on them leaves. Open takes the newer of the two: a log that lost its
+//     tail cannot take a vote back with it, so term and vote never go back.
+//   - The high-water mark is the size of the log file known to be synced, and its
+//     last index then. It is rewritten with every state write, by Checkpoint (the
+//     node calls it once a second), and by Close (a clean shutdown). Appends never
+//     rewrite a synced byte, so a log whose valid records end below the mark, whatever
+//     did it (a cut or zeroed tail, a flipped byte that Repair cut out), proves that
+//     synced records were lost. So does a last HardState older than the state file's.
+//   - A proven loss is made durable at once (the restored HardState goes back into the
+//     log, the state file gets the recovering flag and a new mark), reported
+//     (RecoveryReport.Loss, Recovering), and remembered across restarts until the
+//     node calls MarkRecovered. The node then rejoins as a non-voter: it refuses votes
+//     and pre-votes, never campaigns, and the leader counts neither its
+//     acknowledgements nor its read acknowledgements, until it has accepted the
+//     leader's whole log (engine.EventRecovered). A leader's log holds every entry
+//     committed in a term up to its own (§5.4), and the node's term is at least that
+//     of anything it acknowledged, so it then holds every entry committed with its
+//     help.
+//   - A missing or damaged state file is refused; RebuildState writes a new one from
+//     the log, marked recovering, since the mark, term and vote it held are gone. A
+//     missing log file is refused too; Repair starts an empty one, marked recovering.
+//   - A recovering node needs a leader to catch up from. When too many nodes lost
+//     data for one to be elected (two of three recovering), AcceptLoss clears the
+//     flag of one of them by hand: the last resort, which may lose writes that only
+//     the damaged nodes had acknowledged.
+//
+// What stays undetectable, precisely:
+//
+//   - Records synced after the last high-water mark write, at most about a second
+//     of writes (or since the last term or vote change), then lost from the end of
+//     the log: that looks exactly like the torn write of a crash, and the node
+//     rejoins as a voter. An entry it acknowledged in that window survives only on
+//     the other nodes that hold it; if those fail before this node has caught up, and
+//     it forms a majority with a node that never had the entry, the entry is lost.
+//     (The node does catch up: its rejections say it restarted, so the leader forgets
+//     its Match.)
+//   - The state file lost together with the log's tail: the term and vote the tail
+//     held are gone. RebuildState marks the node recovering, so it does not vote
+//     until it has caught up, but a leader of an older term can bring it up to date,
+//     after which it may vote again in a term it had voted in.
+//   - A consistent older copy of the whole directory (a restored backup, a disk that
+//     loses several synced seconds of every file at once, a disk that acknowledges
+//     fsync without writing), and an emptied directory, which is a new node that never
+//     voted: nothing on this disk contradicts them.
+//   - Damage that keeps every CRC-32C valid (about one chance in 2^32 per damaged
+//     record).
+//
+// # Inspect and Repair
 //
 // Inspect describes a store without changing it (each record's offset, kind, indices,
 // terms and HardState) for the lessons and `raftplay repair`; Repair cuts a damaged

@@ -14,8 +14,11 @@ import (
 // The on-disk format; doc.go explains it and why it survives a crash at any byte.
 
 const (
-	// formatVersion is written in the state file and in every log file header.
+	// formatVersion is written in every log file header.
 	formatVersion = 1
+	// stateFormatVersion is written in the state file. Version 2 added the term, the
+	// vote, the high-water mark and the recovering flag; version 1 files are read too.
+	stateFormatVersion = 2
 
 	// stateFileName holds the ConfState and the generation of the current log file.
 	stateFileName = "state"
@@ -188,18 +191,48 @@ func findValidFrame(data []byte, from int, seed uint32) int {
 type stateFile struct {
 	generation uint64 // the current log file is logFileName(generation)
 	conf       engine.ConfState
+	// term and vote are the HardState's Term and VotedFor, written before any message
+	// that depends on them goes out, so that a log that lost its tail cannot take them
+	// back with it.
+	term, vote uint64
+	// hwm is the synced high-water mark of the current log file: what it held, synced,
+	// when the state file was written.
+	hwm highWater
+	// recovering: the store lost entries it may have acknowledged, and the node has not
+	// yet caught up from a leader (engine.Config.Recovering).
+	recovering bool
 }
+
+// highWater is the extent of a log file known to be synced. Appends never rewrite a
+// synced byte, so a valid log ending below bytes proves that synced records were lost.
+type highWater struct {
+	bytes uint64 // the file's size: its valid records end at least here
+	index uint64 // the last index the log held then, for messages: a truncation (§5.3) may lower it since
+}
+
+// stateFlagRecovering is the state file flags bit for stateFile.recovering.
+const stateFlagRecovering = 1
 
 func encodeStateFile(st stateFile) []byte {
 	b := append([]byte(stateMagic), 0, 0, 0, 0)
-	binary.LittleEndian.PutUint32(b[8:], formatVersion)
+	binary.LittleEndian.PutUint32(b[8:], stateFormatVersion)
 	b = binary.AppendUvarint(b, st.generation)
 	b = engine.AppendConfState(b, st.conf)
+	b = binary.AppendUvarint(b, st.term)
+	b = binary.AppendUvarint(b, st.vote)
+	b = binary.AppendUvarint(b, st.hwm.bytes)
+	b = binary.AppendUvarint(b, st.hwm.index)
+	var flags byte
+	if st.recovering {
+		flags |= stateFlagRecovering
+	}
+	b = append(b, flags)
 	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
 }
 
 // decodeStateFile decodes a state file. The error says what is wrong, not where: the
-// state file is small and replaced whole, so it is either intact or damaged.
+// state file is small and replaced whole, so it is either intact or damaged. A state
+// file of version 1 holds only the generation and the ConfState.
 func decodeStateFile(b []byte) (stateFile, error) {
 	const minSize = 8 + 4 + 1 + 1 + 4
 	if len(b) < minSize {
@@ -212,8 +245,9 @@ func decodeStateFile(b []byte) (stateFile, error) {
 	if computed := crc32.Checksum(body, castagnoli); computed != sum {
 		return stateFile{}, fmt.Errorf("state file checksum mismatch: stored %08x, computed %08x", sum, computed)
 	}
-	if version := binary.LittleEndian.Uint32(b[8:]); version != formatVersion {
-		return stateFile{}, fmt.Errorf("unsupported format version %d (this build reads %d)", version, formatVersion)
+	version := binary.LittleEndian.Uint32(b[8:])
+	if version != 1 && version != stateFormatVersion {
+		return stateFile{}, fmt.Errorf("unsupported state file version %d (this build reads 1 and %d)", version, stateFormatVersion)
 	}
 	rest := body[12:]
 	generation, n := binary.Uvarint(rest)
@@ -224,8 +258,25 @@ func decodeStateFile(b []byte) (stateFile, error) {
 	if err != nil {
 		return stateFile{}, fmt.Errorf("state file: %w", err)
 	}
-	if n+m != len(rest) {
-		return stateFile{}, fmt.Errorf("state file: %d trailing bytes", len(rest)-n-m)
+	st := stateFile{generation: generation, conf: conf}
+	rest = rest[n+m:]
+	if version >= 2 {
+		fields := []*uint64{&st.term, &st.vote, &st.hwm.bytes, &st.hwm.index}
+		names := []string{"term", "vote", "high-water bytes", "high-water index"}
+		for i, field := range fields {
+			v, k := binary.Uvarint(rest)
+			if k <= 0 {
+				return stateFile{}, fmt.Errorf("state file: bad %s", names[i])
+			}
+			*field, rest = v, rest[k:]
+		}
+		if len(rest) == 0 || rest[0]&^stateFlagRecovering != 0 {
+			return stateFile{}, errors.New("state file: bad flags")
+		}
+		st.recovering, rest = rest[0]&stateFlagRecovering != 0, rest[1:]
 	}
-	return stateFile{generation: generation, conf: conf}, nil
+	if len(rest) != 0 {
+		return stateFile{}, fmt.Errorf("state file: %d trailing bytes", len(rest))
+	}
+	return st, nil
 }

@@ -70,6 +70,8 @@ func FuzzOpen(f *testing.F) {
 		assert.Equal(t, report.LastIndex, uint64(len(log1)))
 		assert.Equal(t, report.LastIndex, recovery.LastIndex)
 		assert.Equal(t, report.TornTail, recovery.TornTail)
+		assert.Equal(t, report.Loss, recovery.Loss, "Inspect and Open prove the same loss")
+		assert.Equal(t, report.Recovering, recovery.Recovering)
 
 		// The store takes a new entry and reads back the same log and one more.
 		next := engine.Entry{Index: uint64(len(log1)) + 1, Term: max(1, report.HardState.Term), Command: []byte("x")}

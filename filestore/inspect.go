@@ -3,6 +3,7 @@ package filestore
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"strings"
 
@@ -87,6 +88,15 @@ type Report struct {
 	// OtherFiles lists the other files in the directory: log files of other
 	// generations and a temporary state file (Open deletes these), backups.
 	OtherFiles []string
+	// HighWaterBytes and HighWaterIndex are the synced extent of the log the state
+	// file records; Term and VotedFor are the state file's (0 for a version 1 file).
+	HighWaterBytes, HighWaterIndex uint64
+	Term, VotedFor                 uint64
+	// Loss is the proof that synced records are gone that Open would find, or nil.
+	Loss *Loss
+	// Recovering: Open would start the node as a non-voter (a loss found now or
+	// earlier, not caught up since).
+	Recovering bool
 }
 
 // String is a multi-line description: the files, then one line per record.
@@ -140,6 +150,9 @@ func inspectWith(fsys fileSystem, dir string) (Report, error) {
 	}
 	r.OtherFiles = append(r.OtherFiles, files.others...)
 	data, err := fsys.ReadFile(r.LogFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return Report{}, &CorruptionError{File: r.LogFile, Reason: missingLogReason}
+	}
 	if err != nil {
 		return Report{}, fmt.Errorf("filestore: inspect %s: %w", dir, err)
 	}
@@ -154,6 +167,11 @@ func inspectWith(fsys fileSystem, dir string) (Report, error) {
 	}
 	r.TornTail = res.torn
 	r.LastIndex, r.HardState = uint64(res.state.log.len()), res.state.hs
+	r.HighWaterBytes, r.HighWaterIndex, r.Term, r.VotedFor = st.hwm.bytes, st.hwm.index, st.term, st.vote
+	if r.Corruption == nil {
+		_, r.Loss = compareWithState(st, res.state.hs, r.LastIndex, res.end)
+	}
+	r.Recovering = st.recovering || r.Loss != nil
 	r.LiveBytes = res.state.liveBytes()
 	r.DeadBytes = max(r.LogBytes-r.LiveBytes, 0)
 	return r, nil

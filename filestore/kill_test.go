@@ -61,6 +61,12 @@ func runWriter(dir string, seed uint64) error {
 	term = max(term, hs.Term, 1)
 	out := os.Stdout
 	for {
+		if rng.IntN(10) == 0 {
+			// As a node does every second: a kill in the middle of it is no loss either.
+			if err := s.Checkpoint(); err != nil {
+				return err
+			}
+		}
 		if rng.IntN(40) == 0 {
 			fmt.Fprintln(out, "compact")
 			if err := s.Compact(); err != nil {
@@ -194,6 +200,8 @@ func checkAfterKill(t *testing.T, dir string, acked killModel, pending *killSave
 	if report.TornTail != nil {
 		*torn++
 	}
+	require.Nil(t, report.Loss, "%s: a kill is not a loss", where)
+	require.False(t, report.Recovering, where)
 	hs, _, err := s.InitialState()
 	require.NoError(t, err)
 	log := readAll(t, s)

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/raftplay/raftplay/engine"
@@ -34,13 +35,22 @@ type RepairReport struct {
 	KeptRecords int // valid records before the cut
 	LastIndex   uint64
 	HardState   engine.HardState // the last one kept
-	Changed     bool             // the log file was cut
+	Changed     bool             // the log file was cut (or created)
+	// Missing: the log file was gone, and Repair started an empty one in its place.
+	Missing bool
 }
 
 // String is a one-line summary for the CLI.
 func (r RepairReport) String() string {
 	var b strings.Builder
 	switch {
+	case r.Missing:
+		verb := "would start"
+		if r.Changed {
+			verb = "started"
+		}
+		fmt.Fprintf(&b, "%s: missing; %s an empty log in its place (the node rejoins as a non-voter and gets every entry from the leader)", r.LogFile, verb)
+		return b.String()
 	case r.Corruption != nil:
 		fmt.Fprintf(&b, "%s: corrupt at offset %d (%s)", r.LogFile, r.Corruption.Offset, r.Corruption.Reason)
 	case r.TornTail != nil:
@@ -70,8 +80,11 @@ func (r RepairReport) String() string {
 // ones after it. A HardState among them may have recorded a vote, so a repaired peer
 // can vote twice in one term, and entries it acknowledged may vanish; Raft tolerates
 // that only while a majority of the cluster is intact. It is a tool for a teaching
-// cluster, not for production. A damaged file header or state file cannot be repaired
-// this way, and Repair returns an error.
+// cluster, not for production. Term and vote survive in the state file, and Open then
+// finds the loss (the log ends below the synced high-water mark), so the node rejoins
+// as a non-voter until it has caught up. A missing log file is replaced by an empty
+// one, and the state file marked recovering. A damaged file header cannot be repaired
+// this way, and Repair returns an error; for a damaged state file see RebuildState.
 func Repair(dir string, opts RepairOptions) (RepairReport, error) {
 	return repairWith(osFS{}, dir, opts)
 }
@@ -83,6 +96,9 @@ func repairWith(fsys fileSystem, dir string, opts RepairOptions) (RepairReport, 
 	}
 	path := filepath.Join(dir, logFileName(st.generation))
 	data, err := fsys.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return startEmptyLog(fsys, dir, st, opts)
+	}
 	if err != nil {
 		return RepairReport{}, fmt.Errorf("filestore: repair %s: %w", dir, err)
 	}
@@ -109,6 +125,33 @@ func repairWith(fsys fileSystem, dir string, opts RepairOptions) (RepairReport, 
 	}
 	if err := cutFile(fsys, path, res.end, opts.NoSync); err != nil {
 		return r, err
+	}
+	r.Changed = true
+	return r, nil
+}
+
+// startEmptyLog writes an empty log file (a header only) where the state file's log
+// is missing. The high-water mark the state file holds then proves the loss to Open,
+// and the node rejoins as a non-voter; term and vote stay in the state file.
+func startEmptyLog(fsys fileSystem, dir string, st stateFile, opts RepairOptions) (RepairReport, error) {
+	path := filepath.Join(dir, logFileName(st.generation))
+	r := RepairReport{LogFile: path, Missing: true}
+	if opts.DryRun {
+		return r, nil
+	}
+	s := &Store{fs: fsys, dir: dir, opts: Options{NoSync: opts.NoSync}}
+	f, _, _, err := s.writeLogFile(st.generation)
+	if err == nil {
+		err = f.Close()
+	}
+	if err == nil {
+		// Whatever the high-water mark says, a log that is gone is a loss.
+		next := st
+		next.recovering = true
+		_, err = s.writeState(next)
+	}
+	if err != nil {
+		return r, fmt.Errorf("filestore: repair %s: start an empty %s: %w", dir, path, err)
 	}
 	r.Changed = true
 	return r, nil
@@ -163,4 +206,142 @@ func cutFile(fsys fileSystem, path string, size int64, noSync bool) error {
 		return fmt.Errorf("filestore: cut %s at offset %d: %w", path, size, err)
 	}
 	return nil
+}
+
+// RebuildReport says what RebuildState found and did.
+type RebuildReport struct {
+	StateFile string // path of the state file
+	// Problem is what was wrong with the state file; "" if it was intact, and then
+	// nothing was done.
+	Problem string
+	// LogFile is the log file the new state file names: of the log files with a valid
+	// header, the one holding the most entries (the newest generation on a tie).
+	LogFile    string
+	Generation uint64
+	LastIndex  uint64
+	HardState  engine.HardState // the last one in that log: the new term and vote
+	Backup     string           // where the damaged state file was kept, "" if none
+	Changed    bool             // a new state file was written
+}
+
+// String is a one-line summary for the CLI.
+func (r RebuildReport) String() string {
+	if r.Problem == "" {
+		return fmt.Sprintf("%s: intact, nothing to rebuild", r.StateFile)
+	}
+	verb := "would write"
+	if r.Changed {
+		verb = "wrote"
+	}
+	s := fmt.Sprintf("%s: %s; %s a new one naming %s (generation %d, last index %d, term %d, vote %d), marked recovering",
+		r.StateFile, r.Problem, verb, r.LogFile, r.Generation, r.LastIndex, r.HardState.Term, r.HardState.VotedFor)
+	if r.Backup != "" {
+		s += "; the damaged state file is kept as " + r.Backup
+	}
+	return s
+}
+
+// RebuildState writes a new state file for the store in dir when the state file is
+// missing or damaged and a log file is there: the voters must be given (only the
+// state file holds them); the term and vote are the last the log holds. A damaged
+// state file is copied to a backup first. With opts.DryRun it only reports.
+//
+// What the lost state file alone knew is gone: the high-water mark, and a term or
+// vote newer than the log's last HardState if the log also lost its tail. So the new
+// state file says the store is recovering: the node rejoins as a non-voter and
+// votes again only once it holds a leader's whole log (engine.Config.Recovering).
+func RebuildState(dir string, voters []uint64, opts RepairOptions) (RebuildReport, error) {
+	return rebuildStateWith(osFS{}, dir, voters, opts)
+}
+
+func rebuildStateWith(fsys fileSystem, dir string, voters []uint64, opts RepairOptions) (RebuildReport, error) {
+	r := RebuildReport{StateFile: filepath.Join(dir, stateFileName)}
+	_, err := readState(fsys, dir)
+	var ce *CorruptionError
+	if err == nil {
+		return r, nil
+	}
+	if !errors.As(err, &ce) {
+		return r, fmt.Errorf("filestore: rebuild the state file of %s: %w", dir, err)
+	}
+	r.Problem = ce.Reason
+	if len(voters) == 0 {
+		return r, fmt.Errorf("filestore: rebuild the state file of %s: the voters must be given; the state file held them", dir)
+	}
+	files, err := listDir(fsys, dir)
+	if err != nil {
+		return r, err
+	}
+	var best *replayResult
+	for _, generation := range files.logs {
+		path := filepath.Join(dir, logFileName(generation))
+		data, err := fsys.ReadFile(path)
+		if err != nil {
+			return r, fmt.Errorf("filestore: rebuild the state file of %s: %w", dir, err)
+		}
+		h, err := decodeLogHeader(data)
+		if err != nil || h.generation != generation {
+			continue // not a log this store wrote under that name
+		}
+		// A damaged log still counts up to its damage; Repair cuts it afterwards.
+		res, _ := replayLog(path, data, generation, nil)
+		if best == nil || res.state.log.len() >= best.state.log.len() {
+			best, r.LogFile, r.Generation = &res, path, generation
+		}
+	}
+	if best == nil {
+		return r, fmt.Errorf("filestore: rebuild the state file of %s: no log file with a valid header; nothing to rebuild from", dir)
+	}
+	r.LastIndex, r.HardState = uint64(best.state.log.len()), best.state.hs
+	if opts.DryRun {
+		return r, nil
+	}
+	if data, err := fsys.ReadFile(r.StateFile); err == nil {
+		if r.Backup, err = writeBackup(fsys, dir, r.StateFile, data, opts.NoSync); err != nil {
+			return r, err
+		}
+	}
+	s := &Store{fs: fsys, dir: dir, opts: Options{NoSync: opts.NoSync}}
+	st := stateFile{generation: r.Generation, conf: engine.ConfState{Voters: slices.Clone(voters)},
+		term: r.HardState.Term, vote: r.HardState.VotedFor, recovering: true}
+	if _, err := s.writeState(st); err != nil {
+		return r, fmt.Errorf("filestore: rebuild the state file of %s: %w", dir, err)
+	}
+	r.Changed = true
+	return r, nil
+}
+
+// AcceptLoss clears the recovering flag of the store in dir (see
+// RecoveryReport.Recovering), so that its node votes again at once, and sets the
+// high-water mark at the end of the log as it is. It reports whether the flag was
+// set. This is the way out when too many nodes lost data for any of them to catch up
+// from a leader (two of three, say): entries they had acknowledged may then be lost
+// for good, which is why nothing does it on its own. A log with corruption must be
+// repaired first.
+func AcceptLoss(dir string, opts RepairOptions) (bool, error) {
+	return acceptLossWith(osFS{}, dir, opts)
+}
+
+func acceptLossWith(fsys fileSystem, dir string, opts RepairOptions) (bool, error) {
+	if opts.DryRun {
+		r, err := inspectWith(fsys, dir)
+		if err != nil {
+			return false, fmt.Errorf("filestore: accept the loss in %s: %w", dir, err)
+		}
+		return r.Recovering, nil
+	}
+	// Opening records any loss still unrecorded (the log gets the restored HardState);
+	// MarkRecovered then clears the flag with a high-water mark at the log's end.
+	s, report, err := openWith(fsys, dir, Options{NoSync: opts.NoSync})
+	if err != nil {
+		return false, fmt.Errorf("filestore: accept the loss in %s: %w", dir, err)
+	}
+	err = s.MarkRecovered()
+	if cerr := s.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return false, fmt.Errorf("filestore: accept the loss in %s: %w", dir, err)
+	}
+	return report.Recovering, nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/bits"
+	"path/filepath"
 
 	"github.com/raftplay/raftplay/engine"
 )
@@ -17,6 +18,14 @@ type CorruptionError struct {
 	Offset int64  // byte offset of the first damaged record (0 for a file header or the state file)
 	Reason string // what is wrong there
 }
+
+// MissingLog reports whether the log file the state file names is gone; Repair starts
+// an empty one in its place.
+func (e *CorruptionError) MissingLog() bool { return e.Reason == missingLogReason }
+
+// InStateFile reports whether the damage is to the state file (or its absence next to
+// a log), which RebuildState repairs, rather than to a log file, which Repair cuts.
+func (e *CorruptionError) InStateFile() bool { return filepath.Base(e.File) == stateFileName }
 
 func (e *CorruptionError) Error() string {
 	return fmt.Sprintf("filestore: %s is corrupt at offset %d: %s", e.File, e.Offset, e.Reason)

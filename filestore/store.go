@@ -79,6 +79,12 @@ type Store struct {
 	file       file   // the current log file, open for writing
 	size       int64  // its size: the offset of the next record
 	unsynced   bool   // bytes were written to file since its last sync
+	syncedSize int64  // the file's size at its last sync
+	syncedLast uint64 // the last index at that sync
+
+	// durable is the state file as last written: the high-water mark, term and vote
+	// and the recovering flag it holds.
+	durable stateFile
 
 	buf         []byte // encoding buffer, reused by every Save
 	compactions int
@@ -104,6 +110,27 @@ type RecoveryReport struct {
 	// Removed lists leftovers of an interrupted compaction or state write, deleted:
 	// log files the state file does not name, and the temporary state file.
 	Removed []string
+	// Loss is the proof, found by this Open, that synced records are gone; nil if
+	// none was found (see the package documentation for what cannot be found).
+	Loss *Loss
+	// Recovering: the store lost entries its node may have acknowledged (found now
+	// or by an earlier Open) and the node has not caught up since. The node must start
+	// as a non-voter (engine.Config.Recovering) and call MarkRecovered once caught up.
+	Recovering bool
+}
+
+// Loss is proof that a log lost synced records: entries, or a HardState, that the
+// node may have acknowledged or voted with.
+type Loss struct {
+	// Reason says what contradicts what.
+	Reason string
+	// HighWaterIndex is the last index the log held, synced, when the state file last
+	// recorded it; LastIndex is where the log ends now.
+	HighWaterIndex, LastIndex uint64
+}
+
+func (l *Loss) String() string {
+	return fmt.Sprintf("%s (the log ends at index %d; it held index %d, synced)", l.Reason, l.LastIndex, l.HighWaterIndex)
 }
 
 // String is a one-line summary for logs and the CLI.
@@ -120,6 +147,12 @@ func (r RecoveryReport) String() string {
 	}
 	if len(r.Removed) > 0 {
 		fmt.Fprintf(&b, "; removed %s", strings.Join(r.Removed, ", "))
+	}
+	if r.Loss != nil {
+		fmt.Fprintf(&b, "; DATA LOST: %s", r.Loss)
+	}
+	if r.Recovering {
+		b.WriteString("; recovering: rejoins as a non-voter until it has caught up from a leader")
 	}
 	return b.String()
 }
@@ -204,8 +237,8 @@ func (s *Store) create(files dirFiles) (RecoveryReport, error) {
 			return RecoveryReport{}, fmt.Errorf("filestore: open %s: %w", s.dir, err)
 		}
 		if len(data) > logHeaderSize {
-			return RecoveryReport{}, fmt.Errorf("filestore: open %s: the state file is missing but %s holds %d bytes; refusing to start a new store over it",
-				s.dir, path, len(data))
+			return RecoveryReport{}, &CorruptionError{File: s.path(stateFileName),
+				Reason: fmt.Sprintf("the state file is missing but %s holds %d bytes; refusing to start a new store over it (RebuildState makes a new state file from the log)", path, len(data))}
 		}
 	}
 	removed, err := s.removeStale(files, 0)
@@ -216,7 +249,7 @@ func (s *Store) create(files dirFiles) (RecoveryReport, error) {
 	if err := s.startLogFile(1); err != nil {
 		return RecoveryReport{}, err
 	}
-	if _, err := s.writeState(1); err != nil {
+	if _, err := s.writeState(stateFile{generation: 1, conf: s.conf, hwm: s.synced()}); err != nil {
 		s.file.Close()
 		return RecoveryReport{}, err
 	}
@@ -238,7 +271,7 @@ func (s *Store) recover(files dirFiles) (RecoveryReport, error) {
 	path := s.path(logFileName(st.generation))
 	data, err := s.fs.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return RecoveryReport{}, &CorruptionError{File: path, Reason: "the log file the state file names is missing"}
+		return RecoveryReport{}, &CorruptionError{File: path, Reason: missingLogReason}
 	}
 	if err != nil {
 		return RecoveryReport{}, fmt.Errorf("filestore: read %s: %w", path, err)
@@ -248,11 +281,14 @@ func (s *Store) recover(files dirFiles) (RecoveryReport, error) {
 		return RecoveryReport{}, err
 	}
 	s.state, s.generation, s.seed, s.size = res.state, st.generation, res.header.seed(), res.end
+	s.durable = st
+	var loss *Loss
+	s.state.hs, loss = compareWithState(st, s.state.hs, uint64(s.state.log.len()), res.end)
 	if s.file, err = s.fs.OpenFile(path, os.O_RDWR, 0); err != nil {
 		return RecoveryReport{}, fmt.Errorf("filestore: open %s: %w", path, err)
 	}
 	report := RecoveryReport{LogFile: path, Records: res.records, LastIndex: uint64(s.state.log.len()),
-		HardState: s.state.hs, TornTail: res.torn}
+		HardState: s.state.hs, TornTail: res.torn, Loss: loss}
 	if res.torn != nil {
 		// Cut the torn tail durably before anything is appended: appends never rewrite
 		// bytes that a crash could bring back.
@@ -260,11 +296,21 @@ func (s *Store) recover(files dirFiles) (RecoveryReport, error) {
 			s.file.Close()
 			return RecoveryReport{}, fmt.Errorf("filestore: cut the torn tail of %s at offset %d: %w", path, res.end, err)
 		}
-		if err := s.syncFile(); err != nil {
+	}
+	// Sync what we read, whoever wrote it: the high-water mark may only claim bytes
+	// known to be durable.
+	s.unsynced = true
+	if err := s.syncFile(); err != nil {
+		s.file.Close()
+		return RecoveryReport{}, err
+	}
+	if loss != nil {
+		if err := s.recordLoss(); err != nil {
 			s.file.Close()
-			return RecoveryReport{}, err
+			return RecoveryReport{}, fmt.Errorf("filestore: record the loss in %s: %w", s.dir, err)
 		}
 	}
+	report.Recovering = s.durable.recovering
 	if report.Removed, err = s.removeStale(files, st.generation); err != nil {
 		s.file.Close()
 		return RecoveryReport{}, err
@@ -272,10 +318,58 @@ func (s *Store) recover(files dirFiles) (RecoveryReport, error) {
 	return report, nil
 }
 
+// recordLoss makes a loss found by Open durable before the node answers anyone: the
+// restored term and vote go back into the log, and the state file says the store is
+// recovering, with a high-water mark at the log's new end (a restart must neither
+// forget the loss nor find it again).
+func (s *Store) recordLoss() error {
+	s.buf = appendRecord(s.buf[:0], s.seed, true, s.state.hs, nil)
+	if err := s.writeAt(s.buf, s.size); err != nil {
+		return err
+	}
+	s.size += int64(len(s.buf))
+	if err := s.syncFile(); err != nil {
+		return err
+	}
+	next := s.durable
+	next.recovering, next.hwm = true, s.synced()
+	_, err := s.writeState(next)
+	return err
+}
+
+// compareWithState compares a log replayed up to validEnd, ending at index last with
+// HardState hs, with the state file. It returns hs with the state file's term and
+// vote when the log's are older (its tail was lost), and the proof of a loss, or nil.
+func compareWithState(st stateFile, hs engine.HardState, last uint64, validEnd int64) (engine.HardState, *Loss) {
+	var reasons []string
+	if uint64(validEnd) < st.hwm.bytes {
+		reasons = append(reasons, fmt.Sprintf("its valid records end at offset %d, but %d bytes of it were synced", validEnd, st.hwm.bytes))
+	}
+	switch {
+	case st.term > hs.Term:
+		reasons = append(reasons, fmt.Sprintf("its last HardState is of term %d, but the state file says term %d", hs.Term, st.term))
+		hs.Term, hs.VotedFor = st.term, st.vote
+	case st.term == hs.Term && st.vote != hs.VotedFor && st.vote != engine.None:
+		reasons = append(reasons, fmt.Sprintf("its last HardState votes for %d in term %d, but the state file says %d", hs.VotedFor, hs.Term, st.vote))
+		hs.VotedFor = st.vote
+	}
+	if len(reasons) == 0 {
+		return hs, nil
+	}
+	return hs, &Loss{Reason: "the log lost synced records: " + strings.Join(reasons, "; "), HighWaterIndex: st.hwm.index, LastIndex: last}
+}
+
+// missingLogReason is the CorruptionError reason for a log file that is gone; Repair
+// starts an empty one in its place.
+const missingLogReason = "the log file the state file names is missing"
+
 // readState reads and decodes the state file of dir.
 func readState(fsys fileSystem, dir string) (stateFile, error) {
 	path := filepath.Join(dir, stateFileName)
 	data, err := fsys.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return stateFile{}, &CorruptionError{File: path, Reason: "the state file is missing"}
+	}
 	if err != nil {
 		return stateFile{}, fmt.Errorf("filestore: read %s: %w", path, err)
 	}
@@ -319,6 +413,52 @@ func sameVoters(a, b []uint64) bool {
 }
 
 func (s *Store) path(name string) string { return filepath.Join(s.dir, name) }
+
+// Recovering reports whether the store lost entries its node may have acknowledged
+// and the node has not caught up since (see RecoveryReport.Recovering).
+func (s *Store) Recovering() bool { return s.durable.recovering }
+
+// MarkRecovered records, durably, that the node has caught up from a leader after a
+// loss (engine.EventRecovered): it may vote again after a restart.
+func (s *Store) MarkRecovered() error {
+	if err := s.writable(); err != nil {
+		return err
+	}
+	if !s.durable.recovering {
+		return nil
+	}
+	next := s.durable
+	next.recovering, next.hwm = false, s.synced()
+	if _, err := s.writeState(next); err != nil {
+		return s.fail(fmt.Errorf("record the recovery in %s: %w", s.dir, err))
+	}
+	return nil
+}
+
+// Checkpoint raises the high-water mark in the state file to what the log holds,
+// synced, if that grew since it was last written. The node calls it about once a
+// second; entries synced since the last checkpoint are what a damaged tail can take
+// undetected. It costs a state file write (three fsyncs), and nothing when the log
+// did not grow.
+func (s *Store) Checkpoint() error {
+	if err := s.writable(); err != nil {
+		return err
+	}
+	if s.syncedSize <= int64(s.durable.hwm.bytes) {
+		return nil
+	}
+	next := s.durable
+	next.hwm = s.synced()
+	if _, err := s.writeState(next); err != nil {
+		return s.fail(fmt.Errorf("record the high-water mark in %s: %w", s.dir, err))
+	}
+	return nil
+}
+
+// synced is the high-water mark of what the current log file holds, synced.
+func (s *Store) synced() highWater {
+	return highWater{bytes: uint64(s.syncedSize), index: s.syncedLast}
+}
 
 // InitialState returns the saved HardState and the ConfState. Callers must not modify
 // the returned Voters slice.
@@ -365,7 +505,9 @@ func (s *Store) Entries(lo, hi, maxBytes uint64) ([]engine.Entry, error) {
 }
 
 // Save durably records hs (unless it is empty or unchanged) and entries as one record
-// of the log, synced with one fdatasync when sync is true. Entries starting at or
+// of the log, synced with one fdatasync when sync is true. A new term or vote is
+// always synced, and then written to the state file as well (see the package
+// documentation). Entries starting at or
 // below the last index replace the log from there on (§5.3); a gap after the last
 // index, indices that are not contiguous and terms that are zero or decrease are
 // errors, and then nothing is written.
@@ -391,6 +533,7 @@ func (s *Store) Save(hs engine.HardState, entries []engine.Entry, sync bool) err
 		}
 		return nil
 	}
+
 	s.buf = appendRecord(s.buf[:0], s.seed, withHS, hs, entries)
 	if body := len(s.buf) - frameSize; body > maxRecordBody {
 		return fmt.Errorf("filestore: save %d entries: the record would take %d bytes, more than the limit of %d", len(entries), body, maxRecordBody)
@@ -403,7 +546,8 @@ func (s *Store) Save(hs engine.HardState, entries []engine.Entry, sync bool) err
 		return err
 	}
 	s.size += written
-	if sync {
+	newVote := withHS && (hs.Term != s.durable.term || hs.VotedFor != s.durable.vote)
+	if sync || newVote {
 		if err := s.syncFile(); err != nil {
 			return err
 		}
@@ -413,6 +557,18 @@ func (s *Store) Save(hs engine.HardState, entries []engine.Entry, sync bool) err
 	}
 	if len(entries) > 0 {
 		s.appendEntries(entries)
+	}
+	if !s.unsynced {
+		s.syncedLast = uint64(s.state.log.len())
+	}
+	if newVote {
+		// A new term or vote goes to the state file as well, before any message that
+		// depends on it: a log that loses its tail must not take them back with it.
+		next := s.durable
+		next.term, next.vote, next.hwm = hs.Term, hs.VotedFor, s.synced()
+		if _, err := s.writeState(next); err != nil {
+			return s.fail(fmt.Errorf("record term %d and vote %d in the state file of %s: %w", hs.Term, hs.VotedFor, s.dir, err))
+		}
 	}
 	if s.compactionDue() {
 		if err := s.Compact(); err != nil {
@@ -484,6 +640,7 @@ func (s *Store) syncFile() error {
 		}
 	}
 	s.unsynced = false
+	s.syncedSize, s.syncedLast = s.size, uint64(s.state.log.len())
 	return nil
 }
 
@@ -509,11 +666,15 @@ func (s *Store) Close() error {
 	if s.closed {
 		return nil
 	}
-	s.closed = true
 	var err error
 	if s.unsynced && s.err == nil {
 		err = s.syncFile()
 	}
+	if err == nil && s.err == nil {
+		// A clean shutdown leaves the high-water mark at the end of the log.
+		err = s.Checkpoint()
+	}
+	s.closed = true
 	if cerr := s.file.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("filestore: close %s: %w", s.path(logFileName(s.generation)), cerr)
 	}

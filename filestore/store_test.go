@@ -113,6 +113,9 @@ func TestSaveSkipsWhatDidNotChange(t *testing.T) {
 	s, _ := openMem(t, Options{})
 	hs := engine.HardState{Term: 1, VotedFor: 1}
 	require.NoError(t, s.Save(hs, nil, false))
+	assert.False(t, s.Stats().Unsynced, "a new term or vote is always synced")
+	hs.Commit = 1
+	require.NoError(t, s.Save(hs, []engine.Entry{{Index: 1, Term: 1}}, false))
 	size := s.Stats().FileBytes
 	assert.True(t, s.Stats().Unsynced)
 

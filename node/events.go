@@ -14,15 +14,19 @@ import (
 
 // Status is a node's state as GET /status and the "status" events of GET /events show it.
 type Status struct {
-	ID          uint64       `json:"id"`
-	RegionID    uint64       `json:"region_id"`
-	State       string       `json:"state"` // follower, precandidate, candidate or leader
-	Term        uint64       `json:"term"`
-	Leader      uint64       `json:"leader"` // 0 when no leader is known
-	CommitIndex uint64       `json:"commit_index"`
-	LastApplied uint64       `json:"last_applied"`
-	LastIndex   uint64       `json:"last_index"`
-	Peers       []PeerStatus `json:"peers"`
+	ID          uint64 `json:"id"`
+	RegionID    uint64 `json:"region_id"`
+	State       string `json:"state"` // follower, precandidate, candidate or leader
+	Term        uint64 `json:"term"`
+	Leader      uint64 `json:"leader"` // 0 when no leader is known
+	CommitIndex uint64 `json:"commit_index"`
+	LastApplied uint64 `json:"last_applied"`
+	LastIndex   uint64 `json:"last_index"`
+	// Recovering: this node's storage lost entries it may have acknowledged, and it has
+	// not caught up from a leader since; until then it neither votes nor counts toward
+	// a quorum (engine.Config.Recovering).
+	Recovering bool         `json:"recovering,omitempty"`
+	Peers      []PeerStatus `json:"peers"`
 }
 
 // PeerStatus is one voter as a node sees it.
@@ -39,6 +43,8 @@ type PeerStatus struct {
 	Match uint64 `json:"match,omitempty"`
 	Next  uint64 `json:"next,omitempty"`
 	Mode  string `json:"mode,omitempty"`
+	// Recovering: on the leader, the peer said it lost entries and has not caught up.
+	Recovering bool `json:"recovering,omitempty"`
 }
 
 // Event is an engine.Event as GET /events sends it: the kind and the role by name, the

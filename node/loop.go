@@ -69,7 +69,10 @@ type raftLoop struct {
 	log   *slog.Logger
 	peer  *engine.Peer
 	store engine.LogStore
+	marks durableMarks // nil if the store keeps none
 	kv    *kv.Store
+
+	lastCheckpoint time.Time
 
 	proposals  map[uint64]*proposal    // by log index: entries proposed here, not yet applied
 	reads      map[uint64]*readRequest // by ReadIndex request id: not yet confirmed
@@ -91,9 +94,14 @@ func newRaftLoop(n *Node, peer *engine.Peer) *raftLoop {
 		proposals: make(map[uint64]*proposal),
 		reads:     make(map[uint64]*readRequest),
 	}
+	l.marks, _ = l.store.(durableMarks)
 	st := peer.Status()
 	l.key = statusKey{state: st.State, term: st.Term, lead: st.Lead, commit: st.CommitIndex, lastIndex: st.LastIndex}
 	n.status = n.initialStatus(st)
+	n.status.Recovering = st.Recovering
+	if st.Recovering {
+		l.log.Warn("this node's storage lost entries it may have acknowledged: it will neither vote nor count toward a quorum until it has caught up from a leader")
+	}
 	return l
 }
 
@@ -109,8 +117,11 @@ func (l *raftLoop) run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-ticker.C:
+		case now := <-ticker.C:
 			l.peer.Tick()
+			if err := l.maybeCheckpoint(now); err != nil {
+				return err
+			}
 		case m := <-l.n.recvc:
 			l.step(m)
 		case p := <-l.n.propc:
@@ -120,6 +131,18 @@ func (l *raftLoop) run(ctx context.Context) error {
 		}
 		l.drainInputs()
 	}
+}
+
+// maybeCheckpoint refreshes the store's high-water mark once per checkpointInterval.
+func (l *raftLoop) maybeCheckpoint(now time.Time) error {
+	if l.marks == nil || now.Sub(l.lastCheckpoint) < checkpointInterval {
+		return nil
+	}
+	l.lastCheckpoint = now
+	if err := l.marks.Checkpoint(); err != nil {
+		return fmt.Errorf("node %d: %w", l.n.cfg.ID, err)
+	}
+	return nil
 }
 
 // drainInputs takes what else is waiting, so that one Ready, and one fsync, covers
@@ -196,6 +219,9 @@ func (l *raftLoop) handleReady(rd *engine.Ready) error {
 			return fmt.Errorf("node %d: persist %d entries and hard state %+v: %w", l.n.cfg.ID, len(rd.Entries), rd.HardState, err)
 		}
 	}
+	if err := l.noteRecovered(rd.Events); err != nil {
+		return err
+	}
 	for i := range rd.Messages {
 		if !engine.MaySendBeforePersist(&rd.Messages[i]) {
 			l.n.trans.send(&rd.Messages[i])
@@ -211,6 +237,26 @@ func (l *raftLoop) handleReady(rd *engine.Ready) error {
 	l.track(rd)
 	l.checkLeadership()
 	l.publishEvents(rd.Events)
+	return nil
+}
+
+// noteRecovered makes the engine's EventRecovered durable, after the entries that
+// made it true and before the reply that tells the leader.
+func (l *raftLoop) noteRecovered(events []engine.Event) error {
+	for _, e := range events {
+		if e.Kind != engine.EventRecovered {
+			continue
+		}
+		if l.marks != nil {
+			if err := l.marks.MarkRecovered(); err != nil {
+				return fmt.Errorf("node %d: record the recovery: %w", l.n.cfg.ID, err)
+			}
+		}
+		l.log.Info("caught up from the leader after losing entries: votes and counts toward a quorum again", "leader", e.From, "index", e.Index)
+		l.n.statusMu.Lock()
+		l.n.status.Recovering = false
+		l.n.statusMu.Unlock()
+	}
 	return nil
 }
 
@@ -372,7 +418,7 @@ func (l *raftLoop) maybePublishStatus(now time.Time) {
 	for i := range l.n.status.Peers {
 		p := &l.n.status.Peers[i]
 		pr, ok := progress[p.ID]
-		p.Match, p.Next, p.Mode = pr.Match, pr.Next, ""
+		p.Match, p.Next, p.Mode, p.Recovering = pr.Match, pr.Next, "", pr.Recovering
 		if ok {
 			p.Mode = pr.Mode.String()
 		}

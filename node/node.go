@@ -83,6 +83,8 @@ func New(cfg Config) (*Node, error) {
 	ecfg.ElectionTick = cfg.ElectionTick
 	ecfg.HeartbeatTick = cfg.HeartbeatTick
 	ecfg.Seed = randomUint64() // nodes restarted together must not time out in lockstep
+	marks, _ := cfg.Store.(durableMarks)
+	ecfg.Recovering = marks != nil && marks.Recovering()
 	peer, err := engine.NewPeer(ecfg)
 	if err != nil {
 		return nil, fmt.Errorf("node %d: %w", cfg.ID, err)
@@ -107,6 +109,20 @@ func New(cfg Config) (*Node, error) {
 	n.http = n.newHTTPServer()
 	return n, nil
 }
+
+// durableMarks is what a store that guards against a damaged disk offers the node
+// (filestore.Store does): a high-water mark of its synced log, refreshed about once a
+// second, and the memory of a loss found when it was opened, which makes the node
+// start as a non-voter until it has caught up from a leader (engine.Config.Recovering).
+type durableMarks interface {
+	Recovering() bool
+	MarkRecovered() error
+	Checkpoint() error
+}
+
+// checkpointInterval is how often the node refreshes its store's high-water mark: a
+// damaged tail can take the entries synced since then without a trace.
+const checkpointInterval = time.Second
 
 // randomUint64 draws from crypto/rand (which does not fail on supported platforms).
 func randomUint64() uint64 {

@@ -246,9 +246,15 @@ func runNode(ctx context.Context, stderr io.Writer, f nodeFlags, cfg node.Config
 		}
 	}()
 	fmt.Fprintf(stderr, "node %d: storage %s: %s\n", cfg.ID, f.data, report)
-	if report.TornTail != nil {
-		fmt.Fprintf(stderr, "node %d: a crash left an incomplete write at the end of the log (%d bytes at offset %d: %s); it was cut: no acknowledged write was in it\n",
+	if report.TornTail != nil && report.Loss == nil {
+		fmt.Fprintf(stderr, "node %d: the log ended in an incomplete write (%d bytes at offset %d: %s); it was cut. The log still reaches its synced high-water mark, so this is what a crash leaves; only entries synced in the last second before the crash could be in it undetected\n",
 			cfg.ID, report.TornTail.Bytes, report.TornTail.Offset, report.TornTail.Reason)
+	}
+	if report.Loss != nil {
+		fmt.Fprintf(stderr, "node %d: DATA LOST: %s. Entries this node acknowledged may be gone: it will neither vote nor count toward any quorum until it has caught up from a leader\n",
+			cfg.ID, report.Loss)
+	} else if report.Recovering {
+		fmt.Fprintf(stderr, "node %d: still recovering from an earlier loss: it will neither vote nor count toward any quorum until it has caught up from a leader\n", cfg.ID)
 	}
 	if f.noFsync {
 		fmt.Fprintf(stderr, "node %d: UNSAFE: --unsafe-no-fsync: a machine crash can lose acknowledged writes\n", cfg.ID)
@@ -284,6 +290,12 @@ func shownAddr(addr string) string {
 // openStoreError explains a store that cannot be opened and what to do about it.
 func openStoreError(dir string, err error) error {
 	var corrupt *filestore.CorruptionError
+	if errors.As(err, &corrupt) && corrupt.InStateFile() {
+		return fmt.Errorf("%w\nthe state file in %s is missing or damaged; rebuild it from the log (a backup is kept, and the node rejoins as a non-voter until it has caught up) with 'raftplay repair --data %s --truncate --voters ID,ID,...'", err, dir, dir)
+	}
+	if errors.As(err, &corrupt) && corrupt.MissingLog() {
+		return fmt.Errorf("%w\nstart an empty log in its place (the node rejoins as a non-voter and gets every entry from the leader) with 'raftplay repair --data %s --truncate'", err, dir)
+	}
 	if errors.As(err, &corrupt) {
 		return fmt.Errorf("%w\nthe log in %s is damaged in a way a crash cannot explain; inspect it with 'raftplay repair --data %s', and cut the damage (a backup is kept) with 'raftplay repair --data %s --truncate'", err, dir, dir, dir)
 	}

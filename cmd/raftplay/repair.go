@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/raftplay/raftplay/filestore"
@@ -18,6 +19,8 @@ type repairFlags struct {
 	data     string
 	truncate bool
 	records  bool
+	voters   string // for a state file that must be rebuilt
+	accept   bool   // clear the recovering flag
 }
 
 func newRepairCommand() *cobra.Command {
@@ -27,23 +30,40 @@ func newRepairCommand() *cobra.Command {
 		Short: "Check a stopped node's log on disk, and cut damage out of it on request",
 		Long: `repair reads the log and state files of a stopped node (--data) and reports what
 they hold: the records, the last index, the saved HardState (term, vote, commit),
-and any damage:
+the synced high-water mark, and any damage:
 
-  - a torn tail: the last write was cut short by a crash. Nothing acknowledged
-    was in it; the node cuts it by itself when it starts. Nothing to do.
+  - a torn tail: the last write was cut short by a crash. Above the high-water
+    mark that is what a crash leaves; the node cuts it by itself when it starts.
+  - a loss: the log's valid records end below the synced high-water mark (or its
+    last term is older than the state file's). Entries the node acknowledged are
+    gone. It starts, but as a non-voter, until it has caught up from a leader.
   - corruption: a damaged record with valid records after it, which a crash
     cannot explain (a flipped bit, a lost sector). The node refuses to start.
+  - a missing or damaged state file, or a missing log file. The node refuses
+    to start.
 
 With --truncate, repair copies the log file to a backup next to it and cuts it at
-the first damaged record, so that the node starts again. This loses every record
-from the damage on, including a vote it may have given: Raft tolerates that only
-while a majority of the cluster is intact. Stop the node first.
+the first damaged record, so that the node starts again. Every record from the
+damage on is lost; term and vote survive in the state file. The node then finds
+the loss and rejoins as a non-voter: it neither votes nor counts toward a quorum
+until it holds the leader's whole log. A missing log file is replaced by an empty
+one, with the same result. With --truncate and --voters, a missing or
+damaged state file is rebuilt from the log first (a backup is kept); the node then
+rejoins as a non-voter too, since the state file held the proof of what was lost.
+Stop the node first.
+
+A recovering node catches up from a leader. When too many nodes lost data for a
+leader to be elected at all (two of three recovering, say), --accept-loss lets
+this one vote again at once: entries acknowledged only by the damaged nodes may
+then be lost for good. Use it on one node, as a last resort.
 
 Exit status: 0 when the store is usable, 1 when corruption remains (or the store
 cannot be read), 2 for a usage error.`,
 		Example: `  raftplay repair --data raftplay-data/cluster/node2
   raftplay repair --data raftplay-data/cluster/node2 --records
-  raftplay repair --data raftplay-data/cluster/node2 --truncate`,
+  raftplay repair --data raftplay-data/cluster/node2 --truncate
+  raftplay repair --data raftplay-data/cluster/node2 --truncate --voters 1,2,3
+  raftplay repair --data raftplay-data/cluster/node2 --accept-loss`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if f.data == "" {
@@ -56,21 +76,39 @@ cannot be read), 2 for a usage error.`,
 	fl.StringVar(&f.data, "data", "", "the node's data directory (required)")
 	fl.BoolVar(&f.truncate, "truncate", false, "cut the log at the first damaged record, after keeping a backup")
 	fl.BoolVar(&f.records, "records", false, "list every record of the log")
+	fl.StringVar(&f.voters, "voters", "", "with --truncate: the cluster's voter ids (1,2,3), to rebuild a missing or damaged state file")
+	fl.BoolVar(&f.accept, "accept-loss", false, "LAST RESORT: let a recovering node vote again before it has caught up (acknowledged writes may be lost)")
 	return cmd
 }
 
 func runRepair(out io.Writer, f repairFlags) error {
+	if err := repairStateFile(out, f); err != nil {
+		return err
+	}
+	if f.accept {
+		return acceptLoss(out, f)
+	}
+	if err := repairMissingLog(out, f); err != nil {
+		return err
+	}
 	report, err := filestore.Inspect(f.data)
 	if err != nil {
 		return &exitError{code: 1, err: inspectError(f.data, err)}
 	}
 	printInspectReport(out, report, f.records)
+	recovering := "The node starts as a non-voter: it neither votes nor counts toward a quorum until it has caught up from a leader."
 	switch {
+	case report.Corruption == nil && report.Loss != nil:
+		fmt.Fprintf(out, "DATA LOST: %s. Entries this node acknowledged may be gone; the node cuts what is damaged when it starts. %s\n", report.Loss, recovering)
+		return nil
 	case report.Corruption == nil && report.TornTail == nil:
 		fmt.Fprintln(out, "OK: the log is intact.")
+		if report.Recovering {
+			fmt.Fprintln(out, "It is still recovering from an earlier loss. "+recovering)
+		}
 		return nil
 	case report.Corruption == nil:
-		fmt.Fprintf(out, "OK: a crash left a torn tail of %d bytes at offset %d (%s). It holds no acknowledged write; the node cuts it when it starts. Nothing to do.\n",
+		fmt.Fprintf(out, "OK: a crash left a torn tail of %d bytes at offset %d (%s), beyond the synced high-water mark: what a crash leaves. The node cuts it when it starts. Nothing to do.\n",
 			report.TornTail.Bytes, report.TornTail.Offset, report.TornTail.Reason)
 		return nil
 	case !f.truncate:
@@ -93,8 +131,84 @@ func runRepair(out io.Writer, f repairFlags) error {
 	if after.Corruption != nil {
 		return &exitError{code: 1, err: fmt.Errorf("corruption remains after the repair, in %s at offset %d: %s", after.Corruption.File, after.Corruption.Offset, after.Corruption.Reason)}
 	}
-	fmt.Fprintf(out, "OK: the log now ends at index %d (%d records); the node can start. It catches up from the leader.\n", after.LastIndex, len(after.Records))
+	fmt.Fprintf(out, "OK: the log now ends at index %d (%d records); the node can start. It catches up from the leader", after.LastIndex, len(after.Records))
+	if after.Recovering {
+		fmt.Fprintf(out, " as a non-voter: the cut took synced records (the log held index %d), so it neither votes nor counts toward a quorum until it holds the leader's whole log.\n", after.HighWaterIndex)
+	} else {
+		fmt.Fprintln(out, ": the cut took only records written after the last synced high-water mark, which nothing on this disk can tell from a crash.")
+	}
 	return nil
+}
+
+// acceptLoss clears the recovering flag of a store whose log is otherwise usable.
+func acceptLoss(out io.Writer, f repairFlags) error {
+	cleared, err := filestore.AcceptLoss(f.data, filestore.RepairOptions{})
+	if err != nil {
+		return &exitError{code: 1, err: err}
+	}
+	if !cleared {
+		fmt.Fprintln(out, "OK: the node is not recovering; nothing to accept.")
+		return nil
+	}
+	fmt.Fprintln(out, "ACCEPTED THE LOSS: the node votes and counts toward a quorum again although it has not caught up from a leader. Writes that only the damaged nodes had acknowledged may be lost for good.")
+	return nil
+}
+
+// repairMissingLog starts an empty log where the state file's log is gone, given
+// --truncate; without it, it explains what is wrong and what to run.
+func repairMissingLog(out io.Writer, f repairFlags) error {
+	_, err := filestore.Inspect(f.data)
+	var ce *filestore.CorruptionError
+	if !errors.As(err, &ce) || !ce.MissingLog() {
+		return nil
+	}
+	if !f.truncate {
+		return &exitError{code: 1, err: fmt.Errorf("%s: %s\nthe node refuses to start. To start an empty log in its place (the node then rejoins as a non-voter and gets every entry from the leader), stop the node and run:\n  raftplay repair --data %s --truncate",
+			ce.File, ce.Reason, shellQuote(f.data))}
+	}
+	rep, err := filestore.Repair(f.data, filestore.RepairOptions{})
+	if err != nil {
+		return &exitError{code: 1, err: fmt.Errorf("repair %s: %w", f.data, err)}
+	}
+	fmt.Fprintf(out, "repaired: %s\n", rep)
+	return nil
+}
+
+// repairStateFile rebuilds a missing or damaged state file, given --truncate and
+// --voters; without them it explains what is wrong and what to run.
+func repairStateFile(out io.Writer, f repairFlags) error {
+	dry, err := filestore.RebuildState(f.data, []uint64{1}, filestore.RepairOptions{DryRun: true})
+	if err != nil || dry.Problem == "" {
+		return nil // no state file problem (Inspect reports any other error)
+	}
+	command := fmt.Sprintf("raftplay repair --data %s --truncate --voters ID,ID,...", shellQuote(f.data))
+	if !f.truncate || f.voters == "" {
+		return &exitError{code: 1, err: fmt.Errorf("the state file %s: %s\nthe node refuses to start. To rebuild it from the log %s (a backup is kept; the node then rejoins as a non-voter until it has caught up), stop the node and run:\n  %s",
+			dry.StateFile, dry.Problem, dry.LogFile, command)}
+	}
+	voters, err := parseVoters(f.voters)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	rebuilt, err := filestore.RebuildState(f.data, voters, filestore.RepairOptions{})
+	if err != nil {
+		return &exitError{code: 1, err: fmt.Errorf("rebuild the state file of %s: %w", f.data, err)}
+	}
+	fmt.Fprintf(out, "rebuilt: %s\n", rebuilt)
+	return nil
+}
+
+// parseVoters parses "1,2,3".
+func parseVoters(list string) ([]uint64, error) {
+	var voters []uint64
+	for item := range strings.SplitSeq(list, ",") {
+		id, err := strconv.ParseUint(strings.TrimSpace(item), 10, 64)
+		if err != nil || id == 0 {
+			return nil, fmt.Errorf("--voters: %q is not a positive id; expected ID,ID,... such as 1,2,3", item)
+		}
+		voters = append(voters, id)
+	}
+	return voters, nil
 }
 
 // printInspectReport prints the summary of a store, and its records if asked.
@@ -103,6 +217,12 @@ func printInspectReport(out io.Writer, r filestore.Report, records bool) {
 	fmt.Fprintf(out, "log file:   %s (%d bytes: %d live, %d dead)\n", r.LogFile, r.LogBytes, r.LiveBytes, r.DeadBytes)
 	fmt.Fprintf(out, "records:    %d valid, last index %d\n", len(r.Records), r.LastIndex)
 	fmt.Fprintf(out, "hardstate:  term %d, voted for %s, commit %d\n", r.HardState.Term, voteName(r.HardState.VotedFor), r.HardState.Commit)
+	recovering := ""
+	if r.Recovering {
+		recovering = "; recovering"
+	}
+	fmt.Fprintf(out, "state:      term %d, voted for %s; synced high-water mark %d bytes (index %d)%s\n",
+		r.Term, voteName(r.VotedFor), r.HighWaterBytes, r.HighWaterIndex, recovering)
 	if len(r.OtherFiles) > 0 {
 		fmt.Fprintf(out, "other files: %s\n", strings.Join(r.OtherFiles, ", "))
 	}

@@ -51,6 +51,7 @@ func TestRepairIntactStore(t *testing.T) {
 	assert.Contains(t, out.String(), "term 1, voted for 1, commit 4")
 	assert.Contains(t, out.String(), "append 5..5")
 	assert.Contains(t, out.String(), "OK: the log is intact.")
+	assert.Contains(t, out.String(), "state:      term 1, voted for 1; synced high-water mark")
 }
 
 func TestRepairTornTailNeedsNothing(t *testing.T) {
@@ -84,8 +85,35 @@ func TestRepairCorruption(t *testing.T) {
 	assert.Contains(t, out.String(), "repaired:")
 	assert.Contains(t, out.String(), ".bak")
 	assert.Contains(t, out.String(), "OK: the log now ends at index 1 (1 records)")
-	store, _, err := filestore.Open(dir, filestore.Options{})
+	assert.Contains(t, out.String(), "It catches up from the leader as a non-voter: the cut took synced records (the log held index 5)")
+	store, report, err := filestore.Open(dir, filestore.Options{})
 	require.NoError(t, err, "the node can start again")
+	assert.True(t, report.Recovering, "as a non-voter, as repair said")
+	require.NoError(t, store.Close())
+}
+
+func TestRepairRebuildsAMissingStateFile(t *testing.T) {
+	dir := newStore(t)
+	require.NoError(t, os.Remove(filepath.Join(dir, "state")))
+	var out bytes.Buffer
+	err := runRepair(&out, repairFlags{data: dir})
+	require.Error(t, err)
+	assert.Equal(t, 1, exitCodeOf(err))
+	assert.Contains(t, err.Error(), "the state file is missing")
+	assert.Contains(t, err.Error(), "raftplay repair --data "+dir+" --truncate --voters ID,ID,...")
+
+	err = runRepair(&out, repairFlags{data: dir, truncate: true, voters: "1,x"})
+	assert.Equal(t, 2, exitCodeOf(err))
+
+	out.Reset()
+	require.NoError(t, runRepair(&out, repairFlags{data: dir, truncate: true, voters: "1"}))
+	assert.Contains(t, out.String(), "rebuilt: "+filepath.Join(dir, "state")+": the state file is missing; wrote a new one")
+	assert.Contains(t, out.String(), "last index 5, term 1, vote 1), marked recovering")
+	assert.Contains(t, out.String(), "It is still recovering from an earlier loss")
+	store, report, err := filestore.Open(dir, filestore.Options{})
+	require.NoError(t, err)
+	assert.True(t, report.Recovering)
+	assert.Equal(t, uint64(5), report.LastIndex)
 	require.NoError(t, store.Close())
 }
 
@@ -117,4 +145,41 @@ func TestShellQuote(t *testing.T) {
 	for in, want := range tests {
 		assert.Equal(t, want, shellQuote(in), "shellQuote(%q)", in)
 	}
+}
+
+func TestRepairAcceptLoss(t *testing.T) {
+	dir := corruptStore(t)
+	var out bytes.Buffer
+	require.NoError(t, runRepair(&out, repairFlags{data: dir, truncate: true}))
+	require.Contains(t, out.String(), "as a non-voter")
+
+	out.Reset()
+	require.NoError(t, runRepair(&out, repairFlags{data: dir, accept: true}))
+	assert.Contains(t, out.String(), "ACCEPTED THE LOSS")
+	store, report, err := filestore.Open(dir, filestore.Options{})
+	require.NoError(t, err)
+	assert.False(t, report.Recovering)
+	require.NoError(t, store.Close())
+
+	out.Reset()
+	require.NoError(t, runRepair(&out, repairFlags{data: dir, accept: true}))
+	assert.Contains(t, out.String(), "nothing to accept")
+}
+
+func TestRepairStartsAMissingLog(t *testing.T) {
+	dir := newStore(t)
+	report, err := filestore.Inspect(dir)
+	require.NoError(t, err)
+	require.NoError(t, os.Remove(report.LogFile))
+	var out bytes.Buffer
+	err = runRepair(&out, repairFlags{data: dir})
+	require.Error(t, err)
+	assert.Equal(t, 1, exitCodeOf(err))
+	assert.Contains(t, err.Error(), "the log file the state file names is missing")
+	assert.Contains(t, err.Error(), "raftplay repair --data "+dir+" --truncate")
+
+	require.NoError(t, runRepair(&out, repairFlags{data: dir, truncate: true}))
+	assert.Contains(t, out.String(), "missing; started an empty log in its place")
+	assert.Contains(t, out.String(), "DATA LOST")
+	assert.Contains(t, out.String(), "The node starts as a non-voter")
 }

@@ -136,7 +136,11 @@ func printStatusTable(out io.Writer, results []nodeStatus) error {
 			continue
 		}
 		s := r.Status
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%d\t%d\t%d\n", s.ID, r.Addr, s.State, s.Term, leaderName(s.Leader),
+		state := s.State
+		if s.Recovering {
+			state += " (recovering: lost data, not voting)"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%d\t%d\t%d\n", s.ID, r.Addr, state, s.Term, leaderName(s.Leader),
 			s.CommitIndex, s.LastApplied, s.LastIndex)
 	}
 	if err := tw.Flush(); err != nil {
@@ -154,7 +158,11 @@ func printStatusTable(out io.Writer, results []nodeStatus) error {
 		tw = tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "PEER\tRAFT ADDRESS\tHTTP\tCONNECTED\tMATCH\tNEXT\tMODE")
 		for _, p := range r.Status.Peers {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\t%s\n", p.ID, p.RaftAddr, orDash(p.HTTPURL), yesNo(p.Connected), p.Match, p.Next, orDash(p.Mode))
+			mode := orDash(p.Mode)
+			if p.Recovering {
+				mode += ", recovering"
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\t%s\n", p.ID, p.RaftAddr, orDash(p.HTTPURL), yesNo(p.Connected), p.Match, p.Next, mode)
 		}
 		if err := tw.Flush(); err != nil {
 			return err

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/raftplay/raftplay/node"
 )
 
 func TestStatusTable(t *testing.T) {
@@ -61,4 +63,16 @@ func TestStatusRejectsABadAddress(t *testing.T) {
 	err := runStatus(context.Background(), &bytes.Buffer{}, statusFlags{addrs: []string{"ftp://x"}, timeout: time.Second})
 	require.Error(t, err)
 	assert.Equal(t, 2, exitCodeOf(err))
+}
+
+func TestStatusTableShowsRecovering(t *testing.T) {
+	leader := &node.Status{ID: 1, State: "leader", Term: 3, Leader: 1, Peers: []node.PeerStatus{
+		{ID: 1, RaftAddr: "127.0.0.1:7001", Connected: true, Match: 9, Next: 10, Mode: "replicate"},
+		{ID: 2, RaftAddr: "127.0.0.1:7002", Connected: true, Match: 4, Next: 5, Mode: "replicate", Recovering: true},
+	}}
+	follower := &node.Status{ID: 2, State: "follower", Term: 3, Leader: 1, Recovering: true}
+	var out bytes.Buffer
+	require.NoError(t, printStatusTable(&out, []nodeStatus{{Addr: "http://a", Status: leader}, {Addr: "http://b", Status: follower}}))
+	assert.Regexp(t, `(?m)^2\s+http://b\s+follower \(recovering: lost data, not voting\)\s`, out.String())
+	assert.Regexp(t, `(?m)^2\s+127\.0\.0\.1:7002\s+-\s+yes\s+4\s+5\s+replicate, recovering$`, out.String())
 }
