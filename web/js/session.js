@@ -98,12 +98,15 @@ export function createSession(rp) {
     /** snapTime is the simulator's clock (the snapshot may be a frame old). */
     snapTime() { return rp.now(); },
 
-    /** flush takes a fresh snapshot (when one is due) and tells the views. */
-    flush(reason = 'frame', reset = false) {
+    /**
+     * flush takes a fresh snapshot (when one is due) and tells the views. before, if
+     * given, is the snapshot the views are to compare with (instead of the last one).
+     */
+    flush(reason = 'frame', reset = false, before = null) {
       const quiet = reason === 'frame' && session.pending.length === 0 && session.snap !== null &&
         performance.now() - session.snapAt < QUIET_SNAPSHOT_MS;
       if (!quiet) {
-        session.prev = session.snap;
+        session.prev = before || session.snap;
         session.snap = rp.state();
         session.snapAt = performance.now();
         if (session.vt < session.snap.time || session.vt >= session.snap.time + 1) session.vt = session.snap.time;
@@ -234,8 +237,28 @@ export function createSession(rp) {
     session.pending = [];
     fetchEvents();
     session.pending = [];
+    // Landing on the moment of a truncation (a step back onto it, a scrub to its time)
+    // shows it again: the views get that event, compared with the state before it.
+    let before = null;
+    const cut = session.events.findLast((e) => e.time === now && e.kind === 'suffix-truncated');
+    if (cut) {
+      before = stateBefore(cut.seq);
+      session.pending = [cut];
+    }
     session.vt = now;
-    session.flush('rewind', true);
+    session.flush('rewind', true, before);
+  }
+
+  // stateBefore returns the snapshot of the run just before the step that produced
+  // trace event seq (within this step of a lesson), and comes back to where it was.
+  function stateBefore(seq) {
+    const steps = rp.steps();
+    let k = steps - 1;
+    rp.rewindSteps(k);
+    while (k > session.floor.steps && rp.traceLen() > seq) rp.rewindSteps(--k);
+    const snap = rp.state();
+    rp.rewindSteps(steps);
+    return snap;
   }
 
   return session;
