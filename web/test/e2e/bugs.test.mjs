@@ -105,7 +105,7 @@ test('4: after a wrong move, Show me names the mistake and offers to restart the
   await page.click('[data-card-peer="1"] button:has-text("Crash")');
   await waitFor(page, (s) => s.peers[0].state === 'down', 'S1 down');
   await page.click('#lesson-show-me');
-  const stall = page.locator('#lesson-stall');
+  const stall = page.locator('#lesson-overdue');
   await stall.waitFor({ state: 'visible' });
   const text = await stall.textContent();
   assert.doesNotMatch(text, /lessonShowMe|sim:|act \(/, 'no raw engine error');
