@@ -5,7 +5,7 @@
 // caused by the network reordering a leader's messages says so (reorder.js).
 
 import { $, el, setText } from './dom.js';
-import { GROUPS, groupOfEvent, isCutDrop, cutSentence, sentence, involves } from './sentences.js';
+import { GROUPS, groupOfEvent, isCutDrop, cutSentence, forkSentence, sentence, involves } from './sentences.js';
 import { createReorderTracker } from './reorder.js';
 
 /** Events after which a link's drops are counted afresh (the links changed). */
@@ -144,6 +144,14 @@ export function createNarration(root, session) {
       if (update.reset) {
         rebuild(true);
         return;
+      }
+      if (session.forked) {
+        // Acting in the past: the narration after this point is a new future.
+        flushQueue();
+        list.append(el('li', { class: 'n-item group-faults', 'data-kind': 'fork' },
+          el('span', { class: 'n-time' }, `${session.forked.at} ms`), el('span', { class: 'n-who' }, '—'),
+          el('span', { class: 'n-kind' }, 'fork'), el('span', { class: 'n-text' }, forkSentence(session.forked.at, session.forked.end))));
+        if (stuck) list.scrollTop = 1e9;
       }
       if (update.fresh.length === 0) return;
       for (const e of update.fresh) {

@@ -112,6 +112,29 @@ export function sentence(e) {
   return capital(text) + (/[.!?]$/.test(text) ? '' : '.');
 }
 
+/**
+ * stepSentence says what one trace event of a single step was, messages included (the
+ * narration leaves those out by default): "S2 receives AppendEntries from S1 (message 29)."
+ */
+export function stepSentence(e) {
+  switch (e.kind) {
+    case 'send':
+      return `S${e.from} sends ${e.msg_type} to S${e.to} (message ${e.msg}, due at ${e.deliver} ms).`;
+    case 'deliver':
+      return `S${e.to} receives ${e.msg_type} from S${e.from} (message ${e.msg}).`;
+    case 'lost':
+      return `${e.msg_type} from S${e.from} to S${e.to} is lost (message ${e.msg}).`;
+    default:
+      return sentence(e);
+  }
+}
+
+/** forkSentence says that acting in the past discarded the recorded future. */
+export function forkSentence(at, end) {
+  return `You acted at ${at} ms, before the end of the recorded run: what had been recorded after it (up to ${end} ms) ` +
+    'is discarded, and the run goes on from here as a new future.';
+}
+
 /** involves reports whether an event concerns peer id (as actor, sender or receiver). */
 export function involves(e, id) {
   return e.peer === id || e.from === id || e.to === id;

@@ -28,6 +28,7 @@ export function createSession(rp) {
     nextSeq: 0, // the seq of the next event to fetch
     pending: [], // events fetched since the views were last told
     snapAt: 0, // when (performance.now()) the snapshot was taken
+    forked: null, // during an 'act' update that forked the run: {at, end}, the recorded future discarded
     lesson: null, // the open lesson's status (bridge LessonStatus), or null
     floor: { time: 0, steps: 0 }, // in a lesson: where its step began (scrubbing stops there)
 
@@ -130,7 +131,7 @@ export function createSession(rp) {
       const steps = session.snap.steps;
       if (steps <= session.floor.steps) return;
       rp.rewindSteps(steps - 1);
-      rewound();
+      rewound('step-back');
     },
 
     /**
@@ -162,10 +163,18 @@ export function createSession(rp) {
      * is discarded (the bridge forks it) and the slider's end comes back to now.
      */
     act(action) {
+      const at = session.snap ? session.snap.time : 0;
+      const end = session.maxTime;
       rp.act(action);
+      // Acting before the end of the recorded run forks it: the views say so.
+      session.forked = end > at ? { at, end } : null;
       fetchEvents();
       session.vt = rp.now();
-      session.flush('act');
+      try {
+        session.flush('act');
+      } finally {
+        session.forked = null;
+      }
     },
 
     /** scenario returns the scenario of the run so far (an object, with every recorded action). */
@@ -227,7 +236,7 @@ export function createSession(rp) {
   // After a rewind the trace up to the new time is the same as before (the run is
   // deterministic): keep the events before it and fetch again from the first one
   // dropped, which brings back exactly those the replay produced at that time.
-  function rewound() {
+  function rewound(reason = 'rewind') {
     const now = rp.now();
     const events = session.events;
     let keepCount = events.length;
@@ -246,7 +255,7 @@ export function createSession(rp) {
       session.pending = [cut];
     }
     session.vt = now;
-    session.flush('rewind', true, before);
+    session.flush(reason, true, before);
   }
 
   // stateBefore returns the snapshot of the run just before the step that produced

@@ -336,8 +336,8 @@ test('11b: acting in the past says the recorded future is discarded', async () =
   await moveTo(page, 600);
   await moveTo(page, 300);
   await page.click('[data-card-peer="1"] button:has-text("Crash")');
-  await page.waitForFunction(() => /discard/.test(document.querySelector('#status').textContent));
-  const text = await page.textContent('#status');
+  await page.waitForFunction(() => /discard/.test(document.querySelector('#step-note').textContent));
+  const text = await page.textContent('#step-note');
   assert.match(text, /300 ms/);
   assert.match(text, /600 ms/);
   assert.ok((await narration(page)).some((l) => /discard/.test(l)), 'the narration keeps it too');
@@ -368,6 +368,7 @@ test('12: M with nothing in flight says so where it stays true, not in a stale t
   // Let the page take the paused run's snapshot (a change of setting redraws it).
   await page.click('#skip-quiet');
   await page.click('#skip-quiet');
+  await page.evaluate(() => document.activeElement.blur());
   assert.equal((await state(page)).messages.length, 0);
   await page.locator('body').press('m');
   await page.waitForSelector('#inspector:not([hidden])');
