@@ -39,7 +39,7 @@ export function createControls(root, { clock, session, guard }) {
       const said = update.fresh.map(stepSentence);
       const more = said.length > NOTE_SENTENCES ? ` (+${said.length - NOTE_SENTENCES} more in the narration)` : '';
       text = `Event ${update.snap.steps} at ${update.snap.time} ms: ` +
-        (said.length ? said.slice(0, NOTE_SENTENCES).join(' ') + more : 'a timer fired with nothing to do.');
+        (said.length ? said.slice(0, NOTE_SENTENCES).join(' ') + more : 'nothing visible happened (an internal tick: no message, no change of state).');
     } else if (update.reason === 'step-back') {
       text = `Back one event: now after event ${update.snap.steps}, at ${update.snap.time} ms.`;
     } else if (update.reason === 'frame' || update.reason === 'load') {

@@ -5,9 +5,20 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndBrowser, openPage, state, waitFor, pause, setSpeed, screenshot } from './harness.mjs';
+import { useServerAndBrowser, openPage, state, waitFor, pause, setSpeed, screenshot, axeSource } from './harness.mjs';
 
 const env = useServerAndBrowser();
+const axe = axeSource();
+
+/** scan runs axe-core on the page (or the element of selector) and returns its serious or critical violations. */
+async function scan(page, include) {
+  await page.evaluate(axe);
+  const found = await page.evaluate(async (sel) => {
+    const r = await window.axe.run(sel ? { include: [sel] } : document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  }, include);
+  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}) at ${v.nodes.join(', ')}`);
+}
 
 /** load picks a scenario and a seed with the run panel's controls and pauses at time 0. */
 async function load(page, scenario = 'fresh', seed = 1) {
@@ -113,9 +124,19 @@ test('4: after a wrong move, Show me names the mistake and offers to restart the
   assert.match(text, /timeout/i, 'names what the step asks for');
   assert.doesNotMatch(await page.textContent('#status'), /lessonShowMe|sim:/);
   await screenshot(page, 'bug4-stalled-step');
+  assert.deepEqual(await scan(page, '#lesson'), []);
   await stall.locator('button:has-text("Restart this step")').click();
   await waitFor(page, (s) => s.peers[0].state !== 'down', 'S1 up again after the restart of the step');
   await stall.waitFor({ state: 'hidden' });
+  // Without Show me: once the check is overdue, the same box names the mistake.
+  await pause(page);
+  await page.click('[data-card-peer="1"] button:has-text("Crash")');
+  await setSpeed(page, 0.5);
+  await page.click('#play');
+  await stall.waitFor({ state: 'visible', timeout: 20_000 });
+  assert.match(await stall.textContent(), /taking longer|crashed S1/);
+  assert.match(await stall.textContent(), /you crashed S1/);
+  await pause(page);
   assert.deepEqual(page.problems, []);
   await page.close();
 });
@@ -334,6 +355,7 @@ test('11a: a step forward always says what the stepped event was', async () => {
     assert.ok(note.length > 20, note);
   }
   await screenshot(page, 'bug11-step-note');
+  assert.deepEqual(await scan(page, '#transport'), []);
   assert.deepEqual(page.problems, []);
   await page.close();
 });
@@ -381,6 +403,7 @@ test('12: M with nothing in flight says so where it stays true, not in a stale t
   await page.locator('body').press('m');
   await page.waitForSelector('#inspector:not([hidden])');
   assert.match(await page.textContent('#inspector'), /No message is in flight/);
+  assert.deepEqual(await scan(page, '#inspector'), []);
   // Step until a message is sent: nothing on the page may still claim there is none.
   for (let i = 0; i < 50 && (await state(page)).messages.length === 0; i++) await page.click('#step');
   assert.ok((await state(page)).messages.length > 0);
