@@ -28,7 +28,7 @@ export function createControls(root, { clock, session, guard }) {
   let scrubbing = false;
   // The step note: what the event just stepped was (a step often changes nothing that
   // the drawing or the filtered narration shows), or that acting in the past discarded
-  // the recorded future. It is shown while paused.
+  // the recorded future. Anything else that moves the run takes it away.
   const note = el('p', { id: 'step-note', class: 'step-note', role: 'status', hidden: true });
   root.append(note);
   session.subscribe((update) => {
@@ -42,10 +42,8 @@ export function createControls(root, { clock, session, guard }) {
         (said.length ? said.slice(0, NOTE_SENTENCES).join(' ') + more : 'nothing visible happened (an internal tick: no message, no change of state).');
     } else if (update.reason === 'step-back') {
       text = `Back one event: now after event ${update.snap.steps}, at ${update.snap.time} ms.`;
-    } else if (update.reason === 'frame' || update.reason === 'load') {
-      text = '';
-    } else {
-      return;
+    } else if (update.reason === 'pause' || update.reason === 'redraw') {
+      return; // the same moment, looked at again
     }
     setText(note, text);
     note.hidden = !text;

@@ -3,7 +3,9 @@
 // window, the page element the step is about outlined and labelled, the link to the
 // step in the address bar and the learner's progress in localStorage. The lesson runs
 // on the real engine through the session: the bridge evaluates the check after every
-// move of the run, and this module shows the verdict.
+// move of the run, and this module shows the verdict. When a step stalls (its check is
+// overdue, or Show me cannot make its moves), it names the likely mistake, from the
+// learner's moves in the trace, and offers to restart the step or go back.
 
 import { $, el, setAttr, setText } from './dom.js';
 import { createProgress } from './lesson-progress.js';
