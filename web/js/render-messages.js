@@ -22,7 +22,7 @@ const DOT_GAP = 12;
 /** The label's size: its font is 11 px, of about this width per character. */
 const CHAR_W = 7;
 const LABEL_H = 15;
-/** What a dot (with its arrowhead) covers, as a radius. */
+/** What a dot covers, as a half side (drawing units); its arrowhead is ahead of it. */
 const DOT_R = 10;
 
 // The spots tried for a label around its dot, in order: [along the normal, along the
@@ -31,9 +31,9 @@ const DOT_R = 10;
 // (positive) are where its label usually fits then.
 const SPOTS = [[14, 0], [-14, 0], [14, 26], [-14, 26], [14, -26], [-14, -26], [14, 44], [-14, 44], [14, 62], [-14, 62]];
 
-/** box is a rectangle {l, t, r, b}. */
-function box(cx, cy, w, h) {
-  return { l: cx - w / 2, t: cy - h / 2, r: cx + w / 2, b: cy + h / 2 };
+/** box is a rectangle {l, t, r, b} centred on (cx, cy); owner: the message it belongs to (0: none). */
+function box(cx, cy, w, h, owner = 0) {
+  return { l: cx - w / 2, t: cy - h / 2, r: cx + w / 2, b: cy + h / 2, owner };
 }
 
 function hits(a, b) {
@@ -111,7 +111,8 @@ export function createMessagesView(layer, onSelect) {
         placed.push({ m, x, y, x0, y0, ux, uy, nx, ny });
       }
       const blocked = obstacles(pos, pr);
-      for (const d of placed) blocked.push(box(d.x, d.y, 2 * DOT_R, 2 * DOT_R), box(d.x + d.ux * 11, d.y + d.uy * 11, 10, 10));
+      // Its own dot may be touched by a label, but no arrowhead: that would hide the direction.
+      for (const d of placed) blocked.push(box(d.x, d.y, 2 * DOT_R, 2 * DOT_R, d.m.id), box(d.x + d.ux * 11, d.y + d.uy * 11, 10, 10));
       for (const d of placed) {
         const { m, x, y } = d;
         live.add(m.id);
@@ -126,12 +127,14 @@ export function createMessagesView(layer, onSelect) {
           const order = [entry.spot, ...SPOTS.keys()];
           for (const i of order) {
             const [a, b] = SPOTS[i];
+            // Beside a link that runs up and down, the label's near end (not its
+            // middle) is a from the dot: move it out by half its width, in proportion.
             const cx = x + d.nx * (a + Math.sign(a) * (w / 2) * Math.abs(d.nx)) + d.ux * b;
             const cy = y + d.ny * a + d.uy * b;
             const lb = box(cx, cy, w, LABEL_H);
             if (lb.l < 0 || lb.r > VIEW.width || lb.t < 0 || lb.b > VIEW.height) continue;
-            const self = (o) => o.l === x - DOT_R && o.t === y - DOT_R;
-            if (blocked.some((o) => !self(o) && hits(lb, o))) continue;
+            // A label may touch its own dot, never another's, nor a peer or a label.
+            if (blocked.some((o) => o.owner !== m.id && hits(lb, o))) continue;
             spot = i;
             blocked.push(lb);
             setAttr(entry.label, 'x', (cx - x).toFixed(1));
