@@ -31,12 +31,15 @@ export function createPeersView(layer) {
       // Labels above a circle stack upwards, below it downwards (projector type is larger).
       const side = p.labelAbove ? 'above' : 'below';
       const role = svg('text', { class: `peer-role ${side}`, x: p.x, y: p.labelAbove ? p.y - r - 24 : p.y + r + 19 });
-      const detail = svg('text', { class: `peer-detail ${side}`, x: p.x, y: p.labelAbove ? p.y - r - 10 : p.y + r + 33 });
+      // The vote is left out in projector type, where the terms of neighbours would touch.
+      const term = svg('tspan', { class: 'peer-term' });
+      const vote = svg('tspan', { class: 'peer-vote' });
+      const detail = svg('text', { class: `peer-detail ${side}`, x: p.x, y: p.labelAbove ? p.y - r - 10 : p.y + r + 33 }, term, vote);
       const g = svg('g', { class: 'peer', 'data-peer-id': id, 'data-role': 'follower', role: 'button', tabindex: 0,
         'aria-haspopup': 'true' },
         track, arc, body, symbol, name, role, detail);
       layer.append(g);
-      return { g, arc, symbol, role, detail };
+      return { g, arc, symbol, role, term, vote };
     });
     count = n;
   }
@@ -50,15 +53,16 @@ export function createPeersView(layer) {
         setAttr(n.g, 'data-role', p.state);
         setText(n.symbol, `${info.symbol} `);
         setText(n.role, `${info.label} `);
-        const vote = p.vote ? `vote ${p.vote}` : 'no vote';
-        setText(n.detail, `term ${p.term} · ${vote} `);
+        const voteText = p.vote ? `vote ${p.vote}` : 'no vote';
+        setText(n.term, `term ${p.term}`);
+        setText(n.vote, ` · ${voteText} `);
         const timed = p.state !== 'leader' && p.state !== 'down' && p.election_timeout > 0;
         const fill = timed ? Math.min(100, (100 * p.election_elapsed) / p.election_timeout) : 0;
         setAttr(n.arc, 'stroke-dasharray', `${fill.toFixed(1)} 100`);
         setAttr(n.arc, 'data-hidden', timed ? null : 'true');
         const timer = timed ? `, election timer ${p.election_elapsed} of ${p.election_timeout} ticks` : '';
         // A button's name starts with the text it shows (WCAG 2.5.3, label in name).
-        setAttr(n.g, 'aria-label', `S${p.id} ${info.label} term ${p.term} · ${vote}${timer}. Activate for its actions.`);
+        setAttr(n.g, 'aria-label', `S${p.id} ${info.label} term ${p.term} · ${voteText}${timer}. Activate for its actions.`);
       });
     },
   };

@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndBrowser, openPage, waitFor, screenshot, pause, play, setSpeed, axeSource } from './harness.mjs';
+import { useServerAndBrowser, openPage, state, waitFor, screenshot, pause, play, setSpeed, axeSource } from './harness.mjs';
 
 const env = useServerAndBrowser();
 const axe = axeSource();
@@ -29,6 +29,8 @@ for (const width of [1280, 375]) {
       await play(page, -1);
       await waitFor(page, (s) => s.leader && s.messages.length > 0, 'a leader and a message in flight');
       await pause(page);
+      // Paused between two messages: step to the next one sent.
+      while ((await state(page)).messages.length === 0) await page.click('#step');
       await page.keyboard.press('m');
       await page.waitForSelector('#inspector:not([hidden])');
       assert.deepEqual(await scan(page), []);
