@@ -22,11 +22,12 @@ export function createPeerMenu(root, layer, { session, act }) {
     peer = id;
     opener = layer.querySelector(`[data-peer-id="${id}"]`);
     const at = peerPositions(session.snap.peers.length)[id - 1];
-    // Beside the circle, on the side facing the middle of the drawing.
-    const left = at.x > VIEW.width / 2;
+    // Next to the circle, on the side facing the middle of the ring (away from the
+    // peer's labels and from its neighbours).
+    const above = at.y > VIEW.height / 2;
     root.style.setProperty('--x', `${(100 * at.x) / VIEW.width}%`);
     root.style.setProperty('--y', `${(100 * at.y) / VIEW.height}%`);
-    setAttr(root, 'data-side', left ? 'left' : 'right');
+    setAttr(root, 'data-side', above ? 'above' : 'below');
     root.hidden = false;
     update(session.snap);
     if (viaKeyboard) power.focus();
