@@ -19,7 +19,7 @@ const QUIET_SNAPSHOT_MS = 100;
  * events and long logs every frame would halve the frame rate.
  */
 const FAST_FETCH_MAX = 150;
-const FAST_SNAPSHOT_MS = 80;
+const FAST_SNAPSHOT_MS = 100;
 
 /**
  * createSession wraps a Raftplay object.

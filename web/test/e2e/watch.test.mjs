@@ -122,6 +122,25 @@ test('at the default pace every message stays on screen at least 0.6 s, and can 
   await page.close();
 });
 
+test('a lesson step opens paused: a watch step does not pass before the learner starts it', async () => {
+  const page = await openPage(env.browser.context, `${env.server.url}#lesson=01&step=1`, { width: 1280, height: 800 });
+  await page.waitForFunction(() => document.querySelector('#lesson-step-title')?.textContent.startsWith('Step 1 '));
+  assert.equal(await page.textContent('#lesson-task-h'), 'Watch');
+  const start = await state(page);
+  await page.waitForTimeout(2500);
+  assert.equal((await state(page)).steps, start.steps, 'nothing ran while the text was read');
+  assert.equal(await page.getAttribute('#lesson-verdict', 'data-passed'), 'false');
+  assert.equal(await page.textContent('#start'), '▶ Start step 1');
+  await page.click('#start');
+  await page.waitForSelector('#lesson-verdict[data-passed="true"]', { timeout: 30_000 });
+  await page.click('#lesson-next');
+  await page.waitForFunction(() => document.querySelector('#lesson-step-title')?.textContent.startsWith('Step 2 '));
+  assert.equal(await page.getAttribute('#play', 'aria-pressed'), 'false', 'the next step opens paused too');
+  assert.equal(await page.textContent('#start'), '▶ Start step 2');
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test('faster speeds are one key away: } for ×100, { back to the watching pace', async () => {
   const page = await openPage(env.browser.context, env.server.url);
   await page.locator('body').focus();
