@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { useServerAndBrowser, openPage, state, waitFor, play, pause, axeSource, ARTIFACTS } from './harness.mjs';
+import { useServerAndBrowser, openPage, state, waitFor, play, pause, setSpeed, axeSource, ARTIFACTS } from './harness.mjs';
 
 const env = useServerAndBrowser();
 const axe = axeSource();
@@ -247,7 +247,13 @@ test('layout at 1280×800: drawing, logs, actions, client form and latest narrat
   await page.close();
 });
 
-for (const [lesson, step, control] of [['01', 3, '[data-card-peer="1"] [data-action="timeout"]'], ['07', 3, '#client-form [data-action="send"]'], ['07', 2, '[data-card-peer="3"] [data-action="restart"]']]) {
+// [lesson, step, the step's control, what shows it after the move, the command to type]
+const STEPS = [
+  ['01', 3, '[data-card-peer="1"] [data-action="timeout"]', '[data-card-peer="1"] [data-action="timeout"]', ''],
+  ['07', 3, '#client-form [data-action="send"]', '#client-form [data-action="send"]', 'SET x 1'],
+  ['07', 2, '[data-card-peer="3"] [data-action="restart"]', '[data-card-peer="3"] [data-action="crash"]', ''],
+];
+for (const [lesson, step, control, after, command] of STEPS) {
   test(`layout in lesson mode at 1280×800 (lesson ${lesson} step ${step}): text, Next, drawing, logs and the step's control fit`, async () => {
     const page = await openPage(env.browser.context, `${env.server.url}#lesson=${lesson}&step=${step}`, { width: 1280, height: 800 });
     await page.waitForFunction((n) => document.querySelector('#lesson-step-title')?.textContent.startsWith(`Step ${n} `), step);
@@ -257,6 +263,15 @@ for (const [lesson, step, control] of [['01', 3, '[data-card-peer="1"] [data-act
     assert.deepEqual(await outside(page, ['#lesson-step-title', '#lesson-narration > :first-child', '#cluster', '[data-log-peer] .log-head', control], navTop), [],
       'above the Back / Next bar');
     await shot(page, `lesson-${lesson}-${step}`);
+
+    // Using the step's control (it starts the step's run) scrolls nothing away.
+    if (command) await page.fill('#cmd', command);
+    await page.click(control);
+    await setSpeed(page, 0);
+    await page.waitForSelector('#lesson-verdict[data-passed="true"]', { timeout: 30_000 });
+    assert.equal(await page.evaluate(() => window.scrollY), 0, 'the move scrolled the page');
+    assert.deepEqual(await outside(page, ['#lesson-step-title', '#cluster', '[data-log-peer] .log-head', after], navTop), [],
+      'after the move');
     assert.deepEqual(page.problems, []);
     await page.close();
   });
