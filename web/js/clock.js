@@ -122,11 +122,13 @@ export function createClock(session, hooks) {
     const speed = 10 ** speedExp;
     const adaptive = skipQuiet && speed < ADAPTIVE_LIMIT;
     session.fast = speed >= ADAPTIVE_LIMIT;
-    if (!adaptive) {
-      seen.clear();
-      return hooks.stopAt(session.advanceTo(session.vt + Math.min(dt, FAST_FRAME_MS) * speed));
-    }
+    if (speedExp > WATCHING_MAX_EXP) seen.clear();
     const limit = speedExp <= WATCHING_MAX_EXP ? visibleUntil(now) : Infinity;
+    if (!adaptive) {
+      const span = session.fast ? Math.min(dt, FAST_FRAME_MS) : dt;
+      const target = Math.min(session.vt + span * speed, limit);
+      return target > session.vt && hooks.stopAt(session.advanceTo(target));
+    }
     let flying = session.snap.messages.length > 0;
     let budget = dt;
     for (let chunk = 0; budget > 1e-6 && chunk < MAX_CHUNKS; chunk++) {
