@@ -16,12 +16,14 @@ export function createPeerMenu(root, layer, { session, act }) {
   const timeout = $('[data-menu-action="timeout"]', root);
   const close = $('[data-menu-action="close"]', root);
   let peer = 0; // the peer the menu is open for
+  let count = 0; // the cluster's size when it opened (a new scenario closes it)
   let opener = null;
 
   function open(id, viaKeyboard) {
     peer = id;
     opener = layer.querySelector(`[data-peer-id="${id}"]`);
-    const at = peerPositions(session.snap.peers.length)[id - 1];
+    count = session.snap.peers.length;
+    const at = peerPositions(count)[id - 1];
     // Next to the circle, on the side facing the middle of the ring (away from the
     // peer's labels and from its neighbours).
     const above = at.y > VIEW.height / 2;
@@ -43,7 +45,7 @@ export function createPeerMenu(root, layer, { session, act }) {
   function update(snap) {
     if (!peer || root.hidden) return;
     const p = snap.peers[peer - 1];
-    if (!p) {
+    if (!p || snap.peers.length !== count) {
       hide(false);
       return;
     }
@@ -77,6 +79,10 @@ export function createPeerMenu(root, layer, { session, act }) {
   });
   timeout.addEventListener('click', () => { if (peer) act({ type: 'timeout', peer }); });
   close.addEventListener('click', () => hide(true));
+  // A tap anywhere else closes it.
+  document.addEventListener('pointerdown', (ev) => {
+    if (!root.hidden && ev.target instanceof Node && !root.contains(ev.target) && !layer.contains(ev.target)) hide(false);
+  });
   root.addEventListener('keydown', (ev) => {
     if (ev.key !== 'Escape') return;
     ev.stopPropagation();

@@ -198,6 +198,8 @@ test('peer actions on the drawing: a click or Enter on a peer offers crash, rest
   assert.equal(await page.isDisabled('#peer-menu [data-menu-action="timeout"]'), true, 'a down peer cannot time out');
   await page.click('#peer-menu [data-menu-action="power"]');
   await page.waitForSelector('[data-peer-id="3"][data-role="follower"]');
+  await page.click('#logs-h');
+  await page.waitForSelector('#peer-menu', { state: 'hidden' });
 
   // By keyboard: Enter on a peer opens its menu with the focus on its first action;
   // Escape closes it and gives the focus back to the peer.
