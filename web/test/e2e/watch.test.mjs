@@ -318,7 +318,7 @@ function renderedPx(page, selectors) {
   })), selectors);
 }
 
-const LARGE = ['.peer-detail', '.peer-role', '.cell-term', '.log-head-role', '.card-title'];
+const LARGE = ['.peer-detail', '.peer-role', '.cell-term', '.log-head-role', '.card-title', '.card-facts'];
 
 test('projector setting: terms, log terms and roles at 18 px or more, remembered; markers say their words', async () => {
   const page = await openPage(env.browser.context, env.server.url, { width: 1280, height: 800 });
