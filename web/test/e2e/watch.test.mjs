@@ -254,6 +254,7 @@ const STEPS = [
   ['01', 3, '[data-card-peer="1"] [data-action="timeout"]', '[data-card-peer="1"] [data-action="timeout"]', ''],
   ['07', 3, '#client-form [data-action="send"]', '#client-form [data-action="send"]', 'SET x 1'],
   ['07', 2, '[data-card-peer="3"] [data-action="restart"]', '[data-card-peer="3"] [data-action="crash"]', ''],
+  ['09', 2, '#net-isolate-leader', '#net-isolate-leader', ''],
 ];
 for (const [lesson, step, control, after, command] of STEPS) {
   test(`layout in lesson mode at 1280×800 (lesson ${lesson} step ${step}): text, Next, drawing, logs and the step's control fit`, async () => {
