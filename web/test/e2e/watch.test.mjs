@@ -249,32 +249,38 @@ test('layout at 1280×800: drawing, logs, actions, client form and latest narrat
   await page.close();
 });
 
-// [lesson, step, the step's control, what shows it after the move, the command to type]
+// [lesson, step, what the step asks to use or watch, the moves that pass it, what shows
+// it after the moves, the command to type first]
 const STEPS = [
-  ['01', 3, '[data-card-peer="1"] [data-action="timeout"]', '[data-card-peer="1"] [data-action="timeout"]', ''],
-  ['07', 3, '#client-form [data-action="send"]', '#client-form [data-action="send"]', 'SET x 1'],
-  ['07', 2, '[data-card-peer="3"] [data-action="restart"]', '[data-card-peer="3"] [data-action="crash"]', ''],
-  ['09', 2, '#net-isolate-leader', '#net-isolate-leader', ''],
+  ['01', 3, '[data-card-peer="1"] [data-action="timeout"]', ['[data-card-peer="1"] [data-action="timeout"]'],
+    '[data-card-peer="1"] [data-action="timeout"]', ''],
+  ['07', 3, '#client-form [data-action="send"]', ['#client-form [data-action="send"]'], '#client-form [data-action="send"]', 'SET x 1'],
+  ['07', 2, '[data-card-peer="3"] [data-action="restart"]', ['[data-card-peer="3"] [data-action="restart"]'],
+    '[data-card-peer="3"] [data-action="crash"]', ''],
+  ['09', 2, '#net-isolate-leader', ['#net-isolate-leader'], '#net-isolate-leader', ''],
+  // Crash S1, restart S3, force S3's timeout, and watch the safety properties.
+  ['06', 6, '#invariants', ['[data-action="crash"][data-peer="1"]', '[data-action="restart"][data-peer="3"]', '[data-action="timeout"][data-peer="3"]'],
+    '#inv-h', ''],
 ];
-for (const [lesson, step, control, after, command] of STEPS) {
+for (const [lesson, step, control, moves, after, command] of STEPS) {
   test(`layout in lesson mode at 1280×800 (lesson ${lesson} step ${step}): text, Next, drawing, logs and the step's control fit`, async () => {
     const page = await openPage(env.browser.context, `${env.server.url}#lesson=${lesson}&step=${step}`, { width: 1280, height: 800 });
     await page.waitForFunction((n) => document.querySelector('#lesson-step-title')?.textContent.startsWith(`Step ${n} `), step);
     assert.equal(await page.evaluate(() => window.scrollY), 0, 'the page stays scrolled to the top');
     const navTop = await page.evaluate(() => document.querySelector('#lesson-nav').getBoundingClientRect().top);
     assert.deepEqual(await outside(page, ['#lesson-next', '#lesson-nav']), []);
-    assert.deepEqual(await outside(page, ['#lesson-step-title', '#lesson-narration > :first-child', '#cluster', '[data-log-peer] .log-head', control], navTop), [],
+    assert.deepEqual(await outside(page, ['#lesson-step-title', '#lesson-narration > :first-child', '#cluster', '[data-log-peer] .log-head', control, ...moves], navTop), [],
       'above the Back / Next bar');
     await shot(page, `lesson-${lesson}-${step}`);
 
-    // Using the step's control (it starts the step's run) scrolls nothing away.
+    // Making the step's moves (the first starts the step's run) scrolls nothing away.
     if (command) await page.fill('#cmd', command);
-    await page.click(control);
+    for (const move of moves) await page.click(move);
     await setSpeed(page, 0);
     await page.waitForSelector('#lesson-verdict[data-passed="true"]', { timeout: 30_000 });
-    assert.equal(await page.evaluate(() => window.scrollY), 0, 'the move scrolled the page');
+    assert.equal(await page.evaluate(() => window.scrollY), 0, 'the moves scrolled the page');
     assert.deepEqual(await outside(page, ['#lesson-step-title', '#cluster', '[data-log-peer] .log-head', after], navTop), [],
-      'after the move');
+      'after the moves');
     assert.deepEqual(page.problems, []);
     await page.close();
   });
