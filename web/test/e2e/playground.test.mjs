@@ -203,6 +203,8 @@ test('messages in flight can be inspected, dropped and duplicated', async () => 
   await waitFor(page, leaderOf, 'a leader');
   await waitFor(page, (s) => s.messages.length > 0, 'a message in flight');
   await pause(page);
+  // Paused between two messages: step to the next one sent.
+  while ((await state(page)).messages.length === 0) await page.click('#step');
   await page.keyboard.press('m');
   await page.waitForSelector('#inspector:not([hidden])');
   const id = Number(await page.locator('.msg.selected').getAttribute('data-msg-id'));
