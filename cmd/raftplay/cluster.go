@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/raftplay/raftplay/node"
+	"github.com/raftplay/raftplay/node/client"
 	"github.com/spf13/cobra"
 )
 
@@ -95,6 +96,9 @@ hand in another terminal is not cluster's child: stop it there.`,
 }
 
 const clusterSize = 3
+
+// maxLogLine is the longest line of a node's log printed whole; a longer one is cut.
+const maxLogLine = 1 << 20
 
 func (f *clusterFlags) check() error {
 	if f.httpBasePort == 0 {
@@ -439,9 +443,14 @@ Try, in another terminal:
 
 // reportFirstLeader prints the first leader the nodes agree on.
 func reportFirstLeader(ctx context.Context, out io.Writer, nodes []*clusterNode, token string) {
-	clients := make([]*apiClient, len(nodes))
+	urls := make([]string, len(nodes))
 	for i, n := range nodes {
-		clients[i], _ = newAPIClient(n.url(), token, time.Second) // the URL is well formed
+		urls[i] = n.url()
+	}
+	cl, err := client.New(urls, client.Options{Token: token, Timeout: time.Second})
+	if err != nil {
+		fmt.Fprintf(out, "cannot look for the leader: %v\n", err)
+		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, clusterLeaderWait)
 	defer cancel()
@@ -456,7 +465,7 @@ func reportFirstLeader(ctx context.Context, out io.Writer, nodes []*clusterNode,
 			return
 		case <-tick.C:
 		}
-		for _, st := range fetchStatuses(ctx, clients) {
+		for _, st := range fetchStatuses(ctx, cl) {
 			if st.Status != nil && st.Status.State == "leader" {
 				fmt.Fprintf(out, "node %d is the leader (term %d)\n", st.Status.ID, st.Status.Term)
 				return
@@ -488,7 +497,7 @@ func (p *prefixWriter) Write(b []byte) (int, error) {
 		}
 		p.partial = p.partial[i+1:]
 	}
-	if len(p.partial) > maxSSELine { // a runaway line without a newline
+	if len(p.partial) > maxLogLine { // a runaway line without a newline
 		_, _ = fmt.Fprintf(p.w, "%s%s\n", p.prefix, p.partial)
 		p.partial = p.partial[:0]
 	}

@@ -118,32 +118,3 @@ func TestKVUnreachable(t *testing.T) {
 	assert.Equal(t, 1, exitCodeOf(err))
 	assert.Contains(t, err.Error(), "connection refused; is it running?")
 }
-
-func TestBaseURL(t *testing.T) {
-	tests := []struct {
-		in, want string
-	}{
-		{"http://127.0.0.1:8001", "http://127.0.0.1:8001"},
-		{"http://127.0.0.1:8001/", "http://127.0.0.1:8001"},
-		{"127.0.0.1:8002", "http://127.0.0.1:8002"},
-		{"https://node.example", "https://node.example"},
-		{"ftp://x", ""},
-		{"http://127.0.0.1:8001/kv", ""},
-		{"", ""},
-	}
-	for _, tt := range tests {
-		got, err := baseURL(tt.in)
-		if tt.want == "" {
-			require.Error(t, err, tt.in)
-			assert.Contains(t, err.Error(), "expected a node's URL such as http://127.0.0.1:8001")
-			continue
-		}
-		require.NoError(t, err, tt.in)
-		assert.Equal(t, tt.want, got)
-	}
-}
-
-func TestEscapeKey(t *testing.T) {
-	assert.Equal(t, "a/b%20c/%3F", escapeKey("a/b c/?"))
-	assert.Equal(t, "plain", escapeKey("plain"))
-}
