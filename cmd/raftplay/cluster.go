@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/raftplay/raftplay/node"
 	"github.com/raftplay/raftplay/node/client"
+	"github.com/raftplay/raftplay/node/localcluster"
 	"github.com/spf13/cobra"
 )
 
@@ -146,29 +146,22 @@ func (n *clusterNode) url() string { return "http://" + n.httpAddr }
 
 // clusterNodes lays out the three nodes.
 func (f clusterFlags) clusterNodes() []*clusterNode {
-	var peers, peerHTTP []string
-	nodes := make([]*clusterNode, clusterSize)
-	for i := range nodes {
-		id := uint64(i + 1)
-		nodes[i] = &clusterNode{
-			id:       id,
-			raftAddr: net.JoinHostPort("127.0.0.1", strconv.Itoa(f.basePort+i)),
-			httpAddr: net.JoinHostPort("127.0.0.1", strconv.Itoa(f.httpBasePort+i)),
-			dataDir:  filepath.Join(f.data, fmt.Sprintf("node%d", id)),
-		}
-		peers = append(peers, fmt.Sprintf("%d=%s", id, nodes[i].raftAddr))
-		peerHTTP = append(peerHTTP, fmt.Sprintf("%d=%s", id, nodes[i].httpAddr))
+	ports := make([]localcluster.Ports, clusterSize)
+	for i := range ports {
+		ports[i] = localcluster.Ports{Raft: f.basePort + i, HTTP: f.httpBasePort + i}
 	}
-	for _, n := range nodes {
-		n.args = []string{"node", "--id", strconv.FormatUint(n.id, 10),
-			"--peers", strings.Join(peers, ","), "--http", n.httpAddr,
-			"--peer-http", strings.Join(peerHTTP, ","), "--data", n.dataDir}
+	members := localcluster.Layout(ports, f.data)
+	nodes := make([]*clusterNode, clusterSize)
+	for i, m := range members {
+		n := &clusterNode{id: m.ID, raftAddr: m.RaftAddr, httpAddr: m.HTTPAddr, dataDir: m.DataDir,
+			args: localcluster.NodeArgs(members, m)}
 		if f.tick != node.DefaultTickInterval {
 			n.args = append(n.args, "--tick", f.tick.String())
 		}
 		if f.logLevel != "info" {
 			n.args = append(n.args, "--log-level", f.logLevel)
 		}
+		nodes[i] = n
 	}
 	return nodes
 }
