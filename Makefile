@@ -121,7 +121,7 @@ putbench: build ## PUT/s and latency of three native nodes
 .PHONY: diskfaults
 DISKFAULT_ROUNDS ?= 30
 
-diskfaults:
+diskfaults: ## DISKFAULT_ROUNDS (30) rounds of SIGKILL plus a random disk fault on real nodes
 	RAFTPLAY_DISKFAULT_ROUNDS=$(DISKFAULT_ROUNDS) $(GO) test -count=1 -run '^TestDiskFaults$$' -v -timeout 30m ./e2e/
 
 # The page in a real browser: end-to-end and accessibility tests in Debian's Chromium

@@ -45,6 +45,8 @@ export function createClock(session, hooks) {
 
     play() {
       if (playing) return;
+      // Play after a pause is "go on": it ends a hold (a truncation shown in a lesson).
+      holdUntil = 0;
       playing = true;
       last = performance.now();
       frameId = requestAnimationFrame(frame);

@@ -2,8 +2,12 @@
 // fast-forward, and the time slider that scrubs through the recorded run (acting after
 // scrubbing back forks a new future from there).
 
-import { $, setAttr, setText } from './dom.js';
+import { $, el, setAttr, setText } from './dom.js';
 import { SPEED_MIN_EXP, SPEED_MAX_EXP } from './clock.js';
+import { stepSentence, forkSentence } from './sentences.js';
+
+/** At most this many of a step's sentences are in the step note (the narration has all). */
+const NOTE_SENTENCES = 3;
 
 /** formatSpeed writes a speed (virtual ms per real ms) as "×0.03". */
 export function formatSpeed(exp) {
@@ -22,6 +26,28 @@ export function createControls(root, { clock, session, guard }) {
   const timeOut = $('#time-out', root);
   const ffAmount = $('#ff-amount', root);
   let scrubbing = false;
+  // The step note: what the event just stepped was (a step often changes nothing that
+  // the drawing or the filtered narration shows), or that acting in the past discarded
+  // the recorded future. Anything else that moves the run takes it away.
+  const note = el('p', { id: 'step-note', class: 'step-note', role: 'status', hidden: true });
+  root.append(note);
+  session.subscribe((update) => {
+    let text = '';
+    if (session.forked) {
+      text = `⑂ ${forkSentence(session.forked.at, session.forked.end)}`;
+    } else if (update.reason === 'step') {
+      const said = update.fresh.map(stepSentence);
+      const more = said.length > NOTE_SENTENCES ? ` (+${said.length - NOTE_SENTENCES} more in the narration)` : '';
+      text = `Event ${update.snap.steps} at ${update.snap.time} ms: ` +
+        (said.length ? said.slice(0, NOTE_SENTENCES).join(' ') + more : 'nothing visible happened (an internal tick: no message, no change of state).');
+    } else if (update.reason === 'step-back') {
+      text = `Back one event: now after event ${update.snap.steps}, at ${update.snap.time} ms.`;
+    } else if (update.reason === 'pause' || update.reason === 'redraw') {
+      return; // the same moment, looked at again
+    }
+    setText(note, text);
+    note.hidden = !text;
+  });
 
   speed.min = String(SPEED_MIN_EXP);
   speed.max = String(SPEED_MAX_EXP);

@@ -45,20 +45,48 @@ export function createInspector(root, { act, onClose }) {
     return el('dl', { class: 'fields' }, ...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, String(v))]));
   }
 
+  // none: the inspector was asked for the next message (M) while none was in flight. It
+  // then says so, and keeps saying what is true as messages come and go (a toast would
+  // stay after the first message appeared).
+  let none = false;
+
+  function showNone(snap) {
+    const n = snap.messages.length;
+    const key = `none:${n}`;
+    if (key === shownKey) return;
+    shownKey = key;
+    setText(title, 'No message selected');
+    body.replaceChildren(el('p', {}, n
+      ? `${n} message${n === 1 ? ' is' : 's are'} in flight now: press M (or click one) to select it.`
+      : 'No message is in flight right now. Step or play until one is sent, then press M.'));
+    for (const b of Object.values(buttons)) b.disabled = true;
+  }
+
   return {
     get id() { return id; },
     /** show opens the inspector on message id. */
     show(messageId, snap) {
       id = messageId;
+      none = false;
       root.hidden = false;
       this.update(snap);
     },
+    /** showNone opens the inspector with no message selected (M found none in flight). */
+    showNone(snap) {
+      id = 0;
+      none = true;
+      shownKey = '';
+      root.hidden = false;
+      showNone(snap);
+    },
     hide() {
       id = 0;
+      none = false;
       shownKey = '';
       root.hidden = true;
     },
     update(snap) {
+      if (none) showNone(snap);
       if (!id) return;
       const m = snap.messages.find((x) => x.id === id);
       const key = `${id}:${Boolean(m)}`;

@@ -1,6 +1,6 @@
 // Keyboard shortcuts and the help overlay that lists them (built from the same table,
-// so the two cannot disagree). Shortcuts are ignored while typing in a field, and Space
-// and Enter keep their usual meaning on a focused button.
+// so the two cannot disagree). Shortcuts are ignored while typing in a field (Esc leaves
+// it), and Space and Enter keep their usual meaning on a focused button.
 
 import { $, el } from './dom.js';
 
@@ -24,7 +24,7 @@ export const SHORTCUTS = [
   ['G', 'choose a lesson', 'lessons'],
   ['N / P', "lesson: next step (once its check passed) / back to the previous step", 'lessonNext'],
   ['?', 'show this help', 'help'],
-  ['Esc', 'close this help or the message inspector', 'escape'],
+  ['Esc', 'leave a text field; close this help or the message inspector', 'escape'],
 ];
 
 const TYPING = new Set(['INPUT', 'SELECT', 'TEXTAREA']);
@@ -83,6 +83,13 @@ export function createKeyboard(actions) {
     // Any open dialog (this help, the lesson menu) has the keyboard to itself.
     const modal = document.querySelector('dialog[open]') !== null;
     if (ev.key === 'Escape') {
+      // Esc leaves a text field (the command, the seed, …): the single-key shortcuts
+      // would otherwise stay silent with no sign why.
+      const t = ev.target;
+      if (!modal && t instanceof HTMLElement && (TYPING.has(t.tagName) || t.isContentEditable)) {
+        t.blur();
+        return;
+      }
       if (!modal) actions.escape();
       return;
     }

@@ -3,7 +3,9 @@
 // window, the page element the step is about outlined and labelled, the link to the
 // step in the address bar and the learner's progress in localStorage. The lesson runs
 // on the real engine through the session: the bridge evaluates the check after every
-// move of the run, and this module shows the verdict.
+// move of the run, and this module shows the verdict. When a step stalls (its check is
+// overdue, or Show me cannot make its moves), it names the likely mistake, from the
+// learner's moves in the trace, and offers to restart the step or go back.
 
 import { $, el, setAttr, setText } from './dom.js';
 import { createProgress } from './lesson-progress.js';
@@ -20,6 +22,74 @@ const WIDE = '(min-width: 1100px)';
 /** setHTML sets trusted HTML (rendered and escaped by the lessons package). */
 function setHTML(node, text) {
   if (node.innerHTML !== text) node.innerHTML = text;
+}
+
+/** ACTED phrases a learner's move from its trace event, in the past tense. */
+const ACTED = {
+  crash: (e) => `crashed S${e.peer}`,
+  restart: (e) => `restarted S${e.peer}`,
+  'force-timeout': (e) => `forced S${e.peer}'s timeout`,
+  'client-request': (e) => `sent a command to S${e.peer}`,
+  partition: () => 'cut the network into parts',
+  block: () => 'cut a link',
+  heal: () => 'healed every link',
+  drop: () => 'dropped a message',
+  duplicate: () => 'duplicated a message',
+  delay: () => 'delayed a message',
+};
+
+/** The trace event kind of each verb of a lesson move ("timeout 1", "client 2 SET x 1"). */
+const VERB_KIND = { crash: 'crash', restart: 'restart', timeout: 'force-timeout', client: 'client-request', read: 'client-request',
+  partition: 'partition', block: 'block', heal: 'heal' };
+
+/**
+ * moveMatches reports whether a trace event is the learner making a lesson move: the
+ * same kind, on the same peer when the move names one by number.
+ */
+function moveMatches(move, e) {
+  const [verb, peer] = move.split(' ');
+  if ((VERB_KIND[verb] || verb) !== e.kind) return false;
+  const n = /^\d+$/.test(peer || '') && verb !== 'partition' && verb !== 'block' ? Number(peer) : 0;
+  return !n || e.peer === n;
+}
+
+/** moveText says a lesson move in words ("force S1's election timeout"). */
+function moveText(move) {
+  const [verb, peer, ...rest] = move.split(' ');
+  const who = peer === 'leader' ? 'the leader' : `S${peer}`;
+  switch (verb) {
+    case 'crash': return `crash ${who}`;
+    case 'restart': return `restart ${who}`;
+    case 'timeout': return `force ${who}'s election timeout`;
+    case 'client': return `send ${rest.join(' ')} to ${who}`;
+    case 'heal': return 'heal every link';
+    case 'wait': return `let ${peer} ms pass`;
+    default: return `make the move “${move}”`;
+  }
+}
+
+/**
+ * controlOf is a selector of the page control that makes a lesson move (the DOM
+ * contract: data-action and data-peer on peer buttons, the cards' keyboard shortcuts), or
+ * null.
+ */
+function controlOf(move) {
+  const [verb, peer] = move.split(' ');
+  const n = /^\d+$/.test(peer || '') ? peer : '';
+  switch (verb) {
+    case 'timeout':
+      return n ? `[data-action="timeout"][data-peer="${n}"], [data-card-peer="${n}"] [aria-keyshortcuts="Shift+${n}"]` : null;
+    case 'crash':
+    case 'restart':
+      return n ? `[data-card-peer="${n}"] [data-action="${verb}"]` : null;
+    case 'client':
+    case 'read':
+      return '#cmd';
+    case 'heal':
+      return '#net-heal';
+    default:
+      return null;
+  }
 }
 
 /**
@@ -52,6 +122,35 @@ export function createLessons({ session, clock, say, onOpen = () => {} }) {
   let finished = false; // the outro is shown
   let target = null; // the highlighted element
   let lastPoll = 0;
+
+  // The box shown when the step is stalled: what probably went wrong, Restart this step
+  // (the button of the page) and, past the first step, the previous step.
+  const overdue = $('#lesson-overdue');
+  const stallWhy = el('span', { id: 'lesson-stall-why' });
+  const stallBack = el('button', { type: 'button', class: 'btn' }, '◀ Previous step');
+  overdue.replaceChildren(stallWhy, ' ', $('#lesson-restart'), ' ', stallBack);
+
+  // showStall shows the stalled-step box with text, or hides it ('').
+  function showStall(text) {
+    overdue.hidden = !text;
+    setText(stallWhy, text);
+    stallBack.hidden = !session.lesson || session.lesson.index === 0;
+  }
+
+  // stallText says why the step is stuck: the learner's moves since it began that its
+  // moves do not include (the likely mistake), and what it asks for instead.
+  function stallText(st, lead) {
+    const step = view.steps[shown - 1];
+    const moves = step.reference || [];
+    const done = session.events.filter((e) => e.time >= st.start_time && ACTED[e.kind]);
+    const wrong = done.filter((e) => !moves.some((m) => moveMatches(m, e))).map((e) => ACTED[e.kind](e));
+    const asks = (step.reference || []).map(moveText).join(', then ');
+    const parts = [lead];
+    if (wrong.length) parts.push(`The step asks you to ${asks || 'watch'}, but you ${[...new Set(wrong)].join(' and ')}, so its check cannot pass from here.`);
+    else parts.push(lead ? `The step asks you to ${asks}.` : 'This is taking longer than it should.');
+    parts.push('Restart the step to try again.');
+    return parts.filter(Boolean).join(' ');
+  }
 
   /** run calls fn and reports an error instead of throwing it. */
   function run(fn) {
@@ -115,11 +214,16 @@ export function createLessons({ session, clock, say, onOpen = () => {} }) {
   }
 
   function find() {
-    const sel = view?.steps[shown - 1]?.highlight;
+    const step = view?.steps[shown - 1];
+    const sel = step?.highlight;
     const t = sel && (target?.isConnected ? target : highlight(sel));
     if (!t) return;
     t.scrollIntoView({ block: 'center', behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth' });
-    const focusable = t.matches('button, input, select') ? t : t.querySelector('input, button:not([disabled]), select');
+    // Focus the control of the move the step asks for (S1's Timeout, not the first
+    // button of S1's card), so that Enter then makes that move.
+    const wanted = (step.reference || []).map(controlOf).find((c) => c && (t.matches(c) || t.querySelector(c)));
+    const focusable = wanted ? (t.matches(wanted) ? t : t.querySelector(wanted))
+      : t.matches('button, input, select') ? t : t.querySelector('input, button:not([disabled]), select');
     if (focusable) focusable.focus({ preventScroll: true });
   }
 
@@ -192,7 +296,7 @@ export function createLessons({ session, clock, say, onOpen = () => {} }) {
     setText(verdict, st.passed
       ? (st.last ? '✓ Passed. That was the last step: press Finish.' : '✓ Passed. Try the question, then press Next.')
       : '… Waiting for the check to pass.');
-    $('#lesson-overdue').hidden = !st.overdue;
+    showStall(st.overdue ? stallText(st, '') : '');
     quiz.hidden = !st.passed || quiz.childElementCount <= 1;
     next.disabled = !st.passed;
     setText(next, st.last ? 'Finish ✓' : 'Next ▶');
@@ -295,12 +399,19 @@ export function createLessons({ session, clock, say, onOpen = () => {} }) {
     panel.scrollIntoView({ block: 'start' });
     stepTitle.focus({ preventScroll: true });
   });
-  $('#lesson-show-me').addEventListener('click', () => run(() => {
+  $('#lesson-show-me').addEventListener('click', () => {
     const s = view.steps[shown - 1];
-    session.lessonCall('lessonShowMe');
+    try {
+      session.lessonCall('lessonShowMe');
+    } catch {
+      // The moves cannot apply to the run as it is now (a peer they name is down, …):
+      // say why in the learner's terms rather than the engine's error.
+      showStall(stallText(session.lesson, 'Show me cannot make its moves from here.'));
+      return;
+    }
     clock.play();
     say(`Done for you: ${s.reference.join(', ')}. Now watch what follows.`);
-  }));
+  });
   $('#lesson-find').addEventListener('click', find);
   const restartStep = () => run(() => {
     session.lessonCall('lessonRestartStep');
@@ -309,6 +420,7 @@ export function createLessons({ session, clock, say, onOpen = () => {} }) {
     clock.play();
   });
   $('#lesson-restart').addEventListener('click', restartStep);
+  stallBack.addEventListener('click', () => lessons.back());
   $('#lesson-restart-now').addEventListener('click', restartStep);
   $('#lesson-next-lesson').addEventListener('click', () => run(nextLesson));
   $('#lesson-menu-again').addEventListener('click', () => run(() => menu.open(view?.id)));

@@ -163,7 +163,7 @@ async function start() {
     nextMessage: () => {
       const list = session.snap.messages;
       if (!list.length) {
-        say('No message is in flight right now.');
+        inspector.showNone(session.snap);
         return;
       }
       const i = list.findIndex((m) => m.id === inspector.id);

@@ -24,7 +24,7 @@ export function createLogView(scroller, grid) {
   let headPx = 86;
   let scrollLeft = 0;
   let viewWidth = 0;
-  let last = { snap: null, ghost: null };
+  let last = { snap: null, ghost: null, shown: null }; // shown: the ghost drawn last
   let pending = 0;
 
   function measure() {
@@ -70,11 +70,12 @@ export function createLogView(scroller, grid) {
 
   const view = {
     /**
-     * update shows snap's logs. ghost, if set, is {peer, log, logFirst, from, to}: show
-     * that peer's previous log with entries from..to marked as removed.
+     * update shows snap's logs. ghost, if set, is {peer, log, logFirst, from, to, before,
+     * lead}: show that peer as it was (before), its previous log with entries from..to
+     * marked as removed, and the markers of then.
      */
     update(snap, ghost = null) {
-      last = { snap, ghost };
+      last = { snap, ghost, shown: last.shown };
       if (!header || rows.length !== snap.peers.length) build(snap.peers.length);
       const atEnd = scrollLeft + viewWidth >= headPx + cols * cellPx - 2 * cellPx;
       first = Infinity;
@@ -87,7 +88,17 @@ export function createLogView(scroller, grid) {
       if (ghost) lastIndex = Math.max(lastIndex, ghost.to);
       cols = Math.max(0, lastIndex - first + 1);
       setVar(grid, '--cols', cols);
-      if (atEnd) {
+      const fresh = ghost && (!last.shown || last.shown.peer !== ghost.peer || last.shown.from !== ghost.from || last.shown.log !== ghost.log);
+      if (fresh) {
+        // A new truncation: bring its first removed entry into view (a column or two of
+        // what comes before it too), wherever the logs were scrolled.
+        const want = Math.max(0, (ghost.from - first - 1) * cellPx);
+        const fits = want >= scrollLeft && headPx + (ghost.from - first + 1) * cellPx <= scrollLeft + viewWidth;
+        if (!fits) {
+          scrollLeft = Math.min(want, Math.max(0, headPx + cols * cellPx - viewWidth));
+          scroller.scrollLeft = scrollLeft;
+        }
+      } else if (atEnd) {
         // Follow the end of the logs; write (never read) the scroll position, and only
         // when it moves, so that no frame forces a layout.
         const end = Math.max(0, headPx + cols * cellPx - viewWidth);
@@ -101,6 +112,12 @@ export function createLogView(scroller, grid) {
       const lead = snap.leader ? snap.peers[snap.leader - 1] : null;
       snap.peers.forEach((p, i) => updateRow(rows[i], p, lead, ghost && ghost.peer === p.id ? ghost : null, lo, hi));
       updateHeader(lo, hi);
+      last.shown = ghost;
+      if (fresh) {
+        // And the page: the row, with the banner above the grid, comes into the window.
+        const cell = rows[ghost.peer - 1].cells.get(ghost.from);
+        (cell ? cell.node : rows[ghost.peer - 1].node).scrollIntoView({ block: 'nearest', inline: 'nearest' });
+      }
     },
   };
 
@@ -123,14 +140,16 @@ export function createLogView(scroller, grid) {
     }
   }
 
-  function updateRow(row, p, lead, ghost, lo, hi) {
+  function updateRow(row, now, lead, ghost, lo, hi) {
+    // A held row shows the peer as it was before the truncation, markers included.
+    const p = ghost && ghost.before ? ghost.before : now;
     updateHead(row, p);
-    updateMarkers(row, p, lead);
+    updateMarkers(row, p, ghost ? ghost.lead : lead);
     // A frame that reuses the snapshot (same peer object, same columns, no ghost now or
     // before) cannot change any cell.
     const range = `${first}:${lo}:${hi}`;
-    const same = row.peer === p && row.range === range && !ghost && !row.ghost;
-    row.peer = p;
+    const same = row.peer === now && row.range === range && !ghost && !row.ghost;
+    row.peer = now;
     row.range = range;
     row.ghost = Boolean(ghost);
     if (same) return;

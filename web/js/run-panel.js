@@ -16,6 +16,8 @@ export function createRunPanel(root, { session, load, say, guard }) {
   const file = $('#import-file', root);
 
   select.replaceChildren(...SCENARIOS.map((s) => el('option', { value: s.id }, s.label)));
+  // Choosing a scenario starts it: waiting for Reset looked like nothing happened.
+  select.addEventListener('change', guard(() => panel.reset()));
   $('#reset', root).addEventListener('click', guard(() => panel.reset()));
   $('#random-seed', root).addEventListener('click', guard(() => {
     seed.value = String(1 + Math.floor(Math.random() * 1_000_000));

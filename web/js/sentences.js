@@ -7,6 +7,7 @@ export const GROUPS = [
   { id: 'elections', label: 'Elections' },
   { id: 'replication', label: 'Replication' },
   { id: 'faults', label: 'Faults & actions' },
+  { id: 'links', label: 'Cut links' },
   { id: 'clients', label: 'Clients' },
   { id: 'messages', label: 'Every message' },
   { id: 'problems', label: 'Problems' },
@@ -27,6 +28,25 @@ const GROUP_OF = {
 /** groupOf returns the filter group of an event kind. */
 export function groupOf(kind) {
   return GROUP_OF[kind] || 'problems';
+}
+
+/**
+ * isCutDrop reports whether an event is a message lost to a cut link (the narration
+ * counts those per link instead of a line each).
+ */
+export function isCutDrop(e) {
+  return e.kind === 'drop' && /link is cut/.test(e.text || '');
+}
+
+/** groupOfEvent returns the filter group of a trace event: a cut link's drops have their own. */
+export function groupOfEvent(e) {
+  return isCutDrop(e) ? 'links' : groupOf(e.kind);
+}
+
+/** cutSentence sums up the drops of one cut link: "Link S1→S3 cut: 14 messages dropped". */
+export function cutSentence(from, to, count, first, last) {
+  const span = first === last ? `at ${first} ms` : `from ${first} to ${last} ms`;
+  return `Link S${from}→S${to} cut: ${count} message${count === 1 ? '' : 's'} dropped (${span}).`;
 }
 
 const VOTE_RULE = {
@@ -68,6 +88,16 @@ export function sentence(e) {
       return `S${e.peer} restarts from what its disk holds.`;
     case 'heal':
       return 'Every network link is healed.';
+    case 'block': {
+      const m = /(\d+) -> (\d+)/.exec(e.text || '');
+      if (m) return `The link from S${m[1]} to S${m[2]} is cut: S${m[1]}'s messages to S${m[2]} are lost until it is healed.`;
+      break;
+    }
+    case 'partition': {
+      const groups = [...(e.text || '').matchAll(/\[([\d ]*)\]/g)].map((g) => g[1].trim().split(/\s+/).map((id) => `S${id}`).join(', '));
+      if (groups.length) return `The network is cut into parts (${groups.join(' | ')}): messages between parts are lost.`;
+      break;
+    }
     case 'force-timeout':
       return `S${e.peer}'s election timeout is forced to fire now.`;
     case 'violation':
@@ -80,6 +110,29 @@ export function sentence(e) {
   if (e.kind === 'vote-refused' && VOTE_RULE[e.reason]) text += ` (${VOTE_RULE[e.reason]})`;
   else if (RULE[e.kind]) text += ` (${RULE[e.kind]})`;
   return capital(text) + (/[.!?]$/.test(text) ? '' : '.');
+}
+
+/**
+ * stepSentence says what one trace event of a single step was, messages included (the
+ * narration leaves those out by default): "S2 receives AppendEntries from S1 (message 29)."
+ */
+export function stepSentence(e) {
+  switch (e.kind) {
+    case 'send':
+      return `S${e.from} sends ${e.msg_type} to S${e.to} (message ${e.msg}, due at ${e.deliver} ms).`;
+    case 'deliver':
+      return `S${e.to} receives ${e.msg_type} from S${e.from} (message ${e.msg}).`;
+    case 'lost':
+      return `${e.msg_type} from S${e.from} to S${e.to} is lost (message ${e.msg}).`;
+    default:
+      return sentence(e);
+  }
+}
+
+/** forkSentence says that acting in the past discarded the recorded future. */
+export function forkSentence(at, end) {
+  return `You acted at ${at} ms, before the end of the recorded run: what had been recorded after it (up to ${end} ms) ` +
+    'is discarded, and the run goes on from here as a new future.';
 }
 
 /** involves reports whether an event concerns peer id (as actor, sender or receiver). */

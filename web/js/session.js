@@ -28,6 +28,7 @@ export function createSession(rp) {
     nextSeq: 0, // the seq of the next event to fetch
     pending: [], // events fetched since the views were last told
     snapAt: 0, // when (performance.now()) the snapshot was taken
+    forked: null, // during an 'act' update that forked the run: {at, end}, the recorded future discarded
     lesson: null, // the open lesson's status (bridge LessonStatus), or null
     floor: { time: 0, steps: 0 }, // in a lesson: where its step began (scrubbing stops there)
 
@@ -98,12 +99,15 @@ export function createSession(rp) {
     /** snapTime is the simulator's clock (the snapshot may be a frame old). */
     snapTime() { return rp.now(); },
 
-    /** flush takes a fresh snapshot (when one is due) and tells the views. */
-    flush(reason = 'frame', reset = false) {
+    /**
+     * flush takes a fresh snapshot (when one is due) and tells the views. before, if
+     * given, is the snapshot the views are to compare with (instead of the last one).
+     */
+    flush(reason = 'frame', reset = false, before = null) {
       const quiet = reason === 'frame' && session.pending.length === 0 && session.snap !== null &&
         performance.now() - session.snapAt < QUIET_SNAPSHOT_MS;
       if (!quiet) {
-        session.prev = session.snap;
+        session.prev = before || session.snap;
         session.snap = rp.state();
         session.snapAt = performance.now();
         if (session.vt < session.snap.time || session.vt >= session.snap.time + 1) session.vt = session.snap.time;
@@ -127,7 +131,7 @@ export function createSession(rp) {
       const steps = session.snap.steps;
       if (steps <= session.floor.steps) return;
       rp.rewindSteps(steps - 1);
-      rewound();
+      rewound('step-back');
     },
 
     /**
@@ -159,10 +163,18 @@ export function createSession(rp) {
      * is discarded (the bridge forks it) and the slider's end comes back to now.
      */
     act(action) {
+      const at = session.snap ? session.snap.time : 0;
+      const end = session.maxTime;
       rp.act(action);
+      // Acting before the end of the recorded run forks it: the views say so.
+      session.forked = end > at ? { at, end } : null;
       fetchEvents();
       session.vt = rp.now();
-      session.flush('act');
+      try {
+        session.flush('act');
+      } finally {
+        session.forked = null;
+      }
     },
 
     /** scenario returns the scenario of the run so far (an object, with every recorded action). */
@@ -224,7 +236,7 @@ export function createSession(rp) {
   // After a rewind the trace up to the new time is the same as before (the run is
   // deterministic): keep the events before it and fetch again from the first one
   // dropped, which brings back exactly those the replay produced at that time.
-  function rewound() {
+  function rewound(reason = 'rewind') {
     const now = rp.now();
     const events = session.events;
     let keepCount = events.length;
@@ -234,8 +246,28 @@ export function createSession(rp) {
     session.pending = [];
     fetchEvents();
     session.pending = [];
+    // Landing on the moment of a truncation (a step back onto it, a scrub to its time)
+    // shows it again: the views get that event, compared with the state before it.
+    let before = null;
+    const cut = session.events.findLast((e) => e.time === now && e.kind === 'suffix-truncated');
+    if (cut) {
+      before = stateBefore(cut.seq);
+      session.pending = [cut];
+    }
     session.vt = now;
-    session.flush('rewind', true);
+    session.flush(reason, true, before);
+  }
+
+  // stateBefore returns the snapshot of the run just before the step that produced
+  // trace event seq (within this step of a lesson), and comes back to where it was.
+  function stateBefore(seq) {
+    const steps = rp.steps();
+    let k = steps - 1;
+    rp.rewindSteps(k);
+    while (k > session.floor.steps && rp.traceLen() > seq) rp.rewindSteps(--k);
+    const snap = rp.state();
+    rp.rewindSteps(steps);
+    return snap;
   }
 
   return session;

@@ -143,6 +143,8 @@ test('lesson 7 by clicking: restart S3 from its card, send SET x 1 from the clie
   // Step 1: S1 wins and S2 loses its conflicting entries; the page holds the truncation.
   await onStep(page, 1, 3);
   assert.deepEqual(await highlighted(page), []);
+  await page.waitForSelector('#truncation:not([hidden])', { timeout: 30_000 });
+  await page.click('#truncation-continue');
   await passes(page);
   await answerQuiz(page);
   await page.click('#lesson-next');
@@ -152,6 +154,9 @@ test('lesson 7 by clicking: restart S3 from its card, send SET x 1 from the clie
   assert.deepEqual(await highlighted(page), ['3']);
   assert.equal(await page.isDisabled('#lesson-next'), true, 'Next waits for the check');
   await page.click('[data-card-peer="3"] button:has-text("Restart")');
+  // In a lesson the truncation is held until the learner goes on.
+  await page.waitForSelector('#truncation:not([hidden])', { timeout: 30_000 });
+  await page.click('#truncation-continue');
   const parts = await passes(page);
   assert.deepEqual(parts,
     ['S3 rejects entries that do not match its log', 'S3 truncates its log from index 4', "S3's log equals the leader's"]);
@@ -244,6 +249,9 @@ for (const [width, colorScheme] of [[1280, 'light'], [375, 'dark']]) {
     await onStep(page, 2, 3);
     await setSpeed(page, 0);
     await page.click('[data-card-peer="3"] button:has-text("Restart")');
+    // In a lesson the truncation is held until the learner goes on.
+    await page.waitForSelector('#truncation:not([hidden])', { timeout: 30_000 });
+    await page.click('#truncation-continue');
     await passes(page);
     await page.locator('#lesson-quiz .quiz-choice').nth(1).click();
     assert.deepEqual(await scan(page, '#lesson'), [], 'the lesson panel');

@@ -110,6 +110,8 @@ test('truncation on recovery: the conflicting suffix is shown struck through, th
   assert.match(banner, /§5\.3/);
   assert.match(banner, /3\.\.4/);
   await screenshot(page, 'truncation-highlighted');
+  // The hold lasts as long as reading the sentence takes; the banner's button goes on.
+  await page.click('#truncation-continue');
   await page.waitForSelector('#truncation', { state: 'hidden', timeout: 10_000 });
   const snap = await waitFor(page, (s) => s.peers.every((p) => p.commit_index === p.last_index && p.last_index >= 4) && s, 'converged, committed logs');
   const terms = await page.$$eval('[data-log-peer]', (rows) => rows.map((r) =>
