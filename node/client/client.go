@@ -10,7 +10,8 @@
 //
 // # Retries
 //
-// A request goes to the first node of the list. A follower answers 307 with the
+// A request goes to the node that served the client's last request (the leader, most
+// likely), then to the nodes of the list in order. A follower answers 307 with the
 // leader's URL, and the client follows it, sending the token again. When a node cannot
 // be reached, or redirects to a leader that cannot (one just killed), or answers 503,
 // the client passes on to the next node; after a round in which no node served the
@@ -79,6 +80,7 @@ type Client struct {
 	opts    Options
 	http    *http.Client
 	session *session
+	served  *atomic.Pointer[string] // base URL of the node that served the last request
 }
 
 // session is a client id with its next sequence number, shared by a Client and the
@@ -93,7 +95,7 @@ func New(addrs []string, opts Options) (*Client, error) {
 	if len(addrs) == 0 {
 		return nil, errors.New("client: no node address given")
 	}
-	c := &Client{opts: opts, session: &session{id: randomClientID()}}
+	c := &Client{opts: opts, session: &session{id: randomClientID()}, served: new(atomic.Pointer[string])}
 	for _, addr := range addrs {
 		base, err := BaseURL(addr)
 		if err != nil {
@@ -151,12 +153,28 @@ func BaseURL(addr string) (string, error) {
 // Addrs returns the base URLs of the nodes, in the order they are tried.
 func (c *Client) Addrs() []string { return append([]string(nil), c.nodes...) }
 
-// At returns a client for node i of the list alone, sharing this client's session,
-// options and connections.
+// At returns a client for node i of the list alone (and the leader it redirects to),
+// sharing this client's session, options and connections.
 func (c *Client) At(i int) *Client {
 	view := *c
 	view.nodes = []string{c.nodes[i]}
+	view.served = new(atomic.Pointer[string])
 	return &view
+}
+
+// order is the nodes to try, in turn: the one that served last, then the list.
+func (c *Client) order() []string {
+	last := c.served.Load()
+	if c.opts.Once || last == nil || *last == c.nodes[0] {
+		return c.nodes
+	}
+	order := []string{*last}
+	for _, base := range c.nodes {
+		if base != *last {
+			order = append(order, base)
+		}
+	}
+	return order
 }
 
 // CloseIdleConnections closes the connections kept for later requests.
@@ -207,11 +225,15 @@ func (c *Client) do(ctx context.Context, req request) (answer, error) {
 	var lastErr error
 	for {
 		refused := 0
-		for _, base := range c.nodes {
+		order := c.order()
+		for _, base := range order {
 			ans, err := c.once(ctx, base, req)
 			switch {
-			case c.opts.Once || (err == nil && ans.status != http.StatusServiceUnavailable):
+			case c.opts.Once:
 				return ans, err
+			case err == nil && ans.status != http.StatusServiceUnavailable:
+				c.served.Store(&ans.node)
+				return ans, nil
 			case err == nil:
 				unavailable = &ans
 			default:
@@ -227,7 +249,7 @@ func (c *Client) do(ctx context.Context, req request) (answer, error) {
 			}
 		}
 		switch {
-		case refused == len(c.nodes) && unavailable == nil:
+		case refused == len(order) && unavailable == nil:
 			return answer{}, lastErr // nothing is running at any address
 		case ctx.Err() != nil && unavailable != nil:
 			return *unavailable, nil // out of time while retrying: the 503 says why

@@ -211,3 +211,35 @@ func TestAddresses(t *testing.T) {
 	assert.Equal(t, []string{"http://127.0.0.1:2"}, cl.At(1).Addrs())
 	assert.Equal(t, "/kv/a/b%20c/%3F", keyPath("a/b c/?"))
 }
+
+// After a redirect the client goes to the leader first: one redirect, not one per call.
+func TestRemembersTheNodeThatServed(t *testing.T) {
+	var leaderCalls, followerCalls atomic.Int32
+	leader := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		leaderCalls.Add(1)
+		fmt.Fprint(w, `{"index": 3}`)
+	}))
+	defer leader.Close()
+	follower := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		followerCalls.Add(1)
+		http.Redirect(w, r, leader.URL+r.URL.Path, http.StatusTemporaryRedirect)
+	}))
+	defer follower.Close()
+	cl, err := New([]string{follower.URL}, Options{})
+	require.NoError(t, err)
+	for range 3 {
+		_, err := cl.Put(context.Background(), "k", "v")
+		require.NoError(t, err)
+	}
+	assert.Equal(t, int32(1), followerCalls.Load())
+	assert.Equal(t, int32(3), leaderCalls.Load())
+
+	// Once the leader is gone, the list is tried again (and redirects to the dead leader
+	// until the deadline).
+	leader.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	_, err = cl.Put(ctx, "k", "v")
+	require.Error(t, err)
+	assert.Greater(t, followerCalls.Load(), int32(1))
+}
