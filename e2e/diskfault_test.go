@@ -46,10 +46,15 @@ func putKey(ctx context.Context, c *Cluster, id uint64, key, value string) (uint
 	return res.Index, err
 }
 
-// putAll writes count keys prefix0..prefixN, retrying through elections and dead nodes
-// (node/client's retry policy), and returns them with their values.
+// putAll waits for a leader, then writes count keys prefix0..prefixN, retrying through
+// elections and dead nodes (node/client's retry policy), and returns them with their
+// values.
 func putAll(t *testing.T, ctx context.Context, c *Cluster, prefix string, count int) map[string]string {
 	t.Helper()
+	// The client gives up at once when no node accepts connections: wait for nodes just
+	// started to listen and elect.
+	_, err := c.WaitLeader(ctx)
+	require.NoError(t, err)
 	written := make(map[string]string, count)
 	for i := range count {
 		key, value := fmt.Sprintf("%s%d", prefix, i), fmt.Sprintf("v%d-%d", i, time.Now().UnixNano())
@@ -64,6 +69,8 @@ func putAll(t *testing.T, ctx context.Context, c *Cluster, prefix string, count 
 // read, retried through elections for up to 30 s).
 func requireReadable(t *testing.T, ctx context.Context, c *Cluster, written map[string]string) {
 	t.Helper()
+	_, err := c.WaitLeader(ctx) // see putAll
+	require.NoError(t, err)
 	lost := 0
 	for key, want := range written {
 		readCtx, cancel := context.WithTimeout(ctx, 30*time.Second)

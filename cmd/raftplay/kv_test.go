@@ -15,12 +15,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftplay/raftplay/node"
+	"github.com/raftplay/raftplay/node/nodetest"
 )
 
 func TestKVAgainstACluster(t *testing.T) {
-	c := startTestNodes(t, nil)
-	lead := c.leader()
-	follower := c.urls[(lead+1)%3] // every request goes through a redirect
+	c := nodetest.Start(t, nil)
+	lead := c.Leader()
+	follower := c.URLs[(lead+1)%3] // every request goes through a redirect
 	kvRun := func(op kvOp, args ...string) (string, error) {
 		var out bytes.Buffer
 		err := runKV(context.Background(), &out, kvFlags{addr: follower, timeout: 5 * time.Second}, op, args)
@@ -60,8 +61,8 @@ func TestKVAgainstACluster(t *testing.T) {
 }
 
 func TestKVToken(t *testing.T) {
-	c := startTestNodes(t, func(cfg *node.Config) { cfg.Token = "s3cret" })
-	url := c.urls[(c.leader()+1)%3]
+	c := nodetest.Start(t, func(cfg *node.Config) { cfg.Token = "s3cret" })
+	url := c.URLs[(c.Leader()+1)%3]
 	flags := kvFlags{addr: url, timeout: 5 * time.Second}
 	err := runKV(context.Background(), &bytes.Buffer{}, flags, kvPut, []string{"k", "v"})
 	require.Error(t, err)

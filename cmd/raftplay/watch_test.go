@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftplay/raftplay/node"
+	"github.com/raftplay/raftplay/node/nodetest"
 )
 
 func TestWatchViewPlainLinesAndFrame(t *testing.T) {
@@ -48,13 +49,13 @@ func TestWatchViewPlainLinesAndFrame(t *testing.T) {
 }
 
 func TestWatchFollowsACluster(t *testing.T) {
-	c := startTestNodes(t, nil)
-	lead := c.leader()
+	c := nodetest.Start(t, nil)
+	lead := c.Leader()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var out lockedBuffer
 	done := make(chan error, 1)
-	go func() { done <- runWatch(ctx, &out, watchFlags{addrs: c.urls, tail: 5}, false) }()
+	go func() { done <- runWatch(ctx, &out, watchFlags{addrs: c.URLs, tail: 5}, false) }()
 
 	leaderLine := regexp.MustCompile(fmt.Sprintf(`(?m)^\S+ node %d leader term \d+ leader %d `, lead+1, lead+1))
 	require.Eventually(t, func() bool {
@@ -62,9 +63,9 @@ func TestWatchFollowsACluster(t *testing.T) {
 		return leaderLine.MatchString(text) && strings.Count(text, fmt.Sprintf(" leader %d commit", lead+1)) >= 3
 	}, 10*time.Second, 20*time.Millisecond, "every node shows the leader:\n%s", &out)
 
-	c.stop(lead)
+	c.Stop(lead)
 	require.Eventually(t, func() bool {
-		return strings.Contains(out.String(), fmt.Sprintf("node %d (%s) DOWN", lead+1, c.urls[lead]))
+		return strings.Contains(out.String(), fmt.Sprintf("node %d (%s) DOWN", lead+1, c.URLs[lead]))
 	}, 10*time.Second, 20*time.Millisecond, "the stopped node shows as down:\n%s", &out)
 	newLeader := regexp.MustCompile(`(?m)^\S+ node \d event election-won: `)
 	require.Eventually(t, func() bool { return newLeader.MatchString(out.String()) },
@@ -80,12 +81,12 @@ func TestWatchFollowsACluster(t *testing.T) {
 }
 
 func TestWatchRedrawsOnATerminal(t *testing.T) {
-	c := startTestNodes(t, nil)
-	c.leader()
+	c := nodetest.Start(t, nil)
+	c.Leader()
 	ctx, cancel := context.WithCancel(context.Background())
 	var out lockedBuffer
 	done := make(chan error, 1)
-	go func() { done <- runWatch(ctx, &out, watchFlags{addrs: c.urls, tail: 5}, true) }()
+	go func() { done <- runWatch(ctx, &out, watchFlags{addrs: c.URLs, tail: 5}, true) }()
 	require.Eventually(t, func() bool { return strings.Count(out.String(), "LEADER") >= 1 },
 		10*time.Second, 20*time.Millisecond, "a frame shows the leader")
 	cancel()

@@ -19,8 +19,8 @@ import (
 
 func TestCallsAgainstACluster(t *testing.T) {
 	c := startTestNodes(t, "tok")
-	lead := c.leader()
-	follower := c.urls[(lead+1)%3] // every call goes through a redirect
+	lead := c.Leader()
+	follower := c.URLs[(lead+1)%3] // every call goes through a redirect
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	cl, err := New([]string{follower}, Options{Token: "tok", Timeout: 5 * time.Second})

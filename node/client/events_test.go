@@ -109,8 +109,8 @@ func TestDecodeEvent(t *testing.T) {
 // stream ends with ErrStreamEnded, and a node that is down is unreachable.
 func TestEventsFollowsANode(t *testing.T) {
 	c := startTestNodes(t, "tok")
-	lead := c.leader()
-	cl, err := New([]string{c.urls[lead]}, Options{Token: "tok"})
+	lead := c.Leader()
+	cl, err := New([]string{c.URLs[lead]}, Options{Token: "tok"})
 	require.NoError(t, err)
 	var first Event
 	statuses := 0
@@ -130,7 +130,7 @@ func TestEventsFollowsANode(t *testing.T) {
 	defer cancel()
 	_, err = cl.Put(ctx, "k", "v")
 	require.NoError(t, err)
-	c.stop(lead)
+	c.Stop(lead)
 	select {
 	case err := <-done:
 		assert.ErrorIs(t, err, ErrStreamEnded)
@@ -144,7 +144,7 @@ func TestEventsFollowsANode(t *testing.T) {
 	var unreachable *UnreachableError
 	assert.ErrorAs(t, err, &unreachable)
 
-	other, err := New([]string{c.urls[(lead+1)%3]}, Options{})
+	other, err := New([]string{c.URLs[(lead+1)%3]}, Options{})
 	require.NoError(t, err)
 	err = other.Events(ctx, func(Event) error { return nil })
 	assert.Equal(t, "unauthorized", Code(err))
