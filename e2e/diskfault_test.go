@@ -31,21 +31,6 @@ const diskFaultRoundsEnv = "RAFTPLAY_DISKFAULT_ROUNDS"
 // defaultDiskFaultRounds is the short slice `make test` runs.
 const defaultDiskFaultRounds = 3
 
-// putKey writes key=value through node id once (following a redirect to the leader),
-// without retrying, and returns the index it was applied at.
-func putKey(ctx context.Context, c *Cluster, id uint64, key, value string) (uint64, error) {
-	once, err := c.NewClient(client.Options{Once: true, Timeout: 3 * time.Second})
-	if err != nil {
-		return 0, err
-	}
-	defer once.CloseIdleConnections()
-	res, err := once.At(int(id-1)).Put(ctx, key, value)
-	if err == nil && res.Index == 0 {
-		err = fmt.Errorf("PUT %s answered 200 with index 0", key)
-	}
-	return res.Index, err
-}
-
 // putAll waits for a leader, then writes count keys prefix0..prefixN, retrying through
 // elections and dead nodes (node/client's retry policy), and returns them with their
 // values.
@@ -362,12 +347,16 @@ type faultWriter struct {
 	acked map[string]string
 }
 
-func (w *faultWriter) run(ctx context.Context, c *Cluster, urls []string) {
+// run writes each key once, through a random node (following its redirect to the
+// leader), without retrying: a write that fails is not counted as acknowledged.
+// api is a client with Options.Once, the writer's own.
+func (w *faultWriter) run(ctx context.Context, api *client.Client) {
 	rng := rand.New(rand.NewPCG(uint64(w.id), uint64(time.Now().UnixNano())))
+	defer api.CloseIdleConnections()
+	nodes := len(api.Addrs())
 	for seq := 0; ctx.Err() == nil; seq++ {
 		key, value := fmt.Sprintf("w%d-%d", w.id, seq), fmt.Sprintf("value-%d-%d", w.id, seq)
-		id := uint64(1 + rng.IntN(len(urls)))
-		if _, err := putKey(ctx, c, id, key, value); err != nil {
+		if res, err := api.At(rng.IntN(nodes)).Put(ctx, key, value); err != nil || res.Index == 0 {
 			time.Sleep(time.Duration(10+rng.IntN(20)) * time.Millisecond)
 			continue
 		}
@@ -411,8 +400,10 @@ func TestDiskFaults(t *testing.T) {
 	writers := make([]*faultWriter, 4)
 	var wg sync.WaitGroup
 	for i := range writers {
+		api, err := c.NewClient(client.Options{Once: true, Timeout: 3 * time.Second}) // a session per writer
+		require.NoError(t, err)
 		writers[i] = &faultWriter{id: i + 1, acked: map[string]string{}}
-		wg.Go(func() { writers[i].run(loadCtx, c, c.URLs()) })
+		wg.Go(func() { writers[i].run(loadCtx, api) })
 	}
 	acked := func() int {
 		n := 0

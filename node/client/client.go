@@ -73,8 +73,11 @@ type Options struct {
 	Transport http.RoundTripper
 }
 
-// Client talks to a list of nodes. It is safe for concurrent use; each write takes a
-// new sequence number of the client's one session.
+// Client talks to a list of nodes. It is safe for concurrent use. Its writes (and
+// those of its At views) form one session and go one at a time: each takes the next
+// sequence number, and a session has at most one command outstanding (§6.3 of the Raft
+// dissertation; a later seq applied first would make the earlier one stale). Give each
+// concurrent writer its own Client.
 type Client struct {
 	nodes   []string // base URLs, such as http://127.0.0.1:8001, without a trailing slash
 	opts    Options
@@ -83,11 +86,13 @@ type Client struct {
 	served  *atomic.Pointer[string] // base URL of the node that served the last request
 }
 
-// session is a client id with its next sequence number, shared by a Client and the
-// views At returns.
+// session is a client id with its last sequence number, shared by a Client and the
+// views At returns. A write holds turn (a one-slot semaphore, so that waiting for it
+// respects the context) while it is outstanding; seq is guarded by it.
 type session struct {
-	id  uint64
-	seq atomic.Uint64
+	turn chan struct{}
+	id   uint64
+	seq  uint64
 }
 
 // New prepares a client for the nodes at addrs (URLs, or HOST:PORT for http).
@@ -95,7 +100,7 @@ func New(addrs []string, opts Options) (*Client, error) {
 	if len(addrs) == 0 {
 		return nil, errors.New("client: no node address given")
 	}
-	c := &Client{opts: opts, session: &session{id: randomClientID()}, served: new(atomic.Pointer[string])}
+	c := &Client{opts: opts, session: &session{id: randomClientID(), turn: make(chan struct{}, 1)}, served: new(atomic.Pointer[string])}
 	for _, addr := range addrs {
 		base, err := BaseURL(addr)
 		if err != nil {
@@ -214,12 +219,19 @@ func (a answer) err() *Error {
 // answer that is not a 503, or what stopped the retries.
 func (c *Client) do(ctx context.Context, req request) (answer, error) {
 	if req.method == http.MethodPut || req.method == http.MethodDelete {
+		select {
+		case c.session.turn <- struct{}{}:
+			defer func() { <-c.session.turn }()
+		case <-ctx.Done():
+			return answer{}, fmt.Errorf("wait for this client's previous write: %w", ctx.Err())
+		}
+		c.session.seq++
 		req.header = req.header.Clone()
 		if req.header == nil {
 			req.header = http.Header{}
 		}
 		req.header.Set(node.HeaderClient, strconv.FormatUint(c.session.id, 10))
-		req.header.Set(node.HeaderSeq, strconv.FormatUint(c.session.seq.Add(1), 10))
+		req.header.Set(node.HeaderSeq, strconv.FormatUint(c.session.seq, 10))
 	}
 	var unavailable *answer // the last 503
 	var lastErr error

@@ -243,3 +243,31 @@ func TestRemembersTheNodeThatServed(t *testing.T) {
 	require.Error(t, err)
 	assert.Greater(t, followerCalls.Load(), int32(1))
 }
+
+// Concurrent writes through one client go one at a time, each with the next seq, so no
+// write of the session is stale (a later seq applied before an earlier one).
+func TestConcurrentWritesShareTheSessionInTurn(t *testing.T) {
+	c := startTestNodes(t, "")
+	c.Leader()
+	cl, err := New(c.URLs, Options{Timeout: 5 * time.Second})
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for i := range errs {
+		wg.Go(func() { _, errs[i] = cl.At(i%3).Put(ctx, fmt.Sprintf("k%d", i), "v") })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		assert.NoError(t, err, "write %d", i)
+	}
+
+	// A write waiting for its turn gives up with its context.
+	cl.session.turn <- struct{}{}
+	short, cancelShort := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancelShort()
+	_, err = cl.Put(short, "k", "v")
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	<-cl.session.turn
+}
