@@ -45,7 +45,9 @@
 // answers carry X-Raftplay-Index, the log index the write was applied at or the read
 // served at. Every error is JSON (ErrorBody): 400 for a bad key or header, 404 for an
 // unknown path, 405 for a wrong method, 422 for a session seq reused for a different
-// command.
+// command. Its "code" is machine-readable (the Code constants, such as CodeNoLeader);
+// its "error" is for people and may change, so clients decide on the code. Package
+// node/client is the client of this API.
 //
 // Writes and reads are served by the leader. A follower answers 307 Temporary
 // Redirect with Location set to the leader's URL (Config.PeerHTTP) and the same path,
