@@ -113,12 +113,14 @@ func TestEventsFollowsANode(t *testing.T) {
 	cl, err := New([]string{c.URLs[lead]}, Options{Token: "tok"})
 	require.NoError(t, err)
 	var first Event
-	statuses := 0
+	statuses, seen := 0, 0
 	done := make(chan error, 1)
+	started := make(chan struct{})
 	go func() {
 		done <- cl.Events(context.Background(), func(ev Event) error {
-			if statuses == 0 {
+			if seen++; seen == 1 {
 				first = ev
+				close(started)
 			}
 			if ev.Status != nil {
 				statuses++
@@ -128,6 +130,15 @@ func TestEventsFollowsANode(t *testing.T) {
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	// Stop the node only once the stream is open: on a loaded machine the goroutine
+	// may not have connected by the time the write below is answered.
+	select {
+	case <-started:
+	case err := <-done:
+		require.FailNow(t, "the stream ended before its first event", "%v", err)
+	case <-ctx.Done():
+		require.FailNow(t, "no event within 10 s")
+	}
 	_, err = cl.Put(ctx, "k", "v")
 	require.NoError(t, err)
 	c.Stop(lead)
