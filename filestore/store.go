@@ -75,6 +75,7 @@ type Store struct {
 	file       file   // the current log file, open for writing
 	size       int64  // its size: the offset of the next record
 	unsynced   bool   // bytes were written to file since its last sync
+	hsPending  bool   // state.hs holds a commit index not yet written (see Save)
 	syncedSize int64  // the file's size at its last sync
 	syncedLast uint64 // the last index at that sync
 
@@ -208,6 +209,19 @@ func (s *Store) Save(hs engine.HardState, entries []engine.Entry, sync bool) err
 		return err
 	}
 	withHS := !hs.IsEmpty() && hs != s.state.hs
+	if withHS && len(entries) == 0 && !sync && hs.Term == s.state.hs.Term && hs.VotedFor == s.state.hs.VotedFor {
+		// A commit-only change (the engine asks no sync for it) waits for the next
+		// record instead of being written alone: unsynced records in a row can reach
+		// the disk out of order in a power loss, leaving a hole before valid data that
+		// Open would have to refuse as corruption. If it is lost, the commit index
+		// comes back lower after a crash, which the engine allows.
+		s.state.hs = hs
+		s.hsPending = true
+		return nil
+	}
+	if !withHS && s.hsPending && (len(entries) > 0 || sync) {
+		hs, withHS = s.state.hs, true
+	}
 	if !withHS && len(entries) == 0 {
 		if sync && s.unsynced {
 			return s.syncFile()
@@ -235,6 +249,7 @@ func (s *Store) Save(hs engine.HardState, entries []engine.Entry, sync bool) err
 	}
 	if withHS {
 		s.state.hs = hs
+		s.hsPending = false
 	}
 	if len(entries) > 0 {
 		s.appendEntries(entries)
@@ -348,7 +363,11 @@ func (s *Store) Close() error {
 		return nil
 	}
 	var err error
-	if s.unsynced && s.err == nil {
+	if s.hsPending && s.err == nil {
+		// A clean shutdown keeps the commit index a commit-only Save deferred.
+		err = s.Save(engine.HardState{}, nil, true)
+	}
+	if err == nil && s.unsynced && s.err == nil {
 		err = s.syncFile()
 	}
 	if err == nil && s.err == nil {

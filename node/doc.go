@@ -14,8 +14,8 @@
 // HTTP handler; takes everything else that is waiting, so that one Ready, and one
 // fsync, covers a whole batch; and then handles each Ready in the engine's order:
 // Save (synced when MustSync), send, apply, serve the confirmed reads, Advance. A Ready
-// that only moves the commit index (a follower learning of a commit, say) is written
-// without an fdatasync: after a crash that lost it the node restarts with an older
+// that only moves the commit index (a follower learning of a commit, say) is not
+// synced (the file store keeps it for its next record or a clean close): after a crash that lost it the node restarts with an older
 // commit index, re-applies up to there, and the leader tells it the rest. What it
 // acknowledged (entries, its term and vote) is always synced before the message
 // leaves.
