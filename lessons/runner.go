@@ -21,9 +21,10 @@ import (
 //	}
 //
 // Once a step's check has passed it stays passed (a check may hold for a moment only).
-// Within a step the run can go back in time (SeekTime, SeekSteps), but not to before the step began:
-// Back and RestartStep go to a step's start. A move made after going back forks the
-// run, as on the page: the future recorded beyond that point is discarded.
+// Within a step the run can go back in time (SeekTime, SeekSteps), but not to before
+// the step began: Back and RestartStep go to a step's start. A move made after going
+// back forks the run, as on the page: the future recorded beyond that point is
+// discarded.
 // A Runner is not safe for concurrent use.
 type Runner struct {
 	lesson   *Lesson
@@ -39,10 +40,12 @@ type Runner struct {
 }
 
 // entry is where a step began, so that the runner can go back to it: that point of
-// the run the step began on.
+// the run the step began on, and the scenario's actions that were still to come then
+// (a lesson's scenario may schedule some; the learner's later moves are not among them).
 type entry struct {
-	tl *sim.Timeline
-	at sim.Point
+	tl     *sim.Timeline
+	at     sim.Point
+	future []sim.Action
 }
 
 // ErrNotPassed is returned by Advance while the step's check has not passed.
@@ -79,7 +82,8 @@ func (r *Runner) begin(i int) error {
 		r.tl = tl
 	}
 	r.index = i
-	r.entries = append(r.entries[:i], entry{tl: r.tl, at: r.tl.Now()})
+	c := r.tl.Cluster()
+	r.entries = append(r.entries[:i], entry{tl: r.tl, at: r.tl.Now(), future: c.Scenario().Actions[c.AppliedActions():]})
 	r.restartCheck()
 	return nil
 }
@@ -167,15 +171,6 @@ func (r *Runner) Act(a sim.Action) error {
 	return nil
 }
 
-// Forked reports whether the last action forked the run, and if so the end of the
-// future it discarded.
-func (r *Runner) Forked() (discarded sim.Point, forked bool) {
-	if r.forked == nil {
-		return sim.Point{}, false
-	}
-	return *r.forked, true
-}
-
 // Do makes a move: applies its action (aimed at the leader of the moment, if it says
 // so), or lets its ticks pass.
 func (r *Runner) Do(m Move) error {
@@ -203,68 +198,6 @@ func (r *Runner) RunTicks(n int) bool {
 		r.Evaluate()
 	}
 	return r.passed
-}
-
-// RunUntil lets virtual time pass up to t (as the page's run does). While the check has
-// not passed it goes to each tick boundary in turn (multiples of the tick length) and
-// evaluates the check there, so that a state that holds for a moment only is seen.
-func (r *Runner) RunUntil(t int64) {
-	tick := r.tl.Tick()
-	r.Evaluate()
-	for now := r.Cluster().Now(); now < t && !r.passed; now = r.Cluster().Now() {
-		r.tl.RunUntil(min(t, (now/tick+1)*tick))
-		r.Evaluate()
-	}
-	r.tl.RunUntil(t)
-}
-
-// StepEvents processes up to n events, evaluating the check after them, and returns
-// how many it processed.
-func (r *Runner) StepEvents(n int64) int64 {
-	done := r.tl.Step(n)
-	r.Evaluate()
-	return done
-}
-
-// BeforeStepError is the error of a seek to before the current step began.
-type BeforeStepError struct {
-	// Step is the current step's number, from 1.
-	Step int
-	// Start is where the step began.
-	Start sim.Point
-	// ByTime is set when the seek named a time (SeekTime), not a step count (SeekSteps).
-	ByTime bool
-}
-
-func (e *BeforeStepError) Error() string {
-	if e.ByTime {
-		return fmt.Sprintf("step %d began at %d ms: scrub back no further (going back a step goes further)", e.Step, e.Start.Time)
-	}
-	return fmt.Sprintf("step %d began at event %d: scrub back no further (going back a step goes further)", e.Step, e.Start.Steps)
-}
-
-// SeekTime moves the run to virtual time t (every event due by t processed) within the
-// current step, back or forward up to the furthest point reached, and evaluates the
-// check afresh. It returns how many events it replayed. A time before the step began
-// is refused: Back goes to the previous step.
-func (r *Runner) SeekTime(t int64) (replayed int64, err error) {
-	if start := r.StepStart(); t < start.Time {
-		return 0, &BeforeStepError{Step: r.Step().Number, Start: start, ByTime: true}
-	}
-	replayed, err = r.tl.SeekTime(t)
-	r.Evaluate()
-	return replayed, err
-}
-
-// SeekSteps moves the run to the point after exactly steps events, within the current
-// step, as SeekTime does by time.
-func (r *Runner) SeekSteps(steps int64) (replayed int64, err error) {
-	if start := r.StepStart(); steps < start.Steps {
-		return 0, &BeforeStepError{Step: r.Step().Number, Start: start}
-	}
-	replayed, err = r.tl.SeekSteps(steps)
-	r.Evaluate()
-	return replayed, err
 }
 
 // RunUntilPassed lets time pass until the check passes, for at most maxTicks ticks,
@@ -339,13 +272,14 @@ func (r *Runner) Back() error {
 func (r *Runner) RestartStep() error { return r.rewind(r.index) }
 
 // rewind goes back to the start of step i on the run it began on (a checkpoint and a
-// replay), and discards the run's future from there: the step begins afresh.
+// replay) and replaces the run's future from there by the one it had then: the step
+// begins afresh.
 func (r *Runner) rewind(i int) error {
 	e := r.entries[i]
 	if _, err := e.tl.Seek(e.at); err != nil {
 		return fmt.Errorf("lessons: %s: go back to step %d: %w", r.lesson.File, i+1, err)
 	}
-	if err := e.tl.Truncate(); err != nil {
+	if err := e.tl.SetFuture(e.future); err != nil {
 		return fmt.Errorf("lessons: %s: go back to step %d: %w", r.lesson.File, i+1, err)
 	}
 	r.tl = e.tl

@@ -161,7 +161,7 @@ func (tl *Timeline) Act(a Action) (forked bool, discarded Point, err error) {
 	forks := tl.HasFuture()
 	oldCps, oldEnd, oldFar := tl.cps, tl.end, tl.far
 	if forks {
-		if err := tl.Truncate(); err != nil {
+		if err := tl.SetFuture(nil); err != nil {
 			return false, Point{}, err
 		}
 	}
@@ -188,12 +188,15 @@ func (tl *Timeline) HasFuture() bool {
 	return c.Steps() < tl.end.Steps || c.AppliedActions() < len(c.Scenario().Actions)
 }
 
-// Truncate ends the run here: the recorded future (the actions still to come and the
-// checkpoints beyond now) is discarded, and the end of the timeline is now. Going back
-// to a lesson step's start does this, so that the run goes on from there afresh.
-func (tl *Timeline) Truncate() error {
+// SetFuture replaces the recorded future of the run: the steps taken beyond now (and
+// the checkpoints among them) and the actions still to come are discarded, the end of
+// the timeline is now, and the run goes on with the actions of future instead (in time
+// order, none before now; nil for none). Going back to a lesson step's start does this,
+// with the scenario's actions that were still to come when the step began. On error
+// nothing changes.
+func (tl *Timeline) SetFuture(future []Action) error {
 	c := tl.live
-	if err := c.SetFuture(nil); err != nil {
+	if err := c.SetFuture(future); err != nil {
 		return err
 	}
 	tl.far = nil

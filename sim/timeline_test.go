@@ -85,7 +85,7 @@ func TestTimelineActForks(t *testing.T) {
 	tl.RunUntil(2500)
 	_, err = tl.SeekTime(2000)
 	require.NoError(t, err)
-	require.NoError(t, tl.Truncate())
+	require.NoError(t, tl.SetFuture(nil))
 	assert.False(t, tl.HasFuture())
 	assert.Equal(t, int64(2000), tl.End().Time)
 	forked, _, err = tl.Act(Action{Type: ActHeal})
