@@ -200,32 +200,25 @@ func TestVerifyFindsDefects(t *testing.T) {
 	assert.Contains(t, rep.Steps[0].Problem, "waiting for: a leader that is peer 1")
 }
 
-// scriptedLesson's scenario schedules its own actions: peer 2 is down from 300 to 350 ms.
-const scriptedLesson = "# Scripted\n\nA scenario with actions of its own.\n\n```lesson\n" +
-	`{"summary": "Peer 2 is down for a moment.", "scenario": {"v": 1, "seed": 1, "actions": [` +
-	`{"at": 300, "type": "crash", "peer": 2}, {"at": 350, "type": "restart", "peer": 2}]}}` +
-	"\n```\n\n## Down for a moment\n\nWatch.\n\n```step\n" +
-	`{"observe": true, "check": {"peer": {"id": 2, "state": "down"}}, "within_ticks": 100}` +
-	"\n```\n"
-
-// TestRunnerRestartKeepsTheScenariosActions: a move forks the run (the scenario's
-// actions still to come are discarded, as on the page), and restarting the step brings
-// back the future the step began with, without the learner's move.
+// TestRunnerRestartKeepsTheScenariosActions: lesson 10's scenario crashes S2 at 12 ms
+// by itself. A move before then forks the run (the scenario's actions still to come are
+// discarded, as on the page), and restarting the step brings back the future the step
+// began with, without the learner's move.
 func TestRunnerRestartKeepsTheScenariosActions(t *testing.T) {
-	l, err := Parse("01-scripted.md", []byte(scriptedLesson))
+	l, err := Get("persistence")
 	require.NoError(t, err)
 	r, err := NewRunner(l)
 	require.NoError(t, err)
 	scripted := r.Cluster().Scenario().Actions
 	require.Len(t, scripted, 2)
-	r.RunTicks(10)
-	require.NoError(t, r.Act(sim.Action{Type: sim.ActTimeout, Peer: 1}))
+	require.NoError(t, r.Act(sim.Action{Type: sim.ActHeal}))
 	_, forked := r.Forked()
-	assert.True(t, forked, "the scenario's actions still to come are a recorded future")
-	assert.Len(t, r.Cluster().Scenario().Actions, 1, "the fork discarded them")
+	assert.True(t, forked, "the scenario's crash at 12 ms is a recorded future")
+	assert.Len(t, r.Cluster().Scenario().Actions, 2, "the fork discarded the crash; the heal came in")
+	assert.False(t, r.RunTicks(5), "S2 does not crash by itself any more")
 
 	require.NoError(t, r.RestartStep())
 	assert.Equal(t, scripted, r.Cluster().Scenario().Actions, "the step's own future is back; the move is gone")
-	_, passed := r.RunUntilPassed(100)
-	assert.True(t, passed, "peer 2 goes down at 300 ms again")
+	_, passed := r.RunUntilPassed(r.Step().WithinTicks)
+	assert.True(t, passed, "S2 crashes at 12 ms again")
 }

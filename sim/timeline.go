@@ -216,15 +216,11 @@ func (tl *Timeline) SeekSteps(steps int64) (int64, error) {
 	if steps < 0 || steps > tl.end.Steps {
 		return 0, fmt.Errorf("step %d is outside this run, which has %d steps so far", steps, tl.end.Steps)
 	}
-	cp := tl.checkpointBefore(func(cp *Checkpoint) bool { return cp.Steps() <= steps })
-	c, err := tl.startFrom(cp, tl.live.Steps() <= steps)
-	if err != nil {
-		return 0, err
-	}
-	from := c.Steps()
-	for c.Steps() < steps && c.Step() {
-	}
-	return c.Steps() - from, tl.adopt(c)
+	return tl.seek(func(at Point) bool { return at.Steps <= steps }, func(c *Cluster) error {
+		for c.Steps() < steps && c.Step() {
+		}
+		return nil
+	})
 }
 
 // SeekTime moves to the state the run was in at virtual time t (every event due by t
@@ -234,16 +230,10 @@ func (tl *Timeline) SeekTime(t int64) (int64, error) {
 	if t < 0 || t > tl.end.Time {
 		return 0, fmt.Errorf("time %d ms is outside this run, which has reached %d ms", t, tl.end.Time)
 	}
-	cp := tl.checkpointBefore(func(cp *Checkpoint) bool { return cp.Now() <= t })
-	c, err := tl.startFrom(cp, tl.live.Now() <= t)
-	if err != nil {
-		return 0, err
-	}
-	from := c.Steps()
-	for c.StepUntil(t) {
-	}
-	c.RunUntil(t)
-	return c.Steps() - from, tl.adopt(c)
+	return tl.seek(func(at Point) bool { return at.Time <= t }, func(c *Cluster) error {
+		c.RunUntil(t)
+		return nil
+	})
 }
 
 // Seek moves to point p exactly: after p.Steps events, with the clock at p.Time (a
@@ -254,50 +244,46 @@ func (tl *Timeline) Seek(p Point) (int64, error) {
 		return 0, fmt.Errorf("point (step %d, %d ms) is outside this run, which has reached step %d, %d ms",
 			p.Steps, p.Time, tl.end.Steps, tl.end.Time)
 	}
-	cp := tl.checkpointBefore(func(cp *Checkpoint) bool { return cp.Steps() <= p.Steps })
-	c, err := tl.startFrom(cp, tl.live.Steps() <= p.Steps && tl.live.Now() <= p.Time)
-	if err != nil {
-		return 0, err
-	}
-	from := c.Steps()
-	for c.Steps() < p.Steps && c.StepUntil(p.Time) {
-	}
-	if c.Steps() == p.Steps && c.Now() < p.Time {
-		// The clock ran on past the last event: no event is due before p.Time.
-		c.RunUntil(p.Time)
-	}
-	if c.Steps() != p.Steps || c.Now() != p.Time {
-		return 0, fmt.Errorf("point (step %d, %d ms) is not on this run, which passes it at step %d, %d ms",
-			p.Steps, p.Time, c.Steps(), c.Now())
-	}
-	return c.Steps() - from, tl.adopt(c)
+	return tl.seek(func(at Point) bool { return at.Steps <= p.Steps && at.Time <= p.Time }, func(c *Cluster) error {
+		for c.Steps() < p.Steps && c.StepUntil(p.Time) {
+		}
+		if c.Steps() == p.Steps && c.Now() < p.Time {
+			// The clock ran on past the last event: no event is due before p.Time.
+			c.RunUntil(p.Time)
+		}
+		if c.Steps() != p.Steps || c.Now() != p.Time {
+			return fmt.Errorf("point (step %d, %d ms) is not on this run, which passes it at step %d, %d ms",
+				p.Steps, p.Time, c.Steps(), c.Now())
+		}
+		return nil
+	})
 }
 
-// checkpointBefore returns the latest checkpoint for which before holds (the first
-// one, at the start, always qualifies).
-func (tl *Timeline) checkpointBefore(before func(*Checkpoint) bool) *Checkpoint {
+// seek moves to a target: the live cluster goes on to it when it is not past it
+// (notPast) and at least as far as the latest checkpoint not past it; else that
+// checkpoint is restored, with the timeline's recorded actions, and goes on to it.
+// replay runs the cluster from there to the target. seek returns how many steps
+// replay took.
+func (tl *Timeline) seek(notPast func(Point) bool, replay func(*Cluster) error) (int64, error) {
 	cp := tl.cps[0]
 	for _, c := range tl.cps[1:] {
-		if before(c) {
+		if notPast(Point{c.Steps(), c.Now()}) {
 			cp = c
 		}
 	}
-	return cp
-}
-
-// startFrom returns the cluster a seek continues: the live one itself when it is not
-// past the target (liveBefore) and at least as far as the checkpoint, else the
-// checkpoint restored, to replay the timeline's recorded actions.
-func (tl *Timeline) startFrom(cp *Checkpoint, liveBefore bool) (*Cluster, error) {
-	if liveBefore && tl.live.Steps() >= cp.Steps() {
-		return tl.live, nil
+	c := tl.live
+	if !notPast(tl.Now()) || c.Steps() < cp.Steps() {
+		c = cp.Restore()
+		actions := tl.live.Scenario().Actions
+		if err := c.SetFuture(actions[cp.AppliedActions():]); err != nil {
+			return 0, fmt.Errorf("restore the checkpoint at step %d: %w", cp.Steps(), err)
+		}
 	}
-	c := cp.Restore()
-	actions := tl.live.Scenario().Actions
-	if err := c.SetFuture(actions[cp.AppliedActions():]); err != nil {
-		return nil, fmt.Errorf("restore the checkpoint at step %d: %w", cp.Steps(), err)
+	from := c.Steps()
+	if err := replay(c); err != nil {
+		return 0, err
 	}
-	return c, nil
+	return c.Steps() - from, tl.adopt(c)
 }
 
 // adopt makes c the live cluster, giving it back the older trace events of the one it
