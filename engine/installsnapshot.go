@@ -188,7 +188,7 @@ func (p *Peer) handleSnapshot(m Message) {
 // follower keeps the entries that follow the snapshot if its log holds the snapshot's
 // last entry, and otherwise discards its whole log.
 func (p *Peer) installSnapshot(m Message, data []byte) {
-	meta := SnapshotMeta{Index: m.Index, Term: m.LogTerm, ConfState: ConfState{Voters: slices.Clone(m.Voters)}}
+	meta := SnapshotMeta{Index: m.Index, Term: m.LogTerm, ConfState: ConfState{Voters: slices.Sorted(slices.Values(m.Voters))}}
 	if !p.log.restore(meta) {
 		// Acknowledgements not yet sent may claim entries the discarded log held.
 		p.limitPendingAcks(meta.Index)
