@@ -224,7 +224,10 @@ func (n *network) snapshotData(id, index uint64) []byte {
 			break
 		}
 		if cmd, ok := bytes.CutPrefix(e.Command, []byte("snapshot:")); ok {
-			parts = append(parts[:0], cmd)
+			parts = parts[:0]
+			if len(cmd) > 0 {
+				parts = append(parts, cmd)
+			}
 		} else if len(e.Command) > 0 {
 			parts = append(parts, e.Command)
 		}
