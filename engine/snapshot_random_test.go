@@ -37,7 +37,7 @@ func TestRandomSnapshotsKeepStateMachinesEqual(t *testing.T) {
 func runSnapshots(t *testing.T, seed uint64) (installs int) {
 	rng := rand.New(rand.NewPCG(seed, 0x5a9))
 	n := newNetwork(t, func(c *engine.Config) { c.SnapshotChunkSize = 3; c.MaxInflightSnapshotChunks = 2 })
-	states := map[uint64]string{}     // index -> the state machine after applying it
+	states := map[uint64]string{}      // index -> the state machine after applying it
 	lastApplied := map[uint64]uint64{} // per peer, since it (re)started
 	check := func() {
 		for id, p := range n.peers {
