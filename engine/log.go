@@ -62,9 +62,6 @@ func newRaftLog(storage Storage, committed uint64) (*raftLog, error) {
 // firstIndex is the index of the first entry the log holds after its snapshot.
 func (l *raftLog) firstIndex() uint64 { return l.snapIndex + 1 }
 
-// compacted reports whether entry i is inside the snapshot, its entry gone.
-func (l *raftLog) compacted(i uint64) bool { return i < l.firstIndex() && i > 0 }
-
 // lastIndex is the index of the last entry, durable or not.
 func (l *raftLog) lastIndex() uint64 {
 	if n := len(l.unstable); n > 0 {
