@@ -20,15 +20,16 @@ import (
 const snapshotEvery = 50
 
 // putValues writes count values of size bytes over keys key0..key(keys-1), in order,
-// and returns the last value of each key.
-func putValues(t *testing.T, ctx context.Context, c *Cluster, count, keys, size int) map[string]string {
+// each naming its round and number, and returns the last value of each key.
+func putValues(t *testing.T, ctx context.Context, c *Cluster, round string, count, keys, size int) map[string]string {
 	t.Helper()
 	_, err := c.WaitLeader(ctx)
 	require.NoError(t, err)
 	last := make(map[string]string, keys)
 	for i := range count {
 		key := fmt.Sprintf("key%d", i%keys)
-		value := fmt.Sprintf("%06d:", i) + strings.Repeat("x", size-7)
+		value := fmt.Sprintf("%s/%06d:", round, i)
+		value += strings.Repeat("x", max(size-len(value), 0))
 		_, err := c.Client().Put(ctx, key, value)
 		require.NoError(t, err, "PUT %s (write %d)", key, i)
 		last[key] = value
@@ -92,7 +93,7 @@ func TestFollowerCatchesUpBySnapshot(t *testing.T) {
 	follower := lead%3 + 1
 	require.NoError(t, c.Stop(follower, 10*time.Second))
 
-	written := putValues(t, ctx, c, writes, keys, size)
+	written := putValues(t, ctx, c, "first", writes, keys, size)
 	st, err := c.Status(ctx, lead)
 	require.NoError(t, err)
 	require.Greater(t, st.SnapshotIndex, uint64(writes-2*snapshotEvery), "the leader snapshots on its own")
@@ -116,16 +117,27 @@ func TestFollowerCatchesUpBySnapshot(t *testing.T) {
 	assert.Contains(t, nodeLog(t, c, follower), "installed the leader's snapshot")
 	assert.Less(t, dirSize(t, c.Node(follower).DataDir), int64(writes*size/3))
 
-	// The follower serves from the snapshot it installed: with the leader down, it and
-	// the other node elect a leader, and every value reads back.
+	// The follower serves from the snapshot it installed. Make it the only possible
+	// leader: the third node stops, misses a few writes, and comes back once the
+	// leader is down, so its log is behind the follower's and the follower refuses
+	// it its vote (§5.4.1).
+	other := 6 - lead - follower
+	require.NoError(t, c.Stop(other, 10*time.Second))
+	for key, value := range putValues(t, ctx, c, "second", 5, keys, size) {
+		written[key] = value
+	}
 	require.NoError(t, c.Stop(lead, 10*time.Second))
+	require.NoError(t, c.Start(other))
+	newLead, err := c.WaitLeader(ctx)
+	require.NoError(t, err)
+	require.Equal(t, follower, newLead, "only the follower holds every committed entry")
 	requireReadable(t, ctx, c, written)
 
 	// A restart replays the log since the last snapshot only, however many writes the
 	// node has seen.
 	require.NoError(t, c.Start(lead))
 	require.NoError(t, waitCaughtUp(ctx, c))
-	for key, value := range putValues(t, ctx, c, writes, keys, size) {
+	for key, value := range putValues(t, ctx, c, "third", writes, keys, size) {
 		written[key] = value
 	}
 	require.NoError(t, waitCaughtUp(ctx, c))
