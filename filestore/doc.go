@@ -41,8 +41,9 @@
 //
 // and a snapshot file:
 //
-//	snap     magic "RPLAYSNP", version u32 (1), index, term (uvarints), ConfState,
-//	         data length (uvarint), data (the state machine's bytes),
+//	snap     magic "RPLAYSNP", version u32 (1), then the snapshot in the engine's
+//	         encoding (engine.AppendSnapshot): index, term (uvarints), ConfState,
+//	         data length (uvarint), data (the state machine's bytes);
 //	         CRC-32C of everything before it (u32)
 //
 // State files of version 1 (no term, vote, mark or flags) and 2 (no snapshot) are

@@ -56,24 +56,21 @@ func isSnapTempName(name string) bool {
 	return ok
 }
 
-// encodeSnapshot returns the snapshot file of snap: magic, version u32, index, term
-// (uvarints), ConfState, data length (uvarint), data, CRC-32C of everything before it.
+// encodeSnapshot returns the snapshot file of snap: magic, version u32, the snapshot
+// in the engine's encoding (engine.AppendSnapshot: index, term, ConfState, data length,
+// data), CRC-32C of everything before it.
 func encodeSnapshot(snap engine.Snapshot) []byte {
 	b := make([]byte, 0, len(snap.Data)+64)
 	b = append(b, snapMagic...)
 	b = binary.LittleEndian.AppendUint32(b, snapFormatVersion)
-	b = binary.AppendUvarint(b, snap.Meta.Index)
-	b = binary.AppendUvarint(b, snap.Meta.Term)
-	b = engine.AppendConfState(b, snap.Meta.ConfState)
-	b = binary.AppendUvarint(b, uint64(len(snap.Data)))
-	b = append(b, snap.Data...)
+	b = engine.AppendSnapshot(b, &snap)
 	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
 }
 
 // decodeSnapshot decodes a snapshot file. Its Data aliases b. The error says what is
 // wrong: the file is written whole and renamed into place, so it is intact or damaged.
 func decodeSnapshot(b []byte) (engine.Snapshot, error) {
-	const minSize = 8 + 4 + 1 + 1 + 1 + 1 + 4
+	const minSize = 8 + 4 + 4 + 4
 	if len(b) < minSize {
 		return engine.Snapshot{}, fmt.Errorf("snapshot file cut short: %d bytes, at least %d expected", len(b), minSize)
 	}
@@ -88,24 +85,14 @@ func decodeSnapshot(b []byte) (engine.Snapshot, error) {
 		return engine.Snapshot{}, fmt.Errorf("unsupported snapshot file version %d (this build reads %d)", version, snapFormatVersion)
 	}
 	rest := body[12:]
-	var snap engine.Snapshot
-	for _, field := range []*uint64{&snap.Meta.Index, &snap.Meta.Term} {
-		v, k := binary.Uvarint(rest)
-		if k <= 0 {
-			return engine.Snapshot{}, errors.New("snapshot file: bad index or term")
-		}
-		*field, rest = v, rest[k:]
-	}
-	conf, n, err := engine.DecodeConfState(rest)
+	snap, n, err := engine.DecodeSnapshot(rest)
 	if err != nil {
 		return engine.Snapshot{}, fmt.Errorf("snapshot file: %w", err)
 	}
-	snap.Meta.ConfState, rest = conf, rest[n:]
-	size, k := binary.Uvarint(rest)
-	if k <= 0 || size != uint64(len(rest)-k) {
-		return engine.Snapshot{}, fmt.Errorf("snapshot file: the data length does not match the %d bytes that remain", len(rest)-max(k, 0))
+	if n != len(rest) {
+		return engine.Snapshot{}, fmt.Errorf("snapshot file: %d trailing bytes after the snapshot", len(rest)-n)
 	}
-	snap.Data = rest[k:len(rest):len(rest)]
+	snap.Data = snap.Data[:len(snap.Data):len(snap.Data)]
 	return snap, nil
 }
 

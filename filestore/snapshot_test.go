@@ -235,3 +235,25 @@ func dirNames(t *testing.T, dir string) []string {
 	}
 	return names
 }
+
+// Every cut and every flipped bit of a snapshot file is refused, and the intact file
+// decodes to the snapshot written.
+func TestSnapshotFileDamage(t *testing.T) {
+	snap := storetest.Snap(9, 4)
+	file := encodeSnapshot(snap)
+	got, err := decodeSnapshot(file)
+	require.NoError(t, err)
+	assert.Equal(t, snap, got)
+	for n := range len(file) {
+		_, err := decodeSnapshot(file[:n])
+		require.Error(t, err, "cut to %d bytes", n)
+	}
+	for i := range len(file) {
+		for bit := range 8 {
+			damaged := append([]byte(nil), file...)
+			damaged[i] ^= 1 << bit
+			_, err := decodeSnapshot(damaged)
+			require.Error(t, err, "bit %d of byte %d flipped", bit, i)
+		}
+	}
+}
