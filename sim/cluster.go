@@ -55,6 +55,8 @@ type Cluster struct {
 	stopped     bool
 	delivered   int64
 
+	snapStats SnapshotStats
+
 	// breakReady, when set (only by tests), changes each Ready before the driver acts
 	// on it: a deliberately broken engine, to show that the checkers catch it.
 	breakReady func(p *simPeer, rd *engine.Ready)

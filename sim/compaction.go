@@ -16,6 +16,35 @@ import (
 	"github.com/raftplay/raftplay/kv"
 )
 
+// SnapshotStats counts what the snapshots of a run did.
+type SnapshotStats struct {
+	Taken     int // snapshots the peers took of their own state machine
+	Installed int // snapshots the peers installed from a leader (InstallSnapshot)
+	// Interrupted counts the crashes of a peer while it was sending or receiving a
+	// snapshot (a leader's progress for the peer, or for a follower, was in snapshot
+	// mode).
+	Interrupted int
+}
+
+// SnapshotStats returns the counts of the run so far.
+func (c *Cluster) SnapshotStats() SnapshotStats { return c.snapStats }
+
+// countInterrupted runs as p crashes: was a transfer to or from it under way?
+func (c *Cluster) countInterrupted(p *simPeer) {
+	for i := range c.peers {
+		q := &c.peers[i]
+		if !q.up() || q.role != engine.StateLeader {
+			continue
+		}
+		for id, pr := range q.node.Status().Progress {
+			if pr.Mode == engine.ModeSnapshot && (q.id == p.id || id == p.id) {
+				c.snapStats.Interrupted++
+				return
+			}
+		}
+	}
+}
+
 // snapIndex is the index of the snapshot the peer's log starts after, 0 without one.
 func (p *simPeer) snapIndex() uint64 {
 	first, _ := p.store.FirstIndex()
@@ -72,6 +101,11 @@ func (c *Cluster) checkSnapshotAction(p *simPeer) error {
 // the HardState and the entries (engine.Ready's order).
 func (c *Cluster) persistSnapshot(p *simPeer, rd *engine.Ready) {
 	c.checkSnapshot(p, &rd.Snapshot, rd.RestoreSnapshot)
+	if rd.RestoreSnapshot {
+		c.snapStats.Installed++
+	} else {
+		c.snapStats.Taken++
+	}
 	if err := p.store.SaveSnapshot(rd.Snapshot); err != nil {
 		c.violate(InvStorage, p.id, fmt.Sprintf("peer %d could not save its snapshot %s: %v", p.id, rd.Snapshot.String(), err))
 		return

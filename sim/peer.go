@@ -123,6 +123,9 @@ func (c *Cluster) tick(p *simPeer) {
 // crash stops the peer: its engine state, state machine and unsynced writes are lost,
 // and so are the client requests it was working on.
 func (c *Cluster) crash(p *simPeer) {
+	if c.sc.Options.SnapshotEntries > 0 || c.snapStats.Taken > 0 {
+		c.countInterrupted(p)
+	}
 	p.node, p.sm = nil, nil
 	p.inc++
 	p.store.Crash()
