@@ -13,17 +13,17 @@ import (
 // A third of the seeds run with snapshots, and they pass: snapshots are taken and
 // installed, and crashes cut transfers short.
 func TestSnapshotSeedsPass(t *testing.T) {
-	sum, err := RunSeeds(1, 60, 2, DefaultConfig(), nil)
+	sum, err := RunSeeds(41, 30, 2, DefaultConfig(), nil) // seeds 1..40 run in TestHealthySeedsPass
 	require.NoError(t, err)
 	for _, f := range sum.Failed {
 		t.Errorf("seed %d: %v", f.Seed, f.Violations)
 	}
-	assert.GreaterOrEqual(t, sum.SnapshotSeeds, 10)
-	assert.Less(t, sum.SnapshotSeeds, 40)
+	assert.GreaterOrEqual(t, sum.SnapshotSeeds, 5)
+	assert.Less(t, sum.SnapshotSeeds, 20)
 	assert.Positive(t, sum.Snapshots.Taken)
 	assert.Positive(t, sum.Snapshots.Installed)
 	assert.Positive(t, sum.Snapshots.Interrupted, "some crash lands in a transfer")
-	t.Logf("%d of 60 seeds with snapshots: %+v", sum.SnapshotSeeds, sum.Snapshots)
+	t.Logf("%d of 30 seeds with snapshots: %+v", sum.SnapshotSeeds, sum.Snapshots)
 }
 
 // The network's faults reach InstallSnapshot chunks like any message: in the seeds with
