@@ -249,3 +249,23 @@ func TestSnapshotTransferResumesWhatTheFollowerHolds(t *testing.T) {
 	}
 	assert.True(t, installed, "follower 1 installs the snapshot after the leader's restart")
 }
+
+// A clone or a checkpoint taken with snapshots in the stores (and the checker's own
+// state machine half-way) runs on exactly as the original.
+func TestCloneWithSnapshots(t *testing.T) {
+	c := newCluster(t, compactionScenario(10))
+	c.RunUntil(2600) // peer 3 is catching up by InstallSnapshot
+	require.NotEmpty(t, eventsOf(c, engine.EventSnapshotTaken.String()))
+	d := c.Clone()
+	cp := c.Checkpoint(-1)
+	c.RunUntil(6000)
+	d.RunUntil(6000)
+	r := cp.Restore()
+	r.RunUntil(6000)
+	assert.Equal(t, c.TraceHash(), d.TraceHash())
+	assert.Equal(t, c.TraceHash(), r.TraceHash())
+	assert.Equal(t, c.State(), d.State())
+	assert.Empty(t, d.Violations())
+	assert.Positive(t, c.SnapshotStats().Installed)
+	assert.Equal(t, c.SnapshotStats(), r.SnapshotStats())
+}
