@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"os"
 	"slices"
 	"testing"
@@ -268,4 +269,29 @@ func TestCloneWithSnapshots(t *testing.T) {
 	assert.Empty(t, d.Violations())
 	assert.Positive(t, c.SnapshotStats().Installed)
 	assert.Equal(t, c.SnapshotStats(), r.SnapshotStats())
+}
+
+// The persistence lesson's fault (a restart that forgets the term and vote) on a peer
+// whose log starts after a snapshot: the snapshot stays, the term becomes its last
+// entry's (the snapshot's when the log after it is empty).
+func TestForgetVoteKeepsTheSnapshot(t *testing.T) {
+	sc := compactionScenario(11)
+	sc.Options.Unsafe.ForgetVoteOnRestart = true
+	sc.Actions = []Action{{At: 2000, Type: ActCrash, Peer: 2}, {At: 2100, Type: ActRestart, Peer: 2}}
+	c := newCluster(t, sc)
+	c.RunUntil(2000)
+	p := &c.peers[1]
+	before, err := p.store.Snapshot()
+	require.NoError(t, err)
+	require.False(t, before.IsEmpty())
+	last, _ := p.store.LastIndex()
+	lastTerm, _ := p.store.Term(last)
+	c.RunUntil(2100)
+	require.Empty(t, c.ActionErrors())
+	after, _ := p.store.Snapshot()
+	assert.GreaterOrEqual(t, after.Meta.Index, before.Meta.Index)
+	restarts := eventsOf(c, "restart")
+	require.NotEmpty(t, restarts)
+	assert.Contains(t, restarts[len(restarts)-1].Text, "forgot its term")
+	assert.Contains(t, restarts[len(restarts)-1].Text, fmt.Sprintf("it now has term %d", lastTerm))
 }
