@@ -104,8 +104,14 @@ func (p *Peer) handleSnapshotResponse(m Message, pr *progress) {
 		pr.snapIdle = 0
 		p.markForSend(pr, false)
 	default:
-		if m.Offset > pr.SnapshotAcked && m.Offset <= pr.snapSent {
+		// The follower holds m.Offset bytes of this snapshot. That may be more than we
+		// sent in this transfer: it kept the bytes of an earlier one of the same
+		// snapshot from us (we restarted, or lost and won leadership back), and
+		// answers every chunk it already holds with its length. Go on from there, or
+		// the transfer never moves past those bytes.
+		if m.Offset > pr.SnapshotAcked && m.Offset <= uint64(len(pr.snap.Data)) {
 			pr.SnapshotAcked = m.Offset
+			pr.snapSent = max(pr.snapSent, m.Offset)
 			pr.snapIdle = 0
 			p.markForSend(pr, false)
 		}

@@ -74,6 +74,12 @@ func (c *Cluster) checkApplicable(a *Action) error {
 		if !c.peers[a.Peer-1].up() {
 			return fmt.Errorf("peer %d is down", a.Peer)
 		}
+	case ActSnapshot:
+		p := &c.peers[a.Peer-1]
+		if !p.up() {
+			return fmt.Errorf("peer %d is down", a.Peer)
+		}
+		return c.checkSnapshotAction(p)
 	case ActRestart:
 		if c.peers[a.Peer-1].up() {
 			return fmt.Errorf("peer %d is not down", a.Peer)
@@ -131,6 +137,12 @@ func (c *Cluster) applyAction(a *Action) error {
 		}
 		cmd.ClientID, cmd.Seq = a.Client, a.Seq
 		c.userCommand(&c.peers[a.Peer-1], cmd)
+	case ActSnapshot:
+		p := &c.peers[a.Peer-1]
+		if err := c.takeSnapshot(p); err != nil {
+			return err
+		}
+		c.drive(p)
 	case ActRead:
 		p := &c.peers[a.Peer-1]
 		op := c.newOp(0, 0, kv.Command{Op: kv.OpGet, Key: a.Key}, p.id)

@@ -26,6 +26,7 @@ const (
 	ActTimeout   ActionType = "timeout"   // peer: make its election timeout fire now
 	ActNetwork   ActionType = "network"   // drop, duplicate, latency: change the network model
 	ActRead      ActionType = "read"      // peer, key: a linearizable read through ReadIndex
+	ActSnapshot  ActionType = "snapshot"  // peer: snapshot its state machine now and compact its log (§7)
 )
 
 // MaxDelay bounds the extra delay of a delay action, in ms.
@@ -101,6 +102,7 @@ var actionFields = map[ActionType]struct{ required, optional fieldSet }{
 	ActTimeout:   {required: fPeer},
 	ActNetwork:   {optional: fDrop | fDuplicate | fLatency},
 	ActRead:      {required: fPeer | fKey},
+	ActSnapshot:  {required: fPeer},
 }
 
 func (a *Action) present() fieldSet {
@@ -133,7 +135,7 @@ func (a *Action) validate(n int) error {
 	}
 	spec, ok := actionFields[a.Type]
 	if !ok {
-		return fmt.Errorf("unknown type %q (want crash, restart, partition, block, heal, drop, duplicate, delay, client, timeout, network or read)", a.Type)
+		return fmt.Errorf("unknown type %q (want crash, restart, partition, block, heal, drop, duplicate, delay, client, timeout, network, read or snapshot)", a.Type)
 	}
 	have := a.present()
 	for i, name := range fieldNames {
@@ -240,7 +242,7 @@ func (a *Action) checkUpDown(up []bool) error {
 			return fmt.Errorf("peer %d is not down", a.Peer)
 		}
 		up[a.Peer-1] = true
-	case ActClient, ActTimeout, ActRead:
+	case ActClient, ActTimeout, ActRead, ActSnapshot:
 		if !up[a.Peer-1] {
 			return fmt.Errorf("peer %d is down", a.Peer)
 		}
@@ -253,6 +255,8 @@ func (a *Action) Describe() string {
 	switch a.Type {
 	case ActCrash, ActRestart, ActTimeout:
 		return fmt.Sprintf("%s peer %d", a.Type, a.Peer)
+	case ActSnapshot:
+		return fmt.Sprintf("take a snapshot on peer %d", a.Peer)
 	case ActPartition:
 		parts := make([]string, len(a.Groups))
 		for i, g := range a.Groups {

@@ -73,6 +73,7 @@ func (c *Cluster) copyState(keepTrace int) *Cluster {
 	d.check.leaders = maps.Clone(c.check.leaders)
 	d.check.preVotes = maps.Clone(c.check.preVotes)
 	d.check.violations = slices.Clone(c.check.violations)
+	d.check.ref = c.check.ref.clone()
 	d.actionErrs = slices.Clone(c.actionErrs)
 	return &d
 }

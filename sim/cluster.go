@@ -54,6 +54,12 @@ type Cluster struct {
 	actionErrs  []error
 	stopped     bool
 	delivered   int64
+
+	snapStats SnapshotStats
+
+	// breakReady, when set (only by tests), changes each Ready before the driver acts
+	// on it: a deliberately broken engine, to show that the checkers catch it.
+	breakReady func(p *simPeer, rd *engine.Ready)
 }
 
 // New starts a cluster for the scenario, keeping the trace (see DefaultRunConfig).

@@ -26,6 +26,10 @@ const (
 	InvPreVote            = "pre-vote"             // with pre-vote on, a peer campaigns only after a majority granted its pre-vote
 	InvCheckQuorum        = "check-quorum"         // with check-quorum on, a follower that hears its leader grants no vote
 	InvStaleRead          = "stale-read"           // a read reflects every entry committed before it reached its peer
+	// The snapshot invariants (§7), checked as a snapshot is persisted.
+	InvSnapshotState    = "snapshot-state"    // a snapshot equals the state machine of a peer that applied exactly its prefix
+	InvSnapshotApplied  = "snapshot-applied"  // installing a snapshot never moves a peer's applied index backwards
+	InvSnapshotMatching = "snapshot-matching" // log matching across a snapshot boundary: its last index and term are those of the committed log
 )
 
 // Violation is a broken invariant, found at Time.
@@ -78,6 +82,9 @@ type checker struct {
 	// preVotes holds, for each pre-candidate and the term it asked about, the peers
 	// that granted it a pre-vote (a bit per peer id).
 	preVotes map[preVoteRound]uint64
+	// ref replays the applied registry into a state machine of its own, to compare
+	// snapshots with.
+	ref snapRef
 }
 
 // preVoteRound is one peer asking for pre-votes for one term.
@@ -173,7 +180,7 @@ func (c *Cluster) checkRestart(p *simPeer, hs engine.HardState) {
 	if hs.Term < p.term {
 		c.violate(InvMonotonic, p.id, fmt.Sprintf("peer %d restarted in term %d, below the term %d it had before the crash", p.id, hs.Term, p.term))
 	}
-	if last := uint64(len(p.store.Log())); hs.Commit > last {
+	if last, _ := p.store.LastIndex(); hs.Commit > last {
 		c.violate(InvIndexOrder, p.id, fmt.Sprintf("peer %d restarted with commit index %d beyond its last index %d", p.id, hs.Commit, last))
 	}
 }
@@ -182,13 +189,19 @@ func (c *Cluster) checkRestart(p *simPeer, hs engine.HardState) {
 // against what other peers committed at those indices.
 func (c *Cluster) registerCommitted(p *simPeer, lo, hi uint64) {
 	log := p.store.Log()
-	if hi > uint64(len(log)) {
-		c.violate(InvIndexOrder, p.id, fmt.Sprintf("peer %d committed index %d beyond its last index %d", p.id, hi, len(log)))
-		hi = uint64(len(log))
+	// Entries up to the snapshot are gone from the log; checkSnapshot checked the
+	// snapshot against the committed registry when it was persisted.
+	base := p.snapIndex()
+	if last := base + uint64(len(log)); hi > last {
+		c.violate(InvIndexOrder, p.id, fmt.Sprintf("peer %d committed index %d beyond its last index %d", p.id, hi, last))
+		hi = last
 	}
-	for i := lo; i <= hi; i++ {
-		e := &log[i-1]
+	for i := max(lo, base+1); i <= hi; i++ {
+		e := &log[i-base-1]
 		reg := &c.check.committed
+		if uint64(len(*reg)) < i-1 {
+			break // a gap: the entries before were committed by a snapshot nobody checked
+		}
 		if uint64(len(*reg)) < i {
 			*reg = append(*reg, entryRef{term: e.Term, cmd: e.Command})
 			continue

@@ -102,9 +102,12 @@ func (c *Cluster) CheckAckedWrites() int {
 			if commit < aw.Index && !leader {
 				continue
 			}
-			log := p.store.Log()
-			if aw.Index <= uint64(len(log)) {
-				if e := &log[aw.Index-1]; e.Term == aw.Term && bytes.Equal(e.Command, aw.cmd) {
+			log, base := p.store.Log(), p.snapIndex()
+			if aw.Index <= base {
+				continue // inside the peer's snapshot, which checkSnapshot compared with the committed log
+			}
+			if aw.Index <= base+uint64(len(log)) {
+				if e := &log[aw.Index-base-1]; e.Term == aw.Term && bytes.Equal(e.Command, aw.cmd) {
 					continue
 				}
 			}

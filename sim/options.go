@@ -62,6 +62,15 @@ type Options struct {
 	// MaxInflight bounds the AppendEntries in flight to one follower. 0 keeps the
 	// engine's default of 256.
 	MaxInflight int `json:"maxInflight,omitempty"`
+	// SnapshotEntries makes each peer snapshot its state machine (§7) once it has
+	// applied this many entries since its last snapshot, so that its log is compacted
+	// and a follower that falls behind the leader's log gets InstallSnapshot. 0 (the
+	// default) never snapshots on its own; the snapshot action still does.
+	SnapshotEntries uint64 `json:"snapshotEntries,omitempty"`
+	// SnapshotChunkBytes is the snapshot bytes one InstallSnapshot message carries. 0
+	// keeps the engine's default (MaxMsgBytes, or 1 MiB); a few bytes split even a small
+	// snapshot into many chunks, which the network can lose or duplicate one by one.
+	SnapshotChunkBytes uint64 `json:"snapshotChunkBytes,omitempty"`
 	// Unsafe breaks rules on purpose, for lessons and for testing the checkers.
 	Unsafe Unsafe `json:"unsafe"`
 }
@@ -86,16 +95,18 @@ type Unsafe struct {
 // Limits of the model. They keep a scenario from outside (a share link) from asking for
 // unbounded work or memory.
 const (
-	MaxPeers         = 9          // voters
-	MaxTick          = 1000       // ms per tick
-	MaxElectionTicks = 1000       // ticks
-	MaxLatency       = 60_000     // ms, one way
-	MaxClients       = 100        // simulated clients
-	MaxClientKeys    = 1000       // keys the clients use
-	MaxClientThink   = 1_000_000  // ms between two operations of a client
-	MaxClientTimeout = 10_000_000 // ms
-	MaxClientTries   = 100        // attempts per operation
-	MaxInflight      = 4096       // AppendEntries in flight per follower
+	MaxPeers           = 9          // voters
+	MaxTick            = 1000       // ms per tick
+	MaxElectionTicks   = 1000       // ticks
+	MaxLatency         = 60_000     // ms, one way
+	MaxClients         = 100        // simulated clients
+	MaxClientKeys      = 1000       // keys the clients use
+	MaxClientThink     = 1_000_000  // ms between two operations of a client
+	MaxClientTimeout   = 10_000_000 // ms
+	MaxClientTries     = 100        // attempts per operation
+	MaxInflight        = 4096       // AppendEntries in flight per follower
+	MaxSnapshotEntries = 1_000_000  // applied entries between two automatic snapshots
+	MaxSnapshotChunk   = 1 << 20    // bytes of snapshot per InstallSnapshot message
 )
 
 // DefaultOptions returns the model used when a scenario sets nothing: three peers,
@@ -142,6 +153,10 @@ func (o *Options) Validate() error {
 		return fmt.Errorf("clientTries must be 1 to %d, got %d", MaxClientTries, o.ClientTries)
 	case o.MaxInflight < 0 || o.MaxInflight > MaxInflight:
 		return fmt.Errorf("maxInflight must be 0 (the default) to %d, got %d", MaxInflight, o.MaxInflight)
+	case o.SnapshotEntries > MaxSnapshotEntries:
+		return fmt.Errorf("snapshotEntries must be 0 (never) to %d, got %d", MaxSnapshotEntries, o.SnapshotEntries)
+	case o.SnapshotChunkBytes > MaxSnapshotChunk:
+		return fmt.Errorf("snapshotChunkBytes must be 0 (the default) to %d, got %d", MaxSnapshotChunk, o.SnapshotChunkBytes)
 	}
 	if err := checkRange("latency", o.Latency, MaxLatency); err != nil {
 		return err

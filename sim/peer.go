@@ -80,6 +80,7 @@ func (c *Cluster) boot(p *simPeer) error {
 	if o.MaxInflight > 0 {
 		cfg.MaxInflightMsgs = o.MaxInflight
 	}
+	cfg.SnapshotChunkSize = o.SnapshotChunkBytes
 	cfg.Unsafe = engine.UnsafeConfig{SkipUpToDateCheck: o.Unsafe.SkipUpToDateCheck, CommitOldTerms: o.Unsafe.CommitOldTerms,
 		ReadBeforeTermCommit: o.Unsafe.ReadBeforeTermCommit}
 	node, err := engine.NewPeer(cfg)
@@ -90,9 +91,14 @@ func (c *Cluster) boot(p *simPeer) error {
 	p.role, p.lead, p.applied = engine.StateFollower, engine.None, 0
 	p.heardLeader = -1
 	hs := p.store.HardState()
-	p.lastIndex = uint64(len(p.store.Log()))
+	p.lastIndex, _ = p.store.LastIndex()
+	if err := c.restoreFromStorage(p); err != nil {
+		return err
+	}
 	c.checkRestart(p, hs)
-	p.term, p.commit = hs.Term, hs.Commit
+	// A snapshot is committed: a crash between SaveSnapshot and the Save of the same
+	// Ready may leave a saved commit index below it, which the engine raises.
+	p.term, p.commit = hs.Term, max(hs.Commit, p.snapIndex())
 	c.scheduleTick(p)
 	c.drive(p)
 	return nil
@@ -117,6 +123,9 @@ func (c *Cluster) tick(p *simPeer) {
 // crash stops the peer: its engine state, state machine and unsynced writes are lost,
 // and so are the client requests it was working on.
 func (c *Cluster) crash(p *simPeer) {
+	if c.sc.Options.SnapshotEntries > 0 || c.snapStats.Taken > 0 {
+		c.countInterrupted(p)
+	}
 	p.node, p.sm = nil, nil
 	p.inc++
 	p.store.Crash()
@@ -146,11 +155,17 @@ func (c *Cluster) restart(p *simPeer) error {
 func (c *Cluster) forgetVote(p *simPeer) (string, error) {
 	hs := p.store.HardState()
 	log := p.store.Log()
-	var lastTerm uint64
-	if n := len(log); n > 0 {
-		lastTerm = log[n-1].Term
+	last, _ := p.store.LastIndex()
+	lastTerm, _ := p.store.Term(last)
+	var store *memstore.Store
+	var err error
+	if snap, _ := p.store.Snapshot(); !snap.IsEmpty() {
+		// A log that starts after a snapshot: keep the snapshot, rewrite the HardState.
+		store = p.store.Clone()
+		err = store.Save(engine.HardState{Term: lastTerm, Commit: hs.Commit}, nil, true)
+	} else {
+		store, err = memstore.NewWithState(engine.HardState{Term: lastTerm, Commit: hs.Commit}, c.cs, log)
 	}
-	store, err := memstore.NewWithState(engine.HardState{Term: lastTerm, Commit: hs.Commit}, c.cs, log)
 	if err != nil {
 		return "", fmt.Errorf("sim: forget the vote of peer %d: %w", p.id, err)
 	}
@@ -174,8 +189,12 @@ func (c *Cluster) stepPeer(p *simPeer, m *engine.Message) {
 func (c *Cluster) drive(p *simPeer) {
 	for p.node != nil && p.node.HasReady() {
 		rd := p.node.Ready()
+		if c.breakReady != nil {
+			c.breakReady(p, &rd)
+		}
 		c.handleReady(p, &rd)
 		p.node.Advance()
+		c.maybeSnapshot(p)
 	}
 }
 
@@ -191,7 +210,10 @@ func (c *Cluster) handleReady(p *simPeer, rd *engine.Ready) {
 	if rd.SoftState != nil {
 		p.role, p.lead = rd.SoftState.State, rd.SoftState.Lead
 	}
-	// 1. persist
+	// 1. persist: the snapshot first, then the HardState and the entries that follow it
+	if !rd.Snapshot.IsEmpty() {
+		c.persistSnapshot(p, rd)
+	}
 	if len(rd.Entries) > 0 {
 		c.checkAppend(p, rd.Entries, wasLeader && p.role == engine.StateLeader)
 	}
@@ -214,7 +236,10 @@ func (c *Cluster) handleReady(p *simPeer, rd *engine.Ready) {
 	for i := range rd.Messages {
 		c.send(&rd.Messages[i])
 	}
-	// 3. apply
+	// 3. apply: a snapshot from the leader replaces the state machine first
+	if rd.RestoreSnapshot {
+		c.restoreSnapshot(p, &rd.Snapshot)
+	}
 	for i := range rd.CommittedEntries {
 		c.apply(p, &rd.CommittedEntries[i])
 	}

@@ -26,7 +26,7 @@ func (c *Cluster) answerWrites(p *simPeer, e *engine.Entry, res *kv.Result) {
 		if ours {
 			term := e.Term
 			if res.Index != e.Index { // a retry answered with the original's result
-				term, _ = p.store.Term(res.Index)
+				term = c.committedTerm(p, res.Index)
 			}
 			c.recordAck(uint64(w.client+1), res.Index, term, w.cmd)
 		}

@@ -33,6 +33,10 @@ type PeerState struct {
 	CommitIndex uint64 `json:"commit_index"`
 	LastApplied uint64 `json:"last_applied"`
 	LastIndex   uint64 `json:"last_index"`
+	// SnapshotIndex and SnapshotTerm are the last entry the peer's Raft snapshot (§7)
+	// covers, 0 without one: its log holds only the entries after it.
+	SnapshotIndex uint64 `json:"snapshot_index,omitempty"`
+	SnapshotTerm  uint64 `json:"snapshot_term,omitempty"`
 	// Log holds the last MaxSnapshotLog entries; LogFirst is the index of Log[0].
 	Log             []LogEntry `json:"log"`
 	LogFirst        uint64     `json:"log_first"`
@@ -109,10 +113,14 @@ func (c *Cluster) peerState(p *simPeer) PeerState {
 		}
 	} else {
 		hs := p.store.HardState()
-		ps.State, ps.Term, ps.Vote, ps.CommitIndex, ps.LastIndex = "down", hs.Term, hs.VotedFor, hs.Commit, uint64(len(log))
+		ps.State, ps.Term, ps.Vote, ps.CommitIndex = "down", hs.Term, hs.VotedFor, hs.Commit
+		ps.LastIndex, _ = p.store.LastIndex()
+	}
+	if snap, _ := p.store.Snapshot(); !snap.IsEmpty() {
+		ps.SnapshotIndex, ps.SnapshotTerm = snap.Meta.Index, snap.Meta.Term
 	}
 	first := max(len(log)-MaxSnapshotLog, 0)
-	ps.LogFirst = uint64(first + 1)
+	ps.LogFirst = ps.SnapshotIndex + uint64(first+1)
 	ps.Log = make([]LogEntry, 0, len(log)-first)
 	for _, e := range log[first:] {
 		ps.Log = append(ps.Log, LogEntry{Index: e.Index, Term: e.Term, Command: commandText(e.Command)})

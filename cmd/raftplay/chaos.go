@@ -113,6 +113,10 @@ func runChaos(stdout, stderr io.Writer, f chaosFlags) error {
 	elapsed := time.Since(start)
 	fmt.Fprintf(stderr, "chaos: %d seeds in %s: %d client operations checked, %d messages delivered (%.0f/s)\n",
 		sum.Seeds, elapsed.Round(time.Millisecond), sum.Ops, sum.Delivered, float64(sum.Delivered)/elapsed.Seconds())
+	if sum.SnapshotSeeds > 0 {
+		fmt.Fprintf(stderr, "chaos: %d seeds with snapshots: %d taken, %d installed by InstallSnapshot, %d transfers cut by a crash\n",
+			sum.SnapshotSeeds, sum.Snapshots.Taken, sum.Snapshots.Installed, sum.Snapshots.Interrupted)
+	}
 	fmt.Fprintf(stdout, "seeds=%d violations=%d\n", sum.Seeds, len(sum.Failed))
 	if len(sum.Failed) > 0 {
 		return &exitError{code: 1, err: fmt.Errorf("%d of %d seeds violated an invariant", len(sum.Failed), sum.Seeds)}

@@ -58,8 +58,21 @@ func Generate(seed uint64, cfg Config) sim.Scenario {
 		sc.Options.MaxInflight = 4 + g.rng.IntN(5)
 	}
 	g.down = make([]bool, g.peers+1)
+	// A third of the runs take snapshots every few entries and send them in small
+	// chunks (§7), so that followers that come back behind get InstallSnapshot, whose
+	// chunks the network loses and duplicates like any message. The choice draws from
+	// its own stream: the other runs keep the scenarios they always had.
+	snap := rand.New(rand.NewPCG(seed, 0x5a4b5))
+	if snap.IntN(3) == 0 {
+		sc.Options.SnapshotEntries = uint64(2 + snap.IntN(12))
+		sc.Options.SnapshotChunkBytes = []uint64{8, 32, 128, 0}[snap.IntN(4)]
+		g.snap = snap
+	}
 	for at := g.between(50, 400); at < cfg.Duration; at += g.between(30, 700) {
 		g.fault(at)
+		if g.snap != nil && g.snap.IntN(6) == 0 {
+			at = g.crashDuringTransfer(at, cfg.Duration)
+		}
 	}
 	g.healAll(cfg.Duration)
 	sc.Actions = g.actions
@@ -71,6 +84,8 @@ type generator struct {
 	peers   int
 	down    []bool // by peer id
 	actions []sim.Action
+	// snap, set in runs with snapshots, adds the faults aimed at snapshot transfers.
+	snap *rand.Rand
 }
 
 func (g *generator) between(lo, hi int64) int64 { return lo + g.rng.Int64N(hi-lo+1) }
@@ -116,6 +131,35 @@ func (g *generator) fault(at int64) {
 			g.add(sim.Action{At: at, Type: sim.ActTimeout, Peer: p})
 		}
 	}
+}
+
+// crashDuringTransfer keeps a peer down while the others write and compact past it,
+// restarts it, and crashes it again a few ms later, when the leader is likely sending
+// it a snapshot (or it is receiving one); then brings it back. The restarted follower
+// holds no partial transfer and the leader must start over (§7). It returns the time
+// of its last action (at when it added none), before end.
+func (g *generator) crashDuringTransfer(at, end int64) int64 {
+	p := g.peer()
+	back := at + 1 + g.snap.Int64N(600)
+	again := back + 5 + g.snap.Int64N(80)
+	last := again + 1 + g.snap.Int64N(200)
+	if g.down[p] || last >= end {
+		return at
+	}
+	down := 0
+	for _, d := range g.down {
+		if d {
+			down++
+		}
+	}
+	if 2*(down+1) >= g.peers {
+		return at // keep a majority up, or nothing is written to compact
+	}
+	g.add(sim.Action{At: at, Type: sim.ActCrash, Peer: p})
+	g.add(sim.Action{At: back, Type: sim.ActRestart, Peer: p})
+	g.add(sim.Action{At: again, Type: sim.ActCrash, Peer: p})
+	g.add(sim.Action{At: last, Type: sim.ActRestart, Peer: p})
+	return last
 }
 
 func (g *generator) downPeer() uint64 {

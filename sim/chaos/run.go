@@ -21,6 +21,9 @@ type Result struct {
 	Delivered int64
 	// EndTime is the virtual time the run ended at, in ms.
 	EndTime int64
+	// Snapshots counts the snapshots taken and installed, and the transfers a crash
+	// interrupted (zero in runs without snapshots).
+	Snapshots sim.SnapshotStats
 }
 
 // Failed reports whether any check failed.
@@ -54,7 +57,7 @@ func Run(sc sim.Scenario, cfg Config) (Result, error) {
 		c.CheckAckedWrites()
 	}
 	res.Violations = append(res.Violations, c.Violations()...)
-	res.Delivered, res.EndTime = c.Delivered(), c.Now()
+	res.Delivered, res.EndTime, res.Snapshots = c.Delivered(), c.Now(), c.SnapshotStats()
 	if len(res.Violations) == 0 {
 		v, ops, err := checkHistory(c.History(), c.Now())
 		if err != nil {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+
+	"github.com/raftplay/raftplay/sim"
 )
 
 // Summary adds up a run of many seeds.
@@ -13,6 +15,10 @@ type Summary struct {
 	Failed    []Result // the failing seeds, in seed order
 	Ops       int      // client operations checked for linearizability
 	Delivered int64    // simulated messages delivered
+	// SnapshotSeeds counts the seeds that ran with snapshots on; Snapshots adds up
+	// their snapshots and the transfers a crash interrupted.
+	SnapshotSeeds int
+	Snapshots     sim.SnapshotStats
 }
 
 // RunSeeds generates and runs the scenarios of seeds from, from+1, ..., from+n-1 on
@@ -61,6 +67,12 @@ func RunSeeds(from uint64, n, workers int, cfg Config, done func(Result)) (Summa
 		}
 		sum.Ops += out.res.Ops
 		sum.Delivered += out.res.Delivered
+		if st := out.res.Snapshots; st != (sim.SnapshotStats{}) {
+			sum.SnapshotSeeds++
+			sum.Snapshots.Taken += st.Taken
+			sum.Snapshots.Installed += st.Installed
+			sum.Snapshots.Interrupted += st.Interrupted
+		}
 		if out.res.Failed() {
 			sum.Failed = append(sum.Failed, out.res)
 		}
