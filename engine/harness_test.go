@@ -105,7 +105,7 @@ func (n *network) handle(id uint64) {
 	for p.HasReady() {
 		rd := p.Ready()
 		for _, e := range rd.Events {
-			fmt.Fprintf(&n.log, "  %s\n", e.Describe())
+			fmt.Fprintf(&n.log, "  %s\n", e.Describe(engine.PeerName))
 		}
 		n.process(id, p, rd)
 	}

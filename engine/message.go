@@ -21,16 +21,41 @@ const (
 	msgTypeCount
 )
 
-var msgTypeNames = [...]string{"Invalid", "RequestVote", "RequestVoteResp", "PreVote",
-	"PreVoteResp", "AppendEntries", "AppendEntriesResp", "Heartbeat", "HeartbeatResp"}
+// msgTypes gives each type the name the narration, traces and lessons use, and the
+// section of the paper that defines it.
+var msgTypes = [...]term{
+	{"Invalid", ""},
+	{"RequestVote", "§5.2"},
+	{"RequestVoteResp", "§5.2"},
+	{"PreVote", "dissertation §9.6"},
+	{"PreVoteResp", "dissertation §9.6"},
+	{"AppendEntries", "§5.3"},
+	{"AppendEntriesResp", "§5.3"},
+	{"Heartbeat", "§5.2"},
+	{"HeartbeatResp", "§5.2"},
+}
 
 // String returns the name the narration uses, such as "AppendEntries".
 func (t MessageType) String() string {
-	if int(t) < len(msgTypeNames) {
-		return msgTypeNames[t]
+	if int(t) < len(msgTypes) {
+		return msgTypes[t].name
 	}
 	return fmt.Sprintf("MessageType(%d)", uint8(t))
 }
+
+// Rule is the section of the paper (or the dissertation) that defines the message.
+func (t MessageType) Rule() string {
+	if int(t) < len(msgTypes) {
+		return msgTypes[t].rule
+	}
+	return ""
+}
+
+// ParseMessageType is the inverse of MessageType.String.
+func ParseMessageType(s string) (MessageType, bool) { return parseTerm(msgTypes[:], s, MsgInvalid) }
+
+// MessageTypes lists every message type, in the order of their numbers.
+func MessageTypes() []MessageType { return valid[MessageType](len(msgTypes)) }
 
 // Message is one message between peers. One struct serves every type; the meaning of
 // the fields that differ per type:

@@ -86,7 +86,7 @@ func (rd *Ready) Describe() string {
 		fmt.Fprintf(&b, "read: id=%d index=%d\n", rs.RequestID, rs.Index)
 	}
 	for _, e := range rd.Events {
-		fmt.Fprintf(&b, "event: %s\n", e.Describe())
+		fmt.Fprintf(&b, "event: %s\n", e.Describe(PeerName))
 	}
 	return b.String()
 }

@@ -109,7 +109,7 @@ func TestRecoveringPeerNeitherVotesNorCampaigns(t *testing.T) {
 	n.deliver()
 	assert.NotEqual(t, engine.StateLeader, n.status(3).State, "peer 3 cannot win without peer 2's vote")
 	assert.True(t, n.status(2).Recovering)
-	assert.Contains(t, n.log.String(), "peer 2 refused its pre-vote to 3 in term 1: it lost entries it may have acknowledged")
+	assert.Contains(t, n.log.String(), "peer 2 refused its pre-vote to peer 3 in term 1: it lost entries it may have acknowledged")
 }
 
 // The scenario in the engine: peer 1 leads while 3 is down, and writes are
@@ -148,7 +148,7 @@ func TestRecoveringPeerKeepsCommittedWrites(t *testing.T) {
 		heartbeat(n, 1)
 	}
 	assert.False(t, n.status(2).Recovering, "peer 2 caught up and recovered")
-	assert.Contains(t, n.log.String(), "peer 2 recovered: it holds the whole log of leader 1")
+	assert.Contains(t, n.log.String(), "peer 2 recovered: it holds the whole log of the leader, peer 1")
 	for _, id := range voters {
 		assert.Equal(t, n.logOf(1), n.logOf(id), "log of peer %d", id)
 		assert.GreaterOrEqual(t, n.status(id).CommitIndex, committed, "commit of peer %d", id)

@@ -15,19 +15,53 @@ const (
 	StatePreCandidate
 	StateCandidate
 	StateLeader
+	stateCount
 )
 
-var stateNames = [...]string{"follower", "precandidate", "candidate", "leader"}
+// states gives each role its name and the section that defines it.
+var states = [...]term{
+	{"follower", "§5.1"},
+	{"precandidate", "dissertation §9.6: pre-vote"},
+	{"candidate", "§5.1, §5.2"},
+	{"leader", "§5.1, §5.2"},
+}
 
 // String returns the role in lower case. The simulator's snapshots carry it as a peer's
 // "state" (sim.PeerState), and the page copies that into data-role, which also has the
 // value "down" for a crashed peer: a role the engine never has, since a crashed peer
 // has no engine.
 func (s StateType) String() string {
-	if int(s) < len(stateNames) {
-		return stateNames[s]
+	if int(s) < len(states) {
+		return states[s].name
 	}
 	return fmt.Sprintf("state(%d)", uint8(s))
+}
+
+// Rule is the section of the paper (or the dissertation) that defines the role.
+func (s StateType) Rule() string {
+	if int(s) < len(states) {
+		return states[s].rule
+	}
+	return ""
+}
+
+// ParseStateType is the inverse of StateType.String.
+func ParseStateType(s string) (StateType, bool) {
+	for i, t := range states {
+		if t.name == s {
+			return StateType(i), true
+		}
+	}
+	return StateFollower, false
+}
+
+// StateTypes lists every role, in the order of their numbers.
+func StateTypes() []StateType {
+	out := make([]StateType, len(states))
+	for i := range out {
+		out[i] = StateType(i)
+	}
+	return out
 }
 
 // Entry is one Raft log entry. Indices start at 1 and are strictly increasing in a log.

@@ -377,10 +377,10 @@ func (l *raftLoop) publishEvents(events []engine.Event) {
 		switch e.Kind {
 		case engine.EventRestarted, engine.EventElectionWon, engine.EventSteppedDown,
 			engine.EventQuorumLost, engine.EventSuffixTruncated:
-			l.log.Info(e.Describe(), "event", e.Kind.String(), "term", e.Term)
+			l.log.Info(e.Describe(engine.PeerName), "event", e.Kind.String(), "term", e.Term)
 		default:
 			if debug {
-				l.log.Debug(e.Describe(), "event", e.Kind.String(), "term", e.Term)
+				l.log.Debug(e.Describe(engine.PeerName), "event", e.Kind.String(), "term", e.Term)
 			}
 		}
 	}
@@ -391,7 +391,7 @@ func (l *raftLoop) publishEvents(events []engine.Event) {
 	for _, e := range events {
 		data, err := json.Marshal(EventOf(e, now))
 		if err != nil {
-			l.log.Error("encode event", "event", e.Describe(), "err", err)
+			l.log.Error("encode event", "event", e.Describe(engine.PeerName), "err", err)
 			continue
 		}
 		l.n.hub.publish(sseRaft, data)

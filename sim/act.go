@@ -135,7 +135,7 @@ func (c *Cluster) applyAction(a *Action) error {
 		p := &c.peers[a.Peer-1]
 		op := c.newOp(0, 0, kv.Command{Op: kv.OpGet, Key: a.Key}, p.id)
 		c.history[op].Tries = 1
-		c.tracer.add(&record{kind: tkClientRequest, time: c.now, peer: p.id, text: a.Describe()})
+		c.tracer.add(&record{kind: tkClientRequest, time: c.now, peer: p.id, text: fmt.Sprintf("read %q at %s", a.Key, PeerName(p.id))})
 		c.userRead(p, a.Key, op)
 	}
 	return nil
