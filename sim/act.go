@@ -141,8 +141,15 @@ func (c *Cluster) applyAction(a *Action) error {
 	return nil
 }
 
+// traceAction records a user action. The ends of a cut link go into the trace as
+// numbers too (they are in the hashed text already), so the page never reads peer ids
+// out of the sentence.
 func (c *Cluster) traceAction(kind traceKind, a *Action) {
-	c.tracer.add(&record{kind: kind, time: c.now, peer: a.Peer, text: a.Describe()})
+	rec := record{kind: kind, time: c.now, peer: a.Peer, text: a.Describe()}
+	if kind == tkBlock {
+		rec.msg.from, rec.msg.to = a.From, a.To
+	}
+	c.tracer.add(&rec)
 }
 
 // actOnMessage drops, duplicates or delays a message in flight.

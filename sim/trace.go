@@ -67,6 +67,8 @@ var traceKindNames = [...]string{"engine", "send", "deliver", "drop", "duplicate
 	"crash", "restart", "partition", "block", "heal", "network", "force-timeout", "client-request",
 	"client-response", "violation", "action-failed"}
 
+//go:generate go run ./internal/vocabjs -o ../web/js/vocab.gen.js
+
 // TraceKinds lists the kinds of the simulator's own trace events; the engine's are
 // engine.EventKinds. Lesson checks and the page take the names from here.
 func TraceKinds() []string { return slices.Clone(traceKindNames[1:]) }
@@ -230,6 +232,8 @@ func (r *record) event(seq int) TraceEvent {
 			te.Copy = r.seq
 		}
 		te.Text = r.messageText()
+	case tkBlock: // the cut link, From -> To
+		te.From, te.To = r.msg.from, r.msg.to
 	}
 	return te
 }
