@@ -28,8 +28,8 @@ func newRaftplayCluster() (runner, error) {
 		id := uint64(i + 1)
 		store := memstore.New(engine.ConfState{Voters: voters})
 		cfg := engine.DefaultConfig(id, store)
-		cfg.ElectionTick = 10
-		cfg.HeartbeatTick = 1
+		cfg.ElectionTicks = 10
+		cfg.HeartbeatTicks = 1
 		cfg.PreVote = true
 		cfg.CheckQuorum = true
 		cfg.MaxInflightMsgs = 256

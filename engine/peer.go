@@ -38,7 +38,7 @@ type Peer struct {
 	// Timers are counters of ticks, never real timers.
 	electionElapsed  int // ticks since we last heard from a leader or started an election
 	heartbeatElapsed int // leader: ticks since the last heartbeat round
-	electionTimeout  int // the randomized timeout in force, in [ElectionTick, 2*ElectionTick)
+	electionTimeout  int // the randomized timeout in force, in [ElectionTicks, 2*ElectionTicks)
 	rand             *rand.Rand
 	pcg              *rand.PCG // the source behind rand, kept so that Clone can copy its state
 
@@ -183,7 +183,7 @@ func (p *Peer) voterIndex(id uint64) int {
 }
 
 func (p *Peer) resetRandomizedElectionTimeout() {
-	p.electionTimeout = p.cfg.ElectionTick + p.rand.IntN(p.cfg.ElectionTick)
+	p.electionTimeout = p.cfg.ElectionTicks + p.rand.IntN(p.cfg.ElectionTicks)
 }
 
 // reset prepares the peer for a new term (or a new role in the same term).
@@ -287,7 +287,7 @@ func tickElection(p *Peer) {
 func tickHeartbeat(p *Peer) {
 	p.heartbeatElapsed++
 	p.electionElapsed++
-	if p.electionElapsed >= p.cfg.ElectionTick {
+	if p.electionElapsed >= p.cfg.ElectionTicks {
 		p.electionElapsed = 0
 		if p.cfg.CheckQuorum && !p.quorumActive() {
 			p.emit(Event{Kind: EventQuorumLost})
@@ -295,7 +295,7 @@ func tickHeartbeat(p *Peer) {
 			return
 		}
 	}
-	if p.heartbeatElapsed >= p.cfg.HeartbeatTick {
+	if p.heartbeatElapsed >= p.cfg.HeartbeatTicks {
 		p.heartbeatElapsed = 0
 		p.broadcastHeartbeat(0)
 	}

@@ -65,7 +65,7 @@ func (p *Peer) Status() Status {
 		Recovering:      p.recovering,
 	}
 	if p.state == StateLeader {
-		st.ElectionTimeout = p.cfg.ElectionTick
+		st.ElectionTimeout = p.cfg.ElectionTicks
 		st.Progress = make(map[uint64]ReplicationState, len(p.voters))
 		for i, id := range p.voters {
 			st.Progress[id] = p.progress[i].ReplicationState

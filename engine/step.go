@@ -120,7 +120,7 @@ func (p *Peer) ignoreHigherTerm(m Message) bool {
 // inLease reports whether check-quorum lets us refuse votes: we are following a
 // leader we heard from within the election timeout, or we are that leader.
 func (p *Peer) inLease() bool {
-	return p.cfg.CheckQuorum && p.lead != None && p.electionElapsed < p.cfg.ElectionTick
+	return p.cfg.CheckQuorum && p.lead != None && p.electionElapsed < p.cfg.ElectionTicks
 }
 
 // answerStaleTerm answers a message from an older term where that helps the sender.

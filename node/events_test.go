@@ -138,7 +138,7 @@ func TestShutdownIsClean(t *testing.T) {
 	func() {
 		// A long election timeout keeps the leader in office after its followers stop:
 		// check-quorum deposes it only after a whole timeout (1 s) without a quorum.
-		c := newTestCluster(t, func(cfg *Config) { cfg.ElectionTick = 100 })
+		c := newTestCluster(t, func(cfg *Config) { cfg.ElectionTicks = 100 })
 		lead := c.leader()
 		resp, closeStream := openEvents(t, c, lead)
 		defer closeStream()

@@ -69,8 +69,8 @@ func peerSeed(seed, id, restarts uint64) uint64 {
 func (c *Cluster) boot(p *simPeer) error {
 	o := &c.sc.Options
 	cfg := engine.DefaultConfig(p.id, p.store)
-	cfg.ElectionTick = o.ElectionTicks
-	cfg.HeartbeatTick = o.HeartbeatTicks
+	cfg.ElectionTicks = o.ElectionTicks
+	cfg.HeartbeatTicks = o.HeartbeatTicks
 	cfg.PreVote = o.PreVote
 	cfg.CheckQuorum = o.CheckQuorum
 	cfg.Seed = peerSeed(c.sc.Seed, p.id, p.restarts)

@@ -92,7 +92,7 @@ and log from disk and catches up with the leader.`,
 	fl.StringVar(&f.tokenFile, "token-file", "", tokenFileFlagHelp)
 	fl.BoolVar(&f.insecure, "insecure", false, "allow a non-loopback address without a token (trusted networks only)")
 	fl.DurationVar(&f.tick, "tick", node.DefaultTickInterval, "real time of one Raft tick")
-	fl.IntVar(&f.electionTick, "election-tick", node.DefaultElectionTick, "election timeout in ticks (random in [N, 2N))")
+	fl.IntVar(&f.electionTick, "election-tick", node.DefaultElectionTicks, "election timeout in ticks (random in [N, 2N))")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug (every engine event), info, warn or error")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile to this file until the node stops")
 	fl.BoolVar(&f.noFsync, "unsafe-no-fsync", false, "UNSAFE: never fsync the log (benchmarks only: a machine crash loses acknowledged writes)")
@@ -115,8 +115,8 @@ func (f nodeFlags) config() (node.Config, error) {
 		return cfg, errors.New("--data is required: the directory of this node's log, such as raftplay-data/node1")
 	case f.tick <= 0:
 		return cfg, fmt.Errorf("--tick must be positive, got %v", f.tick)
-	case f.electionTick <= node.DefaultHeartbeatTick:
-		return cfg, fmt.Errorf("--election-tick must be above the heartbeat interval of %d ticks, got %d", node.DefaultHeartbeatTick, f.electionTick)
+	case f.electionTick <= node.DefaultHeartbeatTicks:
+		return cfg, fmt.Errorf("--election-tick must be above the heartbeat interval of %d ticks, got %d", node.DefaultHeartbeatTicks, f.electionTick)
 	}
 	peers, err := parseIDAddrs("--peers", f.peers, false)
 	if err != nil {
@@ -145,7 +145,7 @@ func (f nodeFlags) config() (node.Config, error) {
 	}
 	cfg = node.Config{
 		ID: f.id, Peers: peers, PeerHTTP: peerHTTP, HTTPAddr: f.http,
-		TickInterval: f.tick, ElectionTick: f.electionTick,
+		TickInterval: f.tick, ElectionTicks: f.electionTick,
 		Token: token, Insecure: f.insecure,
 	}
 	// Refuse an exposed address now, before runNode creates the data directory.
