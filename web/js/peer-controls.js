@@ -21,7 +21,7 @@ export function createPeerControls(root, act) {
         act({ type: power.dataset.action, peer: id });
       });
       timeout.addEventListener('click', () => act({ type: 'timeout', peer: id }));
-      const card = el('li', { class: 'peer-card', 'data-card-peer': id }, title, facts, el('div', { class: 'card-actions' }, power, timeout));
+      const card = el('li', { class: 'peer-card', 'data-peer': id }, title, facts, el('div', { class: 'card-actions' }, power, timeout));
       root.append(card);
       cards.push({ card, title, facts, power, timeout });
     }
