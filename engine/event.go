@@ -123,16 +123,16 @@ func Reasons() []Reason { return valid[Reason](len(reasons)) }
 // Event is one decision. Fields that do not apply to a kind are zero.
 type Event struct {
 	Kind       EventKind
-	Peer       uint64    // the peer that decided
-	Term       uint64    // the peer's term when it decided
-	From       uint64    // the other peer concerned, or None
-	Index      uint64    // the index the event is about
-	LogTerm    uint64    // the term that goes with Index
-	LocalIndex uint64    // our own last index, where the event compares logs
-	LocalTerm  uint64    // the term of our own last entry, likewise
-	Reason     Reason    // for EventVoteRefused
-	State      StateType // the new role, for EventRoleChanged
-	PreVote    bool      // for vote events: a pre-vote rather than a vote
+	Peer       uint64 // the peer that decided
+	Term       uint64 // the peer's term when it decided
+	From       uint64 // the other peer concerned, or None
+	Index      uint64 // the index the event is about
+	LogTerm    uint64 // the term that goes with Index
+	LocalIndex uint64 // our own last index, where the event compares logs
+	LocalTerm  uint64 // the term of our own last entry, likewise
+	Reason     Reason // for EventVoteRefused
+	State      Role   // the new role, for EventRoleChanged
+	PreVote    bool   // for vote events: a pre-vote rather than a vote
 }
 
 // Describe is a plain sentence for the narration and for transcripts, with every peer
@@ -157,7 +157,7 @@ func (e Event) Describe(name func(id uint64) string) string {
 	case EventElectionWon:
 		return fmt.Sprintf("%s won the election for term %d with a majority of votes", p, e.Term)
 	case EventSteppedDown:
-		if e.State == StateFollower {
+		if e.State == RoleFollower {
 			return fmt.Sprintf("%s moved to the higher term %d of %s", p, e.Term, from)
 		}
 		return fmt.Sprintf("%s stepped down from %s: %s is in the higher term %d", p, e.State, from, e.Term)

@@ -9,7 +9,7 @@ import (
 // leads and in which role we are. It need not be persisted.
 type SoftState struct {
 	Lead  uint64
-	State StateType
+	State Role
 }
 
 // ReadState answers a ReadIndex request: once the peer has applied Index, a read that

@@ -5,61 +5,60 @@ import "fmt"
 // None is the zero peer id: "no leader known", "voted for nobody".
 const None uint64 = 0
 
-// StateType is a peer's role in the protocol (§5.1, plus the pre-vote phase of §9.6
+// Role is a peer's role in the protocol (§5.1, plus the pre-vote phase of §9.6
 // of Ongaro's thesis).
-type StateType uint8
+type Role uint8
 
 // The roles a peer can be in.
 const (
-	StateFollower StateType = iota
-	StatePreCandidate
-	StateCandidate
-	StateLeader
-	stateCount
+	RoleFollower Role = iota
+	RolePreCandidate
+	RoleCandidate
+	RoleLeader
+	roleCount
 )
 
-// states gives each role its name and the section that defines it.
-var states = [...]term{
+// roles gives each role its name and the section that defines it.
+var roles = [...]term{
 	{"follower", "§5.1"},
 	{"precandidate", "dissertation §9.6: pre-vote"},
 	{"candidate", "§5.1, §5.2"},
 	{"leader", "§5.1, §5.2"},
 }
 
-// String returns the role in lower case. The simulator's snapshots carry it as a peer's
-// "state" (sim.PeerState), and the page copies that into data-role, which also has the
-// value "down" for a crashed peer: a role the engine never has, since a crashed peer
-// has no engine.
-func (s StateType) String() string {
-	if int(s) < len(states) {
-		return states[s].name
+// String returns the role in lower case, the name every layer uses: a snapshot's
+// "state" (sim.PeerState), an event's "state", the page's data-role. Those also know
+// "down" for a crashed peer, a role the engine never has (a crashed peer has no engine).
+func (s Role) String() string {
+	if int(s) < len(roles) {
+		return roles[s].name
 	}
-	return fmt.Sprintf("state(%d)", uint8(s))
+	return fmt.Sprintf("role(%d)", uint8(s))
 }
 
 // Rule is the section of the paper (or the dissertation) that defines the role.
-func (s StateType) Rule() string {
-	if int(s) < len(states) {
-		return states[s].rule
+func (s Role) Rule() string {
+	if int(s) < len(roles) {
+		return roles[s].rule
 	}
 	return ""
 }
 
-// ParseStateType is the inverse of StateType.String.
-func ParseStateType(s string) (StateType, bool) {
-	for i, t := range states {
+// ParseRole is the inverse of Role.String.
+func ParseRole(s string) (Role, bool) {
+	for i, t := range roles {
 		if t.name == s {
-			return StateType(i), true
+			return Role(i), true
 		}
 	}
-	return StateFollower, false
+	return RoleFollower, false
 }
 
-// StateTypes lists every role, in the order of their numbers.
-func StateTypes() []StateType {
-	out := make([]StateType, len(states))
+// Roles lists every role, in the order of their numbers.
+func Roles() []Role {
+	out := make([]Role, len(roles))
 	for i := range out {
-		out[i] = StateType(i)
+		out[i] = Role(i)
 	}
 	return out
 }

@@ -36,6 +36,6 @@ func valid[T ~uint8](n int) []T {
 var (
 	_ = [1]struct{}{}[len(eventKinds)-int(eventKindCount)]
 	_ = [1]struct{}{}[len(reasons)-int(reasonCount)]
-	_ = [1]struct{}{}[len(states)-int(stateCount)]
+	_ = [1]struct{}{}[len(roles)-int(roleCount)]
 	_ = [1]struct{}{}[len(msgTypes)-int(msgTypeCount)]
 )

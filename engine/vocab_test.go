@@ -37,14 +37,14 @@ func TestVocabularyNamesEveryValueOnce(t *testing.T) {
 	_, ok = engine.ParseReason("")
 	assert.False(t, ok)
 
-	assert.Equal(t, []engine.StateType{engine.StateFollower, engine.StatePreCandidate, engine.StateCandidate, engine.StateLeader}, engine.StateTypes())
-	for _, s := range engine.StateTypes() {
+	assert.Equal(t, []engine.Role{engine.RoleFollower, engine.RolePreCandidate, engine.RoleCandidate, engine.RoleLeader}, engine.Roles())
+	for _, s := range engine.Roles() {
 		assert.NotEmpty(t, s.Rule())
-		got, ok := engine.ParseStateType(s.String())
+		got, ok := engine.ParseRole(s.String())
 		assert.True(t, ok)
 		assert.Equal(t, s, got)
 	}
-	_, ok = engine.ParseStateType("down")
+	_, ok = engine.ParseRole("down")
 	assert.False(t, ok, "down is the page's word for a crashed peer, not an engine role")
 
 	require.Len(t, engine.MessageTypes(), 8)
@@ -72,7 +72,7 @@ func TestDescribeNamesPeersWithTheGivenFunction(t *testing.T) {
 		{engine.Event{Kind: engine.EventRestarted, Peer: 3, Term: 2, From: 0, Index: 1, LocalIndex: 4},
 			"Cy restarted from storage: term 2, voted for no one, commit 1, last index 4"},
 		{engine.Event{Kind: engine.EventNextIndexBackoff, Peer: 1, From: 3, Index: 2}, "Ann (leader) backs off: next index for Cy is now 2"},
-		{engine.Event{Kind: engine.EventSteppedDown, Peer: 1, From: 2, Term: 4, State: engine.StateLeader},
+		{engine.Event{Kind: engine.EventSteppedDown, Peer: 1, From: 2, Term: 4, State: engine.RoleLeader},
 			"Ann stepped down from leader: Bob is in the higher term 4"},
 	}
 	for _, c := range cases {
@@ -84,7 +84,7 @@ func TestDescribeNamesPeersWithTheGivenFunction(t *testing.T) {
 
 // TestEventJSONNamesKindsReasonsAndRoles checks the one JSON form of an event.
 func TestEventJSONNamesKindsReasonsAndRoles(t *testing.T) {
-	j := engine.Event{Kind: engine.EventSteppedDown, Peer: 1, From: 2, Term: 4, State: engine.StateCandidate}.JSON(engine.PeerName)
+	j := engine.Event{Kind: engine.EventSteppedDown, Peer: 1, From: 2, Term: 4, State: engine.RoleCandidate}.JSON(engine.PeerName)
 	assert.Equal(t, engine.EventJSON{Kind: "stepped-down", Peer: 1, From: 2, Term: 4, State: "candidate",
 		Text: "peer 1 stepped down from candidate: peer 2 is in the higher term 4"}, j)
 	j = engine.Event{Kind: engine.EventVoteRefused, Peer: 1, From: 2, Term: 4, Reason: engine.ReasonLogBehind, PreVote: true}.JSON(engine.PeerName)

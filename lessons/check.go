@@ -142,8 +142,8 @@ var checkKinds = []string{"event", "peer", "leader", "log", "commit", "kv", "cli
 // The names an event check may use come from engine and sim, where they are defined:
 // a kind, reason, role or message type added there is valid here at once.
 var (
-	roleStates   = names(engine.StateTypes())
-	peerStates   = append(names(engine.StateTypes()), "down", "up")
+	roleStates   = names(engine.Roles())
+	peerStates   = append(names(engine.Roles()), "down", "up")
 	voteReasons  = names(engine.Reasons())
 	messageTypes = names(engine.MessageTypes())
 	clientOps    = []string{"PUT", "GET", "DELETE", "CAS"}

@@ -121,7 +121,7 @@ func TestHubDropsForSlowSubscribers(t *testing.T) {
 
 func TestEventOfNamesKindsAndRoles(t *testing.T) {
 	at := time.Unix(100, 0)
-	ev := EventOf(engine.Event{Kind: engine.EventRoleChanged, Peer: 2, Term: 5, State: engine.StateLeader}, at)
+	ev := EventOf(engine.Event{Kind: engine.EventRoleChanged, Peer: 2, Term: 5, State: engine.RoleLeader}, at)
 	assert.Equal(t, Event{Time: at, EventJSON: engine.EventJSON{Kind: "role", Peer: 2, Term: 5, State: "leader", Text: "peer 2 became leader in term 5"}}, ev)
 	ev = EventOf(engine.Event{Kind: engine.EventVoteRefused, Peer: 1, Term: 3, From: 2, Reason: engine.ReasonLogBehind, PreVote: true}, at)
 	assert.Equal(t, "vote-refused", ev.Kind)

@@ -54,7 +54,7 @@ var (
 
 // statusKey is the part of the status whose change makes a status event.
 type statusKey struct {
-	state              engine.StateType
+	state              engine.Role
 	term, lead         uint64
 	commit, lastIndex  uint64
 	lastApplied        uint64
@@ -336,7 +336,7 @@ func (l *raftLoop) track(rd *engine.Ready) {
 // checkLeadership gives up on the requests only a leader can finish once we are no
 // longer the leader of the term they were made in.
 func (l *raftLoop) checkLeadership() {
-	leading := l.key.state == engine.StateLeader
+	leading := l.key.state == engine.RoleLeader
 	if l.leading && (!leading || l.key.term != l.leaderTerm) {
 		l.log.Info("lost leadership", "term", l.leaderTerm, "pending_proposals", len(l.proposals), "pending_reads", len(l.reads))
 		for index, p := range l.proposals {

@@ -243,7 +243,7 @@ func (n *Node) Status() Status {
 func (n *Node) IsLeader() bool {
 	n.statusMu.Lock()
 	defer n.statusMu.Unlock()
-	return n.status.State == engine.StateLeader.String()
+	return n.status.State == engine.RoleLeader.String()
 }
 
 // Leader returns the id of the leader the node knows of, or 0.

@@ -23,7 +23,7 @@ type simPeer struct {
 
 	// What the checkers know of the peer, kept up to date from its Readys. Term and
 	// commit keep their values while the peer is down, to compare after a restart.
-	role      engine.StateType
+	role      engine.Role
 	lead      uint64
 	term      uint64
 	commit    uint64
@@ -87,7 +87,7 @@ func (c *Cluster) boot(p *simPeer) error {
 		return fmt.Errorf("sim: start peer %d: %w", p.id, err)
 	}
 	p.node, p.sm = node, kv.New()
-	p.role, p.lead, p.applied = engine.StateFollower, engine.None, 0
+	p.role, p.lead, p.applied = engine.RoleFollower, engine.None, 0
 	p.heardLeader = -1
 	hs := p.store.HardState()
 	p.lastIndex = uint64(len(p.store.Log()))
@@ -187,13 +187,13 @@ func (c *Cluster) handleReady(p *simPeer, rd *engine.Ready) {
 	}
 	c.checkPreVote(p, rd.Events)
 	c.checkLease(p, rd.Events)
-	wasLeader := p.role == engine.StateLeader
+	wasLeader := p.role == engine.RoleLeader
 	if rd.SoftState != nil {
 		p.role, p.lead = rd.SoftState.State, rd.SoftState.Lead
 	}
 	// 1. persist
 	if len(rd.Entries) > 0 {
-		c.checkAppend(p, rd.Entries, wasLeader && p.role == engine.StateLeader)
+		c.checkAppend(p, rd.Entries, wasLeader && p.role == engine.RoleLeader)
 	}
 	if err := p.store.Save(rd.HardState, rd.Entries, rd.MustSync); err != nil {
 		c.violate(InvStorage, p.id, fmt.Sprintf("peer %d could not save its Ready: %v", p.id, err))
@@ -204,10 +204,10 @@ func (c *Cluster) handleReady(p *simPeer, rd *engine.Ready) {
 	if !rd.HardState.IsEmpty() {
 		c.checkHardState(p, rd.HardState)
 	}
-	if p.role == engine.StateLeader && !wasLeader {
+	if p.role == engine.RoleLeader && !wasLeader {
 		c.checkNewLeader(p)
 	}
-	if wasLeader && p.role != engine.StateLeader {
+	if wasLeader && p.role != engine.RoleLeader {
 		c.abandonReads(p)
 	}
 	// 2. send
