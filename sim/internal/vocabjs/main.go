@@ -2,7 +2,8 @@
 // kinds, reasons, roles and message types, each with the rule of the paper it follows,
 // and the simulator's own trace kinds) as an ES module the page imports, so the page
 // never spells a kind by hand. `go generate ./sim` (or `make generate`) runs it after
-// a kind was added; TestModuleIsCurrent fails until then.
+// a kind was added; TestModuleIsCurrent fails until then. `make dist` writes a fresh
+// copy into the built page (-o), never over the tracked file.
 package main
 
 import (
