@@ -50,29 +50,17 @@ var eventKinds = [...]term{
 }
 
 // String returns the kind's short name, used in traces and lesson checks.
-func (k EventKind) String() string {
-	if int(k) < len(eventKinds) {
-		return eventKinds[k].name
-	}
-	return fmt.Sprintf("event(%d)", uint8(k))
-}
+func (k EventKind) String() string { return nameOf(eventKinds[:], k, "event") }
 
 // Rule is the rule of the paper (or the dissertation) the decision follows, as a
 // citation with a few words: "§5.3: consistency check".
-func (k EventKind) Rule() string {
-	if int(k) < len(eventKinds) {
-		return eventKinds[k].rule
-	}
-	return ""
-}
+func (k EventKind) Rule() string { return ruleOf(eventKinds[:], k) }
 
 // ParseEventKind is the inverse of EventKind.String.
-func ParseEventKind(s string) (EventKind, bool) {
-	return parseTerm(eventKinds[:], s, EventInvalid)
-}
+func ParseEventKind(s string) (EventKind, bool) { return parseTerm[EventKind](eventKinds[:], s, 1) }
 
 // EventKinds lists every kind the engine emits, in the order of their numbers.
-func EventKinds() []EventKind { return valid[EventKind](len(eventKinds)) }
+func EventKinds() []EventKind { return values[EventKind](len(eventKinds), 1) }
 
 // Reason says why a vote was refused.
 type Reason uint8
@@ -99,26 +87,16 @@ var reasons = [...]term{
 }
 
 // String returns the reason's short name.
-func (r Reason) String() string {
-	if int(r) < len(reasons) {
-		return reasons[r].name
-	}
-	return fmt.Sprintf("reason(%d)", uint8(r))
-}
+func (r Reason) String() string { return nameOf(reasons[:], r, "reason") }
 
 // Rule is the rule that makes a peer refuse its vote for this reason, as a citation.
-func (r Reason) Rule() string {
-	if int(r) < len(reasons) {
-		return reasons[r].rule
-	}
-	return ""
-}
+func (r Reason) Rule() string { return ruleOf(reasons[:], r) }
 
 // ParseReason is the inverse of Reason.String (ReasonNone has no name to parse).
-func ParseReason(s string) (Reason, bool) { return parseTerm(reasons[:], s, ReasonNone) }
+func ParseReason(s string) (Reason, bool) { return parseTerm[Reason](reasons[:], s, 1) }
 
 // Reasons lists every reason a vote can be refused for.
-func Reasons() []Reason { return valid[Reason](len(reasons)) }
+func Reasons() []Reason { return values[Reason](len(reasons), 1) }
 
 // Event is one decision. Fields that do not apply to a kind are zero.
 type Event struct {

@@ -36,26 +36,16 @@ var msgTypes = [...]term{
 }
 
 // String returns the name the narration uses, such as "AppendEntries".
-func (t MessageType) String() string {
-	if int(t) < len(msgTypes) {
-		return msgTypes[t].name
-	}
-	return fmt.Sprintf("MessageType(%d)", uint8(t))
-}
+func (t MessageType) String() string { return nameOf(msgTypes[:], t, "MessageType") }
 
 // Rule is the section of the paper (or the dissertation) that defines the message.
-func (t MessageType) Rule() string {
-	if int(t) < len(msgTypes) {
-		return msgTypes[t].rule
-	}
-	return ""
-}
+func (t MessageType) Rule() string { return ruleOf(msgTypes[:], t) }
 
 // ParseMessageType is the inverse of MessageType.String.
-func ParseMessageType(s string) (MessageType, bool) { return parseTerm(msgTypes[:], s, MsgInvalid) }
+func ParseMessageType(s string) (MessageType, bool) { return parseTerm[MessageType](msgTypes[:], s, 1) }
 
 // MessageTypes lists every message type, in the order of their numbers.
-func MessageTypes() []MessageType { return valid[MessageType](len(msgTypes)) }
+func MessageTypes() []MessageType { return values[MessageType](len(msgTypes), 1) }
 
 // Message is one message between peers. One struct serves every type; the meaning of
 // the fields that differ per type:

@@ -29,39 +29,16 @@ var roles = [...]term{
 // String returns the role in lower case, the name every layer uses: a snapshot's
 // "state" (sim.PeerState), an event's "state", the page's data-role. Those also know
 // "down" for a crashed peer, a role the engine never has (a crashed peer has no engine).
-func (s Role) String() string {
-	if int(s) < len(roles) {
-		return roles[s].name
-	}
-	return fmt.Sprintf("role(%d)", uint8(s))
-}
+func (s Role) String() string { return nameOf(roles[:], s, "role") }
 
 // Rule is the section of the paper (or the dissertation) that defines the role.
-func (s Role) Rule() string {
-	if int(s) < len(roles) {
-		return roles[s].rule
-	}
-	return ""
-}
+func (s Role) Rule() string { return ruleOf(roles[:], s) }
 
 // ParseRole is the inverse of Role.String.
-func ParseRole(s string) (Role, bool) {
-	for i, t := range roles {
-		if t.name == s {
-			return Role(i), true
-		}
-	}
-	return RoleFollower, false
-}
+func ParseRole(s string) (Role, bool) { return parseTerm[Role](roles[:], s, 0) }
 
 // Roles lists every role, in the order of their numbers.
-func Roles() []Role {
-	out := make([]Role, len(roles))
-	for i := range out {
-		out[i] = Role(i)
-	}
-	return out
-}
+func Roles() []Role { return values[Role](len(roles), 0) }
 
 // Entry is one Raft log entry. Indices start at 1 and are strictly increasing in a log.
 // An entry with no Command is the empty entry a new leader appends to commit entries of

@@ -1,5 +1,7 @@
 package engine
 
+import "fmt"
+
 // The protocol's vocabulary is defined here once: the names of event kinds, reasons,
 // roles and message types, with the rule of the paper each one follows. Traces, the
 // node's /events, lesson checks and the page (web/js/vocab.gen.js, generated from
@@ -12,20 +14,37 @@ type term struct {
 	rule string
 }
 
-// parseTerm finds name among terms; index 0, the invalid or empty value, never matches.
-func parseTerm[T ~uint8](terms []term, name string, zero T) (T, bool) {
-	for i := 1; i < len(terms); i++ {
+// nameOf is v's name in terms, or kind(v) for a value without one.
+func nameOf[T ~uint8](terms []term, v T, kind string) string {
+	if int(v) < len(terms) {
+		return terms[v].name
+	}
+	return fmt.Sprintf("%s(%d)", kind, uint8(v))
+}
+
+// ruleOf is the rule v cites, or "" for a value without one.
+func ruleOf[T ~uint8](terms []term, v T) string {
+	if int(v) < len(terms) {
+		return terms[v].rule
+	}
+	return ""
+}
+
+// parseTerm finds name among terms from index first on (1 where the zero value, such
+// as EventInvalid, is not a word).
+func parseTerm[T ~uint8](terms []term, name string, first int) (T, bool) {
+	for i := first; i < len(terms); i++ {
 		if terms[i].name == name {
 			return T(i), true
 		}
 	}
-	return zero, false
+	return 0, false
 }
 
-// valid lists the values 1 to n-1: every value of a type whose zero is not a word.
-func valid[T ~uint8](n int) []T {
-	out := make([]T, 0, n-1)
-	for i := 1; i < n; i++ {
+// values lists the values first to n-1.
+func values[T ~uint8](n, first int) []T {
+	out := make([]T, 0, n-first)
+	for i := first; i < n; i++ {
 		out = append(out, T(i))
 	}
 	return out
