@@ -15,13 +15,10 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -32,6 +29,8 @@ import (
 	"time"
 
 	"github.com/raftplay/raftplay/node"
+	"github.com/raftplay/raftplay/node/client"
+	"github.com/raftplay/raftplay/node/localcluster"
 )
 
 // Build compiles cmd/raftplay into dir and returns the binary's path. It runs the go
@@ -80,9 +79,9 @@ func (n *Node) URL() string { return "http://" + n.HTTPAddr }
 // Cluster is a set of `raftplay node` processes on 127.0.0.1. Its methods are not safe
 // for concurrent use.
 type Cluster struct {
-	opts   Options
-	Nodes  []*Node // by id - 1
-	client *http.Client
+	opts  Options
+	Nodes []*Node // by id - 1
+	api   *client.Client
 }
 
 // NewCluster lays out a cluster on free loopback ports and starts every node.
@@ -94,28 +93,25 @@ func NewCluster(opts Options) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{opts: opts, client: &http.Client{Timeout: 2 * time.Second}}
-	var peers, peerHTTP []string
-	for i := range opts.Voters {
-		id := uint64(i + 1)
-		n := &Node{
-			ID:       id,
-			RaftAddr: net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[2*i])),
-			HTTPAddr: net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[2*i+1])),
-			DataDir:  filepath.Join(opts.Dir, fmt.Sprintf("node%d", id)),
-			LogFile:  filepath.Join(opts.Dir, fmt.Sprintf("node%d.log", id)),
-		}
-		c.Nodes = append(c.Nodes, n)
-		peers = append(peers, fmt.Sprintf("%d=%s", id, n.RaftAddr))
-		peerHTTP = append(peerHTTP, fmt.Sprintf("%d=%s", id, n.HTTPAddr))
+	layout := make([]localcluster.Ports, opts.Voters)
+	for i := range layout {
+		layout[i] = localcluster.Ports{Raft: ports[2*i], HTTP: ports[2*i+1]}
 	}
-	for _, n := range c.Nodes {
-		n.Args = append([]string{"node", "--id", strconv.FormatUint(n.ID, 10),
-			"--peers", strings.Join(peers, ","), "--http", n.HTTPAddr,
-			"--peer-http", strings.Join(peerHTTP, ","), "--data", n.DataDir}, opts.NodeArgs...)
+	members := localcluster.Layout(layout, opts.Dir)
+	c := &Cluster{opts: opts}
+	for _, m := range members {
+		n := &Node{
+			ID: m.ID, RaftAddr: m.RaftAddr, HTTPAddr: m.HTTPAddr, DataDir: m.DataDir,
+			LogFile: filepath.Join(opts.Dir, fmt.Sprintf("node%d.log", m.ID)),
+			Args:    append(localcluster.NodeArgs(members, m), opts.NodeArgs...),
+		}
 		if opts.NodeArgsOf != nil {
 			n.Args = append(n.Args, opts.NodeArgsOf(n.ID)...)
 		}
+		c.Nodes = append(c.Nodes, n)
+	}
+	if c.api, err = client.New(c.URLs(), client.Options{Timeout: 3 * time.Second}); err != nil {
+		return nil, fmt.Errorf("e2e: %w", err)
 	}
 	for _, n := range c.Nodes {
 		if err := c.Start(n.ID); err != nil {
@@ -286,27 +282,24 @@ func (c *Cluster) Close() {
 			_ = c.Kill(n.ID)
 		}
 	}
-	c.client.CloseIdleConnections()
+	c.api.CloseIdleConnections()
+}
+
+// Client speaks to the nodes' HTTP API, trying them in turn and retrying until its
+// context is done (node/client's retry policy), each exchange bounded by 3 s.
+func (c *Cluster) Client() *client.Client { return c.api }
+
+// NewClient returns a client of the nodes with other options, such as client.Options.Once
+// for a test that decides about retries itself.
+func (c *Cluster) NewClient(opts client.Options) (*client.Client, error) {
+	return client.New(c.URLs(), opts)
 }
 
 // Status asks node id for its GET /status.
 func (c *Cluster) Status(ctx context.Context, id uint64) (node.Status, error) {
-	var st node.Status
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.Node(id).URL()+"/status", nil)
+	st, err := c.api.At(int(id - 1)).Status(ctx)
 	if err != nil {
-		return st, err
-	}
-	resp, err := c.client.Do(req)
-	if err != nil {
-		return st, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		return st, fmt.Errorf("e2e: node %d: GET /status answered %d: %s", id, resp.StatusCode, body)
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
-		return st, fmt.Errorf("e2e: node %d: decode /status: %w", id, err)
+		return st, fmt.Errorf("e2e: node %d: %w", id, err)
 	}
 	return st, nil
 }

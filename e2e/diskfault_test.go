@@ -2,12 +2,9 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,7 +19,7 @@ import (
 
 	"github.com/raftplay/raftplay/engine"
 	"github.com/raftplay/raftplay/filestore"
-	"github.com/raftplay/raftplay/node"
+	"github.com/raftplay/raftplay/node/client"
 )
 
 // The disk fault tests of issue 11: real node processes whose files are damaged while
@@ -34,95 +31,40 @@ const diskFaultRoundsEnv = "RAFTPLAY_DISKFAULT_ROUNDS"
 // defaultDiskFaultRounds is the short slice `make test` runs.
 const defaultDiskFaultRounds = 3
 
-var httpClient = &http.Client{Timeout: 3 * time.Second}
-
-// putKey writes key=value through node id (following a redirect to the leader) and
-// returns the index it was applied at.
-func putKey(ctx context.Context, c *Cluster, id uint64, key, value string) (uint64, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPut, c.Node(id).URL()+"/kv/"+key, strings.NewReader(value))
-	if err != nil {
-		return 0, err
-	}
-	resp, err := httpClient.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		return 0, fmt.Errorf("PUT %s answered %d: %s", key, resp.StatusCode, body)
-	}
-	var res node.WriteResult
-	if err := json.Unmarshal(body, &res); err != nil || res.Index == 0 {
-		return 0, fmt.Errorf("PUT %s answered 200 with %q", key, body)
-	}
-	return res.Index, nil
-}
-
-// getKey reads key linearizably through node id; found is false for a 404.
-func getKey(ctx context.Context, c *Cluster, id uint64, key string) (value string, found bool, err error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.Node(id).URL()+"/kv/"+key, nil)
-	if err != nil {
-		return "", false, err
-	}
-	resp, err := httpClient.Do(req)
-	if err != nil {
-		return "", false, err
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	switch resp.StatusCode {
-	case http.StatusOK:
-		return string(body), true, nil
-	case http.StatusNotFound:
-		return "", false, nil
-	}
-	return "", false, fmt.Errorf("GET %s answered %d: %s", key, resp.StatusCode, body)
-}
-
-// putAll writes count keys prefix0..prefixN through the leader, retrying through
-// elections, and returns them with their values.
+// putAll waits for a leader, then writes count keys prefix0..prefixN, retrying through
+// elections and dead nodes (node/client's retry policy), and returns them with their
+// values.
 func putAll(t *testing.T, ctx context.Context, c *Cluster, prefix string, count int) map[string]string {
 	t.Helper()
+	// The client gives up at once when no node accepts connections: wait for nodes just
+	// started to listen and elect.
+	_, err := c.WaitLeader(ctx)
+	require.NoError(t, err)
 	written := make(map[string]string, count)
 	for i := range count {
 		key, value := fmt.Sprintf("%s%d", prefix, i), fmt.Sprintf("v%d-%d", i, time.Now().UnixNano())
-		for {
-			lead, err := c.WaitLeader(ctx)
-			require.NoError(t, err)
-			if _, err = putKey(ctx, c, lead, key, value); err == nil {
-				break
-			}
-			require.NoError(t, ctx.Err(), "PUT %s: %v", key, err)
-			time.Sleep(20 * time.Millisecond)
-		}
+		_, err := c.Client().Put(ctx, key, value)
+		require.NoError(t, err, "PUT %s", key)
 		written[key] = value
 	}
 	return written
 }
 
-// requireReadable checks that every write reads back with its value, through the
-// leader.
+// requireReadable checks that every write reads back with its value (a linearizable
+// read, retried through elections for up to 30 s).
 func requireReadable(t *testing.T, ctx context.Context, c *Cluster, written map[string]string) {
 	t.Helper()
+	_, err := c.WaitLeader(ctx) // see putAll
+	require.NoError(t, err)
 	lost := 0
 	for key, want := range written {
-		var got string
-		var found bool
-		var err error
-		for attempt := 0; attempt < 50; attempt++ {
-			var lead uint64
-			if lead, err = c.WaitLeader(ctx); err == nil {
-				if got, found, err = getKey(ctx, c, lead, key); err == nil {
-					break
-				}
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+		readCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		got, err := c.Client().Get(readCtx, key)
+		cancel()
 		require.NoError(t, err, "read %s", key)
-		if !found || got != want {
+		if !got.Found || got.Value != want {
 			if lost++; lost <= 5 {
-				t.Errorf("acknowledged write %s=%s reads back as found=%v %q", key, want, found, got)
+				t.Errorf("acknowledged write %s=%s reads back as found=%v %q", key, want, got.Found, got.Value)
 			}
 		}
 	}
@@ -405,12 +347,16 @@ type faultWriter struct {
 	acked map[string]string
 }
 
-func (w *faultWriter) run(ctx context.Context, c *Cluster, urls []string) {
+// run writes each key once, through a random node (following its redirect to the
+// leader), without retrying: a write that fails is not counted as acknowledged.
+// api is a client with Options.Once, the writer's own.
+func (w *faultWriter) run(ctx context.Context, api *client.Client) {
 	rng := rand.New(rand.NewPCG(uint64(w.id), uint64(time.Now().UnixNano())))
+	defer api.CloseIdleConnections()
+	nodes := len(api.Addrs())
 	for seq := 0; ctx.Err() == nil; seq++ {
 		key, value := fmt.Sprintf("w%d-%d", w.id, seq), fmt.Sprintf("value-%d-%d", w.id, seq)
-		id := uint64(1 + rng.IntN(len(urls)))
-		if _, err := putKey(ctx, c, id, key, value); err != nil {
+		if res, err := api.At(rng.IntN(nodes)).Put(ctx, key, value); err != nil || res.Index == 0 {
 			time.Sleep(time.Duration(10+rng.IntN(20)) * time.Millisecond)
 			continue
 		}
@@ -454,8 +400,10 @@ func TestDiskFaults(t *testing.T) {
 	writers := make([]*faultWriter, 4)
 	var wg sync.WaitGroup
 	for i := range writers {
+		api, err := c.NewClient(client.Options{Once: true, Timeout: 3 * time.Second}) // a session per writer
+		require.NoError(t, err)
 		writers[i] = &faultWriter{id: i + 1, acked: map[string]string{}}
-		wg.Go(func() { writers[i].run(loadCtx, c, c.URLs()) })
+		wg.Go(func() { writers[i].run(loadCtx, api) })
 	}
 	acked := func() int {
 		n := 0

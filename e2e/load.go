@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/base64"
@@ -9,12 +10,13 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/raftplay/raftplay/node/client"
 )
 
 // PutLoad describes a write load: Clients goroutines, each sending one PUT at a time
@@ -44,7 +46,7 @@ type PutResult struct {
 	Clients  int
 	Acked    int // PUTs answered 200
 	Failed   int // PUTs that failed for good
-	Retries  int // attempts after a redirect to a new leader or a 503 during an election
+	Retries  int // requests beyond one per PUT: redirects to the leader, retries during an election
 	Elapsed  time.Duration
 	PerSec   float64 // Acked / Elapsed
 	P50, P99 time.Duration
@@ -61,10 +63,12 @@ func (r PutResult) String() string {
 
 // RunPuts runs the load and measures it; it stops early when ctx is done.
 //
-// Each client is one keep-alive TCP connection that writes its requests directly and
-// reads the answers with http.ReadResponse: net/http's Transport hands each request
-// between goroutines, which on a small machine costs as much CPU as the node spends
-// serving it, and the load generator shares the CPU with the nodes it measures.
+// Each client is one keep-alive TCP connection (connTransport) on which requests are
+// written and answers read in the calling goroutine: net/http's Transport hands each
+// request between goroutines, which on a small machine costs as much CPU as the node
+// spends serving it, and the load generator shares the CPU with the nodes it measures.
+// The raftplay PUTs go through node/client over that connection, with its redirects
+// and retry policy.
 func RunPuts(ctx context.Context, load PutLoad) PutResult {
 	if load.ValueSize == 0 {
 		load.ValueSize = 128
@@ -113,24 +117,33 @@ func RunPuts(ctx context.Context, load PutLoad) PutResult {
 }
 
 // putClient sends PUTs one at a time until the load is done, and returns each
-// acknowledged PUT's latency, the number that failed and the first failure. A PUT
-// answered 307 (the leader changed) follows the redirect, and one answered 503 (an
-// election) is retried: its latency counts from the first attempt.
+// acknowledged PUT's latency, the number that failed and the first failure. A PUT's
+// latency counts from its first attempt, redirects and retries included.
 func putClient(ctx context.Context, load PutLoad, next *atomic.Int64, retries *atomic.Int64) (lat []time.Duration, failed int, firstErr error) {
-	u, err := url.Parse(load.URL)
-	if err != nil {
-		return nil, 1, fmt.Errorf("load URL %q: %w", load.URL, err)
+	tr := &connTransport{}
+	defer tr.close()
+	put := func(key, value string) error {
+		return putEtcd(ctx, tr, load.URL, key, value)
 	}
-	c := &putClientConn{host: u.Host, token: load.Token, etcd: load.API == APIEtcd}
-	defer c.close()
+	if load.API != APIEtcd {
+		api, err := client.New([]string{load.URL}, client.Options{Token: load.Token, Transport: tr, RetryDelay: 20 * time.Millisecond})
+		if err != nil {
+			return nil, 1, fmt.Errorf("load URL %q: %w", load.URL, err)
+		}
+		put = func(key, value string) error {
+			_, err := api.Put(ctx, key, value)
+			return err
+		}
+	}
 	value := strings.Repeat("v", load.ValueSize)
 	for ctx.Err() == nil {
 		i := next.Add(1)
 		if load.Ops > 0 && i > int64(load.Ops) {
 			break
 		}
-		t0 := time.Now()
-		err := c.putRetrying(ctx, fmt.Sprintf("k%d", i%int64(load.Keys)), value, retries)
+		t0, trips := time.Now(), tr.trips
+		err := put(fmt.Sprintf("k%d", i%int64(load.Keys)), value)
+		retries.Add(int64(max(tr.trips-trips-1, 0)))
 		switch {
 		case ctx.Err() != nil:
 		case err != nil:
@@ -144,133 +157,113 @@ func putClient(ctx context.Context, load PutLoad, next *atomic.Int64, retries *a
 	return lat, failed, firstErr
 }
 
-// putClientConn is a client's connection to the node it believes leads.
-type putClientConn struct {
-	host, token string
-	etcd        bool // speak etcd's JSON gateway
-	conn        *putConn
-}
-
-func (c *putClientConn) close() {
-	if c.conn != nil {
-		c.conn.close()
-		c.conn = nil
-	}
-}
-
-// maxPutAttempts bounds the redirects and retries of one PUT.
-const maxPutAttempts = 100
-
-// putRetrying sends one PUT until it is acknowledged, following redirects to a new
-// leader and retrying while there is none.
-func (c *putClientConn) putRetrying(ctx context.Context, key, value string, retries *atomic.Int64) error {
-	var err error
-	for attempt := 0; attempt < maxPutAttempts && ctx.Err() == nil; attempt++ {
-		if attempt > 0 {
-			retries.Add(1)
-		}
-		if c.conn == nil {
-			if c.conn, err = dialPut(ctx, c.host); err != nil {
-				return err
-			}
-		}
-		var ans putAnswer
-		if c.etcd {
-			ans, err = c.conn.putEtcd(c.host, key, value)
-		} else {
-			ans, err = c.conn.put(c.host, c.token, key, value)
-		}
-		if !ans.reuse {
-			c.close()
-		}
-		switch {
-		case err != nil:
-			return err
-		case ans.status == http.StatusOK:
-			return nil
-		case ans.status == http.StatusTemporaryRedirect && ans.location != nil:
-			c.close()
-			c.host = ans.location.Host
-		case ans.status == http.StatusServiceUnavailable:
-			time.Sleep(20 * time.Millisecond)
-		default:
-			return fmt.Errorf("PUT %s answered %d", key, ans.status)
-		}
-	}
-	return fmt.Errorf("PUT %s: no leader took it after %d attempts; last: %v", key, maxPutAttempts, err)
-}
-
-// putConn is one keep-alive HTTP/1.1 connection to a node.
-type putConn struct {
-	conn net.Conn
-	r    *bufio.Reader
-	buf  []byte
-	stop func() bool // stops the deadline set when the load ends
-}
-
-func dialPut(ctx context.Context, host string) (*putConn, error) {
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", host)
-	if err != nil {
-		return nil, err
-	}
-	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) }) // unblock at the end
-	return &putConn{conn: conn, r: bufio.NewReader(conn), stop: stop}, nil
-}
-
-func (c *putConn) close() {
-	c.stop()
-	_ = c.conn.Close()
-}
-
-// putAnswer is what a node answered to a PUT.
-type putAnswer struct {
-	status   int
-	location *url.URL // of a redirect
-	reuse    bool     // the connection can carry the next request
-}
-
-// put sends one PUT and reads its answer.
-func (c *putConn) put(host, token, key, value string) (putAnswer, error) {
-	c.buf = fmt.Appendf(c.buf[:0], "PUT /kv/%s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n", key, host, len(value))
-	if token != "" {
-		c.buf = fmt.Appendf(c.buf, "Authorization: Bearer %s\r\n", token)
-	}
-	c.buf = append(append(c.buf, "\r\n"...), value...)
-	return c.roundTrip(key)
-}
-
-// putEtcd sends one put to etcd's JSON gateway (keys and values in base64) and reads
-// its answer: the same bytes stored, one request and one answer per PUT.
-func (c *putConn) putEtcd(host, key, value string) (putAnswer, error) {
+// putEtcd sends one put to etcd's JSON gateway (keys and values in base64): the same
+// bytes stored, one request and one answer per PUT.
+func putEtcd(ctx context.Context, tr *connTransport, base, key, value string) error {
 	b64 := base64.StdEncoding
-	body := len(`{"key":"","value":""}`) + b64.EncodedLen(len(key)) + b64.EncodedLen(len(value))
-	c.buf = fmt.Appendf(c.buf[:0], "POST /v3/kv/put HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", host, body)
-	c.buf = append(c.buf, `{"key":"`...)
-	c.buf = b64.AppendEncode(c.buf, []byte(key))
-	c.buf = append(c.buf, `","value":"`...)
-	c.buf = b64.AppendEncode(c.buf, []byte(value))
-	c.buf = append(c.buf, `"}`...)
-	return c.roundTrip(key)
-}
-
-// roundTrip writes the request in c.buf and reads the answer.
-func (c *putConn) roundTrip(key string) (putAnswer, error) {
-	if _, err := c.conn.Write(c.buf); err != nil {
-		return putAnswer{}, fmt.Errorf("PUT %s: %w", key, err)
-	}
-	resp, err := http.ReadResponse(c.r, nil)
+	body := make([]byte, 0, len(`{"key":"","value":""}`)+b64.EncodedLen(len(key))+b64.EncodedLen(len(value)))
+	body = append(body, `{"key":"`...)
+	body = b64.AppendEncode(body, []byte(key))
+	body = append(body, `","value":"`...)
+	body = b64.AppendEncode(body, []byte(value))
+	body = append(body, `"}`...)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/v3/kv/put", bytes.NewReader(body))
 	if err != nil {
-		return putAnswer{}, fmt.Errorf("PUT %s: read the answer: %w", key, err)
+		return fmt.Errorf("put %s: %w", key, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := tr.RoundTrip(req)
+	if err != nil {
+		return fmt.Errorf("put %s: %w", key, err)
 	}
 	_, err = io.Copy(io.Discard, resp.Body)
 	_ = resp.Body.Close()
+	switch {
+	case err != nil:
+		return fmt.Errorf("put %s: read the answer: %w", key, err)
+	case resp.StatusCode != http.StatusOK:
+		return fmt.Errorf("put %s answered %d", key, resp.StatusCode)
+	}
+	return nil
+}
+
+// connTransport is an http.RoundTripper over one keep-alive HTTP/1.1 connection,
+// redialled when a request is for another host (a redirect to the leader) or the
+// connection was closed. It is used by one goroutine at a time, and each answer's body
+// must be read and closed before the next request.
+type connTransport struct {
+	host  string
+	conn  net.Conn
+	r     *bufio.Reader
+	trips int // requests sent
+}
+
+// RoundTrip sends req on the connection and reads the answer's header.
+func (t *connTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil {
+		defer req.Body.Close() // a RoundTripper must close it
+	}
+	if t.conn == nil || t.host != req.URL.Host {
+		t.close()
+		var d net.Dialer
+		conn, err := d.DialContext(req.Context(), "tcp", req.URL.Host)
+		if err != nil {
+			return nil, err
+		}
+		t.host, t.conn, t.r = req.URL.Host, conn, bufio.NewReader(conn)
+	}
+	t.trips++
+	// Unblock the connection when the request's context ends (the load is over).
+	stop := context.AfterFunc(req.Context(), func() { _ = t.conn.SetDeadline(time.Now()) })
+	if err := req.Write(t.conn); err != nil {
+		stop()
+		t.close()
+		return nil, err
+	}
+	resp, err := http.ReadResponse(t.r, req)
 	if err != nil {
-		return putAnswer{}, fmt.Errorf("PUT %s: read the answer: %w", key, err)
+		stop()
+		t.close()
+		return nil, err
 	}
-	ans := putAnswer{status: resp.StatusCode, reuse: !resp.Close}
-	if ans.status == http.StatusTemporaryRedirect {
-		ans.location, _ = resp.Location() // nil if absent or malformed: an error then
+	body := &connBody{ReadCloser: resp.Body}
+	body.done = func() {
+		if !stop() || resp.Close || !body.eof {
+			t.close() // the deadline fired, the node closes the connection, or bytes are left
+		}
 	}
-	return ans, nil
+	resp.Body = body
+	return resp, nil
+}
+
+func (t *connTransport) close() {
+	if t.conn != nil {
+		_ = t.conn.Close()
+		t.conn, t.r = nil, nil
+	}
+}
+
+// connBody calls done once, when the answer's body is closed, and notes whether it was
+// read to its end (else the connection cannot carry the next request).
+type connBody struct {
+	io.ReadCloser
+	done func()
+	eof  bool
+}
+
+func (b *connBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF {
+		b.eof = true
+	}
+	return n, err
+}
+
+func (b *connBody) Close() error {
+	err := b.ReadCloser.Close()
+	if b.done != nil {
+		b.done()
+		b.done = nil
+	}
+	return err
 }

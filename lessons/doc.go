@@ -14,10 +14,11 @@
 //
 // # Playing a lesson
 //
-// All and Get return the embedded lessons. A Runner plays one on its own
-// sim.Cluster: Act and RunTicks move the cluster, Check (or Status, for the page)
-// evaluates the current step's check against what happened since the step began,
-// Advance, Back, RestartStep and GoTo move between steps. Every type the page needs
+// All and Get return the embedded lessons. A Runner plays one on its own sim.Timeline:
+// Act, RunTicks and RunUntil move the run forward, SeekTime and SeekSteps move it back
+// and forth within the current step (a move after going back forks the run), Check (or
+// Status, for the page) evaluates the current step's check against what happened since
+// the step began, Advance, Back, RestartStep and GoTo move between steps. Every type the page needs
 // (Lesson, Step, Status, Result) is plain data with JSON tags, so the wasm bridge hands
 // them to JavaScript as they are; narration comes as Markdown and as HTML rendered by
 // MarkdownHTML, which escapes everything and lets no raw HTML through.

@@ -7,10 +7,11 @@ import (
 	"github.com/raftplay/raftplay/sim"
 )
 
-// Runner plays a lesson on a simulated cluster: it owns the cluster, knows the
-// current step, evaluates the step's check against what happened since the step
-// began, and moves between steps. The page drives one through the wasm bridge and
-// `raftplay lesson run` drives one from the terminal:
+// Runner plays a lesson on a run of the simulator: it owns the run (a sim.Timeline, so
+// it can move back and forth in time), knows the current step, evaluates the step's
+// check against what happened since the step began, and moves between steps. The page
+// drives one through the wasm bridge and `raftplay lesson run` drives one from the
+// terminal:
 //
 //	r, err := lessons.NewRunner(l)  // the cluster of the lesson's scenario, at step 1
 //	r.Act(sim.Action{Type: sim.ActCrash, Peer: 2}) // what the learner does
@@ -20,23 +21,31 @@ import (
 //	}
 //
 // Once a step's check has passed it stays passed (a check may hold for a moment only).
+// Within a step the run can go back in time (SeekTime, SeekSteps), but not to before
+// the step began: Back and RestartStep go to a step's start. A move made after going
+// back forks the run, as on the page: the future recorded beyond that point is
+// discarded.
 // A Runner is not safe for concurrent use.
 type Runner struct {
 	lesson   *Lesson
-	cluster  *sim.Cluster
+	tl       *sim.Timeline
 	index    int // the current step, from 0
 	eval     *Evaluator
 	passed   bool
-	result   Result // the last evaluation, or the passing one once passed
-	lastMove int64  // virtual time of the step's start or of the learner's last action
+	result   Result       // the last evaluation, or the passing one once passed
+	seen     *sim.Cluster // the live cluster evaluated last: a seek replaces it
+	lastMove int64        // virtual time of the step's start or of the learner's last action
 	entries  []entry
+	forked   *sim.Point // the end the last action discarded, if it forked the run
 }
 
-// entry is how a step began, so that the runner can go back to it: replaying the
-// run's scenario for the same number of events gives exactly that state.
+// entry is where a step began, so that the runner can go back to it: that point of
+// the run the step began on, and the scenario's actions that were still to come then
+// (a lesson's scenario may schedule some; the learner's later moves are not among them).
 type entry struct {
-	scenario sim.Scenario
-	steps    int64
+	tl     *sim.Timeline
+	at     sim.Point
+	future []sim.Action
 }
 
 // ErrNotPassed is returned by Advance while the step's check has not passed.
@@ -53,46 +62,54 @@ func NewRunner(l *Lesson) (*Runner, error) {
 
 // Start (re)starts the lesson at its first step, on a fresh cluster.
 func (r *Runner) Start() error {
-	c, err := sim.New(r.lesson.Scenario)
+	tl, err := sim.NewTimeline(r.lesson.Scenario)
 	if err != nil {
 		return fmt.Errorf("lessons: %s: start the scenario: %w", r.lesson.File, err)
 	}
-	r.cluster = c
+	r.tl = tl
 	r.entries = r.entries[:0]
 	return r.begin(0)
 }
 
-// begin makes step i the current one, on a fresh cluster if the step says so.
+// begin makes step i the current one, on a fresh run if the step says so.
 func (r *Runner) begin(i int) error {
 	st := r.lesson.Steps[i]
 	if st.Start != nil {
-		c, err := sim.New(*st.Start)
+		tl, err := sim.NewTimeline(*st.Start)
 		if err != nil {
 			return fmt.Errorf("lessons: %s: step %d: start the scenario: %w", r.lesson.File, i+1, err)
 		}
-		r.cluster = c
+		r.tl = tl
 	}
 	r.index = i
-	r.entries = append(r.entries[:i], entry{scenario: r.cluster.Scenario(), steps: r.cluster.Steps()})
+	c := r.tl.Cluster()
+	r.entries = append(r.entries[:i], entry{tl: r.tl, at: r.tl.Now(), future: c.Scenario().Actions[c.AppliedActions():]})
 	r.restartCheck()
 	return nil
 }
 
 // restartCheck evaluates the step's check from now on.
 func (r *Runner) restartCheck() {
-	r.eval = NewEvaluator(r.Step().Check, MarkOf(r.cluster))
+	r.seen = r.Cluster()
+	r.eval = NewEvaluator(r.Step().Check, MarkOf(r.seen))
 	r.passed = false
-	r.lastMove = r.cluster.Now()
+	r.lastMove = r.seen.Now()
 	r.Evaluate()
 }
 
 // Lesson returns the lesson being played.
 func (r *Runner) Lesson() *Lesson { return r.lesson }
 
-// Cluster returns the cluster the lesson runs on. Drive it through the runner (Act,
-// RunTicks) so that every check is evaluated; if you step it yourself, call Evaluate
-// afterwards.
-func (r *Runner) Cluster() *sim.Cluster { return r.cluster }
+// Cluster returns the cluster the lesson runs on, as it is now (a seek replaces it).
+// Drive it through the runner (Act, RunTicks, SeekTime) so that every check is evaluated;
+// if you move its Timeline yourself, call Evaluate afterwards.
+func (r *Runner) Cluster() *sim.Cluster { return r.tl.Cluster() }
+
+// Timeline returns the run the lesson plays on: the current step's.
+func (r *Runner) Timeline() *sim.Timeline { return r.tl }
+
+// StepStart returns where the current step began: the earliest point a seek may go to.
+func (r *Runner) StepStart() sim.Point { return r.entries[r.index].at }
 
 // Index returns the current step's position, from 0.
 func (r *Runner) Index() int { return r.index }
@@ -107,14 +124,27 @@ func (r *Runner) Passed() bool { return r.passed }
 func (r *Runner) Mark() Mark { return r.eval.Mark() }
 
 // Evaluate evaluates the current step's check now. Once it passes, the passing result
-// is kept for the rest of the step.
+// is kept for the rest of the step. After a seek (the run is another cluster now) the
+// check is evaluated afresh, from the step's start, on the run as it is now.
 func (r *Runner) Evaluate() Result {
+	r.follow()
 	if r.passed {
 		return r.result
 	}
-	r.result = r.eval.Evaluate(r.cluster)
+	r.result = r.eval.Evaluate(r.seen)
 	r.passed = r.result.Passed
 	return r.result
+}
+
+// follow notices a seek: the run is another cluster now, on which the check is
+// evaluated afresh from the step's start (the mark stays: the same run, replayed).
+func (r *Runner) follow() {
+	if c := r.Cluster(); c != r.seen {
+		r.seen = c
+		r.eval = NewEvaluator(r.Step().Check, r.eval.Mark())
+		r.passed = false
+		r.lastMove = min(r.lastMove, c.Now())
+	}
 }
 
 // Check evaluates the current step's check and returns whether it passed, with one
@@ -124,12 +154,19 @@ func (r *Runner) Check() (passed bool, detail string) {
 	return res.Passed, res.Detail
 }
 
-// Act applies a learner's action to the cluster now and evaluates the check.
+// Act applies a learner's action to the run now and evaluates the check. Acting
+// before the end of the run (after a Seek back) forks it; Forked then says so.
 func (r *Runner) Act(a sim.Action) error {
-	if err := r.cluster.Act(a); err != nil {
+	r.follow() // notice a seek before the action changes the run
+	forked, discarded, err := r.tl.Act(a)
+	if err != nil {
 		return err
 	}
-	r.lastMove = r.cluster.Now()
+	r.forked = nil
+	if forked {
+		r.forked = &discarded
+	}
+	r.lastMove = r.Cluster().Now()
 	r.Evaluate()
 	return nil
 }
@@ -141,12 +178,12 @@ func (r *Runner) Do(m Move) error {
 		r.RunTicks(m.Wait)
 		return nil
 	}
-	a, err := m.Resolve(r.cluster.Leader())
+	a, err := m.Resolve(r.Cluster().Leader())
 	if err != nil {
 		return err
 	}
 	if m.Pick != nil {
-		if a.Msg, err = m.Pick.PickIn(r.cluster.InFlight()); err != nil {
+		if a.Msg, err = m.Pick.PickIn(r.Cluster().InFlight()); err != nil {
 			return err
 		}
 	}
@@ -157,7 +194,7 @@ func (r *Runner) Do(m Move) error {
 // reports whether it has passed.
 func (r *Runner) RunTicks(n int) bool {
 	for range n {
-		r.cluster.RunTicks(1)
+		r.tl.RunUntil(r.Cluster().Now() + r.tl.Tick())
 		r.Evaluate()
 	}
 	return r.passed
@@ -178,12 +215,12 @@ func (r *Runner) RunUntilPassed(maxTicks int) (ticks int, passed bool) {
 // runTickUntilPassed lets one tick of time pass event by event, evaluating the check
 // after each event, and stops early at the event that makes it pass.
 func (r *Runner) runTickUntilPassed() {
-	end := r.cluster.Now() + r.lesson.tick(r.index)
-	for !r.passed && r.cluster.StepUntil(end) {
+	end := r.Cluster().Now() + r.tl.Tick()
+	for !r.passed && r.tl.StepUntil(end) {
 		r.Evaluate()
 	}
 	if !r.passed {
-		r.cluster.RunUntil(end)
+		r.tl.RunUntil(end)
 		r.Evaluate()
 	}
 }
@@ -193,14 +230,23 @@ func (r *Runner) runTickUntilPassed() {
 // WithinTicks. It reports whether the check passed; an error means a move could not
 // be made in the state the cluster is in.
 func (r *Runner) TakeReference() (bool, error) {
+	if err := r.MakeReferenceMoves(); err != nil {
+		return false, err
+	}
+	_, passed := r.RunUntilPassed(r.Step().WithinTicks)
+	return passed, nil
+}
+
+// MakeReferenceMoves makes the step's reference moves now (the page's "Show me": the
+// learner then watches what follows as time runs on). An observe step has none.
+func (r *Runner) MakeReferenceMoves() error {
 	st := r.Step()
 	for i, m := range st.Reference {
 		if err := r.Do(m); err != nil {
-			return false, fmt.Errorf("lessons: %s: step %d: reference move %d (%s): %w", r.lesson.File, st.Number, i+1, m.Text, err)
+			return fmt.Errorf("lessons: %s: step %d: reference move %d (%s): %w", r.lesson.File, st.Number, i+1, m.Text, err)
 		}
 	}
-	_, passed := r.RunUntilPassed(st.WithinTicks)
-	return passed, nil
+	return nil
 }
 
 // Advance moves on to the next step, on the same run (or on the fresh cluster the next
@@ -225,14 +271,18 @@ func (r *Runner) Back() error {
 // RestartStep returns to the start of the current step.
 func (r *Runner) RestartStep() error { return r.rewind(r.index) }
 
-// rewind replays the run up to the start of step i.
+// rewind goes back to the start of step i on the run it began on (a checkpoint and a
+// replay) and replaces the run's future from there by the one it had then: the step
+// begins afresh.
 func (r *Runner) rewind(i int) error {
 	e := r.entries[i]
-	c, err := sim.ReplaySteps(e.scenario, e.steps)
-	if err != nil {
-		return fmt.Errorf("lessons: %s: replay to step %d: %w", r.lesson.File, i+1, err)
+	if _, err := e.tl.Seek(e.at); err != nil {
+		return fmt.Errorf("lessons: %s: go back to step %d: %w", r.lesson.File, i+1, err)
 	}
-	r.cluster = c
+	if err := e.tl.SetFuture(e.future); err != nil {
+		return fmt.Errorf("lessons: %s: go back to step %d: %w", r.lesson.File, i+1, err)
+	}
+	r.tl = e.tl
 	r.index = i
 	r.entries = r.entries[:i+1]
 	r.restartCheck()
@@ -263,21 +313,6 @@ func (r *Runner) GoTo(i int) error {
 	return nil
 }
 
-// Rebind makes the runner use c, which must be the same run as the runner's cluster
-// (a copy of it, or a replay the page rewound) at or after the current step's start.
-// The check is evaluated afresh on c from the step's start.
-func (r *Runner) Rebind(c *sim.Cluster) error {
-	if c.Steps() < r.entries[r.index].steps {
-		return fmt.Errorf("lessons: rebind: the cluster (%d events) is before the step's start (%d events)", c.Steps(), r.entries[r.index].steps)
-	}
-	mark := r.eval.Mark()
-	r.cluster = c
-	r.eval = NewEvaluator(r.Step().Check, mark)
-	r.passed = false
-	r.Evaluate()
-	return nil
-}
-
 // Status is the runner's state for the page, as JSON.
 type Status struct {
 	Lesson string `json:"lesson"`
@@ -304,19 +339,10 @@ type Status struct {
 func (r *Runner) Status() Status {
 	res := r.Evaluate()
 	st := r.Step()
-	since := int((r.cluster.Now() - r.lastMove) / r.lesson.tick(r.index))
+	now := r.Cluster().Now()
+	since := int(max(0, now-r.lastMove) / r.tl.Tick())
 	return Status{Lesson: r.lesson.ID, Step: st.Number, Steps: len(r.lesson.Steps), Passed: res.Passed,
 		Parts: res.Parts, Detail: res.Detail, TicksSinceMove: since, WithinTicks: st.WithinTicks,
 		Overdue: !res.Passed && since > st.WithinTicks, Last: r.index == len(r.lesson.Steps)-1,
-		Time: r.cluster.Now()}
-}
-
-// tick returns the tick length (ms) of the scenario step i runs on.
-func (l *Lesson) tick(i int) int64 {
-	for ; i >= 0; i-- {
-		if l.Steps[i].Start != nil {
-			return l.Steps[i].Start.Options.Tick
-		}
-	}
-	return l.Scenario.Options.Tick
+		Time: now}
 }

@@ -130,28 +130,43 @@ func TestRunnerStepStartsAFreshCluster(t *testing.T) {
 	assert.NotEmpty(t, r.Cluster().Violations())
 }
 
-func TestRunnerRebind(t *testing.T) {
+func TestRunnerSeekWithinAStep(t *testing.T) {
 	l := replicationLesson(t)
 	r, err := NewRunner(l)
 	require.NoError(t, err)
 	require.NoError(t, r.GoTo(1))
-	before := r.Cluster()
-	stepStart := before.Steps()
+	start := r.StepStart()
+	require.Equal(t, r.Timeline().Now(), start)
 	require.NoError(t, r.Act(sim.Action{Type: sim.ActClient, Peer: 2, Cmd: "SET x 1"}))
+	_, forked := r.Forked()
+	assert.False(t, forked, "acting at the end of the run forks nothing")
 	r.RunTicks(10)
 	require.True(t, r.Passed())
+	end := r.Timeline().End()
 
-	// The page rewinds to just after the command: the same run, replayed.
-	replay, err := sim.ReplaySteps(r.Cluster().Scenario(), stepStart+1)
+	// Back to just after the command: the same run, replayed, judged afresh.
+	_, err = r.SeekSteps(start.Steps + 1)
 	require.NoError(t, err)
-	require.NoError(t, r.Rebind(replay))
-	assert.Same(t, replay, r.Cluster())
 	assert.False(t, r.Passed(), "the command has not been applied yet at that point")
+	assert.Equal(t, end, r.Timeline().End(), "going back keeps the recorded future")
 	assert.True(t, r.RunTicks(10))
 
-	early, err := sim.ReplaySteps(r.Cluster().Scenario(), stepStart-1)
+	// Back by time (to the command, made at the step's start), then a move: the
+	// recorded future is discarded.
+	end = r.Timeline().End()
+	_, err = r.SeekTime(start.Time)
 	require.NoError(t, err)
-	assert.ErrorContains(t, r.Rebind(early), "before the step's start")
+	assert.False(t, r.Passed())
+	require.NoError(t, r.Act(sim.Action{Type: sim.ActTimeout, Peer: 3}))
+	discarded, forked := r.Forked()
+	assert.True(t, forked)
+	assert.Equal(t, end, discarded, "the discarded future ended where the run had reached")
+	assert.Equal(t, r.Cluster().Now(), r.Timeline().End().Time, "the run ends now")
+
+	_, err = r.SeekTime(start.Time - 1)
+	assert.ErrorContains(t, err, "began at")
+	_, err = r.SeekSteps(start.Steps - 1)
+	assert.ErrorContains(t, err, "began at")
 }
 
 // verifyOne parses a one-lesson file and verifies it.
@@ -183,4 +198,27 @@ func TestVerifyFindsDefects(t *testing.T) {
 
 	rep = verifyOne(t, `{"observe": true, "check": {"leader": {"is": 1}}, "within_ticks": 30}`)
 	assert.Contains(t, rep.Steps[0].Problem, "waiting for: a leader that is peer 1")
+}
+
+// TestRunnerRestartKeepsTheScenariosActions: lesson 10's scenario crashes S2 at 12 ms
+// by itself. A move before then forks the run (the scenario's actions still to come are
+// discarded, as on the page), and restarting the step brings back the future the step
+// began with, without the learner's move.
+func TestRunnerRestartKeepsTheScenariosActions(t *testing.T) {
+	l, err := Get("persistence")
+	require.NoError(t, err)
+	r, err := NewRunner(l)
+	require.NoError(t, err)
+	scripted := r.Cluster().Scenario().Actions
+	require.Len(t, scripted, 2)
+	require.NoError(t, r.Act(sim.Action{Type: sim.ActHeal}))
+	_, forked := r.Forked()
+	assert.True(t, forked, "the scenario's crash at 12 ms is a recorded future")
+	assert.Len(t, r.Cluster().Scenario().Actions, 2, "the fork discarded the crash; the heal came in")
+	assert.False(t, r.RunTicks(5), "S2 does not crash by itself any more")
+
+	require.NoError(t, r.RestartStep())
+	assert.Equal(t, scripted, r.Cluster().Scenario().Actions, "the step's own future is back; the move is gone")
+	_, passed := r.RunUntilPassed(r.Step().WithinTicks)
+	assert.True(t, passed, "S2 crashes at 12 ms again")
 }

@@ -102,16 +102,13 @@ func verifyStep(r *Runner) (passed bool, ticks, wrong int, problem string) {
 	return true, ticks, wrong, ""
 }
 
-// passesWithoutAction replays the step's start and plays it with the waits of the
-// reference path only, then WithinTicks ticks more, evaluating the check after every
-// tick. It reports whether (and after how many ticks) the check passed.
+// passesWithoutAction plays the step from its start (on a copy of the run, which is
+// at the step's start) with the waits of the reference path only, then WithinTicks
+// ticks more, evaluating the check after every tick. It reports whether (and after how
+// many ticks) the check passed.
 func (r *Runner) passesWithoutAction() (int, bool) {
 	st := r.Step()
-	e := r.entries[r.index]
-	c, err := sim.ReplaySteps(e.scenario, e.steps)
-	if err != nil {
-		return 0, false
-	}
+	c := r.Cluster().Clone()
 	ev := NewEvaluator(st.Check, MarkOf(c))
 	total := st.WithinTicks
 	for _, m := range st.Reference {
@@ -120,7 +117,7 @@ func (r *Runner) passesWithoutAction() (int, bool) {
 	if ev.Evaluate(c).Passed {
 		return 0, true
 	}
-	tick := r.lesson.tick(r.index)
+	tick := r.tl.Tick()
 	for n := 1; n <= total; n++ {
 		// Event by event, as RunUntilPassed runs the step with the action: a check that
 		// holds for a moment within a tick counts.

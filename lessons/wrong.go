@@ -140,18 +140,15 @@ func sameGroups(a, b [][]uint64) bool {
 }
 
 // passesWithWrongMove plays every wrong path of the current step from the step's start
-// and returns the first one whose check passes, if any, with the tick it passed at, and
-// how many wrong paths were played. A wrong path whose moves cannot be made (a restart
+// (on copies of the run, which is there) and returns the first one whose check passes,
+// if any, with the tick it passed at, and how many wrong paths were played. A wrong path whose moves cannot be made (a restart
 // of a server that is up), or that turns out to be the right one (a move aimed at a
 // fixed server that leads), is skipped: the learner would see the error, or pass.
 func (r *Runner) passesWithWrongMove() (what string, tick, played int, hit bool) {
 	st := r.Step()
-	e := r.entries[r.index]
-	for _, w := range wrongPaths(st.Reference, r.cluster.Scenario().Options.Peers) {
-		c, err := sim.ReplaySteps(e.scenario, e.steps)
-		if err != nil {
-			return "", 0, played, false
-		}
+	start := r.Cluster()
+	for _, w := range wrongPaths(st.Reference, start.Scenario().Options.Peers) {
+		c := start.Clone()
 		tick, outcome := playWrong(c, st, w)
 		switch outcome {
 		case wrongPassed:

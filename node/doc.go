@@ -14,8 +14,8 @@
 // HTTP handler; takes everything else that is waiting, so that one Ready, and one
 // fsync, covers a whole batch; and then handles each Ready in the engine's order:
 // Save (synced when MustSync), send, apply, serve the confirmed reads, Advance. A Ready
-// that only moves the commit index (a follower learning of a commit, say) is written
-// without an fdatasync: after a crash that lost it the node restarts with an older
+// that only moves the commit index (a follower learning of a commit, say) is not
+// synced (the file store keeps it for its next record or a clean close): after a crash that lost it the node restarts with an older
 // commit index, re-applies up to there, and the leader tells it the rest. What it
 // acknowledged (entries, its term and vote) is always synced before the message
 // leaves.
@@ -45,7 +45,9 @@
 // answers carry X-Raftplay-Index, the log index the write was applied at or the read
 // served at. Every error is JSON (ErrorBody): 400 for a bad key or header, 404 for an
 // unknown path, 405 for a wrong method, 422 for a session seq reused for a different
-// command.
+// command. Its "code" is machine-readable (the Code constants, such as CodeNoLeader);
+// its "error" is for people and may change, so clients decide on the code. Package
+// node/client is the client of this API.
 //
 // Writes and reads are served by the leader. A follower answers 307 Temporary
 // Redirect with Location set to the leader's URL (Config.PeerHTTP) and the same path,

@@ -141,7 +141,7 @@ func (h *hub) publish(event string, data []byte) {
 func (n *Node) handleEvents(w http.ResponseWriter, r *http.Request) {
 	sub := n.hub.subscribe()
 	if sub == nil {
-		unavailable(w, fmt.Sprintf("too many /events streams (the limit is %d)", n.cfg.MaxEventSubscribers), 0)
+		unavailable(w, CodeOverloaded, fmt.Sprintf("too many /events streams (the limit is %d)", n.cfg.MaxEventSubscribers), 0)
 		return
 	}
 	defer n.hub.unsubscribe(sub)

@@ -52,8 +52,11 @@ type WriteResult struct {
 	Previous string `json:"previous,omitempty"` // its value then
 }
 
-// ErrorBody is the JSON body of every error answer.
+// ErrorBody is the JSON body of every error answer (and of a redirect).
 type ErrorBody struct {
+	// Code is machine-readable, one of the Code constants: clients decide on it.
+	Code string `json:"code"`
+	// Error is the human explanation; it may change between versions.
 	Error string `json:"error"`
 	// Leader is the leader's id, when a follower redirects or knows it.
 	Leader uint64 `json:"leader,omitempty"`
@@ -78,10 +81,10 @@ func (n *Node) newHTTPServer() *http.Server {
 	mux.HandleFunc("/events", methodNotAllowed("GET"))
 	mux.HandleFunc("/kv/{key...}", methodNotAllowed("GET, PUT, DELETE"))
 	mux.HandleFunc("/kv", func(w http.ResponseWriter, _ *http.Request) {
-		writeError(w, http.StatusBadRequest, "empty key: the path is /kv/{key}")
+		writeError(w, http.StatusBadRequest, CodeBadRequest, "empty key: the path is /kv/{key}")
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusNotFound, ErrorBody{Error: fmt.Sprintf("no such endpoint %q; see GET /status, GET /events, GET|PUT|DELETE /kv/{key}", r.URL.Path)})
+		writeJSON(w, http.StatusNotFound, ErrorBody{Code: CodeNoSuchEndpoint, Error: fmt.Sprintf("no such endpoint %q; see GET /status, GET /events, GET|PUT|DELETE /kv/{key}", r.URL.Path)})
 	})
 	return &http.Server{
 		Handler:           n.authenticate(refuseUncleanKeys(mux)),
@@ -99,7 +102,7 @@ func refuseUncleanKeys(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if key, ok := strings.CutPrefix(r.URL.Path, "/kv/"); ok {
 			if err := checkKeySegments(key); err != nil {
-				writeError(w, http.StatusBadRequest, err.Error())
+				writeError(w, http.StatusBadRequest, CodeBadRequest, err.Error())
 				return
 			}
 		}
@@ -132,7 +135,7 @@ func clip(s string) string {
 func methodNotAllowed(allow string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", allow)
-		writeJSON(w, http.StatusMethodNotAllowed, ErrorBody{Error: fmt.Sprintf("method %s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, allow)})
+		writeJSON(w, http.StatusMethodNotAllowed, ErrorBody{Code: CodeMethodNotAllowed, Error: fmt.Sprintf("method %s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, allow)})
 	}
 }
 
@@ -145,7 +148,7 @@ func (n *Node) authenticate(next http.Handler) http.Handler {
 		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || !tokenMatches(n.tokenDigest, []byte(token)) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="raftplay"`)
-			writeJSON(w, http.StatusUnauthorized, ErrorBody{Error: "missing or wrong cluster token: send the header Authorization: Bearer <token>"})
+			writeJSON(w, http.StatusUnauthorized, ErrorBody{Code: CodeUnauthorized, Error: "missing or wrong cluster token: send the header Authorization: Bearer <token>"})
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -163,7 +166,7 @@ func (n *Node) handlePut(w http.ResponseWriter, r *http.Request) {
 	}
 	if expect, present := r.Header[HeaderExpect]; present {
 		if len(expect) != 1 {
-			writeError(w, http.StatusBadRequest, fmt.Sprintf("%s given %d times; give it once", HeaderExpect, len(expect)))
+			writeError(w, http.StatusBadRequest, CodeBadRequest, fmt.Sprintf("%s given %d times; give it once", HeaderExpect, len(expect)))
 			return
 		}
 		cmd.Op, cmd.Expected = kv.OpCAS, expect[0]
@@ -180,14 +183,14 @@ func (n *Node) handlePut(w http.ResponseWriter, r *http.Request) {
 		// (the deadline, left in place, stops the server from draining it).
 		w.Header().Set("Connection", "close")
 		if errors.Is(err, os.ErrDeadlineExceeded) {
-			writeError(w, http.StatusRequestTimeout, fmt.Sprintf("the request body took longer than %v to arrive", n.cfg.BodyReadTimeout))
+			writeError(w, http.StatusRequestTimeout, CodeBodyTimeout, fmt.Sprintf("the request body took longer than %v to arrive", n.cfg.BodyReadTimeout))
 			return
 		}
 		if errors.As(err, new(*http.MaxBytesError)) {
-			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("value too large: the limit is %d bytes", n.cfg.MaxBodyBytes))
+			writeError(w, http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("value too large: the limit is %d bytes", n.cfg.MaxBodyBytes))
 			return
 		}
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("read the request body: %v", err))
+		writeError(w, http.StatusBadRequest, CodeBadRequest, fmt.Sprintf("read the request body: %v", err))
 		return
 	}
 	_ = rc.SetReadDeadline(time.Time{})
@@ -202,7 +205,7 @@ func (n *Node) handleDelete(w http.ResponseWriter, r *http.Request) {
 	}
 	if _, present := r.Header[HeaderExpect]; present {
 		// Deleting anyway would tell the client its condition held.
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("%s is for PUT (compare-and-set); DELETE is unconditional, send it without the header", HeaderExpect))
+		writeError(w, http.StatusBadRequest, CodeBadRequest, fmt.Sprintf("%s is for PUT (compare-and-set); DELETE is unconditional, send it without the header", HeaderExpect))
 		return
 	}
 	if n.redirectUnlessLeader(w, r) {
@@ -215,12 +218,12 @@ func (n *Node) handleDelete(w http.ResponseWriter, r *http.Request) {
 func (n *Node) parseWrite(w http.ResponseWriter, r *http.Request, op kv.Op) (kv.Command, bool) {
 	key, err := keyOf(r)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+		writeError(w, http.StatusBadRequest, CodeBadRequest, err.Error())
 		return kv.Command{}, false
 	}
 	clientID, seq, err := sessionOf(r.Header)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+		writeError(w, http.StatusBadRequest, CodeBadRequest, err.Error())
 		return kv.Command{}, false
 	}
 	return kv.Command{Op: op, Key: key, ClientID: clientID, Seq: seq}, true
@@ -269,22 +272,22 @@ func (n *Node) redirectUnlessLeader(w http.ResponseWriter, r *http.Request) bool
 // redirect sends the client to the leader's HTTP address with the same path and query.
 func (n *Node) redirect(w http.ResponseWriter, r *http.Request, leader uint64) {
 	if leader == engine.None {
-		unavailable(w, "no leader is known; an election is probably under way", 0)
+		unavailable(w, CodeNoLeader, "no leader is known; an election is probably under way", 0)
 		return
 	}
 	base, ok := n.peerURLs[leader]
 	if !ok {
-		unavailable(w, fmt.Sprintf("the leader is peer %d, whose HTTP address this node does not know (PeerHTTP)", leader), leader)
+		unavailable(w, CodeLeaderAddressUnknown, fmt.Sprintf("the leader is peer %d, whose HTTP address this node does not know (PeerHTTP)", leader), leader)
 		return
 	}
 	w.Header().Set("Location", base+r.URL.RequestURI())
-	writeJSON(w, http.StatusTemporaryRedirect, ErrorBody{Error: fmt.Sprintf("not the leader; peer %d is", leader), Leader: leader})
+	writeJSON(w, http.StatusTemporaryRedirect, ErrorBody{Code: CodeNotLeader, Error: fmt.Sprintf("not the leader; peer %d is", leader), Leader: leader})
 }
 
 // write proposes cmd and answers once it is applied, or once the node gives up on it.
 func (n *Node) write(w http.ResponseWriter, r *http.Request, cmd kv.Command) {
 	if err := cmd.Validate(); err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+		writeError(w, http.StatusBadRequest, CodeBadRequest, err.Error())
 		return
 	}
 	p := &proposal{command: cmd.Marshal(), clientID: cmd.ClientID, seq: cmd.Seq, done: make(chan proposalOutcome, 1)}
@@ -303,7 +306,7 @@ func (n *Node) write(w http.ResponseWriter, r *http.Request, cmd kv.Command) {
 			out.err = errStoppingWrite
 		}
 	case <-timer.C:
-		unavailable(w, fmt.Sprintf("timed out after %v waiting for the entry to be applied; the outcome is unknown: retry with the same %s and %s to have it applied at most once", n.cfg.RequestTimeout, HeaderClient, HeaderSeq), 0)
+		unavailable(w, CodeOutcomeUnknown, fmt.Sprintf("timed out after %v waiting for the entry to be applied; the outcome is unknown: retry with the same %s and %s to have it applied at most once", n.cfg.RequestTimeout, HeaderClient, HeaderSeq), 0)
 		return
 	case <-r.Context().Done():
 		return
@@ -317,9 +320,9 @@ func submit[T any](n *Node, w http.ResponseWriter, r *http.Request, timer *time.
 	case ch <- v:
 		return true
 	case <-n.stopping:
-		unavailable(w, errStopping.Error(), 0)
+		unavailable(w, CodeStopping, errStopping.Error(), 0)
 	case <-timer.C:
-		unavailable(w, fmt.Sprintf("timed out after %v: the node is overloaded", n.cfg.RequestTimeout), 0)
+		unavailable(w, CodeOverloaded, fmt.Sprintf("timed out after %v: the node is overloaded", n.cfg.RequestTimeout), 0)
 	case <-r.Context().Done():
 	}
 	return false
@@ -332,20 +335,20 @@ func (n *Node) answerWrite(w http.ResponseWriter, r *http.Request, cmd kv.Comman
 	case errors.As(out.err, &notLeader):
 		n.redirect(w, r, notLeader.Leader)
 	case out.err != nil:
-		unavailable(w, out.err.Error(), 0)
+		unavailable(w, codeOf(out.err), out.err.Error(), 0)
 	case errors.Is(res.Err, kv.ErrStale):
-		writeError(w, http.StatusBadRequest, res.Err.Error())
+		writeError(w, http.StatusBadRequest, CodeBadRequest, res.Err.Error())
 	case errors.Is(res.Err, kv.ErrSeqReused):
-		writeError(w, http.StatusUnprocessableEntity, res.Err.Error())
+		writeError(w, http.StatusUnprocessableEntity, CodeSeqReused, res.Err.Error())
 	case res.Err != nil:
-		writeError(w, http.StatusInternalServerError, res.Err.Error())
+		writeError(w, http.StatusInternalServerError, CodeInternal, res.Err.Error())
 	case cmd.Op == kv.OpCAS && !res.OK:
 		w.Header().Set(HeaderIndex, strconv.FormatUint(res.Index, 10))
 		msg := "compare-and-set failed: the key does not exist"
 		if res.Found {
 			msg = "compare-and-set failed: the current value differs from the expected one"
 		}
-		writeJSON(w, http.StatusConflict, ErrorBody{Error: msg, Key: cmd.Key, Found: res.Found, Current: res.Value, Index: res.Index})
+		writeJSON(w, http.StatusConflict, ErrorBody{Code: CodeCASFailed, Error: msg, Key: cmd.Key, Found: res.Found, Current: res.Value, Index: res.Index})
 	default:
 		w.Header().Set(HeaderIndex, strconv.FormatUint(res.Index, 10))
 		writeJSON(w, http.StatusOK, WriteResult{Key: cmd.Key, Index: res.Index, Found: res.Found, Previous: res.Value})
@@ -358,7 +361,7 @@ func (n *Node) answerWrite(w http.ResponseWriter, r *http.Request, cmd kv.Comman
 func (n *Node) handleGet(w http.ResponseWriter, r *http.Request) {
 	key, err := keyOf(r)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+		writeError(w, http.StatusBadRequest, CodeBadRequest, err.Error())
 		return
 	}
 	if n.redirectUnlessLeader(w, r) {
@@ -380,7 +383,7 @@ func (n *Node) handleGet(w http.ResponseWriter, r *http.Request) {
 			out.err = errStopping
 		}
 	case <-timer.C:
-		unavailable(w, fmt.Sprintf("timed out after %v waiting for the read to be confirmed; retry", n.cfg.RequestTimeout), 0)
+		unavailable(w, CodeReadNotConfirmed, fmt.Sprintf("timed out after %v waiting for the read to be confirmed; retry", n.cfg.RequestTimeout), 0)
 		return
 	case <-r.Context().Done():
 		return
@@ -389,11 +392,13 @@ func (n *Node) handleGet(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.As(out.err, &notLeader):
 		n.redirect(w, r, notLeader.Leader)
+	case errors.Is(out.err, errStopping):
+		unavailable(w, CodeStopping, out.err.Error(), 0)
 	case out.err != nil:
-		unavailable(w, out.err.Error(), 0)
+		unavailable(w, CodeReadNotConfirmed, out.err.Error(), 0)
 	case !out.found:
 		w.Header().Set(HeaderIndex, strconv.FormatUint(out.index, 10))
-		writeJSON(w, http.StatusNotFound, ErrorBody{Error: "key not found", Key: key, Index: out.index})
+		writeJSON(w, http.StatusNotFound, ErrorBody{Code: CodeKeyNotFound, Error: "key not found", Key: key, Index: out.index})
 	default:
 		w.Header().Set(HeaderIndex, strconv.FormatUint(out.index, 10))
 		w.Header().Set("Content-Type", "application/octet-stream")
@@ -406,19 +411,19 @@ func (n *Node) handleGet(w http.ResponseWriter, r *http.Request) {
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	body, err := json.Marshal(v)
 	if err != nil {
-		status, body = http.StatusInternalServerError, []byte(`{"error":"encode the response"}`)
+		status, body = http.StatusInternalServerError, []byte(`{"code":"internal","error":"encode the response"}`)
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(append(body, '\n'))
 }
 
-func writeError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, ErrorBody{Error: msg})
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, ErrorBody{Code: code, Error: msg})
 }
 
 // unavailable answers 503 with a retry hint.
-func unavailable(w http.ResponseWriter, msg string, leader uint64) {
+func unavailable(w http.ResponseWriter, code, msg string, leader uint64) {
 	w.Header().Set("Retry-After", strconv.Itoa(int(retryAfter/time.Second)))
-	writeJSON(w, http.StatusServiceUnavailable, ErrorBody{Error: msg, Leader: leader, RetryAfterMS: retryAfter.Milliseconds()})
+	writeJSON(w, http.StatusServiceUnavailable, ErrorBody{Code: code, Error: msg, Leader: leader, RetryAfterMS: retryAfter.Milliseconds()})
 }

@@ -89,6 +89,7 @@
 // There is no wall clock, no goroutine, no map iteration that affects the run, and every
 // random choice comes from PCGs seeded by the scenario seed, so a scenario runs event for
 // event the same natively and under GOOS=js. Replay and ReplaySteps rebuild any earlier
-// state from the scenario. The playground steps back faster: it keeps Checkpoints of the
-// run (cheap copies that share what never changes) and replays from the nearest one.
+// state from the scenario. A Timeline steps back faster: it keeps Checkpoints of the run
+// (cheap copies that share what never changes) and replays from the nearest one; acting
+// in the past forks the run. The playground and the lessons move along one.
 package sim

@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -19,6 +18,8 @@ import (
 	"time"
 
 	"github.com/raftplay/raftplay/node"
+	"github.com/raftplay/raftplay/node/client"
+	"github.com/raftplay/raftplay/node/localcluster"
 	"github.com/spf13/cobra"
 )
 
@@ -96,6 +97,9 @@ hand in another terminal is not cluster's child: stop it there.`,
 
 const clusterSize = 3
 
+// maxLogLine is the longest line of a node's log printed whole; a longer one is cut.
+const maxLogLine = 1 << 20
+
 func (f *clusterFlags) check() error {
 	if f.httpBasePort == 0 {
 		f.httpBasePort = f.basePort + 1000
@@ -142,29 +146,22 @@ func (n *clusterNode) url() string { return "http://" + n.httpAddr }
 
 // clusterNodes lays out the three nodes.
 func (f clusterFlags) clusterNodes() []*clusterNode {
-	var peers, peerHTTP []string
-	nodes := make([]*clusterNode, clusterSize)
-	for i := range nodes {
-		id := uint64(i + 1)
-		nodes[i] = &clusterNode{
-			id:       id,
-			raftAddr: net.JoinHostPort("127.0.0.1", strconv.Itoa(f.basePort+i)),
-			httpAddr: net.JoinHostPort("127.0.0.1", strconv.Itoa(f.httpBasePort+i)),
-			dataDir:  filepath.Join(f.data, fmt.Sprintf("node%d", id)),
-		}
-		peers = append(peers, fmt.Sprintf("%d=%s", id, nodes[i].raftAddr))
-		peerHTTP = append(peerHTTP, fmt.Sprintf("%d=%s", id, nodes[i].httpAddr))
+	ports := make([]localcluster.Ports, clusterSize)
+	for i := range ports {
+		ports[i] = localcluster.Ports{Raft: f.basePort + i, HTTP: f.httpBasePort + i}
 	}
-	for _, n := range nodes {
-		n.args = []string{"node", "--id", strconv.FormatUint(n.id, 10),
-			"--peers", strings.Join(peers, ","), "--http", n.httpAddr,
-			"--peer-http", strings.Join(peerHTTP, ","), "--data", n.dataDir}
+	members := localcluster.Layout(ports, f.data)
+	nodes := make([]*clusterNode, clusterSize)
+	for i, m := range members {
+		n := &clusterNode{id: m.ID, raftAddr: m.RaftAddr, httpAddr: m.HTTPAddr, dataDir: m.DataDir,
+			args: localcluster.NodeArgs(members, m)}
 		if f.tick != node.DefaultTickInterval {
 			n.args = append(n.args, "--tick", f.tick.String())
 		}
 		if f.logLevel != "info" {
 			n.args = append(n.args, "--log-level", f.logLevel)
 		}
+		nodes[i] = n
 	}
 	return nodes
 }
@@ -439,9 +436,14 @@ Try, in another terminal:
 
 // reportFirstLeader prints the first leader the nodes agree on.
 func reportFirstLeader(ctx context.Context, out io.Writer, nodes []*clusterNode, token string) {
-	clients := make([]*apiClient, len(nodes))
+	urls := make([]string, len(nodes))
 	for i, n := range nodes {
-		clients[i], _ = newAPIClient(n.url(), token, time.Second) // the URL is well formed
+		urls[i] = n.url()
+	}
+	cl, err := client.New(urls, client.Options{Token: token, Timeout: time.Second})
+	if err != nil {
+		fmt.Fprintf(out, "cannot look for the leader: %v\n", err)
+		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, clusterLeaderWait)
 	defer cancel()
@@ -456,7 +458,7 @@ func reportFirstLeader(ctx context.Context, out io.Writer, nodes []*clusterNode,
 			return
 		case <-tick.C:
 		}
-		for _, st := range fetchStatuses(ctx, clients) {
+		for _, st := range fetchStatuses(ctx, cl) {
 			if st.Status != nil && st.Status.State == "leader" {
 				fmt.Fprintf(out, "node %d is the leader (term %d)\n", st.Status.ID, st.Status.Term)
 				return
@@ -488,7 +490,7 @@ func (p *prefixWriter) Write(b []byte) (int, error) {
 		}
 		p.partial = p.partial[i+1:]
 	}
-	if len(p.partial) > maxSSELine { // a runaway line without a newline
+	if len(p.partial) > maxLogLine { // a runaway line without a newline
 		_, _ = fmt.Fprintf(p.w, "%s%s\n", p.prefix, p.partial)
 		p.partial = p.partial[:0]
 	}

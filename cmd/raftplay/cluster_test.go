@@ -18,6 +18,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/raftplay/raftplay/node/client"
 )
 
 // asRaftplayEnv makes the test binary behave as the raftplay command, so that cluster
@@ -151,9 +153,9 @@ func TestClusterRunsThreeNodes(t *testing.T) {
 	require.NoError(t, runKV(ctx, &kvOut, kvFlags{addr: follower, tokenFile: tokenFile, timeout: 10 * time.Second}, kvGet, []string{"k"}))
 	assert.Equal(t, "v\n", kvOut.String())
 	// The restarted node serves again (and has installed its SIGTERM handler).
-	node1, err := newAPIClient(fmt.Sprintf("http://127.0.0.1:%d", base+3), token, time.Second)
+	node1, err := client.New([]string{fmt.Sprintf("http://127.0.0.1:%d", base+3)}, client.Options{Token: token, Timeout: time.Second})
 	require.NoError(t, err)
-	require.Eventually(t, func() bool { return node1.status(ctx).Status != nil }, 10*time.Second, 20*time.Millisecond)
+	require.Eventually(t, func() bool { _, err := node1.Status(ctx); return err == nil }, 10*time.Second, 20*time.Millisecond)
 
 	cancel()
 	select {

@@ -15,12 +15,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftplay/raftplay/node"
+	"github.com/raftplay/raftplay/node/nodetest"
 )
 
 func TestKVAgainstACluster(t *testing.T) {
-	c := startTestNodes(t, nil)
-	lead := c.leader()
-	follower := c.urls[(lead+1)%3] // every request goes through a redirect
+	c := nodetest.Start(t, nil)
+	lead := c.Leader()
+	follower := c.URLs[(lead+1)%3] // every request goes through a redirect
 	kvRun := func(op kvOp, args ...string) (string, error) {
 		var out bytes.Buffer
 		err := runKV(context.Background(), &out, kvFlags{addr: follower, timeout: 5 * time.Second}, op, args)
@@ -60,8 +61,8 @@ func TestKVAgainstACluster(t *testing.T) {
 }
 
 func TestKVToken(t *testing.T) {
-	c := startTestNodes(t, func(cfg *node.Config) { cfg.Token = "s3cret" })
-	url := c.urls[(c.leader()+1)%3]
+	c := nodetest.Start(t, func(cfg *node.Config) { cfg.Token = "s3cret" })
+	url := c.URLs[(c.Leader()+1)%3]
 	flags := kvFlags{addr: url, timeout: 5 * time.Second}
 	err := runKV(context.Background(), &bytes.Buffer{}, flags, kvPut, []string{"k", "v"})
 	require.Error(t, err)
@@ -117,33 +118,4 @@ func TestKVUnreachable(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, 1, exitCodeOf(err))
 	assert.Contains(t, err.Error(), "connection refused; is it running?")
-}
-
-func TestBaseURL(t *testing.T) {
-	tests := []struct {
-		in, want string
-	}{
-		{"http://127.0.0.1:8001", "http://127.0.0.1:8001"},
-		{"http://127.0.0.1:8001/", "http://127.0.0.1:8001"},
-		{"127.0.0.1:8002", "http://127.0.0.1:8002"},
-		{"https://node.example", "https://node.example"},
-		{"ftp://x", ""},
-		{"http://127.0.0.1:8001/kv", ""},
-		{"", ""},
-	}
-	for _, tt := range tests {
-		got, err := baseURL(tt.in)
-		if tt.want == "" {
-			require.Error(t, err, tt.in)
-			assert.Contains(t, err.Error(), "expected a node's URL such as http://127.0.0.1:8001")
-			continue
-		}
-		require.NoError(t, err, tt.in)
-		assert.Equal(t, tt.want, got)
-	}
-}
-
-func TestEscapeKey(t *testing.T) {
-	assert.Equal(t, "a/b%20c/%3F", escapeKey("a/b c/?"))
-	assert.Equal(t, "plain", escapeKey("plain"))
 }

@@ -12,19 +12,21 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/raftplay/raftplay/node/client"
 )
 
 func TestKVAddrList(t *testing.T) {
-	_, err := newAPIClients(" , ", "", time.Second)
+	_, err := newNodeClient(client.SplitAddrs(" , "), " , ", "", time.Second)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "names no node")
-	_, err = newAPIClients("http://127.0.0.1:1,ftp://x", "", time.Second)
+	_, err = newNodeClient(client.SplitAddrs("http://127.0.0.1:1,ftp://x"), "", "", time.Second)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `--addr "ftp://x"`)
-	cs, err := newAPIClients("127.0.0.1:1, http://127.0.0.1:2", "", time.Second)
+	cs, err := newNodeClient(client.SplitAddrs("127.0.0.1:1, http://127.0.0.1:2"), "", "", time.Second)
 	require.NoError(t, err)
-	require.Len(t, cs, 2)
-	assert.Equal(t, "http://127.0.0.1:2", cs[1].base)
+	require.Len(t, cs.Addrs(), 2)
+	assert.Equal(t, "http://127.0.0.1:2", cs.Addrs()[1])
 }
 
 // A dead node first in --addr, then a follower that still redirects to it, then the

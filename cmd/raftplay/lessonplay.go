@@ -17,6 +17,10 @@ const playHelp = `Enter              let time run until the check passes (if you
                    in this step, the step's reference moves are made for you)
 ` + lessons.MoveSyntax + `
 ticks N            let N ticks pass
+back N             go back N ticks within this step (time then runs on along the
+                   same run; a move made there starts a new future from there)
+seek T             go to time T ms within this step, back or forward (up to the
+                   furthest point the run has reached)
 state              show the peers and their logs
 check              show the step's check, part by part
 restart            go back to the start of this step
@@ -171,6 +175,8 @@ func (p *player) command(line string) bool {
 		p.seen = r.Cluster().TraceLen()
 		fmt.Fprintf(p.out, "Back at the start of step %d: %s\n", r.Step().Number, r.Step().Title)
 		p.showState()
+	case (fields[0] == "back" || fields[0] == "seek") && len(fields) == 2:
+		p.seek(fields[0], fields[1])
 	case fields[0] == "ticks" || fields[0] == "wait":
 		m, err := lessons.ParseMove(line, p.peers())
 		if err != nil {
@@ -192,9 +198,40 @@ func (p *player) command(line string) bool {
 		}
 		p.moved = true
 		p.showEvents()
+		if end, forked := r.Forked(); forked {
+			fmt.Fprintf(p.out, "The run had gone on to t=%d ms; that future is discarded, and a new one begins here.\n", end.Time)
+		}
 		fmt.Fprintf(p.out, "done: %s (time is paused: make more moves, or press Enter to let time run)\n", m.Text)
 	}
 	return true
+}
+
+// seek carries out "back N" (ticks) and "seek T" (ms): a move along the run within the
+// current step, as the page's time slider makes.
+func (p *player) seek(verb, arg string) {
+	n, err := strconv.ParseInt(arg, 10, 64)
+	if err != nil || n < 0 {
+		fmt.Fprintf(p.out, "%s takes a whole number (%s), not %q\n", verb, map[string]string{"back": "ticks", "seek": "ms"}[verb], arg)
+		return
+	}
+	tl := p.r.Timeline()
+	t := n
+	if verb == "back" {
+		t = tl.Cluster().Now() - n*tl.Tick()
+	}
+	if _, err := p.r.SeekTime(t); err != nil {
+		fmt.Fprintf(p.out, "cannot go to t=%d ms: %v (\"back\" alone goes to the previous step)\n", t, err)
+		return
+	}
+	p.seen = p.r.Cluster().TraceLen()
+	start, end := p.r.StepStart(), tl.End()
+	fmt.Fprintf(p.out, "Now at t=%d ms, %d ticks into step %d. ", t, (t-start.Time)/tl.Tick(), p.r.Step().Number)
+	if end.Time > t {
+		fmt.Fprintf(p.out, "The run has gone on to t=%d ms: letting time run replays it, a move starts a new future.\n", end.Time)
+	} else {
+		fmt.Fprintln(p.out, "This is as far as the run has gone.")
+	}
+	p.showState()
 }
 
 func (p *player) peers() int { return len(p.r.Cluster().State().Peers) }

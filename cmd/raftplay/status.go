@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"strings"
 	"sync"
 	"text/tabwriter"
 	"time"
 
 	"github.com/raftplay/raftplay/node"
+	"github.com/raftplay/raftplay/node/client"
 	"github.com/spf13/cobra"
 )
 
@@ -65,15 +65,11 @@ func runStatus(ctx context.Context, out io.Writer, f statusFlags) error {
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	clients := make([]*apiClient, len(f.addrs))
-	for i, addr := range f.addrs {
-		c, err := newAPIClient(addr, token, f.timeout)
-		if err != nil {
-			return &exitError{code: 2, err: fmt.Errorf("%w\nrun 'raftplay status --help' for usage", err)}
-		}
-		clients[i] = c
+	cl, err := newNodeClient(f.addrs, strings.Join(f.addrs, ","), token, f.timeout)
+	if err != nil {
+		return &exitError{code: 2, err: fmt.Errorf("%w\nrun 'raftplay status --help' for usage", err)}
 	}
-	results := fetchStatuses(ctx, clients)
+	results := fetchStatuses(ctx, cl)
 	if f.json {
 		data, err := json.MarshalIndent(results, "", "  ")
 		if err != nil {
@@ -97,33 +93,24 @@ func runStatus(ctx context.Context, out io.Writer, f statusFlags) error {
 	return nil
 }
 
-// fetchStatuses asks every node at once.
-func fetchStatuses(ctx context.Context, clients []*apiClient) []nodeStatus {
-	results := make([]nodeStatus, len(clients))
+// fetchStatuses asks every node of cl at once.
+func fetchStatuses(ctx context.Context, cl *client.Client) []nodeStatus {
+	addrs := cl.Addrs()
+	results := make([]nodeStatus, len(addrs))
 	var wg sync.WaitGroup
-	for i, c := range clients {
-		wg.Go(func() { results[i] = c.status(ctx) })
+	for i, addr := range addrs {
+		wg.Go(func() {
+			results[i].Addr = addr
+			st, err := cl.At(i).Status(ctx)
+			if err != nil {
+				results[i].Error = explainAPIError(err).Error()
+				return
+			}
+			results[i].Status = &st
+		})
 	}
 	wg.Wait()
 	return results
-}
-
-func (c *apiClient) status(ctx context.Context) nodeStatus {
-	res := nodeStatus{Addr: c.base}
-	ans, err := c.once(ctx, http.MethodGet, "/status", "", nil)
-	if err == nil && ans.status != http.StatusOK {
-		err = ans.error()
-	}
-	if err == nil {
-		res.Status = new(node.Status)
-		if jerr := json.Unmarshal(ans.body, res.Status); jerr != nil {
-			err = fmt.Errorf("%s/status answered with a body that is not a node status: %w", c.base, jerr)
-		}
-	}
-	if err != nil {
-		res.Status, res.Error = nil, err.Error()
-	}
-	return res
 }
 
 // printStatusTable prints one row per node, then each leader's view of its followers.

@@ -12,26 +12,27 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftplay/raftplay/node"
+	"github.com/raftplay/raftplay/node/nodetest"
 )
 
 func TestStatusTable(t *testing.T) {
-	c := startTestNodes(t, nil)
-	lead := c.leader()
+	c := nodetest.Start(t, nil)
+	lead := c.Leader()
 	down := fmt.Sprintf("http://127.0.0.1:%d", freeLoopbackPort(t))
 	var out bytes.Buffer
 	require.Eventually(t, func() bool {
 		out.Reset()
-		return runStatus(context.Background(), &out, statusFlags{addrs: c.urls, timeout: 2 * time.Second}) == nil &&
+		return runStatus(context.Background(), &out, statusFlags{addrs: c.URLs, timeout: 2 * time.Second}) == nil &&
 			bytes.Contains(out.Bytes(), []byte("replicate"))
 	}, 10*time.Second, 50*time.Millisecond, "the leader reports its followers' replication")
 	text := out.String()
-	assert.Regexp(t, fmt.Sprintf(`(?m)^%d\s+%s\s+leader\s+\d+\s+%d\s`, lead+1, c.urls[lead], lead+1), text)
+	assert.Regexp(t, fmt.Sprintf(`(?m)^%d\s+%s\s+leader\s+\d+\s+%d\s`, lead+1, c.URLs[lead], lead+1), text)
 	assert.Regexp(t, `(?m)^\d\s+http://\S+\s+follower\s`, text)
 	assert.Contains(t, text, fmt.Sprintf("leader %d's view of the voters", lead+1))
 	assert.Regexp(t, `(?m)^\d\s+127\.0\.0\.1:\d+\s+http://\S+\s+yes\s+\d+\s+\d+\s+replicate$`, text)
 
 	out.Reset()
-	err := runStatus(context.Background(), &out, statusFlags{addrs: []string{c.urls[0], down}, timeout: 2 * time.Second})
+	err := runStatus(context.Background(), &out, statusFlags{addrs: []string{c.URLs[0], down}, timeout: 2 * time.Second})
 	require.Error(t, err)
 	assert.Equal(t, 1, exitCodeOf(err))
 	assert.Contains(t, err.Error(), "1 of 2 nodes did not answer")
@@ -40,11 +41,11 @@ func TestStatusTable(t *testing.T) {
 }
 
 func TestStatusJSON(t *testing.T) {
-	c := startTestNodes(t, nil)
-	c.leader()
+	c := nodetest.Start(t, nil)
+	c.Leader()
 	down := fmt.Sprintf("http://127.0.0.1:%d", freeLoopbackPort(t))
 	var out bytes.Buffer
-	err := runStatus(context.Background(), &out, statusFlags{addrs: append([]string{down}, c.urls...), timeout: 2 * time.Second, json: true})
+	err := runStatus(context.Background(), &out, statusFlags{addrs: append([]string{down}, c.URLs...), timeout: 2 * time.Second, json: true})
 	require.Error(t, err)
 	var results []nodeStatus
 	require.NoError(t, json.Unmarshal(out.Bytes(), &results), out.String())

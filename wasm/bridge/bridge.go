@@ -3,9 +3,10 @@
 // package only has to hand them to syscall/js, and everything here is tested natively
 // too.
 //
-// A Bridge holds one run of the simulator (a sim.Cluster keeping its trace) and moves
-// it forward (step, runTicks, runUntil), back (rewindSteps, rewindTo: a checkpoint plus
-// deterministic replay) and sideways (act: acting in the past forks a new future).
+// A Bridge holds one run of the simulator (a sim.Timeline) and moves it forward (step,
+// runTicks, runUntil), back (rewindSteps, rewindTo: a checkpoint plus deterministic
+// replay) and sideways (act: acting in the past forks a new future). While a lesson is
+// open the run is its lessons.Runner's, and the moves go through the runner.
 // Call is the single entry point: a function name and its arguments in, a result out,
 // either a JSON text, a plain string or a number. Errors never escape as panics: they
 // come back as the JSON text {"error":"..."}, naming the function and the problem.
@@ -20,6 +21,7 @@ import (
 	"runtime"
 	"strconv"
 
+	"github.com/raftplay/raftplay/lessons"
 	"github.com/raftplay/raftplay/sim"
 )
 
@@ -43,8 +45,8 @@ var BuildVersion = "devel"
 // Bridge holds the run the page shows. The zero value is not usable; call New. It is
 // not safe for concurrent use (JavaScript calls it from one thread).
 type Bridge struct {
-	tl     *timeline   // nil until a scenario is loaded
-	lesson *lessonMode // nil unless a lesson is open (lessons.go)
+	tl     *sim.Timeline // nil until a scenario is loaded; the runner's while a lesson is open
+	lesson *lessonMode   // nil unless a lesson is open (lessons.go)
 }
 
 // New returns a bridge with no scenario loaded.
@@ -100,9 +102,9 @@ var functions = map[string]function{
 	"rewindTo":      {params: []param{pTime}, run: (*Bridge).rewindTo, needsRun: true},
 	"scenario":      {run: (*Bridge).scenario, needsRun: true},
 	"shareFragment": {run: (*Bridge).shareFragment, needsRun: true},
-	"now":           {run: func(b *Bridge, _ args) (any, error) { return float64(b.tl.live.Now()), nil }, needsRun: true},
-	"steps":         {run: func(b *Bridge, _ args) (any, error) { return float64(b.tl.live.Steps()), nil }, needsRun: true},
-	"traceLen":      {run: func(b *Bridge, _ args) (any, error) { return float64(b.tl.live.TraceLen()), nil }, needsRun: true},
+	"now":           {run: func(b *Bridge, _ args) (any, error) { return float64(b.tl.Cluster().Now()), nil }, needsRun: true},
+	"steps":         {run: func(b *Bridge, _ args) (any, error) { return float64(b.tl.Cluster().Steps()), nil }, needsRun: true},
+	"traceLen":      {run: func(b *Bridge, _ args) (any, error) { return float64(b.tl.Cluster().TraceLen()), nil }, needsRun: true},
 	"timeline":      {run: (*Bridge).timelineInfo, needsRun: true},
 	"version":       {run: func(*Bridge, args) (any, error) { return Version(), nil }},
 	// Lessons (lessons.go).
@@ -152,15 +154,7 @@ func (b *Bridge) Call(name string, in []any) (out any) {
 	if fn.needsRun && b.tl == nil {
 		return errorJSON(fmt.Errorf("%s: no scenario is loaded; call load(scenarioJSON) or loadShare(fragment) first", name))
 	}
-	if b.lesson != nil {
-		if err := b.lessonGuard(name, a); err != nil {
-			return errorJSON(fmt.Errorf("%s: %w", name, err))
-		}
-	}
 	res, err := fn.run(b, a)
-	if err == nil && b.lesson != nil {
-		err = b.lessonFollow(name)
-	}
 	if err != nil {
 		return errorJSON(fmt.Errorf("%s: %w", name, err))
 	}
@@ -266,7 +260,8 @@ type position struct {
 }
 
 func (b *Bridge) position(replayed *int64) (any, error) {
-	return marshal(position{OK: true, Time: b.tl.live.Now(), Steps: b.tl.live.Steps(), Replayed: replayed})
+	c := b.tl.Cluster()
+	return marshal(position{OK: true, Time: c.Now(), Steps: c.Steps(), Replayed: replayed})
 }
 
 func (b *Bridge) load(a args) (any, error) {
@@ -285,12 +280,13 @@ func (b *Bridge) loadShare(a args) (any, error) {
 	return b.start(sc)
 }
 
+// start makes a new run of sc the one the page shows; an open lesson closes.
 func (b *Bridge) start(sc sim.Scenario) (any, error) {
-	tl, err := newTimeline(sc)
+	tl, err := sim.NewTimeline(sc)
 	if err != nil {
 		return nil, err
 	}
-	b.tl = tl
+	b.tl, b.lesson = tl, nil
 	return b.position(nil)
 }
 
@@ -299,7 +295,10 @@ func (b *Bridge) step(a args) (any, error) {
 	if n > MaxStepsPerCall {
 		return nil, fmt.Errorf("%d steps is more than the limit of %d per call", n, MaxStepsPerCall)
 	}
-	return float64(b.tl.step(n)), nil
+	if m := b.lesson; m != nil {
+		return float64(m.runner.StepEvents(n)), nil
+	}
+	return float64(b.tl.Step(n)), nil
 }
 
 func (b *Bridge) runTicks(a args) (any, error) {
@@ -307,20 +306,30 @@ func (b *Bridge) runTicks(a args) (any, error) {
 	if n > MaxTicksPerCall {
 		return nil, fmt.Errorf("%d ticks is more than the limit of %d per call", n, MaxTicksPerCall)
 	}
-	b.runTo(b.tl.live.Now() + n*b.tl.tick)
+	b.runTo(b.tl.Cluster().Now() + n*b.tl.Tick())
 	return b.position(nil)
 }
 
 func (b *Bridge) runUntil(a args) (any, error) {
-	t, now := a.int(0), b.tl.live.Now()
+	t, now := a.int(0), b.tl.Cluster().Now()
 	switch {
 	case t < now:
 		return nil, fmt.Errorf("time %d ms is before now (%d ms); use rewindTo to go back", t, now)
-	case t-now > MaxTicksPerCall*b.tl.tick:
+	case t-now > MaxTicksPerCall*b.tl.Tick():
 		return nil, fmt.Errorf("time %d ms is more than %d ticks ahead of now (%d ms)", t, MaxTicksPerCall, now)
 	}
 	b.runTo(t)
 	return b.position(nil)
+}
+
+// runTo runs the live run to time t; an open lesson's runner evaluates its check on
+// the way, after every tick.
+func (b *Bridge) runTo(t int64) {
+	if m := b.lesson; m != nil {
+		m.runner.RunUntil(t)
+		return
+	}
+	b.tl.RunUntil(t)
 }
 
 func (b *Bridge) act(a args) (any, error) {
@@ -328,7 +337,12 @@ func (b *Bridge) act(a args) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := b.tl.act(action); err != nil {
+	if m := b.lesson; m != nil {
+		err = m.runner.Act(action)
+	} else {
+		_, _, err = b.tl.Act(action)
+	}
+	if err != nil {
 		return nil, err
 	}
 	return b.position(nil)
@@ -355,14 +369,14 @@ func parseAction(text string) (sim.Action, error) {
 	return a, nil
 }
 
-func (b *Bridge) state(args) (any, error) { return marshal(b.tl.live.State()) }
+func (b *Bridge) state(args) (any, error) { return marshal(b.tl.Cluster().State()) }
 
 func (b *Bridge) events(a args) (any, error) {
 	since, limit := a.int(0), a.int(1)
 	if since > math.MaxInt32 {
 		since = math.MaxInt32
 	}
-	evs := b.tl.live.Events(int(since))
+	evs := b.tl.Cluster().Events(int(since))
 	if limit >= 0 && int64(len(evs)) > limit {
 		evs = evs[:limit]
 	}
@@ -372,16 +386,28 @@ func (b *Bridge) events(a args) (any, error) {
 	return marshal(evs)
 }
 
+// rewindSteps and rewindTo move the run to a point it has already reached; while a
+// lesson is open, only within the current step.
 func (b *Bridge) rewindSteps(a args) (any, error) {
-	replayed, err := b.tl.seekSteps(a.int(0))
-	if err != nil {
-		return nil, err
+	seek := b.tl.SeekSteps
+	if m := b.lesson; m != nil {
+		seek = m.runner.SeekSteps
 	}
-	return b.position(&replayed)
+	return b.rewound(seek(a.int(0)))
 }
 
 func (b *Bridge) rewindTo(a args) (any, error) {
-	replayed, err := b.tl.seekTime(a.int(0))
+	seek := b.tl.SeekTime
+	if m := b.lesson; m != nil {
+		seek = m.runner.SeekTime
+	}
+	return b.rewound(seek(a.int(0)))
+}
+
+func (b *Bridge) rewound(replayed int64, err error) (any, error) {
+	if before := (*lessons.BeforeStepError)(nil); errors.As(err, &before) {
+		return nil, fmt.Errorf("a lesson is open and its %w", err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -389,7 +415,7 @@ func (b *Bridge) rewindTo(a args) (any, error) {
 }
 
 func (b *Bridge) scenario(args) (any, error) {
-	data, err := b.tl.live.Scenario().Marshal()
+	data, err := b.tl.Cluster().Scenario().Marshal()
 	if err != nil {
 		return nil, err
 	}
@@ -397,7 +423,7 @@ func (b *Bridge) scenario(args) (any, error) {
 }
 
 func (b *Bridge) shareFragment(args) (any, error) {
-	return sim.ShareFragment(b.tl.live.Scenario())
+	return sim.ShareFragment(b.tl.Cluster().Scenario())
 }
 
 // timelineInfo describes the run the page can move along.
@@ -411,6 +437,7 @@ type timelineInfo struct {
 
 func (b *Bridge) timelineInfo(args) (any, error) {
 	tl := b.tl
-	return marshal(timelineInfo{EndTime: tl.endTime, EndSteps: tl.endSteps, Checkpoints: len(tl.cps),
-		Spacing: tl.every, TraceLen: tl.live.TraceLen()})
+	end := tl.End()
+	return marshal(timelineInfo{EndTime: end.Time, EndSteps: end.Steps, Checkpoints: tl.Checkpoints(),
+		Spacing: tl.Spacing(), TraceLen: tl.Cluster().TraceLen()})
 }

@@ -5,40 +5,21 @@ import (
 	"fmt"
 
 	"github.com/raftplay/raftplay/lessons"
-	"github.com/raftplay/raftplay/sim"
 )
 
-// Lesson mode. A lesson plays on the live run itself: lessonOpen loads the lesson's
-// scenario as the run the page shows (a timeline like any other, so the time slider,
-// step back and acting in the past keep working), and a lessons.Runner is bound to
-// that run's live cluster. Whatever moves the run while a lesson is open (step,
-// runTicks, runUntil, act, a rewind) is followed by an evaluation of the step's check
-// here, so the page cannot forget one: runTicks and runUntil even evaluate it after
-// every tick, as the runner does, so a state that holds for a moment only is seen.
-//
-// Scrubbing stays inside the current step: a rewind to a point before the step began
-// is refused (lessonBack goes to the previous step), and a rewind within the step
-// rebinds the runner to the rewound cluster, whose check is then evaluated afresh
-// from the step's start: the verdict always describes the run the page shows.
-//
-// When the runner replaces its cluster (lessonBack and lessonRestartStep replay the
-// run to a step's start; a step may start from a scenario of its own), the bridge
-// builds a new timeline by replaying the runner's run, checks that both agree event
-// for event, and rebinds the runner to the new live cluster.
+// Lesson mode. A lesson plays on the live run itself: lessonOpen starts a
+// lessons.Runner, and the run the page shows is the runner's sim.Timeline (so the time
+// slider, step back and acting in the past keep working). While a lesson is open,
+// whatever moves the run (step, runTicks, runUntil, act, a rewind) goes through the
+// runner, which evaluates the step's check as the run moves (after every tick, so a
+// state that holds for a moment only is seen), keeps rewinds within the current step
+// and judges the check afresh after one. This file only parses arguments and builds
+// the JSON views.
 
 // lessonMode is the open lesson.
 type lessonMode struct {
 	runner *lessons.Runner
-	// startSteps and startTime are where the current step began on the live timeline.
-	startSteps, startTime int64
-	// starts are where each step up to the current one began.
-	starts []point
-	// lastMove is the virtual time of the learner's last action (or the step's start).
-	lastMove int64
 }
-
-// point is a point of a run: after so many events, at that time.
-type point struct{ steps, time int64 }
 
 var errNoLesson = errors.New("no lesson is open; call lessonOpen(id, step) first")
 
@@ -186,197 +167,38 @@ func (b *Bridge) lessonOpen(a args) (any, error) {
 	return marshal(v)
 }
 
-// openAt starts lesson l on a new live run and plays it up to the start of step index
-// i (from 0), restoring the previous run and lesson on failure.
+// openAt starts lesson l on a new run and plays it up to the start of step index i
+// (from 0) by the reference path of every step before it (lessons.Runner.GoTo). A
+// failure leaves the run and the lesson that were there.
 func (b *Bridge) openAt(l *lessons.Lesson, i int) error {
-	oldTL, oldLesson := b.tl, b.lesson
-	if err := b.startLesson(l, i); err != nil {
-		b.tl, b.lesson = oldTL, oldLesson
-		return err
-	}
-	return nil
-}
-
-func (b *Bridge) startLesson(l *lessons.Lesson, i int) error {
 	r, err := lessons.NewRunner(l)
 	if err != nil {
 		return err
 	}
+	if err := r.GoTo(i); err != nil {
+		return err
+	}
 	b.lesson = &lessonMode{runner: r}
-	if err := b.followRunner(); err != nil {
-		return err
-	}
-	for r.Index() < i {
-		st := r.Step()
-		if err := b.makeMoves(st); err != nil {
-			return err
-		}
-		for t := 0; t < st.WithinTicks && !r.Passed(); t++ {
-			b.runTo(b.tl.live.Now() + b.tl.tick)
-		}
-		if !r.Passed() {
-			return fmt.Errorf("%s: step %d: the reference path did not pass its check within %d ticks",
-				l.File, st.Number, st.WithinTicks)
-		}
-		if err := b.advanceLesson(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// followRunner makes the live run the runner's: when the runner has a cluster of its
-// own (a new or replayed one), a new timeline replays the same run, and the runner is
-// rebound to the timeline's live cluster. Then the current step begins here.
-func (b *Bridge) followRunner() error {
-	m := b.lesson
-	c := m.runner.Cluster()
-	if b.tl == nil || c != b.tl.live {
-		tl, err := replayTimeline(c)
-		if err != nil {
-			return err
-		}
-		if err := m.runner.Rebind(tl.live); err != nil {
-			return err
-		}
-		b.tl = tl
-		// A replay to a step's start ends at its last event; the step may have begun
-		// later, when the clock had run on without events: go on to that moment.
-		i := m.runner.Index()
-		if i < len(m.starts) && m.starts[i].steps == tl.live.Steps() && m.starts[i].time > tl.live.Now() {
-			tl.runUntil(m.starts[i].time)
-			if tl.live.Steps() != m.starts[i].steps {
-				return fmt.Errorf("the replay of the lesson's run diverged before %d ms (a determinism bug)", m.starts[i].time)
-			}
-		}
-	}
-	m.startSteps, m.startTime = b.tl.live.Steps(), b.tl.live.Now()
-	m.starts = append(m.starts[:min(m.runner.Index(), len(m.starts))], point{m.startSteps, m.startTime})
-	m.lastMove = m.startTime
-	return nil
-}
-
-// replayTimeline builds a timeline that replays c's run from its start up to where c
-// is, and checks that the replay agrees with c event for event.
-func replayTimeline(c *sim.Cluster) (*timeline, error) {
-	tl, err := newTimeline(c.Scenario())
-	if err != nil {
-		return nil, err
-	}
-	tl.step(c.Steps())
-	if c.Now() > tl.live.Now() {
-		tl.runUntil(c.Now())
-	}
-	if tl.live.Steps() != c.Steps() || tl.live.Now() != c.Now() || tl.live.TraceHash() != c.TraceHash() {
-		return nil, fmt.Errorf("the replay of the lesson's run diverged at step %d, %d ms (a determinism bug)",
-			tl.live.Steps(), tl.live.Now())
-	}
-	return tl, nil
-}
-
-// makeMoves makes the current step's reference moves on the live run: actions now,
-// waits by letting time pass.
-func (b *Bridge) makeMoves(st *lessons.Step) error {
-	m := b.lesson
-	for i, mv := range st.Reference {
-		if mv.IsWait() {
-			b.runTo(b.tl.live.Now() + int64(mv.Wait)*b.tl.tick)
-			continue
-		}
-		action, err := mv.Resolve(b.tl.live.Leader())
-		if err == nil {
-			err = b.tl.act(action)
-		}
-		if err != nil {
-			return fmt.Errorf("%s: step %d: move %d (%s): %w", m.runner.Lesson().File, st.Number, i+1, mv.Text, err)
-		}
-		m.lastMove = b.tl.live.Now()
-		m.runner.Evaluate()
-	}
-	return nil
-}
-
-// advanceLesson moves the runner to the next step and the live run with it.
-func (b *Bridge) advanceLesson() error {
-	if err := b.lesson.runner.Advance(); err != nil {
-		return err
-	}
-	return b.followRunner()
-}
-
-// runTo runs the live timeline to time t. While a lesson's check has not passed, it
-// goes one tick at a time and evaluates the check after each.
-func (b *Bridge) runTo(t int64) {
-	if m := b.lesson; m != nil {
-		tick := b.tl.tick
-		for now := b.tl.live.Now(); now < t && !m.runner.Passed(); now = b.tl.live.Now() {
-			b.tl.runUntil(min(t, (now/tick+1)*tick))
-			m.runner.Evaluate()
-		}
-	}
-	b.tl.runUntil(t)
-}
-
-// lessonGuard refuses, while a lesson is open, the calls that would leave its current
-// step: a rewind to before the step began.
-func (b *Bridge) lessonGuard(name string, a args) error {
-	m := b.lesson
-	switch {
-	case name == "rewindSteps" && a.int(0) < m.startSteps:
-		return fmt.Errorf("a lesson is open and its step %d began at event %d: scrub back no further (lessonBack goes to the previous step)",
-			m.runner.Step().Number, m.startSteps)
-	case name == "rewindTo" && a.int(0) < m.startTime:
-		return fmt.Errorf("a lesson is open and its step %d began at %d ms: scrub back no further (lessonBack goes to the previous step)",
-			m.runner.Step().Number, m.startTime)
-	}
-	return nil
-}
-
-// lessonFollow keeps the open lesson on the live run after a call that moved it: a new
-// scenario closes the lesson; a rewind rebinds the runner to the rewound cluster;
-// every move is followed by an evaluation of the check.
-func (b *Bridge) lessonFollow(name string) error {
-	m := b.lesson
-	switch name {
-	case "load", "loadShare":
-		b.lesson = nil
-		return nil
-	case "act":
-		m.lastMove = b.tl.live.Now()
-	case "step", "runTicks", "runUntil", "rewindSteps", "rewindTo":
-	default:
-		return nil
-	}
-	if m.runner.Cluster() != b.tl.live {
-		if err := m.runner.Rebind(b.tl.live); err != nil {
-			return err
-		}
-		m.lastMove = min(m.lastMove, b.tl.live.Now())
-	}
-	m.runner.Evaluate()
+	b.tl = r.Timeline()
 	return nil
 }
 
 // lessonStatusView evaluates the check on the live run and says where the lesson is.
-// The runner counts the ticks since the learner's last move from its own actions; the
-// page acts through the timeline, so the bridge counts them itself.
 func (b *Bridge) lessonStatusView(replaced bool) statusView {
-	m := b.lesson
-	st := m.runner.Status()
-	since := max(0, (b.tl.live.Now()-m.lastMove)/b.tl.tick)
-	st.TicksSinceMove = int(since)
-	st.Overdue = !st.Passed && since > int64(st.WithinTicks)
-	return statusView{Status: st, Index: m.runner.Index(), StartTime: m.startTime, StartSteps: m.startSteps,
+	r := b.lesson.runner
+	start := r.StepStart()
+	return statusView{Status: r.Status(), Index: r.Index(), StartTime: start.Time, StartSteps: start.Steps,
 		Replaced: replaced}
 }
 
-// withLesson runs fn on the open lesson and answers the lesson's status; replaced says
-// whether fn replaced the live run.
-func (b *Bridge) withLesson(fn func() (replaced bool, err error)) (any, error) {
+// withLesson runs fn on the open lesson's runner and answers the lesson's status;
+// replaced says whether fn replaced the live run.
+func (b *Bridge) withLesson(fn func(r *lessons.Runner) (replaced bool, err error)) (any, error) {
 	if b.lesson == nil {
 		return nil, errNoLesson
 	}
-	replaced, err := fn()
+	replaced, err := fn(b.lesson.runner)
+	b.tl = b.lesson.runner.Timeline() // lessonGoTo replaces the runner
 	if err != nil {
 		return nil, err
 	}
@@ -384,44 +206,34 @@ func (b *Bridge) withLesson(fn func() (replaced bool, err error)) (any, error) {
 }
 
 func (b *Bridge) lessonStatus(args) (any, error) {
-	return b.withLesson(func() (bool, error) { return false, nil })
+	return b.withLesson(func(*lessons.Runner) (bool, error) { return false, nil })
 }
 
 // lessonAdvance goes on to the next step once the check has passed.
 func (b *Bridge) lessonAdvance(args) (any, error) {
-	return b.withLesson(func() (bool, error) {
-		before := b.tl
-		err := b.advanceLesson()
-		return b.tl != before, err
+	return b.withLesson(func(r *lessons.Runner) (bool, error) {
+		before := r.Timeline()
+		err := r.Advance()
+		return r.Timeline() != before, err
 	})
 }
 
 // lessonBack goes back to the start of the previous step (of the current one, on the
 // first step), exactly as the run was then.
 func (b *Bridge) lessonBack(args) (any, error) {
-	return b.withLesson(func() (bool, error) {
-		if err := b.lesson.runner.Back(); err != nil {
-			return false, err
-		}
-		return true, b.followRunner()
-	})
+	return b.withLesson(func(r *lessons.Runner) (bool, error) { return true, r.Back() })
 }
 
 // lessonRestartStep goes back to the start of the current step.
 func (b *Bridge) lessonRestartStep(args) (any, error) {
-	return b.withLesson(func() (bool, error) {
-		if err := b.lesson.runner.RestartStep(); err != nil {
-			return false, err
-		}
-		return true, b.followRunner()
-	})
+	return b.withLesson(func(r *lessons.Runner) (bool, error) { return true, r.RestartStep() })
 }
 
 // lessonGoTo starts the open lesson again at a step (its number, from 1), as a deep
 // link to it would.
 func (b *Bridge) lessonGoTo(a args) (any, error) {
-	return b.withLesson(func() (bool, error) {
-		l := b.lesson.runner.Lesson()
+	return b.withLesson(func(r *lessons.Runner) (bool, error) {
+		l := r.Lesson()
 		step := a.int(0)
 		if step < 1 || step > int64(len(l.Steps)) {
 			return false, fmt.Errorf("lesson %q has steps 1 to %d, not %d", l.ID, len(l.Steps), step)
@@ -433,9 +245,7 @@ func (b *Bridge) lessonGoTo(a args) (any, error) {
 // lessonShowMe makes the current step's reference moves now (the learner watches what
 // follows as time runs on). An observe step has none.
 func (b *Bridge) lessonShowMe(args) (any, error) {
-	return b.withLesson(func() (bool, error) {
-		return false, b.makeMoves(b.lesson.runner.Step())
-	})
+	return b.withLesson(func(r *lessons.Runner) (bool, error) { return false, r.MakeReferenceMoves() })
 }
 
 // lessonClose closes the lesson; the run stays, as a free playground.

@@ -259,7 +259,7 @@ func TestLessonShowMe(t *testing.T) {
 	// A move that cannot be made now says why.
 	openLesson(t, b, "07", 2)
 	call(t, b, "act", `{"type":"restart","peer":3}`)
-	assert.Contains(t, callError(t, b, "lessonShowMe"), "lessonShowMe: 07-truncation-figure-7.md: step 2: move 1 (restart 3): sim: act (restart): peer 3 is not down")
+	assert.Contains(t, callError(t, b, "lessonShowMe"), "lessonShowMe: lessons: 07-truncation-figure-7.md: step 2: reference move 1 (restart 3): sim: act (restart): peer 3 is not down")
 }
 
 func TestLessonOverdue(t *testing.T) {

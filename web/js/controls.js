@@ -3,7 +3,7 @@
 // scrubbing back forks a new future from there).
 
 import { $, el, setAttr, setText } from './dom.js';
-import { SPEED_MIN_EXP, SPEED_MAX_EXP } from './clock.js';
+import { SPEED_MIN_EXP, SPEED_MAX_EXP, DEFAULT_SPEED_EXP, FAST_SPEED_EXP } from './clock.js';
 import { stepSentence, forkSentence } from './sentences.js';
 
 /** At most this many of a step's sentences are in the step note (the narration has all). */
@@ -55,6 +55,8 @@ export function createControls(root, { clock, session, guard }) {
   $('#step', root).addEventListener('click', guard(() => { clock.pause(); session.step(); }));
   $('#step-back', root).addEventListener('click', guard(() => { clock.pause(); session.stepBack(); }));
   speed.addEventListener('input', () => clock.setSpeedExp(Number(speed.value)));
+  $('#speed-watch', root).addEventListener('click', () => controls.preset('watch'));
+  $('#speed-fast', root).addEventListener('click', () => controls.preset('fast'));
   skipQuiet.addEventListener('change', () => clock.setSkipQuiet(skipQuiet.checked));
   $('#ff', root).addEventListener('click', guard(() => controls.fastForward()));
   time.addEventListener('pointerdown', () => { scrubbing = true; });
@@ -73,6 +75,10 @@ export function createControls(root, { clock, session, guard }) {
     /** nudgeSpeed changes the speed by a step of the log scale (a fifth of a decade). */
     nudgeSpeed(dir) {
       clock.setSpeedExp(Math.round((clock.speedExp + dir * 0.2) * 10) / 10);
+    },
+    /** preset sets the watching pace ('watch') or a hundred times real time ('fast'). */
+    preset(which) {
+      clock.setSpeedExp(which === 'fast' ? FAST_SPEED_EXP : DEFAULT_SPEED_EXP);
     },
     /** update shows the clock's and the session's state. */
     update() {

@@ -10,6 +10,7 @@ export const SHORTCUTS = [
   ['→ or .', 'step one event forward', 'step'],
   ['← or ,', 'step one event back', 'stepBack'],
   ['[ and ]', 'slower / faster', 'speed'],
+  ['{ and }', 'watching pace / a hundred times real time', 'speedPreset'],
   ['Home / End', 'go to the start / the end of the recorded run', 'seek'],
   ['F', 'fast-forward by the chosen amount', 'fastForward'],
   ['1 … 9', 'crash or restart that peer', 'power'],
@@ -59,6 +60,8 @@ export function createKeyboard(actions) {
       case 'ArrowLeft': case ',': return ['stepBack'];
       case '[': return ['speed', -1];
       case ']': return ['speed', 1];
+      case '{': return ['speedPreset', 'watch'];
+      case '}': return ['speedPreset', 'fast'];
       case 'Home': return ['seek', 'start'];
       case 'End': return ['seek', 'end'];
       case 'f': case 'F': return ['fastForward'];

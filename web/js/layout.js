@@ -14,7 +14,9 @@ export function peerRadius(n) {
  */
 export function peerPositions(n) {
   const cx = VIEW.width / 2;
-  const cy = 185;
+  // A little below the middle for three peers: room above the top one for its labels
+  // in projector type.
+  const cy = n <= 3 ? 200 : 185;
   const ring = n <= 3 ? 110 : 120;
   const out = [];
   for (let i = 0; i < n; i++) {

@@ -3,8 +3,10 @@
 // window, the page element the step is about outlined and labelled, the link to the
 // step in the address bar and the learner's progress in localStorage. The lesson runs
 // on the real engine through the session: the bridge evaluates the check after every
-// move of the run, and this module shows the verdict. When a step stalls (its check is
-// overdue, or Show me cannot make its moves), it names the likely mistake, from the
+// move of the run, and this module shows the verdict. Each step opens paused, so that
+// its text can be read before anything happens: the learner starts it (the Play
+// button on the drawing, or the move the step asks for). When a step stalls (its check
+// is overdue, or Show me cannot make its moves), it names the likely mistake, from the
 // learner's moves in the trace, and offers to restart the step or go back.
 
 import { $, el, setAttr, setText } from './dom.js';
@@ -178,7 +180,6 @@ export function createLessons({ session, clock, say, onOpen = () => {} }) {
     measure();
     onOpen();
     render(true);
-    clock.play();
   }
 
   function close() {
@@ -270,8 +271,11 @@ export function createLessons({ session, clock, say, onOpen = () => {} }) {
     slider.min = String(st.start_time);
     history.replaceState(null, '', lessonHash(view.number, st.step));
     progress.visit(view.id, st.step);
+    clock.pause();
     if (matchMedia(WIDE).matches) {
-      panel.scrollTop = 0;
+      // The step's own text at the top of the lesson column (the lesson's title and
+      // step list are above it, one scroll away).
+      panel.scrollTop = st.index === 0 ? 0 : stepTitle.getBoundingClientRect().top - panel.getBoundingClientRect().top + panel.scrollTop - 8;
       if (target) target.scrollIntoView({ block: 'nearest' });
     } else if (moved) {
       panel.scrollIntoView({ block: 'start' });
@@ -433,6 +437,8 @@ export function createLessons({ session, clock, say, onOpen = () => {} }) {
       return;
     }
     if (target && !target.isConnected) highlight(view.steps[shown - 1]?.highlight || '');
+    // The learner's move at the start of a paused step starts the step's run.
+    if (update.reason === 'act' && !clock.playing) clock.play();
     const now = performance.now();
     if (update.reason === 'frame' && now - lastPoll < POLL_MS) return;
     lastPoll = now;

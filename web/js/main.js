@@ -1,5 +1,7 @@
 // The playground's entry point: load the simulator, build the views and the controls,
-// start the scenario of the URL (a share link) or the default one, and play.
+// and open the scenario of the URL (a share link, a lesson) or the default one. The
+// default opens paused at time 0, every peer a follower in term 0, with a large Play
+// button on the drawing: the first election is for the learner to start and watch.
 
 import { loadRaftplay } from './bridge.js';
 import { $, announce } from './dom.js';
@@ -16,6 +18,9 @@ import { createNarration } from './narration.js';
 import { createInvariantsView } from './invariants.js';
 import { createControls } from './controls.js';
 import { createPeerControls } from './peer-controls.js';
+import { createPeerMenu } from './peer-menu.js';
+import { createStartButton } from './start-button.js';
+import { createProjectorSetting, applyProjector, projectorSaved } from './settings.js';
 import { createNetworkControls } from './network-controls.js';
 import { createClientForm } from './client-form.js';
 import { createRunPanel } from './run-panel.js';
@@ -27,6 +32,8 @@ import { sharedId, timeOf, fetchShared } from './share-api.js';
 import { scenarioById, DEFAULT_SEED } from './scenarios.js';
 
 const status = $('#status');
+// The projector type before the first frame is drawn, so the page does not jump.
+applyProjector(projectorSaved());
 
 let statusTimer = 0;
 
@@ -59,6 +66,9 @@ async function start() {
       // A paused run shows its exact state (frames may reuse a snapshot for a while).
       if (!clock.playing && session.snap) session.flush('pause');
       else controls.update();
+      start.update();
+      // Too fast to follow: no entrance animations (each would be a layer to composite).
+      document.documentElement.classList.toggle('fast', clock.speed >= 1);
     },
   });
 
@@ -91,6 +101,9 @@ async function start() {
   const invariants = createInvariantsView($('#invariant-list'));
   const controls = createControls($('#transport'), { clock, session, guard });
   const peerControls = createPeerControls($('#peer-cards'), act);
+  const peerMenu = createPeerMenu($('#peer-menu'), $('#peers'), { session, act });
+  const start = createStartButton($('#start'), { clock, session });
+  createProjectorSetting($('#projector'));
   const client = createClientForm($('#client-form'), { session, act, say });
 
   function load(scenario, time) {
@@ -125,11 +138,13 @@ async function start() {
     replication.update(snap);
     invariants.update(snap);
     peerControls.update(snap);
+    peerMenu.update(snap);
     network.update(snap);
     client.update(snap);
     inspector.update(snap);
     if (!looks) narration.update(update);
     controls.update();
+    start.update();
     const lead = snap.leader;
     if (update.prev && lead && lead !== update.prev.leader) announce(`S${lead} is the leader of term ${snap.peers[lead - 1].term}.`);
   }
@@ -150,6 +165,7 @@ async function start() {
     step: guard(() => { clock.pause(); session.step(); }),
     stepBack: guard(() => { clock.pause(); session.stepBack(); }),
     speed: (dir) => controls.nudgeSpeed(dir),
+    speedPreset: (which) => controls.preset(which),
     seek: guard((where) => { clock.pause(); session.seek(where === 'start' ? 0 : session.maxTime); }),
     fastForward: guard(() => controls.fastForward()),
     power: (id) => {
@@ -244,10 +260,7 @@ async function start() {
       say(`This share link could not be opened: ${err.message}`);
     }
   }
-  if (!opened) {
-    session.load(scenarioById('fresh').make(DEFAULT_SEED));
-    clock.play();
-  }
+  if (!opened) session.load(scenarioById('fresh').make(DEFAULT_SEED));
   document.documentElement.dataset.ready = 'true';
   performance.mark('raftplay-interactive');
 }

@@ -1,6 +1,8 @@
 // One card per peer with what the drawing has no room for (commit index, last applied,
 // restarts, unsynced writes) and its actions: crash or restart, and force its election
-// timeout. Every action is a real button, so it works by touch and by keyboard.
+// timeout. Every action is a real button, so it works by touch and by keyboard (the
+// drawing offers the same actions on a tap of a peer: peer-menu.js). The buttons carry
+// data-action (crash, restart or timeout) and data-peer (the id): the DOM contract.
 
 import { el, setAttr, setText } from './dom.js';
 import { roleOf } from './labels.js';
@@ -15,13 +17,15 @@ export function createPeerControls(root, act) {
     for (let id = 1; id <= n; id++) {
       const title = el('h3', { class: 'card-title' }, `S${id}`);
       const facts = el('p', { class: 'card-facts' });
-      const power = el('button', { type: 'button', class: 'btn', 'aria-keyshortcuts': String(id) });
-      const timeout = el('button', { type: 'button', class: 'btn', 'aria-keyshortcuts': `Shift+${id}` }, 'Timeout');
+      const power = el('button', { type: 'button', class: 'btn', 'data-peer': id, 'aria-keyshortcuts': String(id) });
+      const timeout = el('button', { type: 'button', class: 'btn', 'data-action': 'timeout', 'data-peer': id,
+        'aria-keyshortcuts': `Shift+${id}` }, 'Timeout');
       power.addEventListener('click', () => {
         act({ type: power.dataset.action, peer: id });
       });
       timeout.addEventListener('click', () => act({ type: 'timeout', peer: id }));
-      const card = el('li', { class: 'peer-card', 'data-peer': id }, title, facts, el('div', { class: 'card-actions' }, power, timeout));
+      const card = el('li', { class: 'peer-card', 'data-peer': id },
+        el('div', { class: 'card-text' }, title, facts), el('div', { class: 'card-actions' }, power, timeout));
       root.append(card);
       cards.push({ card, title, facts, power, timeout });
     }
@@ -36,9 +40,9 @@ export function createPeerControls(root, act) {
         const down = p.state === 'down';
         setAttr(c.card, 'data-state', p.state);
         setText(c.title, `S${p.id} ${info.symbol} ${info.label}`);
-        setText(c.facts, `term ${p.term} · commit ${p.commit_index} · applied ${p.last_applied} · last ${p.last_index}` +
+        setText(c.facts, `term ${p.term} · commit ${p.commit_index} · applied ${p.last_applied}` +
           (p.restarts ? ` · restarts ${p.restarts}` : '') + (p.unsynced ? ` · unsynced ${p.unsynced}` : ''));
-        c.power.dataset.action = down ? 'restart' : 'crash';
+        setAttr(c.power, 'data-action', down ? 'restart' : 'crash');
         setText(c.power, down ? '⟳ Restart' : '✕ Crash');
         setAttr(c.power, 'aria-label', down ? `Restart S${p.id}` : `Crash S${p.id}`);
         c.timeout.disabled = down;

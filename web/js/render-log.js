@@ -11,6 +11,9 @@
 import { el, setAttr, setText } from './dom.js';
 import { roleOf, termClass, shortCommand } from './labels.js';
 
+/** What each marker letter stands for: the markers' tooltips say it in words. */
+const MARKER_WORDS = { C: 'commit index', A: 'last applied', M: "leader's match index", N: "leader's next index" };
+
 /** Columns drawn beyond each side of the view, so that scrolling shows no gap. */
 const OVERSCAN = 6;
 
@@ -252,6 +255,7 @@ export function createLogView(scroller, grid) {
         row.marks.set(index, node);
       }
       setText(node, `▲${label}`);
+      setAttr(node, 'title', `${label.split('·').map((l) => MARKER_WORDS[l]).join(', ')} of S${p.id}: index ${index}`);
       setVar(node, '--col', index - first);
     }
   }

@@ -11,6 +11,15 @@ const KEEP_EVENTS = 2000;
  * costs several milliseconds.
  */
 const QUIET_SNAPSHOT_MS = 100;
+/**
+ * While playing fast (session.fast, set by the clock), frames fetch at most this many of
+ * the newest events (older ones of the frame are skipped: the narration shows the last
+ * few hundred anyway) and take a snapshot at most every FAST_SNAPSHOT_MS: at a hundred
+ * times real time a frame covers seconds of virtual time, and encoding thousands of
+ * events and long logs every frame would halve the frame rate.
+ */
+const FAST_FETCH_MAX = 150;
+const FAST_SNAPSHOT_MS = 100;
 
 /**
  * createSession wraps a Raftplay object.
@@ -31,6 +40,7 @@ export function createSession(rp) {
     forked: null, // during an 'act' update that forked the run: {at, end}, the recorded future discarded
     lesson: null, // the open lesson's status (bridge LessonStatus), or null
     floor: { time: 0, steps: 0 }, // in a lesson: where its step began (scrubbing stops there)
+    fast: false, // playing too fast to follow each event (see FAST_FETCH_MAX)
 
     subscribe(fn) { listeners.push(fn); },
 
@@ -93,19 +103,21 @@ export function createSession(rp) {
       const whole = Math.floor(t);
       if (whole > session.snapTime()) rp.runUntil(whole);
       session.vt = Math.max(session.vt, t);
-      return fetchEvents();
+      return fetchEvents(session.fast ? FAST_FETCH_MAX : KEEP_EVENTS);
     },
 
     /** snapTime is the simulator's clock (the snapshot may be a frame old). */
     snapTime() { return rp.now(); },
 
     /**
-     * flush takes a fresh snapshot (when one is due) and tells the views. before, if
-     * given, is the snapshot the views are to compare with (instead of the last one).
+     * flush takes a fresh snapshot (when one is due) and tells the views. Reason 'frame'
+     * is an animation frame, which may reuse a recent snapshot. before, if given, is the
+     * snapshot the views are to compare with (instead of the last one).
      */
     flush(reason = 'frame', reset = false, before = null) {
-      const quiet = reason === 'frame' && session.pending.length === 0 && session.snap !== null &&
-        performance.now() - session.snapAt < QUIET_SNAPSHOT_MS;
+      const age = performance.now() - session.snapAt;
+      const quiet = reason === 'frame' && session.snap !== null &&
+        (age < (session.pending.length === 0 ? QUIET_SNAPSHOT_MS : 0) || (session.fast && age < FAST_SNAPSHOT_MS));
       if (!quiet) {
         session.prev = before || session.snap;
         session.snap = rp.state();
@@ -184,10 +196,10 @@ export function createSession(rp) {
     shareFragment() { return rp.shareFragment(); },
   };
 
-  function fetchEvents() {
+  function fetchEvents(most = KEEP_EVENTS) {
     let since = session.nextSeq;
     const total = rp.traceLen();
-    if (total - since > KEEP_EVENTS) since = total - KEEP_EVENTS;
+    if (total - since > most) since = total - most;
     if (total <= since) return [];
     const fresh = rp.events(since);
     if (fresh.length === 0) return fresh;

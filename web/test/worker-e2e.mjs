@@ -12,7 +12,7 @@ import { createServer } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, launchBrowser, openPage, waitFor, screenshot } from './e2e/harness.mjs';
+import { ROOT, launchBrowser, openPage, waitFor, screenshot, play } from './e2e/harness.mjs';
 
 const BUILD = join(ROOT, 'build', 'worker');
 const WRANGLER = join(ROOT, 'node_modules', '.bin', 'wrangler');
@@ -243,6 +243,8 @@ test('the playground runs from the Worker in Chromium and elects a leader', asyn
   const browser = await launchBrowser();
   try {
     const page = await openPage(browser.context, `${worker.url}/`);
+    // The page opens paused; play at ×0.1 (the default pace takes seconds per election).
+    await play(page, -1);
     await waitFor(page, (s) => s.leader, 'a leader', 15_000);
     assert.equal(await page.locator('[data-role="leader"]').count(), 1);
     await screenshot(page, 'worker-loaded');
@@ -268,6 +270,7 @@ test('the playground runs from the Worker in Chromium and elects a leader', asyn
     const created = await postScenario('{"v":1,"seed":77}');
     const { url } = await created.json();
     const shared = await openPage(browser.context, worker.url + url);
+    await play(shared, -1);
     await waitFor(shared, (s) => s.leader, 'a leader on the share page', 15_000);
     assert.deepEqual(shared.problems, []);
     await shared.close();

@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndBrowser, openPage, waitFor, screenshot, pause, axeSource } from './harness.mjs';
+import { useServerAndBrowser, openPage, state, waitFor, screenshot, pause, play, setSpeed, axeSource } from './harness.mjs';
 
 const env = useServerAndBrowser();
 const axe = axeSource();
@@ -26,8 +26,11 @@ for (const width of [1280, 375]) {
   for (const colorScheme of ['light', 'dark']) {
     test(`axe finds no serious or critical violations at ${width} px, ${colorScheme}`, async () => {
       const page = await openPage(env.browser.context, env.server.url, { width, height: width > 800 ? 900 : 812, colorScheme });
+      await play(page, -1);
       await waitFor(page, (s) => s.leader && s.messages.length > 0, 'a leader and a message in flight');
       await pause(page);
+      // Paused between two messages: step to the next one sent.
+      while ((await state(page)).messages.length === 0) await page.click('#step');
       await page.keyboard.press('m');
       await page.waitForSelector('#inspector:not([hidden])');
       assert.deepEqual(await scan(page), []);
@@ -47,6 +50,7 @@ for (const width of [1280, 375]) {
 
 test('axe finds no serious or critical violations with the truncation banner up (dark, 375 px)', async () => {
   const page = await openPage(env.browser.context, env.server.url, { width: 375, height: 812, colorScheme: 'dark' });
+  await setSpeed(page, -1);
   await page.selectOption('#scenario', 'conflict');
   await page.click('#reset');
   await page.waitForSelector('.log-cell[data-truncated="true"]', { timeout: 10_000 });

@@ -143,6 +143,16 @@ export async function setSpeed(page, exp) {
 }
 
 /**
+ * play starts the page's clock with the play button (the page opens paused), first
+ * setting the speed to 10^exp when exp is given.
+ */
+export async function play(page, exp) {
+  if (exp !== undefined) await setSpeed(page, exp);
+  if (await page.getAttribute('#play', 'aria-pressed') !== 'true') await page.click('#play');
+  await page.waitForSelector('#play[aria-pressed="true"]');
+}
+
+/**
  * useServerAndBrowser gives a test file one server and one browser: it registers the
  * node:test hooks that start them before the file's tests and stop them after, and
  * returns an object whose `server` and `browser` are set in between.

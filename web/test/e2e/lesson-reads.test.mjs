@@ -5,21 +5,22 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndBrowser, openPage, waitFor, setSpeed, pause, screenshot } from './harness.mjs';
+import { useServerAndBrowser, openPage, waitFor, play, pause, screenshot } from './harness.mjs';
 
 const env = useServerAndBrowser();
 
 /** readAtNewLeader opens lesson 12 at step n, lets S2 win, then reads k20 at S2. */
 async function readAtNewLeader(page, n) {
   await page.waitForFunction((n) => document.querySelector('#lesson-step-title')?.textContent.startsWith(`Step ${n} of 8:`), n);
-  await setSpeed(page, -1);
-  if (await page.getAttribute('#play', 'aria-pressed') !== 'true') await page.click('#play');
+  await play(page, -1);
   await waitFor(page, (s) => s.leader === 2, 'S2 leads');
   await pause(page);
   await page.fill('#cmd', 'GET k20');
   await page.selectOption('#cmd-peer', '2');
-  await page.click('#client-form button[type="submit"]');
-  await page.click('#play');
+  await page.click('#client-form button[data-action="send"]');
+  // The learner's move may itself start the clock (a step opens paused): play only
+  // if it did not, rather than toggle it off.
+  await play(page);
   await page.waitForSelector('#lesson-verdict[data-passed="true"]', { timeout: 30_000 });
   const parts = await page.$$eval('#lesson-parts li', (lis) => lis.map((li) => li.dataset.passed));
   assert.deepEqual(parts, ['true', 'true']);

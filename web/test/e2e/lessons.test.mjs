@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { useServerAndBrowser, openPage, state, waitFor, setSpeed, axeSource, ARTIFACTS } from './harness.mjs';
+import { useServerAndBrowser, openPage, state, waitFor, setSpeed, play, axeSource, ARTIFACTS } from './harness.mjs';
 
 const env = useServerAndBrowser();
 const axe = axeSource();
@@ -89,8 +89,12 @@ test('lesson 1 by clicking: each check shows as it passes, the quiz answers, and
   assert.match(page.url(), /#lesson=01&step=1$/);
   await setSpeed(page, 0);
 
-  // Step 1: watch a leader being elected.
+  // Step 1: watch a leader being elected, once the learner starts the step.
   await onStep(page, 1, 3);
+  await page.waitForTimeout(500);
+  assert.equal((await state(page)).steps, 0, 'a step does not run before the learner starts it');
+  assert.match(await page.textContent('#start'), /Start step 1/);
+  await page.click('#start');
   assert.deepEqual(await passes(page), ['a leader is elected']);
   assert.equal(await answerQuiz(page), 1);
   await page.click('#lesson-next');
@@ -98,6 +102,7 @@ test('lesson 1 by clicking: each check shows as it passes, the quiz answers, and
   // Step 2: the leader's heartbeats.
   await onStep(page, 2, 3);
   assert.match(page.url(), /#lesson=01&step=2$/);
+  await play(page);
   await passes(page);
   await answerQuiz(page);
   await screenshot(page, 'lesson-01-step-2');
@@ -142,6 +147,7 @@ test('lesson 7 by clicking: restart S3 from its card, send SET x 1 from the clie
 
   // Step 1: S1 wins and S2 loses its conflicting entries; the page holds the truncation.
   await onStep(page, 1, 3);
+  await play(page);
   assert.deepEqual(await highlighted(page), []);
   await page.waitForSelector('#truncation:not([hidden])', { timeout: 30_000 });
   await page.click('#truncation-continue');
@@ -286,6 +292,7 @@ test('lesson mode by keyboard alone: G, the menu, N and P', async () => {
   await onStep(page, 1, 3);
   await setSpeed(page, 0);
   await page.evaluate(() => document.activeElement.blur());
+  await page.keyboard.press(' ');
   await passes(page);
   await page.keyboard.press('n');
   await onStep(page, 2, 3);

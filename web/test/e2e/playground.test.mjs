@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndBrowser, startServer, openPage, state, waitFor, screenshot, pause, setSpeed } from './harness.mjs';
+import { useServerAndBrowser, startServer, openPage, state, waitFor, screenshot, pause, setSpeed, play } from './harness.mjs';
 
 const env = useServerAndBrowser();
 
@@ -14,12 +14,13 @@ const ups = (snap) => snap.peers.filter((p) => p.state !== 'down');
 
 test('the page loads without console errors and elects a leader', async () => {
   const page = await openPage(env.browser.context, env.server.url);
+  await play(page, -1);
   const lead = await waitFor(page, leaderOf, 'a leader', 10_000);
   await page.waitForSelector(`[data-peer-id="${lead}"][data-role="leader"]`);
   assert.equal(await page.locator('[data-peer-id]').count(), 3, 'three peers drawn');
   assert.equal(await page.locator('[data-role="leader"]').count(), 1, 'exactly one leader drawn');
   const label = await page.getAttribute(`[data-peer-id="${lead}"]`, 'aria-label');
-  assert.match(label, /Leader, term \d+/, 'the role is said in words, not only by colour');
+  assert.match(label, /Leader term \d+/, 'the role is said in words, not only by colour');
   await page.waitForFunction(() => /won the election/.test(document.querySelector('#narration-list').textContent));
   assert.equal(await page.locator('.inv[data-ok="true"]').count(), 10, 'every safety property holds');
   await screenshot(page, 'loaded-1280-light');
@@ -29,7 +30,7 @@ test('the page loads without console errors and elects a leader', async () => {
 
 test('crashing the leader yields a new leader; restarting brings the old one back as follower', async () => {
   const page = await openPage(env.browser.context, env.server.url);
-  await setSpeed(page, -1);
+  await play(page, -1);
   const old = await waitFor(page, leaderOf, 'a first leader');
   await page.click(`.peer-card[data-peer="${old}"] button:has-text("Crash")`);
   await page.waitForSelector(`[data-peer-id="${old}"][data-role="down"]`);
@@ -45,7 +46,7 @@ test('crashing the leader yields a new leader; restarting brings the old one bac
 
 test('a partition isolates the leader, a new one is elected, and healing reunites them', async () => {
   const page = await openPage(env.browser.context, env.server.url);
-  await setSpeed(page, -1);
+  await play(page, -1);
   const old = await waitFor(page, leaderOf, 'a first leader');
   await page.click('#net-isolate-leader');
   let snap = await state(page);
@@ -81,7 +82,7 @@ test('a partition isolates the leader, a new one is elected, and healing reunite
 
 test('a client command commits on all three peers', async () => {
   const page = await openPage(env.browser.context, env.server.url);
-  await setSpeed(page, -1);
+  await play(page, -1);
   await waitFor(page, leaderOf, 'a leader');
   await page.fill('#cmd', 'SET x 3');
   await page.click('#client-form button[type="submit"]');
@@ -100,6 +101,7 @@ test('a client command commits on all three peers', async () => {
 
 test('truncation on recovery: the conflicting suffix is shown struck through, then the logs converge', async () => {
   const page = await openPage(env.browser.context, env.server.url);
+  await setSpeed(page, -1);
   await page.selectOption('#scenario', 'conflict');
   await page.fill('#seed', '1');
   await page.click('#reset');
@@ -131,7 +133,7 @@ test('truncation on recovery: the conflicting suffix is shown struck through, th
  */
 async function shareRoundTrip(url, linkPattern, expectedProblems = []) {
   const page = await openPage(env.browser.context, url);
-  await setSpeed(page, -1);
+  await play(page, -1);
   await waitFor(page, leaderOf, 'a leader');
   await page.fill('#cmd', 'SET shared 1');
   await page.click('#client-form button[type="submit"]');
@@ -170,7 +172,7 @@ test('without a share API the share link carries the scenario in its fragment', 
 
 test('the time slider goes back and forth, and acting in the past forks a new future', async () => {
   const page = await openPage(env.browser.context, env.server.url);
-  await setSpeed(page, -1);
+  await play(page, -1);
   await waitFor(page, (s) => s.leader && s.time > 400, 'a leader and some history');
   await pause(page);
   const end = await state(page);
@@ -199,9 +201,12 @@ test('the time slider goes back and forth, and acting in the past forks a new fu
 
 test('messages in flight can be inspected, dropped and duplicated', async () => {
   const page = await openPage(env.browser.context, env.server.url);
+  await play(page, -1);
   await waitFor(page, leaderOf, 'a leader');
   await waitFor(page, (s) => s.messages.length > 0, 'a message in flight');
   await pause(page);
+  // Paused between two messages: step to the next one sent.
+  while ((await state(page)).messages.length === 0) await page.click('#step');
   await page.keyboard.press('m');
   await page.waitForSelector('#inspector:not([hidden])');
   const id = Number(await page.locator('.msg.selected').getAttribute('data-msg-id'));
@@ -222,6 +227,7 @@ test('messages in flight can be inspected, dropped and duplicated', async () => 
 
 test('keyboard: ? opens the help, Space pauses and plays, digits crash and restart', async () => {
   const page = await openPage(env.browser.context, env.server.url);
+  await play(page, -1);
   await waitFor(page, leaderOf, 'a leader');
   await page.locator('body').focus();
   await page.keyboard.press('?');
@@ -243,6 +249,7 @@ test('keyboard: ? opens the help, Space pauses and plays, digits crash and resta
 
 test('export and import a trace', async () => {
   const page = await openPage(env.browser.context, env.server.url);
+  await play(page, -1);
   await waitFor(page, (s) => s.leader && s.time > 200, 'a leader');
   await pause(page);
   const want = await state(page);
