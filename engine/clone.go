@@ -49,5 +49,6 @@ func (p *Peer) Clone(storage Storage) *Peer {
 	q.events = slices.Clone(p.events)
 	q.readStates = slices.Clone(p.readStates)
 	q.applyBuf = nil
+	q.recv.buf = slices.Clone(p.recv.buf)
 	return &q
 }

@@ -12,12 +12,15 @@ import (
 // unsigned varints (encoding/binary's Uvarint); byte strings are a uvarint length and
 // the bytes.
 //
-//	Message   version byte (1), type byte (MsgVote..MsgHeartbeatResp),
+//	Message   version byte (1), type byte (MsgVote..MsgSnapResp),
 //	          From, To, Term, Index, LogTerm, Commit,
 //	          flags byte (bit 0: Reject, bit 1: Restarted, bit 2: Recovering,
-//	          bit 3: Tail; the other bits must be 0),
+//	          bit 3: Tail, bit 4: Done; the other bits must be 0),
 //	          RejectHint, ReadID,
-//	          entry count, then that many Entries
+//	          entry count, then that many Entries,
+//	          then for InstallSnapshot and its reply only:
+//	          Offset, voter count, that many voter ids, Data
+//	Snapshot  Index, Term, ConfState, Data (SnapshotMeta then the bytes; AppendSnapshot)
 //	Entry     Index, Term, Command, Context (an entry takes at least 4 bytes)
 //	HardState Term, VotedFor, Commit
 //	ConfState voter count, then that many voter ids
@@ -43,7 +46,8 @@ const (
 	wireRestarted  = 1 << 1
 	wireRecovering = 1 << 2
 	wireTail       = 1 << 3
-	wireFlags      = wireReject | wireRestarted | wireRecovering | wireTail
+	wireDone       = 1 << 4
+	wireFlags      = wireReject | wireRestarted | wireRecovering | wireTail | wireDone
 )
 
 // ErrTruncatedInput is matched (with errors.Is) by decode errors caused by input that
@@ -86,6 +90,9 @@ func (m *Message) MarshalAppend(b []byte) []byte {
 	if m.Tail {
 		flags |= wireTail
 	}
+	if m.Done {
+		flags |= wireDone
+	}
 	b = append(b, flags)
 	b = binary.AppendUvarint(b, m.RejectHint)
 	b = binary.AppendUvarint(b, m.ReadID)
@@ -93,8 +100,17 @@ func (m *Message) MarshalAppend(b []byte) []byte {
 	for i := range m.Entries {
 		b = AppendEntry(b, &m.Entries[i])
 	}
+	if m.Type.isSnapshot() {
+		b = binary.AppendUvarint(b, m.Offset)
+		b = AppendConfState(b, ConfState{Voters: m.Voters})
+		b = binary.AppendUvarint(b, uint64(len(m.Data)))
+		b = append(b, m.Data...)
+	}
 	return b
 }
+
+// isSnapshot reports whether messages of type t carry the InstallSnapshot fields.
+func (t MessageType) isSnapshot() bool { return t == MsgSnap || t == MsgSnapResp }
 
 // wireSize is the length of m's encoding.
 func (m *Message) wireSize() int {
@@ -106,6 +122,12 @@ func (m *Message) wireSize() int {
 		n += uvarintSize(e.Index) + uvarintSize(e.Term) +
 			uvarintSize(uint64(len(e.Command))) + len(e.Command) +
 			uvarintSize(uint64(len(e.Context))) + len(e.Context)
+	}
+	if m.Type.isSnapshot() {
+		n += uvarintSize(m.Offset) + uvarintSize(uint64(len(m.Voters))) + uvarintSize(uint64(len(m.Data))) + len(m.Data)
+		for _, id := range m.Voters {
+			n += uvarintSize(id)
+		}
 	}
 	return n
 }
@@ -141,6 +163,7 @@ func UnmarshalMessage(b []byte) (Message, error) {
 	m.Restarted = flags&wireRestarted != 0
 	m.Recovering = flags&wireRecovering != 0
 	m.Tail = flags&wireTail != 0
+	m.Done = flags&wireDone != 0
 	m.RejectHint = d.readUvarint("reject hint")
 	m.ReadID = d.readUvarint("read id")
 	countAt := d.off
@@ -155,6 +178,11 @@ func UnmarshalMessage(b []byte) (Message, error) {
 			d.readEntry(&m.Entries[i])
 		}
 		d.entry = -1
+	}
+	if m.Type.isSnapshot() {
+		m.Offset = d.readUvarint("offset")
+		m.Voters = d.readVoters()
+		m.Data = d.readBytes("data length")
 	}
 	if d.err == nil && d.off != len(b) {
 		d.fail(false, "%d trailing bytes at offset %d", len(b)-d.off, d.off)
@@ -218,21 +246,53 @@ func AppendConfState(b []byte, cs ConfState) []byte {
 // number of bytes it took. The voter list is a fresh slice.
 func DecodeConfState(b []byte) (ConfState, int, error) {
 	d := wireDecoder{b: b, what: "conf state", entry: -1}
-	var cs ConfState
-	count := d.readUvarint("voters count")
-	if d.err == nil && count > uint64(len(b)-d.off) { // each voter takes at least a byte
-		d.fail(true, "voters count %d exceeds remaining %d bytes at offset 0", count, len(b)-d.off)
-	}
-	if d.err == nil && count > 0 {
-		cs.Voters = make([]uint64, count)
-		for i := range cs.Voters {
-			cs.Voters[i] = d.readUvarint("voter")
-		}
-	}
+	cs := ConfState{Voters: d.readVoters()}
 	if d.err != nil {
 		return ConfState{}, 0, d.err
 	}
 	return cs, d.off, nil
+}
+
+// readVoters reads a voter count and that many ids into a fresh slice (nil if none).
+func (d *wireDecoder) readVoters() []uint64 {
+	at := d.off
+	count := d.readUvarint("voters count")
+	if d.err == nil && count > uint64(len(d.b)-d.off) { // each voter takes at least a byte
+		d.fail(true, "voters count %d exceeds remaining %d bytes at offset %d", count, len(d.b)-d.off, at)
+	}
+	if d.err != nil || count == 0 {
+		return nil
+	}
+	voters := make([]uint64, count)
+	for i := range voters {
+		voters[i] = d.readUvarint("voter")
+	}
+	return voters
+}
+
+// AppendSnapshot appends the encoding of snap to b and returns the extended slice: the
+// form in which a store may keep a snapshot.
+func AppendSnapshot(b []byte, snap *Snapshot) []byte {
+	b = binary.AppendUvarint(b, snap.Meta.Index)
+	b = binary.AppendUvarint(b, snap.Meta.Term)
+	b = AppendConfState(b, snap.Meta.ConfState)
+	b = binary.AppendUvarint(b, uint64(len(snap.Data)))
+	return append(b, snap.Data...)
+}
+
+// DecodeSnapshot decodes the Snapshot at the start of b and returns it with the number
+// of bytes it took. Data aliases b; the voter list is a fresh slice.
+func DecodeSnapshot(b []byte) (Snapshot, int, error) {
+	d := wireDecoder{b: b, what: "snapshot", entry: -1}
+	var snap Snapshot
+	snap.Meta.Index = d.readUvarint("index")
+	snap.Meta.Term = d.readUvarint("term")
+	snap.Meta.ConfState.Voters = d.readVoters()
+	snap.Data = d.readBytes("data length")
+	if d.err != nil {
+		return Snapshot{}, 0, d.err
+	}
+	return snap, d.off, nil
 }
 
 // wireDecoder reads the fields of one value from b. The first failure sticks in err;

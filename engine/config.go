@@ -35,6 +35,14 @@ type Config struct {
 	// entry is always sent). Larger: fewer messages, bigger retransmissions.
 	MaxSizePerMsg uint64
 
+	// SnapshotChunkSize is the bytes of snapshot data in one InstallSnapshot message
+	// (§7). Zero means MaxSizePerMsg. Larger: fewer messages, more to resend when one
+	// is lost.
+	SnapshotChunkSize uint64
+	// MaxInflightSnapshotChunks bounds the InstallSnapshot chunks sent to one follower
+	// and not yet acknowledged (flow control, like MaxInflightMsgs). Zero means 4.
+	MaxInflightSnapshotChunks int
+
 	// MaxTermAhead bounds how far ahead of ours a message's term may be. A message
 	// whose term is more than MaxTermAhead above ours is refused (Step returns an error
 	// wrapping ErrTermOutOfRange and changes nothing): honest peers raise terms one
@@ -116,6 +124,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("config: ElectionTicks (%d) must be greater than HeartbeatTicks (%d)", c.ElectionTicks, c.HeartbeatTicks)
 	case c.MaxInflightMsgs <= 0:
 		return fmt.Errorf("config: MaxInflightMsgs must be positive, got %d", c.MaxInflightMsgs)
+	case c.MaxInflightSnapshotChunks < 0:
+		return fmt.Errorf("config: MaxInflightSnapshotChunks must not be negative, got %d", c.MaxInflightSnapshotChunks)
 	case c.MaxSizePerMsg == 0:
 		return errors.New("config: MaxSizePerMsg must be positive")
 	case c.MaxTermAhead == 0:

@@ -17,9 +17,13 @@
 //
 //	for p.HasReady() {
 //		rd := p.Ready()
-//		store.Save(rd.HardState, rd.Entries, rd.MustSync) // 1. persist, atomically
+//		if !rd.Snapshot.IsEmpty() { store.SaveSnapshot(rd.Snapshot) } // 1. persist
+//		store.Save(rd.HardState, rd.Entries, rd.MustSync) //    (atomically)
 //		for _, m := range rd.Messages { send(m) }        // 2. then send
-//		for _, e := range rd.CommittedEntries {           // 3. then apply, in order
+//		if rd.RestoreSnapshot {                           // 3. then apply, in order
+//			stateMachine.Restore(rd.Snapshot.Data)
+//		}
+//		for _, e := range rd.CommittedEntries {
 //			stateMachine.Apply(e)
 //		}
 //		serveReads(rd.ReadStates)                          // 4. reads, once applied
@@ -67,6 +71,14 @@
 //     one persist.
 //   - ReadIndex: a read is served at the commit index the leader had when it arrived,
 //     once a heartbeat round shows a majority still follows it.
+//   - Snapshots (§7). The application compacts the log by handing the peer its state
+//     machine as of an applied index (TakeSnapshot); the driver persists it with
+//     SnapshotLogStore.SaveSnapshot. A follower that needs entries the leader no
+//     longer has gets the snapshot instead, in chunks with a window of its own
+//     (InstallSnapshot: handleSnapshot, sendSnapshotChunks), keeps the log suffix that
+//     follows the snapshot if it matches, and never installs one at or below its
+//     commit index. Events snapshot-taken, -sent, -installed and -rejected explain each
+//     step.
 //   - Damaged disks. A restarted follower flags its rejections (Message.Restarted)
 //     until it accepts an AppendEntries, so a leader tells a real rejection at or
 //     below Match (the follower's log got shorter) from an old reordered one, and

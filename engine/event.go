@@ -9,22 +9,26 @@ type EventKind uint8
 
 // The kinds of events. The numbering is part of the trace format: append only.
 const (
-	EventInvalid          EventKind = iota
-	EventRestarted                  // loaded Term, VotedFor (From) and Commit (Index) from storage
-	EventTimeout                    // election timeout fired
-	EventRoleChanged                // became State in Term
-	EventVoteGranted                // Peer granted its vote (or pre-vote, LogTerm unused) to From
-	EventVoteRefused                // Peer refused From, for Reason
-	EventElectionWon                // a quorum voted for Peer in Term
-	EventSteppedDown                // Peer saw the higher Term from From and became a follower
-	EventAppendRejected             // follower refused entries after Index@LogTerm: no such entry (log mismatch)
-	EventSuffixTruncated            // follower removed its entries from Index on (LocalIndex was the old last)
-	EventEntriesAppended            // Peer appended entries Index..LocalIndex
-	EventCommitAdvanced             // commit index moved to Index (entry term LogTerm)
-	EventNextIndexBackoff           // leader set next index for From to Index after a rejection
-	EventQuorumLost                 // check-quorum: leader heard from no quorum within an election timeout
-	EventReadConfirmed              // a ReadIndex round confirmed leadership; reads may see index Index
-	EventRecovered                  // a recovering Peer now holds the whole log of leader From, up to Index
+	EventInvalid           EventKind = iota
+	EventRestarted                   // loaded Term, VotedFor (From) and Commit (Index) from storage
+	EventTimeout                     // election timeout fired
+	EventRoleChanged                 // became State in Term
+	EventVoteGranted                 // Peer granted its vote (or pre-vote, LogTerm unused) to From
+	EventVoteRefused                 // Peer refused From, for Reason
+	EventElectionWon                 // a quorum voted for Peer in Term
+	EventSteppedDown                 // Peer saw the higher Term from From and became a follower
+	EventAppendRejected              // follower refused entries after Index@LogTerm: no such entry (log mismatch)
+	EventSuffixTruncated             // follower removed its entries from Index on (LocalIndex was the old last)
+	EventEntriesAppended             // Peer appended entries Index..LocalIndex
+	EventCommitAdvanced              // commit index moved to Index (entry term LogTerm)
+	EventNextIndexBackoff            // leader set next index for From to Index after a rejection
+	EventQuorumLost                  // check-quorum: leader heard from no quorum within an election timeout
+	EventReadConfirmed               // a ReadIndex round confirmed leadership; reads may see index Index
+	EventRecovered                   // a recovering Peer now holds the whole log of leader From, up to Index
+	EventSnapshotTaken               // Peer took a snapshot up to Index@LogTerm (its last index LocalIndex)
+	EventSnapshotSent                // leader started sending its snapshot Index@LogTerm (Offset bytes) to From
+	EventSnapshotInstalled           // follower installed the snapshot Index@LogTerm (Offset bytes) from From; its log ends at LocalIndex
+	EventSnapshotRejected            // follower refused the snapshot Index@LogTerm from From (or a chunk at Offset), for Reason
 	eventKindCount
 )
 
@@ -47,6 +51,10 @@ var eventKinds = [...]term{
 	{"quorum-lost", "dissertation §6.2: a leader that cannot reach a majority steps down"},
 	{"read-confirmed", "dissertation §6.4: ReadIndex"},
 	{"recovered", "beyond the paper: a peer that lost entries votes again once it holds a leader's log"},
+	{"snapshot-taken", "§7: a snapshot replaces the log up to its index"},
+	{"snapshot-sent", "§7: InstallSnapshot, for a follower that needs compacted entries"},
+	{"snapshot-installed", "§7: the snapshot replaces what it covers; entries after it are kept"},
+	{"snapshot-rejected", "§7: InstallSnapshot, refused"},
 }
 
 // String returns the kind's short name, used in traces and lesson checks.
@@ -62,17 +70,20 @@ func ParseEventKind(s string) (EventKind, bool) { return parseTerm[EventKind](ev
 // EventKinds lists every kind the engine emits, in the order of their numbers.
 func EventKinds() []EventKind { return values[EventKind](len(eventKinds), 1) }
 
-// Reason says why a vote was refused.
+// Reason says why a vote, a snapshot or a snapshot chunk was refused.
 type Reason uint8
 
 // The reasons a peer refuses a vote.
 const (
-	ReasonNone         Reason = iota
-	ReasonStaleTerm           // the candidate's term is below ours (§5.1)
-	ReasonAlreadyVoted        // we voted for someone else in this term (§5.2)
-	ReasonLogBehind           // the candidate's log is less up-to-date than ours (§5.4.1)
-	ReasonLeaderAlive         // we heard from a leader within the election timeout (check-quorum)
-	ReasonRecovering          // we lost entries we may have acknowledged, and have not caught up yet
+	ReasonNone              Reason = iota
+	ReasonStaleTerm                // the candidate's term is below ours (§5.1)
+	ReasonAlreadyVoted             // we voted for someone else in this term (§5.2)
+	ReasonLogBehind                // the candidate's log is less up-to-date than ours (§5.4.1)
+	ReasonLeaderAlive              // we heard from a leader within the election timeout (check-quorum)
+	ReasonRecovering               // we lost entries we may have acknowledged, and have not caught up yet
+	ReasonSnapshotStale            // the snapshot is at or below our commit index (§7): it would move us back
+	ReasonChunkMissing             // the chunk does not follow the bytes we hold (one was lost, or we restarted)
+	ReasonNoSnapshotStorage        // our storage keeps no snapshots
 	reasonCount
 )
 
@@ -84,6 +95,9 @@ var reasons = [...]term{
 	{"log-behind", "§5.4.1: election restriction"},
 	{"leader-alive", "leader stickiness: it still hears from a leader"},
 	{"recovering", "beyond the paper: a peer that lost entries does not vote until it catches up"},
+	{"snapshot-stale", "§7: a snapshot at or below the commit index would move the peer back"},
+	{"chunk-missing", "§7: chunks are written in order, from offset 0"},
+	{"no-snapshot-storage", "§7: installing a snapshot needs storage that keeps one"},
 }
 
 // String returns the reason's short name.
@@ -108,9 +122,10 @@ type Event struct {
 	LogTerm    uint64 // the term that goes with Index
 	LocalIndex uint64 // our own last index, where the event compares logs
 	LocalTerm  uint64 // the term of our own last entry, likewise
-	Reason     Reason // for EventVoteRefused
+	Reason     Reason // for EventVoteRefused and EventSnapshotRejected
 	State      Role   // the new role, for EventRoleChanged
 	PreVote    bool   // for vote events: a pre-vote rather than a vote
+	Offset     uint64 // for snapshot events: the snapshot's size, or where a refused chunk begins
 }
 
 // Describe is a plain sentence for the narration and for transcripts, with every peer
@@ -153,6 +168,17 @@ func (e Event) Describe(name func(id uint64) string) string {
 		return fmt.Sprintf("%s stepped down: it has not heard from a majority within an election timeout", p)
 	case EventReadConfirmed:
 		return fmt.Sprintf("%s confirmed it is still leader; reads may be served at index %d", p, e.Index)
+	case EventSnapshotTaken:
+		return fmt.Sprintf("%s took a snapshot up to index %d (term %d) and discards its log up to there (§7); its log goes on to %d", p, e.Index, e.LogTerm, e.LocalIndex)
+	case EventSnapshotSent:
+		return fmt.Sprintf("%s (leader) sends its snapshot up to index %d (term %d, %d bytes) to %s, which needs entries the leader compacted (§7 InstallSnapshot)", p, e.Index, e.LogTerm, e.Offset, from)
+	case EventSnapshotInstalled:
+		if e.LocalIndex > e.Index {
+			return fmt.Sprintf("%s installed the snapshot up to index %d (term %d, %d bytes) from %s and kept the entries %d..%d that follow it (§7)", p, e.Index, e.LogTerm, e.Offset, from, e.Index+1, e.LocalIndex)
+		}
+		return fmt.Sprintf("%s installed the snapshot up to index %d (term %d, %d bytes) from %s and discarded its whole log (§7)", p, e.Index, e.LogTerm, e.Offset, from)
+	case EventSnapshotRejected:
+		return fmt.Sprintf("%s refused %s: %s", p, e.snapshotText(from), e.reasonText(name))
 	case EventRecovered:
 		return fmt.Sprintf("%s recovered: it holds the whole log of the leader, %s (up to index %d), and votes again", p, from, e.Index)
 	}
@@ -171,8 +197,23 @@ func (e Event) reasonText(name func(id uint64) string) string {
 		return "it heard from a leader within the election timeout"
 	case ReasonRecovering:
 		return "it lost entries it may have acknowledged and has not caught up from a leader yet"
+	case ReasonSnapshotStale:
+		return fmt.Sprintf("its commit index %d is at or past it, and installing it would move the peer back (§7)", e.LocalIndex)
+	case ReasonChunkMissing:
+		return fmt.Sprintf("it holds only %d bytes of it in order, so it asks the leader to resend from byte %d (§7)", e.LocalIndex, e.LocalIndex)
+	case ReasonNoSnapshotStorage:
+		return "its storage keeps no snapshots"
 	}
 	return e.Reason.String()
+}
+
+// snapshotText names the snapshot (or the chunk of it) an EventSnapshotRejected is
+// about; from is the leader's name.
+func (e Event) snapshotText(from string) string {
+	if e.Reason == ReasonChunkMissing {
+		return fmt.Sprintf("the chunk at byte %d of snapshot %d@%d from %s", e.Offset, e.Index, e.LogTerm, from)
+	}
+	return fmt.Sprintf("the snapshot up to index %d (term %d) from %s", e.Index, e.LogTerm, from)
 }
 
 // PeerName is the naming Describe uses outside the playground: "peer 3", and "nobody"

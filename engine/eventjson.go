@@ -16,6 +16,7 @@ type EventJSON struct {
 	Reason     string `json:"reason,omitempty"` // for vote-refused
 	State      string `json:"state,omitempty"`  // the new role (role), or the one left (stepped-down)
 	PreVote    bool   `json:"pre_vote,omitempty"`
+	Offset     uint64 `json:"offset,omitempty"` // snapshot events: the size, or a refused chunk's start
 	Text       string `json:"text"`
 }
 
@@ -23,7 +24,7 @@ type EventJSON struct {
 func (e Event) JSON(name func(id uint64) string) EventJSON {
 	j := EventJSON{Kind: e.Kind.String(), Peer: e.Peer, Term: e.Term, From: e.From, Index: e.Index,
 		LogTerm: e.LogTerm, LocalIndex: e.LocalIndex, LocalTerm: e.LocalTerm, PreVote: e.PreVote,
-		Text: e.Describe(name)}
+		Offset: e.Offset, Text: e.Describe(name)}
 	if e.Reason != ReasonNone {
 		j.Reason = e.Reason.String()
 	}

@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"bytes"
 	"fmt"
 	"maps"
 	"slices"
@@ -80,6 +81,10 @@ func (n *network) start(id uint64) {
 	require.NoError(n.t, err)
 	n.peers[id] = p
 	n.applied[id] = nil
+	if snap, _ := n.stores[id].Snapshot(); !snap.IsEmpty() {
+		// The state machine restarts from the snapshot (see restoreEntry).
+		n.applied[id] = []engine.Entry{restoreEntry(snap)}
+	}
 	n.handle(id)
 }
 
@@ -125,12 +130,18 @@ func (n *network) readyOnce(id uint64) (rd engine.Ready, ok bool) {
 
 // process does what the Ready contract asks, in its order: persist, send, apply, Advance.
 func (n *network) process(id uint64, p *engine.Peer, rd engine.Ready) {
+	if !rd.Snapshot.IsEmpty() {
+		require.NoError(n.t, n.stores[id].SaveSnapshot(rd.Snapshot))
+	}
 	require.NoError(n.t, n.stores[id].Save(rd.HardState, rd.Entries, rd.MustSync))
 	for _, m := range rd.Messages {
 		if len(m.Entries) > 0 {
 			m.Entries = append([]engine.Entry(nil), m.Entries...)
 		}
 		n.queue = append(n.queue, m)
+	}
+	if rd.RestoreSnapshot {
+		n.applied[id] = []engine.Entry{restoreEntry(rd.Snapshot)}
 	}
 	n.applied[id] = append(n.applied[id], rd.CommittedEntries...)
 	n.reads[id] = append(n.reads[id], rd.ReadStates...)
@@ -197,9 +208,40 @@ func (n *network) status(id uint64) engine.Status { return n.peers[id].Status() 
 
 func (n *network) logOf(id uint64) []engine.Entry { return n.stores[id].Log() }
 
-// terms renders a peer's durable log as its entry terms, "1 1 2".
+// restoreEntry stands for a state machine restored from snap in the list of what a
+// peer applied: one pseudo-entry at the snapshot's index whose command is the data.
+// The harness's snapshots hold the commands applied up to their index (snapshotData).
+func restoreEntry(snap engine.Snapshot) engine.Entry {
+	return engine.Entry{Index: snap.Meta.Index, Term: snap.Meta.Term, Command: append([]byte("snapshot:"), snap.Data...)}
+}
+
+// snapshotData is the harness's state machine as of index: the commands it applied, in
+// order, joined by ';' (a restored snapshot's data standing for those before it).
+func (n *network) snapshotData(id, index uint64) []byte {
+	var parts [][]byte
+	for _, e := range n.applied[id] {
+		if e.Index > index {
+			break
+		}
+		if cmd, ok := bytes.CutPrefix(e.Command, []byte("snapshot:")); ok {
+			parts = parts[:0]
+			if len(cmd) > 0 {
+				parts = append(parts, cmd)
+			}
+		} else if len(e.Command) > 0 {
+			parts = append(parts, e.Command)
+		}
+	}
+	return bytes.Join(parts, []byte(";"))
+}
+
+// terms renders a peer's durable log as its entry terms, "1 1 2", after its snapshot,
+// if it has one, as "[3@1]".
 func (n *network) terms(id uint64) string {
 	var parts []string
+	if snap, _ := n.stores[id].Snapshot(); !snap.IsEmpty() {
+		parts = append(parts, fmt.Sprintf("[%d@%d]", snap.Meta.Index, snap.Meta.Term))
+	}
 	for _, e := range n.logOf(id) {
 		parts = append(parts, fmt.Sprint(e.Term))
 	}

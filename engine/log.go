@@ -2,21 +2,29 @@ package engine
 
 import "fmt"
 
-// raftLog is a peer's log as the engine sees it: the durable part in Storage followed by
-// the unstable part, entries accepted since the last Ready that the driver has not yet
-// saved.
+// raftLog is a peer's log as the engine sees it: a snapshot of the prefix up to
+// snapIndex (§7; none when snapIndex is 0), the durable entries in Storage after it,
+// then the unstable part, entries accepted since the last Ready that the driver has
+// not yet saved.
 //
-//	storage:   1 .. stableLast                (durable)
+//	snapshot:  1 .. snapIndex                 (compacted; only snapIndex's term is known)
+//	storage:   snapIndex+1 .. stableLast      (durable)
 //	unstable:  offset .. offset+len(unstable)-1 (to save with the next Ready)
 //
 // offset <= stableLast+1: when offset <= stableLast the next Save truncates the durable
-// suffix from offset on (a conflict was found, §5.3).
+// suffix from offset on (a conflict was found, §5.3). offset > snapIndex.
 //
-// Invariant: applied <= committed <= lastIndex().
+// Invariant: snapIndex <= applied <= committed <= lastIndex(), except that applied
+// lags a snapshot received from a leader until the Ready that carries it is advanced.
 type raftLog struct {
 	storage  Storage
 	unstable []Entry
 	offset   uint64 // index of unstable[0]; stableLast+1 when unstable is empty
+
+	// snapIndex and snapTerm are the last index and term the snapshot covers: what the
+	// consistency check needs for the entry after it (§7).
+	snapIndex uint64
+	snapTerm  uint64
 
 	// committed is the highest index known to be committed (commitIndex).
 	committed uint64
@@ -29,11 +37,30 @@ func newRaftLog(storage Storage, committed uint64) (*raftLog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("engine: read last index from storage: %w", err)
 	}
+	l := &raftLog{storage: storage, offset: last + 1}
+	if ss, ok := storage.(SnapshotStorage); ok {
+		snap, err := ss.Snapshot()
+		if err != nil {
+			return nil, fmt.Errorf("engine: read snapshot from storage: %w", err)
+		}
+		if snap.Meta.Index > last {
+			return nil, fmt.Errorf("engine: stored snapshot at %d is beyond the last stored index %d", snap.Meta.Index, last)
+		}
+		// The application restores its state machine from the snapshot on restart, so
+		// the snapshot's index is applied, and committed (§7).
+		l.snapIndex, l.snapTerm = snap.Meta.Index, snap.Meta.Term
+		l.applied = snap.Meta.Index
+		committed = max(committed, snap.Meta.Index)
+	}
 	if committed > last {
 		return nil, fmt.Errorf("engine: stored commit index %d is beyond the last stored entry %d", committed, last)
 	}
-	return &raftLog{storage: storage, offset: last + 1, committed: committed}, nil
+	l.committed = committed
+	return l, nil
 }
+
+// firstIndex is the index of the first entry the log holds after its snapshot.
+func (l *raftLog) firstIndex() uint64 { return l.snapIndex + 1 }
 
 // lastIndex is the index of the last entry, durable or not.
 func (l *raftLog) lastIndex() uint64 {
@@ -45,10 +72,15 @@ func (l *raftLog) lastIndex() uint64 {
 
 func (l *raftLog) lastTerm() uint64 { return l.term(l.lastIndex()) }
 
-// term returns the term of the entry at i, or 0 when i is 0 or beyond the log.
+// term returns the term of the entry at i, or 0 when i is 0, beyond the log, or below
+// the snapshot's index (whose own term is known, §7). Terms never decrease along a
+// log, so the 0 of a compacted entry keeps the binary searches below correct.
 func (l *raftLog) term(i uint64) uint64 {
-	if i == 0 || i > l.lastIndex() {
+	if i == 0 || i > l.lastIndex() || i < l.snapIndex {
 		return 0
+	}
+	if i == l.snapIndex {
+		return l.snapTerm
 	}
 	if i >= l.offset {
 		return l.unstable[i-l.offset].Term
@@ -127,6 +159,9 @@ func (l *raftLog) truncateAndAppend(ents []Entry) {
 func (l *raftLog) slice(lo, hi, maxBytes uint64) []Entry {
 	if lo >= hi {
 		return nil
+	}
+	if lo <= l.snapIndex {
+		panic(fmt.Sprintf("engine: broken invariant: entries from %d asked for, but the log is compacted up to %d", lo, l.snapIndex))
 	}
 	if lo >= l.offset {
 		ents := l.unstable[lo-l.offset : hi-l.offset]
@@ -208,3 +243,27 @@ func (l *raftLog) stableTo(last uint64) {
 
 // stableLast is the index of the last durable entry.
 func (l *raftLog) stableLast() uint64 { return l.offset - 1 }
+
+// restore replaces the log up to meta.Index with a snapshot received from the leader
+// (§7). If the log holds the snapshot's last entry (same index and term), the entries
+// after it are kept: they follow the snapshot in the leader's log too (Log Matching).
+// Otherwise the whole log is discarded. It reports whether a suffix was kept. The
+// commit index moves to the snapshot's index; the caller checked that this is forward.
+func (l *raftLog) restore(meta SnapshotMeta) (keptSuffix bool) {
+	keptSuffix = meta.Index < l.lastIndex() && l.matchTerm(meta.Index, meta.Term)
+	switch {
+	case !keptSuffix:
+		// The next Save starts after the snapshot: SaveSnapshot already emptied the
+		// store's log (the same §7 rule, applied to the same log).
+		l.unstable = nil
+		l.offset = meta.Index + 1
+	case l.offset <= meta.Index:
+		// Unstable entries the snapshot covers are dropped; the rest stay unstable.
+		kept := l.unstable[meta.Index+1-l.offset:]
+		l.unstable = append([]Entry(nil), kept...)
+		l.offset = meta.Index + 1
+	}
+	l.snapIndex, l.snapTerm = meta.Index, meta.Term
+	l.committed = meta.Index
+	return keptSuffix
+}

@@ -18,6 +18,8 @@ const (
 	MsgAppResp                   // AppendEntries reply
 	MsgHeartbeat                 // empty AppendEntries from the leader (§5.2)
 	MsgHeartbeatResp             // heartbeat reply
+	MsgSnap                      // InstallSnapshot: one chunk of the leader's snapshot (§7)
+	MsgSnapResp                  // InstallSnapshot reply
 	msgTypeCount
 )
 
@@ -33,6 +35,8 @@ var msgTypes = [...]term{
 	{"AppendEntriesResp", "§5.3"},
 	{"Heartbeat", "§5.2"},
 	{"HeartbeatResp", "§5.2"},
+	{"InstallSnapshot", "§7"},
+	{"InstallSnapshotResp", "§7"},
 }
 
 // String returns the name the narration uses, such as "AppendEntries".
@@ -59,6 +63,19 @@ func MessageTypes() []MessageType { return values[MessageType](len(msgTypes), 1)
 //	AppendEntriesResp matched / rejected     conflict term        -        -             Reject, RejectHint = conflict index
 //	Heartbeat         -                     -                    -        leaderCommit  -
 //	HeartbeatResp     -                     -                    -        -             -
+//	InstallSnapshot   lastIncludedIndex     lastIncludedTerm     -        -             -
+//	InstallSnapshotResp lastIncludedIndex   lastIncludedTerm     -        -             Reject, RejectHint = commit index
+//
+// InstallSnapshot (§7, Figure 13) carries one chunk of the snapshot: Data are its bytes
+// from Offset on, Done marks the last chunk, and Voters is the snapshot's ConfState.
+// Its reply says in Offset how many bytes the follower holds in order, and:
+//
+//   - neither Reject nor Done: the chunk was taken (or was a duplicate); send on.
+//   - Reject without Done: the chunk came after a gap (one was lost), or the follower
+//     knows nothing of the transfer (it restarted); resend from Offset.
+//   - Done without Reject: the snapshot is installed and durable.
+//   - Reject and Done: the snapshot is refused for good, as stale: the follower's
+//     commit index, RejectHint, is at or past its index.
 //
 // An accepted AppendEntriesResp carries in Index the last index the follower now
 // matches; a rejected one carries the prevLogIndex it refused, and the hints of the fast
@@ -97,6 +114,11 @@ type Message struct {
 	Restarted  bool
 	Recovering bool
 	Tail       bool
+	// InstallSnapshot and its reply only (see above).
+	Offset uint64
+	Data   []byte
+	Done   bool
+	Voters []uint64
 }
 
 // Describe is the one-line text form used by transcripts, for example
@@ -122,6 +144,22 @@ func (m Message) Describe() string {
 		return fmt.Sprintf("%s commit=%d read=%d", head, m.Commit, m.ReadID)
 	case MsgHeartbeatResp:
 		return fmt.Sprintf("%s read=%d%s", head, m.ReadID, m.flagText())
+	case MsgSnap:
+		done := ""
+		if m.Done {
+			done = " done"
+		}
+		return fmt.Sprintf("%s snap=%d@%d voters=%v offset=%d bytes=%d%s", head, m.Index, m.LogTerm, m.Voters, m.Offset, len(m.Data), done)
+	case MsgSnapResp:
+		switch {
+		case m.Reject && m.Done:
+			return fmt.Sprintf("%s snap=%d@%d refused commit=%d", head, m.Index, m.LogTerm, m.RejectHint)
+		case m.Reject:
+			return fmt.Sprintf("%s snap=%d@%d resend offset=%d", head, m.Index, m.LogTerm, m.Offset)
+		case m.Done:
+			return fmt.Sprintf("%s snap=%d@%d installed bytes=%d", head, m.Index, m.LogTerm, m.Offset)
+		}
+		return fmt.Sprintf("%s snap=%d@%d offset=%d", head, m.Index, m.LogTerm, m.Offset)
 	}
 	return head
 }

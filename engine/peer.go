@@ -49,10 +49,17 @@ type Peer struct {
 	reads readIndexState
 
 	// What the next Ready hands out, and what the last one handed out.
-	msgs        []Message
-	events      []Event
-	readStates  []ReadState
-	applyBuf    []Entry
+	msgs       []Message
+	events     []Event
+	readStates []ReadState
+	applyBuf   []Entry
+	// pendingSnap is a snapshot for the next Ready to persist: taken by the
+	// application (TakeSnapshot), or received from the leader (restoreSnap set: the
+	// state machine is to be replaced by it).
+	pendingSnap Snapshot
+	restoreSnap bool
+	// recv is the snapshot being received from a leader, chunk by chunk.
+	recv        snapshotRecv
 	sendPending bool // some progress has wantSend set
 	prevHard    HardState
 	prevSoft    SoftState
@@ -74,6 +81,7 @@ type handedOut struct {
 	lastEntry   uint64 // last index of Ready.Entries, if any
 	hadEntries  bool
 	lastApplied uint64 // last index of Ready.CommittedEntries
+	snap        bool   // Ready.Snapshot was set
 	hard        HardState
 	soft        SoftState
 }
@@ -81,7 +89,10 @@ type handedOut struct {
 // NewPeer creates a peer from cfg, loading its durable state from cfg.Storage. A
 // storage that already holds a HardState and a log is a restart: term, vote and commit
 // come back as saved, and entries up to the saved commit index are handed out again to
-// be applied (the state machine is volatile).
+// be applied (the state machine is volatile). A storage with a snapshot
+// (SnapshotStorage) is a restart from it: the driver restores its state machine from
+// the snapshot before it applies anything, and the engine hands out the committed
+// entries after the snapshot's index (§7).
 func NewPeer(cfg Config) (*Peer, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -111,6 +122,11 @@ func NewPeer(cfg Config) (*Peer, error) {
 	log, err := newRaftLog(cfg.Storage, hs.Commit)
 	if err != nil {
 		return nil, fmt.Errorf("engine: peer %d: %w", cfg.ID, err)
+	}
+	if log.snapTerm > hs.Term {
+		// A crash between SaveSnapshot and the Save of the same Ready: the snapshot's
+		// term is one we have seen. Moving to it without a vote is always safe.
+		hs.Term, hs.VotedFor = log.snapTerm, None
 	}
 	pcg := rand.NewPCG(cfg.Seed, cfg.ID^0x9e3779b97f4a7c15)
 	p := &Peer{

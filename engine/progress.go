@@ -11,12 +11,19 @@ const (
 	// ModeReplicate: the logs match up to Match. The leader streams entries without
 	// waiting, up to MaxInflightMsgs messages in flight.
 	ModeReplicate
+	// ModeSnapshot: the follower needs entries the leader compacted into its snapshot
+	// (§7). The leader sends the snapshot in chunks, up to MaxInflightSnapshotChunks
+	// unacknowledged, and sends no AppendEntries until the follower installed it.
+	ModeSnapshot
 )
 
 // String returns "probe" or "replicate".
 func (m ProgressMode) String() string {
-	if m == ModeReplicate {
+	switch m {
+	case ModeReplicate:
 		return "replicate"
+	case ModeSnapshot:
+		return "snapshot"
 	}
 	return "probe"
 }
@@ -35,6 +42,10 @@ type ReplicationState struct {
 	// acknowledged (Message.Recovering). Its Match does not count toward a commit, nor
 	// its heartbeat replies toward a read, until it says otherwise.
 	Recovering bool
+	// PendingSnapshot is the index of the snapshot being sent in ModeSnapshot, and
+	// SnapshotAcked the bytes of it the follower said it holds; both 0 otherwise.
+	PendingSnapshot uint64
+	SnapshotAcked   uint64
 }
 
 // progress is a ReplicationState plus the bookkeeping behind it.
@@ -54,6 +65,14 @@ type progress struct {
 	wantEmpty bool // send even if there is nothing new (to carry the commit index)
 	// readAck is the highest ReadIndex round the follower has acknowledged.
 	readAck uint64
+
+	// The snapshot transfer, in ModeSnapshot: the snapshot, the bytes sent so far
+	// (SnapshotAcked <= snapSent <= len(snap.Data)), whether the last chunk went out,
+	// and the heartbeat replies seen since the last acknowledgement.
+	snap         Snapshot
+	snapSent     uint64
+	snapDoneSent bool
+	snapIdle     int
 }
 
 func newProgress(next uint64, maxInflight int) *progress {
@@ -69,9 +88,11 @@ func (pr *progress) reset(next uint64) {
 	pr.inflightStart = 0
 	pr.wantSend, pr.wantEmpty = false, false
 	pr.readAck = 0
+	pr.leaveSnapshot()
 }
 
 func (pr *progress) becomeProbe() {
+	pr.leaveSnapshot()
 	pr.Mode = ModeProbe
 	pr.probeSent = false
 	pr.Inflight = 0
@@ -81,9 +102,28 @@ func (pr *progress) becomeProbe() {
 }
 
 func (pr *progress) becomeReplicate() {
+	pr.leaveSnapshot()
 	pr.Mode = ModeReplicate
 	pr.probeSent = false
 	pr.Next = pr.Match + 1
+}
+
+// becomeSnapshot starts sending snap from its first byte.
+func (pr *progress) becomeSnapshot(snap Snapshot) {
+	pr.Mode = ModeSnapshot
+	pr.probeSent = false
+	pr.Inflight = 0
+	pr.inflightStart = 0
+	pr.snap = snap
+	pr.PendingSnapshot = snap.Meta.Index
+	pr.SnapshotAcked, pr.snapSent, pr.snapDoneSent, pr.snapIdle = 0, 0, false, 0
+}
+
+// leaveSnapshot forgets a snapshot transfer (the mode is set by the caller).
+func (pr *progress) leaveSnapshot() {
+	pr.snap = Snapshot{}
+	pr.PendingSnapshot = 0
+	pr.SnapshotAcked, pr.snapSent, pr.snapDoneSent, pr.snapIdle = 0, 0, false, 0
 }
 
 // paused reports whether the leader must wait before sending more.

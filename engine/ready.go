@@ -22,9 +22,12 @@ type ReadState struct {
 // Ready is everything that changed since the last Advance and that the driver must act
 // on, in this order:
 //
-//  1. persist HardState and Entries with one LogStore.Save (synced when MustSync);
-//  2. send Messages (they may promise what step 1 made durable, such as a vote);
-//  3. apply CommittedEntries to the state machine, in order;
+//  1. persist: first Snapshot, when set, with SnapshotLogStore.SaveSnapshot; then
+//     HardState and Entries with one LogStore.Save (synced when MustSync);
+//  2. send Messages (they may promise what step 1 made durable, such as a vote, or an
+//     installed snapshot);
+//  3. when RestoreSnapshot is set, replace the state machine by Snapshot.Data; then
+//     apply CommittedEntries to the state machine, in order (they follow the snapshot);
 //  4. serve ReadStates once the state machine has applied their index;
 //  5. call Advance.
 //
@@ -39,12 +42,23 @@ type Ready struct {
 	SoftState *SoftState
 	// HardState to persist; empty when unchanged.
 	HardState HardState
+	// Snapshot to persist before HardState and Entries (SaveSnapshot); empty when there
+	// is none. It was taken by the application (TakeSnapshot), or received from the
+	// leader (RestoreSnapshot). Saving it drops the log it covers, keeping the entries
+	// after it if the log holds its last entry (§7); Entries, if any, follow it.
+	Snapshot Snapshot
+	// RestoreSnapshot is set when Snapshot came from the leader (InstallSnapshot, §7):
+	// after persisting it, the state machine is replaced by Snapshot.Data, before
+	// CommittedEntries (which then start after Snapshot.Meta.Index) are applied. A
+	// snapshot the application took itself is only persisted.
+	RestoreSnapshot bool
 	// Entries to persist. If the first index is at or below the last saved index, the
 	// saved log from that index on is replaced: this is how a conflicting suffix is
 	// truncated (§5.3).
 	Entries []Entry
 	// MustSync is set when step 1 must reach stable storage before step 2: when
-	// there are Entries, or the term or the vote changed (a message may promise them).
+	// there are Entries or a Snapshot, or the term or the vote changed (a message may
+	// promise them).
 	// A HardState that changed only its commit index is saved without a sync.
 	MustSync bool
 	// Messages to send after the persist.
@@ -59,7 +73,7 @@ type Ready struct {
 
 // Empty reports whether there is nothing to do.
 func (rd *Ready) Empty() bool {
-	return rd.SoftState == nil && rd.HardState.IsEmpty() && len(rd.Entries) == 0 &&
+	return rd.SoftState == nil && rd.HardState.IsEmpty() && rd.Snapshot.IsEmpty() && len(rd.Entries) == 0 &&
 		len(rd.Messages) == 0 && len(rd.CommittedEntries) == 0 && len(rd.ReadStates) == 0 &&
 		len(rd.Events) == 0
 }
@@ -72,6 +86,9 @@ func (rd *Ready) Describe() string {
 	}
 	if !rd.HardState.IsEmpty() {
 		fmt.Fprintf(&b, "hard: term=%d vote=%d commit=%d\n", rd.HardState.Term, rd.HardState.VotedFor, rd.HardState.Commit)
+	}
+	if !rd.Snapshot.IsEmpty() {
+		fmt.Fprintf(&b, "snapshot: %s restore=%v\n", rd.Snapshot.String(), rd.RestoreSnapshot)
 	}
 	if len(rd.Entries) > 0 {
 		fmt.Fprintf(&b, "entries: %v sync=%v\n", rd.Entries, rd.MustSync)
@@ -92,10 +109,11 @@ func (rd *Ready) Describe() string {
 }
 
 // MaySendBeforePersist reports whether m may leave before the Ready that carries it is
-// persisted: true for a leader's AppendEntries and heartbeats. They promise nothing
-// about the leader's own disk: its term and vote were made durable before it asked for
-// votes, and its new entries count for a majority only once persisted. Every other
-// message (a vote, an acknowledgement) promises something the persist makes true.
+// persisted: true for a leader's AppendEntries, heartbeats and InstallSnapshot chunks.
+// They promise nothing about the leader's own disk: its term and vote were made durable
+// before it asked for votes, and its new entries count for a majority only once
+// persisted. Every other message (a vote, an acknowledgement) promises something the
+// persist makes true.
 func MaySendBeforePersist(m *Message) bool {
-	return m.Type == MsgApp || m.Type == MsgHeartbeat
+	return m.Type == MsgApp || m.Type == MsgHeartbeat || m.Type == MsgSnap
 }

@@ -5,7 +5,7 @@ package engine
 // HasReady reports whether Ready would hand out anything.
 func (p *Peer) HasReady() bool {
 	if p.sendPending || p.reads.needRound || len(p.msgs) > 0 || len(p.events) > 0 ||
-		len(p.readStates) > 0 || len(p.log.unstable) > 0 {
+		len(p.readStates) > 0 || len(p.log.unstable) > 0 || !p.pendingSnap.IsEmpty() {
 		return true
 	}
 	if p.softState() != p.prevSoft || p.hardState() != p.prevHard {
@@ -39,29 +39,34 @@ func (p *Peer) Ready() Ready {
 	if hs != p.prevHard {
 		rd.HardState = hs
 	}
+	if !p.pendingSnap.IsEmpty() {
+		rd.Snapshot, rd.RestoreSnapshot = p.pendingSnap, p.restoreSnap
+	}
 	// Sync what a message may promise: entries, a term, a vote. The commit index alone
 	// is not worth an fdatasync (nor does etcd pay one): it is saved, and after a crash
 	// that lost it the peer restarts with an older commit index and learns the rest
 	// from the leader. Entries are only ever applied once durable, so nothing applied
 	// depends on it.
-	rd.MustSync = len(rd.Entries) > 0 || hs.Term != p.prevHard.Term || hs.VotedFor != p.prevHard.VotedFor
+	rd.MustSync = len(rd.Entries) > 0 || !rd.Snapshot.IsEmpty() || hs.Term != p.prevHard.Term || hs.VotedFor != p.prevHard.VotedFor
 	rd.CommittedEntries = p.committedToApply()
-	p.handed = handedOut{valid: true, hadEntries: len(rd.Entries) > 0, hard: hs, soft: p.softState()}
+	p.handed = handedOut{valid: true, hadEntries: len(rd.Entries) > 0, snap: !rd.Snapshot.IsEmpty(), hard: hs, soft: p.softState()}
 	if n := len(rd.Entries); n > 0 {
 		p.handed.lastEntry = rd.Entries[n-1].Index
 	}
 	if n := len(rd.CommittedEntries); n > 0 {
 		p.handed.lastApplied = rd.CommittedEntries[n-1].Index
 	} else {
-		p.handed.lastApplied = p.log.applied
+		// A restored snapshot counts as applied up to its index.
+		p.handed.lastApplied = max(p.log.applied, p.log.snapIndex)
 	}
 	return rd
 }
 
 // committedToApply returns the committed entries not yet applied. Entries persisted by
-// this very Ready count as durable: the driver persists before it applies.
+// this very Ready count as durable: the driver persists before it applies. A snapshot
+// received from the leader is applied by restoring it, so they start after it.
 func (p *Peer) committedToApply() []Entry {
-	lo, hi := p.log.applied+1, p.log.committed+1
+	lo, hi := max(p.log.applied, p.log.snapIndex)+1, p.log.committed+1
 	if lo >= hi {
 		return nil
 	}
@@ -106,4 +111,11 @@ func (p *Peer) Advance() {
 		}
 	}
 	p.log.applied = max(p.log.applied, h.lastApplied)
+	if h.snap {
+		if !p.restoreSnap {
+			// A snapshot we took is durable: the log before it is gone from storage.
+			p.log.snapIndex, p.log.snapTerm = p.pendingSnap.Meta.Index, p.pendingSnap.Meta.Term
+		}
+		p.pendingSnap, p.restoreSnap = Snapshot{}, false
+	}
 }

@@ -60,6 +60,13 @@ func (p *Peer) flushSends() {
 // window allows; with allowEmpty and nothing new, one empty AppendEntries carrying the
 // commit index.
 func (p *Peer) sendAppend(to uint64, pr *progress, allowEmpty bool) {
+	if pr.Mode == ModeSnapshot || pr.Next <= p.log.snapIndex {
+		// §7: the follower needs entries we compacted; it gets the snapshot instead.
+		if pr.Mode == ModeSnapshot || p.startSnapshot(to, pr) {
+			p.sendSnapshotChunks(to, pr)
+		}
+		return
+	}
 	sentOne := false
 	for !pr.paused() {
 		last := p.log.lastIndex()
@@ -109,8 +116,14 @@ func stepLeader(p *Peer, m Message) error {
 	case MsgAppResp:
 		pr.Active = true
 		p.handleAppendResponse(m, pr)
+	case MsgSnapResp:
+		pr.Active = true
+		p.handleSnapshotResponse(m, pr)
 	case MsgHeartbeatResp:
 		pr.Active = true
+		if pr.Mode == ModeSnapshot {
+			p.snapshotStalled(pr)
+		}
 		pr.probeSent = false
 		if pr.Mode == ModeReplicate && pr.paused() {
 			// Appends may have been lost: let one more through so the follower can
@@ -143,6 +156,13 @@ func (p *Peer) noteRecovering(pr *progress, m Message) {
 }
 
 func (p *Peer) handleAppendResponse(m Message, pr *progress) {
+	if pr.Mode == ModeSnapshot {
+		// While the snapshot travels, an old reply changes nothing but Match.
+		if !m.Reject && pr.maybeUpdate(m.Index) && p.maybeCommit() {
+			p.markAllForSend(true)
+		}
+		return
+	}
 	if m.Reject {
 		next := m.RejectHint
 		if m.LogTerm != 0 {

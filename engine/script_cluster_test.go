@@ -21,7 +21,7 @@ func (d *scriptDriver) cluster(c *scriptCommand) error {
 		return errors.New("cluster given twice")
 	}
 	if err := c.checkArgs(false, "voters", "seed", "pre-vote", "check-quorum", "election-tick",
-		"heartbeat-tick", "max-size-per-msg", "max-inflight-msgs", "unsafe"); err != nil {
+		"heartbeat-tick", "max-size-per-msg", "max-inflight-msgs", "snapshot-chunk", "max-inflight-chunks", "unsafe"); err != nil {
 		return err
 	}
 	count, err := c.uintArg("voters", uint64(len(voters)))
@@ -80,6 +80,8 @@ func configFromArgs(c *scriptCommand) (func(*engine.Config), error) {
 	heartbeatTick := number("heartbeat-tick", uint64(base.HeartbeatTicks))
 	maxSize := number("max-size-per-msg", base.MaxSizePerMsg)
 	maxInflight := number("max-inflight-msgs", uint64(base.MaxInflightMsgs))
+	chunk := number("snapshot-chunk", base.SnapshotChunkSize)
+	maxChunks := number("max-inflight-chunks", uint64(base.MaxInflightSnapshotChunks))
 	var unsafe engine.UnsafeConfig
 	for _, rule := range c.arg("unsafe") {
 		switch rule {
@@ -99,6 +101,7 @@ func configFromArgs(c *scriptCommand) (func(*engine.Config), error) {
 		cfg.PreVote, cfg.CheckQuorum = preVote, checkQuorum
 		cfg.ElectionTicks, cfg.HeartbeatTicks = int(electionTick), int(heartbeatTick)
 		cfg.MaxSizePerMsg, cfg.MaxInflightMsgs = maxSize, int(maxInflight)
+		cfg.SnapshotChunkSize, cfg.MaxInflightSnapshotChunks = chunk, int(maxChunks)
 		cfg.Unsafe = unsafe
 	}, nil
 }

@@ -53,6 +53,8 @@ func (d *scriptDriver) run(c *scriptCommand) (string, error) {
 		err = d.deliverOne(c)
 	case "drop":
 		err = d.drop(c)
+	case "duplicate":
+		err = d.duplicate(c)
 	case "queue":
 		out, err = d.queue(c)
 	case "step":
@@ -76,6 +78,8 @@ func (d *scriptDriver) run(c *scriptCommand) (string, error) {
 		out, err = d.describe(c)
 	case "check":
 		err = d.check(c)
+	case "snapshot":
+		out, err = d.snapshot(c)
 	default:
 		err = fmt.Errorf("unknown command %q (testdata/README.md lists them)", c.name)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/raftplay/raftplay/engine"
@@ -11,13 +12,16 @@ import (
 
 // The commands that move messages: deliver-one, drop, queue and step.
 
-// matcher reads the filters from=, to= and type= of deliver-one and drop.
+// matcher reads the filters from=, to=, type= and offset= (of an InstallSnapshot chunk)
+// of deliver-one, drop and duplicate.
 func (d *scriptDriver) matcher(c *scriptCommand) (func(engine.Message) bool, error) {
-	if err := c.checkArgs(false, "from", "to", "type"); err != nil {
+	if err := c.checkArgs(false, "from", "to", "type", "offset"); err != nil {
 		return nil, err
 	}
 	from, err1 := c.uintArg("from", 0)
 	to, err2 := c.uintArg("to", 0)
+	offset := c.arg("offset")
+	off, err3 := c.uintArg("offset", 0)
 	typ := engine.MsgInvalid
 	if v := c.arg("type"); v != nil {
 		typ = parseMessageType(v[0])
@@ -26,13 +30,14 @@ func (d *scriptDriver) matcher(c *scriptCommand) (func(engine.Message) bool, err
 		}
 	}
 	return func(m engine.Message) bool {
-		return (from == 0 || m.From == from) && (to == 0 || m.To == to) && (typ == engine.MsgInvalid || m.Type == typ)
-	}, errors.Join(err1, err2)
+		return (from == 0 || m.From == from) && (to == 0 || m.To == to) && (typ == engine.MsgInvalid || m.Type == typ) &&
+			(offset == nil || m.Offset == off)
+	}, errors.Join(err1, err2, err3)
 }
 
 // parseMessageType is the inverse of MessageType.String, MsgInvalid if none matches.
 func parseMessageType(name string) engine.MessageType {
-	for t := engine.MsgVote; t <= engine.MsgHeartbeatResp; t++ {
+	for t := engine.MsgVote; !strings.HasPrefix(t.String(), "MessageType("); t++ {
 		if t.String() == name {
 			return t
 		}
@@ -71,6 +76,22 @@ func (d *scriptDriver) drop(c *scriptCommand) error {
 	return nil
 }
 
+// duplicate queues a copy of the first queued message that matches, at the end of the
+// queue: the network delivers it twice.
+func (d *scriptDriver) duplicate(c *scriptCommand) error {
+	match, err := d.matcher(c)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(d.n.queue, match)
+	if i < 0 {
+		return errors.New("duplicate: no queued message matches")
+	}
+	fmt.Fprintf(&d.n.log, "duplicate %s\n", d.n.queue[i].Describe())
+	d.n.queue = append(d.n.queue, d.n.queue[i])
+	return nil
+}
+
 func (d *scriptDriver) queue(c *scriptCommand) (string, error) {
 	if err := c.checkArgs(false); err != nil {
 		return "", err
@@ -85,7 +106,7 @@ func (d *scriptDriver) queue(c *scriptCommand) (string, error) {
 // step hands a peer a message written in the script, for messages no peer of the
 // script would send: "step type=PreVoteResp from=2 to=3 term=2 reject=true".
 func (d *scriptDriver) step(c *scriptCommand) (string, error) {
-	if err := c.checkArgs(false, "type", "from", "to", "term", "index", "log-term", "commit", "reject", "hint", "read"); err != nil {
+	if err := c.checkArgs(false, "type", "from", "to", "term", "index", "log-term", "commit", "reject", "hint", "read", "offset", "data", "done", "voters"); err != nil {
 		return "", err
 	}
 	var m engine.Message
@@ -97,14 +118,23 @@ func (d *scriptDriver) step(c *scriptCommand) (string, error) {
 	}
 	var errs []error
 	for key, field := range map[string]*uint64{"from": &m.From, "to": &m.To, "term": &m.Term, "index": &m.Index,
-		"log-term": &m.LogTerm, "commit": &m.Commit, "hint": &m.RejectHint, "read": &m.ReadID} {
+		"log-term": &m.LogTerm, "commit": &m.Commit, "hint": &m.RejectHint, "read": &m.ReadID, "offset": &m.Offset} {
 		v, err := c.uintArg(key, 0)
 		*field = v
 		errs = append(errs, err)
 	}
-	var err error
+	var err, errDone error
 	m.Reject, err = c.boolArg("reject", false)
-	if err := errors.Join(append(errs, err)...); err != nil {
+	m.Done, errDone = c.boolArg("done", false)
+	if v := c.arg("data"); v != nil {
+		m.Data = []byte(strings.Join(v, " "))
+	}
+	for _, v := range c.arg("voters") {
+		id, err := strconv.ParseUint(v, 10, 64)
+		errs = append(errs, err)
+		m.Voters = append(m.Voters, id)
+	}
+	if err := errors.Join(append(errs, err, errDone)...); err != nil {
 		return "", err
 	}
 	p := d.n.peers[m.To]

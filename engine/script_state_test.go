@@ -79,7 +79,7 @@ func (d *scriptDriver) describePeer(what string, id uint64) string {
 // fails the test when one is false, with or without -update: unlike an output, a check
 // cannot be rewritten into agreement.
 func (d *scriptDriver) check(c *scriptCommand) error {
-	id, err := d.onePeer(c, "role", "term", "vote", "lead", "commit", "applied", "last", "log")
+	id, err := d.onePeer(c, "role", "term", "vote", "lead", "commit", "applied", "last", "log", "snapshot", "first")
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,8 @@ func (d *scriptDriver) check(c *scriptCommand) error {
 		"role": st.State.String(), "term": fmt.Sprint(st.Term), "vote": fmt.Sprint(st.VotedFor),
 		"lead": fmt.Sprint(st.Lead), "commit": fmt.Sprint(st.CommitIndex),
 		"applied": fmt.Sprint(st.LastApplied), "last": fmt.Sprint(st.LastIndex),
-		"log": d.n.terms(id),
+		"log":      d.n.terms(id),
+		"snapshot": fmt.Sprintf("%d@%d", st.SnapshotIndex, st.SnapshotTerm), "first": fmt.Sprint(st.FirstIndex),
 	}
 	var errs []error
 	for _, a := range c.args {

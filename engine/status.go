@@ -27,16 +27,22 @@ func (e *NotLeaderError) Is(target error) bool { return target == ErrNotLeader }
 
 // Status is a snapshot of a peer for display and checks.
 type Status struct {
-	ID              uint64
-	RegionID        uint64
-	State           Role
-	Term            uint64
-	VotedFor        uint64
-	Lead            uint64
-	CommitIndex     uint64
-	LastApplied     uint64
-	LastIndex       uint64
-	LastTerm        uint64
+	ID          uint64
+	RegionID    uint64
+	State       Role
+	Term        uint64
+	VotedFor    uint64
+	Lead        uint64
+	CommitIndex uint64
+	LastApplied uint64
+	LastIndex   uint64
+	LastTerm    uint64
+	// SnapshotIndex and SnapshotTerm are the last index and term the log's snapshot
+	// covers (0 without one), and FirstIndex the first entry the log holds after it
+	// (§7).
+	SnapshotIndex   uint64
+	SnapshotTerm    uint64
+	FirstIndex      uint64
 	ElectionElapsed int // ticks since the election timer was reset (leader: since the last check-quorum round)
 	ElectionTimeout int // the randomized timeout now in force, in ticks
 	// Recovering: the peer lost entries it may have acknowledged and has not caught up
@@ -60,6 +66,9 @@ func (p *Peer) Status() Status {
 		LastApplied:     p.log.applied,
 		LastIndex:       p.log.lastIndex(),
 		LastTerm:        p.log.lastTerm(),
+		SnapshotIndex:   p.log.snapIndex,
+		SnapshotTerm:    p.log.snapTerm,
+		FirstIndex:      p.log.firstIndex(),
 		ElectionElapsed: p.electionElapsed,
 		ElectionTimeout: p.electionTimeout,
 		Recovering:      p.recovering,

@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // Step hands the peer one message from another peer. It returns an error, and changes
@@ -63,6 +64,8 @@ func (p *Peer) validate(m Message) error {
 			ErrTermOutOfRange, p.id, m.Type, m.From, m.Term, m.Term-p.term, p.term, p.cfg.MaxTermAhead)
 	case m.Type == MsgApp:
 		return validateEntries(m)
+	case m.Type == MsgSnap:
+		return p.validateSnapshot(m)
 	case m.Type == MsgAppResp && !m.Reject && m.Term == p.term && p.state == RoleLeader && m.Index > p.log.lastIndex():
 		return fmt.Errorf("engine: peer %d: %s from %d claims index %d beyond our last index %d", p.id, m.Type, m.From, m.Index, p.log.lastIndex())
 	}
@@ -109,7 +112,7 @@ func (p *Peer) ignoreHigherTerm(m Message) bool {
 		}
 	}
 	lead := None
-	if m.Type == MsgApp || m.Type == MsgHeartbeat {
+	if m.Type == MsgApp || m.Type == MsgHeartbeat || m.Type == MsgSnap {
 		lead = m.From
 	}
 	p.emit(Event{Kind: EventSteppedDown, Term: m.Term, From: m.From, State: p.state})
@@ -126,7 +129,7 @@ func (p *Peer) inLease() bool {
 // answerStaleTerm answers a message from an older term where that helps the sender.
 func (p *Peer) answerStaleTerm(m Message) {
 	switch m.Type {
-	case MsgApp, MsgHeartbeat:
+	case MsgApp, MsgHeartbeat, MsgSnap:
 		// Figure 2: reply false if term < currentTerm. The reply carries our term, so
 		// a deposed leader learns it and steps down.
 		p.send(Message{To: m.From, Type: MsgAppResp, Reject: true, Index: m.Index})
@@ -154,6 +157,10 @@ func stepFollower(p *Peer, m Message) error {
 		p.electionElapsed = 0
 		p.lead = m.From
 		p.handleHeartbeat(m)
+	case MsgSnap:
+		p.electionElapsed = 0
+		p.lead = m.From
+		p.handleSnapshot(m)
 	}
 	return nil
 }
@@ -161,7 +168,7 @@ func stepFollower(p *Peer, m Message) error {
 // stepCandidate handles messages while (pre-)campaigning.
 func stepCandidate(p *Peer, m Message) error {
 	switch m.Type {
-	case MsgApp, MsgHeartbeat:
+	case MsgApp, MsgHeartbeat, MsgSnap:
 		// §5.2: a leader of our term exists; accept it.
 		p.becomeFollower(m.Term, m.From)
 		return stepFollower(p, m)
@@ -175,6 +182,25 @@ func stepCandidate(p *Peer, m Message) error {
 		if p.state == RolePreCandidate && (m.Reject || m.Term == p.term+1) {
 			p.tallyVote(m)
 		}
+	}
+	return nil
+}
+
+// validateSnapshot checks the shape of an InstallSnapshot chunk: a snapshot of a
+// committed prefix of a log of the sender's term, of this region's voters (membership
+// is static), with no entries.
+func (p *Peer) validateSnapshot(m Message) error {
+	switch {
+	case m.Index == 0 || m.LogTerm == 0 || m.LogTerm > m.Term:
+		return fmt.Errorf("engine: InstallSnapshot from %d: snapshot %d@%d does not fit term %d", m.From, m.Index, m.LogTerm, m.Term)
+	case len(m.Entries) > 0:
+		return fmt.Errorf("engine: InstallSnapshot from %d carries %d entries", m.From, len(m.Entries))
+	case m.Offset > 1<<62:
+		return fmt.Errorf("engine: InstallSnapshot from %d: offset %d is out of range", m.From, m.Offset)
+	}
+	voters := slices.Sorted(slices.Values(m.Voters))
+	if !slices.Equal(voters, p.voters) {
+		return fmt.Errorf("engine: InstallSnapshot from %d: snapshot voters %v differ from the region's %v", m.From, m.Voters, p.voters)
 	}
 	return nil
 }

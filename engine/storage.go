@@ -13,15 +13,17 @@ var ErrUnavailable = errors.New("requested entry is not in storage")
 // contents of each Ready. Everything Storage returns must have been saved, and the
 // engine never modifies what it is given.
 //
-// The log always begins at index 1: raftplay does not compact the Raft log into
-// snapshots.
+// Without a snapshot the log begins at index 1. A Storage that also implements
+// SnapshotStorage may hold a snapshot of a log prefix (§7) and the entries after it;
+// see there for what Term and Entries return around it.
 type Storage interface {
 	// InitialState returns the HardState and ConfState saved last.
 	InitialState() (HardState, ConfState, error)
 	// LastIndex returns the index of the last saved entry, 0 for an empty log.
 	LastIndex() (uint64, error)
 	// Term returns the term of the entry at index i; Term(0) is 0.
-	// It returns ErrUnavailable when i > LastIndex().
+	// It returns ErrUnavailable when i > LastIndex() (and ErrCompacted below a
+	// snapshot's index, see SnapshotStorage).
 	Term(i uint64) (uint64, error)
 	// Entries returns the entries in [lo, hi), at least one if lo < hi, and no more
 	// than maxBytes of commands beyond the first. It returns ErrUnavailable if the range

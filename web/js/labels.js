@@ -28,6 +28,8 @@ export const MESSAGE_LABELS = Object.freeze({
   AppendEntriesResp: 'Append reply',
   Heartbeat: 'Heartbeat',
   HeartbeatResp: 'Heartbeat reply',
+  InstallSnapshot: 'InstallSnapshot',
+  InstallSnapshotResp: 'Snapshot reply',
 });
 
 /** isResponse reports whether a message type is a reply. */

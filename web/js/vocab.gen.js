@@ -18,6 +18,10 @@ export const ENGINE_KINDS = Object.freeze([
   {"name":"quorum-lost","rule":"dissertation §6.2: a leader that cannot reach a majority steps down"},
   {"name":"read-confirmed","rule":"dissertation §6.4: ReadIndex"},
   {"name":"recovered","rule":"beyond the paper: a peer that lost entries votes again once it holds a leader's log"},
+  {"name":"snapshot-taken","rule":"§7: a snapshot replaces the log up to its index"},
+  {"name":"snapshot-sent","rule":"§7: InstallSnapshot, for a follower that needs compacted entries"},
+  {"name":"snapshot-installed","rule":"§7: the snapshot replaces what it covers; entries after it are kept"},
+  {"name":"snapshot-rejected","rule":"§7: InstallSnapshot, refused"},
 ]);
 
 /** SIM_KINDS: the kinds of the simulator's own trace events. */
@@ -48,6 +52,9 @@ export const REASONS = Object.freeze([
   {"name":"log-behind","rule":"§5.4.1: election restriction"},
   {"name":"leader-alive","rule":"leader stickiness: it still hears from a leader"},
   {"name":"recovering","rule":"beyond the paper: a peer that lost entries does not vote until it catches up"},
+  {"name":"snapshot-stale","rule":"§7: a snapshot at or below the commit index would move the peer back"},
+  {"name":"chunk-missing","rule":"§7: chunks are written in order, from offset 0"},
+  {"name":"no-snapshot-storage","rule":"§7: installing a snapshot needs storage that keeps one"},
 ]);
 
 /** ROLES: the engine's roles (a snapshot's state; the page adds down for a crashed peer). */
@@ -68,4 +75,6 @@ export const MESSAGE_TYPES = Object.freeze([
   {"name":"AppendEntriesResp","rule":"§5.3"},
   {"name":"Heartbeat","rule":"§5.2"},
   {"name":"HeartbeatResp","rule":"§5.2"},
+  {"name":"InstallSnapshot","rule":"§7"},
+  {"name":"InstallSnapshotResp","rule":"§7"},
 ]);

@@ -5,7 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndBrowser, openPage, state, waitFor, pause, setSpeed, screenshot, axeSource } from './harness.mjs';
+import { useServerAndBrowser, openPage, state, waitFor, pause, play, setSpeed, screenshot, axeSource } from './harness.mjs';
 
 const env = useServerAndBrowser();
 const axe = axeSource();
@@ -132,7 +132,7 @@ test('4: after a wrong move, Show me names the mistake and offers to restart the
   await pause(page);
   await page.click('.peer-card[data-peer="1"] button:has-text("Crash")');
   await setSpeed(page, 0.5);
-  await page.click('#play');
+  await play(page);
   await stall.waitFor({ state: 'visible', timeout: 20_000 });
   assert.match(await stall.textContent(), /taking longer|crashed S1/);
   assert.match(await stall.textContent(), /you crashed S1/);
@@ -246,7 +246,7 @@ test('8a: while playing, the truncation holds long enough to read, then goes on 
   const page = await openPage(env.browser.context, env.server.url);
   await load(page, 'conflict');
   await setSpeed(page, -1);
-  await page.click('#play');
+  await play(page);
   await page.waitForSelector('#truncation:not([hidden])', { timeout: 15_000 });
   const words = (await page.textContent('#truncation-text')).split(/\s+/).length;
   const t0 = (await state(page)).time;
@@ -288,7 +288,7 @@ test('8c: stepping back onto a truncation or scrubbing to it shows it again', as
   const page = await openPage(env.browser.context, env.server.url);
   await load(page, 'conflict');
   await setSpeed(page, -1);
-  await page.click('#play');
+  await play(page);
   await page.waitForSelector('#truncation:not([hidden])', { timeout: 15_000 });
   await pause(page);
   const cut = await page.evaluate(() => window.raftplay.events(0).findLast((e) => e.kind === 'suffix-truncated'));
