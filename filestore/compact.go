@@ -32,12 +32,12 @@ func (s *Store) Compact() error {
 	}
 	oldGeneration, generation := s.generation, s.generation+1
 	oldPath, newPath := s.path(logFileName(oldGeneration)), s.path(logFileName(generation))
-	f, size, seed, err := s.writeLogFile(generation)
+	f, size, seed, err := s.writeLogFile(generation, &s.state)
 	if err != nil {
 		return fmt.Errorf("filestore: compact %s into %s: %w", oldPath, newPath, err)
 	}
 	next := s.durable
-	next.generation, next.hwm = generation, highWater{bytes: uint64(size), index: uint64(s.state.log.len())}
+	next.generation, next.hwm = generation, highWater{bytes: uint64(size), index: s.state.log.last()}
 	renamed, err := s.writeState(next)
 	if err != nil {
 		if renamed {
@@ -51,7 +51,7 @@ func (s *Store) Compact() error {
 	}
 	oldFile := s.file
 	s.file, s.generation, s.seed, s.size, s.unsynced = f, generation, seed, size, false
-	s.syncedSize, s.syncedLast = size, uint64(s.state.log.len())
+	s.syncedSize, s.syncedLast = size, s.state.log.last()
 	s.compactions++
 	// The old file is dead now. If closing or deleting it fails, the next Open deletes
 	// it, as it deletes every log file the state file does not name.
@@ -62,27 +62,27 @@ func (s *Store) Compact() error {
 
 // startLogFile creates the log file of a new store.
 func (s *Store) startLogFile(generation uint64) error {
-	f, size, seed, err := s.writeLogFile(generation)
+	f, size, seed, err := s.writeLogFile(generation, &s.state)
 	if err != nil {
 		return fmt.Errorf("filestore: create %s: %w", s.path(logFileName(generation)), err)
 	}
 	s.file, s.generation, s.seed, s.size = f, generation, seed, size
-	s.syncedSize, s.syncedLast = size, uint64(s.state.log.len())
+	s.syncedSize, s.syncedLast = size, s.state.log.last()
 	return nil
 }
 
-// writeLogFile writes the live log to a new log file of the given generation, makes
+// writeLogFile writes the live log st to a new log file of the given generation, makes
 // its contents durable (its name becomes durable with the state file that names it,
 // see writeState), and returns it open for appending with its size and
 // checksum seed. On error it removes the file.
-func (s *Store) writeLogFile(generation uint64) (f file, size int64, seed uint32, err error) {
+func (s *Store) writeLogFile(generation uint64, st *logState) (f file, size int64, seed uint32, err error) {
 	path := s.path(logFileName(generation))
 	f, err = s.fs.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return nil, 0, 0, err
 	}
 	header := logHeader{version: formatVersion, salt: newSalt(), generation: generation}
-	size, err = s.writeLive(f, header)
+	size, err = s.writeLive(f, header, st)
 	if err == nil && !s.opts.NoSync {
 		err = f.Sync()
 	}
@@ -94,7 +94,7 @@ func (s *Store) writeLogFile(generation uint64) (f file, size int64, seed uint32
 
 // writeLive writes a header and the live log to f as records of about
 // compactChunkBytes, the HardState in the first, and returns the bytes written.
-func (s *Store) writeLive(f file, header logHeader) (int64, error) {
+func (s *Store) writeLive(f file, header logHeader, st *logState) (int64, error) {
 	seed := header.seed()
 	buf := appendLogHeader(s.buf[:0], header)
 	var off int64
@@ -109,13 +109,13 @@ func (s *Store) writeLive(f file, header logHeader) (int64, error) {
 		buf = buf[:0]
 		return nil
 	}
-	log, hs := &s.state.log, s.state.hs
+	log, hs := &st.log, st.hs
 	withHS := !hs.IsEmpty()
 	if log.len() == 0 && withHS {
 		buf = appendRecord(buf, seed, true, hs, nil)
 	}
-	last := uint64(log.len())
-	for lo := uint64(1); lo <= last; {
+	last := log.last()
+	for lo := log.base + 1; lo <= last; {
 		// One record per chunk of the index, cut further to about compactChunkBytes.
 		ents := log.span(lo, last+1)
 		n, bytes := 1, entrySize(&ents[0])

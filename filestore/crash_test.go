@@ -9,12 +9,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftplay/raftplay/engine"
+	"github.com/raftplay/raftplay/engine/storetest"
 )
 
 // durableState is what a store holds after some Save: the state a crash may bring back.
 type durableState struct {
-	hs  engine.HardState
-	log []engine.Entry // never modified once recorded
+	hs   engine.HardState
+	snap engine.Snapshot // the snapshot the log follows; empty for none
+	log  []engine.Entry  // after snap; never modified once recorded
 }
 
 // history is every state a scenario's store has been in, in order.
@@ -32,11 +34,27 @@ func (h *history) after(hs engine.HardState, entries []engine.Entry) durableStat
 		next.hs = hs
 	}
 	if len(entries) > 0 {
-		kept := next.log[:entries[0].Index-1]
+		kept := next.log[:entries[0].Index-1-next.snap.Meta.Index]
 		next.log = append(slices.Clip(kept), entries...)
 	}
 	return next
 }
+
+// afterSnapshot returns the state that SaveSnapshot(snap) leads to from the last one:
+// the log after snap if the log holds snap's last entry, else an empty one (§7).
+func (h *history) afterSnapshot(snap engine.Snapshot) durableState {
+	next := h.last()
+	base := next.snap.Meta.Index
+	var kept []engine.Entry
+	if i := snap.Meta.Index; i < base+uint64(len(next.log)) && next.log[i-base-1].Term == snap.Meta.Term {
+		kept = slices.Clip(next.log[i-base:])
+	}
+	next.snap, next.log = snap, kept
+	return next
+}
+
+// lastIndex is the index of the state's last entry (its snapshot's for none).
+func (d durableState) lastIndex() uint64 { return d.snap.Meta.Index + uint64(len(d.log)) }
 
 // scenario generates a random sequence of store operations from a seed. The sequence
 // is the same on every run with that seed, whatever the file system does, so that the
@@ -44,6 +62,28 @@ func (h *history) after(hs engine.HardState, entries []engine.Entry) durableStat
 type scenario struct {
 	rng  *rand.Rand
 	term uint64 // the latest term handed out
+	// snapPercent is the chance in 100 that an operation is a SaveSnapshot.
+	snapPercent int
+}
+
+// nextSnapshot returns a SaveSnapshot: usually one taken locally, at an entry of the
+// log (its suffix stays), sometimes one received from a leader (InstallSnapshot, §7),
+// past the log or of a newer term, which replaces the whole log.
+func (sc *scenario) nextSnapshot(cur durableState) scenarioOp {
+	base, last := cur.snap.Meta.Index, cur.lastIndex()
+	meta := engine.SnapshotMeta{ConfState: engine.ConfState{Voters: slices.Clone(testVoters)}}
+	if last > base && sc.rng.IntN(3) > 0 {
+		meta.Index = base + 1 + sc.rng.Uint64N(last-base)
+		meta.Term = cur.log[meta.Index-base-1].Term
+	} else {
+		sc.term++
+		meta.Index, meta.Term = base+1+sc.rng.Uint64N(last-base+3), sc.term
+	}
+	data := make([]byte, sc.rng.IntN(200))
+	for i := range data {
+		data[i] = byte(sc.rng.Uint32())
+	}
+	return scenarioOp{kind: opSnapshot, snap: engine.Snapshot{Meta: meta, Data: data}}
 }
 
 type opKind int
@@ -53,6 +93,7 @@ const (
 	opCompact
 	opReopen
 	opCheckpoint
+	opSnapshot
 )
 
 type scenarioOp struct {
@@ -60,6 +101,7 @@ type scenarioOp struct {
 	hs      engine.HardState
 	entries []engine.Entry
 	sync    bool
+	snap    engine.Snapshot
 }
 
 // next returns the next operation, given the current state.
@@ -71,13 +113,15 @@ func (sc *scenario) next(cur durableState) scenarioOp {
 		return scenarioOp{kind: opReopen}
 	case r < 18:
 		return scenarioOp{kind: opCheckpoint}
+	case r < 18+sc.snapPercent:
+		return sc.nextSnapshot(cur)
 	}
 	op := scenarioOp{kind: opSave, sync: sc.rng.IntN(3) > 0}
-	last := uint64(len(cur.log))
+	base, last := cur.snap.Meta.Index, cur.lastIndex()
 	if sc.rng.IntN(4) > 0 {
 		first := last + 1
-		if last > 0 && sc.rng.IntN(5) == 0 { // a conflicting suffix from a new leader
-			first = 1 + sc.rng.Uint64N(last)
+		if last > base && sc.rng.IntN(5) == 0 { // a conflicting suffix from a new leader
+			first = base + 1 + sc.rng.Uint64N(last-base)
 			sc.term++
 		}
 		if sc.term == 0 {
@@ -118,9 +162,15 @@ const crashSteps = 40
 // operation (0: never), then recovers and checks the recovered store. It returns the
 // number of operations the scenario took.
 func runCrashScenario(t *testing.T, seed uint64, crashAt int) int {
+	return runCrashScenarioWith(t, seed, crashAt, 0)
+}
+
+// runCrashScenarioWith is runCrashScenario with snapPercent chances in 100 that an
+// operation is a SaveSnapshot.
+func runCrashScenarioWith(t *testing.T, seed uint64, crashAt, snapPercent int) int {
 	fsys := newFaultFS(seed<<20 | uint64(crashAt))
 	fsys.crashAt = crashAt
-	sc := &scenario{rng: rand.New(rand.NewPCG(seed, 7))}
+	sc := &scenario{rng: rand.New(rand.NewPCG(seed, 7)), snapPercent: snapPercent}
 	h := &history{states: []durableState{{}}}
 	s, _, err := openWith(fsys, testDir, crashOptions)
 	for step := 0; err == nil && step < crashSteps; step++ {
@@ -137,6 +187,11 @@ func runCrashScenario(t *testing.T, seed uint64, crashAt int) int {
 			}
 		case opCheckpoint:
 			err = s.Checkpoint()
+		case opSnapshot:
+			h.states = append(h.states, h.afterSnapshot(op.snap))
+			if err = s.SaveSnapshot(op.snap); err == nil {
+				h.synced = len(h.states) - 1
+			}
 		case opReopen:
 			if err = s.Close(); err == nil {
 				h.synced = len(h.states) - 1
@@ -210,7 +265,7 @@ func requireOneOf(t *testing.T, s *Store, h *history, where string) int {
 	hs, conf, err := s.InitialState()
 	require.NoError(t, err)
 	require.Equal(t, testVoters, conf.Voters, where)
-	log := readAll(t, s)
+	log, snap := readAfterSnapshot(t, s)
 	synced := h.states[h.synced].hs
 	require.GreaterOrEqual(t, hs.Term, synced.Term, "%s: term went back", where)
 	require.GreaterOrEqual(t, hs.Commit, synced.Commit, "%s: commit went back", where)
@@ -218,13 +273,13 @@ func requireOneOf(t *testing.T, s *Store, h *history, where string) int {
 		require.Equal(t, synced.VotedFor, hs.VotedFor, "%s: vote changed within term %d", where, hs.Term)
 	}
 	for i := len(h.states) - 1; i >= h.synced; i-- {
-		if h.states[i].hs == hs && equalLogs(h.states[i].log, log) {
+		if h.states[i].hs == hs && equalSnapshots(h.states[i].snap, snap) && equalLogs(h.states[i].log, log) {
 			return i
 		}
 	}
 	require.Failf(t, "recovered a state that never existed or was lost",
-		"%s: recovered hs %+v, log %s; the last synced state (%d of %d) is hs %+v, log %s",
-		where, hs, describe(log), h.synced, len(h.states)-1, synced, describe(h.states[h.synced].log))
+		"%s: recovered hs %+v, snapshot %s, log %s; the last synced state (%d of %d) is hs %+v, snapshot %s, log %s",
+		where, hs, snap.String(), describe(log), h.synced, len(h.states)-1, synced, h.states[h.synced].snap.String(), describe(h.states[h.synced].log))
 	return -1
 }
 
@@ -234,8 +289,26 @@ func requireState(t *testing.T, s *Store, want durableState, where string) {
 	hs, _, err := s.InitialState()
 	require.NoError(t, err)
 	require.Equal(t, want.hs, hs, where)
-	log := readAll(t, s)
+	log, snap := readAfterSnapshot(t, s)
+	require.True(t, equalSnapshots(want.snap, snap), "%s: snapshot %s, want %s", where, snap.String(), want.snap.String())
 	require.True(t, equalLogs(want.log, log), "%s: log %s, want %s", where, describe(log), describe(want.log))
+}
+
+// readAfterSnapshot returns the snapshot of s and the log after it, through the
+// engine's interfaces.
+func readAfterSnapshot(t *testing.T, s *Store) ([]engine.Entry, engine.Snapshot) {
+	t.Helper()
+	snap, err := s.Snapshot()
+	require.NoError(t, err)
+	first, err := s.FirstIndex()
+	require.NoError(t, err)
+	require.Equal(t, snap.Meta.Index+1, first)
+	return storetest.ReadAfterSnapshot(t, s), snap
+}
+
+func equalSnapshots(a, b engine.Snapshot) bool {
+	return a.Meta.Index == b.Meta.Index && a.Meta.Term == b.Meta.Term &&
+		slices.Equal(a.Meta.ConfState.Voters, b.Meta.ConfState.Voters) && string(a.Data) == string(b.Data)
 }
 
 func equalLogs(a, b []engine.Entry) bool {

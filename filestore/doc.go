@@ -1,17 +1,22 @@
-// Package filestore keeps a peer's durable state on disk: the engine.LogStore of
-// native nodes. It is an append-only log file plus a small state file, and it keeps
-// every entry in memory as well, so the engine's reads never touch the disk.
+// Package filestore keeps a peer's durable state on disk: the engine.SnapshotLogStore
+// of native nodes. It is an append-only log file, a small state file and at most one
+// snapshot file, and it keeps every entry of the log (and the snapshot) in memory as
+// well, so the engine's reads never touch the disk.
 //
 // # The directory
 //
 //	state                    ConfState, generation of the current log, term and vote,
-//	                         the synced high-water mark, the recovering flag
+//	                         the synced high-water mark, the recovering flag, and
+//	                         the index and term of the snapshot the log follows
 //	log-0000000000000001     the log: a header, then one record per Save
+//	snap-0000000000000400    the snapshot at index 0x400 (§7), if there is one: the
+//	                         state machine up to there; the log holds what follows
 //
 // Compaction writes the live log to the next generation (log-0000000000000002) and
 // switches the state file to it. Files named log-… that the state file does not name
-// are leftovers of an interrupted compaction; Open deletes them, and the temporary
-// state.tmp too. Backups that Repair makes (log-….bak) are kept.
+// are leftovers of an interrupted compaction or snapshot; Open deletes them, the
+// snapshot files the state file does not name, and the temporary state.tmp and
+// snap-….tmp too. Backups that Repair makes (log-….bak, snap-….bak) are kept.
 //
 // # The log file
 //
@@ -28,13 +33,24 @@
 //
 // and the state file:
 //
-//	state    magic "RPLAYSTA", version u32 (2), log generation (uvarint), ConfState,
+//	state    magic "RPLAYSTA", version u32 (3), log generation (uvarint), ConfState,
 //	         term, votedFor, high-water bytes, high-water index (uvarints),
 //	         flags byte (bit 0: recovering),
+//	         snapshot index, snapshot term (uvarints; 0 and 0 for none),
 //	         CRC-32C of everything before it (u32)
 //
-// A version 1 state file (no term, vote, mark or flags) is still read, and replaced by
-// a version 2 one at the first state write.
+// and a snapshot file:
+//
+//	snap     magic "RPLAYSNP", version u32 (1), then the snapshot in the engine's
+//	         encoding (engine.AppendSnapshot): index, term (uvarints), ConfState,
+//	         data length (uvarint), data (the state machine's bytes);
+//	         CRC-32C of everything before it (u32)
+//
+// State files of version 1 (no term, vote, mark or flags) and 2 (no snapshot) are
+// still read, and replaced by a version 3 one at the first state write. The log of a
+// store with a snapshot at index s starts at s+1: its first record's first entry is
+// at s+1 or, after a truncation, above it; a record holding an entry at or below s is
+// corruption.
 //
 // Every record checksum is CRC-32C (Castagnoli) seeded with the file's random salt, so
 // a record from another file, or left on the disk by one, never validates here. The
@@ -81,6 +97,21 @@
 //     state file or the new one, never a mix.
 //   - Compaction writes the new log completely and fdatasyncs it before the state file
 //     names it; until then the state names the old, intact log. See Store.Compact.
+//   - SaveSnapshot writes the snapshot file to snap-….tmp, fsyncs it, renames it and
+//     fsyncs the directory; then writes the log after the snapshot (the suffix that
+//     matches it, §7, or nothing) as a new generation and fdatasyncs it; then writes
+//     the state file naming both, the commit point. A crash before that rename leaves
+//     the old state file, naming the old snapshot and log, both intact (Open deletes
+//     the new files); after it, the new ones, complete. The old log and snapshot are
+//     deleted only then. So a crash at any byte leaves a valid snapshot and log: the
+//     old pair or the new one (the crash tests crash inside every step).
+//   - A snapshot file is written whole and renamed into place, so a crash never
+//     leaves one half-written under its own name. A snapshot file that fails its
+//     checksum, or is missing, was damaged after it was durable: Open refuses with a
+//     *CorruptionError naming it (CorruptionError.InSnapshot). Repair then moves it,
+//     and the log after it, aside (….bak) and starts an empty log, marked
+//     recovering: the node keeps its term and vote, rejoins as a non-voter, and the
+//     leader, which no longer has the entries it lacks, sends it a snapshot.
 //   - A new store creates its log file, then its state file; a directory with a log
 //     file of no records but no state file is a create that crashed, and starts over.
 //
@@ -104,7 +135,9 @@
 // Options.CompactMinDeadBytes and CompactDeadRatio times the live bytes, Save compacts,
 // so the file stays within a constant factor of the live log and each compaction's
 // cost (rewriting the live bytes) is paid for by at least as many bytes written since
-// the last one. There are no snapshots: the live log is always entries 1..last.
+// the last one. The live log is the entries after the snapshot (1..last without one);
+// a snapshot drops the rest (see SaveSnapshot), so the directory's size is bounded by
+// the snapshot plus the log since it, within the same constant factor.
 //
 // # Failures and concurrency
 //

@@ -17,8 +17,9 @@ const (
 	// formatVersion is written in every log file header.
 	formatVersion = 1
 	// stateFormatVersion is written in the state file. Version 2 added the term, the
-	// vote, the high-water mark and the recovering flag; version 1 files are read too.
-	stateFormatVersion = 2
+	// vote, the high-water mark and the recovering flag; version 3 the snapshot the
+	// log follows. Versions 1 and 2 are read too.
+	stateFormatVersion = 3
 
 	// stateFileName holds the ConfState and the generation of the current log file.
 	stateFileName = "state"
@@ -201,7 +202,13 @@ type stateFile struct {
 	// recovering: the store lost entries it may have acknowledged, and the node has not
 	// yet caught up from a leader (engine.Config.Recovering).
 	recovering bool
+	// snap is the snapshot the log follows: the file snapFileName(snap.index) holds
+	// it, and the log's first entry is snap.index+1. Zero without a snapshot.
+	snap snapRef
 }
+
+// snapRef names a snapshot by its last included index and term (§7).
+type snapRef struct{ index, term uint64 }
 
 // highWater is the extent of a log file known to be synced. Appends never rewrite a
 // synced byte, so a valid log ending below bytes proves that synced records were lost.
@@ -227,6 +234,8 @@ func encodeStateFile(st stateFile) []byte {
 		flags |= stateFlagRecovering
 	}
 	b = append(b, flags)
+	b = binary.AppendUvarint(b, st.snap.index)
+	b = binary.AppendUvarint(b, st.snap.term)
 	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
 }
 
@@ -246,8 +255,8 @@ func decodeStateFile(b []byte) (stateFile, error) {
 		return stateFile{}, fmt.Errorf("state file checksum mismatch: stored %08x, computed %08x", sum, computed)
 	}
 	version := binary.LittleEndian.Uint32(b[8:])
-	if version != 1 && version != stateFormatVersion {
-		return stateFile{}, fmt.Errorf("unsupported state file version %d (this build reads 1 and %d)", version, stateFormatVersion)
+	if version < 1 || version > stateFormatVersion {
+		return stateFile{}, fmt.Errorf("unsupported state file version %d (this build reads 1 to %d)", version, stateFormatVersion)
 	}
 	rest := body[12:]
 	generation, n := binary.Uvarint(rest)
@@ -274,6 +283,18 @@ func decodeStateFile(b []byte) (stateFile, error) {
 			return stateFile{}, errors.New("state file: bad flags")
 		}
 		st.recovering, rest = rest[0]&stateFlagRecovering != 0, rest[1:]
+	}
+	if version >= 3 {
+		for _, field := range []*uint64{&st.snap.index, &st.snap.term} {
+			v, k := binary.Uvarint(rest)
+			if k <= 0 {
+				return stateFile{}, errors.New("state file: bad snapshot index or term")
+			}
+			*field, rest = v, rest[k:]
+		}
+		if (st.snap.index == 0) != (st.snap.term == 0) {
+			return stateFile{}, fmt.Errorf("state file: snapshot index %d with term %d", st.snap.index, st.snap.term)
+		}
 	}
 	if len(rest) != 0 {
 		return stateFile{}, fmt.Errorf("state file: %d trailing bytes", len(rest))

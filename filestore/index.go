@@ -6,8 +6,10 @@ import "github.com/raftplay/raftplay/engine"
 // Entry values).
 const chunkLen = 1 << 12
 
-// entryIndex is the log in memory, in chunks: entry i (from 1) is element (i-1) %
-// chunkLen of chunk (i-1) / chunkLen. Every chunk but the last is full.
+// entryIndex is the log in memory, in chunks: entry i (from base+1) is element
+// (i-base-1) % chunkLen of chunk (i-base-1) / chunkLen. Every chunk but the last is
+// full. base is the index of the snapshot the log follows (§7), 0 without one, and
+// baseTerm its term.
 //
 // Chunks keep the cost of growing and truncating a long log small. A single array
 // would be copied whole each time it doubles, and copied whole at each truncation (see
@@ -19,22 +21,35 @@ const chunkLen = 1 << 12
 // the end of the last chunk, and a truncation that keeps part of a chunk moves that
 // part to a fresh chunk instead of letting the next append overwrite the rest.
 type entryIndex struct {
-	chunks [][]engine.Entry
-	n      int // entries in the log
+	chunks   [][]engine.Entry
+	n        int // entries in the log
+	base     uint64
+	baseTerm uint64
 }
 
 func (x *entryIndex) len() int { return x.n }
 
-// at returns entry i, 1 <= i <= len.
+// last is the index of the last entry, base for an empty log.
+func (x *entryIndex) last() uint64 { return x.base + uint64(x.n) }
+
+// term returns the term of entry i, base <= i <= last: baseTerm for base.
+func (x *entryIndex) term(i uint64) uint64 {
+	if i == x.base {
+		return x.baseTerm
+	}
+	return x.at(i).Term
+}
+
+// at returns entry i, base < i <= last.
 func (x *entryIndex) at(i uint64) *engine.Entry {
-	p := i - 1
+	p := i - x.base - 1
 	return &x.chunks[p/chunkLen][p%chunkLen]
 }
 
-// span returns entries [lo, hi), 1 <= lo < hi <= len+1, or the part of them up to the
-// end of lo's chunk. Its capacity is its length, so appending to it copies.
+// span returns entries [lo, hi), base < lo < hi <= last+1, or the part of them up to
+// the end of lo's chunk. Its capacity is its length, so appending to it copies.
 func (x *entryIndex) span(lo, hi uint64) []engine.Entry {
-	p := lo - 1
+	p := lo - x.base - 1
 	chunk := x.chunks[p/chunkLen]
 	start := int(p % chunkLen)
 	end := min(start+int(hi-lo), len(chunk))
@@ -85,6 +100,9 @@ func (x *entryIndex) append(entries []engine.Entry) {
 		entries = entries[k:]
 	}
 }
+
+// truncateAfter keeps the entries up to index last (base <= last).
+func (x *entryIndex) truncateAfter(last uint64) { x.truncate(int(last - x.base)) }
 
 // truncate keeps the first n entries.
 func (x *entryIndex) truncate(n int) {

@@ -97,12 +97,27 @@ type Report struct {
 	// Recovering: Open would start the node as a non-voter (a loss found now or
 	// earlier, not caught up since).
 	Recovering bool
+	// SnapshotFile is the path of the snapshot file the state file names, "" for
+	// none; Snapshot is what it holds (its Data is not kept) when it is intact, and
+	// SnapshotBytes its data's size. SnapshotCorruption is the damage found in it, or
+	// nil: Open refuses such a store, and Repair moves the file aside.
+	SnapshotFile       string
+	Snapshot           engine.SnapshotMeta
+	SnapshotBytes      int
+	SnapshotCorruption *CorruptionError
 }
 
 // String is a multi-line description: the files, then one line per record.
 func (r Report) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "state %s: log generation %d, voters %v\n", r.StateFile, r.Generation, r.ConfState.Voters)
+	switch {
+	case r.SnapshotCorruption != nil:
+		fmt.Fprintf(&b, "snapshot %s: CORRUPT: %s\n", r.SnapshotFile, r.SnapshotCorruption.Reason)
+	case r.SnapshotFile != "":
+		fmt.Fprintf(&b, "snapshot %s: index %d, term %d, voters %v, %d bytes of state, checksum ok; the log starts at index %d\n",
+			r.SnapshotFile, r.Snapshot.Index, r.Snapshot.Term, r.Snapshot.ConfState.Voters, r.SnapshotBytes, r.Snapshot.Index+1)
+	}
 	fmt.Fprintf(&b, "log %s: %d bytes, %d records, last index %d, hs term=%d vote=%d commit=%d, live %d bytes, dead %d bytes\n",
 		r.LogFile, r.LogBytes, len(r.Records), r.LastIndex, r.HardState.Term, r.HardState.VotedFor, r.HardState.Commit,
 		r.LiveBytes, r.DeadBytes)
@@ -140,6 +155,22 @@ func inspectWith(fsys fileSystem, dir string) (Report, error) {
 	}
 	r := Report{StateFile: filepath.Join(dir, stateFileName), Generation: st.generation, ConfState: st.conf}
 	r.LogFile = filepath.Join(dir, logFileName(st.generation))
+	if st.snap.index > 0 {
+		r.SnapshotFile = filepath.Join(dir, snapFileName(st.snap.index))
+		snap, err := readSnapshot(fsys, r.SnapshotFile, st.snap)
+		if ce := (*CorruptionError)(nil); errors.As(err, &ce) {
+			r.SnapshotCorruption = ce
+		} else if err != nil {
+			return Report{}, err
+		}
+		r.Snapshot, r.SnapshotBytes = snap.Meta, len(snap.Data)
+	}
+	for _, index := range files.snaps {
+		if index != st.snap.index {
+			r.OtherFiles = append(r.OtherFiles, snapFileName(index))
+		}
+	}
+	r.OtherFiles = append(r.OtherFiles, files.snapTmps...)
 	for _, generation := range files.logs {
 		if generation != st.generation {
 			r.OtherFiles = append(r.OtherFiles, logFileName(generation))
@@ -157,7 +188,7 @@ func inspectWith(fsys fileSystem, dir string) (Report, error) {
 		return Report{}, fmt.Errorf("filestore: inspect %s: %w", dir, err)
 	}
 	r.LogBytes = int64(len(data))
-	res, err := replayLog(r.LogFile, data, st.generation, func(off int64, size int, sum recordSummary) {
+	res, err := replayLog(r.LogFile, data, st.generation, st.snap, func(off int64, size int, sum recordSummary) {
 		r.Records = append(r.Records, describeRecord(off, size, sum))
 	})
 	if ce := (*CorruptionError)(nil); errors.As(err, &ce) {
@@ -166,7 +197,7 @@ func inspectWith(fsys fileSystem, dir string) (Report, error) {
 		return Report{}, err
 	}
 	r.TornTail = res.torn
-	r.LastIndex, r.HardState = uint64(res.state.log.len()), res.state.hs
+	r.LastIndex, r.HardState = res.state.log.last(), res.state.hs
 	r.HighWaterBytes, r.HighWaterIndex, r.Term, r.VotedFor = st.hwm.bytes, st.hwm.index, st.term, st.vote
 	if r.Corruption == nil {
 		_, r.Loss = compareWithState(st, res.state.hs, r.LastIndex, res.end)

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftplay/raftplay/engine"
+	"github.com/raftplay/raftplay/engine/storetest"
 )
 
 // The SIGKILL test runs a writer in a child process: this test binary, started again
@@ -48,7 +49,8 @@ func payload(index, term uint64) []byte {
 
 // runWriter saves synced batches to the store in dir until it is killed. Before each
 // Save it prints "save FIRST LAST TERM COMMIT", after it "ack"; "compact" and "done"
-// frame a compaction.
+// frame a compaction. Now and then it saves a snapshot of a committed prefix, printing
+// "snapshot INDEX TERM" before and "ack" after.
 func runWriter(dir string, seed uint64) error {
 	s, _, err := Open(dir, Options{Voters: testVoters, CompactMinDeadBytes: 32 << 10, CompactDeadRatio: 0.5})
 	if err != nil {
@@ -66,6 +68,21 @@ func runWriter(dir string, seed uint64) error {
 			if err := s.Checkpoint(); err != nil {
 				return err
 			}
+		}
+		if snap, _ := s.Snapshot(); rng.IntN(30) == 0 && hs.Commit > snap.Meta.Index {
+			index := snap.Meta.Index + 1 + rng.Uint64N(hs.Commit-snap.Meta.Index)
+			t, err := s.Term(index)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "snapshot %d %d\n", index, t)
+			next := engine.Snapshot{Meta: engine.SnapshotMeta{Index: index, Term: t, ConfState: engine.ConfState{Voters: testVoters}},
+				Data: payload(index, t)}
+			if err := s.SaveSnapshot(next); err != nil {
+				return err
+			}
+			fmt.Fprintln(out, "ack")
+			continue
 		}
 		if rng.IntN(40) == 0 {
 			fmt.Fprintln(out, "compact")
@@ -95,21 +112,31 @@ func runWriter(dir string, seed uint64) error {
 	}
 }
 
-// killModel is what the writer has acknowledged: the log's terms and the HardState.
+// killModel is what the writer has acknowledged: the log's terms, the HardState and
+// the snapshot's index (the entries up to it are compacted).
 type killModel struct {
 	terms  []uint64 // term of entry i at terms[i-1]
 	term   uint64
 	commit uint64
+	snap   uint64
 }
 
-type killSave struct{ first, last, term, commit uint64 }
+// killSave is a Save, or with snapshot set a SaveSnapshot at first.
+type killSave struct {
+	first, last, term, commit uint64
+	snapshot                  bool
+}
 
 func (m killModel) apply(sv killSave) killModel {
+	if sv.snapshot {
+		m.snap = sv.first
+		return m
+	}
 	terms := append([]uint64(nil), m.terms[:sv.first-1]...)
 	for i := sv.first; i <= sv.last; i++ {
 		terms = append(terms, sv.term)
 	}
-	return killModel{terms: terms, term: sv.term, commit: sv.commit}
+	return killModel{terms: terms, term: sv.term, commit: sv.commit, snap: m.snap}
 }
 
 // TestKill9 starts a writer process that appends synced batches (with truncations and
@@ -129,7 +156,7 @@ func TestKill9(t *testing.T) {
 	dir := t.TempDir()
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
 	var model killModel
-	var acks, torn, compactions int
+	var acks, torn, compactions, snapshots int
 	for run := range runs {
 		seed := rng.Uint64()
 		lines := runAndKill(t, dir, seed, time.Duration(rng.IntN(40_000))*time.Microsecond)
@@ -147,6 +174,15 @@ func TestKill9(t *testing.T) {
 					*p = v
 				}
 				pending = &sv
+			case fields[0] == "snapshot" && len(fields) == 3:
+				sv := killSave{snapshot: true}
+				for i, p := range []*uint64{&sv.first, &sv.term} {
+					v, err := strconv.ParseUint(fields[i+1], 10, 64)
+					require.NoError(t, err, "line %q", line)
+					*p = v
+				}
+				pending = &sv
+				snapshots++
 			case fields[0] == "ack":
 				require.NotNil(t, pending, "run %d: ack without save", run)
 				model = model.apply(*pending)
@@ -158,8 +194,8 @@ func TestKill9(t *testing.T) {
 		}
 		model = checkAfterKill(t, dir, model, pending, fmt.Sprintf("run %d (writer seed %d)", run, seed), &torn)
 	}
-	t.Logf("%d kills, %d acknowledged saves, %d compactions, %d torn tails cut, final log of %d entries",
-		runs, acks, compactions, torn, len(model.terms))
+	t.Logf("%d kills, %d acknowledged saves and snapshots, %d compactions, %d snapshots begun, %d torn tails cut, final log of %d entries after the snapshot at %d",
+		runs, acks, compactions, snapshots, torn, len(model.terms), model.snap)
 }
 
 // runAndKill starts the writer on dir, kills it after delay and returns the complete
@@ -204,22 +240,37 @@ func checkAfterKill(t *testing.T, dir string, acked killModel, pending *killSave
 	require.False(t, report.Recovering, where)
 	hs, _, err := s.InitialState()
 	require.NoError(t, err)
-	log := readAll(t, s)
+	snap, err := s.Snapshot()
+	require.NoError(t, err)
+	if !snap.IsEmpty() {
+		require.Equal(t, string(payload(snap.Meta.Index, snap.Meta.Term)), string(snap.Data), "%s: snapshot %s damaged", where, snap.String())
+	}
+	log := storetest.ReadAfterSnapshot(t, s)
 	for _, e := range log {
 		require.Equal(t, string(payload(e.Index, e.Term)), string(e.Command), "%s: entry %d@%d damaged", where, e.Index, e.Term)
 	}
-	got := killModel{terms: make([]uint64, len(log)), term: hs.Term, commit: hs.Commit}
-	for i, e := range log {
-		got.terms[i] = e.Term
-	}
+	got := killModel{term: hs.Term, commit: hs.Commit, snap: snap.Meta.Index}
 	candidates := []killModel{acked}
 	if pending != nil {
 		candidates = append(candidates, acked.apply(*pending))
 	}
 	for _, want := range candidates {
-		if slices.Equal(want.terms, got.terms) && want.term == got.term && want.commit == got.commit {
+		if want.snap != got.snap || want.term != got.term || want.commit != got.commit || uint64(len(want.terms)) < want.snap {
+			continue
+		}
+		if want.snap > 0 && want.terms[want.snap-1] != snap.Meta.Term {
+			continue
+		}
+		after := want.terms[want.snap:]
+		if len(after) == len(log) && slices.EqualFunc(after, log, func(term uint64, e engine.Entry) bool { return term == e.Term }) {
+			// Keep the model's terms before the snapshot: the store no longer has them.
+			got.terms = want.terms
 			return got
 		}
+	}
+	got.terms = make([]uint64, len(log))
+	for i, e := range log {
+		got.terms[i] = e.Term
 	}
 	require.Failf(t, "acknowledged data lost", "%s: recovered %d entries, hs term %d commit %d; acknowledged %d entries, term %d, commit %d (in flight: %+v)",
 		where, len(got.terms), got.term, got.commit, len(acked.terms), acked.term, acked.commit, pending)

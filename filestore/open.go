@@ -23,7 +23,9 @@ type RecoveryReport struct {
 	LogFile   string // path of the current log file
 	Records   int    // valid records replayed
 	LastIndex uint64
-	HardState engine.HardState
+	// SnapshotIndex is the index of the snapshot the log follows, 0 for none.
+	SnapshotIndex uint64
+	HardState     engine.HardState
 	// TornTail is the incomplete end a crash left, now cut off; nil if the log ended
 	// cleanly.
 	TornTail *TornTail
@@ -61,6 +63,9 @@ func (r RecoveryReport) String() string {
 	} else {
 		fmt.Fprintf(&b, "replayed %d records of %s: last index %d, term %d, vote %d, commit %d",
 			r.Records, r.LogFile, r.LastIndex, r.HardState.Term, r.HardState.VotedFor, r.HardState.Commit)
+		if r.SnapshotIndex > 0 {
+			fmt.Fprintf(&b, ", after the snapshot at %d", r.SnapshotIndex)
+		}
 	}
 	if r.TornTail != nil {
 		fmt.Fprintf(&b, "; cut a torn tail of %d bytes at offset %d (%s)", r.TornTail.Bytes, r.TornTail.Offset, r.TornTail.Reason)
@@ -115,6 +120,8 @@ type dirFiles struct {
 	hasState bool
 	hasTemp  bool     // a state.tmp left by an interrupted state write
 	logs     []uint64 // generations of the log files present
+	snaps    []uint64 // indices of the snapshot files present
+	snapTmps []string // snapshot files left half-written
 	others   []string // every other file (backups, for Inspect)
 }
 
@@ -129,6 +136,14 @@ func listDir(fsys fileSystem, dir string) (dirFiles, error) {
 			files.logs = append(files.logs, generation)
 			continue
 		}
+		if index, ok := parseSnapFileName(name); ok {
+			files.snaps = append(files.snaps, index)
+			continue
+		}
+		if isSnapTempName(name) {
+			files.snapTmps = append(files.snapTmps, name)
+			continue
+		}
 		switch name {
 		case stateFileName:
 			files.hasState = true
@@ -139,6 +154,7 @@ func listDir(fsys fileSystem, dir string) (dirFiles, error) {
 		}
 	}
 	slices.Sort(files.logs)
+	slices.Sort(files.snaps)
 	return files, nil
 }
 
@@ -150,6 +166,10 @@ func (s *Store) create(files dirFiles) (RecoveryReport, error) {
 		return RecoveryReport{}, fmt.Errorf("filestore: create a store in %s: Options.Voters is empty; a new store needs its voter set", s.dir)
 	}
 	var report RecoveryReport
+	if len(files.snaps) > 0 {
+		return RecoveryReport{}, &CorruptionError{File: s.path(stateFileName),
+			Reason: fmt.Sprintf("the state file is missing but the snapshot %s is there; refusing to start a new store over it", s.path(snapFileName(files.snaps[0])))}
+	}
 	for _, generation := range files.logs {
 		path := s.path(logFileName(generation))
 		data, err := s.fs.ReadFile(path)
@@ -161,7 +181,7 @@ func (s *Store) create(files dirFiles) (RecoveryReport, error) {
 				Reason: fmt.Sprintf("the state file is missing but %s holds %d bytes; refusing to start a new store over it (RebuildState makes a new state file from the log)", path, len(data))}
 		}
 	}
-	removed, err := s.removeStale(files, 0)
+	removed, err := s.removeStale(files, 0, 0)
 	if err != nil {
 		return RecoveryReport{}, err
 	}
@@ -188,6 +208,11 @@ func (s *Store) recover(files dirFiles) (RecoveryReport, error) {
 			s.dir, s.opts.Voters, st.conf.Voters)
 	}
 	s.conf = st.conf
+	if st.snap.index > 0 {
+		if s.snap, err = readSnapshot(s.fs, s.path(snapFileName(st.snap.index)), st.snap); err != nil {
+			return RecoveryReport{}, err
+		}
+	}
 	path := s.path(logFileName(st.generation))
 	data, err := s.fs.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -196,18 +221,18 @@ func (s *Store) recover(files dirFiles) (RecoveryReport, error) {
 	if err != nil {
 		return RecoveryReport{}, fmt.Errorf("filestore: read %s: %w", path, err)
 	}
-	res, err := replayLog(path, data, st.generation, nil)
+	res, err := replayLog(path, data, st.generation, st.snap, nil)
 	if err != nil {
 		return RecoveryReport{}, err
 	}
 	s.state, s.generation, s.seed, s.size = res.state, st.generation, res.header.seed(), res.end
 	s.durable = st
 	var loss *Loss
-	s.state.hs, loss = compareWithState(st, s.state.hs, uint64(s.state.log.len()), res.end)
+	s.state.hs, loss = compareWithState(st, s.state.hs, s.state.log.last(), res.end)
 	if s.file, err = s.fs.OpenFile(path, os.O_RDWR, 0); err != nil {
 		return RecoveryReport{}, fmt.Errorf("filestore: open %s: %w", path, err)
 	}
-	report := RecoveryReport{LogFile: path, Records: res.records, LastIndex: uint64(s.state.log.len()),
+	report := RecoveryReport{LogFile: path, Records: res.records, LastIndex: s.state.log.last(), SnapshotIndex: st.snap.index,
 		HardState: s.state.hs, TornTail: res.torn, Loss: loss}
 	if res.torn != nil {
 		// Cut the torn tail durably before anything is appended: appends never rewrite
@@ -231,7 +256,7 @@ func (s *Store) recover(files dirFiles) (RecoveryReport, error) {
 		}
 	}
 	report.Recovering = s.durable.recovering
-	if report.Removed, err = s.removeStale(files, st.generation); err != nil {
+	if report.Removed, err = s.removeStale(files, st.generation, st.snap.index); err != nil {
 		s.file.Close()
 		return RecoveryReport{}, err
 	}
@@ -300,14 +325,23 @@ func readState(fsys fileSystem, dir string) (stateFile, error) {
 	return st, nil
 }
 
-// removeStale deletes the log files other than the current generation's and the
-// temporary state file, and returns their paths.
-func (s *Store) removeStale(files dirFiles, current uint64) ([]string, error) {
+// removeStale deletes the log files other than the current generation's, the
+// snapshot files other than the current one (index snap, 0 for none), and the
+// temporary state and snapshot files, and returns their paths.
+func (s *Store) removeStale(files dirFiles, current, snap uint64) ([]string, error) {
 	var stale []string
 	for _, generation := range files.logs {
 		if generation != current {
 			stale = append(stale, s.path(logFileName(generation)))
 		}
+	}
+	for _, index := range files.snaps {
+		if index != snap {
+			stale = append(stale, s.path(snapFileName(index)))
+		}
+	}
+	for _, name := range files.snapTmps {
+		stale = append(stale, s.path(name))
 	}
 	if files.hasTemp {
 		stale = append(stale, s.path(stateTempName))

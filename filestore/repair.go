@@ -38,12 +38,29 @@ type RepairReport struct {
 	Changed     bool             // the log file was cut (or created)
 	// Missing: the log file was gone, and Repair started an empty one in its place.
 	Missing bool
+	// SnapshotCorruption is the damage found in the snapshot file, or nil. Repair
+	// then moves the snapshot file and the log after it aside (SnapshotBackup,
+	// Backup) and starts an empty log, marked recovering: the node gets a new
+	// snapshot from the leader (InstallSnapshot, §7).
+	SnapshotCorruption *CorruptionError
+	SnapshotBackup     string
 }
 
 // String is a one-line summary for the CLI.
 func (r RepairReport) String() string {
 	var b strings.Builder
 	switch {
+	case r.SnapshotCorruption != nil:
+		verb := "would move"
+		if r.Changed {
+			verb = "moved"
+		}
+		fmt.Fprintf(&b, "%s: corrupt (%s); %s it and the log after it aside and started an empty log (the node rejoins as a non-voter and gets a new snapshot from the leader)",
+			r.SnapshotCorruption.File, r.SnapshotCorruption.Reason, verb)
+		if r.SnapshotBackup != "" {
+			fmt.Fprintf(&b, "; kept as %s and %s", r.SnapshotBackup, r.Backup)
+		}
+		return b.String()
 	case r.Missing:
 		verb := "would start"
 		if r.Changed {
@@ -94,6 +111,14 @@ func repairWith(fsys fileSystem, dir string, opts RepairOptions) (RepairReport, 
 	if err != nil {
 		return RepairReport{}, fmt.Errorf("filestore: repair %s: %w", dir, err)
 	}
+	if st.snap.index > 0 {
+		_, err := readSnapshot(fsys, filepath.Join(dir, snapFileName(st.snap.index)), st.snap)
+		if ce := (*CorruptionError)(nil); errors.As(err, &ce) {
+			return replaceSnapshot(fsys, dir, st, ce, opts)
+		} else if err != nil {
+			return RepairReport{}, fmt.Errorf("filestore: repair %s: %w", dir, err)
+		}
+	}
 	path := filepath.Join(dir, logFileName(st.generation))
 	data, err := fsys.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -102,9 +127,9 @@ func repairWith(fsys fileSystem, dir string, opts RepairOptions) (RepairReport, 
 	if err != nil {
 		return RepairReport{}, fmt.Errorf("filestore: repair %s: %w", dir, err)
 	}
-	res, err := replayLog(path, data, st.generation, nil)
+	res, err := replayLog(path, data, st.generation, st.snap, nil)
 	r := RepairReport{LogFile: path, TornTail: res.torn, KeptRecords: res.records,
-		LastIndex: uint64(res.state.log.len()), HardState: res.state.hs}
+		LastIndex: res.state.log.last(), HardState: res.state.hs}
 	if ce := (*CorruptionError)(nil); errors.As(err, &ce) {
 		if ce.Offset < logHeaderSize {
 			return r, fmt.Errorf("filestore: repair %s: the file header is damaged, so no record can be trusted: %w", dir, err)
@@ -140,7 +165,9 @@ func startEmptyLog(fsys fileSystem, dir string, st stateFile, opts RepairOptions
 		return r, nil
 	}
 	s := &Store{fs: fsys, dir: dir, opts: Options{NoSync: opts.NoSync}}
-	f, _, _, err := s.writeLogFile(st.generation)
+	empty := logState{}
+	empty.log.base, empty.log.baseTerm = st.snap.index, st.snap.term
+	f, _, _, err := s.writeLogFile(st.generation, &empty)
 	if err == nil {
 		err = f.Close()
 	}
@@ -152,6 +179,57 @@ func startEmptyLog(fsys fileSystem, dir string, st stateFile, opts RepairOptions
 	}
 	if err != nil {
 		return r, fmt.Errorf("filestore: repair %s: start an empty %s: %w", dir, path, err)
+	}
+	r.Changed = true
+	return r, nil
+}
+
+// replaceSnapshot handles a damaged or missing snapshot file: the log after it is
+// useless without it, so both are moved aside (renamed to backups) and an empty log
+// of the next generation, following no snapshot, takes their place. The state file
+// keeps term and vote and is marked recovering: the node rejoins as a non-voter, and
+// the leader, which no longer has the entries it lacks, sends it a snapshot (§7).
+func replaceSnapshot(fsys fileSystem, dir string, st stateFile, ce *CorruptionError, opts RepairOptions) (RepairReport, error) {
+	logPath := filepath.Join(dir, logFileName(st.generation))
+	r := RepairReport{LogFile: logPath, SnapshotCorruption: ce}
+	if opts.DryRun {
+		return r, nil
+	}
+	moveAside := func(path string) (string, error) {
+		backup := path + ".bak"
+		for n := 2; n <= 1000; n++ {
+			if _, err := fsys.ReadFile(backup); errors.Is(err, fs.ErrNotExist) {
+				break
+			}
+			backup = fmt.Sprintf("%s.bak.%d", path, n)
+		}
+		if err := fsys.Rename(path, backup); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return "", nil
+			}
+			return "", err
+		}
+		return backup, nil
+	}
+	s := &Store{fs: fsys, dir: dir, opts: Options{NoSync: opts.NoSync}}
+	next := st
+	next.generation, next.snap, next.recovering, next.hwm = st.generation+1, snapRef{}, true, highWater{}
+	r.LogFile = filepath.Join(dir, logFileName(next.generation))
+	f, _, _, err := s.writeLogFile(next.generation, &logState{})
+	if err == nil {
+		err = f.Close()
+	}
+	if err == nil {
+		r.SnapshotBackup, err = moveAside(ce.File)
+	}
+	if err == nil {
+		r.Backup, err = moveAside(logPath)
+	}
+	if err == nil {
+		_, err = s.writeState(next)
+	}
+	if err != nil {
+		return r, fmt.Errorf("filestore: repair %s: replace the damaged snapshot %s: %w", dir, ce.File, err)
 	}
 	r.Changed = true
 	return r, nil
@@ -272,7 +350,18 @@ func rebuildStateWith(fsys fileSystem, dir string, voters []uint64, opts RepairO
 	if err != nil {
 		return r, err
 	}
+	// The log may follow a snapshot: try it after each intact snapshot file as well
+	// as from index 1, and keep the reading that holds the most.
+	refs := []snapRef{{}}
+	for _, index := range files.snaps {
+		if data, err := fsys.ReadFile(filepath.Join(dir, snapFileName(index))); err == nil {
+			if snap, err := decodeSnapshot(data); err == nil && snap.Meta.Index == index {
+				refs = append(refs, snapRef{index: index, term: snap.Meta.Term})
+			}
+		}
+	}
 	var best *replayResult
+	var bestSnap snapRef
 	for _, generation := range files.logs {
 		path := filepath.Join(dir, logFileName(generation))
 		data, err := fsys.ReadFile(path)
@@ -284,15 +373,17 @@ func rebuildStateWith(fsys fileSystem, dir string, voters []uint64, opts RepairO
 			continue // not a log this store wrote under that name
 		}
 		// A damaged log still counts up to its damage; Repair cuts it afterwards.
-		res, _ := replayLog(path, data, generation, nil)
-		if best == nil || res.state.log.len() >= best.state.log.len() {
-			best, r.LogFile, r.Generation = &res, path, generation
+		for _, ref := range refs {
+			res, _ := replayLog(path, data, generation, ref, nil)
+			if best == nil || res.records > best.records || (res.records == best.records && res.state.log.last() >= best.state.log.last()) {
+				best, bestSnap, r.LogFile, r.Generation = &res, ref, path, generation
+			}
 		}
 	}
 	if best == nil {
 		return r, fmt.Errorf("filestore: rebuild the state file of %s: no log file with a valid header; nothing to rebuild from", dir)
 	}
-	r.LastIndex, r.HardState = uint64(best.state.log.len()), best.state.hs
+	r.LastIndex, r.HardState = best.state.log.last(), best.state.hs
 	if opts.DryRun {
 		return r, nil
 	}
@@ -303,7 +394,7 @@ func rebuildStateWith(fsys fileSystem, dir string, voters []uint64, opts RepairO
 	}
 	s := &Store{fs: fsys, dir: dir, opts: Options{NoSync: opts.NoSync}}
 	st := stateFile{generation: r.Generation, conf: engine.ConfState{Voters: slices.Clone(voters)},
-		term: r.HardState.Term, vote: r.HardState.VotedFor, recovering: true}
+		term: r.HardState.Term, vote: r.HardState.VotedFor, recovering: true, snap: bestSnap}
 	if _, err := s.writeState(st); err != nil {
 		return r, fmt.Errorf("filestore: rebuild the state file of %s: %w", dir, err)
 	}

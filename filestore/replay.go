@@ -120,21 +120,22 @@ func (st *logState) applyRecord(body []byte) (recordSummary, error) {
 		return sum, fmt.Errorf("%d trailing bytes after the entries", len(body)-off)
 	}
 	if sum.count > 0 {
-		end := uint64(st.log.len())
-		first, last := st.log.at(uint64(base)+1), st.log.at(end)
+		end := st.log.last()
+		first, last := st.log.at(st.log.base+uint64(base)+1), st.log.at(end)
 		sum.first, sum.firstTerm, sum.last, sum.endTerm = first.Index, first.Term, last.Index, last.Term
-		if kept := sum.first - 1; kept < uint64(base) {
+		if kept := sum.first - 1; kept < st.log.base+uint64(base) {
 			// The batch replaces the log from its first index on (a rare record: move
 			// it through a copy rather than complicate the common case).
-			sum.dropped = base - int(kept)
-			st.entryBytes -= st.log.size(kept+1, uint64(base)+1)
+			prevLast := st.log.base + uint64(base)
+			sum.dropped = int(prevLast - kept)
+			st.entryBytes -= st.log.size(kept+1, prevLast+1)
 			batch := make([]engine.Entry, 0, sum.count)
-			for lo := uint64(base) + 1; lo <= end; {
+			for lo := prevLast + 1; lo <= end; {
 				part := st.log.span(lo, end+1)
 				batch = append(batch, part...)
 				lo += uint64(len(part))
 			}
-			st.log.truncate(int(kept))
+			st.log.truncateAfter(kept)
 			st.log.append(batch)
 		}
 		// Sizes as encoded by this build, not as read: a varint may have been padded.
@@ -152,16 +153,19 @@ func (st *logState) applyRecord(body []byte) (recordSummary, error) {
 func (st *logState) checkNext(e *engine.Entry, i, base int) error {
 	var prevTerm uint64
 	if i == 0 {
+		last := st.log.base + uint64(base)
 		switch first := e.Index; {
 		case first == 0:
 			return fmt.Errorf("index 0: the log starts at index 1")
-		case first > uint64(base)+1:
-			return fmt.Errorf("entries start at %d, leaving a gap after the last index %d", first, base)
-		case first > 1:
-			prevTerm = st.log.at(first - 1).Term
+		case first <= st.log.base:
+			return fmt.Errorf("entries start at %d, which the snapshot at %d covers", first, st.log.base)
+		case first > last+1:
+			return fmt.Errorf("entries start at %d, leaving a gap after the last index %d", first, last)
+		default:
+			prevTerm = st.log.term(first - 1)
 		}
 	} else {
-		prev := st.log.at(uint64(st.log.len()))
+		prev := st.log.at(st.log.last())
 		if e.Index != prev.Index+1 {
 			return fmt.Errorf("index %d follows index %d; indices must be contiguous", e.Index, prev.Index)
 		}
@@ -210,15 +214,17 @@ type replayResult struct {
 }
 
 // replayLog validates a log file and rebuilds the log it holds. path names it in
-// errors; generation is what the state file says the file must carry. visit, if not
+// errors; generation is what the state file says the file must carry, and snap the
+// snapshot the log follows (its entries start after snap.index). visit, if not
 // nil, sees every valid record.
 //
 // A record that fails its frame or checksum is a torn tail when no valid record
 // starts at any later byte: the result then ends before it and says so in torn.
 // Anything else wrong is a *CorruptionError; the result then holds the log up to the
 // damage (Repair keeps that much).
-func replayLog(path string, data []byte, generation uint64, visit func(off int64, size int, sum recordSummary)) (replayResult, error) {
+func replayLog(path string, data []byte, generation uint64, snap snapRef, visit func(off int64, size int, sum recordSummary)) (replayResult, error) {
 	var res replayResult
+	res.state.log.base, res.state.log.baseTerm = snap.index, snap.term
 	corrupt := func(off int, format string, args ...any) error {
 		return &CorruptionError{File: path, Offset: int64(off), Reason: fmt.Sprintf(format, args...)}
 	}

@@ -69,6 +69,9 @@ type Store struct {
 	// state is the log and HardState as saved, durable or not. The slices Entries
 	// hands out stay valid whatever is saved later (see entryIndex).
 	state logState
+	// snap is the snapshot the log follows (§7), empty without one; its Data is
+	// shared with callers, never modified.
+	snap engine.Snapshot
 
 	generation uint64 // the current log file is logFileName(generation)
 	seed       uint32 // checksum seed of the current log file
@@ -85,6 +88,7 @@ type Store struct {
 
 	buf         []byte // encoding buffer, reused by every Save
 	compactions int
+	snapshots   int
 	// err is set when a write or sync failed. After that the file's contents are
 	// unknown (a failed fsync may have dropped dirty pages), so every later Save
 	// returns err and the store must be reopened, which re-reads what is on disk.
@@ -92,7 +96,7 @@ type Store struct {
 	closed bool
 }
 
-var _ engine.LogStore = (*Store)(nil)
+var _ engine.SnapshotLogStore = (*Store)(nil)
 
 func (s *Store) path(name string) string { return filepath.Join(s.dir, name) }
 
@@ -150,34 +154,53 @@ func (s *Store) InitialState() (engine.HardState, engine.ConfState, error) {
 
 // LastIndex returns the index of the last saved entry, 0 for an empty log.
 func (s *Store) LastIndex() (uint64, error) {
-	return uint64(s.state.log.len()), nil
+	return s.state.log.last(), nil
 }
 
-// Term returns the term of the entry at index i; Term(0) is 0. Beyond the last index it
-// returns an error matching engine.ErrUnavailable.
+// Term returns the term of the entry at index i; Term(0) is 0, and the term of the
+// snapshot's index is the snapshot's. Beyond the last index it returns an error
+// matching engine.ErrUnavailable, below the snapshot's index one matching
+// engine.ErrCompacted.
 func (s *Store) Term(i uint64) (uint64, error) {
 	if i == 0 {
 		return 0, nil
 	}
-	if last := uint64(s.state.log.len()); i > last {
+	log := &s.state.log
+	if i < log.base {
+		return 0, fmt.Errorf("filestore: term of entry %d: %w (the snapshot covers up to %d)", i, engine.ErrCompacted, log.base)
+	}
+	if last := log.last(); i > last {
 		return 0, fmt.Errorf("filestore: term of entry %d: %w (last index %d)", i, engine.ErrUnavailable, last)
 	}
-	return s.state.log.at(i).Term, nil
+	return log.term(i), nil
 }
+
+// FirstIndex returns the index of the first entry the log holds or would hold: the
+// snapshot's index + 1, or 1 without a snapshot.
+func (s *Store) FirstIndex() (uint64, error) { return s.state.log.base + 1, nil }
+
+// Snapshot returns the saved snapshot, or the empty one. Its Data is shared: do not
+// modify it.
+func (s *Store) Snapshot() (engine.Snapshot, error) { return s.snap, nil }
 
 // Entries returns the entries in [lo, hi): the first one always, then as many more as
 // keep the total Command bytes within maxBytes. It may return fewer: the result stops
 // at the end of a chunk of the in-memory index (every 4096 entries), and callers ask
-// again for the rest, as the engine does. A range outside [1, LastIndex()+1) returns an
-// error matching engine.ErrUnavailable. The result is a read-only view that later
-// Saves do not change; its capacity is its length.
+// again for the rest, as the engine does. A range that starts at or below the
+// snapshot's index returns an error matching engine.ErrCompacted, one past
+// LastIndex()+1 (or starting at 0) one matching engine.ErrUnavailable. The result is a
+// read-only view that later Saves do not change; its capacity is its length.
 func (s *Store) Entries(lo, hi, maxBytes uint64) ([]engine.Entry, error) {
-	last := uint64(s.state.log.len())
+	log := &s.state.log
+	last := log.last()
 	if lo > hi {
 		return nil, fmt.Errorf("filestore: entries [%d, %d): lo is above hi", lo, hi)
 	}
 	if lo == 0 || hi > last+1 {
-		return nil, fmt.Errorf("filestore: entries [%d, %d): %w (log holds [1, %d])", lo, hi, engine.ErrUnavailable, last)
+		return nil, fmt.Errorf("filestore: entries [%d, %d): %w (log holds [%d, %d])", lo, hi, engine.ErrUnavailable, log.base+1, last)
+	}
+	if lo <= log.base {
+		return nil, fmt.Errorf("filestore: entries [%d, %d): %w (the snapshot covers up to %d)", lo, hi, engine.ErrCompacted, log.base)
 	}
 	if lo == hi {
 		return nil, nil
@@ -255,7 +278,7 @@ func (s *Store) Save(hs engine.HardState, entries []engine.Entry, sync bool) err
 		s.appendEntries(entries)
 	}
 	if !s.unsynced {
-		s.syncedLast = uint64(s.state.log.len())
+		s.syncedLast = s.state.log.last()
 	}
 	if newVote {
 		// A new term or vote goes to the state file as well, before any message that
@@ -276,8 +299,11 @@ func (s *Store) Save(hs engine.HardState, entries []engine.Entry, sync bool) err
 
 // checkEntries applies Save's rules to a batch before anything is written.
 func (s *Store) checkEntries(entries []engine.Entry) error {
-	termAt := func(i uint64) uint64 { return s.state.log.at(i).Term }
-	if err := engine.CheckAppend(uint64(s.state.log.len()), termAt, entries); err != nil {
+	log := &s.state.log
+	if len(entries) > 0 && log.base > 0 && entries[0].Index <= log.base {
+		return fmt.Errorf("filestore: save: entries %d..%d: the snapshot at %d covers them", entries[0].Index, entries[len(entries)-1].Index, log.base)
+	}
+	if err := engine.CheckAppend(log.last(), log.term, entries); err != nil {
 		return fmt.Errorf("filestore: save: %w", err)
 	}
 	return nil
@@ -287,9 +313,9 @@ func (s *Store) checkEntries(entries []engine.Entry) error {
 // starts at or below the last index.
 func (s *Store) appendEntries(entries []engine.Entry) {
 	log := &s.state.log
-	if kept := entries[0].Index - 1; kept < uint64(log.len()) {
-		s.state.entryBytes -= log.size(kept+1, uint64(log.len())+1)
-		log.truncate(int(kept))
+	if kept := entries[0].Index - 1; kept < log.last() {
+		s.state.entryBytes -= log.size(kept+1, log.last()+1)
+		log.truncateAfter(kept)
 	}
 	log.append(entries)
 	s.state.entryBytes += entriesSize(entries)
@@ -336,7 +362,7 @@ func (s *Store) syncFile() error {
 		}
 	}
 	s.unsynced = false
-	s.syncedSize, s.syncedLast = s.size, uint64(s.state.log.len())
+	s.syncedSize, s.syncedLast = s.size, s.state.log.last()
 	return nil
 }
 
@@ -393,22 +419,37 @@ type Stats struct {
 	// entries, superseded HardStates and the frames of small records.
 	DeadBytes   int64
 	LastIndex   uint64
-	Compactions int  // compactions this Store has done since Open
-	Unsynced    bool // records were written since the last sync
+	Compactions int // compactions this Store has done since Open
+	// SnapshotFile is the path of the snapshot file, "" without a snapshot;
+	// SnapshotIndex and SnapshotTerm say which log prefix it replaces (§7).
+	SnapshotFile                string
+	SnapshotIndex, SnapshotTerm uint64
+	FirstIndex                  uint64 // the first index the log holds or would hold
+	Snapshots                   int    // snapshots this Store has saved since Open
+	Unsynced                    bool   // records were written since the last sync
 }
 
 // Stats returns the store's current statistics.
 func (s *Store) Stats() Stats {
+	var snapFile string
+	if s.snap.Meta.Index > 0 {
+		snapFile = s.path(snapFileName(s.snap.Meta.Index))
+	}
 	return Stats{
-		StateFile:   s.path(stateFileName),
-		LogFile:     s.path(logFileName(s.generation)),
-		Generation:  s.generation,
-		FileBytes:   s.size,
-		LiveBytes:   s.liveBytes(),
-		DeadBytes:   s.deadBytes(),
-		LastIndex:   uint64(s.state.log.len()),
-		Compactions: s.compactions,
-		Unsynced:    s.unsynced,
+		SnapshotFile:  snapFile,
+		StateFile:     s.path(stateFileName),
+		LogFile:       s.path(logFileName(s.generation)),
+		Generation:    s.generation,
+		FileBytes:     s.size,
+		LiveBytes:     s.liveBytes(),
+		DeadBytes:     s.deadBytes(),
+		LastIndex:     s.state.log.last(),
+		Compactions:   s.compactions,
+		SnapshotIndex: s.snap.Meta.Index,
+		SnapshotTerm:  s.snap.Meta.Term,
+		FirstIndex:    s.state.log.base + 1,
+		Snapshots:     s.snapshots,
+		Unsynced:      s.unsynced,
 	}
 }
 

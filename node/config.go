@@ -95,6 +95,16 @@ type Config struct {
 	// MaxEventSubscribers bounds concurrent /events streams; more are answered 503.
 	// Default 64.
 	MaxEventSubscribers int
+
+	// SnapshotEntries: the node snapshots its state machine, and drops the log before
+	// it (§7), once this many entries were applied since its last snapshot. Default
+	// 10,000; negative never snapshots on entries. Snapshots need a Store that keeps
+	// them (engine.SnapshotLogStore, such as filestore); with another the node never
+	// takes one.
+	SnapshotEntries int
+	// SnapshotBytes: likewise, once the commands applied since the last snapshot
+	// reach this many bytes. Default 64 MiB; negative never snapshots on bytes.
+	SnapshotBytes int64
 }
 
 // Defaults of the Config fields left zero.
@@ -110,6 +120,8 @@ const (
 	DefaultMaxEventSubscribers = 64
 	DefaultBodyReadTimeout     = 30 * time.Second
 	DefaultMaxHTTPConns        = 1024
+	DefaultSnapshotEntries     = 10_000
+	DefaultSnapshotBytes       = 64 << 20
 	// defaultMaxBodyBytes is also the most MaxBodyBytes may be: a value kv accepts.
 	defaultMaxBodyBytes = kv.MaxValueLen
 )
@@ -128,6 +140,8 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.MaxEventSubscribers, DefaultMaxEventSubscribers)
 	setDefault(&c.BodyReadTimeout, DefaultBodyReadTimeout)
 	setDefault(&c.MaxHTTPConns, DefaultMaxHTTPConns)
+	setDefault(&c.SnapshotEntries, DefaultSnapshotEntries)
+	setDefault(&c.SnapshotBytes, DefaultSnapshotBytes)
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}

@@ -22,6 +22,11 @@ type Status struct {
 	CommitIndex uint64 `json:"commit_index"`
 	LastApplied uint64 `json:"last_applied"`
 	LastIndex   uint64 `json:"last_index"`
+	// SnapshotIndex is the last index this node's snapshot covers (0 without one), and
+	// FirstIndex the first entry its log holds after it (§7): the log before it is
+	// gone from the disk.
+	SnapshotIndex uint64 `json:"snapshot_index"`
+	FirstIndex    uint64 `json:"first_index"`
 	// Recovering: this node's storage lost entries it may have acknowledged, and it has
 	// not caught up from a leader since; until then it neither votes nor counts toward
 	// a quorum (engine.Config.Recovering).

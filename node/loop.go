@@ -58,6 +58,7 @@ type statusKey struct {
 	term, lead         uint64
 	commit, lastIndex  uint64
 	lastApplied        uint64
+	snapshotIndex      uint64
 	connectedPeersMask uint64 // bit i: the connection to the i-th other peer (by id) is up
 }
 
@@ -69,8 +70,14 @@ type raftLoop struct {
 	log   *slog.Logger
 	peer  *engine.Peer
 	store engine.LogStore
-	marks durableMarks // nil if the store keeps none
+	marks durableMarks            // nil if the store keeps none
+	snaps engine.SnapshotLogStore // nil if the store keeps no snapshots
 	kv    *kv.Store
+
+	// The log applied since the last snapshot (taken or installed), against the
+	// Config's SnapshotEntries and SnapshotBytes.
+	snapIndex      uint64
+	bytesSinceSnap int64
 
 	lastCheckpoint time.Time
 
@@ -88,21 +95,37 @@ type raftLoop struct {
 	publishedOnce bool
 }
 
-func newRaftLoop(n *Node, peer *engine.Peer) *raftLoop {
+func newRaftLoop(n *Node, peer *engine.Peer) (*raftLoop, error) {
 	l := &raftLoop{
 		n: n, log: n.log, peer: peer, store: n.cfg.Store, kv: kv.New(),
 		proposals: make(map[uint64]*proposal),
 		reads:     make(map[uint64]*readRequest),
 	}
 	l.marks, _ = l.store.(durableMarks)
+	l.snaps, _ = l.store.(engine.SnapshotLogStore)
+	if l.snaps != nil {
+		// The engine starts with the snapshot's index applied (§7): the state machine
+		// starts from the snapshot, and the log after it is applied on top.
+		snap, err := l.snaps.Snapshot()
+		if err != nil {
+			return nil, fmt.Errorf("node %d: load the snapshot: %w", n.cfg.ID, err)
+		}
+		if !snap.IsEmpty() {
+			if err := l.kv.Restore(snap.Data); err != nil {
+				return nil, fmt.Errorf("node %d: restore the state machine from the snapshot at index %d: %w", n.cfg.ID, snap.Meta.Index, err)
+			}
+			l.snapIndex = snap.Meta.Index
+		}
+	}
 	st := peer.Status()
-	l.key = statusKey{state: st.State, term: st.Term, lead: st.Lead, commit: st.CommitIndex, lastIndex: st.LastIndex}
+	l.key = statusKey{state: st.State, term: st.Term, lead: st.Lead, commit: st.CommitIndex, lastIndex: st.LastIndex,
+		lastApplied: l.kv.AppliedIndex(), snapshotIndex: st.SnapshotIndex}
 	n.status = n.initialStatus(st)
 	n.status.Recovering = st.Recovering
 	if st.Recovering {
 		l.log.Warn("this node's storage lost entries it may have acknowledged: it will neither vote nor count toward a quorum until it has caught up from a leader")
 	}
-	return l
+	return l, nil
 }
 
 // run drives the peer until ctx is cancelled or persisting fails.
@@ -200,8 +223,35 @@ func (l *raftLoop) handleReadys() error {
 			return err
 		}
 		l.peer.Advance()
+		l.maybeSnapshot()
 	}
 	return nil
+}
+
+// maybeSnapshot takes a snapshot of the state machine when the log applied since the
+// last one passes the Config's thresholds (§7: each server snapshots on its own). The
+// next Ready carries it, and persisting it drops the log it covers. It runs after
+// Advance: the engine counts entries as applied only then.
+func (l *raftLoop) maybeSnapshot() {
+	if l.snaps == nil {
+		return
+	}
+	cfg := &l.n.cfg
+	applied := l.kv.AppliedIndex()
+	since := applied - min(l.snapIndex, applied)
+	if !(cfg.SnapshotEntries > 0 && since >= uint64(cfg.SnapshotEntries)) &&
+		!(cfg.SnapshotBytes > 0 && l.bytesSinceSnap >= cfg.SnapshotBytes) {
+		return
+	}
+	data, err := l.kv.Snapshot()
+	if err == nil {
+		err = l.peer.TakeSnapshot(applied, data)
+	}
+	if err != nil {
+		l.log.Warn("could not take a snapshot", "index", applied, "err", err)
+	}
+	// Either way, wait for another interval before trying again.
+	l.snapIndex, l.bytesSinceSnap = applied, 0
 }
 
 // handleReady does what rd asks, in the order the engine requires: persist, send, apply,
@@ -213,6 +263,18 @@ func (l *raftLoop) handleReady(rd *engine.Ready) error {
 		if engine.MaySendBeforePersist(&rd.Messages[i]) {
 			l.n.trans.send(&rd.Messages[i])
 		}
+	}
+	if !rd.Snapshot.IsEmpty() {
+		// The snapshot first: the entries of this Ready follow it (engine.Ready).
+		if l.snaps == nil {
+			return fmt.Errorf("node %d: the engine gave a snapshot to persist, but the store (%T) keeps none", l.n.cfg.ID, l.store)
+		}
+		meta := rd.Snapshot.Meta
+		if err := l.snaps.SaveSnapshot(rd.Snapshot); err != nil {
+			return fmt.Errorf("node %d: persist the snapshot at %d@%d: %w", l.n.cfg.ID, meta.Index, meta.Term, err)
+		}
+		l.key.snapshotIndex = meta.Index
+		l.key.lastIndex, _ = l.store.LastIndex()
 	}
 	if !rd.HardState.IsEmpty() || len(rd.Entries) > 0 {
 		if err := l.store.Save(rd.HardState, rd.Entries, rd.MustSync); err != nil {
@@ -227,7 +289,16 @@ func (l *raftLoop) handleReady(rd *engine.Ready) error {
 			l.n.trans.send(&rd.Messages[i])
 		}
 	}
+	if rd.RestoreSnapshot {
+		// The leader's snapshot replaces the state machine (InstallSnapshot, §7).
+		if err := l.kv.Restore(rd.Snapshot.Data); err != nil {
+			return fmt.Errorf("node %d: restore the state machine from the leader's snapshot at %d: %w", l.n.cfg.ID, rd.Snapshot.Meta.Index, err)
+		}
+		l.snapIndex, l.bytesSinceSnap = rd.Snapshot.Meta.Index, 0
+		l.log.Info("installed the leader's snapshot", "index", rd.Snapshot.Meta.Index, "term", rd.Snapshot.Meta.Term, "bytes", len(rd.Snapshot.Data))
+	}
 	for i := range rd.CommittedEntries {
+		l.bytesSinceSnap += int64(len(rd.CommittedEntries[i].Command))
 		l.apply(&rd.CommittedEntries[i])
 	}
 	for _, rs := range rd.ReadStates {
@@ -330,6 +401,7 @@ func (l *raftLoop) track(rd *engine.Ready) {
 	st := &l.n.status
 	st.State, st.Term, st.Leader = l.key.state.String(), l.key.term, l.key.lead
 	st.CommitIndex, st.LastApplied, st.LastIndex = l.key.commit, l.key.lastApplied, l.key.lastIndex
+	st.SnapshotIndex, st.FirstIndex = l.key.snapshotIndex, l.key.snapshotIndex+1
 	l.n.statusMu.Unlock()
 }
 

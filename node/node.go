@@ -105,7 +105,9 @@ func New(cfg Config) (*Node, error) {
 		n.peerURLs[id], _ = httpBaseURL(addr) // validate checked it
 	}
 	n.trans = newTransport(n, n.log.With("component", "transport"))
-	n.loop = newRaftLoop(n, peer)
+	if n.loop, err = newRaftLoop(n, peer); err != nil {
+		return nil, err
+	}
 	n.http = n.newHTTPServer()
 	return n, nil
 }
@@ -261,6 +263,7 @@ func (n *Node) initialStatus(st engine.Status) Status {
 	s := Status{
 		ID: n.cfg.ID, RegionID: n.cfg.RegionID, State: st.State.String(), Term: st.Term,
 		Leader: st.Lead, CommitIndex: st.CommitIndex, LastApplied: st.LastApplied, LastIndex: st.LastIndex,
+		SnapshotIndex: st.SnapshotIndex, FirstIndex: st.FirstIndex,
 	}
 	for id, addr := range n.cfg.Peers {
 		s.Peers = append(s.Peers, PeerStatus{ID: id, RaftAddr: addr, HTTPURL: n.peerURLs[id]})

@@ -38,6 +38,9 @@ type nodeFlags struct {
 	logLevel     string
 	cpuProfile   string // hidden: write a CPU profile until shutdown
 	noFsync      bool   // hidden: skip fdatasync, to measure what it costs
+
+	snapshotEntries int
+	snapshotBytes   int64
 }
 
 func newNodeCommand() *cobra.Command {
@@ -94,6 +97,8 @@ and log from disk and catches up with the leader.`,
 	fl.DurationVar(&f.tick, "tick", node.DefaultTickInterval, "real time of one Raft tick")
 	fl.IntVar(&f.electionTick, "election-tick", node.DefaultElectionTicks, "election timeout in ticks (random in [N, 2N))")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug (every engine event), info, warn or error")
+	fl.IntVar(&f.snapshotEntries, "snapshot-entries", node.DefaultSnapshotEntries, "snapshot the state machine and drop the log before it once this many entries were applied since the last snapshot (0: never on entries)")
+	fl.Int64Var(&f.snapshotBytes, "snapshot-bytes", node.DefaultSnapshotBytes, "likewise, once the commands applied since the last snapshot reach this many bytes (0: never on bytes)")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile to this file until the node stops")
 	fl.BoolVar(&f.noFsync, "unsafe-no-fsync", false, "UNSAFE: never fsync the log (benchmarks only: a machine crash loses acknowledged writes)")
 	_ = fl.MarkHidden("cpuprofile")
@@ -117,6 +122,10 @@ func (f nodeFlags) config() (node.Config, error) {
 		return cfg, fmt.Errorf("--tick must be positive, got %v", f.tick)
 	case f.electionTick <= node.DefaultHeartbeatTicks:
 		return cfg, fmt.Errorf("--election-tick must be above the heartbeat interval of %d ticks, got %d", node.DefaultHeartbeatTicks, f.electionTick)
+	case f.snapshotEntries < 0:
+		return cfg, fmt.Errorf("--snapshot-entries must not be negative (0 turns it off), got %d", f.snapshotEntries)
+	case f.snapshotBytes < 0:
+		return cfg, fmt.Errorf("--snapshot-bytes must not be negative (0 turns it off), got %d", f.snapshotBytes)
 	}
 	peers, err := parseIDAddrs("--peers", f.peers, false)
 	if err != nil {
@@ -147,12 +156,22 @@ func (f nodeFlags) config() (node.Config, error) {
 		ID: f.id, Peers: peers, PeerHTTP: peerHTTP, HTTPAddr: f.http,
 		TickInterval: f.tick, ElectionTicks: f.electionTick,
 		Token: token, Insecure: f.insecure,
+		SnapshotEntries: offIfZero(f.snapshotEntries), SnapshotBytes: offIfZero(f.snapshotBytes),
 	}
 	// Refuse an exposed address now, before runNode creates the data directory.
 	if err := cfg.CheckExposure(); err != nil {
 		return node.Config{}, err
 	}
 	return cfg, nil
+}
+
+// offIfZero maps a flag's 0 ("never") to the Config's negative value for it (where 0
+// means the default).
+func offIfZero[T int | int64](v T) T {
+	if v == 0 {
+		return -1
+	}
+	return v
 }
 
 // parseIDAddrs parses "1=host:port,2=host:port". With urls, an address may also be an

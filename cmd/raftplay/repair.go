@@ -41,13 +41,17 @@ the synced high-water mark, and any damage:
     cannot explain (a flipped bit, a lost sector). The node refuses to start.
   - a missing or damaged state file, or a missing log file. The node refuses
     to start.
+  - a damaged or missing snapshot file (the state machine up to the snapshot's
+    index, after which the log starts). The node refuses to start.
 
 With --truncate, repair copies the log file to a backup next to it and cuts it at
 the first damaged record, so that the node starts again. Every record from the
 damage on is lost; term and vote survive in the state file. The node then finds
 the loss and rejoins as a non-voter: it neither votes nor counts toward a quorum
 until it holds the leader's whole log. A missing log file is replaced by an empty
-one, with the same result. With --truncate and --voters, a missing or
+one, with the same result. A damaged snapshot file is moved aside, with the log
+after it, and an empty log started: the node rejoins as a non-voter and gets a
+new snapshot from the leader. With --truncate and --voters, a missing or
 damaged state file is rebuilt from the log first (a backup is kept); the node then
 rejoins as a non-voter too, since the state file held the proof of what was lost.
 Stop the node first.
@@ -89,6 +93,9 @@ func runRepair(out io.Writer, f repairFlags) error {
 		return acceptLoss(out, f)
 	}
 	if err := repairMissingLog(out, f); err != nil {
+		return err
+	}
+	if err := repairSnapshot(out, f); err != nil {
 		return err
 	}
 	report, err := filestore.Inspect(f.data)
@@ -174,6 +181,27 @@ func repairMissingLog(out io.Writer, f repairFlags) error {
 	return nil
 }
 
+// repairSnapshot moves a damaged or missing snapshot file and the log after it aside
+// and starts an empty log, marked recovering, given --truncate; without it, it
+// explains what is wrong and what to run.
+func repairSnapshot(out io.Writer, f repairFlags) error {
+	report, err := filestore.Inspect(f.data)
+	if err != nil || report.SnapshotCorruption == nil {
+		return nil // no snapshot problem (the Inspect below reports any other error)
+	}
+	c := report.SnapshotCorruption
+	if !f.truncate {
+		return &exitError{code: 1, err: fmt.Errorf("the snapshot %s: %s\nthe node refuses to start. To move it and the log after it aside and start an empty log (the node then rejoins as a non-voter and gets a new snapshot from the leader), stop the node and run:\n  raftplay repair --data %s --truncate",
+			c.File, c.Reason, shellQuote(f.data))}
+	}
+	rep, err := filestore.Repair(f.data, filestore.RepairOptions{})
+	if err != nil {
+		return &exitError{code: 1, err: fmt.Errorf("repair %s: %w", f.data, err)}
+	}
+	fmt.Fprintf(out, "repaired: %s\n", rep)
+	return nil
+}
+
 // repairStateFile rebuilds a missing or damaged state file, given --truncate and
 // --voters; without them it explains what is wrong and what to run.
 func repairStateFile(out io.Writer, f repairFlags) error {
@@ -214,6 +242,12 @@ func parseVoters(list string) ([]uint64, error) {
 // printInspectReport prints the summary of a store, and its records if asked.
 func printInspectReport(out io.Writer, r filestore.Report, records bool) {
 	fmt.Fprintf(out, "state file: %s (voters %v, log generation %d)\n", r.StateFile, r.ConfState.Voters, r.Generation)
+	if r.SnapshotFile != "" {
+		fmt.Fprintf(out, "snapshot:   %s (index %d, term %d, voters %v, %d bytes of state; checksum ok)\n",
+			r.SnapshotFile, r.Snapshot.Index, r.Snapshot.Term, r.Snapshot.ConfState.Voters, r.SnapshotBytes)
+	} else {
+		fmt.Fprintln(out, "snapshot:   none (the log starts at index 1)")
+	}
 	fmt.Fprintf(out, "log file:   %s (%d bytes: %d live, %d dead)\n", r.LogFile, r.LogBytes, r.LiveBytes, r.DeadBytes)
 	fmt.Fprintf(out, "records:    %d valid, last index %d\n", len(r.Records), r.LastIndex)
 	fmt.Fprintf(out, "hardstate:  term %d, voted for %s, commit %d\n", r.HardState.Term, voteName(r.HardState.VotedFor), r.HardState.Commit)

@@ -116,10 +116,10 @@ func fetchStatuses(ctx context.Context, cl *client.Client) []nodeStatus {
 // printStatusTable prints one row per node, then each leader's view of its followers.
 func printStatusTable(out io.Writer, results []nodeStatus) error {
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NODE\tADDRESS\tSTATE\tTERM\tLEADER\tCOMMIT\tAPPLIED\tLAST INDEX")
+	fmt.Fprintln(tw, "NODE\tADDRESS\tSTATE\tTERM\tLEADER\tCOMMIT\tAPPLIED\tLAST INDEX\tSNAPSHOT\tFIRST INDEX")
 	for _, r := range results {
 		if r.Status == nil {
-			fmt.Fprintf(tw, "?\t%s\tDOWN\t\t\t\t\t\t\n", r.Addr)
+			fmt.Fprintf(tw, "?\t%s\tDOWN\t\t\t\t\t\t\t\n", r.Addr)
 			continue
 		}
 		s := r.Status
@@ -127,8 +127,8 @@ func printStatusTable(out io.Writer, results []nodeStatus) error {
 		if s.Recovering {
 			state += " (recovering: lost data, not voting)"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%d\t%d\t%d\n", s.ID, r.Addr, state, s.Term, leaderName(s.Leader),
-			s.CommitIndex, s.LastApplied, s.LastIndex)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%d\t%d\t%d\t%d\t%d\n", s.ID, r.Addr, state, s.Term, leaderName(s.Leader),
+			s.CommitIndex, s.LastApplied, s.LastIndex, s.SnapshotIndex, s.FirstIndex)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -15,6 +15,23 @@ export function followerToIsolate(snap) {
   return f ? f.id : 0;
 }
 
+/** The most one-way latency the simulator takes (sim.MaxLatency), in ms. */
+export const MAX_LATENCY = 60000;
+
+/**
+ * parseLatency reads the latency fields: [min, max] in ms, or a sentence saying what is
+ * wrong. The same range as the lessons' move `latency MIN MAX`.
+ */
+export function parseLatency(minText, maxText) {
+  const lo = minText.trim();
+  const hi = maxText.trim();
+  if (!/^\d+$/.test(lo) || !/^\d+$/.test(hi)) return 'The latency is two whole numbers of milliseconds, such as 20 and 30.';
+  const [a, b] = [Number(lo), Number(hi)];
+  if (a > b) return `The least latency (${a} ms) is above the most (${b} ms).`;
+  if (b > MAX_LATENCY) return `The latency is at most ${MAX_LATENCY} ms.`;
+  return [a, b];
+}
+
 /**
  * createNetworkControls wires the preset buttons in `root`. session gives the latest
  * snapshot; act(action) applies an action; say(text) reports a problem.
@@ -62,10 +79,19 @@ export function createNetworkControls(root, { session, act, say }) {
     },
     isolateLeader() { isolate(session.snap.leader); },
     isolateFollower() { isolate(followerToIsolate(session.snap)); },
-    /** update names the follower "Isolate a follower" would cut off. */
+    /**
+     * update names the follower "Isolate a follower" would cut off, and shows the
+     * latency in force whenever it changes (a lesson, a rewind), not over the learner's
+     * typing.
+     */
     update(snap) {
       const f = followerToIsolate(snap);
       setText(isolateFollowerButton, f ? `Isolate a follower (S${f})` : 'Isolate a follower');
+      const lat = snap.network?.latency;
+      if (lat && String(lat) !== shownLatency && !latencyForm.contains(document.activeElement)) {
+        shownLatency = String(lat);
+        [minField.value, maxField.value] = lat.map(String);
+      }
     },
     leaderDeaf,
     healAll() { act({ type: 'heal' }); },
@@ -76,5 +102,19 @@ export function createNetworkControls(root, { session, act, say }) {
   isolateFollowerButton.addEventListener('click', controls.isolateFollower);
   $('#net-leader-deaf', root).addEventListener('click', controls.leaderDeaf);
   $('#net-heal', root).addEventListener('click', controls.healAll);
+  const latencyForm = $('#net-latency', root);
+  const minField = $('#net-latency-min', root);
+  const maxField = $('#net-latency-max', root);
+  let shownLatency = '';
+  latencyForm.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const lat = parseLatency(minField.value, maxField.value);
+    if (typeof lat === 'string') {
+      say(lat);
+      minField.focus();
+      return;
+    }
+    act({ type: 'network', latency: lat });
+  });
   return controls;
 }

@@ -6,7 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndBrowser, openPage, setSpeed } from './harness.mjs';
+import { useServerAndBrowser, openPage, play } from './harness.mjs';
 import { shuffleOrder, quizOrder } from '../../js/quiz-order.js';
 
 const env = useServerAndBrowser();
@@ -27,7 +27,7 @@ test('the shuffle gives the permutations lessons/quiz_test.go pins for Go', () =
 async function openQuiz(query = '') {
   const page = await openPage(env.browser.context, `${env.server.url}${query}#lesson=02&step=2`);
   await page.waitForSelector('#lesson:not([hidden])');
-  await setSpeed(page, 0);
+  await play(page, 0); // a lesson step opens paused
   await page.waitForSelector('#lesson-verdict[data-passed="true"]', { timeout: 30_000 });
   await page.waitForSelector('#lesson-quiz:not([hidden]) .quiz');
   return { page, q: page.locator('#lesson-quiz .quiz').first() };
