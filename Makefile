@@ -35,8 +35,9 @@ check: lint test-go test-wasm ## the quick loop: lint, Go tests, the same under 
 	@echo "make check: passed (make test also runs chaos, fuzz, the browser and the Worker)"
 
 # The pre-parsed lessons the wasm embeds (lessons/page.json). `make dist` builds the
-# page from the lesson files as they are without rewriting it; this refreshes it.
-generate: ## refresh generated files that are checked in (lessons/page.json)
+# page from the lesson files as they are without rewriting it; this refreshes it, and
+# the page's copy of the protocol's vocabulary (web/js/vocab.gen.js, from engine and sim).
+generate: ## refresh generated files that are checked in (lessons/page.json, web/js/vocab.gen.js)
 	$(GO) generate ./...
 
 test: lint test-go test-wasm test-chaos test-fuzz test-bench test-node test-browser lesson-check test-worker ## every test (about 3 minutes on 2 cores with warm caches)

@@ -28,8 +28,8 @@ func newRaftplayCluster() (runner, error) {
 		id := uint64(i + 1)
 		store := memstore.New(engine.ConfState{Voters: voters})
 		cfg := engine.DefaultConfig(id, store)
-		cfg.ElectionTick = 10
-		cfg.HeartbeatTick = 1
+		cfg.ElectionTicks = 10
+		cfg.HeartbeatTicks = 1
 		cfg.PreVote = true
 		cfg.CheckQuorum = true
 		cfg.MaxInflightMsgs = 256
@@ -59,7 +59,7 @@ func (p *raftplayPeer) handleReady(out *fifo[engine.Message]) (bool, error) {
 	}
 	rd := p.peer.Ready()
 	if rd.SoftState != nil {
-		p.leads = rd.SoftState.State == engine.StateLeader
+		p.leads = rd.SoftState.State == engine.RoleLeader
 	}
 	if !rd.HardState.IsEmpty() || len(rd.Entries) > 0 {
 		if err := p.store.Save(rd.HardState, rd.Entries, rd.MustSync); err != nil {

@@ -13,13 +13,13 @@ type Config struct {
 	// RegionID names the Raft group this peer belongs to; there is one for now.
 	RegionID uint64
 
-	// ElectionTick is the base election timeout, in ticks. A follower that hears
-	// nothing from a leader for a randomized timeout in [ElectionTick, 2*ElectionTick)
+	// ElectionTicks is the base election timeout, in ticks. A follower that hears
+	// nothing from a leader for a randomized timeout in [ElectionTicks, 2*ElectionTicks)
 	// starts an election (§5.2). Larger: fewer spurious elections, slower fail-over.
-	ElectionTick int
-	// HeartbeatTick is how often a leader sends heartbeats, in ticks. It must be well
-	// below ElectionTick so that one lost heartbeat does not start an election.
-	HeartbeatTick int
+	ElectionTicks int
+	// HeartbeatTicks is how often a leader sends heartbeats, in ticks. It must be well
+	// below ElectionTicks so that one lost heartbeat does not start an election.
+	HeartbeatTicks int
 
 	// PreVote makes a peer ask whether it could win before it raises its term
 	// (thesis §9.6), so a peer rejoining from a partition does not disrupt the leader.
@@ -101,8 +101,8 @@ func DefaultConfig(id uint64, storage Storage) Config {
 	return Config{
 		ID:              id,
 		RegionID:        1,
-		ElectionTick:    10,
-		HeartbeatTick:   1,
+		ElectionTicks:   10,
+		HeartbeatTicks:  1,
 		PreVote:         true,
 		CheckQuorum:     true,
 		MaxInflightMsgs: 256,
@@ -118,10 +118,10 @@ func (c *Config) Validate() error {
 	switch {
 	case c.ID == None:
 		return errors.New("config: ID must be nonzero")
-	case c.HeartbeatTick <= 0:
-		return fmt.Errorf("config: HeartbeatTick must be positive, got %d", c.HeartbeatTick)
-	case c.ElectionTick <= c.HeartbeatTick:
-		return fmt.Errorf("config: ElectionTick (%d) must be greater than HeartbeatTick (%d)", c.ElectionTick, c.HeartbeatTick)
+	case c.HeartbeatTicks <= 0:
+		return fmt.Errorf("config: HeartbeatTicks must be positive, got %d", c.HeartbeatTicks)
+	case c.ElectionTicks <= c.HeartbeatTicks:
+		return fmt.Errorf("config: ElectionTicks (%d) must be greater than HeartbeatTicks (%d)", c.ElectionTicks, c.HeartbeatTicks)
 	case c.MaxInflightMsgs <= 0:
 		return fmt.Errorf("config: MaxInflightMsgs must be positive, got %d", c.MaxInflightMsgs)
 	case c.MaxInflightSnapshotChunks < 0:

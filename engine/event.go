@@ -29,30 +29,46 @@ const (
 	EventSnapshotSent                // leader started sending its snapshot Index@LogTerm (Offset bytes) to From
 	EventSnapshotInstalled           // follower installed the snapshot Index@LogTerm (Offset bytes) from From; its log ends at LocalIndex
 	EventSnapshotRejected            // follower refused the snapshot Index@LogTerm from From (or a chunk at Offset), for Reason
+	eventKindCount
 )
 
-var eventKindNames = [...]string{"invalid", "restarted", "timeout", "role", "vote-granted",
-	"vote-refused", "election-won", "stepped-down", "append-rejected", "suffix-truncated",
-	"entries-appended", "commit-advanced", "next-index-backoff", "quorum-lost", "read-confirmed",
-	"recovered", "snapshot-taken", "snapshot-sent", "snapshot-installed", "snapshot-rejected"}
+// eventKinds gives each kind its name (in traces, lesson checks and the page) and the
+// rule it follows. A new kind needs a row here (vocab.go checks that it has one).
+var eventKinds = [...]term{
+	{"invalid", ""},
+	{"restarted", "Figure 2: persistent state survives a restart"},
+	{"timeout", "§5.2: no word from a leader, so start an election"},
+	{"role", "§5.1: follower, candidate, leader"},
+	{"vote-granted", "§5.2, §5.4.1"},
+	{"vote-refused", "§5.2, §5.4.1"},
+	{"election-won", "§5.2: votes from a majority"},
+	{"stepped-down", "§5.1: a higher term always wins"},
+	{"append-rejected", "§5.3: consistency check"},
+	{"suffix-truncated", "§5.3: delete the conflicting entry and all that follow it"},
+	{"entries-appended", "§5.3: append any new entries not already in the log"},
+	{"commit-advanced", "§5.3, §5.4.2"},
+	{"next-index-backoff", "§5.3: back up nextIndex and retry"},
+	{"quorum-lost", "dissertation §6.2: a leader that cannot reach a majority steps down"},
+	{"read-confirmed", "dissertation §6.4: ReadIndex"},
+	{"recovered", "beyond the paper: a peer that lost entries votes again once it holds a leader's log"},
+	{"snapshot-taken", "§7: a snapshot replaces the log up to its index"},
+	{"snapshot-sent", "§7: InstallSnapshot, for a follower that needs compacted entries"},
+	{"snapshot-installed", "§7: the snapshot replaces what it covers; entries after it are kept"},
+	{"snapshot-rejected", "§7: InstallSnapshot, refused"},
+}
 
 // String returns the kind's short name, used in traces and lesson checks.
-func (k EventKind) String() string {
-	if int(k) < len(eventKindNames) {
-		return eventKindNames[k]
-	}
-	return fmt.Sprintf("event(%d)", uint8(k))
-}
+func (k EventKind) String() string { return nameOf(eventKinds[:], k, "event") }
+
+// Rule is the rule of the paper (or the dissertation) the decision follows, as a
+// citation with a few words: "§5.3: consistency check".
+func (k EventKind) Rule() string { return ruleOf(eventKinds[:], k) }
 
 // ParseEventKind is the inverse of EventKind.String.
-func ParseEventKind(s string) (EventKind, bool) {
-	for i, name := range eventKindNames {
-		if name == s && i != 0 {
-			return EventKind(i), true
-		}
-	}
-	return EventInvalid, false
-}
+func ParseEventKind(s string) (EventKind, bool) { return parseTerm[EventKind](eventKinds[:], s, 1) }
+
+// EventKinds lists every kind the engine emits, in the order of their numbers.
+func EventKinds() []EventKind { return values[EventKind](len(eventKinds), 1) }
 
 // Reason says why a vote, a snapshot or a snapshot chunk was refused.
 type Reason uint8
@@ -68,61 +84,78 @@ const (
 	ReasonSnapshotStale            // the snapshot is at or below our commit index (§7): it would move us back
 	ReasonChunkMissing             // the chunk does not follow the bytes we hold (one was lost, or we restarted)
 	ReasonNoSnapshotStorage        // our storage keeps no snapshots
+	reasonCount
 )
 
-var reasonNames = [...]string{"", "stale-term", "already-voted", "log-behind", "leader-alive", "recovering", "snapshot-stale", "chunk-missing", "no-snapshot-storage"}
+// reasons gives each reason its name and the rule that makes the peer refuse.
+var reasons = [...]term{
+	{"", ""},
+	{"stale-term", "§5.1"},
+	{"already-voted", "§5.2: one vote per term"},
+	{"log-behind", "§5.4.1: election restriction"},
+	{"leader-alive", "leader stickiness: it still hears from a leader"},
+	{"recovering", "beyond the paper: a peer that lost entries does not vote until it catches up"},
+	{"snapshot-stale", "§7: a snapshot at or below the commit index would move the peer back"},
+	{"chunk-missing", "§7: chunks are written in order, from offset 0"},
+	{"no-snapshot-storage", "§7: installing a snapshot needs storage that keeps one"},
+}
 
 // String returns the reason's short name.
-func (r Reason) String() string {
-	if int(r) < len(reasonNames) {
-		return reasonNames[r]
-	}
-	return fmt.Sprintf("reason(%d)", uint8(r))
-}
+func (r Reason) String() string { return nameOf(reasons[:], r, "reason") }
+
+// Rule is the rule that makes a peer refuse its vote for this reason, as a citation.
+func (r Reason) Rule() string { return ruleOf(reasons[:], r) }
+
+// ParseReason is the inverse of Reason.String (ReasonNone has no name to parse).
+func ParseReason(s string) (Reason, bool) { return parseTerm[Reason](reasons[:], s, 1) }
+
+// Reasons lists every reason a vote can be refused for.
+func Reasons() []Reason { return values[Reason](len(reasons), 1) }
 
 // Event is one decision. Fields that do not apply to a kind are zero.
 type Event struct {
 	Kind       EventKind
-	Peer       uint64    // the peer that decided
-	Term       uint64    // the peer's term when it decided
-	From       uint64    // the other peer concerned, or None
-	Index      uint64    // the index the event is about
-	LogTerm    uint64    // the term that goes with Index
-	LocalIndex uint64    // our own last index, where the event compares logs
-	LocalTerm  uint64    // the term of our own last entry, likewise
-	Reason     Reason    // for EventVoteRefused and EventSnapshotRejected
-	State      StateType // the new role, for EventRoleChanged
-	PreVote    bool      // for vote events: a pre-vote rather than a vote
-	Offset     uint64    // for snapshot events: the snapshot's size, or where a refused chunk begins
+	Peer       uint64 // the peer that decided
+	Term       uint64 // the peer's term when it decided
+	From       uint64 // the other peer concerned, or None
+	Index      uint64 // the index the event is about
+	LogTerm    uint64 // the term that goes with Index
+	LocalIndex uint64 // our own last index, where the event compares logs
+	LocalTerm  uint64 // the term of our own last entry, likewise
+	Reason     Reason // for EventVoteRefused and EventSnapshotRejected
+	State      Role   // the new role, for EventRoleChanged
+	PreVote    bool   // for vote events: a pre-vote rather than a vote
+	Offset     uint64 // for snapshot events: the snapshot's size, or where a refused chunk begins
 }
 
-// Describe is a plain sentence for the narration and for transcripts.
-func (e Event) Describe() string {
-	p := fmt.Sprintf("peer %d", e.Peer)
+// Describe is a plain sentence for the narration and for transcripts, with every peer
+// it mentions written by name: PeerName gives "peer 3", the simulator "S3".
+func (e Event) Describe(name func(id uint64) string) string {
+	p, from := name(e.Peer), name(e.From)
 	vote := "vote"
 	if e.PreVote {
 		vote = "pre-vote"
 	}
 	switch e.Kind {
 	case EventRestarted:
-		return fmt.Sprintf("%s restarted from storage: term %d, voted for %d, commit %d, last index %d", p, e.Term, e.From, e.Index, e.LocalIndex)
+		return fmt.Sprintf("%s restarted from storage: term %d, voted for %s, commit %d, last index %d", p, e.Term, from, e.Index, e.LocalIndex)
 	case EventTimeout:
 		return fmt.Sprintf("%s: election timeout fired in term %d", p, e.Term)
 	case EventRoleChanged:
 		return fmt.Sprintf("%s became %s in term %d", p, e.State, e.Term)
 	case EventVoteGranted:
-		return fmt.Sprintf("%s granted its %s to %d for term %d", p, vote, e.From, e.Term)
+		return fmt.Sprintf("%s granted its %s to %s for term %d", p, vote, from, e.Term)
 	case EventVoteRefused:
-		return fmt.Sprintf("%s refused its %s to %d in term %d: %s", p, vote, e.From, e.Term, e.reasonText())
+		return fmt.Sprintf("%s refused its %s to %s in term %d: %s", p, vote, from, e.Term, e.reasonText(name))
 	case EventElectionWon:
 		return fmt.Sprintf("%s won the election for term %d with a majority of votes", p, e.Term)
 	case EventSteppedDown:
-		if e.State == StateFollower {
-			return fmt.Sprintf("%s moved to the higher term %d of peer %d", p, e.Term, e.From)
+		if e.State == RoleFollower {
+			return fmt.Sprintf("%s moved to the higher term %d of %s", p, e.Term, from)
 		}
-		return fmt.Sprintf("%s stepped down from %s: peer %d is in the higher term %d", p, e.State, e.From, e.Term)
+		return fmt.Sprintf("%s stepped down from %s: %s is in the higher term %d", p, e.State, from, e.Term)
 	case EventAppendRejected:
-		return fmt.Sprintf("%s rejected entries from %d: its log has no entry at index %d with term %d (log mismatch)", p, e.From, e.Index, e.LogTerm)
+		return fmt.Sprintf("%s rejected entries from %s: its log has no entry at index %d with term %d (log mismatch)", p, from, e.Index, e.LogTerm)
 	case EventSuffixTruncated:
 		return fmt.Sprintf("%s truncated its conflicting suffix: entries %d..%d removed", p, e.Index, e.LocalIndex)
 	case EventEntriesAppended:
@@ -130,7 +163,7 @@ func (e Event) Describe() string {
 	case EventCommitAdvanced:
 		return fmt.Sprintf("%s advanced its commit index to %d (term %d)", p, e.Index, e.LogTerm)
 	case EventNextIndexBackoff:
-		return fmt.Sprintf("%s (leader) backs off: next index for %d is now %d", p, e.From, e.Index)
+		return fmt.Sprintf("%s (leader) backs off: next index for %s is now %d", p, from, e.Index)
 	case EventQuorumLost:
 		return fmt.Sprintf("%s stepped down: it has not heard from a majority within an election timeout", p)
 	case EventReadConfirmed:
@@ -138,26 +171,26 @@ func (e Event) Describe() string {
 	case EventSnapshotTaken:
 		return fmt.Sprintf("%s took a snapshot up to index %d (term %d) and discards its log up to there (§7); its log goes on to %d", p, e.Index, e.LogTerm, e.LocalIndex)
 	case EventSnapshotSent:
-		return fmt.Sprintf("%s (leader) sends its snapshot up to index %d (term %d, %d bytes) to %d, which needs entries the leader compacted (§7 InstallSnapshot)", p, e.Index, e.LogTerm, e.Offset, e.From)
+		return fmt.Sprintf("%s (leader) sends its snapshot up to index %d (term %d, %d bytes) to %s, which needs entries the leader compacted (§7 InstallSnapshot)", p, e.Index, e.LogTerm, e.Offset, from)
 	case EventSnapshotInstalled:
 		if e.LocalIndex > e.Index {
-			return fmt.Sprintf("%s installed the snapshot up to index %d (term %d, %d bytes) from %d and kept the entries %d..%d that follow it (§7)", p, e.Index, e.LogTerm, e.Offset, e.From, e.Index+1, e.LocalIndex)
+			return fmt.Sprintf("%s installed the snapshot up to index %d (term %d, %d bytes) from %s and kept the entries %d..%d that follow it (§7)", p, e.Index, e.LogTerm, e.Offset, from, e.Index+1, e.LocalIndex)
 		}
-		return fmt.Sprintf("%s installed the snapshot up to index %d (term %d, %d bytes) from %d and discarded its whole log (§7)", p, e.Index, e.LogTerm, e.Offset, e.From)
+		return fmt.Sprintf("%s installed the snapshot up to index %d (term %d, %d bytes) from %s and discarded its whole log (§7)", p, e.Index, e.LogTerm, e.Offset, from)
 	case EventSnapshotRejected:
-		return fmt.Sprintf("%s refused %s: %s", p, e.snapshotText(), e.reasonText())
+		return fmt.Sprintf("%s refused %s: %s", p, e.snapshotText(from), e.reasonText(name))
 	case EventRecovered:
-		return fmt.Sprintf("%s recovered: it holds the whole log of leader %d (up to index %d), and votes again", p, e.From, e.Index)
+		return fmt.Sprintf("%s recovered: it holds the whole log of the leader, %s (up to index %d), and votes again", p, from, e.Index)
 	}
 	return fmt.Sprintf("%s: %s", p, e.Kind)
 }
 
-func (e Event) reasonText() string {
+func (e Event) reasonText(name func(id uint64) string) string {
 	switch e.Reason {
 	case ReasonStaleTerm:
 		return "the candidate's term is behind"
 	case ReasonAlreadyVoted:
-		return fmt.Sprintf("it already voted for %d in this term", e.Index)
+		return fmt.Sprintf("it already voted for %s in this term", name(e.Index))
 	case ReasonLogBehind:
 		return fmt.Sprintf("the candidate's log (last %d@%d) is behind its own (last %d@%d)", e.Index, e.LogTerm, e.LocalIndex, e.LocalTerm)
 	case ReasonLeaderAlive:
@@ -174,10 +207,20 @@ func (e Event) reasonText() string {
 	return e.Reason.String()
 }
 
-// snapshotText names the snapshot (or the chunk of it) an EventSnapshotRejected is about.
-func (e Event) snapshotText() string {
+// snapshotText names the snapshot (or the chunk of it) an EventSnapshotRejected is
+// about; from is the leader's name.
+func (e Event) snapshotText(from string) string {
 	if e.Reason == ReasonChunkMissing {
-		return fmt.Sprintf("the chunk at byte %d of snapshot %d@%d from %d", e.Offset, e.Index, e.LogTerm, e.From)
+		return fmt.Sprintf("the chunk at byte %d of snapshot %d@%d from %s", e.Offset, e.Index, e.LogTerm, from)
 	}
-	return fmt.Sprintf("the snapshot up to index %d (term %d) from %d", e.Index, e.LogTerm, e.From)
+	return fmt.Sprintf("the snapshot up to index %d (term %d) from %s", e.Index, e.LogTerm, from)
+}
+
+// PeerName is the naming Describe uses outside the playground: "peer 3", and "nobody"
+// for None (no vote, no leader).
+func PeerName(id uint64) string {
+	if id == None {
+		return "nobody"
+	}
+	return fmt.Sprintf("peer %d", id)
 }

@@ -110,7 +110,7 @@ func (n *network) handle(id uint64) {
 	for p.HasReady() {
 		rd := p.Ready()
 		for _, e := range rd.Events {
-			fmt.Fprintf(&n.log, "  %s\n", e.Describe())
+			fmt.Fprintf(&n.log, "  %s\n", e.Describe(engine.PeerName))
 		}
 		n.process(id, p, rd)
 	}
@@ -252,7 +252,7 @@ func (n *network) terms(id uint64) string {
 func electLeader(t *testing.T, n *network, id uint64) {
 	n.campaign(id)
 	n.deliver()
-	require.Equal(t, engine.StateLeader, n.status(id).State, "peer %d should have won", id)
+	require.Equal(t, engine.RoleLeader, n.status(id).State, "peer %d should have won", id)
 }
 
 // note writes a line of commentary into the transcript.

@@ -23,16 +23,33 @@ const (
 	msgTypeCount
 )
 
-var msgTypeNames = [...]string{"Invalid", "RequestVote", "RequestVoteResp", "PreVote",
-	"PreVoteResp", "AppendEntries", "AppendEntriesResp", "Heartbeat", "HeartbeatResp", "InstallSnapshot", "InstallSnapshotResp"}
+// msgTypes gives each type the name the narration, traces and lessons use, and the
+// section of the paper that defines it.
+var msgTypes = [...]term{
+	{"Invalid", ""},
+	{"RequestVote", "§5.2"},
+	{"RequestVoteResp", "§5.2"},
+	{"PreVote", "dissertation §9.6"},
+	{"PreVoteResp", "dissertation §9.6"},
+	{"AppendEntries", "§5.3"},
+	{"AppendEntriesResp", "§5.3"},
+	{"Heartbeat", "§5.2"},
+	{"HeartbeatResp", "§5.2"},
+	{"InstallSnapshot", "§7"},
+	{"InstallSnapshotResp", "§7"},
+}
 
 // String returns the name the narration uses, such as "AppendEntries".
-func (t MessageType) String() string {
-	if int(t) < len(msgTypeNames) {
-		return msgTypeNames[t]
-	}
-	return fmt.Sprintf("MessageType(%d)", uint8(t))
-}
+func (t MessageType) String() string { return nameOf(msgTypes[:], t, "MessageType") }
+
+// Rule is the section of the paper (or the dissertation) that defines the message.
+func (t MessageType) Rule() string { return ruleOf(msgTypes[:], t) }
+
+// ParseMessageType is the inverse of MessageType.String.
+func ParseMessageType(s string) (MessageType, bool) { return parseTerm[MessageType](msgTypes[:], s, 1) }
+
+// MessageTypes lists every message type, in the order of their numbers.
+func MessageTypes() []MessageType { return values[MessageType](len(msgTypes), 1) }
 
 // Message is one message between peers. One struct serves every type; the meaning of
 // the fields that differ per type:

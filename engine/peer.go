@@ -13,7 +13,7 @@ type Peer struct {
 	regionID uint64
 	cfg      Config
 
-	state    StateType
+	state    Role
 	term     uint64 // currentTerm
 	votedFor uint64 // candidate voted for in term, or None
 	lead     uint64 // the leader of term as far as we know, or None
@@ -38,7 +38,7 @@ type Peer struct {
 	// Timers are counters of ticks, never real timers.
 	electionElapsed  int // ticks since we last heard from a leader or started an election
 	heartbeatElapsed int // leader: ticks since the last heartbeat round
-	electionTimeout  int // the randomized timeout in force, in [ElectionTick, 2*ElectionTick)
+	electionTimeout  int // the randomized timeout in force, in [ElectionTicks, 2*ElectionTicks)
 	rand             *rand.Rand
 	pcg              *rand.PCG // the source behind rand, kept so that Clone can copy its state
 
@@ -199,7 +199,7 @@ func (p *Peer) voterIndex(id uint64) int {
 }
 
 func (p *Peer) resetRandomizedElectionTimeout() {
-	p.electionTimeout = p.cfg.ElectionTick + p.rand.IntN(p.cfg.ElectionTick)
+	p.electionTimeout = p.cfg.ElectionTicks + p.rand.IntN(p.cfg.ElectionTicks)
 }
 
 // reset prepares the peer for a new term (or a new role in the same term).
@@ -221,10 +221,10 @@ func (p *Peer) reset(term uint64) {
 	p.reads.reset()
 }
 
-func (p *Peer) setRole(state StateType) {
+func (p *Peer) setRole(state Role) {
 	changed := p.state != state
 	p.state = state
-	if changed || state != StateFollower {
+	if changed || state != RoleFollower {
 		p.emit(Event{Kind: EventRoleChanged, State: state})
 	}
 }
@@ -234,13 +234,13 @@ func (p *Peer) becomeFollower(term, lead uint64) {
 	p.tickRole = tickElection
 	p.reset(term)
 	p.lead = lead
-	p.setRole(StateFollower)
+	p.setRole(RoleFollower)
 }
 
 // becomePreCandidate asks for pre-votes without raising the term or voting (§9.6 of the
 // thesis), so a peer that cannot win does not disturb the others.
 func (p *Peer) becomePreCandidate() {
-	if p.state == StateLeader {
+	if p.state == RoleLeader {
 		panic("engine: broken invariant: a leader cannot become a pre-candidate")
 	}
 	p.stepRole = stepCandidate
@@ -249,32 +249,32 @@ func (p *Peer) becomePreCandidate() {
 	p.lead = None
 	p.electionElapsed = 0
 	p.resetRandomizedElectionTimeout()
-	p.setRole(StatePreCandidate)
+	p.setRole(RolePreCandidate)
 }
 
 // becomeCandidate starts an election: a new term and a vote for ourselves (§5.2).
 func (p *Peer) becomeCandidate() {
-	if p.state == StateLeader {
+	if p.state == RoleLeader {
 		panic("engine: broken invariant: a leader cannot become a candidate")
 	}
 	p.stepRole = stepCandidate
 	p.tickRole = tickElection
 	p.reset(p.term + 1)
 	p.votedFor = p.id
-	p.setRole(StateCandidate)
+	p.setRole(RoleCandidate)
 }
 
 // becomeLeader takes over the region and appends an empty entry of the new term: entries
 // of earlier terms are committed only through it (§5.4.2).
 func (p *Peer) becomeLeader() {
-	if p.state == StateFollower {
+	if p.state == RoleFollower {
 		panic("engine: broken invariant: a follower cannot become leader without an election")
 	}
 	p.stepRole = stepLeader
 	p.tickRole = tickHeartbeat
 	p.reset(p.term)
 	p.lead = p.id
-	p.setRole(StateLeader)
+	p.setRole(RoleLeader)
 	self := p.progress[p.self]
 	self.becomeReplicate()
 	self.Match = p.log.stableLast()
@@ -303,7 +303,7 @@ func tickElection(p *Peer) {
 func tickHeartbeat(p *Peer) {
 	p.heartbeatElapsed++
 	p.electionElapsed++
-	if p.electionElapsed >= p.cfg.ElectionTick {
+	if p.electionElapsed >= p.cfg.ElectionTicks {
 		p.electionElapsed = 0
 		if p.cfg.CheckQuorum && !p.quorumActive() {
 			p.emit(Event{Kind: EventQuorumLost})
@@ -311,7 +311,7 @@ func tickHeartbeat(p *Peer) {
 			return
 		}
 	}
-	if p.heartbeatElapsed >= p.cfg.HeartbeatTick {
+	if p.heartbeatElapsed >= p.cfg.HeartbeatTicks {
 		p.heartbeatElapsed = 0
 		p.broadcastHeartbeat(0)
 	}
@@ -334,7 +334,7 @@ func (p *Peer) quorumActive() bool {
 // leader for too long. A leader ignores it, and so does a recovering peer (see
 // Config.Recovering).
 func (p *Peer) Campaign() {
-	if p.state == StateLeader || p.recovering {
+	if p.state == RoleLeader || p.recovering {
 		return
 	}
 	p.emit(Event{Kind: EventTimeout})

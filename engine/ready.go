@@ -9,7 +9,7 @@ import (
 // leads and in which role we are. It need not be persisted.
 type SoftState struct {
 	Lead  uint64
-	State StateType
+	State Role
 }
 
 // ReadState answers a ReadIndex request: once the peer has applied Index, a read that
@@ -103,7 +103,7 @@ func (rd *Ready) Describe() string {
 		fmt.Fprintf(&b, "read: id=%d index=%d\n", rs.RequestID, rs.Index)
 	}
 	for _, e := range rd.Events {
-		fmt.Fprintf(&b, "event: %s\n", e.Describe())
+		fmt.Fprintf(&b, "event: %s\n", e.Describe(PeerName))
 	}
 	return b.String()
 }

@@ -103,7 +103,7 @@ func (p *Peer) Advance() {
 	p.readStates = p.readStates[:0]
 	if h.hadEntries {
 		p.log.stableTo(h.lastEntry)
-		if p.state == StateLeader {
+		if p.state == RoleLeader {
 			// Our own entries count towards a majority only once they are durable.
 			if p.progress[p.self].maybeUpdate(h.lastEntry) && p.maybeCommit() {
 				p.markAllForSend(true)

@@ -76,8 +76,8 @@ func configFromArgs(c *scriptCommand) (func(*engine.Config), error) {
 		return v
 	}
 	preVote, checkQuorum := boolean("pre-vote", base.PreVote), boolean("check-quorum", base.CheckQuorum)
-	electionTick := number("election-tick", uint64(base.ElectionTick))
-	heartbeatTick := number("heartbeat-tick", uint64(base.HeartbeatTick))
+	electionTick := number("election-tick", uint64(base.ElectionTicks))
+	heartbeatTick := number("heartbeat-tick", uint64(base.HeartbeatTicks))
 	maxSize := number("max-size-per-msg", base.MaxSizePerMsg)
 	maxInflight := number("max-inflight-msgs", uint64(base.MaxInflightMsgs))
 	chunk := number("snapshot-chunk", base.SnapshotChunkSize)
@@ -99,7 +99,7 @@ func configFromArgs(c *scriptCommand) (func(*engine.Config), error) {
 	return func(cfg *engine.Config) {
 		cfg.Seed = seed + cfg.ID
 		cfg.PreVote, cfg.CheckQuorum = preVote, checkQuorum
-		cfg.ElectionTick, cfg.HeartbeatTick = int(electionTick), int(heartbeatTick)
+		cfg.ElectionTicks, cfg.HeartbeatTicks = int(electionTick), int(heartbeatTick)
 		cfg.MaxSizePerMsg, cfg.MaxInflightMsgs = maxSize, int(maxInflight)
 		cfg.SnapshotChunkSize, cfg.MaxInflightSnapshotChunks = chunk, int(maxChunks)
 		cfg.Unsafe = unsafe

@@ -184,13 +184,13 @@ func TestSnapshotEventsDescribe(t *testing.T) {
 		{engine.Event{Kind: engine.EventSnapshotTaken, Peer: 1, Index: 4, LogTerm: 2, LocalIndex: 6},
 			"peer 1 took a snapshot up to index 4 (term 2) and discards its log up to there (§7); its log goes on to 6"},
 		{engine.Event{Kind: engine.EventSnapshotSent, Peer: 1, From: 3, Index: 4, LogTerm: 2, Offset: 10},
-			"peer 1 (leader) sends its snapshot up to index 4 (term 2, 10 bytes) to 3, which needs entries the leader compacted (§7 InstallSnapshot)"},
+			"peer 1 (leader) sends its snapshot up to index 4 (term 2, 10 bytes) to peer 3, which needs entries the leader compacted (§7 InstallSnapshot)"},
 		{engine.Event{Kind: engine.EventSnapshotInstalled, Peer: 3, From: 1, Index: 4, LogTerm: 2, LocalIndex: 4, Offset: 10},
-			"peer 3 installed the snapshot up to index 4 (term 2, 10 bytes) from 1 and discarded its whole log (§7)"},
+			"peer 3 installed the snapshot up to index 4 (term 2, 10 bytes) from peer 1 and discarded its whole log (§7)"},
 		{engine.Event{Kind: engine.EventSnapshotRejected, Peer: 3, From: 1, Index: 4, LogTerm: 2, LocalIndex: 5, Reason: engine.ReasonSnapshotStale},
-			"peer 3 refused the snapshot up to index 4 (term 2) from 1: its commit index 5 is at or past it, and installing it would move the peer back (§7)"},
+			"peer 3 refused the snapshot up to index 4 (term 2) from peer 1: its commit index 5 is at or past it, and installing it would move the peer back (§7)"},
 	} {
-		assert.Equal(t, tt.want, tt.e.Describe())
+		assert.Equal(t, tt.want, tt.e.Describe(engine.PeerName))
 		kind, ok := engine.ParseEventKind(tt.e.Kind.String())
 		assert.True(t, ok)
 		assert.Equal(t, tt.e.Kind, kind)

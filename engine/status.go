@@ -29,7 +29,7 @@ func (e *NotLeaderError) Is(target error) bool { return target == ErrNotLeader }
 type Status struct {
 	ID          uint64
 	RegionID    uint64
-	State       StateType
+	State       Role
 	Term        uint64
 	VotedFor    uint64
 	Lead        uint64
@@ -73,8 +73,8 @@ func (p *Peer) Status() Status {
 		ElectionTimeout: p.electionTimeout,
 		Recovering:      p.recovering,
 	}
-	if p.state == StateLeader {
-		st.ElectionTimeout = p.cfg.ElectionTick
+	if p.state == RoleLeader {
+		st.ElectionTimeout = p.cfg.ElectionTicks
 		st.Progress = make(map[uint64]ReplicationState, len(p.voters))
 		for i, id := range p.voters {
 			st.Progress[id] = p.progress[i].ReplicationState
@@ -87,4 +87,4 @@ func (p *Peer) Status() Status {
 func (p *Peer) Term() uint64 { return p.term }
 
 // State returns the peer's role.
-func (p *Peer) State() StateType { return p.state }
+func (p *Peer) State() Role { return p.state }

@@ -13,7 +13,7 @@ func (p *Peer) Step(m Message) error {
 	if err := p.validate(m); err != nil {
 		return err
 	}
-	if m.Type == MsgPreVoteResp && p.state != StatePreCandidate {
+	if m.Type == MsgPreVoteResp && p.state != RolePreCandidate {
 		// An answer to a pre-vote round we gave up (we heard from a leader since, say).
 		// Taking a higher term from it would carry a follower past the check-quorum
 		// lease into a candidate's term.
@@ -66,7 +66,7 @@ func (p *Peer) validate(m Message) error {
 		return validateEntries(m)
 	case m.Type == MsgSnap:
 		return p.validateSnapshot(m)
-	case m.Type == MsgAppResp && !m.Reject && m.Term == p.term && p.state == StateLeader && m.Index > p.log.lastIndex():
+	case m.Type == MsgAppResp && !m.Reject && m.Term == p.term && p.state == RoleLeader && m.Index > p.log.lastIndex():
 		return fmt.Errorf("engine: peer %d: %s from %d claims index %d beyond our last index %d", p.id, m.Type, m.From, m.Index, p.log.lastIndex())
 	}
 	return nil
@@ -123,7 +123,7 @@ func (p *Peer) ignoreHigherTerm(m Message) bool {
 // inLease reports whether check-quorum lets us refuse votes: we are following a
 // leader we heard from within the election timeout, or we are that leader.
 func (p *Peer) inLease() bool {
-	return p.cfg.CheckQuorum && p.lead != None && p.electionElapsed < p.cfg.ElectionTick
+	return p.cfg.CheckQuorum && p.lead != None && p.electionElapsed < p.cfg.ElectionTicks
 }
 
 // answerStaleTerm answers a message from an older term where that helps the sender.
@@ -173,13 +173,13 @@ func stepCandidate(p *Peer, m Message) error {
 		p.becomeFollower(m.Term, m.From)
 		return stepFollower(p, m)
 	case MsgVoteResp:
-		if p.state == StateCandidate {
+		if p.state == RoleCandidate {
 			p.tallyVote(m)
 		}
 	case MsgPreVoteResp:
 		// A grant echoes the term it was asked about: one for an earlier round (our
 		// pre-vote for the term we are in now, say) answers a question we no longer ask.
-		if p.state == StatePreCandidate && (m.Reject || m.Term == p.term+1) {
+		if p.state == RolePreCandidate && (m.Reject || m.Term == p.term+1) {
 			p.tallyVote(m)
 		}
 	}

@@ -5,30 +5,40 @@ import "fmt"
 // None is the zero peer id: "no leader known", "voted for nobody".
 const None uint64 = 0
 
-// StateType is a peer's role in the protocol (§5.1, plus the pre-vote phase of §9.6
+// Role is a peer's role in the protocol (§5.1, plus the pre-vote phase of §9.6
 // of Ongaro's thesis).
-type StateType uint8
+type Role uint8
 
 // The roles a peer can be in.
 const (
-	StateFollower StateType = iota
-	StatePreCandidate
-	StateCandidate
-	StateLeader
+	RoleFollower Role = iota
+	RolePreCandidate
+	RoleCandidate
+	RoleLeader
+	roleCount
 )
 
-var stateNames = [...]string{"follower", "precandidate", "candidate", "leader"}
-
-// String returns the role in lower case. The simulator's snapshots carry it as a peer's
-// "state" (sim.PeerState), and the page copies that into data-role, which also has the
-// value "down" for a crashed peer: a role the engine never has, since a crashed peer
-// has no engine.
-func (s StateType) String() string {
-	if int(s) < len(stateNames) {
-		return stateNames[s]
-	}
-	return fmt.Sprintf("state(%d)", uint8(s))
+// roles gives each role its name and the section that defines it.
+var roles = [...]term{
+	{"follower", "§5.1"},
+	{"precandidate", "dissertation §9.6: pre-vote"},
+	{"candidate", "§5.1, §5.2"},
+	{"leader", "§5.1, §5.2"},
 }
+
+// String returns the role in lower case, the name every layer uses: a snapshot's
+// "state" (sim.PeerState), an event's "state", the page's data-role. Those also know
+// "down" for a crashed peer, a role the engine never has (a crashed peer has no engine).
+func (s Role) String() string { return nameOf(roles[:], s, "role") }
+
+// Rule is the section of the paper (or the dissertation) that defines the role.
+func (s Role) Rule() string { return ruleOf(roles[:], s) }
+
+// ParseRole is the inverse of Role.String.
+func ParseRole(s string) (Role, bool) { return parseTerm[Role](roles[:], s, 0) }
+
+// Roles lists every role, in the order of their numbers.
+func Roles() []Role { return values[Role](len(roles), 0) }
 
 // Entry is one Raft log entry. Indices start at 1 and are strictly increasing in a log.
 // An entry with no Command is the empty entry a new leader appends to commit entries of

@@ -139,22 +139,27 @@ const (
 
 var checkKinds = []string{"event", "peer", "leader", "log", "commit", "kv", "client", "violation", "all", "any", "not"}
 
-// simEventKinds are the simulator's own trace event kinds (see sim.TraceEvent).
-var simEventKinds = []string{"send", "deliver", "drop", "duplicate", "delay", "lost", "crash", "restart",
-	"partition", "block", "heal", "network", "force-timeout", "client-request", "client-response",
-	"violation", "action-failed"}
-
+// The names an event check may use come from engine and sim, where they are defined:
+// a kind, reason, role or message type added there is valid here at once.
 var (
-	roleStates   = []string{"leader", "follower", "candidate", "precandidate"}
-	peerStates   = []string{"leader", "follower", "candidate", "precandidate", "down", "up"}
-	voteReasons  = []string{"stale-term", "already-voted", "log-behind", "leader-alive"}
-	messageTypes = []string{"RequestVote", "RequestVoteResp", "PreVote", "PreVoteResp", "AppendEntries",
-		"AppendEntriesResp", "Heartbeat", "HeartbeatResp"}
-	clientOps   = []string{"PUT", "GET", "DELETE", "CAS"}
-	outcomes    = []string{string(sim.OutcomeOK), string(sim.OutcomeFailed), string(sim.OutcomeUnknown), outcomePending}
-	invariants  = []string{"any", sim.InvElectionSafety, sim.InvLeaderAppendOnly, sim.InvLogMatching, sim.InvLeaderCompleteness, sim.InvStateMachineSafety, sim.InvMonotonic, sim.InvIndexOrder, sim.InvAckedDurable, sim.InvLiveness, sim.InvEnginePanic, sim.InvMessageRejected, sim.InvStorage, sim.InvStaleRead}
-	errNotAnObj = errors.New("must be a JSON object with one check kind, such as {\"event\": {\"kind\": \"role\"}}")
+	roleStates   = names(engine.Roles())
+	peerStates   = append(names(engine.Roles()), "down", "up")
+	voteReasons  = names(engine.Reasons())
+	messageTypes = names(engine.MessageTypes())
+	clientOps    = []string{"PUT", "GET", "DELETE", "CAS"}
+	outcomes     = []string{string(sim.OutcomeOK), string(sim.OutcomeFailed), string(sim.OutcomeUnknown), outcomePending}
+	invariants   = []string{"any", sim.InvElectionSafety, sim.InvLeaderAppendOnly, sim.InvLogMatching, sim.InvLeaderCompleteness, sim.InvStateMachineSafety, sim.InvMonotonic, sim.InvIndexOrder, sim.InvAckedDurable, sim.InvLiveness, sim.InvEnginePanic, sim.InvMessageRejected, sim.InvStorage, sim.InvStaleRead}
+	errNotAnObj  = errors.New("must be a JSON object with one check kind, such as {\"event\": {\"kind\": \"role\"}}")
 )
+
+// names are the String forms of a vocabulary's values.
+func names[T fmt.Stringer](values []T) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = v.String()
+	}
+	return out
+}
 
 // checkParser parses one step's check, counting nodes against maxCheckNodes.
 type checkParser struct {
@@ -324,7 +329,7 @@ func (e *EventCheck) validate(peers int) error {
 	if e.Kind == "" {
 		return errors.New("needs \"kind\", such as \"role\" or \"vote-granted\"")
 	}
-	if _, ok := engine.ParseEventKind(e.Kind); !ok && !slices.Contains(simEventKinds, e.Kind) {
+	if _, ok := engine.ParseEventKind(e.Kind); !ok && !slices.Contains(sim.TraceKinds(), e.Kind) {
 		return fmt.Errorf("kind %q is not an engine or simulator event (see lessons/README.md)", e.Kind)
 	}
 	if err := validRef("peer", e.Peer, peers, refsEvent); err != nil {

@@ -86,7 +86,7 @@ type Action struct {
 	Prompt     string `json:"prompt"`
 	PromptHTML string `json:"prompt_html"`
 	// Highlight is a CSS selector of the page element to highlight, such as
-	// "[data-card-peer=\"2\"]"; empty for none.
+	// ".peer-card[data-peer=\"2\"]"; empty for none.
 	Highlight string `json:"highlight,omitempty"`
 }
 

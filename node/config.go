@@ -48,13 +48,13 @@ type Config struct {
 
 	// TickInterval is the real time of one engine tick. Default 10 ms.
 	TickInterval time.Duration
-	// ElectionTick is the election timeout in ticks: a follower campaigns after a random
-	// timeout in [ElectionTick, 2*ElectionTick) without a leader. Default 20 (200 to
+	// ElectionTicks is the election timeout in ticks: a follower campaigns after a random
+	// timeout in [ElectionTicks, 2*ElectionTicks) without a leader. Default 20 (200 to
 	// 400 ms at the default tick). Raise it for slow or distant networks: it must be
 	// well above the round-trip time between nodes.
-	ElectionTick int
-	// HeartbeatTick is the interval between a leader's heartbeats, in ticks. Default 2.
-	HeartbeatTick int
+	ElectionTicks int
+	// HeartbeatTicks is the interval between a leader's heartbeats, in ticks. Default 2.
+	HeartbeatTicks int
 
 	// Token is the cluster secret. When set, a peer connection must present it in its
 	// handshake and HTTP requests must carry "Authorization: Bearer <Token>". Tokens are
@@ -111,8 +111,8 @@ type Config struct {
 const (
 	DefaultRegionID            = 1
 	DefaultTickInterval        = 10 * time.Millisecond
-	DefaultElectionTick        = 20
-	DefaultHeartbeatTick       = 2
+	DefaultElectionTicks       = 20
+	DefaultHeartbeatTicks      = 2
 	DefaultRequestTimeout      = 10 * time.Second
 	DefaultSendQueueLen        = 1024
 	DefaultSendQueueBytes      = 64 << 20
@@ -130,8 +130,8 @@ const (
 func (c Config) withDefaults() Config {
 	setDefault(&c.RegionID, DefaultRegionID)
 	setDefault(&c.TickInterval, DefaultTickInterval)
-	setDefault(&c.ElectionTick, DefaultElectionTick)
-	setDefault(&c.HeartbeatTick, DefaultHeartbeatTick)
+	setDefault(&c.ElectionTicks, DefaultElectionTicks)
+	setDefault(&c.HeartbeatTicks, DefaultHeartbeatTicks)
 	setDefault(&c.RequestTimeout, DefaultRequestTimeout)
 	setDefault(&c.MaxBodyBytes, defaultMaxBodyBytes)
 	setDefault(&c.SendQueueLen, DefaultSendQueueLen)
@@ -170,8 +170,8 @@ func (c *Config) validate() error {
 		return errors.New("node config: HTTPAddr is required")
 	case c.TickInterval < 0:
 		return fmt.Errorf("node config: TickInterval must be positive, got %v", c.TickInterval)
-	case c.HeartbeatTick <= 0 || c.ElectionTick <= c.HeartbeatTick:
-		return fmt.Errorf("node config: need 0 < HeartbeatTick (%d) < ElectionTick (%d)", c.HeartbeatTick, c.ElectionTick)
+	case c.HeartbeatTicks <= 0 || c.ElectionTicks <= c.HeartbeatTicks:
+		return fmt.Errorf("node config: need 0 < HeartbeatTicks (%d) < ElectionTicks (%d)", c.HeartbeatTicks, c.ElectionTicks)
 	case len(c.Token) > MaxTokenLen:
 		return fmt.Errorf("node config: Token is %d bytes, the limit is %d", len(c.Token), MaxTokenLen)
 	case c.MaxBodyBytes < 0 || c.MaxBodyBytes > defaultMaxBodyBytes:

@@ -35,7 +35,7 @@ func TestNewRefusesBadConfigs(t *testing.T) {
 		{"peers differ from the voters", func(c *Config) { c.Peers[4] = "127.0.0.1:7004" }, "the store's voters are [1 2 3]"},
 		{"no HTTP address", func(c *Config) { c.HTTPAddr = "" }, "HTTPAddr is required"},
 		{"bad peer HTTP address", func(c *Config) { c.PeerHTTP[2] = "nohostport" }, "PeerHTTP for peer 2"},
-		{"heartbeat not below election", func(c *Config) { c.ElectionTick, c.HeartbeatTick = 3, 3 }, "HeartbeatTick (3) < ElectionTick (3)"},
+		{"heartbeat not below election", func(c *Config) { c.ElectionTicks, c.HeartbeatTicks = 3, 3 }, "HeartbeatTicks (3) < ElectionTicks (3)"},
 		{"token too long", func(c *Config) { c.Token = string(make([]byte, MaxTokenLen+1)) }, "Token is 1025 bytes"},
 		{"body limit above kv's", func(c *Config) { c.MaxBodyBytes = 2 << 20 }, "MaxBodyBytes"},
 		{"raft on every interface without token", func(c *Config) { c.Peers[1] = "0.0.0.0:7001" }, `refusing to listen for Raft peers on "0.0.0.0:7001"`},
@@ -104,8 +104,8 @@ func TestAddressHelpers(t *testing.T) {
 func TestDefaults(t *testing.T) {
 	cfg := validConfig().withDefaults()
 	assert.Equal(t, DefaultTickInterval, cfg.TickInterval)
-	assert.Equal(t, DefaultElectionTick, cfg.ElectionTick)
-	assert.Equal(t, DefaultHeartbeatTick, cfg.HeartbeatTick)
+	assert.Equal(t, DefaultElectionTicks, cfg.ElectionTicks)
+	assert.Equal(t, DefaultHeartbeatTicks, cfg.HeartbeatTicks)
 	assert.Equal(t, int64(defaultMaxBodyBytes), cfg.MaxBodyBytes)
 	assert.NotNil(t, cfg.Logger)
 }

@@ -52,38 +52,17 @@ type PeerStatus struct {
 	Recovering bool `json:"recovering,omitempty"`
 }
 
-// Event is an engine.Event as GET /events sends it: the kind and the role by name, the
-// numbers that explain the decision, and the sentence the playground narrates.
+// Event is an engine.Event as GET /events sends it: the engine's JSON form (the same
+// one the simulator's trace uses), stamped with the time it was handed out.
 type Event struct {
-	Time       time.Time `json:"time"`
-	Kind       string    `json:"kind"` // engine.EventKind.String, such as "vote-granted"
-	Peer       uint64    `json:"peer"`
-	Term       uint64    `json:"term"`
-	From       uint64    `json:"from,omitempty"`
-	Index      uint64    `json:"index,omitempty"`
-	LogTerm    uint64    `json:"log_term,omitempty"`
-	LocalIndex uint64    `json:"local_index,omitempty"`
-	LocalTerm  uint64    `json:"local_term,omitempty"`
-	Reason     string    `json:"reason,omitempty"` // for vote-refused
-	State      string    `json:"state,omitempty"`  // for role and stepped-down
-	PreVote    bool      `json:"pre_vote,omitempty"`
-	Text       string    `json:"text"` // engine.Event.Describe
+	Time time.Time `json:"time"`
+	engine.EventJSON
 }
 
-// EventOf converts an engine event, stamped with the time it was handed out.
+// EventOf converts an engine event, stamped with the time it was handed out; its
+// sentence names peers as engine.PeerName does ("peer 3").
 func EventOf(e engine.Event, at time.Time) Event {
-	ev := Event{
-		Time: at, Kind: e.Kind.String(), Peer: e.Peer, Term: e.Term, From: e.From,
-		Index: e.Index, LogTerm: e.LogTerm, LocalIndex: e.LocalIndex, LocalTerm: e.LocalTerm,
-		PreVote: e.PreVote, Text: e.Describe(),
-	}
-	if e.Reason != engine.ReasonNone {
-		ev.Reason = e.Reason.String()
-	}
-	if e.Kind == engine.EventRoleChanged || e.Kind == engine.EventSteppedDown {
-		ev.State = e.State.String()
-	}
-	return ev
+	return Event{Time: at, EventJSON: e.JSON(engine.PeerName)}
 }
 
 // The names of the Server-Sent Events of GET /events.

@@ -121,8 +121,8 @@ func TestHubDropsForSlowSubscribers(t *testing.T) {
 
 func TestEventOfNamesKindsAndRoles(t *testing.T) {
 	at := time.Unix(100, 0)
-	ev := EventOf(engine.Event{Kind: engine.EventRoleChanged, Peer: 2, Term: 5, State: engine.StateLeader}, at)
-	assert.Equal(t, Event{Time: at, Kind: "role", Peer: 2, Term: 5, State: "leader", Text: "peer 2 became leader in term 5"}, ev)
+	ev := EventOf(engine.Event{Kind: engine.EventRoleChanged, Peer: 2, Term: 5, State: engine.RoleLeader}, at)
+	assert.Equal(t, Event{Time: at, EventJSON: engine.EventJSON{Kind: "role", Peer: 2, Term: 5, State: "leader", Text: "peer 2 became leader in term 5"}}, ev)
 	ev = EventOf(engine.Event{Kind: engine.EventVoteRefused, Peer: 1, Term: 3, From: 2, Reason: engine.ReasonLogBehind, PreVote: true}, at)
 	assert.Equal(t, "vote-refused", ev.Kind)
 	assert.Equal(t, "log-behind", ev.Reason)
@@ -138,7 +138,7 @@ func TestShutdownIsClean(t *testing.T) {
 	func() {
 		// A long election timeout keeps the leader in office after its followers stop:
 		// check-quorum deposes it only after a whole timeout (1 s) without a quorum.
-		c := newTestCluster(t, func(cfg *Config) { cfg.ElectionTick = 100 })
+		c := newTestCluster(t, func(cfg *Config) { cfg.ElectionTicks = 100 })
 		lead := c.leader()
 		resp, closeStream := openEvents(t, c, lead)
 		defer closeStream()

@@ -54,7 +54,7 @@ var (
 
 // statusKey is the part of the status whose change makes a status event.
 type statusKey struct {
-	state              engine.StateType
+	state              engine.Role
 	term, lead         uint64
 	commit, lastIndex  uint64
 	lastApplied        uint64
@@ -408,7 +408,7 @@ func (l *raftLoop) track(rd *engine.Ready) {
 // checkLeadership gives up on the requests only a leader can finish once we are no
 // longer the leader of the term they were made in.
 func (l *raftLoop) checkLeadership() {
-	leading := l.key.state == engine.StateLeader
+	leading := l.key.state == engine.RoleLeader
 	if l.leading && (!leading || l.key.term != l.leaderTerm) {
 		l.log.Info("lost leadership", "term", l.leaderTerm, "pending_proposals", len(l.proposals), "pending_reads", len(l.reads))
 		for index, p := range l.proposals {
@@ -449,10 +449,10 @@ func (l *raftLoop) publishEvents(events []engine.Event) {
 		switch e.Kind {
 		case engine.EventRestarted, engine.EventElectionWon, engine.EventSteppedDown,
 			engine.EventQuorumLost, engine.EventSuffixTruncated:
-			l.log.Info(e.Describe(), "event", e.Kind.String(), "term", e.Term)
+			l.log.Info(e.Describe(engine.PeerName), "event", e.Kind.String(), "term", e.Term)
 		default:
 			if debug {
-				l.log.Debug(e.Describe(), "event", e.Kind.String(), "term", e.Term)
+				l.log.Debug(e.Describe(engine.PeerName), "event", e.Kind.String(), "term", e.Term)
 			}
 		}
 	}
@@ -463,7 +463,7 @@ func (l *raftLoop) publishEvents(events []engine.Event) {
 	for _, e := range events {
 		data, err := json.Marshal(EventOf(e, now))
 		if err != nil {
-			l.log.Error("encode event", "event", e.Describe(), "err", err)
+			l.log.Error("encode event", "event", e.Describe(engine.PeerName), "err", err)
 			continue
 		}
 		l.n.hub.publish(sseRaft, data)

@@ -80,8 +80,8 @@ func New(cfg Config) (*Node, error) {
 	}
 	ecfg := engine.DefaultConfig(cfg.ID, cfg.Store)
 	ecfg.RegionID = cfg.RegionID
-	ecfg.ElectionTick = cfg.ElectionTick
-	ecfg.HeartbeatTick = cfg.HeartbeatTick
+	ecfg.ElectionTicks = cfg.ElectionTicks
+	ecfg.HeartbeatTicks = cfg.HeartbeatTicks
 	ecfg.Seed = randomUint64() // nodes restarted together must not time out in lockstep
 	marks, _ := cfg.Store.(durableMarks)
 	ecfg.Recovering = marks != nil && marks.Recovering()
@@ -245,7 +245,7 @@ func (n *Node) Status() Status {
 func (n *Node) IsLeader() bool {
 	n.statusMu.Lock()
 	defer n.statusMu.Unlock()
-	return n.status.State == engine.StateLeader.String()
+	return n.status.State == engine.RoleLeader.String()
 }
 
 // Leader returns the id of the leader the node knows of, or 0.

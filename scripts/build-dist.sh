@@ -34,6 +34,14 @@ if ! cmp -s "$gen/page.json" lessons/page.json; then
 	echo "dist: lessons/page.json is stale; the page gets the lessons as they are now; run \`make generate\` to refresh the tracked copy" >&2
 fi
 
+# The page's copy of the protocol's vocabulary (js/vocab.gen.js), likewise: generated
+# from engine and sim as they are now into the page, never over the tracked copy, which
+# `make generate` refreshes (TestModuleIsCurrent fails until then).
+go run ./sim/internal/vocabjs -o "$stage/js/vocab.gen.js"
+if ! cmp -s "$stage/js/vocab.gen.js" web/js/vocab.gen.js; then
+	echo "dist: web/js/vocab.gen.js is stale; the page gets the vocabulary as it is now; run \`make generate\` to refresh the tracked copy" >&2
+fi
+
 GOOS=js GOARCH=wasm go build -trimpath -overlay "$gen/overlay.json" \
 	-ldflags "-s -w -X github.com/raftplay/raftplay/wasm/bridge.BuildVersion=$rev" \
 	-o "$stage/app.wasm" ./wasm

@@ -147,14 +147,21 @@ func (c *Cluster) applyAction(a *Action) error {
 		p := &c.peers[a.Peer-1]
 		op := c.newOp(0, 0, kv.Command{Op: kv.OpGet, Key: a.Key}, p.id)
 		c.history[op].Tries = 1
-		c.tracer.add(&record{kind: tkClientRequest, time: c.now, peer: p.id, text: a.Describe()})
+		c.tracer.add(&record{kind: tkClientRequest, time: c.now, peer: p.id, text: fmt.Sprintf("read %q at %s", a.Key, PeerName(p.id))})
 		c.userRead(p, a.Key, op)
 	}
 	return nil
 }
 
+// traceAction records a user action. The ends of a cut link go into the trace as
+// numbers too (they are in the hashed text already), so the page never reads peer ids
+// out of the sentence.
 func (c *Cluster) traceAction(kind traceKind, a *Action) {
-	c.tracer.add(&record{kind: kind, time: c.now, peer: a.Peer, text: a.Describe()})
+	rec := record{kind: kind, time: c.now, peer: a.Peer, text: a.Describe()}
+	if kind == tkBlock {
+		rec.msg.from, rec.msg.to = a.From, a.To
+	}
+	c.tracer.add(&rec)
 }
 
 // actOnMessage drops, duplicates or delays a message in flight.

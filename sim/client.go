@@ -168,7 +168,7 @@ func (c *Cluster) attempt(cl *simClient) {
 	op.Peer, op.Tries = cl.target, cl.tries
 	rec := record{kind: tkClientRequest, time: c.now, peer: cl.target, client: cl.id, seq: cl.seq}
 	if c.tracer.keep {
-		rec.text = fmt.Sprintf("client %d sends %s to peer %d (try %d)", cl.id, cl.cmd.Text(), cl.target, cl.tries)
+		rec.text = fmt.Sprintf("client %d sends %s to %s (try %d)", cl.id, cl.cmd.Text(), PeerName(cl.target), cl.tries)
 	}
 	c.tracer.add(&rec)
 }

@@ -250,7 +250,7 @@ func (c *Cluster) Leader() uint64 {
 	var lead, term uint64
 	for i := range c.peers {
 		p := &c.peers[i]
-		if p.up() && p.role == engine.StateLeader && (lead == 0 || p.term > term) {
+		if p.up() && p.role == engine.RoleLeader && (lead == 0 || p.term > term) {
 			lead, term = p.id, p.term
 		}
 	}

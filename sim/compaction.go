@@ -33,7 +33,7 @@ func (c *Cluster) SnapshotStats() SnapshotStats { return c.snapStats }
 func (c *Cluster) countInterrupted(p *simPeer) {
 	for i := range c.peers {
 		q := &c.peers[i]
-		if !q.up() || q.role != engine.StateLeader {
+		if !q.up() || q.role != engine.RoleLeader {
 			continue
 		}
 		for id, pr := range q.node.Status().Progress {

@@ -142,14 +142,14 @@ func TestSnapshotScenarioValidation(t *testing.T) {
 		{`{"v":1,"seed":1,"actions":[{"at":5,"type":"snapshot","peer":1,"key":"x"}]}`, `field "key" does not apply to snapshot`},
 		{`{"v":1,"seed":1,"actions":[{"at":5,"type":"snapshot","peer":4}]}`, "peer 4 is not in the cluster"},
 		{`{"v":1,"seed":1,"actions":[{"at":5,"type":"crash","peer":2},{"at":6,"type":"snapshot","peer":2}]}`, "peer 2 is down"},
-		{`{"v":1,"seed":1,"options":{"snapshotEntries":2000000}}`, "snapshotEntries must be 0 (never) to 1000000"},
-		{`{"v":1,"seed":1,"options":{"snapshotChunkBytes":2000000}}`, "snapshotChunkBytes must be 0 (the default) to 1048576"},
+		{`{"v":1,"seed":1,"options":{"snapshot_entries":2000000}}`, "snapshot_entries must be 0 (never) to 1000000"},
+		{`{"v":1,"seed":1,"options":{"snapshot_chunk_bytes":2000000}}`, "snapshot_chunk_bytes must be 0 (the default) to 1048576"},
 	} {
 		_, err := ParseScenario([]byte(tc.json))
 		require.Error(t, err, tc.json)
 		assert.Contains(t, err.Error(), tc.want, tc.json)
 	}
-	sc, err := ParseScenario([]byte(`{"v":1,"seed":1,"options":{"snapshotEntries":4,"snapshotChunkBytes":8},"actions":[{"at":900,"type":"snapshot","peer":1}]}`))
+	sc, err := ParseScenario([]byte(`{"v":1,"seed":1,"options":{"snapshot_entries":4,"snapshot_chunk_bytes":8},"actions":[{"at":900,"type":"snapshot","peer":1}]}`))
 	require.NoError(t, err)
 	assert.Equal(t, uint64(4), sc.Options.SnapshotEntries)
 	assert.Equal(t, ActSnapshot, sc.Actions[0].Type)

@@ -98,7 +98,7 @@ func (c *Cluster) CheckAckedWrites() int {
 			if p.up() {
 				commit = p.commit
 			}
-			leader := p.up() && p.role == engine.StateLeader
+			leader := p.up() && p.role == engine.RoleLeader
 			if commit < aw.Index && !leader {
 				continue
 			}

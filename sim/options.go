@@ -18,16 +18,16 @@ type Options struct {
 	// ElectionTicks is the base election timeout in ticks: a follower times out after a
 	// random [ElectionTicks, 2*ElectionTicks) ticks without a leader. Default 10 (100 to
 	// 200 ms with the default tick).
-	ElectionTicks int `json:"electionTicks"`
+	ElectionTicks int `json:"election_ticks"`
 	// HeartbeatTicks is the leader's heartbeat interval in ticks. Default 2 (20 ms), so a
 	// heartbeat and its reply (at most 16 ms with the default latency) fit many times
 	// into the shortest election timeout.
-	HeartbeatTicks int `json:"heartbeatTicks"`
+	HeartbeatTicks int `json:"heartbeat_ticks"`
 	// PreVote turns on the pre-vote phase (thesis §9.6). Default true.
-	PreVote bool `json:"preVote"`
+	PreVote bool `json:"pre_vote"`
 	// CheckQuorum makes a leader step down without a quorum, and followers ignore
 	// candidates while they hear from a leader. Default true.
-	CheckQuorum bool `json:"checkQuorum"`
+	CheckQuorum bool `json:"check_quorum"`
 	// Latency is the [min, max] one-way delay of a message between peers, in ms, drawn
 	// uniformly for each message. Default [2, 8].
 	Latency []int64 `json:"latency"`
@@ -41,36 +41,36 @@ type Options struct {
 	Clients int `json:"clients"`
 	// ClientKeys is how many keys (k0, k1, ...) the clients work on. Default 3: few keys
 	// make operations conflict, which is what a linearizability check needs.
-	ClientKeys int `json:"clientKeys"`
+	ClientKeys int `json:"client_keys"`
 	// ClientThink is the [min, max] pause of a client between two operations, in ms.
 	// Default [5, 50].
-	ClientThink []int64 `json:"clientThink"`
+	ClientThink []int64 `json:"client_think"`
 	// ClientLatency is the fixed one-way delay between a client and a peer, in ms.
 	// Default 1. Clients sit outside the peers' network: partitions, blocks and message
 	// loss do not affect them, but a crashed peer never answers.
-	ClientLatency int64 `json:"clientLatency"`
+	ClientLatency int64 `json:"client_latency"`
 	// ClientTimeout is how long a client waits for an answer before it tries another
 	// peer, in ms. Default 300 (longer than an election).
-	ClientTimeout int64 `json:"clientTimeout"`
+	ClientTimeout int64 `json:"client_timeout"`
 	// ClientTries is how many attempts a client makes for one operation before it gives
 	// up; the outcome of a write it gave up on is unknown. Default 5.
-	ClientTries int `json:"clientTries"`
+	ClientTries int `json:"client_tries"`
 	// MaxMsgBytes bounds the command bytes in one AppendEntries (at least one entry is
 	// always sent). 0 keeps the engine's default of 1 MiB; 1 sends one entry per
 	// message, which shows the flow control at work (and Figure 8's window).
-	MaxMsgBytes uint64 `json:"maxMsgBytes,omitempty"`
+	MaxMsgBytes uint64 `json:"max_msg_bytes,omitempty"`
 	// MaxInflight bounds the AppendEntries in flight to one follower. 0 keeps the
 	// engine's default of 256.
-	MaxInflight int `json:"maxInflight,omitempty"`
+	MaxInflight int `json:"max_inflight,omitempty"`
 	// SnapshotEntries makes each peer snapshot its state machine (§7) once it has
 	// applied this many entries since its last snapshot, so that its log is compacted
 	// and a follower that falls behind the leader's log gets InstallSnapshot. 0 (the
 	// default) never snapshots on its own; the snapshot action still does.
-	SnapshotEntries uint64 `json:"snapshotEntries,omitempty"`
+	SnapshotEntries uint64 `json:"snapshot_entries,omitempty"`
 	// SnapshotChunkBytes is the snapshot bytes one InstallSnapshot message carries. 0
 	// keeps the engine's default (MaxMsgBytes, or 1 MiB); a few bytes split even a small
 	// snapshot into many chunks, which the network can lose or duplicate one by one.
-	SnapshotChunkBytes uint64 `json:"snapshotChunkBytes,omitempty"`
+	SnapshotChunkBytes uint64 `json:"snapshot_chunk_bytes,omitempty"`
 	// Unsafe breaks rules on purpose, for lessons and for testing the checkers.
 	Unsafe Unsafe `json:"unsafe"`
 }
@@ -80,16 +80,16 @@ type Options struct {
 // of the simulated storage.
 type Unsafe struct {
 	// SkipUpToDateCheck grants votes without the §5.4.1 up-to-date check.
-	SkipUpToDateCheck bool `json:"skipUpToDateCheck"`
+	SkipUpToDateCheck bool `json:"skip_up_to_date_check"`
 	// CommitOldTerms lets a leader count replicas of an earlier term's entry (Figure 8).
-	CommitOldTerms bool `json:"commitOldTerms"`
+	CommitOldTerms bool `json:"commit_old_terms"`
 	// ForgetVoteOnRestart makes a restarting peer lose its persisted term and vote: it
 	// comes back with the term of its last log entry and no vote, as a node that does not
 	// persist HardState would (the persistence lesson).
-	ForgetVoteOnRestart bool `json:"forgetVoteOnRestart"`
+	ForgetVoteOnRestart bool `json:"forget_vote_on_restart"`
 	// ReadBeforeTermCommit lets a new leader serve ReadIndex before it has committed an
 	// entry of its own term (thesis §6.4): the stale-read invariant catches the result.
-	ReadBeforeTermCommit bool `json:"readBeforeTermCommit"`
+	ReadBeforeTermCommit bool `json:"read_before_term_commit"`
 }
 
 // Limits of the model. They keep a scenario from outside (a share link) from asking for
@@ -138,30 +138,30 @@ func (o *Options) Validate() error {
 	case o.Tick < 1 || o.Tick > MaxTick:
 		return fmt.Errorf("tick must be 1 to %d ms, got %d", MaxTick, o.Tick)
 	case o.ElectionTicks < 2 || o.ElectionTicks > MaxElectionTicks:
-		return fmt.Errorf("electionTicks must be 2 to %d, got %d", MaxElectionTicks, o.ElectionTicks)
+		return fmt.Errorf("election_ticks must be 2 to %d, got %d", MaxElectionTicks, o.ElectionTicks)
 	case o.HeartbeatTicks < 1 || o.HeartbeatTicks >= o.ElectionTicks:
-		return fmt.Errorf("heartbeatTicks must be 1 to electionTicks-1 (%d), got %d", o.ElectionTicks-1, o.HeartbeatTicks)
+		return fmt.Errorf("heartbeat_ticks must be 1 to election_ticks-1 (%d), got %d", o.ElectionTicks-1, o.HeartbeatTicks)
 	case o.Clients < 0 || o.Clients > MaxClients:
 		return fmt.Errorf("clients must be 0 to %d, got %d", MaxClients, o.Clients)
 	case o.ClientKeys < 1 || o.ClientKeys > MaxClientKeys:
-		return fmt.Errorf("clientKeys must be 1 to %d, got %d", MaxClientKeys, o.ClientKeys)
+		return fmt.Errorf("client_keys must be 1 to %d, got %d", MaxClientKeys, o.ClientKeys)
 	case o.ClientLatency < 1 || o.ClientLatency > MaxLatency:
-		return fmt.Errorf("clientLatency must be 1 to %d ms, got %d", MaxLatency, o.ClientLatency)
+		return fmt.Errorf("client_latency must be 1 to %d ms, got %d", MaxLatency, o.ClientLatency)
 	case o.ClientTimeout < 1 || o.ClientTimeout > MaxClientTimeout:
-		return fmt.Errorf("clientTimeout must be 1 to %d ms, got %d", MaxClientTimeout, o.ClientTimeout)
+		return fmt.Errorf("client_timeout must be 1 to %d ms, got %d", MaxClientTimeout, o.ClientTimeout)
 	case o.ClientTries < 1 || o.ClientTries > MaxClientTries:
-		return fmt.Errorf("clientTries must be 1 to %d, got %d", MaxClientTries, o.ClientTries)
+		return fmt.Errorf("client_tries must be 1 to %d, got %d", MaxClientTries, o.ClientTries)
 	case o.MaxInflight < 0 || o.MaxInflight > MaxInflight:
-		return fmt.Errorf("maxInflight must be 0 (the default) to %d, got %d", MaxInflight, o.MaxInflight)
+		return fmt.Errorf("max_inflight must be 0 (the default) to %d, got %d", MaxInflight, o.MaxInflight)
 	case o.SnapshotEntries > MaxSnapshotEntries:
-		return fmt.Errorf("snapshotEntries must be 0 (never) to %d, got %d", MaxSnapshotEntries, o.SnapshotEntries)
+		return fmt.Errorf("snapshot_entries must be 0 (never) to %d, got %d", MaxSnapshotEntries, o.SnapshotEntries)
 	case o.SnapshotChunkBytes > MaxSnapshotChunk:
-		return fmt.Errorf("snapshotChunkBytes must be 0 (the default) to %d, got %d", MaxSnapshotChunk, o.SnapshotChunkBytes)
+		return fmt.Errorf("snapshot_chunk_bytes must be 0 (the default) to %d, got %d", MaxSnapshotChunk, o.SnapshotChunkBytes)
 	}
 	if err := checkRange("latency", o.Latency, MaxLatency); err != nil {
 		return err
 	}
-	if err := checkRange("clientThink", o.ClientThink, MaxClientThink); err != nil {
+	if err := checkRange("client_think", o.ClientThink, MaxClientThink); err != nil {
 		return err
 	}
 	if err := checkProbability("drop", o.Drop); err != nil {

@@ -23,7 +23,7 @@ type simPeer struct {
 
 	// What the checkers know of the peer, kept up to date from its Readys. Term and
 	// commit keep their values while the peer is down, to compare after a restart.
-	role      engine.StateType
+	role      engine.Role
 	lead      uint64
 	term      uint64
 	commit    uint64
@@ -69,8 +69,8 @@ func peerSeed(seed, id, restarts uint64) uint64 {
 func (c *Cluster) boot(p *simPeer) error {
 	o := &c.sc.Options
 	cfg := engine.DefaultConfig(p.id, p.store)
-	cfg.ElectionTick = o.ElectionTicks
-	cfg.HeartbeatTick = o.HeartbeatTicks
+	cfg.ElectionTicks = o.ElectionTicks
+	cfg.HeartbeatTicks = o.HeartbeatTicks
 	cfg.PreVote = o.PreVote
 	cfg.CheckQuorum = o.CheckQuorum
 	cfg.Seed = peerSeed(c.sc.Seed, p.id, p.restarts)
@@ -88,7 +88,7 @@ func (c *Cluster) boot(p *simPeer) error {
 		return fmt.Errorf("sim: start peer %d: %w", p.id, err)
 	}
 	p.node, p.sm = node, kv.New()
-	p.role, p.lead, p.applied = engine.StateFollower, engine.None, 0
+	p.role, p.lead, p.applied = engine.RoleFollower, engine.None, 0
 	p.heardLeader = -1
 	hs := p.store.HardState()
 	p.lastIndex, _ = p.store.LastIndex()
@@ -206,7 +206,7 @@ func (c *Cluster) handleReady(p *simPeer, rd *engine.Ready) {
 	}
 	c.checkPreVote(p, rd.Events)
 	c.checkLease(p, rd.Events)
-	wasLeader := p.role == engine.StateLeader
+	wasLeader := p.role == engine.RoleLeader
 	if rd.SoftState != nil {
 		p.role, p.lead = rd.SoftState.State, rd.SoftState.Lead
 	}
@@ -215,7 +215,7 @@ func (c *Cluster) handleReady(p *simPeer, rd *engine.Ready) {
 		c.persistSnapshot(p, rd)
 	}
 	if len(rd.Entries) > 0 {
-		c.checkAppend(p, rd.Entries, wasLeader && p.role == engine.StateLeader)
+		c.checkAppend(p, rd.Entries, wasLeader && p.role == engine.RoleLeader)
 	}
 	if err := p.store.Save(rd.HardState, rd.Entries, rd.MustSync); err != nil {
 		c.violate(InvStorage, p.id, fmt.Sprintf("peer %d could not save its Ready: %v", p.id, err))
@@ -226,10 +226,10 @@ func (c *Cluster) handleReady(p *simPeer, rd *engine.Ready) {
 	if !rd.HardState.IsEmpty() {
 		c.checkHardState(p, rd.HardState)
 	}
-	if p.role == engine.StateLeader && !wasLeader {
+	if p.role == engine.RoleLeader && !wasLeader {
 		c.checkNewLeader(p)
 	}
-	if wasLeader && p.role != engine.StateLeader {
+	if wasLeader && p.role != engine.RoleLeader {
 		c.abandonReads(p)
 	}
 	// 2. send

@@ -51,7 +51,7 @@ func TestScenarioRoundTrip(t *testing.T) {
 }
 
 func TestParseScenarioDefaults(t *testing.T) {
-	sc, err := ParseScenario([]byte(`{"v":1,"seed":5,"options":{"clients":2,"preVote":false}}`))
+	sc, err := ParseScenario([]byte(`{"v":1,"seed":5,"options":{"clients":2,"pre_vote":false}}`))
 	require.NoError(t, err)
 	want := NewScenario(5)
 	want.Options.Clients = 2
@@ -81,19 +81,19 @@ func TestParseScenarioErrors(t *testing.T) {
 		{"zero peers", `{"v":1,"options":{"peers":0}}`, "options: peers must be 1 to 9, got 0"},
 		{"ten peers", `{"v":1,"options":{"peers":10}}`, "peers must be 1 to 9, got 10"},
 		{"zero tick", `{"v":1,"options":{"tick":0}}`, "tick must be 1 to 1000 ms"},
-		{"election ticks", `{"v":1,"options":{"electionTicks":1}}`, "electionTicks must be 2 to 1000"},
-		{"heartbeat too slow", `{"v":1,"options":{"heartbeatTicks":10}}`, "heartbeatTicks must be 1 to electionTicks-1 (9), got 10"},
+		{"election ticks", `{"v":1,"options":{"election_ticks":1}}`, "election_ticks must be 2 to 1000"},
+		{"heartbeat too slow", `{"v":1,"options":{"heartbeat_ticks":10}}`, "heartbeat_ticks must be 1 to election_ticks-1 (9), got 10"},
 		{"latency one number", `{"v":1,"options":{"latency":[3]}}`, "latency must be [min, max] (2 numbers), got 1"},
 		{"latency reversed", `{"v":1,"options":{"latency":[8,2]}}`, "latency [8, 2] must satisfy 0 <= min <= max"},
 		{"latency huge", `{"v":1,"options":{"latency":[1,60001]}}`, "max <= 60000 ms"},
 		{"drop above 1", `{"v":1,"options":{"drop":1.5}}`, "drop must be a probability in [0, 1], got 1.5"},
 		{"negative duplicate", `{"v":1,"options":{"duplicate":-0.1}}`, "duplicate must be a probability"},
 		{"too many clients", `{"v":1,"options":{"clients":101}}`, "clients must be 0 to 100"},
-		{"no keys", `{"v":1,"options":{"clientKeys":0}}`, "clientKeys must be 1 to 1000"},
-		{"think reversed", `{"v":1,"options":{"clientThink":[5,1]}}`, "clientThink [5, 1]"},
-		{"client latency", `{"v":1,"options":{"clientLatency":0}}`, "clientLatency must be 1 to"},
-		{"client timeout", `{"v":1,"options":{"clientTimeout":0}}`, "clientTimeout must be 1 to"},
-		{"client tries", `{"v":1,"options":{"clientTries":0}}`, "clientTries must be 1 to 100"},
+		{"no keys", `{"v":1,"options":{"client_keys":0}}`, "client_keys must be 1 to 1000"},
+		{"think reversed", `{"v":1,"options":{"client_think":[5,1]}}`, "client_think [5, 1]"},
+		{"client latency", `{"v":1,"options":{"client_latency":0}}`, "client_latency must be 1 to"},
+		{"client timeout", `{"v":1,"options":{"client_timeout":0}}`, "client_timeout must be 1 to"},
+		{"client tries", `{"v":1,"options":{"client_tries":0}}`, "client_tries must be 1 to 100"},
 		{"unknown unsafe", `{"v":1,"options":{"unsafe":{"yolo":true}}}`, `unknown field "yolo"`},
 		{"preset peer outside", `{"v":1,"start":{"peers":{"4":{"term":1}}}}`, "start: peers: peer 4 is not in the cluster (peers are 1..3)"},
 		{"preset bad key", `{"v":1,"start":{"peers":{"x":{"term":1}}}}`, "cannot unmarshal"},

@@ -99,7 +99,7 @@ func (c *Cluster) abandonReads(p *simPeer) {
 func (c *Cluster) userCommand(p *simPeer, cmd kv.Command) {
 	op := c.newOp(0, 0, cmd, p.id)
 	c.history[op].Tries = 1
-	text := fmt.Sprintf("command %s submitted to peer %d", cmd.Text(), p.id)
+	text := fmt.Sprintf("command %s submitted to %s", cmd.Text(), PeerName(p.id))
 	if cmd.ClientID != 0 {
 		text += fmt.Sprintf(" (client %d, seq %d)", cmd.ClientID, cmd.Seq)
 	}
@@ -146,5 +146,5 @@ func (c *Cluster) finishUserOp(op int, peer uint64, res *kv.Result, failure stri
 		text = "failed: " + text
 	}
 	c.tracer.add(&record{kind: tkClientResponse, time: c.now, peer: peer,
-		text: fmt.Sprintf("%s %s at peer %d: %s", o.Op, o.Key, peer, text)})
+		text: fmt.Sprintf("%s %s at %s: %s", o.Op, o.Key, PeerName(peer), text)})
 }

@@ -1,36 +1,29 @@
 package sim
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 
 	"github.com/raftplay/raftplay/engine"
 )
 
 // TraceEvent is one entry of the run's trace: an event the engine emitted (Engine true;
-// Kind is the engine.EventKind name, such as "vote-granted") or one of the simulator's
-// own: send, deliver, drop, duplicate, delay, lost, crash, restart, partition, block,
-// heal, network, force-timeout, client-request, client-response, violation,
-// action-failed. Fields that do not apply are zero and left out of the JSON.
+// the embedded engine.EventJSON is that event's JSON form, the one a node's /events
+// sends too) or one of the simulator's own, whose kinds TraceKinds lists. Fields that
+// do not apply are zero and left out of the JSON. Texts name peers as PeerName does.
 type TraceEvent struct {
-	Seq    int    `json:"seq"`  // position in the trace, from 0
-	Time   int64  `json:"time"` // virtual ms
-	Kind   string `json:"kind"`
-	Engine bool   `json:"engine,omitempty"`
-	Peer   uint64 `json:"peer,omitempty"` // the peer that decided or is concerned
+	Seq    int   `json:"seq"`  // position in the trace, from 0
+	Time   int64 `json:"time"` // virtual ms
+	Engine bool  `json:"engine,omitempty"`
 
-	// Engine events: the fields of engine.Event.
-	Term       uint64 `json:"term,omitempty"`
-	Index      uint64 `json:"index,omitempty"`
-	LogTerm    uint64 `json:"log_term,omitempty"`
-	LocalIndex uint64 `json:"local_index,omitempty"`
-	LocalTerm  uint64 `json:"local_term,omitempty"`
-	Reason     string `json:"reason,omitempty"`
-	State      string `json:"state,omitempty"`
-	PreVote    bool   `json:"pre_vote,omitempty"`
+	// The engine event's fields (Kind, Peer, Term, From, Index, LogTerm, …, Text); the
+	// simulator's own events use Kind, Peer (the peer concerned) and Text, and message
+	// events From, Term, Index, LogTerm as the message has them.
+	engine.EventJSON
 
 	// Message events: the message's id, ends, type and key fields.
 	Msg     uint64 `json:"msg,omitempty"`
-	From    uint64 `json:"from,omitempty"`
 	To      uint64 `json:"to,omitempty"`
 	MsgType string `json:"msg_type,omitempty"`
 	Commit  uint64 `json:"commit,omitempty"`
@@ -44,9 +37,6 @@ type TraceEvent struct {
 	// Client events: the client (0 for a command from an action) and its operation.
 	Client uint64 `json:"client,omitempty"`
 	OpSeq  uint64 `json:"op_seq,omitempty"`
-
-	// Text is a sentence for the narration.
-	Text string `json:"text"`
 }
 
 // traceKind is the compact form of TraceEvent.Kind for the simulator's own events.
@@ -76,6 +66,21 @@ const (
 var traceKindNames = [...]string{"engine", "send", "deliver", "drop", "duplicate", "delay", "lost",
 	"crash", "restart", "partition", "block", "heal", "network", "force-timeout", "client-request",
 	"client-response", "violation", "action-failed"}
+
+//go:generate go run ./internal/vocabjs -o ../web/js/vocab.gen.js
+
+// TraceKinds lists the kinds of the simulator's own trace events; the engine's are
+// engine.EventKinds. Lesson checks and the page take the names from here.
+func TraceKinds() []string { return slices.Clone(traceKindNames[1:]) }
+
+// PeerName is how the simulator's texts name a peer: "S3", as the page draws it, and
+// "nobody" for engine.None (no vote, no leader).
+func PeerName(id uint64) string {
+	if id == engine.None {
+		return "nobody"
+	}
+	return fmt.Sprintf("S%d", id)
+}
 
 // msgSummary is what the trace keeps of a message.
 type msgSummary struct {
@@ -111,6 +116,8 @@ type record struct {
 	// text is the description of violations, failed actions and user actions (hashed),
 	// or of client operations (written only while the trace is kept; not hashed).
 	text string
+	// shown, when set, is what the exported trace shows instead of text (not hashed).
+	shown string
 }
 
 // tracer keeps the trace, or just its hash.
@@ -210,21 +217,11 @@ func boolBit(b bool) uint64 {
 
 // event turns the record into its exported form.
 func (r *record) event(seq int) TraceEvent {
-	te := TraceEvent{Seq: seq, Time: r.time, Kind: traceKindNames[r.kind], Peer: r.peer,
-		Client: r.client, OpSeq: r.seq, Text: r.text}
+	te := TraceEvent{Seq: seq, Time: r.time, Client: r.client, OpSeq: r.seq,
+		EventJSON: engine.EventJSON{Kind: traceKindNames[r.kind], Peer: r.peer, Text: r.text}}
 	switch r.kind {
 	case tkEngine:
-		e := &r.ev
-		te.Kind, te.Engine, te.Peer = e.Kind.String(), true, e.Peer
-		te.Term, te.Index, te.LogTerm = e.Term, e.Index, e.LogTerm
-		te.LocalIndex, te.LocalTerm, te.From, te.PreVote = e.LocalIndex, e.LocalTerm, e.From, e.PreVote
-		if e.Reason != engine.ReasonNone {
-			te.Reason = e.Reason.String()
-		}
-		if e.Kind == engine.EventRoleChanged {
-			te.State = e.State.String()
-		}
-		te.Text = e.Describe()
+		te.Engine, te.EventJSON = true, r.ev.JSON(PeerName)
 	case tkSend, tkDeliver, tkDrop, tkDuplicate, tkDelay, tkLost:
 		m := &r.msg
 		te.Msg, te.From, te.To, te.MsgType = r.id, m.from, m.to, m.typ.String()
@@ -235,6 +232,8 @@ func (r *record) event(seq int) TraceEvent {
 			te.Copy = r.seq
 		}
 		te.Text = r.messageText()
+	case tkBlock: // the cut link, From -> To
+		te.From, te.To = r.msg.from, r.msg.to
 	}
 	return te
 }
@@ -254,7 +253,7 @@ func (r *record) messageText() string {
 	case tkDelay:
 		return fmt.Sprintf("delayed %s: now due at %d ms", head, r.at)
 	case tkLost:
-		return fmt.Sprintf("lost %s: %s", head, r.text)
+		return fmt.Sprintf("lost %s: %s", head, cmp.Or(r.shown, r.text))
 	}
 	return head
 }

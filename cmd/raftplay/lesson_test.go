@@ -72,7 +72,7 @@ func TestLessonCheck(t *testing.T) {
 	assert.True(t, strings.HasSuffix(out, "lessons=1 failures=0\n"))
 }
 
-const defectiveLesson = "# Defective\n\n```lesson\n{\"summary\": \"s\", \"scenario\": {\"v\": 1, \"seed\": 4, \"options\": {\"preVote\": false, \"checkQuorum\": false}}}\n```\n\n" +
+const defectiveLesson = "# Defective\n\n```lesson\n{\"summary\": \"s\", \"scenario\": {\"v\": 1, \"seed\": 4, \"options\": {\"pre_vote\": false, \"check_quorum\": false}}}\n```\n\n" +
 	"## Elect\n\nWatch.\n\n```step\n{\"observe\": true, \"check\": {\"leader\": {\"is\": 2}}, \"within_ticks\": 30}\n```\n\n" +
 	"## Crash\n\nCrash S1.\n\n```step\n{\"action\": {\"prompt\": \"Crash S1.\"}, \"reference\": [\"crash 1\"], \"check\": {\"leader\": {\"is\": 2}}}\n```\n"
 

@@ -90,7 +90,7 @@ func TestLessonRunShowsTheMechanism(t *testing.T) {
 	code, out, _ := execLesson("\n\nquit\n", "lesson", "run", "log-replication", "--step", "2", "--quiz-seed", "m")
 	require.Equal(t, 0, code)
 	for _, want := range []string{
-		"command SET x 1 submitted to peer 2",
+		"command SET x 1 submitted to S2",
 		"sends S2 -> S1 AppendEntries term 1: after entry 1 (term 1), 1 entry, commit 1",
 		"1 entry, commit",
 		"accepted, matches up to index",
@@ -100,7 +100,7 @@ func TestLessonRunShowsTheMechanism(t *testing.T) {
 	} {
 		assert.Contains(t, out, want)
 	}
-	assert.Regexp(t, regexp.MustCompile(`\d+ ms  PUT x at peer 2: OK`), out, "the client's reply")
+	assert.Regexp(t, regexp.MustCompile(`\d+ ms  PUT x at S2: OK`), out, "the client's reply")
 	assert.NotContains(t, out, "Heartbeat", "heartbeats are left out")
 }
 
@@ -194,6 +194,6 @@ func TestLessonRunShowsWhatFollowsBeforeAFreshStart(t *testing.T) {
 	require.Positive(t, next, out)
 	before := out[:next]
 	assert.Contains(t, before, "What this run does next (20 more ticks, before the next step starts afresh):")
-	assert.Contains(t, before, "peer 2 truncated its conflicting suffix", "the overwrite is seen")
+	assert.Contains(t, before, "S2 truncated its conflicting suffix", "the overwrite is seen")
 	assert.Equal(t, 1, strings.Count(out[:next], "What this run does next"), "only before the step that starts afresh")
 }

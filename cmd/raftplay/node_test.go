@@ -82,7 +82,7 @@ func TestNodeFlagsConfigDerivesPeerHTTP(t *testing.T) {
 	assert.Equal(t, map[uint64]string{1: "127.0.0.1:7001", 2: "127.0.0.2:7002", 3: "[::1]:7003"}, cfg.Peers)
 	assert.Equal(t, "from-env", cfg.Token)
 	assert.Equal(t, 5*time.Millisecond, cfg.TickInterval)
-	assert.Equal(t, 30, cfg.ElectionTick)
+	assert.Equal(t, 30, cfg.ElectionTicks)
 
 	f.peerHTTP, f.token = "1=http://a:1,2=https://b:2/,3=c:3", "flag"
 	cfg, err = f.config()

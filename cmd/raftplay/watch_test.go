@@ -29,8 +29,8 @@ func TestWatchViewPlainLinesAndFrame(t *testing.T) {
 		{watchUpdate{node: 0, status: &node.Status{ID: 1, State: "leader", Term: 2, Leader: 1, CommitIndex: 9}}, nil},
 		{watchUpdate{node: 1, down: errors.New("connection refused")}, []string{"03:04:05.000 http://n2 DOWN: connection refused (retrying every 1s)"}},
 		{watchUpdate{node: 1, down: errors.New("connection refused")}, nil},
-		{watchUpdate{node: 0, event: &node.Event{Time: clock, Kind: "commit-advanced", Peer: 1}}, nil},
-		{watchUpdate{node: 0, event: &node.Event{Time: clock, Kind: "election-won", Peer: 1, Text: "peer 1 won"}}, []string{"03:04:05.000 node 1 event election-won: peer 1 won"}},
+		{watchUpdate{node: 0, event: raftEvent(clock, "commit-advanced", 1, "")}, nil},
+		{watchUpdate{node: 0, event: raftEvent(clock, "election-won", 1, "peer 1 won")}, []string{"03:04:05.000 node 1 event election-won: peer 1 won"}},
 		{watchUpdate{node: 0, dropped: 3}, []string{"03:04:05.000 node 1 (http://n1) lost 3 events (watch fell behind)"}},
 	}
 	for i, s := range steps {
@@ -94,4 +94,11 @@ func TestWatchRedrawsOnATerminal(t *testing.T) {
 	text := out.String()
 	assert.True(t, strings.HasPrefix(text, "\x1b[?25l\x1b[2J"), "hides the cursor and clears the screen first")
 	assert.True(t, strings.HasSuffix(text, "\x1b[?25h\n"), "shows the cursor again at the end")
+}
+
+// raftEvent is a node's engine event as GET /events sends it.
+func raftEvent(at time.Time, kind string, peer uint64, text string) *node.Event {
+	ev := &node.Event{Time: at}
+	ev.Kind, ev.Peer, ev.Text = kind, peer, text
+	return ev
 }

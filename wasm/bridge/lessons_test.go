@@ -76,7 +76,7 @@ func TestLessonView(t *testing.T) {
 	assert.Contains(t, q.ExplanationHTML, "Leader Append-Only")
 	assert.Contains(t, first.NarrationHTML, "<pre><code>")
 	assert.Equal(t, "Restart S3.", second.PromptHTML)
-	assert.Equal(t, `[data-card-peer="3"]`, second.Highlight)
+	assert.Equal(t, `.peer-card[data-peer="3"]`, second.Highlight)
 	assert.Equal(t, []string{"restart 3"}, second.Reference)
 	assert.Equal(t, 60, second.WithinTicks)
 

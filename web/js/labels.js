@@ -1,21 +1,25 @@
 // Words and symbols for roles and messages, shared by the views, the inspector and the
 // narration, so that a role or a message reads the same everywhere.
 
-/** ROLES maps PeerState.state to its label and a symbol, so role is never colour alone. */
-export const ROLES = {
+/**
+ * ROLES maps a role (the engine's, vocab.gen.js, and "down" for a crashed peer) to its
+ * label and a symbol, so role is never colour alone.
+ */
+export const ROLES = Object.freeze({
   leader: { label: 'Leader', symbol: '★' },
   candidate: { label: 'Candidate', symbol: '?' },
   precandidate: { label: 'Pre-candidate', symbol: '…' },
   follower: { label: 'Follower', symbol: '●' },
   down: { label: 'Down', symbol: '✕' },
-};
+});
 
 /** roleOf returns the label and symbol of a state name (unknown names shown as they are). */
 export function roleOf(state) {
   return ROLES[state] || { label: state, symbol: '·' };
 }
 
-const SHORT = {
+/** MESSAGE_LABELS is the short label of every message type (vocab.gen.js). */
+export const MESSAGE_LABELS = Object.freeze({
   RequestVote: 'RequestVote',
   RequestVoteResp: 'Vote reply',
   PreVote: 'PreVote',
@@ -24,7 +28,9 @@ const SHORT = {
   AppendEntriesResp: 'Append reply',
   Heartbeat: 'Heartbeat',
   HeartbeatResp: 'Heartbeat reply',
-};
+  InstallSnapshot: 'InstallSnapshot',
+  InstallSnapshotResp: 'Snapshot reply',
+});
 
 /** isResponse reports whether a message type is a reply. */
 export function isResponse(type) {
@@ -36,7 +42,7 @@ export function isResponse(type) {
  * "Vote reply ✓ granted", "Append reply ✕ refused".
  */
 export function messageLabel(m) {
-  const name = SHORT[m.type] || m.type;
+  const name = MESSAGE_LABELS[m.type] || m.type;
   if (m.type === 'AppendEntries') return `${name} ×${m.entries || 0}`;
   if (m.type === 'RequestVoteResp' || m.type === 'PreVoteResp') {
     return m.reject ? `${name} ✕ refused` : `${name} ✓ granted`;

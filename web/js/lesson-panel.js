@@ -80,10 +80,10 @@ function controlOf(move) {
   const n = /^\d+$/.test(peer || '') ? peer : '';
   switch (verb) {
     case 'timeout':
-      return n ? `[data-action="timeout"][data-peer="${n}"], [data-card-peer="${n}"] [aria-keyshortcuts="Shift+${n}"]` : null;
+      return n ? `[data-action="timeout"][data-peer="${n}"], .peer-card[data-peer="${n}"] [aria-keyshortcuts="Shift+${n}"]` : null;
     case 'crash':
     case 'restart':
-      return n ? `[data-card-peer="${n}"] [data-action="${verb}"]` : null;
+      return n ? `.peer-card[data-peer="${n}"] [data-action="${verb}"]` : null;
     case 'client':
     case 'read':
       return '#cmd';

@@ -24,7 +24,7 @@ export function createPeerControls(root, act) {
         act({ type: power.dataset.action, peer: id });
       });
       timeout.addEventListener('click', () => act({ type: 'timeout', peer: id }));
-      const card = el('li', { class: 'peer-card', 'data-card-peer': id },
+      const card = el('li', { class: 'peer-card', 'data-peer': id },
         el('div', { class: 'card-text' }, title, facts), el('div', { class: 'card-actions' }, power, timeout));
       root.append(card);
       cards.push({ card, title, facts, power, timeout });

@@ -64,7 +64,7 @@ export function createLogView(scroller, grid) {
       const head = el('div', { class: 'log-head' });
       const list = el('ol', { class: 'log-cells', 'aria-label': `Log of peer ${id}` });
       const markers = el('div', { class: 'log-markers', 'aria-hidden': 'true' });
-      const node = el('div', { class: 'log-row', 'data-log-peer': id }, head, el('div', { class: 'log-track' }, list, markers));
+      const node = el('div', { class: 'log-row', 'data-peer': id }, head, el('div', { class: 'log-track' }, list, markers));
       grid.append(node);
       rows.push({ id, node, head, list, markers, cells: new Map(), marks: new Map(), state: '', peer: null, range: '' });
     }

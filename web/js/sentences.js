@@ -1,6 +1,9 @@
-// Plain sentences from trace events: the engine's and the simulator's own texts, with
-// peers named as on the drawing (S1, S2, …) and the rule of the paper each decision
-// follows. Also the groups the narration filters by.
+// Plain sentences from trace events: the engine's and the simulator's own texts (which
+// name peers as drawn, S1, S2, …) with the rule of the paper each decision follows,
+// from the vocabulary generated from Go (vocab.gen.js). Also the groups the narration
+// filters by: every kind of that vocabulary has one (web/test/vocab.test.mjs).
+
+import { ENGINE_KINDS, REASONS } from './vocab.gen.js';
 
 /** GROUPS are the narration's filter groups, in the order of the filter controls. */
 export const GROUPS = [
@@ -13,17 +16,23 @@ export const GROUPS = [
   { id: 'problems', label: 'Problems' },
 ];
 
-const GROUP_OF = {
+/**
+ * GROUP_OF gives every event kind, the engine's and the simulator's (vocab.gen.js), its
+ * filter group; web/test/vocab.test.mjs fails when a kind has none.
+ */
+export const GROUP_OF = Object.freeze({
   timeout: 'elections', role: 'elections', 'vote-granted': 'elections', 'vote-refused': 'elections',
   'election-won': 'elections', 'stepped-down': 'elections', 'quorum-lost': 'elections', 'force-timeout': 'elections',
   'append-rejected': 'replication', 'suffix-truncated': 'replication', 'entries-appended': 'replication',
   'commit-advanced': 'replication', 'next-index-backoff': 'replication', 'read-confirmed': 'replication',
+  recovered: 'replication', 'snapshot-taken': 'replication', 'snapshot-sent': 'replication',
+  'snapshot-installed': 'replication', 'snapshot-rejected': 'replication',
   send: 'messages', deliver: 'messages', lost: 'messages',
   drop: 'faults', duplicate: 'faults', delay: 'faults', crash: 'faults', restart: 'faults', restarted: 'faults',
   partition: 'faults', block: 'faults', heal: 'faults', network: 'faults',
   'client-request': 'clients', 'client-response': 'clients',
   violation: 'problems', 'action-failed': 'problems',
-};
+});
 
 /** groupOf returns the filter group of an event kind. */
 export function groupOf(kind) {
@@ -49,31 +58,9 @@ export function cutSentence(from, to, count, first, last) {
   return `Link S${from}→S${to} cut: ${count} message${count === 1 ? '' : 's'} dropped (${span}).`;
 }
 
-const VOTE_RULE = {
-  'stale-term': '§5.1',
-  'already-voted': '§5.2: one vote per term',
-  'log-behind': '§5.4.1: election restriction',
-  'leader-alive': 'leader stickiness: it still hears from a leader',
-};
-
-const RULE = {
-  'vote-granted': '§5.2, §5.4.1',
-  'election-won': '§5.2: votes from a majority',
-  'stepped-down': '§5.1: a higher term always wins',
-  'append-rejected': '§5.3: consistency check',
-  'suffix-truncated': '§5.3: delete the conflicting entry and all that follow it',
-  'commit-advanced': '§5.3, §5.4.2',
-  'next-index-backoff': '§5.3: back up nextIndex and retry',
-};
-
-/** peerNames writes "peer 3" as "S3", the name on the drawing. */
-export function peerNames(text) {
-  const name = (id) => (id === '0' ? 'nobody' : `S${id}`);
-  return text
-    .replace(/\bpeers? (\d+)/g, (_, id) => name(id))
-    .replace(/\b(vote|pre-vote) to (\d+)/g, (_, v, id) => `${v} to ${name(id)}`)
-    .replace(/\b(entries from|next index for|voted for) (\d+)/g, (_, w, id) => `${w} ${name(id)}`);
-}
+/** The rule each engine event kind follows, and the one behind each refusal of a vote. */
+const RULE = Object.fromEntries(ENGINE_KINDS.map((k) => [k.name, k.rule]));
+const VOTE_RULE = Object.fromEntries(REASONS.map((r) => [r.name, r.rule]));
 
 function capital(s) {
   return s.length ? s[0].toUpperCase() + s.slice(1) : s;
@@ -88,12 +75,11 @@ export function sentence(e) {
       return `S${e.peer} restarts from what its disk holds.`;
     case 'heal':
       return 'Every network link is healed.';
-    case 'block': {
-      const m = /(\d+) -> (\d+)/.exec(e.text || '');
-      if (m) return `The link from S${m[1]} to S${m[2]} is cut: S${m[1]}'s messages to S${m[2]} are lost until it is healed.`;
+    case 'block':
+      if (e.from && e.to) return `The link from S${e.from} to S${e.to} is cut: S${e.from}'s messages to S${e.to} are lost until it is healed.`;
       break;
-    }
     case 'partition': {
+      // The action's text lists the groups as numbers: "partition [1] | [2 3]".
       const groups = [...(e.text || '').matchAll(/\[([\d ]*)\]/g)].map((g) => g[1].trim().split(/\s+/).map((id) => `S${id}`).join(', '));
       if (groups.length) return `The network is cut into parts (${groups.join(' | ')}): messages between parts are lost.`;
       break;
@@ -106,9 +92,9 @@ export function sentence(e) {
       return `An action could not apply: ${e.text}`;
     default:
   }
-  let text = peerNames(e.text || e.kind);
-  if (e.kind === 'vote-refused' && VOTE_RULE[e.reason]) text += ` (${VOTE_RULE[e.reason]})`;
-  else if (RULE[e.kind]) text += ` (${RULE[e.kind]})`;
+  let text = e.text || e.kind;
+  const rule = (e.kind === 'vote-refused' && VOTE_RULE[e.reason]) || RULE[e.kind];
+  if (rule) text += ` (${rule})`;
   return capital(text) + (/[.!?]$/.test(text) ? '' : '.');
 }
 

@@ -1,6 +1,6 @@
 // node --test: every element a lesson step highlights exists on the page. Selectors of
 // static elements ("#net-heal") must match an id of web/index.html; the peer cards
-// ("[data-card-peer=\"2\"]") are rendered, one per peer, by web/js/peer-controls.js, so
+// (".peer-card[data-peer=\"2\"]") are rendered, one per peer, by web/js/peer-controls.js, so
 // their peer must be in the lesson's cluster. The e2e test (e2e/lessons.test.mjs)
 // checks every selector against the rendered page in Chromium too.
 import { test } from 'node:test';
@@ -37,11 +37,11 @@ test('every highlight selector of every lesson matches an element of the page', 
   for (const { lesson, step, selector, peers } of list) {
     const where = `${lesson} step ${step}: ${selector}`;
     const id = /^#([A-Za-z][\w-]*)$/.exec(selector);
-    const card = /^\[data-card-peer="(\d+)"\]$/.exec(selector);
+    const card = /^\.peer-card\[data-peer="(\d+)"\]$/.exec(selector);
     if (id) {
       assert.ok(ids.has(id[1]), `${where}: no element with id "${id[1]}" in web/index.html`);
     } else if (card) {
-      assert.match(peerControls, /'data-card-peer': id/, 'peer-controls.js renders one card per peer with data-card-peer');
+      assert.match(peerControls, /'data-peer': id/, 'peer-controls.js renders one card per peer with data-peer');
       const n = Number(card[1]);
       assert.ok(n >= 1 && n <= peers, `${where}: the lesson's cluster has peers 1 to ${peers}`);
     } else {
@@ -59,7 +59,7 @@ test('the lesson API of the bridge', async () => {
   assert.equal(view.id, 'truncation-figure-7');
   assert.equal(view.status.step, 2);
   assert.equal(view.status.replaced, true);
-  assert.equal(view.steps[1].highlight, '[data-card-peer="3"]');
+  assert.equal(view.steps[1].highlight, '.peer-card[data-peer="3"]');
   assert.throws(() => rp.rewindTo(0), { name: 'RaftplayError', message: /scrub back no further/ });
   rp.act({ type: 'restart', peer: 3 });
   let st = rp.lessonStatus();

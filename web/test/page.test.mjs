@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseHash, readTrace, compareEvents, TRACE_FORMAT } from '../js/share.js';
-import { sentence, peerNames, groupOf, involves } from '../js/sentences.js';
+import { sentence, groupOf, involves } from '../js/sentences.js';
 import { messageLabel, shortCommand, termClass, roleOf } from '../js/labels.js';
 import { parseCommand } from '../js/client-form.js';
 import { formatSpeed } from '../js/controls.js';
@@ -46,14 +46,13 @@ test('compareEvents matches by seq and reports the first difference', () => {
   assert.deepEqual(compareEvents(a, [a[1]]), { checked: 1, mismatch: -1 });
 });
 
-test('sentences name peers as drawn and cite the rule', () => {
-  assert.equal(peerNames('peer 2 granted its pre-vote to 3 for term 4'), 'S2 granted its pre-vote to S3 for term 4');
-  assert.equal(peerNames('voted for 0, commit 1'), 'voted for nobody, commit 1');
-  assert.equal(peerNames('advanced its commit index to 5'), 'advanced its commit index to 5', 'indices are not peers');
-  assert.equal(sentence({ kind: 'vote-refused', reason: 'log-behind', text: 'peer 2 refused its vote to 3 in term 4: behind' }),
+test('sentences keep the names the simulator wrote and cite the rule', () => {
+  assert.equal(sentence({ kind: 'vote-refused', reason: 'log-behind', text: 'S2 refused its vote to S3 in term 4: behind' }),
     'S2 refused its vote to S3 in term 4: behind (§5.4.1: election restriction).');
+  assert.equal(sentence({ kind: 'client-request', text: 'client 1 sends SET x 1 to S2 (try 1)' }), 'Client 1 sends SET x 1 to S2 (try 1).',
+    'a kind of the simulator cites no rule');
   assert.equal(sentence({ kind: 'crash', peer: 3, text: 'crash peer 3' }), 'S3 crashed: it stops, and whatever it had not synced to disk is lost.');
-  assert.match(sentence({ kind: 'suffix-truncated', text: 'peer 3 truncated its conflicting suffix: entries 3..4 removed' }), /§5\.3/);
+  assert.match(sentence({ kind: 'suffix-truncated', text: 'S3 truncated its conflicting suffix: entries 3..4 removed' }), /§5\.3/);
   assert.equal(groupOf('send'), 'messages');
   assert.equal(groupOf('suffix-truncated'), 'replication');
   assert.equal(groupOf('something-new'), 'problems');

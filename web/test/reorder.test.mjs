@@ -60,6 +60,6 @@ test('cut links: drops have a group of their own and a counted sentence; a cut i
   assert.equal(groupOfEvent({ kind: 'drop', text: 'dropped message 9 (1->2 Heartbeat t1): dropped by an action' }), 'faults');
   assert.equal(cutSentence(1, 3, 14, 311, 571), 'Link S1→S3 cut: 14 messages dropped (from 311 to 571 ms).');
   assert.equal(cutSentence(2, 1, 1, 40, 40), 'Link S2→S1 cut: 1 message dropped (at 40 ms).');
-  assert.equal(sentence({ kind: 'block', text: 'block 1 -> 3' }), "The link from S1 to S3 is cut: S1's messages to S3 are lost until it is healed.");
+  assert.equal(sentence({ kind: 'block', from: 1, to: 3, text: 'block 1 -> 3' }), "The link from S1 to S3 is cut: S1's messages to S3 are lost until it is healed.");
   assert.equal(sentence({ kind: 'partition', text: 'partition [1] | [2 3]' }), 'The network is cut into parts (S1 | S2, S3): messages between parts are lost.');
 });

@@ -59,21 +59,21 @@ test('1: during the truncation hold, the held row shows the commit and applied i
   const page = await openPage(env.browser.context, env.server.url + '#lesson=07&step=2');
   await page.waitForSelector('#lesson:not([hidden])');
   await setSpeed(page, -1);
-  await page.click('[data-card-peer="3"] button:has-text("Restart")');
-  const removed = page.locator('[data-log-peer="3"] .log-cell[data-truncated="true"]');
+  await page.click('.peer-card[data-peer="3"] button:has-text("Restart")');
+  const removed = page.locator('.log-row[data-peer="3"] .log-cell[data-truncated="true"]');
   await removed.first().waitFor({ timeout: 15_000 });
   const from = Math.min(...await removed.evaluateAll((cells) => cells.map((c) => Number(c.dataset.index))));
-  const nums = await page.textContent('[data-log-peer="3"] .log-head-nums');
+  const nums = await page.textContent('.log-row[data-peer="3"] .log-head-nums');
   const [, commit, applied] = /C (\d+) · A (\d+)/.exec(nums).map(Number);
   assert.ok(commit < from, `S3's commit index shown (${nums}) is below the struck entries (from ${from})`);
   assert.ok(applied < from, `S3's last applied shown (${nums}) is below the struck entries`);
   // No ▲C or ▲A marker sits under an entry being removed.
   const cols = await removed.evaluateAll((cells) => cells.map((c) => c.style.getPropertyValue('--col')));
-  const marks = await page.$$eval('[data-log-peer="3"] .log-marker', (ms) => ms.map((m) => ({ text: m.textContent, col: m.style.getPropertyValue('--col') })));
+  const marks = await page.$$eval('.log-row[data-peer="3"] .log-marker', (ms) => ms.map((m) => ({ text: m.textContent, col: m.style.getPropertyValue('--col') })));
   for (const m of marks) {
     if (/[CA]/.test(m.text)) assert.ok(!cols.includes(m.col), `marker ${m.text} is not under a struck entry`);
   }
-  assert.equal(await page.getAttribute('[data-log-peer="3"] .log-cell[data-truncated="true"]', 'data-committed'), 'false');
+  assert.equal(await page.getAttribute('.log-row[data-peer="3"] .log-cell[data-truncated="true"]', 'data-committed'), 'false');
   await screenshot(page, 'bug1-truncation-markers');
   assert.deepEqual(page.problems, []);
   await page.close();
@@ -113,7 +113,7 @@ test('4: after a wrong move, Show me names the mistake and offers to restart the
   const page = await openPage(env.browser.context, env.server.url + '#lesson=01&step=3');
   await page.waitForSelector('#lesson:not([hidden])');
   await pause(page);
-  await page.click('[data-card-peer="1"] button:has-text("Crash")');
+  await page.click('.peer-card[data-peer="1"] button:has-text("Crash")');
   await waitFor(page, (s) => s.peers[0].state === 'down', 'S1 down');
   await page.click('#lesson-show-me');
   const stall = page.locator('#lesson-overdue');
@@ -130,7 +130,7 @@ test('4: after a wrong move, Show me names the mistake and offers to restart the
   await stall.waitFor({ state: 'hidden' });
   // Without Show me: once the check is overdue, the same box names the mistake.
   await pause(page);
-  await page.click('[data-card-peer="1"] button:has-text("Crash")');
+  await page.click('.peer-card[data-peer="1"] button:has-text("Crash")');
   await setSpeed(page, 0.5);
   await play(page);
   await stall.waitFor({ state: 'visible', timeout: 20_000 });
@@ -199,7 +199,7 @@ test('6: a cut link is one narration line that counts its drops, under a filter 
   const [a, b] = [Math.min(leader, other), Math.max(leader, other)];
   await page.locator(`[data-link="${a}-${b}"]`).dispatchEvent('click');
   const third = 6 - leader - other;
-  await page.click(`[data-card-peer="${third}"] button:has-text("Crash")`);
+  await page.click(`.peer-card[data-peer="${third}"] button:has-text("Crash")`);
   await moveTo(page, 700);
   const lines = await narration(page);
   const dropped = lines.filter((l) => /dropped message/i.test(l));
@@ -263,8 +263,8 @@ test('8b: in a lesson the truncation holds until the learner continues, with the
   const page = await openPage(env.browser.context, env.server.url + '#lesson=07&step=2', { width: 375, height: 800 });
   await page.waitForSelector('#lesson:not([hidden])');
   await setSpeed(page, -1);
-  await page.click('[data-card-peer="3"] button:has-text("Restart")');
-  const removed = page.locator('[data-log-peer="3"] .log-cell[data-truncated="true"]');
+  await page.click('.peer-card[data-peer="3"] button:has-text("Restart")');
+  const removed = page.locator('.log-row[data-peer="3"] .log-cell[data-truncated="true"]');
   await removed.first().waitFor({ timeout: 15_000 });
   const t0 = (await state(page)).time;
   await page.waitForTimeout(3500);
@@ -305,12 +305,12 @@ test('8c: stepping back onto a truncation or scrubbing to it shows it again', as
   }
   assert.equal(await page.isVisible('#truncation'), true, `shown again after ${back} steps back`);
   assert.equal((await state(page)).time, cut.time);
-  assert.ok(await page.locator('[data-log-peer="3"] [data-truncated="true"]').count() >= 1, 'stepping back shows the removed entries');
+  assert.ok(await page.locator('.log-row[data-peer="3"] [data-truncated="true"]').count() >= 1, 'stepping back shows the removed entries');
   await moveTo(page, 0);
   await page.waitForSelector('#truncation', { state: 'hidden' });
   await moveTo(page, cut.time);
   await page.waitForSelector('#truncation:not([hidden])');
-  assert.ok(await page.locator('[data-log-peer="3"] [data-truncated="true"]').count() >= 1, 'scrubbing to it shows it');
+  assert.ok(await page.locator('.log-row[data-peer="3"] [data-truncated="true"]').count() >= 1, 'scrubbing to it shows it');
   assert.deepEqual(page.problems, []);
   await page.close();
 });
@@ -365,7 +365,7 @@ test('11b: acting in the past says the recorded future is discarded', async () =
   await load(page, 'fresh');
   await moveTo(page, 600);
   await moveTo(page, 300);
-  await page.click('[data-card-peer="1"] button:has-text("Crash")');
+  await page.click('.peer-card[data-peer="1"] button:has-text("Crash")');
   await page.waitForFunction(() => /discard/.test(document.querySelector('#step-note').textContent));
   const text = await page.textContent('#step-note');
   assert.match(text, /300 ms/);

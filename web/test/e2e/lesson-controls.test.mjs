@@ -45,7 +45,7 @@ async function answerQuiz(page) {
 }
 
 async function highlighted(page) {
-  return page.evaluate(() => [...document.querySelectorAll('[data-lesson-target]')].map((e) => e.id || e.getAttribute('data-card-peer')));
+  return page.evaluate(() => [...document.querySelectorAll('[data-lesson-target]')].map((e) => e.id || e.getAttribute('data-peer')));
 }
 
 /** next goes on to the next step (or the outro) with the Next button. */
@@ -55,7 +55,7 @@ async function next(page) {
 
 /** crash presses Crash on the card of peer id. */
 async function crash(page, id) {
-  await page.click(`[data-card-peer="${id}"] button:has-text("Crash")`);
+  await page.click(`.peer-card[data-peer="${id}"] button:has-text("Crash")`);
 }
 
 /** send types a command and the session fields (empty strings: no session) and presses Send. */
@@ -212,7 +212,7 @@ test('lesson 15 by hand: the latency control slows the network until elections f
   await onStep(page, 3, 5);
   assert.deepEqual(await highlighted(page), ['net-latency']);
   await setSpeed(page, -3);
-  await page.click('[data-card-peer="2"] button:has-text("Restart")');
+  await page.click('.peer-card[data-peer="2"] button:has-text("Restart")');
   await page.fill('#net-latency-min', '150');
   await page.fill('#net-latency-max', '250');
   await page.press('#net-latency-max', 'Enter');

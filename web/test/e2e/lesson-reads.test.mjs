@@ -1,5 +1,5 @@
 // End-to-end test of lesson 12's last part in Chromium: with the unsafe
-// readBeforeTermCommit mode, a read sent from the client form to a new leader before its
+// read_before_term_commit mode, a read sent from the client form to a new leader before its
 // no-op commits returns stale data and the safety panel's Fresh reads row breaks; in the
 // normal mode the same read waits for the no-op and returns the committed value.
 

@@ -80,7 +80,7 @@ async function answerQuiz(page) {
 }
 
 async function highlighted(page) {
-  return page.evaluate(() => [...document.querySelectorAll('[data-lesson-target]')].map((e) => e.id || e.getAttribute('data-card-peer')));
+  return page.evaluate(() => [...document.querySelectorAll('[data-lesson-target]')].map((e) => e.id || e.getAttribute('data-peer')));
 }
 
 test('lesson 1 by clicking: each check shows as it passes, the quiz answers, and progress survives a reload', async () => {
@@ -112,9 +112,9 @@ test('lesson 1 by clicking: each check shows as it passes, the quiz answers, and
   await onStep(page, 3, 3);
   assert.deepEqual(await highlighted(page), ['1']);
   await page.click('#lesson-find');
-  assert.equal(await page.evaluate(() => document.activeElement.closest('[data-card-peer]')?.dataset.cardPeer), '1', 'Find it focuses the card');
+  assert.equal(await page.evaluate(() => document.activeElement.closest('.peer-card')?.dataset.peer), '1', 'Find it focuses the card');
   const before = await state(page);
-  await page.click('[data-card-peer="1"] button:has-text("Timeout")');
+  await page.click('.peer-card[data-peer="1"] button:has-text("Timeout")');
   await passes(page);
   const after = await state(page);
   assert.ok(after.peers[after.leader - 1].term > before.peers.find((p) => p.state === 'leader').term, 'a leader in a higher term');
@@ -159,7 +159,7 @@ test('lesson 7 by clicking: restart S3 from its card, send SET x 1 from the clie
   await onStep(page, 2, 3);
   assert.deepEqual(await highlighted(page), ['3']);
   assert.equal(await page.isDisabled('#lesson-next'), true, 'Next waits for the check');
-  await page.click('[data-card-peer="3"] button:has-text("Restart")');
+  await page.click('.peer-card[data-peer="3"] button:has-text("Restart")');
   // In a lesson the truncation is held until the learner goes on.
   await page.waitForSelector('#truncation:not([hidden])', { timeout: 30_000 });
   await page.click('#truncation-continue');
@@ -254,7 +254,7 @@ for (const [width, colorScheme] of [[1280, 'light'], [375, 'dark']]) {
     const page = await openPage(env.browser.context, env.server.url + '#lesson=07&step=2', { width, height: width > 800 ? 900 : 812, colorScheme });
     await onStep(page, 2, 3);
     await setSpeed(page, 0);
-    await page.click('[data-card-peer="3"] button:has-text("Restart")');
+    await page.click('.peer-card[data-peer="3"] button:has-text("Restart")');
     // In a lesson the truncation is held until the learner goes on.
     await page.waitForSelector('#truncation:not([hidden])', { timeout: 30_000 });
     await page.click('#truncation-continue');

@@ -32,13 +32,13 @@ test('crashing the leader yields a new leader; restarting brings the old one bac
   const page = await openPage(env.browser.context, env.server.url);
   await play(page, -1);
   const old = await waitFor(page, leaderOf, 'a first leader');
-  await page.click(`[data-card-peer="${old}"] button:has-text("Crash")`);
+  await page.click(`.peer-card[data-peer="${old}"] button:has-text("Crash")`);
   await page.waitForSelector(`[data-peer-id="${old}"][data-role="down"]`);
   const next = await waitFor(page, (s) => s.leader && s.leader !== old && s.leader, 'a new leader');
   assert.notEqual(next, old);
   await page.waitForSelector(`[data-peer-id="${next}"][data-role="leader"]`);
   await screenshot(page, 'leader-crashed');
-  await page.click(`[data-card-peer="${old}"] button:has-text("Restart")`);
+  await page.click(`.peer-card[data-peer="${old}"] button:has-text("Restart")`);
   await waitFor(page, (s) => s.peers[old - 1].state === 'follower' && s.leader === next, 'the old leader to rejoin as a follower');
   assert.deepEqual(page.problems, []);
   await page.close();
@@ -88,7 +88,7 @@ test('a client command commits on all three peers', async () => {
   await page.click('#client-form button[type="submit"]');
   await waitFor(page, (s) => s.peers.every((p) => p.kv.x === '3' && p.last_applied === p.last_index), 'x=3 applied everywhere');
   for (const id of [1, 2, 3]) {
-    const cell = page.locator(`[data-log-peer="${id}"] .log-cell[aria-label*="SET x 3"]`);
+    const cell = page.locator(`.log-row[data-peer="${id}"] .log-cell[aria-label*="SET x 3"]`);
     await cell.waitFor();
     assert.equal(await cell.getAttribute('data-committed'), 'true', `peer ${id} shows the entry committed`);
     assert.match(await cell.textContent(), /✓/, 'committed is marked by a symbol too');
@@ -105,7 +105,7 @@ test('truncation on recovery: the conflicting suffix is shown struck through, th
   await page.selectOption('#scenario', 'conflict');
   await page.fill('#seed', '1');
   await page.click('#reset');
-  const removed = page.locator('[data-log-peer="3"] .log-cell[data-truncated="true"]');
+  const removed = page.locator('.log-row[data-peer="3"] .log-cell[data-truncated="true"]');
   await removed.first().waitFor({ timeout: 10_000 });
   assert.deepEqual(await removed.evaluateAll((cells) => cells.map((c) => `${c.dataset.index}@${c.dataset.term}`)), ['3@2', '4@2']);
   const banner = await page.textContent('#truncation-text');
@@ -116,7 +116,7 @@ test('truncation on recovery: the conflicting suffix is shown struck through, th
   await page.click('#truncation-continue');
   await page.waitForSelector('#truncation', { state: 'hidden', timeout: 10_000 });
   const snap = await waitFor(page, (s) => s.peers.every((p) => p.commit_index === p.last_index && p.last_index >= 4) && s, 'converged, committed logs');
-  const terms = await page.$$eval('[data-log-peer]', (rows) => rows.map((r) =>
+  const terms = await page.$$eval('.log-row[data-peer]', (rows) => rows.map((r) =>
     [...r.querySelectorAll('.log-cell')].map((c) => `${c.dataset.term}${c.dataset.committed === 'true' ? '' : '?'}`).join(',')));
   assert.equal(new Set(terms).size, 1, `every row shows the same committed terms: ${terms.join(' | ')}`);
   assert.equal(await page.locator('[data-truncated]').count(), 0);
@@ -192,7 +192,7 @@ test('the time slider goes back and forth, and acting in the past forks a new fu
   await page.click('#step-back');
   assert.equal((await state(page)).steps, back.steps, 'one event back');
 
-  await page.click(`[data-card-peer="1"] button:has-text("Timeout")`);
+  await page.click(`.peer-card[data-peer="1"] button:has-text("Timeout")`);
   const forked = await state(page);
   assert.equal(await page.getAttribute('#time', 'max'), String(forked.time), 'the recorded future is gone');
   assert.deepEqual(page.problems, []);

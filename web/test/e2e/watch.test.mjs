@@ -54,7 +54,7 @@ async function outside(page, selectors, bottom) {
 }
 
 /** What the normal view must show at 1280×800 (the latest narration line is added when there is one). */
-const NORMAL = ['#cluster', '[data-peer-id]', '[data-log-peer] .log-head', '[data-action="crash"][data-peer], [data-action="restart"][data-peer]',
+const NORMAL = ['#cluster', '[data-peer-id]', '.log-row[data-peer] .log-head', '[data-action="crash"][data-peer], [data-action="restart"][data-peer]',
   '[data-action="timeout"][data-peer]', '#cmd', '#client-form [data-action="send"]'];
 
 test('the page opens paused on term 0 with every peer a follower, and stays so until Play', async () => {
@@ -252,11 +252,11 @@ test('layout at 1280×800: drawing, logs, actions, client form and latest narrat
 // [lesson, step, what the step asks to use or watch, the moves that pass it, what shows
 // it after the moves, the command to type first]
 const STEPS = [
-  ['01', 3, '[data-card-peer="1"] [data-action="timeout"]', ['[data-card-peer="1"] [data-action="timeout"]'],
-    '[data-card-peer="1"] [data-action="timeout"]', ''],
+  ['01', 3, '.peer-card[data-peer="1"] [data-action="timeout"]', ['.peer-card[data-peer="1"] [data-action="timeout"]'],
+    '.peer-card[data-peer="1"] [data-action="timeout"]', ''],
   ['07', 3, '#client-form [data-action="send"]', ['#client-form [data-action="send"]'], '#client-form [data-action="send"]', 'SET x 1'],
-  ['07', 2, '[data-card-peer="3"] [data-action="restart"]', ['[data-card-peer="3"] [data-action="restart"]'],
-    '[data-card-peer="3"] [data-action="crash"]', ''],
+  ['07', 2, '.peer-card[data-peer="3"] [data-action="restart"]', ['.peer-card[data-peer="3"] [data-action="restart"]'],
+    '.peer-card[data-peer="3"] [data-action="crash"]', ''],
   ['09', 2, '#net-isolate-leader', ['#net-isolate-leader'], '#net-isolate-leader', ''],
   // Crash S1, restart S3, force S3's timeout, and watch the safety properties.
   ['06', 6, '#invariants', ['[data-action="crash"][data-peer="1"]', '[data-action="restart"][data-peer="3"]', '[data-action="timeout"][data-peer="3"]'],
@@ -269,7 +269,7 @@ for (const [lesson, step, control, moves, after, command] of STEPS) {
     assert.equal(await page.evaluate(() => window.scrollY), 0, 'the page stays scrolled to the top');
     const navTop = await page.evaluate(() => document.querySelector('#lesson-nav').getBoundingClientRect().top);
     assert.deepEqual(await outside(page, ['#lesson-next', '#lesson-nav']), []);
-    assert.deepEqual(await outside(page, ['#lesson-step-title', '#lesson-narration > :first-child', '#cluster', '[data-log-peer] .log-head', control, ...moves], navTop), [],
+    assert.deepEqual(await outside(page, ['#lesson-step-title', '#lesson-narration > :first-child', '#cluster', '.log-row[data-peer] .log-head', control, ...moves], navTop), [],
       'above the Back / Next bar');
     await shot(page, `lesson-${lesson}-${step}`);
 
@@ -279,7 +279,7 @@ for (const [lesson, step, control, moves, after, command] of STEPS) {
     await setSpeed(page, 0);
     await page.waitForSelector('#lesson-verdict[data-passed="true"]', { timeout: 30_000 });
     assert.equal(await page.evaluate(() => window.scrollY), 0, 'the moves scrolled the page');
-    assert.deepEqual(await outside(page, ['#lesson-step-title', '#cluster', '[data-log-peer] .log-head', after], navTop), [],
+    assert.deepEqual(await outside(page, ['#lesson-step-title', '#cluster', '.log-row[data-peer] .log-head', after], navTop), [],
       'after the moves');
     assert.deepEqual(page.problems, []);
     await page.close();
@@ -291,7 +291,7 @@ test('layout on a phone (375×800): the peers\' actions follow the drawing they 
   await page.waitForFunction(() => document.querySelector('#lesson-step-title')?.textContent.startsWith('Step 3 '));
   const gap = await page.evaluate(() => {
     const drawing = document.querySelector('#cluster-panel').getBoundingClientRect();
-    const control = document.querySelector('[data-card-peer="1"] [data-action="timeout"]').getBoundingClientRect();
+    const control = document.querySelector('.peer-card[data-peer="1"] [data-action="timeout"]').getBoundingClientRect();
     return control.top - drawing.bottom;
   });
   assert.ok(gap >= 0 && gap < 120, `S1's Timeout is ${gap} px below the drawing`);
@@ -299,7 +299,7 @@ test('layout on a phone (375×800): the peers\' actions follow the drawing they 
   // using it scrolls nothing.
   await page.evaluate(() => document.querySelector('#cluster-panel').scrollIntoView({ block: 'start' }));
   const navTop = await page.evaluate(() => document.querySelector('#lesson-nav').getBoundingClientRect().top);
-  const control = '[data-card-peer="1"] [data-action="timeout"]';
+  const control = '.peer-card[data-peer="1"] [data-action="timeout"]';
   assert.deepEqual(await outside(page, ['#cluster', '[data-peer-id]', control], navTop), []);
   const scrolled = await page.evaluate(() => window.scrollY);
   await page.click(control);
@@ -350,7 +350,7 @@ test('projector setting: terms, log terms and roles at 18 px or more, remembered
   // The log markers say what they mean on hover.
   await play(page, -1);
   await waitFor(page, (s) => s.leader && s.peers.every((p) => p.commit_index >= 1), 'a committed entry');
-  const title = await page.getAttribute('[data-log-peer="1"] .log-marker', 'title');
+  const title = await page.getAttribute('.log-row[data-peer="1"] .log-marker', 'title');
   assert.match(title, /commit index|last applied|match index|next index/);
   assert.deepEqual(page.problems, []);
   await page.close();
