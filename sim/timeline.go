@@ -248,8 +248,16 @@ func (tl *Timeline) Seek(p Point) (int64, error) {
 		for c.Steps() < p.Steps && c.StepUntil(p.Time) {
 		}
 		if c.Steps() == p.Steps && c.Now() < p.Time {
-			// The clock ran on past the last event: no event is due before p.Time.
-			c.RunUntil(p.Time)
+			// The clock ran on past the last event: no event is due before p.Time. One
+			// may be due at p.Time itself: an action made at this point (Act applies
+			// it after the point, as a step of its own), so the clock moves on to p.Time
+			// without processing what is due then; any event due earlier is processed
+			// and makes the check below refuse the point.
+			for c.step(p.Time - 1) {
+			}
+			if !c.stopped && c.Steps() == p.Steps {
+				c.now = p.Time
+			}
 		}
 		if c.Steps() != p.Steps || c.Now() != p.Time {
 			return fmt.Errorf("point (step %d, %d ms) is not on this run, which passes it at step %d, %d ms",

@@ -214,6 +214,13 @@ export function createLessons({ session, clock, say, onOpen = () => {} }) {
     return target;
   }
 
+  // startsInView says whether el's top is in the window, above the fixed lesson bar.
+  function startsInView(el) {
+    const r = el.getBoundingClientRect();
+    const bottom = nav.hidden ? window.innerHeight : nav.getBoundingClientRect().top;
+    return r.top >= 0 && r.top < bottom - Math.min(r.height, 48);
+  }
+
   function find() {
     const step = view?.steps[shown - 1];
     const sel = step?.highlight;
@@ -276,7 +283,10 @@ export function createLessons({ session, clock, say, onOpen = () => {} }) {
       // The step's own text at the top of the lesson column (the lesson's title and
       // step list are above it, one scroll away).
       panel.scrollTop = st.index === 0 ? 0 : stepTitle.getBoundingClientRect().top - panel.getBoundingClientRect().top + panel.scrollTop - 8;
-      if (target) target.scrollIntoView({ block: 'nearest' });
+      // The highlighted control comes into the window only when it is out of it: a
+      // taller target (the client form) whose first rows are in view already must not
+      // scroll the page, which stays at the top while the step's controls fit.
+      if (target && !startsInView(target)) target.scrollIntoView({ block: 'nearest' });
     } else if (moved) {
       panel.scrollIntoView({ block: 'start' });
     }

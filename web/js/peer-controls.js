@@ -40,8 +40,11 @@ export function createPeerControls(root, act) {
         const down = p.state === 'down';
         setAttr(c.card, 'data-state', p.state);
         setText(c.title, `S${p.id} ${info.symbol} ${info.label}`);
-        setText(c.facts, `term ${p.term} · commit ${p.commit_index} · applied ${p.last_applied}` +
-          (p.restarts ? ` · restarts ${p.restarts}` : '') + (p.unsynced ? ` · unsynced ${p.unsynced}` : ''));
+        const facts = `term ${p.term} · commit ${p.commit_index} · applied ${p.last_applied}` +
+          (p.restarts ? ` · restarts ${p.restarts}` : '') + (p.unsynced ? ` · unsynced ${p.unsynced}` : '');
+        setText(c.facts, facts);
+        // On a wide window the line may be cut short (an ellipsis): hovering shows it whole.
+        setAttr(c.facts, 'title', facts);
         setAttr(c.power, 'data-action', down ? 'restart' : 'crash');
         setText(c.power, down ? '⟳ Restart' : '✕ Crash');
         setAttr(c.power, 'aria-label', down ? `Restart S${p.id}` : `Crash S${p.id}`);
