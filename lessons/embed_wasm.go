@@ -1,10 +1,9 @@
-//go:build js && wasm
+//go:build js && wasm && !lazylessons
 
 package lessons
 
 import (
 	_ "embed" // page.json
-	"encoding/json"
 	"fmt"
 )
 
@@ -17,14 +16,18 @@ import (
 // playground's 1 MB budget. The Markdown fields of these lessons are empty; the HTML
 // ones hold the narration.
 //
+// The page's own build (`make dist`) sets the lazylessons tag and leaves them out
+// (embed_lazy.go): the page fetches the same file, dist/lessons.json, when the learner
+// first opens a lesson. This build is the one the wasm tests run.
+//
 //go:embed page.json
 var pageJSON []byte
 
 // loadEmbedded decodes the embedded lessons.
 func loadEmbedded() ([]*Lesson, error) {
-	var list []*Lesson
-	if err := json.Unmarshal(pageJSON, &list); err != nil {
-		return nil, fmt.Errorf("lessons: decode the embedded page.json: %w", err)
+	list, err := DecodePageJSON(pageJSON)
+	if err != nil {
+		return nil, fmt.Errorf("lessons: the embedded page.json: %w", err)
 	}
 	return list, nil
 }

@@ -3,6 +3,7 @@ package lessons
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 )
 
@@ -49,4 +50,29 @@ func PageJSON(list []*Lesson) ([]byte, error) {
 		return nil, fmt.Errorf("lessons: encode the page's lessons: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// DecodePageJSON decodes lessons PageJSON encoded: the page's lessons.json, or the
+// page.json the WebAssembly tests embed. An empty list is an error, as is a lesson
+// without steps, so that a truncated or wrong file is named rather than shown as an
+// empty menu.
+func DecodePageJSON(data []byte) ([]*Lesson, error) {
+	var list []*Lesson
+	if err := json.Unmarshal(data, &list); err != nil {
+		return nil, fmt.Errorf("lessons: decode the lessons JSON: %w", err)
+	}
+	if len(list) == 0 {
+		return nil, errors.New("lessons: the lessons JSON holds no lessons")
+	}
+	for i, l := range list {
+		if l == nil || len(l.Steps) == 0 {
+			return nil, fmt.Errorf("lessons: the lessons JSON: lesson %d has no steps", i+1)
+		}
+		for j, st := range l.Steps {
+			if st == nil {
+				return nil, fmt.Errorf("lessons: the lessons JSON: lesson %d (%s): step %d is null", i+1, l.ID, j+1)
+			}
+		}
+	}
+	return list, nil
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the playground into a folder (default dist/) that `raftplay serve` serves:
 #   the page: web/ without web/test (index.html, css/, js/ ES modules);
-#   app.wasm: ./wasm built with GOOS=js GOARCH=wasm;
+#   app.wasm: ./wasm built with GOOS=js GOARCH=wasm (tag lazylessons: no lessons inside);
+#   lessons.json: the lessons, pre-parsed, which the page fetches when one is first opened;
 #   wasm_exec.js: Go's loader for it, from the same GOROOT as the compiler (the two must match);
 #   a .gz sibling of every text and wasm file (gzip -9) and a .br one when brotli is installed.
 # The new folder replaces the old one only once it is complete. At the end it prints
@@ -21,16 +22,14 @@ trap 'rm -rf "$stage"' EXIT
 	cp "web/$f" "$stage/$f"
 done
 
-# The wasm carries the lessons pre-parsed (lessons/page.json, embedded). Build it from
-# the lesson files as they are now, so an edited lesson reaches the page without another
-# step, but into a file outside the tree that a build overlay puts in place of the
-# tracked copy: building never rewrites a tracked file. The tracked copy is refreshed
-# by `make generate`; until then TestPageJSONIsCurrent fails, and this says so.
-gen="$(mktemp -d)"
-trap 'rm -rf "$stage" "$gen"' EXIT
-(cd lessons && go run ./internal/pagejson -o "$gen/page.json")
-printf '{"Replace":{"%s":"%s"}}\n' "$PWD/lessons/page.json" "$gen/page.json" >"$gen/overlay.json"
-if ! cmp -s "$gen/page.json" lessons/page.json; then
+# The lessons, pre-parsed (lessons.PageJSON), as lessons.json: the page fetches it when
+# the learner first opens a lesson (or follows a lesson link), so the wasm, built with the
+# lazylessons tag, carries none of it. It is made from the lesson files as they are now,
+# so an edited lesson reaches the page without another step; the tracked copy,
+# lessons/page.json (which the wasm tests embed), is refreshed by `make generate`; until
+# then TestPageJSONIsCurrent fails, and this says so.
+(cd lessons && go run ./internal/pagejson -o "$stage/lessons.json")
+if ! cmp -s "$stage/lessons.json" lessons/page.json; then
 	echo "dist: lessons/page.json is stale; the page gets the lessons as they are now; run \`make generate\` to refresh the tracked copy" >&2
 fi
 
@@ -42,7 +41,7 @@ if ! cmp -s "$stage/js/vocab.gen.js" web/js/vocab.gen.js; then
 	echo "dist: web/js/vocab.gen.js is stale; the page gets the vocabulary as it is now; run \`make generate\` to refresh the tracked copy" >&2
 fi
 
-GOOS=js GOARCH=wasm go build -trimpath -overlay "$gen/overlay.json" \
+GOOS=js GOARCH=wasm go build -trimpath -tags lazylessons \
 	-ldflags "-s -w -X github.com/raftplay/raftplay/wasm/bridge.BuildVersion=$rev" \
 	-o "$stage/app.wasm" ./wasm
 cp "$goroot/lib/wasm/wasm_exec.js" "$stage/wasm_exec.js"
@@ -62,7 +61,6 @@ find "$stage" -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.mjs' -o -nam
 
 rm -rf "$out"
 mv "$stage" "$out"
-rm -rf "$gen"
 trap - EXIT
 
 # What the page downloads, raw and as served compressed (br when there, else gzip).
@@ -77,6 +75,7 @@ wasm_gz=$(wc -c <"$out/app.wasm.gz")
 echo "dist: built $out/ ($rev)"
 echo "dist: app.wasm ${wasm_raw} B raw, ${wasm_gz} B gzip$($have_brotli && echo ", $(wc -c <"$out/app.wasm.br") B brotli")"
 echo "dist: page total (wasm+js+css+html) ${raw} B raw, ${gz} B gzip$($have_brotli && echo ", ${br} B brotli")"
+echo "dist: lessons.json (fetched when a lesson is first opened) $(wc -c <"$out/lessons.json") B raw, $(wc -c <"$out/lessons.json.gz") B gzip$($have_brotli && echo ", $(wc -c <"$out/lessons.json.br") B brotli")"
 if ! $have_brotli; then
 	echo "dist: brotli is not installed (apt-get install -y brotli): only .gz siblings were made" >&2
 fi

@@ -47,6 +47,9 @@ var BuildVersion = "devel"
 type Bridge struct {
 	tl     *sim.Timeline // nil until a scenario is loaded; the runner's while a lesson is open
 	lesson *lessonMode   // nil unless a lesson is open (lessons.go)
+	// lessons are the lessons loadLessons gave; nil until then, and the build's own
+	// (lessons.All) are used, which the page's build has none of.
+	lessons []*lessons.Lesson
 }
 
 // New returns a bridge with no scenario loaded.
@@ -108,6 +111,7 @@ var functions = map[string]function{
 	"timeline":      {run: (*Bridge).timelineInfo, needsRun: true},
 	"version":       {run: func(*Bridge, args) (any, error) { return Version(), nil }},
 	// Lessons (lessons.go).
+	"loadLessons":       {params: []param{pJSON}, run: (*Bridge).loadLessons},
 	"lessons":           {run: (*Bridge).lessonList},
 	"lessonOpen":        {params: []param{pLessonID, pOptStep}, run: (*Bridge).lessonOpen},
 	"lessonStatus":      {run: (*Bridge).lessonStatus, needsRun: true},

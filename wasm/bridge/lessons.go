@@ -101,8 +101,28 @@ type statusView struct {
 	Replaced bool `json:"replaced,omitempty"`
 }
 
+// loadLessons takes the lessons as PageJSON encodes them (the page's lessons.json,
+// which it fetches when a lesson is first wanted: the page's wasm carries none) and
+// answers how many there are. Loading again replaces them; an open lesson plays on.
+func (b *Bridge) loadLessons(a args) (any, error) {
+	list, err := lessons.DecodePageJSON([]byte(a.str(0)))
+	if err != nil {
+		return nil, err
+	}
+	b.lessons = list
+	return float64(len(list)), nil
+}
+
+// allLessons returns the lessons loadLessons gave, else the ones built in.
+func (b *Bridge) allLessons() ([]*lessons.Lesson, error) {
+	if b.lessons != nil {
+		return b.lessons, nil
+	}
+	return lessons.All()
+}
+
 func (b *Bridge) lessonList(args) (any, error) {
-	all, err := lessons.All()
+	all, err := b.allLessons()
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +168,11 @@ func viewOf(l *lessons.Lesson) lessonView {
 // lesson check` does), so the step begins as it would for a learner who got there.
 // A failure leaves the run and the lesson that were there.
 func (b *Bridge) lessonOpen(a args) (any, error) {
-	l, err := lessons.Get(a.str(0))
+	all, err := b.allLessons()
+	if err != nil {
+		return nil, err
+	}
+	l, err := lessons.Find(all, a.str(0))
 	if err != nil {
 		return nil, err
 	}

@@ -122,6 +122,8 @@ export class Raftplay {
   constructor(api) {
     /** @private */
     this.api = api;
+    /** @private @type {Promise<number>|null} */
+    this.lessonsLoading = null;
   }
 
   /**
@@ -261,7 +263,28 @@ export class Raftplay {
   timeline() { return this.call('timeline'); }
 
   /**
-   * The lessons, for a menu: number, id, title, summary and the titles of the steps.
+   * Fetches the lessons (lessons.json, next to app.wasm: the page's wasm carries none,
+   * to keep first paint small) and hands them to the simulator, once; later calls
+   * resolve at once. lessons() and lessonOpen() need it done. A failed fetch may be
+   * tried again.
+   * @param {{lessonsURL?: string|URL}} [options]
+   * @returns {Promise<number>} how many lessons there are
+   */
+  loadLessons(options = {}) {
+    if (!this.lessonsLoading) {
+      this.lessonsLoading = fetchText(options.lessonsURL ?? '../lessons.json')
+        .then((text) => this.call('loadLessons', text))
+        .catch((err) => {
+          this.lessonsLoading = null;
+          throw err;
+        });
+    }
+    return this.lessonsLoading;
+  }
+
+  /**
+   * The lessons, for a menu: number, id, title, summary and the titles of the steps
+   * (after loadLessons).
    * @returns {{number: number, id: string, title: string, summary: string, steps: string[]}[]}
    */
   lessons() { return this.call('lessons'); }
@@ -325,6 +348,23 @@ export class Raftplay {
    * @returns {string}
    */
   version() { return this.call('version'); }
+}
+
+/**
+ * Reads a text file next to this module (by fetch; under Node a file URL or path is
+ * read from the disk).
+ * @param {string|URL} where
+ * @returns {Promise<string>}
+ */
+async function fetchText(where) {
+  const url = await resolve(where);
+  if (isNode && url.protocol === 'file:') {
+    const { readFile } = await import('node:fs/promises');
+    return readFile(url, 'utf8');
+  }
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`raftplay: could not fetch ${url.href}: HTTP ${response.status}`);
+  return response.text();
 }
 
 /** @param {string} message */

@@ -359,10 +359,19 @@ export function createLessons({ session, clock, say, onOpen = () => {} }) {
   }
 
   const lessons = {
-    /** open opens a lesson (id or number) at a step. It throws when it cannot. */
+    /**
+     * load fetches the lessons (lessons.json) once: open needs it done, openMenu does
+     * it. Rejects when the file cannot be fetched.
+     */
+    load: () => session.loadLessons(),
+    /** open opens a lesson (id or number) at a step, once loaded. It throws when it cannot. */
     open,
-    /** openMenu shows the lesson menu. */
-    openMenu() { run(() => menu.open(view?.id)); },
+    /** openMenu fetches the lessons if need be, then shows the lesson menu. */
+    openMenu() {
+      session.loadLessons().then(
+        () => run(() => menu.open(view?.id)),
+        (err) => say(`The lessons could not be loaded: ${err.message}`));
+    },
     /** next goes to the next step once the check has passed (Finish on the last). */
     next() {
       run(() => {

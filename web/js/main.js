@@ -199,7 +199,8 @@ async function start() {
   window.addEventListener('hashchange', () => {
     const link = parseLessonHash(location.hash);
     if (link) {
-      guard(lessons.open)(link.lesson, link.step);
+      lessons.load().then(() => guard(lessons.open)(link.lesson, link.step),
+        (err) => say(`This lesson link could not be opened: ${err.message}`));
       return;
     }
     const shared = parseHash(location.hash);
@@ -246,6 +247,7 @@ async function start() {
   const link = parseLessonHash(location.hash);
   if (link && !opened) {
     try {
+      await lessons.load();
       lessons.open(link.lesson, link.step);
       opened = true;
     } catch (err) {

@@ -58,6 +58,8 @@ export function createSession(rp) {
       restart();
     },
 
+    /** loadLessons fetches the lessons once (a promise); lessons and openLesson need it. */
+    loadLessons() { return rp.loadLessons(); },
     /** lessons lists the lessons (number, id, title, summary, step titles). */
     lessons() { return rp.lessons(); },
 

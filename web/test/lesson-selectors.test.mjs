@@ -18,6 +18,7 @@ const peerControls = readFileSync(new URL('../js/peer-controls.js', import.meta.
 /** Every highlight of every step of every lesson: {lesson, step, selector, peers}. */
 async function highlights() {
   const rp = await loadRaftplay();
+  await rp.loadLessons();
   const out = [];
   for (const o of rp.lessons()) {
     const view = rp.lessonOpen(o.id, 1);
@@ -52,6 +53,7 @@ test('every highlight selector of every lesson matches an element of the page', 
 
 test('the lesson API of the bridge', async () => {
   const rp = await loadRaftplay();
+  await rp.loadLessons();
   const list = rp.lessons();
   assert.equal(list.length, 17);
   assert.deepEqual(Object.keys(list[0]).sort(), ['id', 'number', 'steps', 'summary', 'title']);
@@ -79,6 +81,7 @@ test('the lesson API of the bridge', async () => {
 test('"Isolate a follower" cuts off the peer each lesson prompt names', async () => {
   const { followerToIsolate } = await import('../js/network-controls.js');
   const rp = await loadRaftplay();
+  await rp.loadLessons();
   let checked = 0;
   for (const o of rp.lessons()) {
     const steps = rp.lessonOpen(o.id, 1).steps;

@@ -163,6 +163,14 @@ test('the page and its files, with their types and security headers', async () =
   assert.match(loader.headers.get('content-type'), /javascript/);
   await loader.arrayBuffer();
 
+  // The lessons, which the page fetches when one is first opened (the page's wasm has none).
+  const lessons = await request('/lessons.json');
+  assert.equal(lessons.status, 200);
+  assert.match(lessons.headers.get('content-type'), /^application\/json/);
+  assertSecurityHeaders(lessons, '/lessons.json');
+  const list = await lessons.json();
+  assert.ok(Array.isArray(list) && list.length >= 17 && list.every((l) => l.id && l.steps.length > 0), 'every lesson, with its steps');
+
   const revalidate = await request('/app.wasm', { headers: { 'If-None-Match': wasm.headers.get('etag') } });
   assert.equal(revalidate.status, 304, 'an unchanged file is not sent again');
 

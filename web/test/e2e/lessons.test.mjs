@@ -231,8 +231,9 @@ test('a deep link opens the lesson at its step; scrubbing stays within the step;
 
 test('every highlight selector of every lesson matches an element of the rendered page', async () => {
   const page = await openPage(env.browser.context, env.server.url);
-  const selectors = await page.evaluate(() => {
+  const selectors = await page.evaluate(async () => {
     const rp = window.raftplay;
+    await rp.loadLessons();
     const out = new Set();
     for (const o of rp.lessons()) {
       for (const s of rp.lessonOpen(o.id, 1).steps) if (s.highlight) out.add(s.highlight);
