@@ -217,12 +217,13 @@ func (c *e2eClient) write(at *client.Client, key string, cas bool) bool {
 // TestEndToEnd runs three node processes, concurrent clients doing put, get and
 // compare-and-set, and kills the leader with SIGKILL and restarts it, twice. Then it
 // checks the history for linearizability and every node's log on disk for every
-// acknowledged write.
+// acknowledged write. Snapshots are off here, so that every acknowledged write can be
+// found in the logs on disk; TestFollowerCatchesUpBySnapshot covers them.
 func TestEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the end-to-end test runs real node processes for about 15 s")
 	}
-	c := startCluster(t)
+	c := startCluster(t, "--snapshot-entries", "0", "--snapshot-bytes", "0")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	_, err := c.WaitLeader(ctx)
