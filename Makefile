@@ -40,7 +40,7 @@ check: lint test-go test-wasm ## the quick loop: lint, Go tests, the same under 
 generate: ## refresh generated files that are checked in (lessons/page.json, web/js/vocab.gen.js)
 	$(GO) generate ./...
 
-test: lint test-go test-wasm test-chaos test-fuzz test-bench test-node test-browser lesson-check test-worker ## every test (about 3 minutes on 2 cores with warm caches)
+test: lint test-go test-wasm test-chaos test-fuzz test-bench test-node test-browser lesson-check test-worker ## every test (about 10 minutes on 2 cores with warm caches)
 	@echo "make test: all tests passed"
 
 lint: fmt-check vet staticcheck ## gofmt, go vet and staticcheck
