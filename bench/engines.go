@@ -37,54 +37,42 @@ var OutstandingLevels = []int{1, 1024}
 // BatchSizes are the batch sizes B of the batch driving pattern (RunBatches).
 var BatchSizes = []int{1, 1024}
 
+// pattern is one way of driving a cluster: n proposals with a parameter k (the
+// proposals outstanding, or the batch size), and the words that describe a run of it.
+type pattern struct {
+	drive func(c runner, n, k int) error
+	what  string // a format of n and k, such as "%d proposals, %d outstanding"
+}
+
+var (
+	// outstandingPattern keeps at most k proposals in flight.
+	outstandingPattern = pattern{func(c runner, n, k int) error { return c.run(n, k) }, "%d proposals, %d outstanding"}
+	// batchPattern proposes k commands, runs the cluster until nothing moves, and repeats.
+	batchPattern = pattern{func(c runner, n, k int) error { return c.runBatches(n, k) }, "%d proposals in batches of %d"}
+)
+
 // Run makes a fresh cluster of engine e, elects a leader, makes n proposals with at
 // most outstanding of them in flight, and checks that every peer applied all n in order.
 func Run(e Engine, n, outstanding int) error {
-	c, err := e.newCluster()
-	if err != nil {
-		return fmt.Errorf("%s: new cluster: %w", e.Name, err)
-	}
-	if err := c.elect(); err != nil {
-		return fmt.Errorf("%s: %w", e.Name, err)
-	}
-	if err := c.run(n, outstanding); err != nil {
-		return fmt.Errorf("%s: %d proposals, %d outstanding: %w", e.Name, n, outstanding, err)
-	}
-	if err := c.verify(n); err != nil {
-		return fmt.Errorf("%s: %d proposals, %d outstanding: wrong result: %w", e.Name, n, outstanding, err)
-	}
-	return nil
+	return runPattern(e, outstandingPattern, n, outstanding)
 }
+
+// RunBatches is Run with the batch driving pattern: propose batch commands, run the
+// cluster until nothing moves, repeat until n were proposed; then check the result.
+func RunBatches(e Engine, n, batch int) error { return runPattern(e, batchPattern, n, batch) }
 
 // Benchmark measures b.N proposals on engine e with at most outstanding of them in
 // flight. Electing the leader and checking the result are not timed. It reports
 // allocations and an ops/s metric.
 func Benchmark(b *testing.B, e Engine, outstanding int) {
-	b.ReportAllocs()
-	c, err := e.newCluster()
-	if err != nil {
-		b.Fatalf("%s: new cluster: %v", e.Name, err)
-	}
-	if err := c.elect(); err != nil {
-		b.Fatalf("%s: %v", e.Name, err)
-	}
-	b.ResetTimer()
-	err = c.run(b.N, outstanding)
-	b.StopTimer()
-	if err != nil {
-		b.Fatalf("%s: %d proposals, %d outstanding: %v", e.Name, b.N, outstanding, err)
-	}
-	if elapsed := b.Elapsed(); elapsed > 0 {
-		b.ReportMetric(float64(b.N)/elapsed.Seconds(), "ops/s")
-	}
-	if err := c.verify(b.N); err != nil {
-		b.Fatalf("%s: %d proposals, %d outstanding: wrong result: %v", e.Name, b.N, outstanding, err)
-	}
+	benchmarkPattern(b, e, outstandingPattern, outstanding)
 }
 
-// RunBatches is Run with the batch driving pattern: propose batch commands, run the
-// cluster until nothing moves, repeat until n were proposed; then check the result.
-func RunBatches(e Engine, n, batch int) error {
+// BenchmarkBatches measures b.N proposals on engine e driven in batches of batch (see
+// RunBatches). Electing the leader and checking the result are not timed.
+func BenchmarkBatches(b *testing.B, e Engine, batch int) { benchmarkPattern(b, e, batchPattern, batch) }
+
+func runPattern(e Engine, p pattern, n, k int) error {
 	c, err := e.newCluster()
 	if err != nil {
 		return fmt.Errorf("%s: new cluster: %w", e.Name, err)
@@ -92,18 +80,17 @@ func RunBatches(e Engine, n, batch int) error {
 	if err := c.elect(); err != nil {
 		return fmt.Errorf("%s: %w", e.Name, err)
 	}
-	if err := c.runBatches(n, batch); err != nil {
-		return fmt.Errorf("%s: %d proposals in batches of %d: %w", e.Name, n, batch, err)
+	what := fmt.Sprintf(p.what, n, k)
+	if err := p.drive(c, n, k); err != nil {
+		return fmt.Errorf("%s: %s: %w", e.Name, what, err)
 	}
 	if err := c.verify(n); err != nil {
-		return fmt.Errorf("%s: %d proposals in batches of %d: wrong result: %w", e.Name, n, batch, err)
+		return fmt.Errorf("%s: %s: wrong result: %w", e.Name, what, err)
 	}
 	return nil
 }
 
-// BenchmarkBatches measures b.N proposals on engine e driven in batches of batch (see
-// RunBatches). Electing the leader and checking the result are not timed.
-func BenchmarkBatches(b *testing.B, e Engine, batch int) {
+func benchmarkPattern(b *testing.B, e Engine, p pattern, k int) {
 	b.ReportAllocs()
 	c, err := e.newCluster()
 	if err != nil {
@@ -113,15 +100,16 @@ func BenchmarkBatches(b *testing.B, e Engine, batch int) {
 		b.Fatalf("%s: %v", e.Name, err)
 	}
 	b.ResetTimer()
-	err = c.runBatches(b.N, batch)
+	err = p.drive(c, b.N, k)
 	b.StopTimer()
+	what := fmt.Sprintf(p.what, b.N, k)
 	if err != nil {
-		b.Fatalf("%s: %d proposals in batches of %d: %v", e.Name, b.N, batch, err)
+		b.Fatalf("%s: %s: %v", e.Name, what, err)
 	}
 	if elapsed := b.Elapsed(); elapsed > 0 {
 		b.ReportMetric(float64(b.N)/elapsed.Seconds(), "ops/s")
 	}
 	if err := c.verify(b.N); err != nil {
-		b.Fatalf("%s: %d proposals in batches of %d: wrong result: %v", e.Name, b.N, batch, err)
+		b.Fatalf("%s: %s: wrong result: %v", e.Name, what, err)
 	}
 }
