@@ -9,6 +9,18 @@ import { useServerAndBrowser, openPage, state, waitFor, screenshot, pause, play,
 
 const env = useServerAndBrowser();
 
+/** moveTo runs (or rewinds) the paused run to virtual time t, then lets the page catch up through the time slider. */
+async function moveTo(page, t) {
+  await page.evaluate((t) => {
+    if (window.raftplay.now() < t) window.raftplay.runUntil(t);
+    const slider = document.querySelector('#time');
+    slider.max = String(Math.max(Number(slider.max), t));
+    slider.value = String(t);
+    slider.dispatchEvent(new Event('input', { bubbles: true }));
+  }, t);
+  await page.waitForFunction((t) => window.raftplay.now() === t && document.querySelector('#time').value === String(t), t);
+}
+
 // cellIndexes lists the data-index of the entries drawn in a peer's log row.
 const cellIndexes = (page, peer) => page.$$eval(`.log-row[data-peer="${peer}"] .log-cell[data-index]`,
   (cells) => cells.map((c) => Number(c.getAttribute('data-index'))));
@@ -16,10 +28,10 @@ const cellIndexes = (page, peer) => page.$$eval(`.log-row[data-peer="${peer}"] .
 test('a follower that comes back after the leader compacted gets an InstallSnapshot, and its log then starts after it', async () => {
   const page = await openPage(env.browser.context, env.server.url);
   await page.selectOption('#scenario', 'compacted');
-  await play(page, 0);
-  // S1 and S2 compact up to 6 (at about 1.3 s) while S3 is down (until 2.5 s).
-  await waitFor(page, (s) => s.peers[0].snapshot_index === 6, 'the leader to compact its log up to 6');
   await pause(page);
+  // S1 and S2 compact up to 6 (at about 1.3 s) while S3 is down (until 2.5 s).
+  await moveTo(page, 1500);
+  assert.equal((await state(page)).peers[0].snapshot_index, 6, 'the leader compacted its log up to 6');
   const lead = page.locator('.log-row[data-peer="1"] .log-snapshot');
   assert.equal(await lead.count(), 1, 'one snapshot block in the leader row');
   assert.equal(await lead.getAttribute('data-snapshot-index'), '6');
@@ -28,28 +40,31 @@ test('a follower that comes back after the leader compacted gets an InstallSnaps
   assert.ok((await cellIndexes(page, 1)).every((i) => i > 6), 'no entry the snapshot covers is drawn in its row');
   assert.equal(await page.locator('.log-row[data-peer="3"] .log-snapshot').count(), 0, 'S3, down, has no snapshot yet');
 
-  // Slowly now, from a little before S3 restarts, to see the snapshot travel.
-  await play(page, 0);
-  await waitFor(page, (s) => s.time >= 2300, 'the time just before S3 restarts');
-  await pause(page);
-  await play(page, -1);
-  await page.waitForSelector('.msg[data-msg-type="InstallSnapshot"].kind-snapshot rect.msg-dot', { timeout: 30_000 });
-  await pause(page);
+  // After S3 restarts, a few ms at a time until the leader's snapshot is on its way.
+  let t = 2500;
+  await moveTo(page, t);
+  while (!(await state(page)).messages.some((m) => m.type === 'InstallSnapshot')) {
+    assert.ok(t < 3000, 'an InstallSnapshot is sent to S3 within half a second of its restart');
+    t += 4;
+    await moveTo(page, t);
+  }
+  await page.waitForSelector('.msg[data-msg-type="InstallSnapshot"].kind-snapshot rect.msg-dot');
   await screenshot(page, 'snapshot-in-flight');
   await page.waitForFunction(() => /sends its snapshot/.test(document.querySelector('#narration-list').textContent));
 
-  await play(page, 0);
-  await waitFor(page, (s) => s.peers[2].snapshot_index === 6 && s.peers[2].last_index >= 7 && s.peers[2].commit_index >= 7,
-    'S3 to install the snapshot and then take entry 7');
-  await pause(page);
+  await moveTo(page, 3400);
+  const s3 = (await state(page)).peers[2];
+  assert.ok(s3.snapshot_index === 6 && s3.last_index >= 7 && s3.commit_index >= 7, `S3 installed the snapshot, then took entry 7: ${JSON.stringify(s3)}`);
   const row3 = page.locator('.log-row[data-peer="3"] .log-snapshot');
   assert.equal(await row3.getAttribute('data-snapshot-index'), '6');
   const idx = await cellIndexes(page, 3);
   assert.ok(idx.length > 0 && idx.every((i) => i > 6), `S3's log starts after its snapshot: ${idx}`);
   assert.ok(idx.includes(7));
-  // Entry 7 lines up across the rows with the snapshot block's column just before it.
-  const sevens = await page.$$eval('.log-cell[data-index="7"]', (nodes) => nodes.map((n) => Math.round(n.getBoundingClientRect().left)));
-  const snapLeft = await row3.evaluate((n) => Math.round(n.getBoundingClientRect().left));
+  // Entry 7 lines up across the rows (its cells were drawn when the first column was
+  // index 1 on S1 and S2) with the snapshot block's column just before it. offsetLeft:
+  // the layout position, not moved by a cell's entrance animation.
+  const sevens = await page.$$eval('.log-cell[data-index="7"]', (nodes) => nodes.map((n) => n.offsetLeft));
+  const snapLeft = await row3.evaluate((n) => n.offsetLeft);
   assert.equal(sevens.length, 3, 'entry 7 on every peer');
   assert.equal(new Set(sevens).size, 1, `entry 7 in one column on every row: ${sevens}`);
   assert.ok(snapLeft < sevens[0], 'the snapshot block comes before entry 7');
