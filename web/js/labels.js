@@ -53,9 +53,10 @@ export function messageLabel(m) {
   return name;
 }
 
-/** messageKind groups message types for styling: vote, append, heartbeat. */
+/** messageKind groups message types for styling: vote, append, heartbeat, snapshot. */
 export function messageKind(type) {
   if (type.startsWith('RequestVote') || type.startsWith('PreVote')) return 'vote';
+  if (type.startsWith('InstallSnapshot')) return 'snapshot';
   if (type.startsWith('Heartbeat')) return 'heartbeat';
   return 'append';
 }

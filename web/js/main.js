@@ -59,7 +59,15 @@ function guard(fn) {
 async function start() {
   const rp = await loadRaftplay();
   const session = createSession(rp);
-  const act = guard((action) => session.act(action));
+  const act = (action) => {
+    try {
+      return session.act(action);
+    } catch (err) {
+      // A refused snapshot (down peer, nothing applied since the last one) says so plainly.
+      say(action.type === 'snapshot' ? `No snapshot taken: ${err.message.replace(/^.*act \(snapshot\): /, '')}.` : err.message);
+      return undefined;
+    }
+  };
   const clock = createClock(session, {
     stopAt: (fresh) => fresh.some(isTruncation),
     onState() {

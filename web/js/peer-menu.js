@@ -1,6 +1,6 @@
 // Peer actions on the drawing itself, as RaftScope offers them: a tap (or Enter or
 // Space) on a peer's circle opens a small menu beside it with the peer's actions, crash
-// or restart and force its election timeout. The peer cards (peer-controls.js) keep the
+// or restart, force its election timeout and take a snapshot. The peer cards (peer-controls.js) keep the
 // same actions as plain buttons for the keyboard and screen readers.
 
 import { $, setAttr, setText } from './dom.js';
@@ -14,6 +14,7 @@ export function createPeerMenu(root, layer, { session, act }) {
   const heading = $('.peer-menu-h', root);
   const power = $('[data-menu-action="power"]', root);
   const timeout = $('[data-menu-action="timeout"]', root);
+  const snapshot = $('[data-menu-action="snapshot"]', root);
   const close = $('[data-menu-action="close"]', root);
   let peer = 0; // the peer the menu is open for
   let count = 0; // the cluster's size when it opened (a new scenario closes it)
@@ -56,6 +57,7 @@ export function createPeerMenu(root, layer, { session, act }) {
     setText(timeout, 'Timeout');
     setAttr(timeout, 'aria-label', `Force S${p.id}'s election timeout`);
     timeout.disabled = down;
+    setAttr(snapshot, 'aria-label', `Take a snapshot on S${p.id}`);
   }
 
   function toggleFrom(target, viaKeyboard) {
@@ -78,6 +80,7 @@ export function createPeerMenu(root, layer, { session, act }) {
     if (p) act({ type: p.state === 'down' ? 'restart' : 'crash', peer: p.id });
   });
   timeout.addEventListener('click', () => { if (peer) act({ type: 'timeout', peer }); });
+  snapshot.addEventListener('click', () => { if (peer) act({ type: 'snapshot', peer }); });
   close.addEventListener('click', () => hide(true));
   // A tap anywhere else closes it.
   document.addEventListener('pointerdown', (ev) => {

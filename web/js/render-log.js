@@ -7,6 +7,9 @@
 // colour. Markers under each row show the peer's commit index (C) and last applied (A)
 // and, on followers, the leader's match (M) and next (N) index.
 // Cells carry data-index, data-term and data-committed (the DOM contract).
+// A peer's snapshot (§7) is one block in the column of its last index, at the start of
+// its row: the entries it replaced are gone from that peer. It carries
+// data-snapshot-index and data-snapshot-term.
 
 import { el, setAttr, setText } from './dom.js';
 import { roleOf, termClass, shortCommand } from './labels.js';
@@ -66,7 +69,7 @@ export function createLogView(scroller, grid) {
       const markers = el('div', { class: 'log-markers', 'aria-hidden': 'true' });
       const node = el('div', { class: 'log-row', 'data-peer': id }, head, el('div', { class: 'log-track' }, list, markers));
       grid.append(node);
-      rows.push({ id, node, head, list, markers, cells: new Map(), marks: new Map(), state: '', peer: null, range: '' });
+      rows.push({ id, node, head, list, markers, cells: new Map(), marks: new Map(), state: '', peer: null, range: '', snapBlock: null });
     }
     measure();
   }
@@ -84,6 +87,7 @@ export function createLogView(scroller, grid) {
       first = Infinity;
       let lastIndex = 0;
       for (const p of snap.peers) {
+        if (p.snapshot_index) first = Math.min(first, p.snapshot_index);
         if (p.log.length) first = Math.min(first, p.log_first);
         lastIndex = Math.max(lastIndex, p.last_index);
       }
@@ -156,6 +160,7 @@ export function createLogView(scroller, grid) {
     row.range = range;
     row.ghost = Boolean(ghost);
     if (same) return;
+    updateSnapshot(row, p);
     const log = ghost ? ghost.log : p.log;
     const logFirst = ghost ? ghost.logFirst : p.log_first;
     const from = Math.max(first + lo, logFirst);
@@ -175,6 +180,8 @@ export function createLogView(scroller, grid) {
         cell = addCell(row, index);
         row.cells.set(index, cell);
       }
+      // The first column moves when every peer has compacted past it: place every cell again.
+      setVar(cell.node, '--col', index - first);
       if (cell.term !== e.term || cell.committed !== committed || cell.removed !== removed || cell.command !== e.command) {
         paintCell(cell, e, committed, removed);
       }
@@ -193,6 +200,35 @@ export function createLogView(scroller, grid) {
       el('span', { class: 'log-head-nums' }, `C ${p.commit_index} · A ${p.last_applied}`),
     );
     setAttr(row.list, 'aria-label', `Log of peer ${p.id} (${info.label}): last index ${p.last_index}, commit index ${p.commit_index}, last applied ${p.last_applied}`);
+  }
+
+  // updateSnapshot draws the peer's snapshot as one block in the column of its last
+  // index, or removes it when the peer has none.
+  function updateSnapshot(row, p) {
+    const index = p.snapshot_index || 0;
+    if (!index) {
+      if (row.snapBlock) row.snapBlock.node.remove();
+      row.snapBlock = null;
+      return;
+    }
+    let b = row.snapBlock;
+    if (!b) {
+      const what = el('span', { class: 'snap-what' }, 'snapshot');
+      const upTo = el('span', { class: 'snap-upto' });
+      b = { node: el('li', { class: 'log-snapshot' }, what, upTo), upTo, key: '' };
+      row.list.prepend(b.node);
+      row.snapBlock = b;
+    }
+    setVar(b.node, '--col', index - first);
+    const key = `${index}@${p.snapshot_term}`;
+    if (b.key === key) return;
+    b.key = key;
+    setAttr(b.node, 'data-snapshot-index', index);
+    setAttr(b.node, 'data-snapshot-term', p.snapshot_term);
+    setText(b.upTo, `≤ ${index} @ t${p.snapshot_term}`);
+    const words = `snapshot of entries up to index ${index}, term ${p.snapshot_term}: the earlier log is compacted away`;
+    setAttr(b.node, 'title', words);
+    setAttr(b.node, 'aria-label', words);
   }
 
   function addCell(row, index) {

@@ -47,7 +47,11 @@ export function createMessagesView(layer, onSelect) {
 
   function create(m) {
     const reply = isResponse(m.type);
-    const dot = svg('circle', { class: 'msg-dot', r: reply ? 6 : 7 });
+    // A snapshot travels as a square (a page of state, §7), every other message as a round dot.
+    const r = reply ? 6 : 7;
+    const dot = messageKind(m.type) === 'snapshot'
+      ? svg('rect', { class: 'msg-dot', x: -r, y: -r, width: 2 * r, height: 2 * r, rx: 2 })
+      : svg('circle', { class: 'msg-dot', r });
     const arrow = svg('path', { class: 'msg-arrow', d: 'M 9 -4 L 14 0 L 9 4', 'aria-hidden': 'true' });
     const label = svg('text', { class: 'msg-label', 'text-anchor': 'middle' });
     const g = svg('g', {

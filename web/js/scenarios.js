@@ -70,6 +70,27 @@ export const SCENARIOS = [
     }),
   },
   {
+    id: 'compacted',
+    label: 'A follower comes back after the leader compacted (§7)',
+    // Every peer snapshots after 3 applied entries. S3 is down while S1 takes six writes,
+    // so S1 and S2 compact their logs up to 6; when S3 restarts, the entries it lacks are
+    // gone from the leader's log and only an InstallSnapshot can bring it up to date. The
+    // network slows down just before, so the snapshot can be seen on its way.
+    make: (seed) => ({
+      v: 1,
+      seed,
+      options: { snapshot_entries: 3 },
+      actions: [
+        { at: 0, type: 'timeout', peer: 1 },
+        { at: 600, type: 'crash', peer: 3 },
+        ...['a', 'b', 'c', 'd', 'e', 'f'].map((k, i) => ({ at: 900 + 100 * i, type: 'client', peer: 1, cmd: `SET ${k} ${i + 1}` })),
+        { at: 2400, type: 'network', latency: [20, 30] },
+        { at: 2500, type: 'restart', peer: 3 },
+        { at: 3200, type: 'client', peer: 1, cmd: 'SET g 7' },
+      ],
+    }),
+  },
+  {
     id: 'clients',
     label: 'Busy: two simulated clients',
     make: (seed) => ({ v: 1, seed, options: { clients: 2 }, actions: [] }),
