@@ -113,7 +113,7 @@ var (
 
 // citedNames returns the words of text that name a repository file or folder: a word
 // with a file extension, or a path whose first element is a top-level entry of the
-// repository. URLs, absolute paths and made-up names such as NN-id.md are not words of this kind.
+// repository. URLs and absolute paths are not words of this kind.
 func citedNames(text string, topLevel []string) []string {
 	var names []string
 	for _, w := range strings.FieldsFunc(text, func(r rune) bool {
