@@ -41,7 +41,22 @@ if ! cmp -s "$stage/js/vocab.gen.js" web/js/vocab.gen.js; then
 	echo "dist: web/js/vocab.gen.js is stale; the page gets the vocabulary as it is now; run \`make generate\` to refresh the tracked copy" >&2
 fi
 
-GOOS=js GOARCH=wasm go build -trimpath -tags lazylessons \
+# The wasm's size is most of the page's (see TestPageSize in serve/). Two choices keep it
+# down without slowing the simulator:
+#   - GOWASM=satconv,signext: float-to-int and sign-extension as single instructions
+#     (every browser since 2019) instead of helper sequences;
+#   - no inlining (-l) in the packages that are big but cold while the page plays: fmt
+#     and encoding/json with reflect (narration text, state snapshots), the lessons and
+#     the bridge. A call site costs a resume point in Go's wasm, but an inlined body
+#     costs its whole size at every call site: for these packages that was 30 kB
+#     brotli. The hot packages (runtime, engine, sim, kv, memstore) keep inlining:
+#     without it fast-forward ran 1.3-1.6 times slower.
+pkg=github.com/raftplay/raftplay
+noinline=()
+for p in fmt internal/fmtsort encoding/json reflect "$pkg/lessons" "$pkg/wasm/bridge" "$pkg/wasm"; do
+	noinline+=("-gcflags=$p=-l")
+done
+GOOS=js GOARCH=wasm GOWASM=satconv,signext go build -trimpath -tags lazylessons "${noinline[@]}" \
 	-ldflags "-s -w -X github.com/raftplay/raftplay/wasm/bridge.BuildVersion=$rev" \
 	-o "$stage/app.wasm" ./wasm
 cp "$goroot/lib/wasm/wasm_exec.js" "$stage/wasm_exec.js"
