@@ -208,7 +208,7 @@ func (c *Cluster) handleReady(p *simPeer, rd *engine.Ready) {
 	c.checkLease(p, rd.Events)
 	wasLeader := p.role == engine.RoleLeader
 	if rd.SoftState != nil {
-		p.role, p.lead = rd.SoftState.State, rd.SoftState.Lead
+		p.role, p.lead = rd.SoftState.Role, rd.SoftState.Lead
 	}
 	// 1. persist: the snapshot first, then the HardState and the entries that follow it
 	if !rd.Snapshot.IsEmpty() {

@@ -178,7 +178,7 @@ func (r *record) mix(h uint64) uint64 {
 	switch r.kind {
 	case tkEngine:
 		e := &r.ev
-		h = mixWord(h, uint64(e.Kind)|uint64(e.Reason)<<8|uint64(e.State)<<16|boolBit(e.PreVote)<<24)
+		h = mixWord(h, uint64(e.Kind)|uint64(e.Reason)<<8|uint64(e.Role)<<16|boolBit(e.PreVote)<<24)
 		h = mixWord(h, e.Peer)
 		h = mixWord(h, e.Term)
 		h = mixWord(h, e.From)

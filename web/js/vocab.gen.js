@@ -57,7 +57,7 @@ export const REASONS = Object.freeze([
   {"name":"no-snapshot-storage","rule":"§7: installing a snapshot needs storage that keeps one"},
 ]);
 
-/** ROLES: the engine's roles (a snapshot's state; the page adds down for a crashed peer). */
+/** ROLES: the engine's roles (a snapshot's role; the page adds down for a crashed peer). */
 export const ROLES = Object.freeze([
   {"name":"follower","rule":"§5.1"},
   {"name":"precandidate","rule":"dissertation §9.6: pre-vote"},
