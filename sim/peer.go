@@ -170,7 +170,7 @@ func (c *Cluster) forgetVote(p *simPeer) (string, error) {
 		return "", fmt.Errorf("sim: forget the vote of peer %d: %w", p.id, err)
 	}
 	p.store = store
-	return fmt.Sprintf(" and forgot its term %d and vote for %d (unsafe: forgetVoteOnRestart); it now has term %d",
+	return fmt.Sprintf(" and forgot its term %d and vote for %d (unsafe: forget_vote_on_restart); it now has term %d",
 		hs.Term, hs.VotedFor, lastTerm), nil
 }
 
