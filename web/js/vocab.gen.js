@@ -45,6 +45,17 @@ export const SIM_KINDS = Object.freeze([
   "action-failed",
 ]);
 
+/** DROP_CAUSES: why a drop or lost event's message went (its cause). */
+export const DROP_CAUSES = Object.freeze([
+  "outside-cluster",
+  "link-cut",
+  "network",
+  "action",
+  "peer-down",
+  "peer-restarted",
+  "sender-crashed",
+]);
+
 /** REASONS: why a peer refuses a vote (the reason of a vote-refused event), with the rule. */
 export const REASONS = Object.freeze([
   {"name":"stale-term","rule":"§5.1"},
