@@ -99,13 +99,13 @@ test('lesson 18 by clicking: snapshots on a follower and the leader, a follower 
   assert.deepEqual(await cellIndexes(page, 2), [], 'entries 1 to 7 are gone from S2\'s row');
   assert.deepEqual(await cellIndexes(page, 1), [1, 2, 3, 4, 5, 6, 7], 'the leader keeps its log');
 
-  // The legend explains the block: its shape, and the words of the block's title.
+  // The legend explains the block: its shape and its text, and on hover the words of
+  // the block's own title.
   const legend = page.locator('.legend li.legend-snapshot');
   assert.equal(await legend.count(), 1);
   assert.ok(await legend.isVisible());
-  const text = await legend.textContent();
-  assert.match(text, /double border/);
-  assert.ok(text.includes('snapshot of entries up to index 6, term 1: the earlier log is compacted away'), text);
+  assert.match(await legend.textContent(), /double border, ≤ 6 @ t1: snapshot, log up to 6 compacted/);
+  assert.equal(await legend.getAttribute('title'), block.title.replace('index 7, term 1', 'index 6, term 1'));
   const borders = await page.evaluate(() => {
     const style = (sel) => getComputedStyle(document.querySelector(sel)).borderTopStyle;
     return [style('.legend .swatch.snapshot'), style('.log-row[data-peer="2"] li.log-snapshot')];
