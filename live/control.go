@@ -140,21 +140,12 @@ func (s *Server) handleLink(w http.ResponseWriter, r *http.Request) {
 
 // postLink asks the node at base to cut or heal its link to peer.
 func (s *Server) postLink(ctx context.Context, base string, peer uint64, action string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, fmt.Sprintf("%s/admin/links/%d/%s", base, peer, action), nil)
+	cl, err := client.New([]string{base}, client.Options{Token: s.opts.Token, Transport: s.opts.Transport, Once: true})
 	if err != nil {
 		return err
 	}
-	s.authorize(req)
-	resp, err := s.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("answered %d: %s", resp.StatusCode, nodeErrorText(body))
-	}
-	return nil
+	_, err = cl.Link(ctx, peer, action == "cut")
+	return err
 }
 
 // handleKV proxies a kv request to the cluster with node/client: the leader is found
