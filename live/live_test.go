@@ -478,19 +478,6 @@ func TestHubLimitsStreams(t *testing.T) {
 	assert.Nil(t, h.subscribe(), "none after close")
 }
 
-func TestFrequentEventsAreSampledPerNode(t *testing.T) {
-	var b eventBudget
-	now := time.Unix(0, 0)
-	taken := 0
-	for range 100 {
-		if b.take(now, 100) {
-			taken++
-		}
-	}
-	assert.Equal(t, 10, taken, "100 a second is 10 per 100 ms window")
-	assert.True(t, b.take(now.Add(budgetWindow), 100), "a new window has a new budget")
-}
-
 func TestRedirectToLive(t *testing.T) {
 	next := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "page") })
 	h := RedirectToLive(next)
