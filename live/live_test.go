@@ -151,9 +151,6 @@ func TestStreamMergesTheNodes(t *testing.T) {
 		assert.Equal(t, id, num(st["id"]))
 		assert.Contains(t, st, "log_tail")
 		up[id] = true
-		if role, _ := st["state"].(string); role == "leader" {
-			leader = id
-		}
 		if role, _ := st["role"].(string); role == "leader" {
 			leader = id
 		}

@@ -50,17 +50,13 @@ func followLive(t *testing.T, ctx context.Context, base string) <-chan liveItem 
 			}
 			if len(it.Raw) > 0 {
 				var st struct {
-					Role  string `json:"role"`
-					State string `json:"state"` // the name before the rename of issue 12
-					Term  uint64 `json:"term"`
+					Role string `json:"role"`
+					Term uint64 `json:"term"`
 				}
 				if err := json.Unmarshal(it.Raw, &st); err != nil {
 					return err
 				}
 				it.role, it.term = st.Role, st.Term
-				if it.role == "" {
-					it.role = st.State
-				}
 			}
 			select {
 			case items <- it:
