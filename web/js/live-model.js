@@ -19,6 +19,8 @@ export const FLIGHT_MS = 500;
 export const LOG_KEEP = 96;
 /** The most stream items a recording keeps; it stops, and says so, when full. */
 export const RECORD_MAX = 50000;
+/** The engine events that change what the snapshot shows of their node. */
+const NODE_KINDS = new Set(['vote-granted', 'role', 'restarted', 'suffix-truncated', 'snapshot-taken', 'snapshot-installed']);
 /** The most commands of the page's own writes remembered to label log cells. */
 const COMMANDS_KEEP = 256;
 
@@ -102,7 +104,8 @@ export function createLiveModel({ now = () => performance.now() } = {}) {
           break;
         }
         case 'event':
-          if (data.event) engineEvent(nodeOf(data.id), data.event);
+          // Most events change only the narration: the snapshot stays the same object.
+          if (!data.event || !engineEvent(nodeOf(data.id), data.event)) return;
           break;
         case 'message':
           message(data);
@@ -112,7 +115,7 @@ export function createLiveModel({ now = () => performance.now() } = {}) {
           s.dropped += Number(data.dropped) || 0;
           s.at = model.time();
           sampled.nodes.set(data.id, s);
-          break;
+          return;
         }
         default:
           return;
@@ -127,7 +130,6 @@ export function createLiveModel({ now = () => performance.now() } = {}) {
     note(fields) {
       push({ ...fields, time: model.time(), page: true });
       record('note', fields);
-      version++;
     },
 
     /** remember labels the log entry a write of this page went to with its command. */
@@ -135,8 +137,10 @@ export function createLiveModel({ now = () => performance.now() } = {}) {
       commands.set(index, command);
       if (commands.size > COMMANDS_KEEP) commands.delete(commands.keys().next().value);
       for (const node of nodes.values()) {
-        const e = node.log.find((x) => x.index === index);
-        if (e) e.command = command;
+        const at = node.log.findIndex((x) => x.index === index);
+        if (at < 0) continue;
+        node.log = node.log.map((x, i) => (i === at ? { ...x, command } : x));
+        node.peer = null;
       }
       version++;
     },
@@ -200,7 +204,9 @@ export function createLiveModel({ now = () => performance.now() } = {}) {
     if (!Number.isSafeInteger(id) || id < 1) throw new Error(`live: a node id must be a whole number from 1, got ${JSON.stringify(rawID)}`);
     let node = nodes.get(id);
     if (!node) {
-      node = { id, up: false, error: 'not heard from yet', status: null, log: [], vote: 0, voteTerm: 0, restarts: 0, httpURL: '', snapshotTerm: 0 };
+      // peer: the node as the snapshot shows it, kept until the node changes, so that
+      // a view can tell an unchanged node by identity (render-log.js does).
+      node = { id, up: false, error: 'not heard from yet', status: null, log: [], vote: 0, voteTerm: 0, restarts: 0, httpURL: '', snapshotTerm: 0, peer: null };
       nodes.set(id, node);
     }
     return node;
@@ -212,6 +218,7 @@ export function createLiveModel({ now = () => performance.now() } = {}) {
 
   function setStatus(node, status, error) {
     const was = node.up;
+    node.peer = null;
     if (!status) {
       node.up = false;
       node.error = error || 'does not answer';
@@ -239,8 +246,13 @@ export function createLiveModel({ now = () => performance.now() } = {}) {
     node.log = kept.concat(fresh).slice(-LOG_KEEP);
   }
 
+  // engineEvent keeps a node's event and reports whether it changed what the snapshot
+  // shows of the node.
   function engineEvent(node, raw) {
     const e = { ...raw, peer: raw.peer || node.id, engine: true, at: raw.time, time: model.time(), text: peerNames(raw.text) };
+    push(e);
+    const changed = NODE_KINDS.has(e.kind);
+    if (changed) node.peer = null;
     // The vote is not in /status: the events say whom a node voted for (Figure 2).
     switch (e.kind) {
       case 'vote-granted':
@@ -263,7 +275,7 @@ export function createLiveModel({ now = () => performance.now() } = {}) {
         break;
       default:
     }
-    push(e);
+    return changed;
   }
 
   function message(m) {
@@ -299,6 +311,11 @@ export function createLiveModel({ now = () => performance.now() } = {}) {
   }
 
   function peerOf(node) {
+    if (!node.peer) node.peer = peerView(node);
+    return node.peer;
+  }
+
+  function peerView(node) {
     const s = node.status || {};
     const role = node.up ? s.role || 'follower' : 'down';
     const term = s.term || 0;

@@ -29,6 +29,42 @@ const CONTROL_HEADERS = { 'X-Raftplay-Live': '1' };
 /** The stream's item types (the SSE event names). */
 const ITEM_TYPES = ['status', 'event', 'message', 'sampled'];
 
+/** Above this many new log entries a second, log cells appear without an animation. */
+const BUSY_ENTRIES = 20;
+
+/** The narration takes the events at most this often (ms), routine ones summed up (aggregate). */
+const NARRATE_MS = 250;
+
+/** The engine events a busy cluster sends by the thousand: summed up per node in the narration. */
+const ROUTINE = new Set(['entries-appended', 'commit-advanced', 'read-confirmed']);
+
+/**
+ * aggregate sums up routine events (ROUTINE) of one node and kind in a batch as one
+ * line, in the place of the first: "S2 appended entries 5000..5120 (37 appends)". The
+ * trace keeps every event; the narration could not show thousands a second.
+ */
+export function aggregate(events) {
+  const out = [];
+  const at = new Map();
+  for (const e of events) {
+    const key = `${e.peer}|${e.kind}`;
+    const i = ROUTINE.has(e.kind) ? at.get(key) : undefined;
+    if (!ROUTINE.has(e.kind) || i === undefined) {
+      if (ROUTINE.has(e.kind)) at.set(key, out.length);
+      out.push(e);
+      continue;
+    }
+    const first = out[i];
+    const n = (first.merged || 1) + 1;
+    const from = first.merged ? first.from_index : first.index;
+    const text = e.kind === 'entries-appended'
+      ? `S${e.peer} appended entries ${from}..${e.local_index} (${n} appends)`
+      : `${e.text} (${n} such events)`;
+    out[i] = { ...e, merged: n, from_index: from, text };
+  }
+  return out;
+}
+
 /** Why crash and restart are not offered when the server does not run the nodes. */
 const NOT_SUPERVISED = 'These nodes were started elsewhere (raftplay serve --live): stop one with kill -9 and start it again yourself.';
 
@@ -280,13 +316,33 @@ export async function startLive({ say }) {
     replication.update(snap);
     peerControls.update(snap);
     peerMenu?.update(snap);
-    narration.update(update);
+    feed.push(...update.fresh);
+    if (update.reset || performance.now() - fed >= NARRATE_MS) {
+      fed = performance.now();
+      narration.update({ ...update, fresh: aggregate(feed), reason: update.reset ? 'load' : 'act' });
+      feed = [];
+    }
     setText(isolateFollower, followerToIsolate(snap) ? `Isolate a follower (S${followerToIsolate(snap)})` : 'Isolate a follower');
     showSampled();
     if (model.recording && !model.recording.to) showRecording();
+    busy(snap);
     const lead = snap.leader;
     if (update.prev && lead && lead !== update.prev.leader) announce(`S${lead} is the leader of term ${snap.peers[lead - 1].term}.`);
   }
+
+  // A busy cluster appends entries faster than anyone can watch them arrive: no entrance
+  // animations then (each one is a layer to composite), as the simulation does when fast.
+  let pace = { at: 0, index: 0 };
+  function busy(snap) {
+    const now = performance.now();
+    if (now - pace.at < 1000) return;
+    const index = Math.max(0, ...snap.peers.map((p) => p.last_index));
+    document.documentElement.classList.toggle('fast', pace.at > 0 && (index - pace.index) * 1000 / (now - pace.at) > BUSY_ENTRIES);
+    pace = { at: now, index };
+  }
+
+  let feed = []; // events not yet given to the narration
+  let fed = 0; // when it was last given some
 
   let sampledShown = '';
   function showSampled() {
@@ -307,7 +363,7 @@ export async function startLive({ say }) {
     const moving = model.inFlight();
     const fresh = model.takeFresh();
     const snap = model.snapshot(vt);
-    if (!dirty && !moving && !fresh.length && snap === session.snap) return;
+    if (!dirty && !moving && !fresh.length && !feed.length && snap === session.snap) return;
     dirty = false;
     if (snap !== session.snap) {
       session.prev = session.snap;

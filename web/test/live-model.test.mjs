@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLiveModel, messageType, peerNames, KEEP_EVENTS, MAX_FLIGHT, FLIGHT_MS, LOG_KEEP, RECORD_MAX } from '../js/live-model.js';
-import { kvRequest, kvOutcome } from '../js/live.js';
+import { kvRequest, kvOutcome, aggregate } from '../js/live.js';
 
 /** clocked returns a model on a clock the test moves: {model, tick(ms)}. */
 function clocked() {
@@ -130,4 +130,24 @@ test('client commands become the kv proxy\'s requests, and answers a sentence', 
   assert.equal(kvOutcome('GET x', { ok: false, status: 404, body: { code: 'key-not-found' } }), 'GET x: the key is not set.');
   assert.equal(kvOutcome('CAS x 1 2', { ok: false, status: 409, body: { found: true, current: '3' } }), 'CAS x 1 2 refused: x holds "3".');
   assert.equal(kvOutcome('SET x 3', { ok: false, status: 503, body: { code: 'no-leader', error: 'no leader known' } }), 'SET x 3 failed: no leader known.');
+});
+
+test('the narration sums up routine events of a node and kind, and keeps the others', () => {
+  const e = (seq, kind, peer, extra = {}) => ({ seq, kind, peer, text: `${kind} ${seq}`, ...extra });
+  const out = aggregate([
+    e(1, 'entries-appended', 2, { index: 10, local_index: 12 }),
+    e(2, 'commit-advanced', 2, { index: 12 }),
+    e(3, 'entries-appended', 2, { index: 13, local_index: 20 }),
+    e(4, 'election-won', 1),
+    e(5, 'entries-appended', 3, { index: 10, local_index: 11 }),
+    e(6, 'entries-appended', 2, { index: 21, local_index: 25 }),
+    e(7, 'commit-advanced', 2, { index: 25 }),
+  ]);
+  assert.deepEqual(out.map((x) => [x.kind, x.peer, x.text]), [
+    ['entries-appended', 2, 'S2 appended entries 10..25 (3 appends)'],
+    ['commit-advanced', 2, 'commit-advanced 7 (2 such events)'],
+    ['election-won', 1, 'election-won 4'],
+    ['entries-appended', 3, 'entries-appended 5'],
+  ]);
+  assert.deepEqual(aggregate([]), []);
 });
