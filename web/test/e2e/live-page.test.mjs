@@ -78,7 +78,13 @@ test('crash and restart go to the server, and the page shows the node down and t
     await page.waitForSelector('#narration-list li[data-kind="crash"]');
     // The engine's own event, in the page's names, with the rule it follows.
     assert.match(await page.textContent('#narration-list li[data-kind="election-won"]'), /S2 won the election for term 3 .*§5\.2/);
-    await page.click('[data-action="restart"][data-peer="1"]');
+    // The menu on the drawing offers the same power button, and no timeout or snapshot.
+    await page.click('[data-peer-id="1"]');
+    await page.waitForSelector('#peer-menu:not([hidden])');
+    assert.equal(await page.isVisible('[data-menu-action="timeout"]'), false);
+    assert.equal(await page.isVisible('[data-menu-action="snapshot"]'), false);
+    assert.equal(await page.textContent('[data-menu-action="power"]'), '⟳ Restart');
+    await page.click('[data-menu-action="power"]');
     await page.waitForSelector('[data-peer-id="1"][data-role="follower"]');
     assert.deepEqual(posts(fake).slice(1), ['POST /api/live/nodes/1/restart live=1']);
   });
