@@ -85,6 +85,9 @@ export function createLiveModel({ now = () => performance.now() } = {}) {
       if (!cluster || !Array.isArray(cluster.nodes)) throw new Error('live: /api/live/cluster did not answer {"live":true,"nodes":[…]}');
       supervised = Boolean(cluster.supervised);
       for (const n of cluster.nodes) {
+        // A node whose id is not known yet (serve --live, the node down from the start)
+        // comes in with id 0: it is drawn once the stream reports it with its id.
+        if (!n.id) continue;
         const node = nodeOf(n.id);
         node.httpURL = n.http_url || node.httpURL;
         setStatus(node, n.up !== false && n.status ? n.status : null, n.error);

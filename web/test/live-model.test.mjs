@@ -27,6 +27,7 @@ test('the cluster and its statuses become a Snapshot the views know', () => {
     { id: 1, up: true, status: status(1, { role: 'leader', peers: [{ id: 1, connected: true }, { id: 2, connected: true, match_index: 6, next_index: 7, mode: 'replicate' }, { id: 3, connected: false, match_index: 2, next_index: 3, mode: 'probe' }], cut_links: [3] }) },
     { id: 2, up: true, status: status(2) },
     { id: 3, up: false, status: null, error: 'connection refused' },
+    { id: 0, http_url: 'http://127.0.0.1:8009', up: false, status: null, error: 'id not known yet' },
   ] });
   assert.equal(model.supervised, true);
   const snap = model.snapshot();
