@@ -8,10 +8,10 @@ import (
 // Config sets up a Peer. Start from DefaultConfig and change what you need; NewPeer
 // calls Validate.
 type Config struct {
-	// ID identifies this peer in its region; nonzero and one of the voters.
+	// ID identifies this peer in its cluster; nonzero and one of the voters.
 	ID uint64
-	// RegionID names the Raft group this peer belongs to; there is one for now.
-	RegionID uint64
+	// ClusterID names the Raft group this peer belongs to; there is one for now.
+	ClusterID uint64
 
 	// ElectionTicks is the base election timeout, in ticks. A follower that hears
 	// nothing from a leader for a randomized timeout in [ElectionTicks, 2*ElectionTicks)
@@ -100,7 +100,7 @@ type UnsafeConfig struct {
 func DefaultConfig(id uint64, storage Storage) Config {
 	return Config{
 		ID:              id,
-		RegionID:        1,
+		ClusterID:       1,
 		ElectionTicks:   10,
 		HeartbeatTicks:  1,
 		PreVote:         true,

@@ -108,7 +108,7 @@ func (p *Peer) wonElection() bool  { return p.countVotes(voteGranted) >= p.quoru
 func (p *Peer) lostElection() bool { return p.countVotes(voteRefused) > len(p.voters)-p.quorum() }
 
 func (p *Peer) electionWon() {
-	if p.state == RolePreCandidate {
+	if p.role == RolePreCandidate {
 		// The pre-vote says we could win: now run the real election.
 		p.becomeCandidate()
 		p.requestVotes(MsgVote, p.term)

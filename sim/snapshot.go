@@ -25,8 +25,8 @@ type NetworkState struct {
 // state: term, vote, commit index and log as a restart would load them.
 type PeerState struct {
 	ID          uint64 `json:"id"`
-	RegionID    uint64 `json:"region_id"`
-	State       string `json:"state"` // leader, follower, candidate, precandidate or down
+	ClusterID   uint64 `json:"cluster_id"`
+	Role        string `json:"role"` // leader, follower, candidate, precandidate or down
 	Term        uint64 `json:"term"`
 	Vote        uint64 `json:"vote"`
 	Lead        uint64 `json:"lead"`
@@ -94,12 +94,12 @@ func (c *Cluster) State() Snapshot {
 }
 
 func (c *Cluster) peerState(p *simPeer) PeerState {
-	ps := PeerState{ID: p.id, RegionID: 1, Restarts: p.restarts, KV: map[string]string{},
+	ps := PeerState{ID: p.id, ClusterID: 1, Restarts: p.restarts, KV: map[string]string{},
 		Unsynced: p.store.UnsyncedWrites()}
 	log := p.store.Log()
 	if p.up() {
 		st := p.node.Status()
-		ps.RegionID, ps.State, ps.Term, ps.Vote, ps.Lead = st.RegionID, st.State.String(), st.Term, st.VotedFor, st.Lead
+		ps.ClusterID, ps.Role, ps.Term, ps.Vote, ps.Lead = st.ClusterID, st.Role.String(), st.Term, st.VotedFor, st.Lead
 		ps.CommitIndex, ps.LastApplied, ps.LastIndex = st.CommitIndex, st.LastApplied, st.LastIndex
 		ps.ElectionElapsed, ps.ElectionTimeout = st.ElectionElapsed, st.ElectionTimeout
 		for _, id := range c.cs.Voters {
@@ -113,7 +113,7 @@ func (c *Cluster) peerState(p *simPeer) PeerState {
 		}
 	} else {
 		hs := p.store.HardState()
-		ps.State, ps.Term, ps.Vote, ps.CommitIndex = "down", hs.Term, hs.VotedFor, hs.Commit
+		ps.Role, ps.Term, ps.Vote, ps.CommitIndex = "down", hs.Term, hs.VotedFor, hs.Commit
 		ps.LastIndex, _ = p.store.LastIndex()
 	}
 	if snap, _ := p.store.Snapshot(); !snap.IsEmpty() {
