@@ -57,7 +57,7 @@ function writers(urls, token, n) {
     for (const u of urls) {
       try {
         const s = await (await fetch(`${u}/status`, { headers })).json();
-        const role = s.role ?? s.state;
+        const role = s.role;
         if (role === 'leader') {
           leader = u;
           return;

@@ -262,7 +262,7 @@ export function createLiveModel({ now = () => performance.now() } = {}) {
         if (!e.pre_vote) [node.vote, node.voteTerm] = [e.from, e.term];
         break;
       case 'role':
-        if (e.state === 'candidate') [node.vote, node.voteTerm] = [node.id, e.term];
+        if (e.role === 'candidate') [node.vote, node.voteTerm] = [node.id, e.term];
         break;
       case 'restarted':
         node.restarts++;
@@ -329,7 +329,7 @@ export function createLiveModel({ now = () => performance.now() } = {}) {
       }))
       : undefined;
     return {
-      id: node.id, state: role, term, vote: node.voteTerm === term ? node.vote : 0, lead: s.leader || 0,
+      id: node.id, role, term, vote: node.voteTerm === term ? node.vote : 0, lead: s.leader || 0,
       commit_index: s.commit_index || 0, last_applied: s.last_applied || 0, last_index: s.last_index || 0,
       log, log_first: log.length ? log[0].index : (s.last_index || 0) + 1,
       snapshot_index: s.snapshot_index || 0, snapshot_term: node.snapshotTerm,
@@ -346,13 +346,13 @@ export function createLiveModel({ now = () => performance.now() } = {}) {
     for (let id = 1; id <= most; id++) peers.push(peerOf(nodeOf(id)));
     let leader = 0;
     for (const p of peers) {
-      if (p.state === 'leader' && (!leader || p.term > peers[leader - 1].term)) leader = p.id;
+      if (p.role === 'leader' && (!leader || p.term > peers[leader - 1].term)) leader = p.id;
     }
     // A cut link as the simulator lists them, one entry per direction: a cut is both
     // ways (the contract's cut), taken from whichever of its two nodes reports it.
     const blocked = [];
     for (const p of peers) {
-      if (p.state === 'down') continue;
+      if (p.role === 'down') continue;
       for (const other of p.cut_links) {
         if (!blocked.some((l) => l.from === p.id && l.to === other)) blocked.push({ from: p.id, to: other });
         if (!blocked.some((l) => l.from === other && l.to === p.id)) blocked.push({ from: other, to: p.id });

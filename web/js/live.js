@@ -272,7 +272,7 @@ export async function startLive({ say }) {
     const digit = /^Digit([1-9])$/.exec(ev.code);
     if (digit && supervised) {
       const p = session.snap.peers[Number(digit[1]) - 1];
-      if (p) power({ type: p.state === 'down' ? 'restart' : 'crash', peer: p.id });
+      if (p) power({ type: p.role === 'down' ? 'restart' : 'crash', peer: p.id });
     } else if (ev.key === 'l' || ev.key === 'L') {
       isolate(session.snap.leader, 'leader');
     } else if (ev.key === 'h' || ev.key === 'H') {

@@ -32,7 +32,7 @@ test('the cluster and its statuses become a Snapshot the views know', () => {
   assert.equal(model.supervised, true);
   const snap = model.snapshot();
   assert.equal(snap.leader, 1);
-  assert.deepEqual(snap.peers.map((p) => p.state), ['leader', 'follower', 'down']);
+  assert.deepEqual(snap.peers.map((p) => p.role), ['leader', 'follower', 'down']);
   assert.deepEqual(snap.peers[0].replication, [
     { peer: 2, match_index: 6, next_index: 7, mode: 'replicate', inflight: 0, active: true },
     { peer: 3, match_index: 2, next_index: 3, mode: 'probe', inflight: 0, active: false },

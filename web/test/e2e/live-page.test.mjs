@@ -45,7 +45,7 @@ test('live mode downloads no simulator, says it is live and hides the time contr
     await waitFor(page, (s) => s.leader === 1, 'S1 the leader');
     const snap = await state(page);
     assert.equal(snap.live, true);
-    assert.deepEqual(snap.peers.map((p) => [p.id, p.state, p.term]), [[1, 'leader', 2], [2, 'follower', 2], [3, 'follower', 2]]);
+    assert.deepEqual(snap.peers.map((p) => [p.id, p.role, p.term]), [[1, 'leader', 2], [2, 'follower', 2], [3, 'follower', 2]]);
   });
 });
 
