@@ -59,7 +59,7 @@ test('the vote comes from the engines\' events, and a node that stops answering 
   assert.equal(model.snapshot().peers[1].vote, 0, 'a vote of an older term is no vote now');
   model.apply('status', { id: 2, up: false, error: 'EOF' });
   snap = model.snapshot();
-  assert.equal(snap.peers[1].state, 'down');
+  assert.equal(snap.peers[1].role, 'down');
   assert.equal(snap.peers[1].term, 3, 'a down node keeps what it showed last');
   assert.match(model.events.at(-1).text, /S2 does not answer \(EOF\)/);
   assert.throws(() => model.apply('status', { id: 'x', up: false }), /node id must be a whole number from 1, got "x"/);
