@@ -5,7 +5,7 @@
 // the DOM, so it runs under node --test too.
 //
 // Everything kept is bounded however long the page stays open: the last KEEP_EVENTS
-// events, at most MAX_FLIGHT messages drawn at once (the others are counted as dropped
+// events, at most MAX_FLIGHT messages drawn at once, MAX_PER_LINK on one link (the others are counted as dropped
 // by the page, and said so), at most LOG_KEEP entries of each node's log, and a
 // recording of at most RECORD_MAX stream items.
 
@@ -13,6 +13,8 @@
 export const KEEP_EVENTS = 2000;
 /** The most messages drawn in flight at once; more are counted, not drawn. */
 export const MAX_FLIGHT = 40;
+/** The most messages drawn at once on one link in one direction. */
+export const MAX_PER_LINK = 4;
 /** How long (ms of wall time) a reported message takes to cross its link on screen. */
 export const FLIGHT_MS = 500;
 /** The most log entries kept per node (the nodes report their last 32 in each status). */
@@ -284,12 +286,15 @@ export function createLiveModel({ now = () => performance.now() } = {}) {
   function message(m) {
     const vt = model.time();
     while (flight.length && flight[0].deliver <= vt) flight.shift();
-    if (flight.length >= MAX_FLIGHT) {
+    const from = Number(m.from);
+    const to = Number(m.to);
+    // One link shows a few at once: more would pile up beside it, unreadable.
+    if (flight.length >= MAX_FLIGHT || flight.filter((f) => f.from === from && f.to === to).length >= MAX_PER_LINK) {
       sampled.page++;
       return;
     }
     flight.push({
-      id: ++msgSeq, from: Number(m.from), to: Number(m.to), type: messageType(m.type), term: m.term || 0,
+      id: ++msgSeq, from, to, type: messageType(m.type), term: m.term || 0,
       index: m.index || 0, log_term: m.log_term || 0, entries: m.entries || 0, commit: m.commit || 0,
       reject: Boolean(m.reject), sent: vt, deliver: vt + FLIGHT_MS,
     });

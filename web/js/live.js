@@ -8,7 +8,7 @@
 // simulator.
 
 import { $, el, setText, setAttr, announce } from './dom.js';
-import { createLiveModel, RECORD_MAX, MAX_FLIGHT } from './live-model.js';
+import { createLiveModel, RECORD_MAX, MAX_FLIGHT, MAX_PER_LINK } from './live-model.js';
 import { createPeersView } from './render-peers.js';
 import { createLinksView } from './render-links.js';
 import { createMessagesView } from './render-messages.js';
@@ -349,7 +349,7 @@ export async function startLive({ say }) {
     const s = model.sampled;
     const parts = [...s.nodes].filter(([, v]) => v.dropped > 0).map(([id, v]) => `S${id}: ${v.dropped.toLocaleString('en')}`);
     const text = (parts.length ? `Sampled: the nodes reported more than the page can take, and dropped items to keep up (${parts.join(', ')}). ` : '') +
-      (s.page ? `The drawing shows at most ${MAX_FLIGHT} messages at once: ${s.page.toLocaleString('en')} were not drawn.` : '');
+      (s.page ? `The drawing shows at most ${MAX_PER_LINK} messages per link and ${MAX_FLIGHT} in all at once: ${s.page.toLocaleString('en')} were not drawn.` : '');
     if (text === sampledShown) return;
     sampledShown = text;
     setText(chrome.sampled, text);
