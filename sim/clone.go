@@ -295,7 +295,7 @@ func (c *Cluster) AdoptTrace(other *Cluster) (int, error) {
 	}
 	tEnd := t.base + len(t.recs)
 	for seq := t.base; seq < min(oEnd, tEnd); seq++ {
-		if o.recs[seq-o.base] != t.recs[seq-t.base] {
+		if !o.recs[seq-o.base].equal(&t.recs[seq-t.base]) {
 			return 0, fmt.Errorf("%w: event %d differs", ErrTraceMismatch, seq)
 		}
 	}

@@ -261,7 +261,11 @@ func (c *Cluster) apply(p *simPeer, e *engine.Entry) {
 	}
 	c.checkApply(p, e)
 	p.applied = e.Index
-	res := p.sm.Apply(e.Index, e.Command)
+	cmd := e.Command
+	if e.Type == engine.EntryConfChange {
+		cmd = nil // a configuration (§6): the engine applies it, the state machine skips it
+	}
+	res := p.sm.Apply(e.Index, cmd)
 	if len(p.writes) > 0 {
 		c.answerWrites(p, e, &res)
 	}

@@ -120,6 +120,12 @@ type record struct {
 	shown string
 }
 
+// equal reports whether r and o are the same record.
+func (r *record) equal(o *record) bool {
+	return r.kind == o.kind && r.time == o.time && r.ev.Equal(o.ev) && r.msg == o.msg && r.id == o.id &&
+		r.at == o.at && r.peer == o.peer && r.client == o.client && r.seq == o.seq && r.text == o.text && r.shown == o.shown
+}
+
 // tracer keeps the trace, or just its hash.
 type tracer struct {
 	keep  bool
