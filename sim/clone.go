@@ -72,6 +72,7 @@ func (c *Cluster) copyState(keepTrace int) *Cluster {
 	d.tracer = c.tracer.clone(keepTrace)
 	d.check.leaders = maps.Clone(c.check.leaders)
 	d.check.preVotes = maps.Clone(c.check.preVotes)
+	d.check.votes = maps.Clone(c.check.votes)
 	d.check.violations = slices.Clone(c.check.violations)
 	d.check.ref = c.check.ref.clone()
 	d.actionErrs = slices.Clone(c.actionErrs)

@@ -61,11 +61,12 @@ const (
 	tkClientResponse
 	tkViolation
 	tkActionFailed
+	tkConfChange
 )
 
 var traceKindNames = [...]string{"engine", "send", "deliver", "drop", "duplicate", "delay", "lost",
 	"crash", "restart", "partition", "block", "heal", "network", "force-timeout", "client-request",
-	"client-response", "violation", "action-failed"}
+	"client-response", "violation", "action-failed", "conf-change"}
 
 //go:generate go run ./internal/vocabjs -o ../web/js/vocab.gen.js
 

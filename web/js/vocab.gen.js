@@ -53,6 +53,7 @@ export const SIM_KINDS = Object.freeze([
   "client-response",
   "violation",
   "action-failed",
+  "conf-change",
 ]);
 
 /** REASONS: why a peer refuses a vote (the reason of a vote-refused event), with the rule. */
