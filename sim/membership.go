@@ -71,15 +71,6 @@ func (c *Cluster) confChangeOf(a *Action) (*simPeer, engine.ConfChange, error) {
 	return p, cc, nil
 }
 
-// confOf returns the configuration peer p uses (§6: the latest in its log), or the one
-// its storage starts from while it is down.
-func confOf(p *simPeer) engine.ConfState {
-	if p.up() {
-		return p.node.Status().Conf
-	}
-	return storedConf(p.store)
-}
-
 // storedConf is the configuration a peer that is down would use on restart: the latest
 // configuration entry in its log, or its storage's.
 func storedConf(store *memstore.Store) engine.ConfState {
