@@ -330,7 +330,7 @@ func (c *Cluster) agreedLeader(ctx context.Context) (uint64, bool) {
 		if err != nil {
 			continue
 		}
-		if st.State == "leader" {
+		if st.Role == "leader" {
 			if lead != 0 {
 				return 0, false
 			}

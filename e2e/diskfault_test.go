@@ -180,7 +180,7 @@ func TestFollowerWithDamagedTailCatchesUp(t *testing.T) {
 				}
 				for _, p := range st.Peers {
 					if p.ID == follower {
-						return p.Match == st.LastIndex && p.Mode == "replicate" && !p.Recovering
+						return p.MatchIndex == st.LastIndex && p.Mode == "replicate" && !p.Recovering
 					}
 				}
 				return false
@@ -227,7 +227,7 @@ func TestLostTailDoesNotLoseAcknowledgedWrites(t *testing.T) {
 	for time.Now().Before(deadline) {
 		for _, id := range []uint64{b, cc} {
 			if st, err := c.Status(ctx, id); err == nil {
-				require.NotEqual(t, "leader", st.State, "node %d led without the acknowledged writes", id)
+				require.NotEqual(t, "leader", st.Role, "node %d led without the acknowledged writes", id)
 			}
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -486,7 +486,7 @@ func TestCutTailKeepsTermAndVote(t *testing.T) {
 	require.NoError(t, c.Start(b))
 	require.Eventually(t, func() bool {
 		st, err := c.Status(ctx, b)
-		return err == nil && st.State != ""
+		return err == nil && st.Role != ""
 	}, 10*time.Second, 50*time.Millisecond)
 	st, err := c.Status(ctx, b)
 	require.NoError(t, err)

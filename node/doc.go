@@ -25,7 +25,7 @@
 // # HTTP API
 //
 //	method  path          answer
-//	GET     /status       200 Status (JSON): id, region_id, state, term, leader,
+//	GET     /status       200 Status (JSON): id, cluster_id, role, term, leader,
 //	                      commit_index, last_applied, last_index, peers
 //	GET     /events       200 text/event-stream: "status" (Status JSON; at start,
 //	                      then on changes, at most every StatusEventInterval),
@@ -70,7 +70,7 @@
 // # Transport
 //
 // Each node dials every other voter (Config.Peers) and writes its messages on that
-// connection, opened by a handshake (magic, version, sender and recipient ids, region,
+// connection, opened by a handshake (magic, version, sender and recipient ids, cluster id,
 // cluster token) and continued with length-prefixed frames, each holding one
 // engine.Message; see wire.go for the layout and MaxFrameSize. A connection that fails
 // is redialled with a capped exponential back-off with jitter. A peer's send queue is

@@ -15,8 +15,8 @@ import (
 // Status is a node's state as GET /status and the "status" events of GET /events show it.
 type Status struct {
 	ID          uint64 `json:"id"`
-	RegionID    uint64 `json:"region_id"`
-	State       string `json:"state"` // follower, precandidate, candidate or leader
+	ClusterID   uint64 `json:"cluster_id"`
+	Role        string `json:"role"` // follower, precandidate, candidate or leader
 	Term        uint64 `json:"term"`
 	Leader      uint64 `json:"leader"` // 0 when no leader is known
 	CommitIndex uint64 `json:"commit_index"`
@@ -42,12 +42,12 @@ type PeerStatus struct {
 	// Connected reports, for another peer, whether this node's connection to it is up;
 	// it is true for the node itself.
 	Connected bool `json:"connected"`
-	// Match, Next and Mode are the leader's replication state of the peer (§5.3:
-	// matchIndex and nextIndex), on the leader only. They are refreshed with the status
+	// MatchIndex, NextIndex and Mode are the leader's replication state of the peer
+	// (§5.3: matchIndex and nextIndex), on the leader only. They are refreshed with the status
 	// events, so they may trail the other fields by StatusEventInterval.
-	Match uint64 `json:"match,omitempty"`
-	Next  uint64 `json:"next,omitempty"`
-	Mode  string `json:"mode,omitempty"`
+	MatchIndex uint64 `json:"match_index,omitempty"`
+	NextIndex  uint64 `json:"next_index,omitempty"`
+	Mode       string `json:"mode,omitempty"`
 	// Recovering: on the leader, the peer said it lost entries and has not caught up.
 	Recovering bool `json:"recovering,omitempty"`
 }

@@ -50,7 +50,7 @@ func TestForgedHugeTermIsRefused(t *testing.T) {
 	conn, err := net.Dial("tcp", c.raft[victim])
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = conn.Close() })
-	frames := appendHandshake(nil, handshake{From: lead, To: victim, RegionID: 1})
+	frames := appendHandshake(nil, handshake{From: lead, To: victim, ClusterID: 1})
 	for _, term := range []uint64{math.MaxUint64, math.MaxUint64 - 1, 1 << 40} {
 		for range 50 {
 			frames = appendFrame(frames, &engine.Message{Type: engine.MsgApp, From: lead, To: victim, Term: term})

@@ -13,7 +13,7 @@ import (
 )
 
 // The receiving side of the transport: connections other peers dialed to us. Each one
-// must open with a handshake that names a voter of our region and carries the cluster
+// must open with a handshake that names a voter of our cluster and carries its
 // token; after that its frames become messages for the Ready loop.
 
 // acceptLoop accepts inbound peer connections until the listener is closed.
@@ -157,8 +157,8 @@ func (t *transport) checkHandshake(h handshake) error {
 	switch {
 	case !tokenMatches(t.n.tokenDigest, h.Token):
 		return errors.New("cluster token mismatch")
-	case h.RegionID != cfg.RegionID:
-		return fmt.Errorf("peer %d is in region %d, this node serves region %d", h.From, h.RegionID, cfg.RegionID)
+	case h.ClusterID != cfg.ClusterID:
+		return fmt.Errorf("peer %d is in cluster %d, this node serves cluster %d", h.From, h.ClusterID, cfg.ClusterID)
 	case h.To != cfg.ID:
 		return fmt.Errorf("peer %d dialed peer %d, but this is peer %d: check the Peers addresses", h.From, h.To, cfg.ID)
 	case h.From == cfg.ID:

@@ -107,7 +107,7 @@ func TestRefusedPeerConnectionsAreLoggedOnce(t *testing.T) {
 	for range 200 {
 		conn, err := net.Dial("tcp", raftLn.Addr().String())
 		require.NoError(t, err)
-		_, _ = conn.Write(appendHandshake(nil, handshake{From: 2, To: 1, RegionID: 1, Token: []byte("wrong")}))
+		_, _ = conn.Write(appendHandshake(nil, handshake{From: 2, To: 1, ClusterID: 1, Token: []byte("wrong")}))
 		_, _ = conn.Read(make([]byte, 1)) // wait for the node to close it
 		_ = conn.Close()
 	}

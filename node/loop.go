@@ -54,7 +54,7 @@ var (
 
 // statusKey is the part of the status whose change makes a status event.
 type statusKey struct {
-	state              engine.Role
+	role               engine.Role
 	term, lead         uint64
 	commit, lastIndex  uint64
 	lastApplied        uint64
@@ -118,7 +118,7 @@ func newRaftLoop(n *Node, peer *engine.Peer) (*raftLoop, error) {
 		}
 	}
 	st := peer.Status()
-	l.key = statusKey{state: st.State, term: st.Term, lead: st.Lead, commit: st.CommitIndex, lastIndex: st.LastIndex,
+	l.key = statusKey{role: st.Role, term: st.Term, lead: st.Lead, commit: st.CommitIndex, lastIndex: st.LastIndex,
 		lastApplied: l.kv.AppliedIndex(), snapshotIndex: st.SnapshotIndex}
 	n.status = n.initialStatus(st)
 	n.status.Recovering = st.Recovering
@@ -395,12 +395,12 @@ func (l *raftLoop) track(rd *engine.Ready) {
 		l.key.lastIndex = rd.Entries[k-1].Index // the saved log now ends here, even after a truncation
 	}
 	if rd.SoftState != nil {
-		l.key.state, l.key.lead = rd.SoftState.State, rd.SoftState.Lead
+		l.key.role, l.key.lead = rd.SoftState.Role, rd.SoftState.Lead
 	}
 	l.key.lastApplied = l.kv.AppliedIndex()
 	l.n.statusMu.Lock()
 	st := &l.n.status
-	st.State, st.Term, st.Leader = l.key.state.String(), l.key.term, l.key.lead
+	st.Role, st.Term, st.Leader = l.key.role.String(), l.key.term, l.key.lead
 	st.CommitIndex, st.LastApplied, st.LastIndex = l.key.commit, l.key.lastApplied, l.key.lastIndex
 	st.SnapshotIndex, st.FirstIndex = l.key.snapshotIndex, l.key.snapshotIndex+1
 	l.n.statusMu.Unlock()
@@ -409,7 +409,7 @@ func (l *raftLoop) track(rd *engine.Ready) {
 // checkLeadership gives up on the requests only a leader can finish once we are no
 // longer the leader of the term they were made in.
 func (l *raftLoop) checkLeadership() {
-	leading := l.key.state == engine.RoleLeader
+	leading := l.key.role == engine.RoleLeader
 	if l.leading && (!leading || l.key.term != l.leaderTerm) {
 		l.log.Info("lost leadership", "term", l.leaderTerm, "pending_proposals", len(l.proposals), "pending_reads", len(l.reads))
 		for index, p := range l.proposals {
@@ -491,7 +491,7 @@ func (l *raftLoop) maybePublishStatus(now time.Time) {
 	for i := range l.n.status.Peers {
 		p := &l.n.status.Peers[i]
 		pr, ok := progress[p.ID]
-		p.Match, p.Next, p.Mode, p.Recovering = pr.Match, pr.Next, "", pr.Recovering
+		p.MatchIndex, p.NextIndex, p.Mode, p.Recovering = pr.Match, pr.Next, "", pr.Recovering
 		if ok {
 			p.Mode = pr.Mode.String()
 		}

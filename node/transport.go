@@ -36,7 +36,7 @@ type TransportStats struct {
 	// Accepted counts inbound connections whose handshake was accepted.
 	Accepted uint64
 	// Rejected counts inbound connections refused at the handshake: not a raftplay peer,
-	// another version, region or recipient, a sender outside the configuration, or a
+	// another version, cluster or recipient, a sender outside the configuration, or a
 	// token mismatch.
 	Rejected uint64
 	// ClosedOnError counts accepted connections closed for an oversized, empty or
@@ -110,7 +110,7 @@ func newTransport(n *Node, log *slog.Logger) *transport {
 		t.senders[id] = &sender{
 			t: t, id: id, addr: addr,
 			queue: make(chan *[]byte, n.cfg.SendQueueLen),
-			hello: appendHandshake(nil, handshake{From: n.cfg.ID, To: id, RegionID: n.cfg.RegionID, Token: []byte(n.cfg.Token)}),
+			hello: appendHandshake(nil, handshake{From: n.cfg.ID, To: id, ClusterID: n.cfg.ClusterID, Token: []byte(n.cfg.Token)}),
 		}
 	}
 	slices.Sort(t.others)

@@ -459,7 +459,7 @@ func reportFirstLeader(ctx context.Context, out io.Writer, nodes []*clusterNode,
 		case <-tick.C:
 		}
 		for _, st := range fetchStatuses(ctx, cl) {
-			if st.Status != nil && st.Status.State == "leader" {
+			if st.Status != nil && st.Status.Role == "leader" {
 				fmt.Fprintf(out, "node %d is the leader (term %d)\n", st.Status.ID, st.Status.Term)
 				return
 			}

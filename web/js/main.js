@@ -178,7 +178,7 @@ async function start() {
     fastForward: guard(() => controls.fastForward()),
     power: (id) => {
       const p = session.snap.peers[id - 1];
-      if (p) act({ type: p.state === 'down' ? 'restart' : 'crash', peer: id });
+      if (p) act({ type: p.role === 'down' ? 'restart' : 'crash', peer: id });
     },
     timeout: (id) => { if (session.snap.peers[id - 1]) act({ type: 'timeout', peer: id }); },
     isolateLeader: network.isolateLeader,

@@ -39,9 +39,9 @@ export function createPeerControls(root, act) {
       if (cards.length !== snap.peers.length) build(snap.peers.length);
       snap.peers.forEach((p, i) => {
         const c = cards[i];
-        const info = roleOf(p.state);
-        const down = p.state === 'down';
-        setAttr(c.card, 'data-state', p.state);
+        const info = roleOf(p.role);
+        const down = p.role === 'down';
+        setAttr(c.card, 'data-peer-role', p.role);
         setText(c.title, `S${p.id} ${info.symbol} ${info.label}`);
         const facts = `term ${p.term} · commit ${p.commit_index} · applied ${p.last_applied}` +
           (p.restarts ? ` · restarts ${p.restarts}` : '') + (p.unsynced ? ` · unsynced ${p.unsynced}` : '');

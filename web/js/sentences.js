@@ -39,12 +39,15 @@ export function groupOf(kind) {
   return GROUP_OF[kind] || 'problems';
 }
 
+/** LINK_CUT is the cause of a message dropped because its link is cut: one of DROP_CAUSES. */
+export const LINK_CUT = 'link-cut';
+
 /**
  * isCutDrop reports whether an event is a message lost to a cut link (the narration
  * counts those per link instead of a line each).
  */
 export function isCutDrop(e) {
-  return e.kind === 'drop' && /link is cut/.test(e.text || '');
+  return e.kind === 'drop' && e.cause === LINK_CUT;
 }
 
 /** groupOfEvent returns the filter group of a trace event: a cut link's drops have their own. */
@@ -79,8 +82,7 @@ export function sentence(e) {
       if (e.from && e.to) return `The link from S${e.from} to S${e.to} is cut: S${e.from}'s messages to S${e.to} are lost until it is healed.`;
       break;
     case 'partition': {
-      // The action's text lists the groups as numbers: "partition [1] | [2 3]".
-      const groups = [...(e.text || '').matchAll(/\[([\d ]*)\]/g)].map((g) => g[1].trim().split(/\s+/).map((id) => `S${id}`).join(', '));
+      const groups = (e.groups || []).map((g) => g.map((id) => `S${id}`).join(', '));
       if (groups.length) return `The network is cut into parts (${groups.join(' | ')}): messages between parts are lost.`;
       break;
     }

@@ -171,7 +171,7 @@ func run() error {
 			failures = append(failures, err)
 		}
 	}
-	if st, err := c.Status(context.Background(), lead); err == nil && (st.Term != startTerm || st.State != "leader") {
+	if st, err := c.Status(context.Background(), lead); err == nil && (st.Term != startTerm || st.Role != "leader") {
 		fmt.Fprintf(os.Stderr, "putbench: the leadership changed during the run (term %d, then %d): elections under load; retried PUTs followed the new leader\n", startTerm, st.Term)
 	}
 	if err := c.StopAll(10 * time.Second); err != nil {
