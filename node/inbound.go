@@ -127,6 +127,10 @@ func (t *transport) serveConn(conn net.Conn) {
 			t.log.Log(t.ctx, level, "dropped a frame", "peer", peer, "remote", remote, "reason", reason, "dropped_on_connection", dropped)
 			continue
 		}
+		if t.links.isCut(peer) {
+			t.stats.linkDrops.Add(1)
+			continue
+		}
 		select {
 		case t.n.recvc <- m:
 			t.stats.framesReceived.Add(1)

@@ -233,7 +233,9 @@ func (n *Node) Status() Status {
 	n.statusMu.Lock()
 	st := n.status
 	st.Peers = slices.Clone(n.status.Peers)
+	st.LogTail = append(make([]LogRef, 0, len(n.status.LogTail)), n.status.LogTail...) // [] rather than null when empty
 	n.statusMu.Unlock()
+	st.CutLinks = n.trans.links.list()
 	for i := range st.Peers {
 		p := &st.Peers[i]
 		p.Connected = p.ID == n.cfg.ID || n.trans.connected(p.ID)
