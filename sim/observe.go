@@ -1,6 +1,10 @@
 package sim
 
-import "github.com/raftplay/raftplay/engine"
+import (
+	"slices"
+
+	"github.com/raftplay/raftplay/engine"
+)
 
 // PeerView is the little of one peer that a fault generator watches after every event
 // (chaos steers its crash-and-re-elect patterns with it). It costs no allocation,
@@ -40,4 +44,25 @@ func (c *Cluster) TermAt(id, index uint64) (uint64, bool) {
 	}
 	t, err := c.peers[id-1].store.Term(index)
 	return t, err == nil
+}
+
+// InFlightMsg names a message in the network: its id (for drop, duplicate and delay
+// actions) and its sender.
+type InFlightMsg struct {
+	ID   uint64
+	From uint64
+}
+
+// InFlightTo lists the messages of type typ on their way to peer to, oldest first. It
+// is the cheap form of InFlight for a fault generator that aims at one kind of message.
+func (c *Cluster) InFlightTo(to uint64, typ engine.MessageType) []InFlightMsg {
+	var out []InFlightMsg
+	for i := range c.net.slots.items {
+		f := &c.net.slots.items[i]
+		if f.live && f.msg.To == to && f.msg.Type == typ {
+			out = append(out, InFlightMsg{ID: f.id, From: f.msg.From})
+		}
+	}
+	slices.SortFunc(out, func(a, b InFlightMsg) int { return cmpUint(a.ID, b.ID) })
+	return out
 }

@@ -3,8 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -134,6 +136,14 @@ func runChaos(stdout, stderr io.Writer, f chaosFlags) error {
 	if sum.SnapshotSeeds > 0 {
 		fmt.Fprintf(stderr, "chaos: %d seeds with snapshots: %d taken, %d installed by InstallSnapshot, %d transfers cut by a crash\n",
 			sum.SnapshotSeeds, sum.Snapshots.Taken, sum.Snapshots.Installed, sum.Snapshots.Interrupted)
+	}
+	if len(sum.Patterns) > 0 {
+		names := slices.Sorted(maps.Keys(sum.Patterns))
+		played := make([]string, len(names))
+		for i, name := range names {
+			played[i] = fmt.Sprintf("%s in %d", name, sum.Patterns[name])
+		}
+		fmt.Fprintf(stderr, "chaos: seeds that played a pattern: %s\n", strings.Join(played, ", "))
 	}
 	fmt.Fprintf(stdout, "seeds=%d violations=%d\n", sum.Seeds, len(sum.Failed))
 	if len(sum.Failed) > 0 {

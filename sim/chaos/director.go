@@ -223,3 +223,84 @@ func (d *director) figure8() {
 	}
 	d.await(d.c.Now()+2000, func() bool { return d.leaderAmong(rest, 0) != 0 })
 }
+
+// snapshotTransfer aims faults at InstallSnapshot transfers (§7). A follower F is down
+// while the others write and compact their logs past the end of F's; when F restarts,
+// the leader must send it the snapshot, in chunks. While they travel, the director
+// drops, duplicates or delays a chunk in flight, crashes F or the sender, or cuts F off
+// for a while: 1 to 4 such faults, each at a chunk of its own. Then it lets the
+// transfer finish. A peer must never install a partial or stale snapshot, nor move its
+// applied index back; the snapshot invariants check each install.
+func (d *director) snapshotTransfer() {
+	var l uint64
+	if !d.await(d.c.Now()+2000, func() bool { l = d.c.Leader(); return l != 0 }) {
+		return
+	}
+	f := uint64(1 + d.rng.IntN(d.n-1))
+	if f >= l {
+		f++
+	}
+	fLast := d.c.Peer(f).LastIndex
+	if !d.crash(f) {
+		return
+	}
+	// A leader whose log no longer holds the entry after F's last one.
+	compacted := func() bool {
+		ld := d.c.Leader()
+		if ld == 0 || d.c.Peer(ld).LastIndex <= fLast {
+			return false
+		}
+		_, ok := d.c.TermAt(ld, fLast+1)
+		return !ok
+	}
+	if !d.await(d.c.Now()+3000, compacted) || !d.restart(f) {
+		return
+	}
+	limit := min(d.c.Now()+2000, d.end)
+	for faults := 1 + d.rng.IntN(4); faults > 0; faults-- {
+		var chunks []sim.InFlightMsg
+		if !d.await(limit, func() bool { chunks = d.c.InFlightTo(f, engine.MsgSnap); return len(chunks) > 0 }) {
+			break
+		}
+		d.transferFault(f, chunks[d.rng.IntN(len(chunks))])
+		// Let a few chunks pass before the next fault.
+		d.await(d.c.Now()+2+d.rng.Int64N(25), func() bool { return false })
+	}
+	d.await(limit, func() bool {
+		ld := d.c.Leader()
+		return ld != 0 && d.c.Peer(f).Up && d.c.Peer(f).LastIndex >= d.c.Peer(ld).Commit
+	})
+}
+
+// transferFault does one fault to a transfer to peer f, at the chunk m in flight.
+func (d *director) transferFault(f uint64, m sim.InFlightMsg) {
+	switch d.rng.IntN(6) {
+	case 0:
+		d.act(sim.Action{Type: sim.ActDrop, Msg: m.ID})
+	case 1:
+		d.act(sim.Action{Type: sim.ActDuplicate, Msg: m.ID})
+	case 2: // arrives after later chunks
+		d.act(sim.Action{Type: sim.ActDelay, Msg: m.ID, By: 5 + d.rng.Int64N(60)})
+	case 3: // the receiver restarts mid-transfer, with none of it
+		if d.crash(f) {
+			d.await(d.c.Now()+5+d.rng.Int64N(100), func() bool { return false })
+			d.restart(f)
+		}
+	case 4: // the sender crashes mid-transfer: the next leader starts it over
+		if d.crash(m.From) {
+			d.await(d.c.Now()+50+d.rng.Int64N(250), func() bool { return false })
+			d.restart(m.From)
+		}
+	default: // the receiver is cut off for a while
+		others := make([]uint64, 0, d.n-1)
+		for id := uint64(1); id <= uint64(d.n); id++ {
+			if id != f {
+				others = append(others, id)
+			}
+		}
+		if d.partition([]uint64{f}, others) {
+			d.await(d.c.Now()+20+d.rng.Int64N(180), func() bool { return false })
+			d.act(sim.Action{Type: sim.ActHeal})
+		}
+	}
+}

@@ -142,6 +142,17 @@ var patterns = []pattern{
 		},
 		play: (*director).figure8,
 	},
+	{
+		// §7: InstallSnapshot chunks lost, duplicated and reordered, and crashes of
+		// either end, aimed at transfers rather than left to chance.
+		name:   "snapshot-transfer",
+		weight: 100,
+		prepare: func(o *sim.Options, rng *rand.Rand) {
+			o.SnapshotEntries = uint64(2 + rng.IntN(12))
+			o.SnapshotChunkBytes = []uint64{8, 32, 128}[rng.IntN(3)]
+		},
+		play: (*director).snapshotTransfer,
+	},
 }
 
 // PatternOf names the pattern the seed plays with cfg ("figure-8"), or "" for none.
