@@ -89,8 +89,10 @@ func configFromArgs(c *scriptCommand) (func(*engine.Config), error) {
 			unsafe.CommitOldTerms = true
 		case "skip-up-to-date-check":
 			unsafe.SkipUpToDateCheck = true
+		case "direct-config-change":
+			unsafe.DirectConfigChange = true
 		default:
-			errs = append(errs, fmt.Errorf("cluster: unknown unsafe rule %q (commit-old-terms, skip-up-to-date-check)", rule))
+			errs = append(errs, fmt.Errorf("cluster: unknown unsafe rule %q (commit-old-terms, skip-up-to-date-check, direct-config-change)", rule))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
