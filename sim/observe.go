@@ -66,3 +66,8 @@ func (c *Cluster) InFlightTo(to uint64, typ engine.MessageType) []InFlightMsg {
 	slices.SortFunc(out, func(a, b InFlightMsg) int { return cmpUint(a.ID, b.ID) })
 	return out
 }
+
+// Conf returns the configuration in force as far as the cluster can tell: that of the
+// leader of the highest term that is up, else the latest one a peer that is up uses.
+// A fault generator picks its membership changes from it.
+func (c *Cluster) Conf() engine.ConfState { return c.currentConf().Clone() }

@@ -304,3 +304,106 @@ func (d *director) transferFault(f uint64, m sim.InFlightMsg) {
 		}
 	}
 }
+
+// membership changes the configuration at random (§6) for 3 to 6 s of virtual time,
+// while it also crashes and restarts servers and cuts the network: adds a server as a
+// learner, promotes a learner, removes a member (the leader itself a third of the
+// time: with an add and a promote before it, the leader is replaced), or reconfigures
+// to a random set of 1 to 7 voters at once. The leader of the moment proposes each
+// change; one refused (no leader, a change in progress) is not recorded, and the
+// director tries something else later.
+func (d *director) membership() {
+	stop := min(d.c.Now()+3000+d.rng.Int64N(3000), d.end)
+	for d.c.Now() < stop && d.err == nil && !d.c.Stopped() {
+		d.await(d.c.Now()+20+d.rng.Int64N(230), func() bool { return false })
+		switch n := d.rng.IntN(100); {
+		case n < 55:
+			if a, ok := d.confChange(); ok {
+				_ = d.c.Act(a) // refused: nothing recorded, nothing changed
+			}
+		case n < 68:
+			if id := d.pick(func(id uint64) bool { return !d.down[id] }); id != 0 {
+				d.crash(id)
+			}
+		case n < 82:
+			if id := d.pick(func(id uint64) bool { return d.down[id] }); id != 0 {
+				d.restart(id)
+			}
+		case n < 92:
+			d.partition(d.split()...)
+		default:
+			d.act(sim.Action{Type: sim.ActHeal})
+		}
+	}
+}
+
+// confChange draws a membership action that fits the configuration in force.
+func (d *director) confChange() (sim.Action, bool) {
+	cs := d.c.Conf()
+	lead := d.c.Leader()
+	if lead == 0 {
+		return sim.Action{}, false
+	}
+	member := func(id uint64) bool { return cs.IsMember(id) }
+	switch n := d.rng.IntN(100); {
+	case n < 30:
+		if id := d.pick(func(id uint64) bool { return !member(id) }); id != 0 {
+			return sim.Action{Type: sim.ActAddLearner, Peer: id}, true
+		}
+	case n < 55:
+		if id := d.pick(cs.IsLearner); id != 0 {
+			return sim.Action{Type: sim.ActPromote, Peer: id}, true
+		}
+	case n < 85:
+		id := d.pick(member)
+		if d.rng.IntN(3) == 0 {
+			id = lead
+		}
+		if id != 0 && !(len(cs.Voters) == 1 && cs.Voters[0] == id) {
+			return sim.Action{Type: sim.ActRemove, Peer: id}, true
+		}
+	default:
+		ids := d.shuffled()
+		voters := slices.Clone(ids[:1+d.rng.IntN(d.n)])
+		var learners []uint64
+		for _, id := range ids[len(voters):] {
+			if d.rng.IntN(3) == 0 {
+				learners = append(learners, id)
+			}
+		}
+		slices.Sort(voters)
+		slices.Sort(learners)
+		return sim.Action{Type: sim.ActReconfigure, Voters: voters, Learners: learners}, true
+	}
+	return sim.Action{}, false
+}
+
+// pick returns a random server for which ok holds, or 0.
+func (d *director) pick(ok func(id uint64) bool) uint64 {
+	for _, id := range d.shuffled() {
+		if ok(id) {
+			return id
+		}
+	}
+	return 0
+}
+
+// shuffled returns the server ids in random order.
+func (d *director) shuffled() []uint64 {
+	ids := make([]uint64, d.n)
+	for i := range ids {
+		ids[i] = uint64(i + 1)
+	}
+	d.rng.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
+	return ids
+}
+
+// split divides the servers into two random non-empty sides.
+func (d *director) split() [][]uint64 {
+	ids := d.shuffled()
+	cut := 1 + d.rng.IntN(d.n-1)
+	a, b := slices.Clone(ids[:cut]), slices.Clone(ids[cut:])
+	slices.Sort(a)
+	slices.Sort(b)
+	return [][]uint64{a, b}
+}

@@ -49,6 +49,12 @@ func Generate(seed uint64, cfg Config) sim.Scenario {
 	if rng.IntN(4) == 0 {
 		sc.Options.Peers = 5
 	}
+	// The pattern, if any, draws from a stream of its own, and may change the model.
+	prng := rand.New(rand.NewPCG(seed, patternStream))
+	pat := pickPattern(prng, cfg)
+	if pat != nil && pat.servers != nil {
+		pat.servers(&sc.Options, prng)
+	}
 	g := generator{rng: rng, peers: sc.Options.Peers}
 	// A third of the runs replicate a few entries per message through a small window,
 	// so the flow control (and Figure 8's window between an old entry and a new one) is
@@ -69,9 +75,6 @@ func Generate(seed uint64, cfg Config) sim.Scenario {
 		sc.Options.SnapshotChunkBytes = []uint64{8, 32, 128, 0}[snap.IntN(4)]
 		g.snap = snap
 	}
-	// The pattern, if any, also draws from a stream of its own.
-	prng := rand.New(rand.NewPCG(seed, patternStream))
-	pat := pickPattern(prng, cfg)
 	if pat != nil && pat.prepare != nil {
 		pat.prepare(&sc.Options, prng)
 	}
@@ -123,7 +126,10 @@ type pattern struct {
 	weight int
 	// needs reports whether the run's config allows the pattern.
 	needs func(cfg Config) bool
-	// prepare adjusts the run's options, from the pattern's stream.
+	// servers sets the number of servers and the first configuration, before the
+	// random faults are drawn for them; prepare adjusts the other options. Both draw
+	// from the pattern's stream.
+	servers func(o *sim.Options, rng *rand.Rand)
 	prepare func(o *sim.Options, rng *rand.Rand)
 	play    func(d *director)
 }
@@ -152,6 +158,17 @@ var patterns = []pattern{
 			o.SnapshotChunkBytes = []uint64{8, 32, 128}[rng.IntN(3)]
 		},
 		play: (*director).snapshotTransfer,
+	},
+	{
+		// §6: membership changes at random, with crashes and partitions, on 7
+		// servers of which 1 to 5 are the first voters; DirectConfigChange (Figure 10)
+		// is caught here.
+		name:   "membership",
+		weight: 200,
+		servers: func(o *sim.Options, rng *rand.Rand) {
+			o.Peers, o.Voters = 7, 1+rng.IntN(5)
+		},
+		play: (*director).membership,
 	},
 }
 

@@ -38,6 +38,11 @@ var Switches = []Switch{
 		Rule: "thesis §6.4: ReadIndex waits until the leader has committed an entry of its term",
 		Set:  func(u *sim.Unsafe) { u.ReadBeforeTermCommit = true },
 	},
+	{
+		Name: "direct-config-change",
+		Rule: "§6, Figure 10: a change of voters goes through the joint configuration C_old,new",
+		Set:  func(u *sim.Unsafe) { u.DirectConfigChange = true },
+	},
 }
 
 // SwitchByName returns the switch with that name.
