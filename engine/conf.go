@@ -1,5 +1,5 @@
 // Configurations (§6 of the Raft paper): who the members are, and the changes that move
-// a region from one configuration to another.
+// a cluster from one configuration to another.
 
 package engine
 
@@ -10,7 +10,7 @@ import (
 	"strings"
 )
 
-// ConfState is a configuration: the members of the region and what each one does.
+// ConfState is a configuration: the members of the cluster and what each one does.
 //
 //   - Voters are the servers whose majority forms a quorum (C_new while joint).
 //   - Learners are members that are replicated to and never counted: they do not vote,
@@ -29,7 +29,7 @@ import (
 // latest one in its log, committed or not (§6): see ProposeConfChange. The ConfState a
 // Storage returns is the configuration as of the start of its log: the one of its
 // snapshot, or the bootstrap configuration (empty for a server that joins an existing
-// region and learns it from the leader).
+// cluster and learns it from the leader).
 type ConfState struct {
 	Voters         []uint64
 	Learners       []uint64
@@ -50,7 +50,7 @@ func (cs ConfState) Quorum() int { return len(cs.Voters)/2 + 1 }
 // Joint reports whether cs is a joint configuration C_old,new (§6).
 func (cs ConfState) Joint() bool { return len(cs.VotersOutgoing) > 0 }
 
-// IsEmpty reports whether cs has no member: a server that has not learned its region's
+// IsEmpty reports whether cs has no member: a server that has not learned its cluster's
 // configuration yet.
 func (cs ConfState) IsEmpty() bool {
 	return len(cs.Voters) == 0 && len(cs.Learners) == 0 && len(cs.VotersOutgoing) == 0

@@ -8,12 +8,12 @@ import (
 // Config sets up a Peer. Start from DefaultConfig and change what you need; NewPeer
 // calls Validate.
 type Config struct {
-	// ID identifies this peer in its region; nonzero. It need not be a member of the
+	// ID identifies this peer in its cluster; nonzero. It need not be a member of the
 	// stored configuration: a server that joins starts with none and learns it from
 	// the leader (§6).
 	ID uint64
-	// RegionID names the Raft group this peer belongs to; there is one for now.
-	RegionID uint64
+	// ClusterID names the Raft group this peer belongs to; there is one for now.
+	ClusterID uint64
 
 	// ElectionTicks is the base election timeout, in ticks. A follower that hears
 	// nothing from a leader for a randomized timeout in [ElectionTicks, 2*ElectionTicks)
@@ -107,7 +107,7 @@ type UnsafeConfig struct {
 func DefaultConfig(id uint64, storage Storage) Config {
 	return Config{
 		ID:              id,
-		RegionID:        1,
+		ClusterID:       1,
 		ElectionTicks:   10,
 		HeartbeatTicks:  1,
 		PreVote:         true,

@@ -122,7 +122,7 @@ func (p *Peer) lostElection() bool {
 }
 
 func (p *Peer) electionWon() {
-	if p.state == RolePreCandidate {
+	if p.role == RolePreCandidate {
 		// The pre-vote says we could win: now run the real election.
 		p.becomeCandidate()
 		p.requestVotes(MsgVote, p.term)

@@ -12,7 +12,7 @@ const (
 	EventInvalid           EventKind = iota
 	EventRestarted                   // loaded Term, VotedFor (From) and Commit (Index) from storage
 	EventTimeout                     // election timeout fired
-	EventRoleChanged                 // became State in Term
+	EventRoleChanged                 // became Role in Term
 	EventVoteGranted                 // Peer granted its vote (or pre-vote, LogTerm unused) to From
 	EventVoteRefused                 // Peer refused From, for Reason
 	EventElectionWon                 // a quorum voted for Peer in Term
@@ -143,7 +143,7 @@ type Event struct {
 	LocalIndex uint64 // our own last index, where the event compares logs
 	LocalTerm  uint64 // the term of our own last entry, likewise
 	Reason     Reason // for EventVoteRefused and EventSnapshotRejected
-	State      Role   // the new role, for EventRoleChanged
+	Role       Role   // the new role, for EventRoleChanged
 	PreVote    bool   // for vote events: a pre-vote rather than a vote
 	Offset     uint64 // for snapshot events: the snapshot's size, or where a refused chunk begins
 	// Conf is the configuration a configuration event is about (conf-proposed,
@@ -156,7 +156,7 @@ type Event struct {
 func (e Event) Equal(o Event) bool {
 	return e.Kind == o.Kind && e.Peer == o.Peer && e.Term == o.Term && e.From == o.From && e.Index == o.Index &&
 		e.LogTerm == o.LogTerm && e.LocalIndex == o.LocalIndex && e.LocalTerm == o.LocalTerm && e.Reason == o.Reason &&
-		e.State == o.State && e.PreVote == o.PreVote && e.Offset == o.Offset && e.Conf.Equal(o.Conf)
+		e.Role == o.Role && e.PreVote == o.PreVote && e.Offset == o.Offset && e.Conf.Equal(o.Conf)
 }
 
 // Describe is a plain sentence for the narration and for transcripts, with every peer
@@ -173,7 +173,7 @@ func (e Event) Describe(name func(id uint64) string) string {
 	case EventTimeout:
 		return fmt.Sprintf("%s: election timeout fired in term %d", p, e.Term)
 	case EventRoleChanged:
-		return fmt.Sprintf("%s became %s in term %d", p, e.State, e.Term)
+		return fmt.Sprintf("%s became %s in term %d", p, e.Role, e.Term)
 	case EventVoteGranted:
 		return fmt.Sprintf("%s granted its %s to %s for term %d", p, vote, from, e.Term)
 	case EventVoteRefused:
@@ -181,10 +181,10 @@ func (e Event) Describe(name func(id uint64) string) string {
 	case EventElectionWon:
 		return fmt.Sprintf("%s won the election for term %d with a majority of votes", p, e.Term)
 	case EventSteppedDown:
-		if e.State == RoleFollower {
+		if e.Role == RoleFollower {
 			return fmt.Sprintf("%s moved to the higher term %d of %s", p, e.Term, from)
 		}
-		return fmt.Sprintf("%s stepped down from %s: %s is in the higher term %d", p, e.State, from, e.Term)
+		return fmt.Sprintf("%s stepped down from %s: %s is in the higher term %d", p, e.Role, from, e.Term)
 	case EventAppendRejected:
 		return fmt.Sprintf("%s rejected entries from %s: its log has no entry at index %d with term %d (log mismatch)", p, from, e.Index, e.LogTerm)
 	case EventSuffixTruncated:

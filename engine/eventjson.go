@@ -14,7 +14,7 @@ type EventJSON struct {
 	LocalIndex uint64 `json:"local_index,omitempty"`
 	LocalTerm  uint64 `json:"local_term,omitempty"`
 	Reason     string `json:"reason,omitempty"` // for vote-refused
-	State      string `json:"state,omitempty"`  // the new role (role), or the one left (stepped-down)
+	Role       string `json:"role,omitempty"`   // the new role (role), or the one left (stepped-down)
 	PreVote    bool   `json:"pre_vote,omitempty"`
 	Offset     uint64 `json:"offset,omitempty"` // snapshot events: the size, or a refused chunk's start
 	// Voters, Learners and Outgoing are the configuration of a configuration event
@@ -35,7 +35,7 @@ func (e Event) JSON(name func(id uint64) string) EventJSON {
 		j.Reason = e.Reason.String()
 	}
 	if e.Kind == EventRoleChanged || e.Kind == EventSteppedDown {
-		j.State = e.State.String()
+		j.Role = e.Role.String()
 	}
 	return j
 }

@@ -252,7 +252,7 @@ func (n *network) terms(id uint64) string {
 func electLeader(t *testing.T, n *network, id uint64) {
 	n.campaign(id)
 	n.deliver()
-	require.Equal(t, engine.RoleLeader, n.status(id).State, "peer %d should have won", id)
+	require.Equal(t, engine.RoleLeader, n.status(id).Role, "peer %d should have won", id)
 }
 
 // note writes a line of commentary into the transcript.

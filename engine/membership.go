@@ -24,7 +24,7 @@ import (
 // at a time (§6).
 var ErrConfChangeInProgress = errors.New("a configuration change is already in progress")
 
-// ProposeConfChange starts a change of the region's configuration to the voters and
+// ProposeConfChange starts a change of the cluster's configuration to the voters and
 // learners cc asks for (C_new), on the leader only, and returns the index of the entry
 // it appended. The leader uses the new configuration from that moment on, as every
 // peer does once it appends the entry (§6).
@@ -44,7 +44,7 @@ var ErrConfChangeInProgress = errors.New("a configuration change is already in p
 // committed yet (an error wrapping ErrConfChangeInProgress); a change that is malformed
 // or changes nothing (an error wrapping ErrInvalidConf).
 func (p *Peer) ProposeConfChange(cc ConfChange) (uint64, error) {
-	if p.state != RoleLeader {
+	if p.role != RoleLeader {
 		return 0, &NotLeaderError{Leader: p.lead}
 	}
 	switch {
@@ -83,17 +83,17 @@ func (p *Peer) appendConf(cs ConfState) {
 // appends C_new. A leader elected while the configuration is joint does the same once
 // its first entry, and so C_old,new before it, is committed.
 func (p *Peer) maybeLeaveJoint() {
-	if p.state == RoleLeader && p.conf.Joint() && p.confIndex <= p.log.committed {
+	if p.role == RoleLeader && p.conf.Joint() && p.confIndex <= p.log.committed {
 		p.appendConf(p.conf.leaveJoint())
 	}
 }
 
 // maybeStepDownRemoved is §6's second issue: a leader that is not a voter of C_new
-// manages the region until C_new is committed (it replicates, but does not count itself
+// manages the cluster until C_new is committed (it replicates, but does not count itself
 // in majorities), then steps down. The followers learn that commit from the messages
 // already built; the voters of C_new then elect a leader among themselves.
 func (p *Peer) maybeStepDownRemoved() {
-	if p.state != RoleLeader || p.conf.Joint() || p.conf.IsVoter(p.id) || p.confIndex == 0 || p.confIndex > p.log.committed {
+	if p.role != RoleLeader || p.conf.Joint() || p.conf.IsVoter(p.id) || p.confIndex == 0 || p.confIndex > p.log.committed {
 		return
 	}
 	p.emit(Event{Kind: EventRemovedStepDown, Index: p.confIndex, Conf: p.conf.Clone()})
@@ -228,7 +228,7 @@ func (p *Peer) rebuildMembers() {
 			continue
 		}
 		progress[i] = newProgress(p.log.lastIndex()+1, p.cfg.MaxInflightMsgs)
-		if p.state == RoleLeader {
+		if p.role == RoleLeader {
 			p.markForSend(progress[i], true)
 		}
 	}

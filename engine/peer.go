@@ -5,14 +5,14 @@ import (
 	"math/rand/v2"
 )
 
-// Peer is one member of a Raft region: the protocol state machine of Figure 2. It does no
+// Peer is one member of a Raft cluster: the protocol state machine of Figure 2. It does no
 // I/O and keeps no clock; see the package documentation for the loop that drives it.
 type Peer struct {
-	id       uint64
-	regionID uint64
-	cfg      Config
+	id        uint64
+	clusterID uint64
+	cfg       Config
 
-	state    Role
+	role     Role
 	term     uint64 // currentTerm
 	votedFor uint64 // candidate voted for in term, or None
 	lead     uint64 // the leader of term as far as we know, or None
@@ -132,16 +132,16 @@ func NewPeer(cfg Config) (*Peer, error) {
 	}
 	pcg := rand.NewPCG(cfg.Seed, cfg.ID^0x9e3779b97f4a7c15)
 	p := &Peer{
-		id:       cfg.ID,
-		regionID: cfg.RegionID,
-		cfg:      cfg,
-		term:     hs.Term,
-		votedFor: hs.VotedFor,
-		log:      log,
-		baseConf: cs,
-		rand:     rand.New(pcg),
-		pcg:      pcg,
-		prevHard: hs,
+		id:        cfg.ID,
+		clusterID: cfg.ClusterID,
+		cfg:       cfg,
+		term:      hs.Term,
+		votedFor:  hs.VotedFor,
+		log:       log,
+		baseConf:  cs,
+		rand:      rand.New(pcg),
+		pcg:       pcg,
+		prevHard:  hs,
 
 		recovering: cfg.Recovering,
 		restarted:  !hs.IsEmpty() || log.lastIndex() > 0,
@@ -157,7 +157,7 @@ func NewPeer(cfg Config) (*Peer, error) {
 		p.emit(Event{Kind: EventRestarted, From: hs.VotedFor, Index: hs.Commit, LocalIndex: log.lastIndex()})
 	}
 	p.becomeFollower(p.term, None)
-	p.prevSoft = SoftState{Lead: p.lead, State: p.state}
+	p.prevSoft = SoftState{Lead: p.lead, Role: p.role}
 	return p, nil
 }
 
@@ -226,11 +226,11 @@ func (p *Peer) reset(term uint64) {
 	p.reads.reset()
 }
 
-func (p *Peer) setRole(state Role) {
-	changed := p.state != state
-	p.state = state
-	if changed || state != RoleFollower {
-		p.emit(Event{Kind: EventRoleChanged, State: state})
+func (p *Peer) setRole(role Role) {
+	changed := p.role != role
+	p.role = role
+	if changed || role != RoleFollower {
+		p.emit(Event{Kind: EventRoleChanged, Role: role})
 	}
 }
 
@@ -245,7 +245,7 @@ func (p *Peer) becomeFollower(term, lead uint64) {
 // becomePreCandidate asks for pre-votes without raising the term or voting (§9.6 of the
 // thesis), so a peer that cannot win does not disturb the others.
 func (p *Peer) becomePreCandidate() {
-	if p.state == RoleLeader {
+	if p.role == RoleLeader {
 		panic("engine: broken invariant: a leader cannot become a pre-candidate")
 	}
 	p.stepRole = stepCandidate
@@ -259,7 +259,7 @@ func (p *Peer) becomePreCandidate() {
 
 // becomeCandidate starts an election: a new term and a vote for ourselves (§5.2).
 func (p *Peer) becomeCandidate() {
-	if p.state == RoleLeader {
+	if p.role == RoleLeader {
 		panic("engine: broken invariant: a leader cannot become a candidate")
 	}
 	p.stepRole = stepCandidate
@@ -269,10 +269,10 @@ func (p *Peer) becomeCandidate() {
 	p.setRole(RoleCandidate)
 }
 
-// becomeLeader takes over the region and appends an empty entry of the new term: entries
+// becomeLeader takes over the cluster and appends an empty entry of the new term: entries
 // of earlier terms are committed only through it (§5.4.2).
 func (p *Peer) becomeLeader() {
-	if p.state == RoleFollower {
+	if p.role == RoleFollower {
 		panic("engine: broken invariant: a follower cannot become leader without an election")
 	}
 	p.stepRole = stepLeader
@@ -342,7 +342,7 @@ func (p *Peer) quorumActive() bool {
 // leader for too long. A leader ignores it, and so does a recovering peer (see
 // Config.Recovering) and one that is not a voter.
 func (p *Peer) Campaign() {
-	if p.state == RoleLeader || !p.promotable() {
+	if p.role == RoleLeader || !p.promotable() {
 		return
 	}
 	p.emit(Event{Kind: EventTimeout})

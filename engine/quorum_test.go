@@ -91,7 +91,7 @@ func FuzzQuorumValue(f *testing.F) {
 	})
 }
 
-// newTestLeader returns the leader of a region of n voters, elected without any other
+// newTestLeader returns the leader of a cluster of n voters, elected without any other
 // peer taking part: a single-peer view of the leader's bookkeeping.
 func newTestLeader(t testing.TB, n int) *Peer {
 	voters := make([]uint64, n)

@@ -14,7 +14,7 @@ func (p *Peer) HasReady() bool {
 	return p.log.committed > p.log.applied
 }
 
-func (p *Peer) softState() SoftState { return SoftState{Lead: p.lead, State: p.state} }
+func (p *Peer) softState() SoftState { return SoftState{Lead: p.lead, Role: p.role} }
 
 func (p *Peer) hardState() HardState {
 	return HardState{Term: p.term, VotedFor: p.votedFor, Commit: p.log.committed}
@@ -106,7 +106,7 @@ func (p *Peer) Advance() {
 	p.readStates = p.readStates[:0]
 	if h.hadEntries {
 		p.log.stableTo(h.lastEntry)
-		if p.state == RoleLeader {
+		if p.role == RoleLeader {
 			// Our own entries count towards a majority only once they are durable.
 			if p.progress[p.self].maybeUpdate(h.lastEntry) && p.maybeCommit() {
 				p.markAllForSend(true)

@@ -6,7 +6,7 @@ import "fmt"
 // is committed, and handed back in Ready.CommittedEntries, once a majority stores it.
 // On any other peer it returns a *NotLeaderError naming the leader when known.
 func (p *Peer) Propose(command, context []byte) (uint64, error) {
-	if p.state != RoleLeader {
+	if p.role != RoleLeader {
 		return 0, &NotLeaderError{Leader: p.lead}
 	}
 	p.appendEntries(Entry{Command: command, Context: context})
@@ -235,7 +235,7 @@ func (p *Peer) maybeCommit() bool {
 func (p *Peer) commitTo(i uint64) {
 	if p.log.commitTo(i) {
 		p.emit(Event{Kind: EventCommitAdvanced, Index: i, LogTerm: p.log.term(i)})
-		if p.state == RoleLeader {
+		if p.role == RoleLeader {
 			p.releaseReadsOnCommit()
 			p.maybeLeaveJoint()
 		}

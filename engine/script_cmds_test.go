@@ -181,7 +181,7 @@ func (d *scriptDriver) tickUntilLeader(c *scriptCommand) (string, error) {
 func (d *scriptDriver) leader() (uint64, uint64) {
 	leader, term := engine.None, uint64(0)
 	for id, p := range d.n.peers {
-		if st := p.Status(); st.State == engine.RoleLeader && st.Term > term {
+		if st := p.Status(); st.Role == engine.RoleLeader && st.Term > term {
 			leader, term = id, st.Term
 		}
 	}

@@ -28,8 +28,8 @@ func (e *NotLeaderError) Is(target error) bool { return target == ErrNotLeader }
 // Status is a snapshot of a peer for display and checks.
 type Status struct {
 	ID          uint64
-	RegionID    uint64
-	State       Role
+	ClusterID   uint64
+	Role        Role
 	Term        uint64
 	VotedFor    uint64
 	Lead        uint64
@@ -65,8 +65,8 @@ type Status struct {
 func (p *Peer) Status() Status {
 	st := Status{
 		ID:              p.id,
-		RegionID:        p.regionID,
-		State:           p.state,
+		ClusterID:       p.clusterID,
+		Role:            p.role,
 		Term:            p.term,
 		VotedFor:        p.votedFor,
 		Lead:            p.lead,
@@ -84,7 +84,7 @@ func (p *Peer) Status() Status {
 		ConfIndex:       p.confIndex,
 		ConfCommitted:   p.confIndex <= p.log.committed,
 	}
-	if p.state == RoleLeader {
+	if p.role == RoleLeader {
 		st.ElectionTimeout = p.cfg.ElectionTicks
 		st.Progress = make(map[uint64]ReplicationState, len(p.members))
 		for i, id := range p.members {
@@ -97,5 +97,5 @@ func (p *Peer) Status() Status {
 // Term returns the peer's current term.
 func (p *Peer) Term() uint64 { return p.term }
 
-// State returns the peer's role.
-func (p *Peer) State() Role { return p.state }
+// Role returns the peer's role.
+func (p *Peer) Role() Role { return p.role }

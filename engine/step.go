@@ -14,7 +14,7 @@ func (p *Peer) Step(m Message) error {
 	if err := p.validate(m); err != nil {
 		return err
 	}
-	if m.Type == MsgPreVoteResp && p.state != RolePreCandidate {
+	if m.Type == MsgPreVoteResp && p.role != RolePreCandidate {
 		// An answer to a pre-vote round we gave up (we heard from a leader since, say).
 		// Taking a higher term from it would carry a follower past the check-quorum
 		// lease into a candidate's term.
@@ -54,7 +54,7 @@ func (p *Peer) validate(m Message) error {
 	case m.To != p.id:
 		return fmt.Errorf("engine: peer %d: %s addressed to peer %d", p.id, m.Type, m.To)
 	case m.From == None || m.From == p.id:
-		return fmt.Errorf("engine: peer %d: %s from %d, which is not another server of region %d", p.id, m.Type, m.From, p.regionID)
+		return fmt.Errorf("engine: peer %d: %s from %d, which is not another server of cluster %d", p.id, m.Type, m.From, p.clusterID)
 	case m.Term == 0:
 		return fmt.Errorf("engine: peer %d: %s from %d carries term 0", p.id, m.Type, m.From)
 	case m.Term >= MaxTerm:
@@ -67,7 +67,7 @@ func (p *Peer) validate(m Message) error {
 		return validateEntries(m)
 	case m.Type == MsgSnap:
 		return p.validateSnapshot(m)
-	case m.Type == MsgAppResp && !m.Reject && m.Term == p.term && p.state == RoleLeader && m.Index > p.log.lastIndex():
+	case m.Type == MsgAppResp && !m.Reject && m.Term == p.term && p.role == RoleLeader && m.Index > p.log.lastIndex():
 		return fmt.Errorf("engine: peer %d: %s from %d claims index %d beyond our last index %d", p.id, m.Type, m.From, m.Index, p.log.lastIndex())
 	}
 	return nil
@@ -125,7 +125,7 @@ func (p *Peer) ignoreHigherTerm(m Message) bool {
 	if m.Type == MsgApp || m.Type == MsgHeartbeat || m.Type == MsgSnap {
 		lead = m.From
 	}
-	p.emit(Event{Kind: EventSteppedDown, Term: m.Term, From: m.From, State: p.state})
+	p.emit(Event{Kind: EventSteppedDown, Term: m.Term, From: m.From, Role: p.role})
 	p.becomeFollower(m.Term, lead)
 	return false
 }
@@ -183,13 +183,13 @@ func stepCandidate(p *Peer, m Message) error {
 		p.becomeFollower(m.Term, m.From)
 		return stepFollower(p, m)
 	case MsgVoteResp:
-		if p.state == RoleCandidate {
+		if p.role == RoleCandidate {
 			p.tallyVote(m)
 		}
 	case MsgPreVoteResp:
 		// A grant echoes the term it was asked about: one for an earlier round (our
 		// pre-vote for the term we are in now, say) answers a question we no longer ask.
-		if p.state == RolePreCandidate && (m.Reject || m.Term == p.term+1) {
+		if p.role == RolePreCandidate && (m.Reject || m.Term == p.term+1) {
 			p.tallyVote(m)
 		}
 	}

@@ -26,9 +26,10 @@ var roles = [...]term{
 	{"leader", "§5.1, §5.2"},
 }
 
-// String returns the role in lower case, the name every layer uses: a snapshot's
-// "state" (sim.PeerState), an event's "state", the page's data-role. Those also know
-// "down" for a crashed peer, a role the engine never has (a crashed peer has no engine).
+// String returns the role in lower case, the name every layer uses: the "role" of a
+// snapshot (sim.PeerState), of an event (EventJSON) and of a node's /status, and the
+// page's data-role. Those also know "down" for a crashed peer, a role the engine never
+// has (a crashed peer has no engine).
 func (s Role) String() string { return nameOf(roles[:], s, "role") }
 
 // Rule is the section of the paper (or the dissertation) that defines the role.

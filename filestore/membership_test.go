@@ -116,8 +116,8 @@ func TestOldDataDirectoryLoads(t *testing.T) {
 	writeFile(t, fsys, testDir+"/"+logFileName(1), data)
 
 	state := append([]byte(stateMagic), 3, 0, 0, 0) // version 3
-	state = binary.AppendUvarint(state, 1)         // generation
-	state = append(state, 3, 1, 2, 3)              // voters-only ConfState
+	state = binary.AppendUvarint(state, 1)          // generation
+	state = append(state, 3, 1, 2, 3)               // voters-only ConfState
 	for _, v := range []uint64{2, 1, uint64(len(data)), 2} {
 		state = binary.AppendUvarint(state, v) // term, vote, high-water bytes and index
 	}

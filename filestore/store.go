@@ -32,7 +32,7 @@ type Options struct {
 	// a store with a snapshot is not checked.
 	Voters []uint64
 	// Join makes a new store start with no configuration: a server that joins an
-	// existing region and learns its configuration from the leader's entries or
+	// existing cluster and learns its configuration from the leader's entries or
 	// snapshot (§6). Voters must then be empty.
 	Join bool
 	// NoSync skips every fdatasync and directory fsync. Only for tests and benchmarks

@@ -24,7 +24,7 @@ func TestJoiningStoreHasNoConfiguration(t *testing.T) {
 	for range 100 {
 		p.Tick()
 	}
-	assert.Equal(t, engine.RoleFollower, p.Status().State, "a server with no configuration never campaigns")
+	assert.Equal(t, engine.RoleFollower, p.Status().Role, "a server with no configuration never campaigns")
 }
 
 func TestSnapshotKeepsTheWholeConfState(t *testing.T) {

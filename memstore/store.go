@@ -66,7 +66,7 @@ func (s *Store) first() uint64 { return s.snapshot.Meta.Index + 1 }
 func (s *Store) lastIndex() uint64 { return s.snapshot.Meta.Index + uint64(len(s.log)) }
 
 // New returns an empty store whose ConfState is cs: a peer that has never run. The
-// store keeps its own copy of cs. An empty cs is a server that joins an existing region:
+// store keeps its own copy of cs. An empty cs is a server that joins an existing cluster:
 // it learns the configuration from the leader's entries or snapshot (§6).
 func New(cs engine.ConfState) *Store {
 	return &Store{confState: cloneConfState(cs)}

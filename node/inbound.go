@@ -13,7 +13,7 @@ import (
 )
 
 // The receiving side of the transport: connections other peers dialed to us. Each one
-// must open with a handshake that names a voter of our region and carries the cluster
+// must open with a handshake that names a voter of our cluster and carries its
 // token; after that its frames become messages for the Ready loop.
 
 // acceptLoop accepts inbound peer connections until the listener is closed.
@@ -127,6 +127,10 @@ func (t *transport) serveConn(conn net.Conn) {
 			t.log.Log(t.ctx, level, "dropped a frame", "peer", peer, "remote", remote, "reason", reason, "dropped_on_connection", dropped)
 			continue
 		}
+		if t.links.isCut(peer) {
+			t.stats.linkDrops.Add(1)
+			continue
+		}
 		select {
 		case t.n.recvc <- m:
 			t.stats.framesReceived.Add(1)
@@ -157,8 +161,8 @@ func (t *transport) checkHandshake(h handshake) error {
 	switch {
 	case !tokenMatches(t.n.tokenDigest, h.Token):
 		return errors.New("cluster token mismatch")
-	case h.RegionID != cfg.RegionID:
-		return fmt.Errorf("peer %d is in region %d, this node serves region %d", h.From, h.RegionID, cfg.RegionID)
+	case h.ClusterID != cfg.ClusterID:
+		return fmt.Errorf("peer %d is in cluster %d, this node serves cluster %d", h.From, h.ClusterID, cfg.ClusterID)
 	case h.To != cfg.ID:
 		return fmt.Errorf("peer %d dialed peer %d, but this is peer %d: check the Peers addresses", h.From, h.To, cfg.ID)
 	case h.From == cfg.ID:

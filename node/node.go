@@ -79,7 +79,7 @@ func New(cfg Config) (*Node, error) {
 		return nil, err
 	}
 	ecfg := engine.DefaultConfig(cfg.ID, cfg.Store)
-	ecfg.RegionID = cfg.RegionID
+	ecfg.ClusterID = cfg.ClusterID
 	ecfg.ElectionTicks = cfg.ElectionTicks
 	ecfg.HeartbeatTicks = cfg.HeartbeatTicks
 	ecfg.Seed = randomUint64() // nodes restarted together must not time out in lockstep
@@ -161,7 +161,7 @@ func (n *Node) Run(ctx context.Context) error {
 		}
 	})
 	n.log.Info("node running", "raft", raftLn.Addr().String(), "http", httpLn.Addr().String(),
-		"region", n.cfg.RegionID, "peers", len(n.cfg.Peers))
+		"cluster", n.cfg.ClusterID, "peers", len(n.cfg.Peers))
 
 	loopErr := n.loop.run(ctx)
 	if loopErr != nil {
@@ -233,7 +233,9 @@ func (n *Node) Status() Status {
 	n.statusMu.Lock()
 	st := n.status
 	st.Peers = slices.Clone(n.status.Peers)
+	st.LogTail = append(make([]LogRef, 0, len(n.status.LogTail)), n.status.LogTail...) // [] rather than null when empty
 	n.statusMu.Unlock()
+	st.CutLinks = n.trans.links.list()
 	for i := range st.Peers {
 		p := &st.Peers[i]
 		p.Connected = p.ID == n.cfg.ID || n.trans.connected(p.ID)
@@ -241,11 +243,11 @@ func (n *Node) Status() Status {
 	return st
 }
 
-// IsLeader reports whether the node is the leader of its region right now.
+// IsLeader reports whether the node is the leader of its cluster right now.
 func (n *Node) IsLeader() bool {
 	n.statusMu.Lock()
 	defer n.statusMu.Unlock()
-	return n.status.State == engine.RoleLeader.String()
+	return n.status.Role == engine.RoleLeader.String()
 }
 
 // Leader returns the id of the leader the node knows of, or 0.
@@ -261,7 +263,7 @@ func (n *Node) TransportStats() TransportStats { return n.trans.stats.snapshot()
 // initialStatus builds the Status of a node that has not run yet.
 func (n *Node) initialStatus(st engine.Status) Status {
 	s := Status{
-		ID: n.cfg.ID, RegionID: n.cfg.RegionID, State: st.State.String(), Term: st.Term,
+		ID: n.cfg.ID, ClusterID: n.cfg.ClusterID, Role: st.Role.String(), Term: st.Term,
 		Leader: st.Lead, CommitIndex: st.CommitIndex, LastApplied: st.LastApplied, LastIndex: st.LastIndex,
 		SnapshotIndex: st.SnapshotIndex, FirstIndex: st.FirstIndex,
 	}

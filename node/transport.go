@@ -36,7 +36,7 @@ type TransportStats struct {
 	// Accepted counts inbound connections whose handshake was accepted.
 	Accepted uint64
 	// Rejected counts inbound connections refused at the handshake: not a raftplay peer,
-	// another version, region or recipient, a sender outside the configuration, or a
+	// another version, cluster or recipient, a sender outside the configuration, or a
 	// token mismatch.
 	Rejected uint64
 	// ClosedOnError counts accepted connections closed for an oversized, empty or
@@ -54,12 +54,16 @@ type TransportStats struct {
 	SendDrops uint64
 	// Dials and DialFailures count outbound connection attempts.
 	Dials, DialFailures uint64
+	// LinkDrops counts messages dropped, in either direction, because the link to
+	// their peer is cut (POST /admin/links/{peer}/cut).
+	LinkDrops uint64
 }
 
 type transportCounters struct {
 	accepted, rejected, closedOnError         atomic.Uint64
 	framesReceived, framesDropped, framesSent atomic.Uint64
 	sendDrops, dials, dialFailures            atomic.Uint64
+	linkDrops                                 atomic.Uint64
 }
 
 func (c *transportCounters) snapshot() TransportStats {
@@ -68,6 +72,7 @@ func (c *transportCounters) snapshot() TransportStats {
 		FramesReceived: c.framesReceived.Load(), FramesDropped: c.framesDropped.Load(),
 		FramesSent: c.framesSent.Load(), SendDrops: c.sendDrops.Load(),
 		Dials: c.dials.Load(), DialFailures: c.dialFailures.Load(),
+		LinkDrops: c.linkDrops.Load(),
 	}
 }
 
@@ -90,6 +95,7 @@ type transport struct {
 	inbound  map[net.Conn]struct{} // every open inbound connection
 	fromPeer map[uint64]net.Conn   // the accepted inbound connection of each peer
 
+	links links // the peers whose traffic is dropped both ways
 	stats transportCounters
 }
 
@@ -110,7 +116,7 @@ func newTransport(n *Node, log *slog.Logger) *transport {
 		t.senders[id] = &sender{
 			t: t, id: id, addr: addr,
 			queue: make(chan *[]byte, n.cfg.SendQueueLen),
-			hello: appendHandshake(nil, handshake{From: n.cfg.ID, To: id, RegionID: n.cfg.RegionID, Token: []byte(n.cfg.Token)}),
+			hello: appendHandshake(nil, handshake{From: n.cfg.ID, To: id, ClusterID: n.cfg.ClusterID, Token: []byte(n.cfg.Token)}),
 		}
 	}
 	slices.Sort(t.others)
@@ -157,14 +163,19 @@ func (t *transport) sleep(d time.Duration) bool {
 	}
 }
 
-// send encodes m into a frame and queues it for its recipient. It never blocks: it is
-// called by the Ready loop, and the Ready slices are only valid until Advance, which is
-// why the message is encoded here rather than by the sender goroutine.
-func (t *transport) send(m *engine.Message) {
+// send encodes m into a frame and queues it for its recipient; it reports false when
+// it dropped m at once (a cut link, an unknown peer, an oversized frame). It never
+// blocks: it is called by the Ready loop, and the Ready slices are only valid until
+// Advance, which is why the message is encoded here rather than by the sender goroutine.
+func (t *transport) send(m *engine.Message) bool {
 	s := t.senders[m.To]
 	if s == nil {
 		t.log.Error("the engine addressed a message to an unknown peer", "to", m.To, "type", m.Type.String())
-		return
+		return false
+	}
+	if t.links.isCut(m.To) {
+		t.stats.linkDrops.Add(1)
+		return false
 	}
 	bp := t.frames.Get().(*[]byte)
 	*bp = appendFrame((*bp)[:0], m)
@@ -172,9 +183,10 @@ func (t *transport) send(m *engine.Message) {
 		t.log.Error("dropped a message larger than the frame limit", "to", m.To, "type", m.Type.String(), "bytes", len(*bp), "limit", MaxFrameSize)
 		t.stats.sendDrops.Add(1)
 		t.release(bp)
-		return
+		return false
 	}
 	s.enqueue(bp)
+	return true
 }
 
 // release returns a frame buffer to the pool unless it grew large.

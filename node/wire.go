@@ -17,7 +17,7 @@ import (
 // continues with frames until either side closes it. Integers are big-endian.
 //
 //	handshake  magic "RPLY" (4 bytes), version (1 byte, 1),
-//	           sender id (8), recipient id (8), region id (8),
+//	           sender id (8), recipient id (8), cluster id (8),
 //	           token length (2, at most MaxTokenLen), token bytes
 //	frame      length (4, 1..MaxFrameSize), then that many bytes: one
 //	           engine.Message encoded by Message.MarshalAppend
@@ -65,10 +65,10 @@ func badFrame(format string, args ...any) error {
 
 // handshake is the first thing a dialing peer sends on a connection.
 type handshake struct {
-	From     uint64 // the sender's peer id
-	To       uint64 // the peer id the sender believes it dialed
-	RegionID uint64 // the Raft region both belong to
-	Token    []byte // the cluster token, empty when none is set
+	From      uint64 // the sender's peer id
+	To        uint64 // the peer id the sender believes it dialed
+	ClusterID uint64 // the Raft cluster both belong to
+	Token     []byte // the cluster token, empty when none is set
 }
 
 // appendHandshake appends the encoding of h to b. The token must be at most
@@ -78,7 +78,7 @@ func appendHandshake(b []byte, h handshake) []byte {
 	b = append(b, wireVersion)
 	b = binary.BigEndian.AppendUint64(b, h.From)
 	b = binary.BigEndian.AppendUint64(b, h.To)
-	b = binary.BigEndian.AppendUint64(b, h.RegionID)
+	b = binary.BigEndian.AppendUint64(b, h.ClusterID)
 	b = binary.BigEndian.AppendUint16(b, uint16(len(h.Token)))
 	return append(b, h.Token...)
 }
@@ -102,9 +102,9 @@ func readHandshake(r io.Reader) (handshake, error) {
 		return handshake{}, fmt.Errorf("read handshake: got %d of %d bytes: %w", 5+n, handshakeFixedLen, err)
 	}
 	h := handshake{
-		From:     binary.BigEndian.Uint64(fixed[5:]),
-		To:       binary.BigEndian.Uint64(fixed[13:]),
-		RegionID: binary.BigEndian.Uint64(fixed[21:]),
+		From:      binary.BigEndian.Uint64(fixed[5:]),
+		To:        binary.BigEndian.Uint64(fixed[13:]),
+		ClusterID: binary.BigEndian.Uint64(fixed[21:]),
 	}
 	tokenLen := int(binary.BigEndian.Uint16(fixed[29:]))
 	if tokenLen > MaxTokenLen {

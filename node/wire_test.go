@@ -17,9 +17,9 @@ import (
 
 func TestHandshakeRoundTrip(t *testing.T) {
 	for _, h := range []handshake{
-		{From: 1, To: 2, RegionID: 1},
-		{From: 3, To: 1, RegionID: 7, Token: []byte("s3cret")},
-		{From: ^uint64(0), To: ^uint64(0), RegionID: ^uint64(0), Token: bytes.Repeat([]byte{0xff}, MaxTokenLen)},
+		{From: 1, To: 2, ClusterID: 1},
+		{From: 3, To: 1, ClusterID: 7, Token: []byte("s3cret")},
+		{From: ^uint64(0), To: ^uint64(0), ClusterID: ^uint64(0), Token: bytes.Repeat([]byte{0xff}, MaxTokenLen)},
 	} {
 		got, err := readHandshake(bytes.NewReader(appendHandshake(nil, h)))
 		require.NoError(t, err)
@@ -28,7 +28,7 @@ func TestHandshakeRoundTrip(t *testing.T) {
 }
 
 func TestReadHandshakeRejects(t *testing.T) {
-	valid := appendHandshake(nil, handshake{From: 1, To: 2, RegionID: 1, Token: []byte("tok")})
+	valid := appendHandshake(nil, handshake{From: 1, To: 2, ClusterID: 1, Token: []byte("tok")})
 	tooLongToken := bytes.Clone(valid[:handshakeFixedLen])
 	binary.BigEndian.PutUint16(tooLongToken[29:], MaxTokenLen+1)
 	for _, tc := range []struct {
@@ -142,7 +142,7 @@ func TestReadFrameRejects(t *testing.T) {
 // handshake, then frames. Nothing may panic, and whatever decodes must encode back to
 // the same value.
 func FuzzPeerStream(f *testing.F) {
-	hello := appendHandshake(nil, handshake{From: 2, To: 1, RegionID: 1, Token: []byte("tok")})
+	hello := appendHandshake(nil, handshake{From: 2, To: 1, ClusterID: 1, Token: []byte("tok")})
 	stream := bytes.Clone(hello)
 	msgs := sampleMessages()
 	for i := range msgs {

@@ -296,7 +296,7 @@ func (c *Cluster) checkPreVote(p *simPeer, events []engine.Event) {
 		switch {
 		case e.Kind == engine.EventVoteGranted && e.PreVote:
 			c.check.preVotes[preVoteRound{candidate: e.From, term: e.Term}] |= 1 << (e.Peer % 64)
-		case e.Kind == engine.EventRoleChanged && e.State == engine.RoleCandidate:
+		case e.Kind == engine.EventRoleChanged && e.Role == engine.RoleCandidate:
 			round := preVoteRound{candidate: p.id, term: e.Term}
 			granted := c.check.preVotes[round] | 1<<(p.id%64)
 			delete(c.check.preVotes, round)
@@ -327,7 +327,7 @@ func (c *Cluster) checkLease(p *simPeer, events []engine.Event) {
 	for i := range events {
 		e := &events[i]
 		switch {
-		case e.Kind == engine.EventRoleChanged && e.State != engine.RoleFollower:
+		case e.Kind == engine.EventRoleChanged && e.Role != engine.RoleFollower:
 			p.heardLeader = -1 // its own election: it follows no one now
 		case e.Kind == engine.EventVoteGranted && e.Term > p.heardTerm && p.heardLeader >= 0 && c.now-p.heardLeader < lease:
 			// (A grant in the leader's own term can only go to that leader again: a

@@ -105,7 +105,7 @@ func TestMembershipGrowThenRemoveTheLeader(t *testing.T) {
 		old := removed[0].Peer
 		st := c.State()
 		for _, p := range st.Peers {
-			if p.ID == old || p.State == "down" {
+			if p.ID == old || p.Role == "down" {
 				continue
 			}
 			assert.NotContains(t, p.Voters, old, "seed %d: peer %d", seed, p.ID)

@@ -25,8 +25,8 @@ type NetworkState struct {
 // state: term, vote, commit index and log as a restart would load them.
 type PeerState struct {
 	ID          uint64 `json:"id"`
-	RegionID    uint64 `json:"region_id"`
-	State       string `json:"state"` // leader, follower, candidate, precandidate or down
+	ClusterID   uint64 `json:"cluster_id"`
+	Role        string `json:"role"` // leader, follower, candidate, precandidate or down
 	Term        uint64 `json:"term"`
 	Vote        uint64 `json:"vote"`
 	Lead        uint64 `json:"lead"`
@@ -104,12 +104,12 @@ func (c *Cluster) State() Snapshot {
 }
 
 func (c *Cluster) peerState(p *simPeer) PeerState {
-	ps := PeerState{ID: p.id, RegionID: 1, Restarts: p.restarts, KV: map[string]string{},
+	ps := PeerState{ID: p.id, ClusterID: 1, Restarts: p.restarts, KV: map[string]string{},
 		Unsynced: p.store.UnsyncedWrites()}
 	log := p.store.Log()
 	if p.up() {
 		st := p.node.Status()
-		ps.RegionID, ps.State, ps.Term, ps.Vote, ps.Lead = st.RegionID, st.State.String(), st.Term, st.VotedFor, st.Lead
+		ps.ClusterID, ps.Role, ps.Term, ps.Vote, ps.Lead = st.ClusterID, st.Role.String(), st.Term, st.VotedFor, st.Lead
 		ps.CommitIndex, ps.LastApplied, ps.LastIndex = st.CommitIndex, st.LastApplied, st.LastIndex
 		ps.ElectionElapsed, ps.ElectionTimeout = st.ElectionElapsed, st.ElectionTimeout
 		ps.Voters, ps.Learners, ps.Outgoing = st.Conf.Voters, st.Conf.Learners, st.Conf.VotersOutgoing
@@ -125,7 +125,7 @@ func (c *Cluster) peerState(p *simPeer) PeerState {
 		}
 	} else {
 		hs := p.store.HardState()
-		ps.State, ps.Term, ps.Vote, ps.CommitIndex = "down", hs.Term, hs.VotedFor, hs.Commit
+		ps.Role, ps.Term, ps.Vote, ps.CommitIndex = "down", hs.Term, hs.VotedFor, hs.Commit
 		ps.LastIndex, _ = p.store.LastIndex()
 		cs := storedConf(p.store)
 		ps.Voters, ps.Learners, ps.Outgoing = cs.Voters, cs.Learners, cs.VotersOutgoing

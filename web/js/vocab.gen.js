@@ -56,6 +56,17 @@ export const SIM_KINDS = Object.freeze([
   "conf-change",
 ]);
 
+/** DROP_CAUSES: why a drop or lost event's message went (its cause). */
+export const DROP_CAUSES = Object.freeze([
+  "outside-cluster",
+  "link-cut",
+  "network",
+  "action",
+  "peer-down",
+  "peer-restarted",
+  "sender-crashed",
+]);
+
 /** REASONS: why a peer refuses a vote (the reason of a vote-refused event), with the rule. */
 export const REASONS = Object.freeze([
   {"name":"stale-term","rule":"§5.1"},
@@ -68,7 +79,7 @@ export const REASONS = Object.freeze([
   {"name":"no-snapshot-storage","rule":"§7: installing a snapshot needs storage that keeps one"},
 ]);
 
-/** ROLES: the engine's roles (a snapshot's state; the page adds down for a crashed peer). */
+/** ROLES: the engine's roles (a snapshot's role; the page adds down for a crashed peer). */
 export const ROLES = Object.freeze([
   {"name":"follower","rule":"§5.1"},
   {"name":"precandidate","rule":"dissertation §9.6: pre-vote"},
