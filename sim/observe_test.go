@@ -20,7 +20,7 @@ func TestPeerViewMatchesState(t *testing.T) {
 	st := c.State()
 	for _, ps := range st.Peers {
 		v := c.Peer(ps.ID)
-		assert.Equal(t, ps.State != "down", v.Up, "peer %d", ps.ID)
+		assert.Equal(t, ps.Role != "down", v.Up, "peer %d", ps.ID)
 		assert.Equal(t, ps.Term, v.Term, "peer %d", ps.ID)
 		assert.Equal(t, ps.CommitIndex, v.Commit, "peer %d", ps.ID)
 		assert.Equal(t, ps.LastIndex, v.LastIndex, "peer %d", ps.ID)
