@@ -382,8 +382,9 @@ func (l *raftLoop) apply(e *engine.Entry) {
 		cmd     kv.Command
 		decoded bool
 	)
-	if len(e.Command) == 0 {
-		res = l.kv.Apply(e.Index, nil) // a new leader's empty entry
+	if len(e.Command) == 0 || e.Type == engine.EntryConfChange {
+		// A new leader's empty entry, or a configuration (§6), which the engine applies.
+		res = l.kv.Apply(e.Index, nil)
 	} else if c, err := kv.Decode(e.Command); err != nil {
 		res = l.kv.Apply(e.Index, e.Command) // records the decode error, advances the index
 	} else {

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/raftplay/raftplay/internal/syncbuf"
 	"github.com/raftplay/raftplay/live"
 	"github.com/raftplay/raftplay/node/client"
 )
@@ -125,7 +126,7 @@ func TestClusterWebDrivesRealNodes(t *testing.T) {
 	require.NoError(t, f.check())
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stdout, stderr lockedBuffer
+	var stdout, stderr syncbuf.Buffer
 	done := make(chan error, 1)
 	go func() { done <- runCluster(ctx, &stdout, &stderr, f) }()
 	defer func() {

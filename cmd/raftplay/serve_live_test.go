@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/raftplay/raftplay/internal/syncbuf"
 	"github.com/raftplay/raftplay/node"
 	"github.com/raftplay/raftplay/node/nodetest"
 )
@@ -18,7 +19,7 @@ import (
 func TestServeLiveFollowsNodesStartedElsewhere(t *testing.T) {
 	c := nodetest.Start(t, func(cfg *node.Config) { cfg.Token = "serve-live" })
 	t.Setenv(tokenEnv, "serve-live")
-	var out syncBuffer
+	var out syncbuf.Buffer
 	base := startServe(t, serveFlags{addr: "127.0.0.1:0", dist: fakeDist(t), live: strings.Join(c.URLs, ",")}, &out)
 	assert.Contains(t, out.String(), "live playground at "+base+"/?live")
 
@@ -58,7 +59,7 @@ func TestServeLiveFollowsNodesStartedElsewhere(t *testing.T) {
 }
 
 func TestLiveRefusesNonLoopbackWithoutInsecure(t *testing.T) {
-	err := runServe(t.Context(), &syncBuffer{}, serveFlags{addr: "0.0.0.0:0", dist: fakeDist(t), live: "http://127.0.0.1:8001"}, nil)
+	err := runServe(t.Context(), &syncbuf.Buffer{}, serveFlags{addr: "0.0.0.0:0", dist: fakeDist(t), live: "http://127.0.0.1:8001"}, nil)
 	require.Error(t, err)
 	assert.Equal(t, 2, exitCodeOf(err))
 	assert.Contains(t, err.Error(), "not a loopback address")
