@@ -228,7 +228,7 @@ func (n *network) snapshotData(id, index uint64) []byte {
 			if len(cmd) > 0 {
 				parts = append(parts, cmd)
 			}
-		} else if len(e.Command) > 0 {
+		} else if len(e.Command) > 0 && e.Type == engine.EntryNormal {
 			parts = append(parts, e.Command)
 		}
 	}

@@ -3,7 +3,6 @@ package engine
 import (
 	"fmt"
 	"math/rand/v2"
-	"slices"
 )
 
 // Peer is one member of a Raft cluster: the protocol state machine of Figure 2. It does no
@@ -27,12 +26,26 @@ type Peer struct {
 	// so our log may be shorter than what we acknowledged before (Message.Restarted).
 	restarted bool
 
-	// voters, sorted, and one progress and one vote slot per voter, in the same order.
-	voters   []uint64
+	// conf is the configuration in force: the latest one in the log, committed or not
+	// (§6), or baseConf when the log after the snapshot holds none. confIndex is the
+	// index of the entry that holds it, 0 for baseConf.
+	conf      ConfState
+	confIndex uint64
+	// baseConf is the configuration as of the start of the log: its snapshot's, or the
+	// one the storage was bootstrapped with (empty for a server that joins).
+	baseConf ConfState
+
+	// members are the members of conf and ourselves (a member or not), sorted, with one
+	// progress and one vote slot per member in the same order.
+	members  []uint64
 	progress []*progress
 	votes    []voteSlot
-	self     int // our position in voters
-	// quorumBuf is scratch space for majorityReached, one slot per voter.
+	self     int // our position in members
+	// incoming and outgoing are the positions in members of conf.Voters and of
+	// conf.VotersOutgoing: the two majorities a joint decision needs (§6).
+	incoming []int
+	outgoing []int
+	// quorumBuf is scratch space for majorityReached, two slots per member.
 	quorumBuf []uint64
 
 	// Timers are counters of ticks, never real timers.
@@ -101,23 +114,12 @@ func NewPeer(cfg Config) (*Peer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("engine: load initial state of peer %d: %w", cfg.ID, err)
 	}
-	if len(cs.Voters) == 0 {
-		return nil, fmt.Errorf("engine: peer %d: storage holds no ConfState voters; bootstrap the storage with the cluster's voters", cfg.ID)
-	}
-	voters := slices.Clone(cs.Voters)
-	slices.Sort(voters)
-	if slices.Contains(voters, None) || len(slices.Compact(slices.Clone(voters))) != len(voters) {
-		return nil, fmt.Errorf("engine: peer %d: invalid voters %v: ids must be nonzero and distinct", cfg.ID, cs.Voters)
-	}
-	self := slices.Index(voters, cfg.ID)
-	if self < 0 {
-		return nil, fmt.Errorf("engine: peer %d is not one of the voters %v", cfg.ID, voters)
+	cs = sortedConf(cs)
+	if err := cs.Validate(); err != nil {
+		return nil, fmt.Errorf("engine: peer %d: stored configuration: %w", cfg.ID, err)
 	}
 	if hs.Term >= MaxTerm {
 		return nil, fmt.Errorf("engine: peer %d: stored term %d is at or above MaxTerm %d, so the peer could never campaign; the HardState is corrupt", cfg.ID, hs.Term, uint64(MaxTerm))
-	}
-	if hs.VotedFor != None && !slices.Contains(voters, hs.VotedFor) {
-		return nil, fmt.Errorf("engine: peer %d: stored vote for %d, which is not a voter %v", cfg.ID, hs.VotedFor, voters)
 	}
 	log, err := newRaftLog(cfg.Storage, hs.Commit)
 	if err != nil {
@@ -136,10 +138,7 @@ func NewPeer(cfg Config) (*Peer, error) {
 		term:      hs.Term,
 		votedFor:  hs.VotedFor,
 		log:       log,
-		voters:    voters,
-		self:      self,
-		votes:     make([]voteSlot, len(voters)),
-		quorumBuf: make([]uint64, len(voters)),
+		baseConf:  cs,
 		rand:      rand.New(pcg),
 		pcg:       pcg,
 		prevHard:  hs,
@@ -147,10 +146,13 @@ func NewPeer(cfg Config) (*Peer, error) {
 		recovering: cfg.Recovering,
 		restarted:  !hs.IsEmpty() || log.lastIndex() > 0,
 	}
-	p.progress = make([]*progress, len(voters))
-	for i := range voters {
-		p.progress[i] = newProgress(1, cfg.MaxInflightMsgs)
+	// §6: the configuration in force is the latest one in the log.
+	conf, confIndex, err := p.confAt(log.lastIndex())
+	if err != nil {
+		return nil, fmt.Errorf("engine: peer %d: %w", cfg.ID, err)
 	}
+	p.conf, p.confIndex = conf, confIndex
+	p.rebuildMembers()
 	if !hs.IsEmpty() || log.lastIndex() > 0 {
 		p.emit(Event{Kind: EventRestarted, From: hs.VotedFor, Index: hs.Commit, LocalIndex: log.lastIndex()})
 	}
@@ -186,17 +188,20 @@ func (p *Peer) send(m Message) {
 	p.msgs = append(p.msgs, m)
 }
 
-func (p *Peer) quorum() int { return ConfState{Voters: p.voters}.Quorum() }
-
-// voterIndex returns the position of id in voters, or -1.
-func (p *Peer) voterIndex(id uint64) int {
-	for i, v := range p.voters {
+// memberIndex returns the position of id in members, or -1.
+func (p *Peer) memberIndex(id uint64) int {
+	for i, v := range p.members {
 		if v == id {
 			return i
 		}
 	}
 	return -1
 }
+
+// promotable reports whether the peer may campaign: it is a voter of its configuration
+// (a learner, a removed server or one that has not learned a configuration never
+// does), and it is not recovering (see Config.Recovering).
+func (p *Peer) promotable() bool { return p.conf.IsVoter(p.id) && !p.recovering }
 
 func (p *Peer) resetRandomizedElectionTimeout() {
 	p.electionTimeout = p.cfg.ElectionTicks + p.rand.IntN(p.cfg.ElectionTicks)
@@ -288,9 +293,10 @@ func (p *Peer) becomeLeader() {
 func tickElection(p *Peer) {
 	p.electionElapsed++
 	if p.electionElapsed >= p.electionTimeout {
-		if p.recovering {
+		if !p.promotable() {
 			// A peer that lost acknowledged entries must not lead: its log may lack
-			// committed entries, and others could vote for it.
+			// committed entries, and others could vote for it. A learner, or a server
+			// that is not (or no longer) a voter, is not a candidate at all (§6).
 			p.electionElapsed = 0
 			return
 		}
@@ -317,24 +323,26 @@ func tickHeartbeat(p *Peer) {
 	}
 }
 
-// quorumActive reports whether a quorum was heard from since the last round, and
-// starts a new round.
+// quorumActive reports whether a quorum (both majorities while joint) was heard from
+// since the last round, and starts a new round.
 func (p *Peer) quorumActive() bool {
-	active := 0
-	for i, pr := range p.progress {
+	active := p.majorityReached(func(i int, pr *progress) uint64 {
 		if i == p.self || pr.Active {
-			active++
+			return 1
 		}
+		return 0
+	}) == 1
+	for _, pr := range p.progress {
 		pr.Active = false
 	}
-	return active >= p.quorum()
+	return active
 }
 
 // Campaign makes the election timeout fire now, as if the peer had not heard from a
 // leader for too long. A leader ignores it, and so does a recovering peer (see
-// Config.Recovering).
+// Config.Recovering) and one that is not a voter.
 func (p *Peer) Campaign() {
-	if p.role == RoleLeader || p.recovering {
+	if p.role == RoleLeader || !p.promotable() {
 		return
 	}
 	p.emit(Event{Kind: EventTimeout})

@@ -120,7 +120,7 @@ func TestMajorityReachedAllocatesNothing(t *testing.T) {
 			})
 			assert.Zero(t, allocs)
 			// The matches are 0, 10, ..., 10(n-1): a majority reaches 10(n-quorum).
-			assert.Equal(t, uint64(10*(n-p.quorum())), got)
+			assert.Equal(t, uint64(10*(n-p.conf.Quorum())), got)
 		})
 	}
 }

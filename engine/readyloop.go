@@ -25,6 +25,9 @@ func (p *Peer) hardState() HardState {
 func (p *Peer) Ready() Ready {
 	p.flushSends()
 	p.flushReadRound()
+	// After the sends: the followers hear that C_new is committed from the leader that
+	// committed it, before it steps down (§6).
+	p.maybeStepDownRemoved()
 	rd := Ready{
 		Entries:    p.log.unstable,
 		Messages:   p.msgs,

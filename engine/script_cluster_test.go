@@ -88,6 +88,8 @@ func configFromArgs(c *scriptCommand) (func(*engine.Config), error) {
 			unsafe.CommitOldTerms = true
 		case "skip-up-to-date-check":
 			unsafe.SkipUpToDateCheck = true
+		case "direct-config-change":
+			unsafe.DirectConfigChange = true
 		default:
 			errs = append(errs, fmt.Errorf("cluster: unknown unsafe rule %q (%s)", rule, strings.Join(unsafeRules, ", ")))
 		}
@@ -112,7 +114,7 @@ var clusterConfigArgs = []string{"pre-vote", "check-quorum", "election-ticks", "
 
 // unsafeRules are the words of "unsafe=(...)", each an engine.UnsafeConfig field in
 // kebab case.
-var unsafeRules = []string{"commit-old-terms", "skip-up-to-date-check"}
+var unsafeRules = []string{"commit-old-terms", "skip-up-to-date-check", "direct-config-change"}
 
 // parsePreset reads "ID term=T vote=V commit=C log=(T1, T2, ...)": the log's entries
 // get indices 1, 2, ... and the given terms.

@@ -80,6 +80,12 @@ func (d *scriptDriver) run(c *scriptCommand) (string, error) {
 		err = d.check(c)
 	case "snapshot":
 		out, err = d.snapshot(c)
+	case "join":
+		err = d.join(c)
+	case "add-learner", "promote", "remove", "conf-change":
+		out, err = d.confChange(c)
+	case "conf":
+		out, err = d.conf(c)
 	default:
 		err = fmt.Errorf("unknown command %q (testdata/README.md lists them)", c.name)
 	}

@@ -48,8 +48,16 @@ type Status struct {
 	// Recovering: the peer lost entries it may have acknowledged and has not caught up
 	// from a leader yet; it neither votes nor campaigns (see Config.Recovering).
 	Recovering bool
-	// Progress holds the ReplicationState of each voter (ourselves included), on a
-	// leader only.
+	// Conf is the configuration the peer uses: the latest in its log (§6). ConfIndex is
+	// the index of the entry that holds it (0: the configuration of the snapshot, or the
+	// one the storage was bootstrapped with), ConfCommitted whether the commit index has
+	// reached it. A configuration change is in progress while Conf is joint or not
+	// committed.
+	Conf          ConfState
+	ConfIndex     uint64
+	ConfCommitted bool
+	// Progress holds the ReplicationState of each member, voters and learners
+	// (ourselves included), on a leader only.
 	Progress map[uint64]ReplicationState
 }
 
@@ -72,11 +80,14 @@ func (p *Peer) Status() Status {
 		ElectionElapsed: p.electionElapsed,
 		ElectionTimeout: p.electionTimeout,
 		Recovering:      p.recovering,
+		Conf:            p.conf.Clone(),
+		ConfIndex:       p.confIndex,
+		ConfCommitted:   p.confIndex <= p.log.committed,
 	}
 	if p.role == RoleLeader {
 		st.ElectionTimeout = p.cfg.ElectionTicks
-		st.Progress = make(map[uint64]ReplicationState, len(p.voters))
-		for i, id := range p.voters {
+		st.Progress = make(map[uint64]ReplicationState, len(p.members))
+		for i, id := range p.members {
 			st.Progress[id] = p.progress[i].ReplicationState
 		}
 	}

@@ -22,31 +22,6 @@ const (
 	sseSampled = "sampled" // {"id", "dropped"}: items of node id left out
 )
 
-// frequentKinds are the engine events a busy node emits for every batch of writes;
-// the stream samples them (the status carries the same indexes).
-var frequentKinds = map[string]bool{"entries-appended": true, "commit-advanced": true, "read-confirmed": true}
-
-// budgetWindow is the period over which a node's frequent-event budget is counted.
-const budgetWindow = 100 * time.Millisecond
-
-// eventBudget spreads a node's frequent events over the second.
-type eventBudget struct {
-	windowStart time.Time
-	used        int
-}
-
-// take reports whether one more frequent event fits in the budget of perSecond.
-func (b *eventBudget) take(now time.Time, perSecond int) bool {
-	if now.Sub(b.windowStart) >= budgetWindow {
-		b.windowStart, b.used = now, 0
-	}
-	if b.used >= max(1, perSecond*int(budgetWindow)/int(time.Second)) {
-		return false
-	}
-	b.used++
-	return true
-}
-
 // follow streams node n's /events into the hub, reconnecting every RetryInterval while
 // it does not answer, until ctx is done.
 func (s *Server) follow(ctx context.Context, n *nodeState) {
@@ -97,18 +72,12 @@ func (s *Server) relay(n *nodeState, event string, data []byte) error {
 	case "status":
 		return s.noteStatus(n, data, now)
 	case "raft":
-		var kind struct {
-			Kind string `json:"kind"`
+		// The node samples its frequent events for this stream (node.FrequentEvent).
+		if !json.Valid(data) {
+			return fmt.Errorf("%s sent an engine event that is not JSON", n.url)
 		}
-		if err := json.Unmarshal(data, &kind); err != nil {
-			return fmt.Errorf("%s sent an engine event that is not JSON: %w", n.url, err)
-		}
-		id, ok := s.idOf(n, kind.Kind, now)
+		id := s.idOf(n)
 		if id == 0 {
-			return nil
-		}
-		if !ok {
-			s.hub.publish(id, sseSampled, nil, 1)
 			return nil
 		}
 		s.hub.publish(id, sseEvent, encode(struct {
@@ -120,14 +89,14 @@ func (s *Server) relay(n *nodeState, event string, data []byte) error {
 		if err := json.Unmarshal(data, &m); err != nil {
 			return fmt.Errorf("%s sent a message event that is not one: %w", n.url, err)
 		}
-		if id, _ := s.idOf(n, "", now); id != 0 {
+		if id := s.idOf(n); id != 0 {
 			s.hub.publish(id, sseMessage, encode(struct {
 				ID uint64 `json:"id"`
 				node.MessageEvent
 			}{id, m}), 1)
 		}
 	case "sampled", "lagging":
-		// The node left messages out (sampled), or this server's stream fell behind
+		// The node left messages or frequent events out (sampled), or this server's stream fell behind
 		// the node (lagging): either way, items the page will not see.
 		var d struct {
 			Dropped uint64 `json:"dropped"`
@@ -135,22 +104,18 @@ func (s *Server) relay(n *nodeState, event string, data []byte) error {
 		if err := json.Unmarshal(data, &d); err != nil {
 			return fmt.Errorf("%s sent a %s event that is not {\"dropped\": N}: %w", n.url, event, err)
 		}
-		if id, _ := s.idOf(n, "", now); id != 0 && d.Dropped > 0 {
+		if id := s.idOf(n); id != 0 && d.Dropped > 0 {
 			s.hub.publish(id, sseSampled, nil, d.Dropped)
 		}
 	}
 	return nil
 }
 
-// idOf returns n's id (0 before its first status) and, for an event of a frequent
-// kind, whether it fits in n's budget.
-func (s *Server) idOf(n *nodeState, kind string, now time.Time) (uint64, bool) {
+// idOf returns n's id, 0 before it is known.
+func (s *Server) idOf(n *nodeState) uint64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !frequentKinds[kind] {
-		return n.id, true
-	}
-	return n.id, n.budget.take(now, s.opts.FrequentEvents)
+	return n.id
 }
 
 // authorize adds the cluster token to a request for a node.

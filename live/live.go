@@ -17,7 +17,8 @@
 //
 // Memory stays bounded however long a page stays open and however busy the nodes are:
 // every stream has a fixed buffer, and a client that falls behind loses items, which
-// it is told about in "sampled" events; the frequent engine events are sampled per node.
+// it is told about in "sampled" events (as it is of what the nodes sampled: their
+// messages, and their frequent engine events).
 // Nodes that stop answering are shown down and reconnected to; nodes that a node's
 // /status names and that were not known yet are followed too.
 package live
@@ -63,11 +64,6 @@ const (
 	DefaultStreamBuffer   = 512
 	DefaultMaxStreams     = 16
 	DefaultRequestTimeout = 10 * time.Second
-	// DefaultFrequentEvents is how many of a node's frequent engine events
-	// (entries-appended, commit-advanced, read-confirmed) the stream passes per second;
-	// the others are counted in "sampled" events. Status events carry the indexes and
-	// the log tail anyway.
-	DefaultFrequentEvents = 100
 )
 
 // Options configures a Server.
@@ -93,8 +89,6 @@ type Options struct {
 	StreamBuffer int
 	// MaxStreams bounds the concurrent /api/live/stream clients.
 	MaxStreams int
-	// FrequentEvents is the per-node budget of frequent engine events a second.
-	FrequentEvents int
 	// RequestTimeout bounds a control or kv request, retries included.
 	RequestTimeout time.Duration
 	// AllowedHosts are the host names (besides IP literals and "localhost") that the
@@ -126,13 +120,11 @@ type nodeState struct {
 	url string
 
 	// Guarded by Server.mu.
-	id       uint64          // 0 until the node or a peer of it said
-	up       bool            // its event stream is open
-	err      string          // why it is down
-	status   json.RawMessage // its last status, as it sent it
-	sentAt   time.Time       // when the stream last carried its status
-	everSeen bool            // it answered once
-	budget   eventBudget     // of frequent events
+	id     uint64          // 0 until the node or a peer of it said
+	up     bool            // its event stream is open
+	err    string          // why it is down
+	status json.RawMessage // its last status, as it sent it
+	sentAt time.Time       // when the stream last carried its status
 }
 
 // New checks opts and prepares a server; it contacts no node before Run.
@@ -144,10 +136,9 @@ func New(opts Options) (*Server, error) {
 	setDefault(&opts.RetryInterval, DefaultRetryInterval)
 	setDefault(&opts.StreamBuffer, DefaultStreamBuffer)
 	setDefault(&opts.MaxStreams, DefaultMaxStreams)
-	setDefault(&opts.FrequentEvents, DefaultFrequentEvents)
 	setDefault(&opts.RequestTimeout, DefaultRequestTimeout)
 	if opts.StatusInterval < 0 || opts.RetryInterval < 0 || opts.StreamBuffer < 0 || opts.MaxStreams < 0 ||
-		opts.FrequentEvents < 0 || opts.RequestTimeout < 0 {
+		opts.RequestTimeout < 0 {
 		return nil, errors.New("live: the intervals, sizes and timeouts of Options must not be negative")
 	}
 	if opts.Logger == nil {
@@ -291,7 +282,7 @@ func (s *Server) noteStatus(n *nodeState, raw []byte, now time.Time) error {
 	if n.id != 0 && n.id != info.ID {
 		s.log.Warn("a node's id changed: another node answers at its address now", "url", n.url, "was", n.id, "now", info.ID)
 	}
-	n.id, n.up, n.err, n.everSeen = info.ID, true, "", true
+	n.id, n.up, n.err = info.ID, true, ""
 	n.status = append(n.status[:0:0], raw...)
 	for _, p := range info.Peers {
 		if p.HTTPURL == "" {

@@ -110,8 +110,20 @@ const (
 	sseLagging = "lagging" // data: {"dropped": n}, events this subscriber lost
 	// Only on GET /events?messages=1:
 	sseSent    = "message" // data: MessageEvent
-	sseSampled = "sampled" // data: {"dropped": n}, messages left out to stay under MaxMessageEvents
+	sseSampled = "sampled" // data: {"dropped": n}, messages and frequent events left out
 )
+
+// FrequentEvent reports whether an engine event is of a kind a busy node emits for
+// every batch of writes (entries appended, commit advanced, read confirmed). A live
+// stream (?messages=1) gets at most MaxFrequentEvents of them a second, the others
+// counted in "sampled" events: the status events carry the same indexes, and encoding
+// every one would cost the node throughput (§ "Live mode" of docs/DESIGN.md).
+func FrequentEvent(kind engine.EventKind) bool {
+	return kind == engine.EventEntriesAppended || kind == engine.EventCommitAdvanced || kind == engine.EventReadConfirmed
+}
+
+// MaxFrequentEvents is the most frequent engine events a live stream gets per second.
+const MaxFrequentEvents = 100
 
 // MaxMessageEvents is the most "message" events a node streams per second: a busy
 // leader sends tens of thousands of messages a second, a picture can show a few
@@ -135,9 +147,11 @@ type sseMessage struct {
 
 // subscriber is one /events stream.
 type subscriber struct {
-	ch       chan sseMessage
-	dropped  atomic.Uint64 // events lost since the stream last reported it
-	messages bool          // it asked for the message events too
+	ch      chan sseMessage
+	dropped atomic.Uint64 // events lost since the stream last reported it
+	// live: it asked for ?messages=1, the stream of a live page: the message events
+	// too, and the frequent engine events sampled (see FrequentEvent).
+	live bool
 }
 
 // hub fans the loop's events out to the /events streams without ever making the loop
@@ -145,29 +159,29 @@ type subscriber struct {
 type hub struct {
 	bufLen, maxSubs int
 
-	mu       sync.Mutex
-	subs     map[*subscriber]struct{}
-	count    atomic.Int32 // len(subs), read by the loop to skip encoding when nobody listens
-	msgCount atomic.Int32 // how many of them want message events
+	mu        sync.Mutex
+	subs      map[*subscriber]struct{}
+	count     atomic.Int32 // len(subs), read by the loop to skip encoding when nobody listens
+	liveCount atomic.Int32 // how many of them are live subscribers
 }
 
 func newHub(bufLen, maxSubs int) *hub {
 	return &hub{bufLen: bufLen, maxSubs: maxSubs, subs: make(map[*subscriber]struct{})}
 }
 
-// subscribe adds a stream, which gets the message events too when messages is true;
-// it returns nil when MaxEventSubscribers are connected.
-func (h *hub) subscribe(messages bool) *subscriber {
+// subscribe adds a stream, a live one (message events, frequent events sampled) when
+// live is true; it returns nil when MaxEventSubscribers are connected.
+func (h *hub) subscribe(live bool) *subscriber {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if len(h.subs) >= h.maxSubs {
 		return nil
 	}
-	s := &subscriber{ch: make(chan sseMessage, h.bufLen), messages: messages}
+	s := &subscriber{ch: make(chan sseMessage, h.bufLen), live: live}
 	h.subs[s] = struct{}{}
 	h.count.Store(int32(len(h.subs)))
-	if messages {
-		h.msgCount.Add(1)
+	if live {
+		h.liveCount.Add(1)
 	}
 	return s
 }
@@ -177,26 +191,36 @@ func (h *hub) unsubscribe(s *subscriber) {
 	defer h.mu.Unlock()
 	delete(h.subs, s)
 	h.count.Store(int32(len(h.subs)))
-	if s.messages {
-		h.msgCount.Add(-1)
+	if s.live {
+		h.liveCount.Add(-1)
 	}
 }
 
 // active reports whether anyone listens.
 func (h *hub) active() bool { return h.count.Load() > 0 }
 
-// wantsMessages reports whether anyone listens to the message events.
-func (h *hub) wantsMessages() bool { return h.msgCount.Load() > 0 }
+// wantsMessages reports whether a live subscriber listens (to the message events).
+func (h *hub) wantsMessages() bool { return h.liveCount.Load() > 0 }
 
-// publish offers one event to every subscriber, dropping it for those whose buffer is
-// full. The message events go only to the subscribers that asked for them.
-func (h *hub) publish(event string, data []byte) {
+// wantsEverything reports whether a subscriber that is not live listens: it gets every
+// engine event.
+func (h *hub) wantsEverything() bool { return h.count.Load() > h.liveCount.Load() }
+
+// The audiences of publish.
+const (
+	toAll     = iota
+	toLive    // the live subscribers only: message and sampled events
+	toNotLive // the others only: a frequent event the live ones do not get
+)
+
+// publish offers one event to the subscribers of the audience, dropping it for those
+// whose buffer is full.
+func (h *hub) publish(event string, data []byte, audience int) {
 	msg := sseMessage{event: event, data: data}
-	onlyMessages := event == sseSent || event == sseSampled
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for s := range h.subs {
-		if onlyMessages && !s.messages {
+		if (audience == toLive && !s.live) || (audience == toNotLive && s.live) {
 			continue
 		}
 		select {

@@ -110,7 +110,7 @@ func TestHubDropsForSlowSubscribers(t *testing.T) {
 	assert.Nil(t, h.subscribe(false), "one subscriber at most")
 	assert.True(t, h.active())
 	for range 5 {
-		h.publish(sseRaft, []byte("{}")) // never blocks
+		h.publish(sseRaft, []byte("{}"), toAll) // never blocks
 	}
 	assert.Len(t, s.ch, 2)
 	assert.Equal(t, uint64(3), s.dropped.Load())

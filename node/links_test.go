@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -215,4 +216,74 @@ read:
 
 	resp, body := c.do(c.client, http.MethodGet, c.url(lead, "/events?messages=yes"), "", nil)
 	assert.Equal(t, http.StatusBadRequest, resp.StatusCode, body)
+}
+
+// Under writes, a live stream gets at most MaxFrequentEvents frequent engine events a
+// second (the rest counted in "sampled"), while a plain stream gets every one.
+func TestLiveStreamSamplesFrequentEvents(t *testing.T) {
+	c := newTestCluster(t, nil)
+	lead := c.leader()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	open := func(path string) <-chan sseEvent {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url(lead, path), nil)
+		require.NoError(t, err)
+		resp, err := (&http.Client{}).Do(req)
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		t.Cleanup(func() { resp.Body.Close() })
+		return readSSE(resp)
+	}
+	plain, live := open("/events"), open("/events?messages=1")
+	const writes = 400
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i := range writes / 4 {
+				resp, body := c.do(c.client, http.MethodPut, c.url(lead, fmt.Sprintf("/kv/w%d-%d", w, i)), "v", nil)
+				assert.Equal(t, http.StatusOK, resp.StatusCode, body)
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	time.Sleep(300 * time.Millisecond) // the last events and the sampled count arrive
+	cancel()
+	frequent := func(ev sseEvent) bool {
+		if ev.name != sseRaft {
+			return false
+		}
+		var e Event
+		require.NoError(t, json.Unmarshal([]byte(ev.data), &e))
+		kind, ok := engine.ParseEventKind(e.Kind)
+		require.True(t, ok)
+		return FrequentEvent(kind)
+	}
+	var plainFrequent, liveFrequent int
+	var sampled uint64
+	for ev := range plain {
+		if frequent(ev) {
+			plainFrequent++
+		}
+	}
+	for ev := range live {
+		if frequent(ev) {
+			liveFrequent++
+		}
+		if ev.name == sseSampled {
+			var s struct{ Dropped uint64 }
+			require.NoError(t, json.Unmarshal([]byte(ev.data), &s))
+			sampled += s.Dropped
+		}
+	}
+	limit := int(float64(MaxFrequentEvents)*(elapsed+300*time.Millisecond).Seconds()) + 2*frequentPerWindow
+	t.Logf("%d writes in %v: plain stream %d frequent events, live stream %d, sampled %d", writes, elapsed, plainFrequent, liveFrequent, sampled)
+	assert.LessOrEqual(t, liveFrequent, limit, "a live stream gets at most %d a second", MaxFrequentEvents)
+	assert.Positive(t, liveFrequent)
+	assert.GreaterOrEqual(t, plainFrequent, liveFrequent)
+	if plainFrequent > limit {
+		assert.Positive(t, sampled, "the live stream is told what it missed")
+		assert.GreaterOrEqual(t, uint64(liveFrequent)+sampled, uint64(plainFrequent), "every frequent event was shown or counted")
+	}
 }

@@ -94,21 +94,40 @@ type raftLoop struct {
 	publishedAt   time.Time
 	publishedOnce bool
 
-	msgs messageSampler // which sent messages become "message" events
+	msgs liveSampler // what the live streams get
 }
 
-// messageSampler keeps the "message" events under MaxMessageEvents a second: at most
-// MaxMessageEvents*messageWindow/time.Second in each messageWindow; the others are
-// counted, and the count goes out as a "sampled" event before the next message shown
-// (or at the end of the window, when no other message comes).
-type messageSampler struct {
-	windowStart time.Time
-	shown       int    // messages shown in the current window
-	skipped     uint64 // messages left out since the last "sampled" event
+// liveSampler keeps what the live streams (/events?messages=1) get under
+// MaxMessageEvents messages and MaxFrequentEvents frequent engine events a second:
+// each messageWindow shows at most its share of each; the others are counted, and the
+// count goes out as a "sampled" event before the next message shown (or at the end
+// of the window, when no other message comes).
+type liveSampler struct {
+	windowStart    time.Time
+	shown          int // messages shown in the current window
+	frequentShown  int // frequent events shown in the current window
+	frequentWindow time.Time
+	skipped        uint64 // messages and events left out since the last "sampled" event
 }
 
-// perWindow is how many messages one window may show.
-const perWindow = MaxMessageEvents * int(messageWindow) / int(time.Second)
+// perWindow and frequentPerWindow are how many messages and frequent events one
+// window may show.
+const (
+	perWindow         = MaxMessageEvents * int(messageWindow) / int(time.Second)
+	frequentPerWindow = MaxFrequentEvents * int(messageWindow) / int(time.Second)
+)
+
+// takeFrequent reports whether one more frequent event fits in the current window.
+func (s *liveSampler) takeFrequent(now time.Time) bool {
+	if now.Sub(s.frequentWindow) >= messageWindow {
+		s.frequentWindow, s.frequentShown = now, 0
+	}
+	if s.frequentShown >= frequentPerWindow {
+		return false
+	}
+	s.frequentShown++
+	return true
+}
 
 func newRaftLoop(n *Node, peer *engine.Peer) (*raftLoop, error) {
 	l := &raftLoop{
@@ -363,8 +382,9 @@ func (l *raftLoop) apply(e *engine.Entry) {
 		cmd     kv.Command
 		decoded bool
 	)
-	if len(e.Command) == 0 {
-		res = l.kv.Apply(e.Index, nil) // a new leader's empty entry
+	if len(e.Command) == 0 || e.Type == engine.EntryConfChange {
+		// A new leader's empty entry, or a configuration (§6), which the engine applies.
+		res = l.kv.Apply(e.Index, nil)
 	} else if c, err := kv.Decode(e.Command); err != nil {
 		res = l.kv.Apply(e.Index, e.Command) // records the decode error, advances the index
 	} else {
@@ -532,7 +552,7 @@ func (l *raftLoop) showMessage(m *engine.Message, now time.Time) {
 		l.log.Error("encode a message event", "message", m.Describe(), "err", err)
 		return
 	}
-	l.n.hub.publish(sseSent, data)
+	l.n.hub.publish(sseSent, data, toLive)
 }
 
 // flushSampled reports the messages left out since the last report, if any.
@@ -540,7 +560,7 @@ func (l *raftLoop) flushSampled() {
 	if l.msgs.skipped == 0 {
 		return
 	}
-	l.n.hub.publish(sseSampled, fmt.Appendf(nil, `{"dropped":%d}`, l.msgs.skipped))
+	l.n.hub.publish(sseSampled, fmt.Appendf(nil, `{"dropped":%d}`, l.msgs.skipped), toLive)
 	l.msgs.skipped = 0
 }
 
@@ -565,13 +585,24 @@ func (l *raftLoop) publishEvents(events []engine.Event) {
 		return
 	}
 	now := time.Now()
+	live, full := l.n.hub.wantsMessages(), l.n.hub.wantsEverything()
 	for _, e := range events {
+		audience := toAll
+		if live && FrequentEvent(e.Kind) && !l.msgs.takeFrequent(now) {
+			// Over the live streams' budget: counted for them, and not even encoded
+			// when nobody else listens.
+			l.msgs.skipped++
+			if !full {
+				continue
+			}
+			audience = toNotLive
+		}
 		data, err := json.Marshal(EventOf(e, now))
 		if err != nil {
 			l.log.Error("encode event", "event", e.Describe(engine.PeerName), "err", err)
 			continue
 		}
-		l.n.hub.publish(sseRaft, data)
+		l.n.hub.publish(sseRaft, data, audience)
 	}
 }
 
@@ -612,5 +643,5 @@ func (l *raftLoop) maybePublishStatus(now time.Time) {
 		l.log.Error("encode status", "err", err)
 		return
 	}
-	l.n.hub.publish(sseStatus, data)
+	l.n.hub.publish(sseStatus, data, toAll)
 }

@@ -84,6 +84,9 @@ func (c *Cluster) checkApplicable(a *Action) error {
 		if c.peers[a.Peer-1].up() {
 			return fmt.Errorf("peer %d is not down", a.Peer)
 		}
+	case ActAddLearner, ActPromote, ActRemove, ActReconfigure:
+		_, _, err := c.confChangeOf(a)
+		return err
 	case ActDrop, ActDuplicate, ActDelay:
 		if _, ok := c.net.find(a.Msg); !ok {
 			return fmt.Errorf("message %d is not in flight", a.Msg)
@@ -143,6 +146,8 @@ func (c *Cluster) applyAction(a *Action) error {
 			return err
 		}
 		c.drive(p)
+	case ActAddLearner, ActPromote, ActRemove, ActReconfigure:
+		return c.changeConf(a)
 	case ActRead:
 		p := &c.peers[a.Peer-1]
 		op := c.newOp(0, 0, kv.Command{Op: kv.OpGet, Key: a.Key}, p.id)

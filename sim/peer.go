@@ -82,7 +82,7 @@ func (c *Cluster) boot(p *simPeer) error {
 	}
 	cfg.SnapshotChunkSize = o.SnapshotChunkBytes
 	cfg.Unsafe = engine.UnsafeConfig{SkipUpToDateCheck: o.Unsafe.SkipUpToDateCheck, CommitOldTerms: o.Unsafe.CommitOldTerms,
-		ReadBeforeTermCommit: o.Unsafe.ReadBeforeTermCommit}
+		ReadBeforeTermCommit: o.Unsafe.ReadBeforeTermCommit, DirectConfigChange: o.Unsafe.DirectConfigChange}
 	node, err := engine.NewPeer(cfg)
 	if err != nil {
 		return fmt.Errorf("sim: start peer %d: %w", p.id, err)
@@ -172,7 +172,7 @@ func (c *Cluster) forgetVote(p *simPeer) (engine.HardState, uint64, error) {
 		store = p.store.Clone()
 		err = store.Save(engine.HardState{Term: lastTerm, Commit: hs.Commit}, nil, true)
 	} else {
-		store, err = memstore.NewWithState(engine.HardState{Term: lastTerm, Commit: hs.Commit}, c.cs, log)
+		store, err = memstore.NewWithState(engine.HardState{Term: lastTerm, Commit: hs.Commit}, p.store.ConfState(), log)
 	}
 	if err != nil {
 		return hs, 0, fmt.Errorf("sim: forget the vote of peer %d: %w", p.id, err)
@@ -213,7 +213,9 @@ func (c *Cluster) handleReady(p *simPeer, rd *engine.Ready) {
 	}
 	c.checkPreVote(p, rd.Events)
 	c.checkLease(p, rd.Events)
+	c.checkElectionQuorum(p, rd.Events)
 	wasLeader := p.role == engine.RoleLeader
+	oldCommit := p.commit
 	if rd.SoftState != nil {
 		p.role, p.lead = rd.SoftState.Role, rd.SoftState.Lead
 	}
@@ -232,6 +234,9 @@ func (c *Cluster) handleReady(p *simPeer, rd *engine.Ready) {
 	}
 	if !rd.HardState.IsEmpty() {
 		c.checkHardState(p, rd.HardState)
+	}
+	if !c.unsafeElections() {
+		c.checkConfChange(p, rd, oldCommit)
 	}
 	if p.role == engine.RoleLeader && !wasLeader {
 		c.checkNewLeader(p)
@@ -268,7 +273,11 @@ func (c *Cluster) apply(p *simPeer, e *engine.Entry) {
 	}
 	c.checkApply(p, e)
 	p.applied = e.Index
-	res := p.sm.Apply(e.Index, e.Command)
+	cmd := e.Command
+	if e.Type == engine.EntryConfChange {
+		cmd = nil // a configuration (§6): the engine applies it, the state machine skips it
+	}
+	res := p.sm.Apply(e.Index, cmd)
 	if len(p.writes) > 0 {
 		c.answerWrites(p, e, &res)
 	}

@@ -48,6 +48,16 @@ type PeerState struct {
 	Restarts    uint64            `json:"restarts"`
 	// Unsynced counts the storage writes a crash would lose now.
 	Unsynced int `json:"unsynced"`
+	// The configuration the peer uses (§6: the latest in its log; while down, the one
+	// its storage starts from): Voters (C_new while joint), Learners, and Outgoing (C_old,
+	// only while joint). ConfIndex is the entry that holds it (0: the first
+	// configuration, or a snapshot's), ConfCommitted whether the peer's commit index has
+	// reached it. A peer that is in none of the lists is not a member.
+	Voters        []uint64 `json:"voters"`
+	Learners      []uint64 `json:"learners,omitempty"`
+	Outgoing      []uint64 `json:"outgoing,omitempty"`
+	ConfIndex     uint64   `json:"conf_index,omitempty"`
+	ConfCommitted bool     `json:"conf_committed,omitempty"`
 }
 
 // LogEntry is one log entry with its command in text form ("no-op" for a leader's
@@ -102,7 +112,9 @@ func (c *Cluster) peerState(p *simPeer) PeerState {
 		ps.ClusterID, ps.Role, ps.Term, ps.Vote, ps.Lead = st.ClusterID, st.Role.String(), st.Term, st.VotedFor, st.Lead
 		ps.CommitIndex, ps.LastApplied, ps.LastIndex = st.CommitIndex, st.LastApplied, st.LastIndex
 		ps.ElectionElapsed, ps.ElectionTimeout = st.ElectionElapsed, st.ElectionTimeout
-		for _, id := range c.cs.Voters {
+		ps.Voters, ps.Learners, ps.Outgoing = st.Conf.Voters, st.Conf.Learners, st.Conf.VotersOutgoing
+		ps.ConfIndex, ps.ConfCommitted = st.ConfIndex, st.ConfCommitted
+		for _, id := range st.Conf.Members() {
 			if rs, ok := st.Progress[id]; ok && id != p.id {
 				ps.Replication = append(ps.Replication, Replication{Peer: id, MatchIndex: rs.Match, NextIndex: rs.Next,
 					Mode: rs.Mode.String(), Inflight: rs.Inflight, Active: rs.Active})
@@ -115,6 +127,11 @@ func (c *Cluster) peerState(p *simPeer) PeerState {
 		hs := p.store.HardState()
 		ps.Role, ps.Term, ps.Vote, ps.CommitIndex = "down", hs.Term, hs.VotedFor, hs.Commit
 		ps.LastIndex, _ = p.store.LastIndex()
+		cs := storedConf(p.store)
+		ps.Voters, ps.Learners, ps.Outgoing = cs.Voters, cs.Learners, cs.VotersOutgoing
+	}
+	if ps.Voters == nil {
+		ps.Voters = []uint64{}
 	}
 	if snap, _ := p.store.Snapshot(); !snap.IsEmpty() {
 		ps.SnapshotIndex, ps.SnapshotTerm = snap.Meta.Index, snap.Meta.Term

@@ -68,11 +68,12 @@ const (
 	tkClientResponse
 	tkViolation
 	tkActionFailed
+	tkConfChange
 )
 
 var traceKindNames = [...]string{"engine", "send", "deliver", "drop", "duplicate", "delay", "lost",
 	"crash", "restart", "partition", "block", "heal", "network", "force-timeout", "client-request",
-	"client-response", "violation", "action-failed"}
+	"client-response", "violation", "action-failed", "conf-change"}
 
 //go:generate go run ./internal/vocabjs -o ../web/js/vocab.gen.js
 
@@ -126,6 +127,12 @@ type record struct {
 	text string
 	// shown, when set, is what the exported trace shows instead of text (not hashed).
 	shown string
+}
+
+// equal reports whether r and o are the same record.
+func (r *record) equal(o *record) bool {
+	return r.kind == o.kind && r.time == o.time && r.ev.Equal(o.ev) && r.msg == o.msg && r.id == o.id &&
+		r.at == o.at && r.peer == o.peer && r.client == o.client && r.seq == o.seq && r.text == o.text && r.shown == o.shown
 }
 
 // tracer keeps the trace, or just its hash.

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/raftplay/raftplay/internal/syncbuf"
 	"github.com/raftplay/raftplay/live"
 	"github.com/raftplay/raftplay/node/client"
 )
@@ -50,17 +51,13 @@ func followLive(t *testing.T, ctx context.Context, base string) <-chan liveItem 
 			}
 			if len(it.Raw) > 0 {
 				var st struct {
-					Role  string `json:"role"`
-					State string `json:"state"` // the name before the rename of issue 12
-					Term  uint64 `json:"term"`
+					Role string `json:"role"`
+					Term uint64 `json:"term"`
 				}
 				if err := json.Unmarshal(it.Raw, &st); err != nil {
 					return err
 				}
 				it.role, it.term = st.Role, st.Term
-				if it.role == "" {
-					it.role = st.State
-				}
 			}
 			select {
 			case items <- it:
@@ -129,7 +126,7 @@ func TestClusterWebDrivesRealNodes(t *testing.T) {
 	require.NoError(t, f.check())
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stdout, stderr lockedBuffer
+	var stdout, stderr syncbuf.Buffer
 	done := make(chan error, 1)
 	go func() { done <- runCluster(ctx, &stdout, &stderr, f) }()
 	defer func() {

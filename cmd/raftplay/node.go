@@ -25,19 +25,19 @@ import (
 func init() { commands = append(commands, newNodeCommand) }
 
 type nodeFlags struct {
-	id           uint64
-	peers        string
-	peerHTTP     string
-	http         string
-	data         string
-	token        string
-	tokenFile    string
-	insecure     bool
-	tick         time.Duration
-	electionTick int
-	logLevel     string
-	cpuProfile   string // hidden: write a CPU profile until shutdown
-	noFsync      bool   // hidden: skip fdatasync, to measure what it costs
+	id            uint64
+	peers         string
+	peerHTTP      string
+	http          string
+	data          string
+	token         string
+	tokenFile     string
+	insecure      bool
+	tick          time.Duration
+	electionTicks int
+	logLevel      string
+	cpuProfile    string // hidden: write a CPU profile until shutdown
+	noFsync       bool   // hidden: skip fdatasync, to measure what it costs
 
 	snapshotEntries int
 	snapshotBytes   int64
@@ -95,7 +95,10 @@ and log from disk and catches up with the leader.`,
 	fl.StringVar(&f.tokenFile, "token-file", "", tokenFileFlagHelp)
 	fl.BoolVar(&f.insecure, "insecure", false, "allow a non-loopback address without a token (trusted networks only)")
 	fl.DurationVar(&f.tick, "tick", node.DefaultTickInterval, "real time of one Raft tick")
-	fl.IntVar(&f.electionTick, "election-tick", node.DefaultElectionTicks, "election timeout in ticks (random in [N, 2N))")
+	fl.IntVar(&f.electionTicks, "election-ticks", node.DefaultElectionTicks, "election timeout in ticks (random in [N, 2N))")
+	// The flag's first name, kept for the command lines written with it.
+	fl.IntVar(&f.electionTicks, "election-tick", node.DefaultElectionTicks, "")
+	_ = fl.MarkDeprecated("election-tick", "use --election-ticks")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug (every engine event), info, warn or error")
 	fl.IntVar(&f.snapshotEntries, "snapshot-entries", node.DefaultSnapshotEntries, "snapshot the state machine and drop the log before it once this many entries were applied since the last snapshot (0: never on entries)")
 	fl.Int64Var(&f.snapshotBytes, "snapshot-bytes", node.DefaultSnapshotBytes, "likewise, once the commands applied since the last snapshot reach this many bytes (0: never on bytes)")
@@ -120,8 +123,8 @@ func (f nodeFlags) config() (node.Config, error) {
 		return cfg, errors.New("--data is required: the directory of this node's log, such as raftplay-data/node1")
 	case f.tick <= 0:
 		return cfg, fmt.Errorf("--tick must be positive, got %v", f.tick)
-	case f.electionTick <= node.DefaultHeartbeatTicks:
-		return cfg, fmt.Errorf("--election-tick must be above the heartbeat interval of %d ticks, got %d", node.DefaultHeartbeatTicks, f.electionTick)
+	case f.electionTicks <= node.DefaultHeartbeatTicks:
+		return cfg, fmt.Errorf("--election-ticks must be above the heartbeat interval of %d ticks, got %d", node.DefaultHeartbeatTicks, f.electionTicks)
 	case f.snapshotEntries < 0:
 		return cfg, fmt.Errorf("--snapshot-entries must not be negative (0 turns it off), got %d", f.snapshotEntries)
 	case f.snapshotBytes < 0:
@@ -154,7 +157,7 @@ func (f nodeFlags) config() (node.Config, error) {
 	}
 	cfg = node.Config{
 		ID: f.id, Peers: peers, PeerHTTP: peerHTTP, HTTPAddr: f.http,
-		TickInterval: f.tick, ElectionTicks: f.electionTick,
+		TickInterval: f.tick, ElectionTicks: f.electionTicks,
 		Token: token, Insecure: f.insecure,
 		SnapshotEntries: offIfZero(f.snapshotEntries), SnapshotBytes: offIfZero(f.snapshotBytes),
 	}
