@@ -156,7 +156,8 @@ func TestStreamMergesTheNodes(t *testing.T) {
 		}
 		return len(up) == 3 && leader != 0
 	})
-	_, body := f.do(http.MethodPut, "/api/live/kv/streamed", "v", true, nil)
+	resp, body := f.do(http.MethodPut, "/api/live/kv/streamed", "v", true, nil)
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
 	ev := waitItem(t, items, 10*time.Second, "an engine event", func(it item) bool { return it.event == sseEvent })
 	assert.NotZero(t, num(ev.data["id"]))
 	event := ev.data["event"].(map[string]any)
@@ -170,7 +171,7 @@ func TestStreamMergesTheNodes(t *testing.T) {
 		assert.Contains(t, msg.data, field, msg.raw)
 	}
 
-	resp, body := f.do(http.MethodGet, "/api/live/cluster", "", false, nil)
+	resp, body = f.do(http.MethodGet, "/api/live/cluster", "", false, nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode, body)
 	var cl clusterAnswer
 	require.NoError(t, json.Unmarshal([]byte(body), &cl))
