@@ -89,6 +89,7 @@ type raftLoop struct {
 
 	confWaits    map[uint64]*confRequest // by log index: membership changes proposed here, not yet applied
 	promoteTicks int                     // ticks since the last look for learners to promote
+	peerKey      peerKey                 // what the transport's peers were computed from
 
 	leading    bool   // we were leader after the last Ready
 	leaderTerm uint64 // ... in this term
@@ -308,8 +309,8 @@ func (l *raftLoop) maybeSnapshot() {
 func (l *raftLoop) handleReady(rd *engine.Ready) error {
 	// A configuration the engine adopted (§6) first: this Ready's messages may go to
 	// members it added.
-	if cs, ok := adoptedConf(rd.Events); ok {
-		l.adoptConf(cs)
+	if cs, index, ok := adoptedConf(rd.Events); ok {
+		l.adoptConf(cs, index)
 	}
 	// A leader's AppendEntries and heartbeats go out while it writes to its own disk
 	// (engine.Ready allows it): the followers' fsyncs then overlap the leader's.
@@ -365,6 +366,7 @@ func (l *raftLoop) handleReady(rd *engine.Ready) error {
 	}
 	l.serveReads()
 	l.track(rd)
+	l.followPeers() // the commit index or the role may have moved on
 	l.checkLeadership()
 	l.publishEvents(rd.Events)
 	return nil

@@ -3,9 +3,7 @@ package node
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"net"
-	"slices"
 	"strconv"
 
 	"github.com/raftplay/raftplay/engine"
@@ -120,17 +118,23 @@ func DecodeMemberAddrs(b []byte) (MemberAddrs, error) {
 // bootstrap configuration, whose members carry no context). It is immutable once
 // built; the node swaps in a new one when its engine adopts a configuration.
 type addrBook struct {
-	conf  engine.ConfState
-	addrs map[uint64]MemberAddrs // every member with a known Raft address, this node included
+	conf      engine.ConfState
+	confIndex uint64                 // the entry of conf, 0 for the store's base configuration
+	addrs     map[uint64]MemberAddrs // every member with a known Raft address, this node included
+	// lingering are the members of earlier configurations that conf drops. The node
+	// keeps talking to them until conf's entry is committed: until then the entry can
+	// still be cut (§5.3) and the earlier configuration come back, and a leader that
+	// conf removes must still replicate conf to commit it (§6).
+	lingering map[uint64]MemberAddrs
 	// removed: this node has learned a configuration that does not hold it.
 	removed bool
 }
 
-// newAddrBook builds the book of configuration cs for a node with config cfg.
-// Members whose address is unknown (no context, and not in Peers) are logged by the
-// caller from missing.
-func newAddrBook(cfg *Config, cs engine.ConfState) (book *addrBook, bad []error) {
-	book = &addrBook{conf: cs.Clone(), addrs: make(map[uint64]MemberAddrs)}
+// newAddrBook builds the book of configuration cs, held by the entry at index, for a
+// node with config cfg, after prev (nil at start). It returns the member contexts it
+// could not read.
+func newAddrBook(cfg *Config, cs engine.ConfState, index uint64, prev *addrBook) (book *addrBook, bad []error) {
+	book = &addrBook{conf: cs.Clone(), confIndex: index, addrs: make(map[uint64]MemberAddrs), lingering: make(map[uint64]MemberAddrs)}
 	if self, ok := cfg.Peers[cfg.ID]; ok {
 		book.addrs[cfg.ID] = MemberAddrs{Raft: self, HTTP: cfg.peerURL(cfg.ID)}
 	}
@@ -148,26 +152,49 @@ func newAddrBook(cfg *Config, cs engine.ConfState) (book *addrBook, bad []error)
 			book.addrs[id] = MemberAddrs{Raft: raft, HTTP: cfg.peerURL(id)}
 		}
 	}
+	if prev != nil {
+		for _, m := range []map[uint64]MemberAddrs{prev.lingering, prev.addrs} {
+			for id, a := range m {
+				if id != cfg.ID && !cs.IsMember(id) {
+					book.lingering[id] = a
+				}
+			}
+		}
+	}
 	return book, bad
 }
 
-// peers returns the ids this node keeps a connection to: the other members, or none
-// once it is removed.
-func (b *addrBook) peers(self uint64) []uint64 {
-	if b.removed {
-		return nil
+// talkTo returns the Raft address of each server this node keeps a connection to:
+// the other members of its configuration, and while that configuration's entry is
+// not committed (committed false) the members it drops too. A removed node talks to
+// nobody, unless it still leads: it then replicates until C_new is committed, and
+// steps down (§6).
+func (b *addrBook) talkTo(self uint64, committed, leading bool) map[uint64]string {
+	out := make(map[uint64]string)
+	if b.removed && !leading {
+		return out
 	}
-	var ids []uint64
-	for _, id := range slices.Sorted(maps.Keys(b.addrs)) {
+	for id, a := range b.addrs {
 		if id != self && b.conf.IsMember(id) {
-			ids = append(ids, id)
+			out[id] = a.Raft
 		}
 	}
-	return ids
+	if !committed {
+		for id, a := range b.lingering {
+			out[id] = a.Raft
+		}
+	}
+	return out
 }
 
-// httpURL returns the HTTP base URL of member id, or "".
-func (b *addrBook) httpURL(id uint64) string { return b.addrs[id].HTTP }
+// httpURL returns the HTTP base URL of member id (or of one the configuration just
+// dropped), or "".
+func (b *addrBook) httpURL(id uint64) string {
+	if a, ok := b.addrs[id]; ok {
+		return a.HTTP
+	}
+	return b.lingering[id].HTTP
+}
 
 // peerURL is the HTTP base URL PeerHTTP gives peer id, or "".
 func (c *Config) peerURL(id uint64) string {

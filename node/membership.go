@@ -260,23 +260,48 @@ func (l *raftLoop) maybePromote() {
 // adoptedConf returns the configuration of the last event in events by which the
 // engine adopted one (§6: a server uses the latest configuration in its log, from
 // the moment it appends it, and the one before it again when that entry is cut).
-func adoptedConf(events []engine.Event) (engine.ConfState, bool) {
+// It returns the index of the entry that holds the configuration too (0: the store's
+// base one).
+func adoptedConf(events []engine.Event) (engine.ConfState, uint64, bool) {
 	for i := len(events) - 1; i >= 0; i-- {
-		switch events[i].Kind {
-		case engine.EventJointEntered, engine.EventJointLeft, engine.EventConfSwitched, engine.EventConfRolledBack:
-			return events[i].Conf, true
+		switch e := &events[i]; e.Kind {
+		case engine.EventJointEntered, engine.EventJointLeft, engine.EventConfSwitched:
+			return e.Conf, e.Index, true
+		case engine.EventConfRolledBack:
+			return e.Conf, e.LogTerm, true // LogTerm: the entry of the configuration used again
 		}
 	}
-	return engine.ConfState{}, false
+	return engine.ConfState{}, 0, false
 }
 
-// adoptConf makes the node follow cs: addresses for redirects, connections, status.
-func (l *raftLoop) adoptConf(cs engine.ConfState) {
+// peerKey is what the transport's peer set was last computed from.
+type peerKey struct {
+	book      *addrBook
+	committed bool
+	leading   bool
+}
+
+// followPeers makes the transport talk to the servers it should now (addrBook.talkTo):
+// after the node adopted a configuration, once that configuration's entry is
+// committed (the members it drops are let go), and when a removed leader steps down.
+func (l *raftLoop) followPeers() {
+	book := l.n.book()
+	key := peerKey{book: book, committed: l.key.commit >= book.confIndex, leading: l.key.role == engine.RoleLeader}
+	if key == l.peerKey {
+		return
+	}
+	l.peerKey = key
+	l.n.trans.follow(book.talkTo(l.n.cfg.ID, key.committed, key.leading), book.conf.IsEmpty())
+}
+
+// adoptConf makes the node follow cs, held by the entry at index: addresses for
+// redirects, connections, status.
+func (l *raftLoop) adoptConf(cs engine.ConfState, index uint64) {
 	n := l.n
 	was := n.book()
-	book := n.newBook(cs)
+	book := n.newBook(cs, index, was)
 	n.addrs.Store(book)
-	n.trans.follow(book)
+	l.followPeers()
 	n.statusMu.Lock()
 	n.setConfStatus(&n.status, book)
 	n.statusMu.Unlock()

@@ -106,9 +106,11 @@ func New(cfg Config) (*Node, error) {
 		warnLimit:   newLogLimiter(warnInterval),
 		tokenDigest: tokenDigest([]byte(cfg.Token)),
 	}
-	book := n.newBook(peer.ConfState())
+	st := peer.Status()
+	book := n.newBook(st.Conf, st.ConfIndex, nil)
 	n.addrs.Store(book)
-	n.trans = newTransport(n, n.log.With("component", "transport"), book)
+	n.trans = newTransport(n, n.log.With("component", "transport"),
+		book.talkTo(cfg.ID, st.ConfCommitted, st.Role == engine.RoleLeader), st.Conf.IsEmpty())
 	if n.loop, err = newRaftLoop(n, peer); err != nil {
 		return nil, err
 	}
@@ -279,8 +281,8 @@ func (n *Node) initialStatus(st engine.Status) Status {
 func (n *Node) book() *addrBook { return n.addrs.Load() }
 
 // newBook builds the address book of cs, logging the member contexts it cannot read.
-func (n *Node) newBook(cs engine.ConfState) *addrBook {
-	book, bad := newAddrBook(&n.cfg, cs)
+func (n *Node) newBook(cs engine.ConfState, index uint64, prev *addrBook) *addrBook {
+	book, bad := newAddrBook(&n.cfg, cs, index, prev)
 	for _, err := range bad {
 		n.log.Warn("a member's addresses in the configuration cannot be read; using --peers for it, if it is there", "err", err)
 	}

@@ -117,7 +117,7 @@ type peerSet struct {
 	open bool
 }
 
-func newTransport(n *Node, log *slog.Logger, book *addrBook) *transport {
+func newTransport(n *Node, log *slog.Logger, peers map[uint64]string, joining bool) *transport {
 	ctx, cancel := context.WithCancel(context.Background())
 	t := &transport{
 		n: n, log: log, ctx: ctx, cancel: cancel,
@@ -131,7 +131,7 @@ func newTransport(n *Node, log *slog.Logger, book *addrBook) *transport {
 	}
 	t.frames.New = func() any { b := make([]byte, 0, 512); return &b }
 	t.set.Store(&peerSet{senders: map[uint64]*sender{}})
-	t.follow(book)
+	t.follow(peers, joining)
 	return t
 }
 
@@ -149,17 +149,18 @@ func (t *transport) newSender(id uint64, addr string) *sender {
 	}
 }
 
-// follow makes the transport talk to the peers of book (§6: a node uses the latest
-// configuration in its log): it starts a sender for each new member, restarts the one
-// of a member whose address changed, and for a member that left stops its sender and
-// closes its inbound connection, so that a removed server gets no more traffic. It is
-// called by the Ready loop (and by New before the loop runs), never concurrently.
-func (t *transport) follow(book *addrBook) {
+// follow makes the transport talk to peers (id to Raft address; see
+// addrBook.talkTo): it starts a sender for each new peer, restarts the one of a peer
+// whose address changed, and for a peer that is gone stops its sender and closes its
+// inbound connection, so that a removed server gets no more traffic. joining: this
+// node has no configuration yet (peerSet.open). It is called by the Ready loop (and
+// by New before the loop runs), never concurrently.
+func (t *transport) follow(peers map[uint64]string, joining bool) {
 	old := t.peers()
-	next := &peerSet{senders: make(map[uint64]*sender), open: book.conf.IsEmpty()}
+	next := &peerSet{senders: make(map[uint64]*sender), open: joining}
 	var started []*sender
-	for _, id := range book.peers(t.n.cfg.ID) {
-		addr := book.addrs[id].Raft
+	for _, id := range slices.Sorted(maps.Keys(peers)) {
+		addr := peers[id]
 		if s := old.senders[id]; s != nil && s.addr == addr {
 			next.senders[id] = s
 		} else {
