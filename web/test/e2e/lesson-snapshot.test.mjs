@@ -82,6 +82,7 @@ test('lesson 18 by clicking: snapshots on a follower and the leader, a follower 
     assert.equal(await snapshotBlock(page, id), null, `S${id} has no snapshot yet`);
     assert.deepEqual(await cellIndexes(page, id), [1, 2, 3, 4, 5, 6, 7], `S${id}'s log holds entries 1 to 7`);
   }
+  assert.equal(await page.locator('.legend li.legend-snapshot').isVisible(), false, 'no snapshot drawn, none in the legend');
   assert.equal(await answerQuiz(page), 1);
   await page.click('#lesson-next');
 
@@ -99,8 +100,8 @@ test('lesson 18 by clicking: snapshots on a follower and the leader, a follower 
   assert.deepEqual(await cellIndexes(page, 2), [], 'entries 1 to 7 are gone from S2\'s row');
   assert.deepEqual(await cellIndexes(page, 1), [1, 2, 3, 4, 5, 6, 7], 'the leader keeps its log');
 
-  // The legend explains the block: its shape and its text, and on hover the words of
-  // the block's own title.
+  // Now that a block is drawn, the legend explains it: its shape and its text, and on
+  // hover the words of the block's own title.
   const legend = page.locator('.legend li.legend-snapshot');
   assert.equal(await legend.count(), 1);
   assert.ok(await legend.isVisible());
