@@ -94,6 +94,8 @@ test('lesson 18 by clicking: snapshots on a follower and the leader, a follower 
     ['snapshot', '2'], 'Find it focuses S2\'s Snapshot button');
   await snapshot(page, 2);
   assert.deepEqual(await passes(page), ['S2 takes a snapshot up to entry 7']);
+  // The log view draws on the next animation frame.
+  await page.waitForSelector('.log-row[data-peer="2"] li.log-snapshot[data-snapshot-index="7"]');
   const block = await snapshotBlock(page, 2);
   assert.deepEqual({ index: block.index, term: block.term, first: block.first }, { index: 7, term: 1, first: true }, 'one block at the start of S2\'s row');
   assert.equal(block.title, 'snapshot of entries up to index 7, term 1: the earlier log is compacted away');
@@ -134,6 +136,7 @@ test('lesson 18 by clicking: snapshots on a follower and the leader, a follower 
   assert.deepEqual(await passes(page), ['S1 takes a snapshot up to entry 8', 'S1 sends S3 its snapshot: entry 8 is no longer in its log',
     'S3 installs the snapshot', 'S3 holds y = 7 without ever receiving entry 8']);
   await page.waitForFunction(() => /installed the snapshot/.test(document.querySelector('#narration-list').textContent));
+  await page.waitForSelector('.log-row[data-peer="3"] li.log-snapshot[data-snapshot-index="8"]');
   const s3 = await snapshotBlock(page, 3);
   assert.equal(s3.index, 8);
   assert.equal(s3.term, 1);
@@ -148,6 +151,7 @@ test('lesson 18 by clicking: snapshots on a follower and the leader, a follower 
   await send(page, 'SET z 9', 1);
   await play(page);
   assert.deepEqual(await passes(page), ['S3 appends entry 9 right after its snapshot', 'S3 has applied z = 9']);
+  await page.waitForSelector('.log-row[data-peer="3"] .log-cell[data-index="9"]');
   assert.deepEqual(await cellIndexes(page, 3), [9], 'S3\'s row: the snapshot, then entry 9');
   await page.click('#lesson-next');
 
@@ -155,8 +159,8 @@ test('lesson 18 by clicking: snapshots on a follower and the leader, a follower 
   await onStep(page, 6);
   await play(page, 1);
   assert.deepEqual(await passes(page), ['S1 snapshots twice', 'S2 snapshots twice', 'S3 snapshots twice', 'no snapshot is sent']);
-  const snap = await waitFor(page, (s) => s.peers.every((p) => p.snapshot_index >= 8) && s, 'every server compacted past entry 8');
-  for (const p of snap.peers) assert.equal((await snapshotBlock(page, p.id)).index, p.snapshot_index, `S${p.id}'s block`);
+  await waitFor(page, (s) => s.peers.every((p) => p.snapshot_index === 8), 'every server compacted up to entry 8');
+  for (const id of [1, 2, 3]) await page.waitForSelector(`.log-row[data-peer="${id}"] li.log-snapshot[data-snapshot-index="8"]`);
   assert.equal(await answerQuiz(page), 1);
   assert.equal(await page.textContent('#lesson-next'), 'Finish ✓');
   await page.click('#lesson-next');
