@@ -148,3 +148,40 @@ func TestMembershipActionsThatCannotApply(t *testing.T) {
 	sc.Options.Voters = 5
 	assert.ErrorContains(t, sc.Validate(), "voters must be 0 (all peers) to peers (4), got 5")
 }
+
+// actSoon applies a, retrying every 50 ms while it cannot apply yet (no leader, or the
+// last change still in progress).
+func actSoon(t *testing.T, c *Cluster, a Action) {
+	t.Helper()
+	for tries := 0; c.Act(a) != nil; tries++ {
+		require.Less(t, tries, 200, "%s never went through", a.Describe())
+		c.RunUntil(c.Now() + 50)
+	}
+}
+
+// Every size from 1 to 7 voters: a cluster of n grows to n+1 (learner, then promoted),
+// then loses server 1, and stays safe and live throughout.
+func TestMembershipEverySize(t *testing.T) {
+	for n := 1; n <= 6; n++ {
+		sc := NewScenario(uint64(10 + n))
+		sc.Options.Peers, sc.Options.Voters, sc.Options.Clients = n+1, n, 1
+		c := newCluster(t, sc)
+		require.NotZero(t, waitLeader(c, 3000), "%d voters: no leader", n)
+		next := uint64(n + 1)
+		actSoon(t, c, Action{Type: ActAddLearner, Peer: next})
+		c.RunUntil(c.Now() + 300)
+		actSoon(t, c, Action{Type: ActPromote, Peer: next})
+		c.RunUntil(c.Now() + 300)
+		actSoon(t, c, Action{Type: ActRemove, Peer: 1})
+		c.RunUntil(c.Now() + 1500)
+		require.NoError(t, c.CheckLiveness(500), "%d voters", n)
+		assert.Empty(t, c.Violations(), "%d voters", n)
+		want := make([]uint64, 0, n)
+		for id := uint64(2); id <= next; id++ {
+			want = append(want, id)
+		}
+		lead := c.Leader()
+		require.NotZero(t, lead)
+		assert.Equal(t, want, c.State().Peers[lead-1].Voters, "%d voters: the configuration in the end", n)
+	}
+}
