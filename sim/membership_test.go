@@ -185,3 +185,39 @@ func TestMembershipEverySize(t *testing.T) {
 		assert.Equal(t, want, c.State().Peers[lead-1].Voters, "%d voters: the configuration in the end", n)
 	}
 }
+
+func TestPeerStateShowsConfigurationEntries(t *testing.T) {
+	sc := NewScenario(5)
+	sc.Options.Peers, sc.Options.Voters = 4, 3
+	c := newCluster(t, sc)
+	require.NotZero(t, waitLeader(c, 3000))
+	act(t, c, Action{Type: ActAddLearner, Peer: 4})
+	c.RunUntil(c.Now() + 500)
+	st := c.State()
+	for _, p := range st.Peers {
+		var confs []LogEntry
+		for _, e := range p.Log {
+			if e.Conf {
+				confs = append(confs, e)
+			}
+		}
+		require.Len(t, confs, 1, "peer %d", p.ID)
+		assert.Equal(t, "voters=[1 2 3] learners=[4]", confs[0].Command)
+		assert.Equal(t, []uint64{1, 2, 3}, p.Voters)
+		assert.Equal(t, []uint64{4}, p.Learners)
+		assert.True(t, p.ConfCommitted, "peer %d", p.ID)
+	}
+	lead := c.Leader()
+	var followers []uint64
+	for _, r := range st.Peers[lead-1].Replication {
+		followers = append(followers, r.Peer)
+	}
+	assert.Contains(t, followers, uint64(4), "the leader replicates to the learner")
+}
+
+// The case the randomized test found: a learner that C_new makes a voter, but that never
+// received the entry, must grant the votes that joint configuration needs once its
+// leader has gone silent.
+func TestMembershipLearnerGrantsVotesAfterItsLeaderGoesSilent(t *testing.T) {
+	randomMembershipRun(t, 124)
+}

@@ -61,11 +61,13 @@ type PeerState struct {
 }
 
 // LogEntry is one log entry with its command in text form ("no-op" for a leader's
-// empty entry).
+// empty entry). A configuration entry (§6) has Conf set and the configuration as its
+// command: "voters=[1 2 3 4] outgoing=[1 2 3]" (ConfState.String).
 type LogEntry struct {
 	Index   uint64 `json:"index"`
 	Term    uint64 `json:"term"`
 	Command string `json:"command"`
+	Conf    bool   `json:"conf,omitempty"`
 }
 
 // Replication is a leader's ReplicationState for one follower.
@@ -140,7 +142,7 @@ func (c *Cluster) peerState(p *simPeer) PeerState {
 	ps.LogFirst = ps.SnapshotIndex + uint64(first+1)
 	ps.Log = make([]LogEntry, 0, len(log)-first)
 	for _, e := range log[first:] {
-		ps.Log = append(ps.Log, LogEntry{Index: e.Index, Term: e.Term, Command: commandText(e.Command)})
+		ps.Log = append(ps.Log, logEntry(&e))
 	}
 	return ps
 }
