@@ -98,3 +98,36 @@ func TestLearnerNeverCampaignsAndForgetsASilentLeader(t *testing.T) {
 	assert.Equal(t, engine.MsgVoteResp, vote.Type)
 	assert.False(t, vote.Reject)
 }
+
+// While joint, Status says how far each majority has come: the leader of C_old,new =
+// {1, 2, 3, 4} + {1, 2, 3} waits for both.
+func TestStatusShowsWhatEachMajorityStores(t *testing.T) {
+	n := newNetworkOf(t, []uint64{1, 2, 3}, nil, nil)
+	electLeader(t, n, 1)
+	n.stores[4] = memstore.New(engine.ConfState{})
+	n.start(4)
+	_, err := n.peers[1].ProposeConfChange(engine.ConfChange{Voters: []uint64{1, 2, 3}, Learners: []uint64{4}})
+	require.NoError(t, err)
+	n.handle(1)
+	n.deliver()
+	n.isolate(2)
+	n.isolate(3)
+	index, err := n.peers[1].ProposeConfChange(engine.ConfChange{Voters: []uint64{1, 2, 3, 4}})
+	require.NoError(t, err)
+	n.handle(1)
+	n.deliver()
+	st := n.status(1)
+	require.True(t, st.Conf.Joint())
+	// Peers 1 and 4 store the joint entry: half of C_new {1, 2, 3, 4}, not a majority;
+	// C_old {1, 2, 3} has only peer 1.
+	assert.Equal(t, index-1, st.VotersMatch)
+	assert.Equal(t, index-1, st.OutgoingMatch)
+	assert.Equal(t, index-1, st.CommitIndex)
+	n.heal()
+	n.tick(1, 1)
+	n.deliver()
+	st = n.status(1)
+	assert.False(t, st.Conf.Joint(), "C_old,new committed, C_new appended")
+	assert.Equal(t, st.LastIndex, st.VotersMatch)
+	assert.Zero(t, st.OutgoingMatch)
+}

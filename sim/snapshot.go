@@ -58,6 +58,10 @@ type PeerState struct {
 	Outgoing      []uint64 `json:"outgoing,omitempty"`
 	ConfIndex     uint64   `json:"conf_index,omitempty"`
 	ConfCommitted bool     `json:"conf_committed,omitempty"`
+	// VotersMatch and OutgoingMatch, on the leader, are the highest index a majority of
+	// Voters stores and, while joint, a majority of Outgoing: what a commit waits for.
+	VotersMatch   uint64 `json:"voters_match,omitempty"`
+	OutgoingMatch uint64 `json:"outgoing_match,omitempty"`
 }
 
 // LogEntry is one log entry with its command in text form ("no-op" for a leader's
@@ -116,6 +120,7 @@ func (c *Cluster) peerState(p *simPeer) PeerState {
 		ps.ElectionElapsed, ps.ElectionTimeout = st.ElectionElapsed, st.ElectionTimeout
 		ps.Voters, ps.Learners, ps.Outgoing = st.Conf.Voters, st.Conf.Learners, st.Conf.VotersOutgoing
 		ps.ConfIndex, ps.ConfCommitted = st.ConfIndex, st.ConfCommitted
+		ps.VotersMatch, ps.OutgoingMatch = st.VotersMatch, st.OutgoingMatch
 		for _, id := range st.Conf.Members() {
 			if rs, ok := st.Progress[id]; ok && id != p.id {
 				ps.Replication = append(ps.Replication, Replication{Peer: id, MatchIndex: rs.Match, NextIndex: rs.Next,
