@@ -59,7 +59,7 @@ func (p *raftplayPeer) handleReady(out *fifo[engine.Message]) (bool, error) {
 	}
 	rd := p.peer.Ready()
 	if rd.SoftState != nil {
-		p.leads = rd.SoftState.State == engine.RoleLeader
+		p.leads = rd.SoftState.Role == engine.RoleLeader
 	}
 	if !rd.HardState.IsEmpty() || len(rd.Entries) > 0 {
 		if err := p.store.Save(rd.HardState, rd.Entries, rd.MustSync); err != nil {

@@ -39,7 +39,7 @@ func TestAdvanceKeepsWhatItProduces(t *testing.T) {
 	p, err := engine.NewPeer(engine.DefaultConfig(1, st))
 	require.NoError(t, err)
 	p.Campaign() // pre-vote and vote of one: leader at once
-	require.Equal(t, engine.RoleLeader, p.State())
+	require.Equal(t, engine.RoleLeader, p.Role())
 
 	// The leader has not committed an entry of its term yet (its empty entry is not
 	// durable): the read waits for that commit.

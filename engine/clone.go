@@ -27,9 +27,11 @@ func (p *Peer) Clone(storage Storage) *Peer {
 	log.unstable = slices.Clone(p.log.unstable)
 	q.log = &log
 
-	q.voters = slices.Clone(p.voters)
+	q.conf, q.baseConf = p.conf.Clone(), p.baseConf.Clone()
+	q.members = slices.Clone(p.members)
+	q.incoming, q.outgoing = slices.Clone(p.incoming), slices.Clone(p.outgoing)
 	q.votes = slices.Clone(p.votes)
-	q.quorumBuf = make([]uint64, len(p.voters))
+	q.quorumBuf = make([]uint64, len(p.quorumBuf))
 	q.progress = make([]*progress, len(p.progress))
 	for i, pr := range p.progress {
 		c := *pr

@@ -40,7 +40,7 @@ func drive(n *network) {
 		n.deliver()
 		if round%7 == 3 {
 			for _, id := range voters {
-				if n.peers[id] != nil && n.peers[id].State() == engine.RoleLeader {
+				if n.peers[id] != nil && n.peers[id].Role() == engine.RoleLeader {
 					n.propose(id, "x")
 				}
 			}
@@ -57,7 +57,7 @@ func drive(n *network) {
 
 func leaderOf(n *network) uint64 {
 	for _, id := range voters {
-		if p := n.peers[id]; p != nil && p.State() == engine.RoleLeader {
+		if p := n.peers[id]; p != nil && p.Role() == engine.RoleLeader {
 			return p.ID()
 		}
 	}

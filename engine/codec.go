@@ -12,18 +12,24 @@ import (
 // unsigned varints (encoding/binary's Uvarint); byte strings are a uvarint length and
 // the bytes.
 //
-//	Message   version byte (1), type byte (MsgVote..MsgSnapResp),
+//	Message   version byte (2), type byte (MsgVote..MsgSnapResp),
 //	          From, To, Term, Index, LogTerm, Commit,
 //	          flags byte (bit 0: Reject, bit 1: Restarted, bit 2: Recovering,
 //	          bit 3: Tail, bit 4: Done; the other bits must be 0),
 //	          RejectHint, ReadID,
 //	          entry count, then that many Entries,
 //	          then for InstallSnapshot and its reply only:
-//	          Offset, voter count, that many voter ids, Data
+//	          Offset, ConfState, Data
 //	Snapshot  Index, Term, ConfState, Data (SnapshotMeta then the bytes; AppendSnapshot)
-//	Entry     Index, Term, Command, Context (an entry takes at least 4 bytes)
+//	Entry     Index, Term, type byte (EntryType), Command, Context (at least 5 bytes)
 //	HardState Term, VotedFor, Commit
-//	ConfState voter count, then that many voter ids
+//	ConfState voter count, voter ids, learner count, learner ids, outgoing voter
+//	          count, outgoing voter ids, context count, then per context its member
+//	          id and its bytes
+//
+// Format 1, before membership changes (§6), had no entry type byte (every entry was a
+// normal one) and a ConfState of the voters only (count and ids). Messages of version 1
+// are still decoded, and the Legacy decoders read that form where a store kept it.
 //
 // Decoders check every length and count against the bytes that remain before they
 // allocate, so a corrupt or hostile length costs an error, not memory. A nil or empty
@@ -34,11 +40,16 @@ import (
 // message of 64 entries costs one allocation. Do not reuse the input buffer while
 // anything decoded from it is in use; a transport reads each frame into a fresh buffer.
 
-// wireVersion is the format version byte that leads an encoded Message.
-const wireVersion = 1
+// wireVersion is the format version byte that leads an encoded Message; version
+// wireLegacyVersion (untyped entries, voters-only ConfState) is still decoded.
+const (
+	wireVersion       = 2
+	wireLegacyVersion = 1
+)
 
-// wireMinEntrySize is the fewest bytes an encoded entry takes: four one-byte uvarints.
-const wireMinEntrySize = 4
+// wireMinEntrySize is the fewest bytes an encoded entry takes: four one-byte uvarints
+// and the type byte (one less in the legacy form).
+const wireMinEntrySize = 5
 
 // The flags bits of Message's booleans.
 const (
@@ -102,7 +113,7 @@ func (m *Message) MarshalAppend(b []byte) []byte {
 	}
 	if m.Type.isSnapshot() {
 		b = binary.AppendUvarint(b, m.Offset)
-		b = AppendConfState(b, ConfState{Voters: m.Voters})
+		b = AppendConfState(b, m.Conf)
 		b = binary.AppendUvarint(b, uint64(len(m.Data)))
 		b = append(b, m.Data...)
 	}
@@ -119,15 +130,12 @@ func (m *Message) wireSize() int {
 		uvarintSize(m.RejectHint) + uvarintSize(m.ReadID) + uvarintSize(uint64(len(m.Entries)))
 	for i := range m.Entries {
 		e := &m.Entries[i]
-		n += uvarintSize(e.Index) + uvarintSize(e.Term) +
+		n += uvarintSize(e.Index) + uvarintSize(e.Term) + 1 +
 			uvarintSize(uint64(len(e.Command))) + len(e.Command) +
 			uvarintSize(uint64(len(e.Context))) + len(e.Context)
 	}
 	if m.Type.isSnapshot() {
-		n += uvarintSize(m.Offset) + uvarintSize(uint64(len(m.Voters))) + uvarintSize(uint64(len(m.Data))) + len(m.Data)
-		for _, id := range m.Voters {
-			n += uvarintSize(id)
-		}
+		n += uvarintSize(m.Offset) + confStateSize(m.Conf) + uvarintSize(uint64(len(m.Data))) + len(m.Data)
 	}
 	return n
 }
@@ -141,9 +149,11 @@ func uvarintSize(x uint64) int { return (bits.Len64(x|1) + 6) / 7 }
 func UnmarshalMessage(b []byte) (Message, error) {
 	d := wireDecoder{b: b, what: "message", entry: -1}
 	var m Message
-	if version := d.readByte("format version"); d.err == nil && version != wireVersion {
-		d.fail(false, "unsupported format version %d at offset 0", version)
+	version := d.readByte("format version")
+	if d.err == nil && version != wireVersion && version != wireLegacyVersion {
+		d.fail(false, "unsupported format version %d at offset 0 (this build reads %d and %d)", version, wireLegacyVersion, wireVersion)
 	}
+	d.legacy = version == wireLegacyVersion
 	m.Type = MessageType(d.readByte("type"))
 	if d.err == nil && (m.Type == MsgInvalid || m.Type >= msgTypeCount) {
 		d.fail(false, "unknown message type %d at offset 1", uint8(m.Type))
@@ -168,7 +178,7 @@ func UnmarshalMessage(b []byte) (Message, error) {
 	m.ReadID = d.readUvarint("read id")
 	countAt := d.off
 	count := d.readUvarint("entries count")
-	if d.err == nil && count > uint64(len(b)-d.off)/wireMinEntrySize {
+	if d.err == nil && count > uint64(len(b)-d.off)/d.minEntrySize() {
 		d.fail(true, "entries count %d exceeds remaining %d bytes at offset %d", count, len(b)-d.off, countAt)
 	}
 	if d.err == nil && count > 0 {
@@ -181,7 +191,7 @@ func UnmarshalMessage(b []byte) (Message, error) {
 	}
 	if m.Type.isSnapshot() {
 		m.Offset = d.readUvarint("offset")
-		m.Voters = d.readVoters()
+		m.Conf = d.readConfState()
 		m.Data = d.readBytes("data length")
 	}
 	if d.err == nil && d.off != len(b) {
@@ -197,6 +207,7 @@ func UnmarshalMessage(b []byte) (Message, error) {
 func AppendEntry(b []byte, e *Entry) []byte {
 	b = binary.AppendUvarint(b, e.Index)
 	b = binary.AppendUvarint(b, e.Term)
+	b = append(b, byte(e.Type))
 	b = binary.AppendUvarint(b, uint64(len(e.Command)))
 	b = append(b, e.Command...)
 	b = binary.AppendUvarint(b, uint64(len(e.Context)))
@@ -206,7 +217,17 @@ func AppendEntry(b []byte, e *Entry) []byte {
 // DecodeEntry decodes the entry at the start of b and returns it with the number of
 // bytes it took; the bytes after it are left alone. Command and Context alias b.
 func DecodeEntry(b []byte) (Entry, int, error) {
-	d := wireDecoder{b: b, what: "entry", entry: -1}
+	return decodeEntry(b, false)
+}
+
+// DecodeEntryLegacy decodes an entry of format 1, written before entries had a type
+// (see the format notes): it is an EntryNormal.
+func DecodeEntryLegacy(b []byte) (Entry, int, error) {
+	return decodeEntry(b, true)
+}
+
+func decodeEntry(b []byte, legacy bool) (Entry, int, error) {
+	d := wireDecoder{b: b, what: "entry", entry: -1, legacy: legacy}
 	var e Entry
 	d.readEntry(&e)
 	if d.err != nil {
@@ -235,39 +256,101 @@ func DecodeHardState(b []byte) (HardState, int, error) {
 
 // AppendConfState appends the encoding of cs to b and returns the extended slice.
 func AppendConfState(b []byte, cs ConfState) []byte {
-	b = binary.AppendUvarint(b, uint64(len(cs.Voters)))
-	for _, id := range cs.Voters {
-		b = binary.AppendUvarint(b, id)
+	for _, ids := range [][]uint64{cs.Voters, cs.Learners, cs.VotersOutgoing} {
+		b = binary.AppendUvarint(b, uint64(len(ids)))
+		for _, id := range ids {
+			b = binary.AppendUvarint(b, id)
+		}
+	}
+	b = binary.AppendUvarint(b, uint64(len(cs.Contexts)))
+	for _, c := range cs.Contexts {
+		b = binary.AppendUvarint(b, c.ID)
+		b = binary.AppendUvarint(b, uint64(len(c.Context)))
+		b = append(b, c.Context...)
 	}
 	return b
 }
 
+// confStateSize is the length of cs's encoding.
+func confStateSize(cs ConfState) int {
+	n := 0
+	for _, ids := range [][]uint64{cs.Voters, cs.Learners, cs.VotersOutgoing} {
+		n += uvarintSize(uint64(len(ids)))
+		for _, id := range ids {
+			n += uvarintSize(id)
+		}
+	}
+	n += uvarintSize(uint64(len(cs.Contexts)))
+	for _, c := range cs.Contexts {
+		n += uvarintSize(c.ID) + uvarintSize(uint64(len(c.Context))) + len(c.Context)
+	}
+	return n
+}
+
 // DecodeConfState decodes the ConfState at the start of b and returns it with the
-// number of bytes it took. The voter list is a fresh slice.
+// number of bytes it took. The id lists are fresh slices; context bytes alias b. It
+// checks the encoding, not the configuration's rules (ConfState.Validate does).
 func DecodeConfState(b []byte) (ConfState, int, error) {
-	d := wireDecoder{b: b, what: "conf state", entry: -1}
-	cs := ConfState{Voters: d.readVoters()}
+	return decodeConfState(b, false)
+}
+
+// DecodeConfStateLegacy decodes a ConfState of format 1, the voters only (see the
+// format notes), as state files of version 3 and older and snapshot files of version 1
+// hold it.
+func DecodeConfStateLegacy(b []byte) (ConfState, int, error) {
+	return decodeConfState(b, true)
+}
+
+func decodeConfState(b []byte, legacy bool) (ConfState, int, error) {
+	d := wireDecoder{b: b, what: "conf state", entry: -1, legacy: legacy}
+	cs := d.readConfState()
 	if d.err != nil {
 		return ConfState{}, 0, d.err
 	}
 	return cs, d.off, nil
 }
 
-// readVoters reads a voter count and that many ids into a fresh slice (nil if none).
-func (d *wireDecoder) readVoters() []uint64 {
+// readConfState reads a ConfState in the decoder's format.
+func (d *wireDecoder) readConfState() ConfState {
+	var cs ConfState
+	cs.Voters = d.readIDs("voters")
+	if d.legacy {
+		return cs
+	}
+	cs.Learners = d.readIDs("learners")
+	cs.VotersOutgoing = d.readIDs("outgoing voters")
 	at := d.off
-	count := d.readUvarint("voters count")
-	if d.err == nil && count > uint64(len(d.b)-d.off) { // each voter takes at least a byte
-		d.fail(true, "voters count %d exceeds remaining %d bytes at offset %d", count, len(d.b)-d.off, at)
+	count := d.readUvarint("contexts count")
+	if d.err == nil && count > uint64(len(d.b)-d.off)/2 { // each context takes at least two bytes
+		d.fail(true, "contexts count %d exceeds remaining %d bytes at offset %d", count, len(d.b)-d.off, at)
+	}
+	if d.err != nil || count == 0 {
+		return cs
+	}
+	cs.Contexts = make([]MemberContext, count)
+	for i := range cs.Contexts {
+		cs.Contexts[i].ID = d.readUvarint("context member")
+		cs.Contexts[i].Context = d.readBytes("context length")
+	}
+	return cs
+}
+
+// readIDs reads a count and that many ids into a fresh slice (nil if none); what
+// names the list ("voters").
+func (d *wireDecoder) readIDs(what string) []uint64 {
+	at := d.off
+	count := d.readUvarint(what + " count")
+	if d.err == nil && count > uint64(len(d.b)-d.off) { // each id takes at least a byte
+		d.fail(true, "%s count %d exceeds remaining %d bytes at offset %d", what, count, len(d.b)-d.off, at)
 	}
 	if d.err != nil || count == 0 {
 		return nil
 	}
-	voters := make([]uint64, count)
-	for i := range voters {
-		voters[i] = d.readUvarint("voter")
+	ids := make([]uint64, count)
+	for i := range ids {
+		ids[i] = d.readUvarint(what[:len(what)-1])
 	}
-	return voters
+	return ids
 }
 
 // AppendSnapshot appends the encoding of snap to b and returns the extended slice: the
@@ -281,13 +364,23 @@ func AppendSnapshot(b []byte, snap *Snapshot) []byte {
 }
 
 // DecodeSnapshot decodes the Snapshot at the start of b and returns it with the number
-// of bytes it took. Data aliases b; the voter list is a fresh slice.
+// of bytes it took. Data and context bytes alias b; the id lists are fresh slices.
 func DecodeSnapshot(b []byte) (Snapshot, int, error) {
-	d := wireDecoder{b: b, what: "snapshot", entry: -1}
+	return decodeSnapshot(b, false)
+}
+
+// DecodeSnapshotLegacy decodes a Snapshot of format 1, whose ConfState holds the voters
+// only (see the format notes), as snapshot files of version 1 hold it.
+func DecodeSnapshotLegacy(b []byte) (Snapshot, int, error) {
+	return decodeSnapshot(b, true)
+}
+
+func decodeSnapshot(b []byte, legacy bool) (Snapshot, int, error) {
+	d := wireDecoder{b: b, what: "snapshot", entry: -1, legacy: legacy}
 	var snap Snapshot
 	snap.Meta.Index = d.readUvarint("index")
 	snap.Meta.Term = d.readUvarint("term")
-	snap.Meta.ConfState.Voters = d.readVoters()
+	snap.Meta.ConfState = d.readConfState()
 	snap.Data = d.readBytes("data length")
 	if d.err != nil {
 		return Snapshot{}, 0, d.err
@@ -302,7 +395,17 @@ type wireDecoder struct {
 	off   int    // offset of the next unread byte
 	what  string // the value being decoded, for errors: "message", "entry", ...
 	entry int    // position of the entry being decoded within a message, or -1
-	err   error
+	// legacy: the input is of format 1 (no entry types, voters-only ConfState).
+	legacy bool
+	err    error
+}
+
+// minEntrySize is the fewest bytes an entry takes in the decoder's format.
+func (d *wireDecoder) minEntrySize() uint64 {
+	if d.legacy {
+		return wireMinEntrySize - 1
+	}
+	return wireMinEntrySize
 }
 
 // fail records the first error, prefixed with what is being decoded.
@@ -373,6 +476,13 @@ func (d *wireDecoder) readBytes(lengthField string) []byte {
 func (d *wireDecoder) readEntry(e *Entry) {
 	e.Index = d.readUvarint("index")
 	e.Term = d.readUvarint("term")
+	if !d.legacy {
+		at := d.off
+		e.Type = EntryType(d.readByte("entry type"))
+		if d.err == nil && e.Type >= entryTypeCount {
+			d.fail(false, "unknown entry type %d at offset %d", uint8(e.Type), at)
+		}
+	}
 	e.Command = d.readBytes("command length")
 	e.Context = d.readBytes("context length")
 }

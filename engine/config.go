@@ -8,10 +8,12 @@ import (
 // Config sets up a Peer. Start from DefaultConfig and change what you need; NewPeer
 // calls Validate.
 type Config struct {
-	// ID identifies this peer in its region; nonzero and one of the voters.
+	// ID identifies this peer in its cluster; nonzero. It need not be a member of the
+	// stored configuration: a server that joins starts with none and learns it from
+	// the leader (§6).
 	ID uint64
-	// RegionID names the Raft group this peer belongs to; there is one for now.
-	RegionID uint64
+	// ClusterID names the Raft group this peer belongs to; there is one for now.
+	ClusterID uint64
 
 	// ElectionTicks is the base election timeout, in ticks. A follower that hears
 	// nothing from a leader for a randomized timeout in [ElectionTicks, 2*ElectionTicks)
@@ -93,6 +95,11 @@ type UnsafeConfig struct {
 	// were committed, so its commit index can be older than a completed write: the read
 	// can be stale.
 	ReadBeforeTermCommit bool
+	// DirectConfigChange makes ProposeConfChange switch from C_old straight to C_new,
+	// without the joint configuration C_old,new of §6. Servers switch when they append
+	// the entry, at different times, so for a while a majority of C_old and a majority
+	// of C_new can decide apart: two leaders can be elected in one term (Figure 10).
+	DirectConfigChange bool
 }
 
 // DefaultConfig returns a configuration for peer id with the defaults raftplay uses:
@@ -100,7 +107,7 @@ type UnsafeConfig struct {
 func DefaultConfig(id uint64, storage Storage) Config {
 	return Config{
 		ID:              id,
-		RegionID:        1,
+		ClusterID:       1,
 		ElectionTicks:   10,
 		HeartbeatTicks:  1,
 		PreVote:         true,

@@ -88,6 +88,17 @@
 //     acknowledgements, and it votes again once it has accepted the leader's whole log
 //     (Message.Tail, EventRecovered).
 //
+// # Membership changes (§6)
+//
+// The configuration (ConfState: voters, learners, and while joint the outgoing voters
+// C_old) changes through the log. ProposeConfChange appends C_old,new when the voters
+// change, maybeLeaveJoint appends C_new once that is committed, and
+// maybeStepDownRemoved makes a leader outside C_new step down once C_new is committed.
+// Every peer uses the latest configuration in its log, committed or not (setConf,
+// confAfterReplace, which also rolls a truncated one back); while joint, every decision
+// needs a majority of each voter set (jointQuorumValue). Learners are replicated to and
+// never counted, and only voters campaign (promotable). See membership.go.
+//
 // # Events
 //
 // Each decision a learner should see (a timeout fired, a vote granted or refused and

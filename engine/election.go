@@ -18,7 +18,8 @@ func (p *Peer) campaign() {
 	p.requestVotes(MsgVote, p.term)
 }
 
-// requestVotes votes for ourselves and asks every other voter (§5.2).
+// requestVotes votes for ourselves and asks every other voter (§5.2): while joint, those
+// of both configurations (§6).
 func (p *Peer) requestVotes(t MessageType, term uint64) {
 	p.votes[p.self] = voteGranted
 	if p.wonElection() {
@@ -26,8 +27,8 @@ func (p *Peer) requestVotes(t MessageType, term uint64) {
 		return
 	}
 	lastIndex, lastTerm := p.log.lastIndex(), p.log.lastTerm()
-	for _, id := range p.voters {
-		if id != p.id {
+	for _, id := range p.members {
+		if id != p.id && p.conf.IsVoter(id) {
 			p.send(Message{To: id, Type: t, Term: term, Index: lastIndex, LogTerm: lastTerm})
 		}
 	}
@@ -77,7 +78,10 @@ func (p *Peer) handleVoteRequest(m Message) {
 
 // tallyVote counts one answer and acts when the election is decided.
 func (p *Peer) tallyVote(m Message) {
-	i := p.voterIndex(m.From)
+	i := p.memberIndex(m.From)
+	if i < 0 {
+		return // not a member of our configuration: its vote does not count
+	}
 	if p.votes[i] == voteUnknown {
 		if m.Reject {
 			p.votes[i] = voteRefused
@@ -94,21 +98,31 @@ func (p *Peer) tallyVote(m Message) {
 	}
 }
 
-func (p *Peer) countVotes(want voteSlot) int {
-	n := 0
-	for _, v := range p.votes {
-		if v == want {
-			n++
+// wonElection reports whether a majority granted its vote: of both configurations
+// while joint (§6). Votes of learners and of servers outside the configuration are
+// not counted.
+func (p *Peer) wonElection() bool {
+	return p.majorityReached(func(i int, _ *progress) uint64 {
+		if p.votes[i] == voteGranted {
+			return 1
 		}
-	}
-	return n
+		return 0
+	}) == 1
 }
 
-func (p *Peer) wonElection() bool  { return p.countVotes(voteGranted) >= p.quorum() }
-func (p *Peer) lostElection() bool { return p.countVotes(voteRefused) > len(p.voters)-p.quorum() }
+// lostElection reports whether the refusals make a majority impossible: of either
+// configuration while joint.
+func (p *Peer) lostElection() bool {
+	return p.majorityReached(func(i int, _ *progress) uint64 {
+		if p.votes[i] == voteRefused {
+			return 0
+		}
+		return 1
+	}) == 0
+}
 
 func (p *Peer) electionWon() {
-	if p.state == RolePreCandidate {
+	if p.role == RolePreCandidate {
 		// The pre-vote says we could win: now run the real election.
 		p.becomeCandidate()
 		p.requestVotes(MsgVote, p.term)

@@ -12,7 +12,7 @@ const (
 	EventInvalid           EventKind = iota
 	EventRestarted                   // loaded Term, VotedFor (From) and Commit (Index) from storage
 	EventTimeout                     // election timeout fired
-	EventRoleChanged                 // became State in Term
+	EventRoleChanged                 // became Role in Term
 	EventVoteGranted                 // Peer granted its vote (or pre-vote, LogTerm unused) to From
 	EventVoteRefused                 // Peer refused From, for Reason
 	EventElectionWon                 // a quorum voted for Peer in Term
@@ -29,6 +29,16 @@ const (
 	EventSnapshotSent                // leader started sending its snapshot Index@LogTerm (Offset bytes) to From
 	EventSnapshotInstalled           // follower installed the snapshot Index@LogTerm (Offset bytes) from From; its log ends at LocalIndex
 	EventSnapshotRejected            // follower refused the snapshot Index@LogTerm from From (or a chunk at Offset), for Reason
+	EventConfProposed                // leader appended the configuration Conf at Index (C_old,new, or C_new)
+	EventJointEntered                // Peer uses the joint configuration Conf (C_old,new) of entry Index
+	EventJointLeft                   // Peer left the joint configuration: it uses C_new, Conf, of entry Index
+	EventConfSwitched                // Peer uses the configuration Conf of entry Index, switched to without a joint phase
+	EventLearnerAdded                // the configuration of entry Index makes From a learner
+	EventLearnerPromoted             // the configuration of entry Index makes learner From a voter
+	EventVoterAdded                  // the configuration of entry Index makes From a voter without a learner phase
+	EventMemberRemoved               // the configuration of entry Index no longer holds From
+	EventRemovedStepDown             // leader Peer is not a voter of C_new, committed at Index, and stepped down
+	EventConfRolledBack              // the configuration entry at Index was truncated; Peer uses Conf again (of entry LogTerm, 0: the snapshot's)
 	eventKindCount
 )
 
@@ -55,6 +65,16 @@ var eventKinds = [...]term{
 	{"snapshot-sent", "§7: InstallSnapshot, for a follower that needs compacted entries"},
 	{"snapshot-installed", "§7: the snapshot replaces what it covers; entries after it are kept"},
 	{"snapshot-rejected", "§7: InstallSnapshot, refused"},
+	{"conf-proposed", "§6: configuration changes go through the log, C_old,new first, then C_new"},
+	{"joint-entered", "§6: a server uses the latest configuration in its log; joint decisions need both majorities"},
+	{"joint-left", "§6: once C_old,new is committed, the leader appends C_new"},
+	{"conf-switched", "§6: a change that moves no majority needs no joint phase"},
+	{"learner-added", "§6: new servers join as non-voting members and catch up first"},
+	{"learner-promoted", "§6: a caught-up learner becomes a voter through a configuration change"},
+	{"voter-added", "§6: a new voter, without catching up first as a learner"},
+	{"member-removed", "§6: a server not in C_new is no longer replicated to"},
+	{"removed-step-down", "§6: a leader not in C_new steps down once C_new is committed"},
+	{"conf-rolled-back", "§6, §5.3: a truncated configuration entry no longer counts"},
 }
 
 // String returns the kind's short name, used in traces and lesson checks.
@@ -123,9 +143,20 @@ type Event struct {
 	LocalIndex uint64 // our own last index, where the event compares logs
 	LocalTerm  uint64 // the term of our own last entry, likewise
 	Reason     Reason // for EventVoteRefused and EventSnapshotRejected
-	State      Role   // the new role, for EventRoleChanged
+	Role       Role   // the new role, for EventRoleChanged
 	PreVote    bool   // for vote events: a pre-vote rather than a vote
 	Offset     uint64 // for snapshot events: the snapshot's size, or where a refused chunk begins
+	// Conf is the configuration a configuration event is about (conf-proposed,
+	// joint-entered, joint-left, conf-switched, removed-step-down, conf-rolled-back).
+	Conf ConfState
+}
+
+// Equal reports whether e and o are the same event (Event holds a configuration, so ==
+// does not compile).
+func (e Event) Equal(o Event) bool {
+	return e.Kind == o.Kind && e.Peer == o.Peer && e.Term == o.Term && e.From == o.From && e.Index == o.Index &&
+		e.LogTerm == o.LogTerm && e.LocalIndex == o.LocalIndex && e.LocalTerm == o.LocalTerm && e.Reason == o.Reason &&
+		e.Role == o.Role && e.PreVote == o.PreVote && e.Offset == o.Offset && e.Conf.Equal(o.Conf)
 }
 
 // Describe is a plain sentence for the narration and for transcripts, with every peer
@@ -142,7 +173,7 @@ func (e Event) Describe(name func(id uint64) string) string {
 	case EventTimeout:
 		return fmt.Sprintf("%s: election timeout fired in term %d", p, e.Term)
 	case EventRoleChanged:
-		return fmt.Sprintf("%s became %s in term %d", p, e.State, e.Term)
+		return fmt.Sprintf("%s became %s in term %d", p, e.Role, e.Term)
 	case EventVoteGranted:
 		return fmt.Sprintf("%s granted its %s to %s for term %d", p, vote, from, e.Term)
 	case EventVoteRefused:
@@ -150,10 +181,10 @@ func (e Event) Describe(name func(id uint64) string) string {
 	case EventElectionWon:
 		return fmt.Sprintf("%s won the election for term %d with a majority of votes", p, e.Term)
 	case EventSteppedDown:
-		if e.State == RoleFollower {
+		if e.Role == RoleFollower {
 			return fmt.Sprintf("%s moved to the higher term %d of %s", p, e.Term, from)
 		}
-		return fmt.Sprintf("%s stepped down from %s: %s is in the higher term %d", p, e.State, from, e.Term)
+		return fmt.Sprintf("%s stepped down from %s: %s is in the higher term %d", p, e.Role, from, e.Term)
 	case EventAppendRejected:
 		return fmt.Sprintf("%s rejected entries from %s: its log has no entry at index %d with term %d (log mismatch)", p, from, e.Index, e.LogTerm)
 	case EventSuffixTruncated:
@@ -181,6 +212,29 @@ func (e Event) Describe(name func(id uint64) string) string {
 		return fmt.Sprintf("%s refused %s: %s", p, e.snapshotText(from), e.reasonText(name))
 	case EventRecovered:
 		return fmt.Sprintf("%s recovered: it holds the whole log of the leader, %s (up to index %d), and votes again", p, from, e.Index)
+	case EventConfProposed:
+		if e.Conf.Joint() {
+			return fmt.Sprintf("%s (leader) appended the joint configuration C_old,new at index %d: %s; until C_new replaces it, every decision needs a majority of both (§6)", p, e.Index, e.Conf.describe(name))
+		}
+		return fmt.Sprintf("%s (leader) appended the configuration %s at index %d (§6)", p, e.Conf.describe(name), e.Index)
+	case EventJointEntered:
+		return fmt.Sprintf("%s uses the joint configuration of %s: C_old = %s, C_new = %s; elections and commits need a majority of each (§6)", p, confSource(e.Index), names(e.Conf.VotersOutgoing, name), names(e.Conf.Voters, name))
+	case EventJointLeft:
+		return fmt.Sprintf("%s left the joint configuration: it uses C_new of %s, %s (§6)", p, confSource(e.Index), e.Conf.describe(name))
+	case EventConfSwitched:
+		return fmt.Sprintf("%s uses the configuration of %s: %s", p, confSource(e.Index), e.Conf.describe(name))
+	case EventLearnerAdded:
+		return fmt.Sprintf("%s: %s joins as a learner (%s): it is replicated to but does not vote until it is promoted (§6)", p, from, confSource(e.Index))
+	case EventLearnerPromoted:
+		return fmt.Sprintf("%s: learner %s becomes a voter (%s) (§6)", p, from, confSource(e.Index))
+	case EventVoterAdded:
+		return fmt.Sprintf("%s: %s becomes a voter (%s) without catching up as a learner first", p, from, confSource(e.Index))
+	case EventMemberRemoved:
+		return fmt.Sprintf("%s: %s is no longer a member (%s)", p, from, confSource(e.Index))
+	case EventRemovedStepDown:
+		return fmt.Sprintf("%s stepped down: C_new, committed at index %d, does not include it (%s) (§6)", p, e.Index, e.Conf.describe(name))
+	case EventConfRolledBack:
+		return fmt.Sprintf("%s: the configuration entry at index %d was truncated, so it uses the configuration before it again: %s (§6)", p, e.Index, e.Conf.describe(name))
 	}
 	return fmt.Sprintf("%s: %s", p, e.Kind)
 }
@@ -205,6 +259,43 @@ func (e Event) reasonText(name func(id uint64) string) string {
 		return "its storage keeps no snapshots"
 	}
 	return e.Reason.String()
+}
+
+// describe is the configuration in words, its peers named by name: "voters S1, S2, S3;
+// learners S4".
+func (cs ConfState) describe(name func(id uint64) string) string {
+	s := "voters " + names(cs.Voters, name)
+	if len(cs.Learners) > 0 {
+		s += "; learners " + names(cs.Learners, name)
+	}
+	if cs.Joint() {
+		s += "; outgoing voters " + names(cs.VotersOutgoing, name)
+	}
+	return s
+}
+
+// confSource names where a configuration came from: "entry 5", or "its snapshot" for a
+// configuration entry compacted into one (§7).
+func confSource(index uint64) string {
+	if index == 0 {
+		return "its snapshot"
+	}
+	return fmt.Sprintf("entry %d", index)
+}
+
+// names lists ids by name, "S1, S2, S3", or "none".
+func names(ids []uint64, name func(id uint64) string) string {
+	if len(ids) == 0 {
+		return "none"
+	}
+	s := ""
+	for i, id := range ids {
+		if i > 0 {
+			s += ", "
+		}
+		s += name(id)
+	}
+	return s
 }
 
 // snapshotText names the snapshot (or the chunk of it) an EventSnapshotRejected is

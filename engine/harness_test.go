@@ -228,7 +228,7 @@ func (n *network) snapshotData(id, index uint64) []byte {
 			if len(cmd) > 0 {
 				parts = append(parts, cmd)
 			}
-		} else if len(e.Command) > 0 {
+		} else if len(e.Command) > 0 && e.Type == engine.EntryNormal {
 			parts = append(parts, e.Command)
 		}
 	}
@@ -252,7 +252,7 @@ func (n *network) terms(id uint64) string {
 func electLeader(t *testing.T, n *network, id uint64) {
 	n.campaign(id)
 	n.deliver()
-	require.Equal(t, engine.RoleLeader, n.status(id).State, "peer %d should have won", id)
+	require.Equal(t, engine.RoleLeader, n.status(id).Role, "peer %d should have won", id)
 }
 
 // note writes a line of commentary into the transcript.

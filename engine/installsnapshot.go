@@ -3,7 +3,7 @@
 
 package engine
 
-import "slices"
+import "fmt"
 
 // Defaults for the snapshot transfer when Config leaves them zero.
 const (
@@ -69,7 +69,7 @@ func (p *Peer) sendSnapshotChunks(to uint64, pr *progress) {
 			Offset:  pr.snapSent,
 			Data:    data[pr.snapSent:end:end],
 			Done:    end == size,
-			Voters:  pr.snap.Meta.ConfState.Voters,
+			Conf:    pr.snap.Meta.ConfState,
 		})
 		pr.snapSent = end
 		pr.snapDoneSent = end == size
@@ -194,11 +194,20 @@ func (p *Peer) handleSnapshot(m Message) {
 // follower keeps the entries that follow the snapshot if its log holds the snapshot's
 // last entry, and otherwise discards its whole log.
 func (p *Peer) installSnapshot(m Message, data []byte) {
-	meta := SnapshotMeta{Index: m.Index, Term: m.LogTerm, ConfState: ConfState{Voters: slices.Sorted(slices.Values(m.Voters))}}
-	if !p.log.restore(meta) {
+	meta := SnapshotMeta{Index: m.Index, Term: m.LogTerm, ConfState: sortedConf(m.Conf)}
+	keptSuffix := p.log.restore(meta)
+	if !keptSuffix {
 		// Acknowledgements not yet sent may claim entries the discarded log held.
 		p.limitPendingAcks(meta.Index)
 	}
+	// The snapshot's configuration is the one as of its index (§6, §7); a kept suffix
+	// may hold a later one.
+	p.baseConf = meta.ConfState
+	cs, index, err := p.confAt(p.log.lastIndex())
+	if err != nil {
+		panic(fmt.Sprintf("engine: broken invariant: peer %d: a configuration entry it accepted does not decode: %v", p.id, err))
+	}
+	p.setConf(cs, index, false)
 	p.pendingSnap = Snapshot{Meta: meta, Data: data}
 	p.restoreSnap = true
 	p.restarted = false

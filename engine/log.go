@@ -267,3 +267,32 @@ func (l *raftLog) restore(meta SnapshotMeta) (keptSuffix bool) {
 	l.committed = meta.Index
 	return keptSuffix
 }
+
+// lastConfEntry returns the latest configuration entry (EntryConfChange) in [lo, hi],
+// reading the log backwards a chunk at a time, and false when there is none. It runs
+// on a restart and on a roll-back (§6), not on any hot path.
+func (l *raftLog) lastConfEntry(lo, hi uint64) (Entry, bool) {
+	const chunk = 64
+	lo = max(lo, l.snapIndex+1)
+	hi = min(hi, l.lastIndex())
+	var ents []Entry
+	for lo <= hi {
+		start := lo
+		if hi-lo >= chunk {
+			start = hi - chunk + 1
+		}
+		ents = ents[:0]
+		for next := start; next <= hi; {
+			part := l.slice(next, hi+1, noLimit) // stops where storage ends
+			ents = append(ents, part...)
+			next += uint64(len(part))
+		}
+		for j := len(ents) - 1; j >= 0; j-- {
+			if ents[j].Type == EntryConfChange {
+				return ents[j], true
+			}
+		}
+		hi = start - 1
+	}
+	return Entry{}, false
+}

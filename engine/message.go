@@ -67,7 +67,7 @@ func MessageTypes() []MessageType { return values[MessageType](len(msgTypes), 1)
 //	InstallSnapshotResp lastIncludedIndex   lastIncludedTerm     -        -             Reject, RejectHint = commit index
 //
 // InstallSnapshot (§7, Figure 13) carries one chunk of the snapshot: Data are its bytes
-// from Offset on, Done marks the last chunk, and Voters is the snapshot's ConfState.
+// from Offset on, Done marks the last chunk, and Conf is the snapshot's configuration.
 // Its reply says in Offset how many bytes the follower holds in order, and:
 //
 //   - neither Reject nor Done: the chunk was taken (or was a duplicate); send on.
@@ -118,7 +118,7 @@ type Message struct {
 	Offset uint64
 	Data   []byte
 	Done   bool
-	Voters []uint64
+	Conf   ConfState
 }
 
 // Describe is the one-line text form used by transcripts, for example
@@ -149,7 +149,7 @@ func (m Message) Describe() string {
 		if m.Done {
 			done = " done"
 		}
-		return fmt.Sprintf("%s snap=%d@%d voters=%v offset=%d bytes=%d%s", head, m.Index, m.LogTerm, m.Voters, m.Offset, len(m.Data), done)
+		return fmt.Sprintf("%s snap=%d@%d %s offset=%d bytes=%d%s", head, m.Index, m.LogTerm, m.Conf, m.Offset, len(m.Data), done)
 	case MsgSnapResp:
 		switch {
 		case m.Reject && m.Done:

@@ -3,17 +3,16 @@ package engine
 import (
 	"fmt"
 	"math/rand/v2"
-	"slices"
 )
 
-// Peer is one member of a Raft region: the protocol state machine of Figure 2. It does no
+// Peer is one member of a Raft cluster: the protocol state machine of Figure 2. It does no
 // I/O and keeps no clock; see the package documentation for the loop that drives it.
 type Peer struct {
-	id       uint64
-	regionID uint64
-	cfg      Config
+	id        uint64
+	clusterID uint64
+	cfg       Config
 
-	state    Role
+	role     Role
 	term     uint64 // currentTerm
 	votedFor uint64 // candidate voted for in term, or None
 	lead     uint64 // the leader of term as far as we know, or None
@@ -27,12 +26,26 @@ type Peer struct {
 	// so our log may be shorter than what we acknowledged before (Message.Restarted).
 	restarted bool
 
-	// voters, sorted, and one progress and one vote slot per voter, in the same order.
-	voters   []uint64
+	// conf is the configuration in force: the latest one in the log, committed or not
+	// (§6), or baseConf when the log after the snapshot holds none. confIndex is the
+	// index of the entry that holds it, 0 for baseConf.
+	conf      ConfState
+	confIndex uint64
+	// baseConf is the configuration as of the start of the log: its snapshot's, or the
+	// one the storage was bootstrapped with (empty for a server that joins).
+	baseConf ConfState
+
+	// members are the members of conf and ourselves (a member or not), sorted, with one
+	// progress and one vote slot per member in the same order.
+	members  []uint64
 	progress []*progress
 	votes    []voteSlot
-	self     int // our position in voters
-	// quorumBuf is scratch space for majorityReached, one slot per voter.
+	self     int // our position in members
+	// incoming and outgoing are the positions in members of conf.Voters and of
+	// conf.VotersOutgoing: the two majorities a joint decision needs (§6).
+	incoming []int
+	outgoing []int
+	// quorumBuf is scratch space for majorityReached, two slots per member.
 	quorumBuf []uint64
 
 	// Timers are counters of ticks, never real timers.
@@ -101,23 +114,12 @@ func NewPeer(cfg Config) (*Peer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("engine: load initial state of peer %d: %w", cfg.ID, err)
 	}
-	if len(cs.Voters) == 0 {
-		return nil, fmt.Errorf("engine: peer %d: storage holds no ConfState voters; bootstrap the storage with the region's voters", cfg.ID)
-	}
-	voters := slices.Clone(cs.Voters)
-	slices.Sort(voters)
-	if slices.Contains(voters, None) || len(slices.Compact(slices.Clone(voters))) != len(voters) {
-		return nil, fmt.Errorf("engine: peer %d: invalid voters %v: ids must be nonzero and distinct", cfg.ID, cs.Voters)
-	}
-	self := slices.Index(voters, cfg.ID)
-	if self < 0 {
-		return nil, fmt.Errorf("engine: peer %d is not one of the voters %v", cfg.ID, voters)
+	cs = sortedConf(cs)
+	if err := cs.Validate(); err != nil {
+		return nil, fmt.Errorf("engine: peer %d: stored configuration: %w", cfg.ID, err)
 	}
 	if hs.Term >= MaxTerm {
 		return nil, fmt.Errorf("engine: peer %d: stored term %d is at or above MaxTerm %d, so the peer could never campaign; the HardState is corrupt", cfg.ID, hs.Term, uint64(MaxTerm))
-	}
-	if hs.VotedFor != None && !slices.Contains(voters, hs.VotedFor) {
-		return nil, fmt.Errorf("engine: peer %d: stored vote for %d, which is not a voter %v", cfg.ID, hs.VotedFor, voters)
 	}
 	log, err := newRaftLog(cfg.Storage, hs.Commit)
 	if err != nil {
@@ -131,15 +133,12 @@ func NewPeer(cfg Config) (*Peer, error) {
 	pcg := rand.NewPCG(cfg.Seed, cfg.ID^0x9e3779b97f4a7c15)
 	p := &Peer{
 		id:        cfg.ID,
-		regionID:  cfg.RegionID,
+		clusterID: cfg.ClusterID,
 		cfg:       cfg,
 		term:      hs.Term,
 		votedFor:  hs.VotedFor,
 		log:       log,
-		voters:    voters,
-		self:      self,
-		votes:     make([]voteSlot, len(voters)),
-		quorumBuf: make([]uint64, len(voters)),
+		baseConf:  cs,
 		rand:      rand.New(pcg),
 		pcg:       pcg,
 		prevHard:  hs,
@@ -147,15 +146,18 @@ func NewPeer(cfg Config) (*Peer, error) {
 		recovering: cfg.Recovering,
 		restarted:  !hs.IsEmpty() || log.lastIndex() > 0,
 	}
-	p.progress = make([]*progress, len(voters))
-	for i := range voters {
-		p.progress[i] = newProgress(1, cfg.MaxInflightMsgs)
+	// §6: the configuration in force is the latest one in the log.
+	conf, confIndex, err := p.confAt(log.lastIndex())
+	if err != nil {
+		return nil, fmt.Errorf("engine: peer %d: %w", cfg.ID, err)
 	}
+	p.conf, p.confIndex = conf, confIndex
+	p.rebuildMembers()
 	if !hs.IsEmpty() || log.lastIndex() > 0 {
 		p.emit(Event{Kind: EventRestarted, From: hs.VotedFor, Index: hs.Commit, LocalIndex: log.lastIndex()})
 	}
 	p.becomeFollower(p.term, None)
-	p.prevSoft = SoftState{Lead: p.lead, State: p.state}
+	p.prevSoft = SoftState{Lead: p.lead, Role: p.role}
 	return p, nil
 }
 
@@ -186,17 +188,20 @@ func (p *Peer) send(m Message) {
 	p.msgs = append(p.msgs, m)
 }
 
-func (p *Peer) quorum() int { return ConfState{Voters: p.voters}.Quorum() }
-
-// voterIndex returns the position of id in voters, or -1.
-func (p *Peer) voterIndex(id uint64) int {
-	for i, v := range p.voters {
+// memberIndex returns the position of id in members, or -1.
+func (p *Peer) memberIndex(id uint64) int {
+	for i, v := range p.members {
 		if v == id {
 			return i
 		}
 	}
 	return -1
 }
+
+// promotable reports whether the peer may campaign: it is a voter of its configuration
+// (a learner, a removed server or one that has not learned a configuration never
+// does), and it is not recovering (see Config.Recovering).
+func (p *Peer) promotable() bool { return p.conf.IsVoter(p.id) && !p.recovering }
 
 func (p *Peer) resetRandomizedElectionTimeout() {
 	p.electionTimeout = p.cfg.ElectionTicks + p.rand.IntN(p.cfg.ElectionTicks)
@@ -221,11 +226,11 @@ func (p *Peer) reset(term uint64) {
 	p.reads.reset()
 }
 
-func (p *Peer) setRole(state Role) {
-	changed := p.state != state
-	p.state = state
-	if changed || state != RoleFollower {
-		p.emit(Event{Kind: EventRoleChanged, State: state})
+func (p *Peer) setRole(role Role) {
+	changed := p.role != role
+	p.role = role
+	if changed || role != RoleFollower {
+		p.emit(Event{Kind: EventRoleChanged, Role: role})
 	}
 }
 
@@ -240,7 +245,7 @@ func (p *Peer) becomeFollower(term, lead uint64) {
 // becomePreCandidate asks for pre-votes without raising the term or voting (§9.6 of the
 // thesis), so a peer that cannot win does not disturb the others.
 func (p *Peer) becomePreCandidate() {
-	if p.state == RoleLeader {
+	if p.role == RoleLeader {
 		panic("engine: broken invariant: a leader cannot become a pre-candidate")
 	}
 	p.stepRole = stepCandidate
@@ -254,7 +259,7 @@ func (p *Peer) becomePreCandidate() {
 
 // becomeCandidate starts an election: a new term and a vote for ourselves (§5.2).
 func (p *Peer) becomeCandidate() {
-	if p.state == RoleLeader {
+	if p.role == RoleLeader {
 		panic("engine: broken invariant: a leader cannot become a candidate")
 	}
 	p.stepRole = stepCandidate
@@ -264,10 +269,10 @@ func (p *Peer) becomeCandidate() {
 	p.setRole(RoleCandidate)
 }
 
-// becomeLeader takes over the region and appends an empty entry of the new term: entries
+// becomeLeader takes over the cluster and appends an empty entry of the new term: entries
 // of earlier terms are committed only through it (§5.4.2).
 func (p *Peer) becomeLeader() {
-	if p.state == RoleFollower {
+	if p.role == RoleFollower {
 		panic("engine: broken invariant: a follower cannot become leader without an election")
 	}
 	p.stepRole = stepLeader
@@ -288,10 +293,18 @@ func (p *Peer) becomeLeader() {
 func tickElection(p *Peer) {
 	p.electionElapsed++
 	if p.electionElapsed >= p.electionTimeout {
-		if p.recovering {
+		if !p.promotable() {
 			// A peer that lost acknowledged entries must not lead: its log may lack
-			// committed entries, and others could vote for it.
+			// committed entries, and others could vote for it. A learner, or a server
+			// that is not (or no longer) a voter, is not a candidate at all (§6).
 			p.electionElapsed = 0
+			if !p.conf.IsVoter(p.id) {
+				// But it no longer follows a leader it has not heard from for a whole
+				// timeout: it must not keep refusing votes in that leader's name
+				// (check-quorum's lease). A learner may be a voter of a configuration
+				// it has not received yet, whose candidates need its vote.
+				p.lead = None
+			}
 			return
 		}
 		p.emit(Event{Kind: EventTimeout})
@@ -317,24 +330,26 @@ func tickHeartbeat(p *Peer) {
 	}
 }
 
-// quorumActive reports whether a quorum was heard from since the last round, and
-// starts a new round.
+// quorumActive reports whether a quorum (both majorities while joint) was heard from
+// since the last round, and starts a new round.
 func (p *Peer) quorumActive() bool {
-	active := 0
-	for i, pr := range p.progress {
+	active := p.majorityReached(func(i int, pr *progress) uint64 {
 		if i == p.self || pr.Active {
-			active++
+			return 1
 		}
+		return 0
+	}) == 1
+	for _, pr := range p.progress {
 		pr.Active = false
 	}
-	return active >= p.quorum()
+	return active
 }
 
 // Campaign makes the election timeout fire now, as if the peer had not heard from a
 // leader for too long. A leader ignores it, and so does a recovering peer (see
-// Config.Recovering).
+// Config.Recovering) and one that is not a voter.
 func (p *Peer) Campaign() {
-	if p.state == RoleLeader || p.recovering {
+	if p.role == RoleLeader || !p.promotable() {
 		return
 	}
 	p.emit(Event{Kind: EventTimeout})

@@ -91,7 +91,7 @@ func FuzzQuorumValue(f *testing.F) {
 	})
 }
 
-// newTestLeader returns the leader of a region of n voters, elected without any other
+// newTestLeader returns the leader of a cluster of n voters, elected without any other
 // peer taking part: a single-peer view of the leader's bookkeeping.
 func newTestLeader(t testing.TB, n int) *Peer {
 	voters := make([]uint64, n)
@@ -120,7 +120,7 @@ func TestMajorityReachedAllocatesNothing(t *testing.T) {
 			})
 			assert.Zero(t, allocs)
 			// The matches are 0, 10, ..., 10(n-1): a majority reaches 10(n-quorum).
-			assert.Equal(t, uint64(10*(n-p.quorum())), got)
+			assert.Equal(t, uint64(10*(n-p.conf.Quorum())), got)
 		})
 	}
 }

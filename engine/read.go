@@ -29,7 +29,7 @@ func (r *readIndexState) reset() {
 // still the leader, Ready.ReadStates holds {requestID, index}: serve the read after
 // applying index. On any peer but the leader it returns a *NotLeaderError.
 func (p *Peer) ReadIndex(requestID uint64) error {
-	if p.state != RoleLeader {
+	if p.role != RoleLeader {
 		return &NotLeaderError{Leader: p.lead}
 	}
 	// Thesis §6.4, step 1: until the leader has committed an entry of its own term, its
@@ -44,12 +44,23 @@ func (p *Peer) ReadIndex(requestID uint64) error {
 
 func (p *Peer) queueRead(id uint64) {
 	p.reads.pending = append(p.reads.pending, readRequest{id: id, index: p.log.committed, round: p.reads.round + 1})
-	if p.quorum() == 1 {
+	if p.leaderAloneIsQuorum() {
 		p.reads.round++
 		p.confirmReads(p.reads.round)
 		return
 	}
 	p.reads.needRound = true
+}
+
+// leaderAloneIsQuorum reports whether our own answer makes a quorum: a cluster of one
+// voter (both of one, while joint), where no heartbeat round is needed.
+func (p *Peer) leaderAloneIsQuorum() bool {
+	return p.majorityReached(func(i int, _ *progress) uint64 {
+		if i == p.self {
+			return 1
+		}
+		return 0
+	}) == 1
 }
 
 // releaseReadsOnCommit queues the reads that waited for our first commit in this term.

@@ -38,7 +38,7 @@ func TestReadIndexWaitsForTheTermsFirstCommit(t *testing.T) {
 		require.Equal(t, uint64(1), n.status(2).CommitIndex, "peer 2 has not heard of it")
 		n.crash(1)
 		n.campaign(2)
-		for n.status(2).State != engine.RoleLeader {
+		for n.status(2).Role != engine.RoleLeader {
 			require.NotEmpty(t, n.queue, "peer 2 did not win")
 			m := n.queue[0]
 			n.queue = n.queue[1:]

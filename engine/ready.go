@@ -8,8 +8,8 @@ import (
 // SoftState is the volatile part of a peer's state that a driver may want to show: who
 // leads and in which role we are. It need not be persisted.
 type SoftState struct {
-	Lead  uint64
-	State Role
+	Lead uint64
+	Role Role
 }
 
 // ReadState answers a ReadIndex request: once the peer has applied Index, a read that
@@ -82,7 +82,7 @@ func (rd *Ready) Empty() bool {
 func (rd *Ready) Describe() string {
 	var b strings.Builder
 	if rd.SoftState != nil {
-		fmt.Fprintf(&b, "soft: lead=%d state=%s\n", rd.SoftState.Lead, rd.SoftState.State)
+		fmt.Fprintf(&b, "soft: lead=%d role=%s\n", rd.SoftState.Lead, rd.SoftState.Role)
 	}
 	if !rd.HardState.IsEmpty() {
 		fmt.Fprintf(&b, "hard: term=%d vote=%d commit=%d\n", rd.HardState.Term, rd.HardState.VotedFor, rd.HardState.Commit)

@@ -14,7 +14,7 @@ func (p *Peer) HasReady() bool {
 	return p.log.committed > p.log.applied
 }
 
-func (p *Peer) softState() SoftState { return SoftState{Lead: p.lead, State: p.state} }
+func (p *Peer) softState() SoftState { return SoftState{Lead: p.lead, Role: p.role} }
 
 func (p *Peer) hardState() HardState {
 	return HardState{Term: p.term, VotedFor: p.votedFor, Commit: p.log.committed}
@@ -25,6 +25,9 @@ func (p *Peer) hardState() HardState {
 func (p *Peer) Ready() Ready {
 	p.flushSends()
 	p.flushReadRound()
+	// After the sends: the followers hear that C_new is committed from the leader that
+	// committed it, before it steps down (§6).
+	p.maybeStepDownRemoved()
 	rd := Ready{
 		Entries:    p.log.unstable,
 		Messages:   p.msgs,
@@ -103,7 +106,7 @@ func (p *Peer) Advance() {
 	p.readStates = p.readStates[:0]
 	if h.hadEntries {
 		p.log.stableTo(h.lastEntry)
-		if p.state == RoleLeader {
+		if p.role == RoleLeader {
 			// Our own entries count towards a majority only once they are durable.
 			if p.progress[p.self].maybeUpdate(h.lastEntry) && p.maybeCommit() {
 				p.markAllForSend(true)
@@ -113,8 +116,11 @@ func (p *Peer) Advance() {
 	p.log.applied = max(p.log.applied, h.lastApplied)
 	if h.snap {
 		if !p.restoreSnap {
-			// A snapshot we took is durable: the log before it is gone from storage.
+			// A snapshot we took is durable: the log before it is gone from storage,
+			// and with it any configuration entry; the snapshot's configuration is the
+			// one as of the start of the log now (§6, §7).
 			p.log.snapIndex, p.log.snapTerm = p.pendingSnap.Meta.Index, p.pendingSnap.Meta.Term
+			p.baseConf = p.pendingSnap.Meta.ConfState
 		}
 		p.pendingSnap, p.restoreSnap = Snapshot{}, false
 	}

@@ -52,7 +52,7 @@ func runDiskLosses(t *testing.T, seed uint64) {
 				recovering[id] = false
 				recoveries++
 			}
-			if st.State != engine.RoleLeader || leaderChecked[id] == st.Term {
+			if st.Role != engine.RoleLeader || leaderChecked[id] == st.Term {
 				continue
 			}
 			leaderChecked[id] = st.Term
@@ -79,7 +79,7 @@ func runDiskLosses(t *testing.T, seed uint64) {
 			n.tick(id, 1)
 		case r < 85:
 			for _, id := range voters {
-				if p := n.peers[id]; p != nil && p.Status().State == engine.RoleLeader {
+				if p := n.peers[id]; p != nil && p.Status().Role == engine.RoleLeader {
 					_, _ = p.Propose(fmt.Appendf(nil, "w%d", step), nil)
 					n.handle(id)
 				}

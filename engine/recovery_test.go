@@ -102,12 +102,12 @@ func TestRecoveringPeerNeitherVotesNorCampaigns(t *testing.T) {
 	require.True(t, n.status(2).Recovering)
 	n.crash(1)
 	n.tick(2, 100)
-	assert.Equal(t, engine.RoleFollower, n.status(2).State, "a recovering peer does not campaign")
+	assert.Equal(t, engine.RoleFollower, n.status(2).Role, "a recovering peer does not campaign")
 	n.campaign(3)
 	n.deliver()
 	n.tick(3, 40)
 	n.deliver()
-	assert.NotEqual(t, engine.RoleLeader, n.status(3).State, "peer 3 cannot win without peer 2's vote")
+	assert.NotEqual(t, engine.RoleLeader, n.status(3).Role, "peer 3 cannot win without peer 2's vote")
 	assert.True(t, n.status(2).Recovering)
 	assert.Contains(t, n.log.String(), "peer 2 refused its pre-vote to peer 3 in term 1: it lost entries it may have acknowledged")
 }
@@ -135,15 +135,15 @@ func TestRecoveringPeerKeepsCommittedWrites(t *testing.T) {
 		n.tick(3, 1)
 		n.deliver()
 	}
-	assert.NotEqual(t, engine.RoleLeader, n.status(2).State)
-	assert.NotEqual(t, engine.RoleLeader, n.status(3).State, "no leader without the committed writes")
+	assert.NotEqual(t, engine.RoleLeader, n.status(2).Role)
+	assert.NotEqual(t, engine.RoleLeader, n.status(3).Role, "no leader without the committed writes")
 
 	n.restart(1)
-	for i := 0; i < 200 && n.status(1).State != engine.RoleLeader; i++ {
+	for i := 0; i < 200 && n.status(1).Role != engine.RoleLeader; i++ {
 		n.tick(1, 1)
 		n.deliver()
 	}
-	require.Equal(t, engine.RoleLeader, n.status(1).State)
+	require.Equal(t, engine.RoleLeader, n.status(1).Role)
 	for range 5 {
 		heartbeat(n, 1)
 	}

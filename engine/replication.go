@@ -6,7 +6,7 @@ import "fmt"
 // is committed, and handed back in Ready.CommittedEntries, once a majority stores it.
 // On any other peer it returns a *NotLeaderError naming the leader when known.
 func (p *Peer) Propose(command, context []byte) (uint64, error) {
-	if p.state != RoleLeader {
+	if p.role != RoleLeader {
 		return 0, &NotLeaderError{Leader: p.lead}
 	}
 	p.appendEntries(Entry{Command: command, Context: context})
@@ -50,7 +50,7 @@ func (p *Peer) flushSends() {
 	p.sendPending = false
 	for i, pr := range p.progress {
 		if pr.wantSend {
-			p.sendAppend(p.voters[i], pr, pr.wantEmpty)
+			p.sendAppend(p.members[i], pr, pr.wantEmpty)
 			pr.wantSend, pr.wantEmpty = false, false
 		}
 	}
@@ -94,7 +94,7 @@ func (p *Peer) sendAppend(to uint64, pr *progress, allowEmpty bool) {
 }
 
 func (p *Peer) broadcastHeartbeat(readRound uint64) {
-	for i, id := range p.voters {
+	for i, id := range p.members {
 		if i == p.self {
 			continue
 		}
@@ -107,7 +107,10 @@ func (p *Peer) broadcastHeartbeat(readRound uint64) {
 
 // stepLeader handles the replies to the leader's AppendEntries and heartbeats.
 func stepLeader(p *Peer, m Message) error {
-	i := p.voterIndex(m.From)
+	i := p.memberIndex(m.From)
+	if i < 0 || i == p.self {
+		return nil // from a server that is not (or no longer) a member: nothing to track
+	}
 	pr := p.progress[i]
 	if m.Type == MsgAppResp || m.Type == MsgHeartbeatResp {
 		p.noteRecovering(pr, m)
@@ -232,8 +235,9 @@ func (p *Peer) maybeCommit() bool {
 func (p *Peer) commitTo(i uint64) {
 	if p.log.commitTo(i) {
 		p.emit(Event{Kind: EventCommitAdvanced, Index: i, LogTerm: p.log.term(i)})
-		if p.state == RoleLeader {
+		if p.role == RoleLeader {
 			p.releaseReadsOnCommit()
+			p.maybeLeaveJoint()
 		}
 	}
 }
@@ -270,8 +274,12 @@ func (p *Peer) handleAppendEntries(m Message) error {
 			p.emit(Event{Kind: EventSuffixTruncated, From: m.From, Index: conflict, LocalIndex: oldLast})
 			p.limitPendingAcks(conflict - 1)
 		}
-		p.log.truncateAndAppend(m.Entries[conflict-m.Entries[0].Index:])
+		ents := m.Entries[conflict-m.Entries[0].Index:]
+		p.log.truncateAndAppend(ents)
 		p.emit(Event{Kind: EventEntriesAppended, From: m.From, Index: conflict, LocalIndex: lastNew})
+		// §6: a server uses the latest configuration in its log, from the moment it
+		// appends it; a truncated one no longer counts.
+		p.confAfterReplace(conflict, ents)
 	}
 	// §5.3: commitIndex = min(leaderCommit, index of last new entry).
 	p.commitTo(min(m.Commit, lastNew))

@@ -20,8 +20,7 @@ func (d *scriptDriver) cluster(c *scriptCommand) error {
 	if d.n != nil {
 		return errors.New("cluster given twice")
 	}
-	if err := c.checkArgs(false, "voters", "seed", "pre-vote", "check-quorum", "election-tick",
-		"heartbeat-tick", "max-size-per-msg", "max-inflight-msgs", "snapshot-chunk", "max-inflight-chunks", "unsafe"); err != nil {
+	if err := c.checkArgs(false, append(append([]string{"voters", "seed"}, clusterConfigArgs...), "unsafe")...); err != nil {
 		return err
 	}
 	count, err := c.uintArg("voters", uint64(len(voters)))
@@ -76,12 +75,12 @@ func configFromArgs(c *scriptCommand) (func(*engine.Config), error) {
 		return v
 	}
 	preVote, checkQuorum := boolean("pre-vote", base.PreVote), boolean("check-quorum", base.CheckQuorum)
-	electionTick := number("election-tick", uint64(base.ElectionTicks))
-	heartbeatTick := number("heartbeat-tick", uint64(base.HeartbeatTicks))
+	electionTick := number("election-ticks", uint64(base.ElectionTicks))
+	heartbeatTick := number("heartbeat-ticks", uint64(base.HeartbeatTicks))
 	maxSize := number("max-size-per-msg", base.MaxSizePerMsg)
 	maxInflight := number("max-inflight-msgs", uint64(base.MaxInflightMsgs))
-	chunk := number("snapshot-chunk", base.SnapshotChunkSize)
-	maxChunks := number("max-inflight-chunks", uint64(base.MaxInflightSnapshotChunks))
+	chunk := number("snapshot-chunk-size", base.SnapshotChunkSize)
+	maxChunks := number("max-inflight-snapshot-chunks", uint64(base.MaxInflightSnapshotChunks))
 	var unsafe engine.UnsafeConfig
 	for _, rule := range c.arg("unsafe") {
 		switch rule {
@@ -89,8 +88,10 @@ func configFromArgs(c *scriptCommand) (func(*engine.Config), error) {
 			unsafe.CommitOldTerms = true
 		case "skip-up-to-date-check":
 			unsafe.SkipUpToDateCheck = true
+		case "direct-config-change":
+			unsafe.DirectConfigChange = true
 		default:
-			errs = append(errs, fmt.Errorf("cluster: unknown unsafe rule %q (commit-old-terms, skip-up-to-date-check)", rule))
+			errs = append(errs, fmt.Errorf("cluster: unknown unsafe rule %q (%s)", rule, strings.Join(unsafeRules, ", ")))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -105,6 +106,15 @@ func configFromArgs(c *scriptCommand) (func(*engine.Config), error) {
 		cfg.Unsafe = unsafe
 	}, nil
 }
+
+// clusterConfigArgs are the cluster arguments that set an engine.Config field: each is
+// the field's name in kebab case (TestScriptArgsNameConfigFields keeps them so).
+var clusterConfigArgs = []string{"pre-vote", "check-quorum", "election-ticks", "heartbeat-ticks",
+	"max-size-per-msg", "max-inflight-msgs", "snapshot-chunk-size", "max-inflight-snapshot-chunks"}
+
+// unsafeRules are the words of "unsafe=(...)", each an engine.UnsafeConfig field in
+// kebab case.
+var unsafeRules = []string{"commit-old-terms", "skip-up-to-date-check", "direct-config-change"}
 
 // parsePreset reads "ID term=T vote=V commit=C log=(T1, T2, ...)": the log's entries
 // get indices 1, 2, ... and the given terms.

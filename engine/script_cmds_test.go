@@ -80,6 +80,12 @@ func (d *scriptDriver) run(c *scriptCommand) (string, error) {
 		err = d.check(c)
 	case "snapshot":
 		out, err = d.snapshot(c)
+	case "join":
+		err = d.join(c)
+	case "add-learner", "promote", "remove", "conf-change":
+		out, err = d.confChange(c)
+	case "conf":
+		out, err = d.conf(c)
 	default:
 		err = fmt.Errorf("unknown command %q (testdata/README.md lists them)", c.name)
 	}
@@ -175,7 +181,7 @@ func (d *scriptDriver) tickUntilLeader(c *scriptCommand) (string, error) {
 func (d *scriptDriver) leader() (uint64, uint64) {
 	leader, term := engine.None, uint64(0)
 	for id, p := range d.n.peers {
-		if st := p.Status(); st.State == engine.RoleLeader && st.Term > term {
+		if st := p.Status(); st.Role == engine.RoleLeader && st.Term > term {
 			leader, term = id, st.Term
 		}
 	}

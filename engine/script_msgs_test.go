@@ -132,7 +132,7 @@ func (d *scriptDriver) step(c *scriptCommand) (string, error) {
 	for _, v := range c.arg("voters") {
 		id, err := strconv.ParseUint(v, 10, 64)
 		errs = append(errs, err)
-		m.Voters = append(m.Voters, id)
+		m.Conf.Voters = append(m.Conf.Voters, id)
 	}
 	if err := errors.Join(append(errs, err, errDone)...); err != nil {
 		return "", err

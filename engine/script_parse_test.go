@@ -88,10 +88,10 @@ func TestScriptDriverErrors(t *testing.T) {
 	for name, tc := range map[string]struct{ script, err string }{
 		"before cluster":   {"tick 1\n----\n", `"tick" before cluster: a script starts with the cluster command`},
 		"unknown command":  {"cluster\n----\n\nfly 1\n----\n", `unknown command "fly" (testdata/README.md lists them)`},
-		"unknown argument": {"cluster prevote=false\n----\n", `cluster has no argument "prevote" (it takes voters, seed, pre-vote, check-quorum, election-tick, heartbeat-tick, max-size-per-msg, max-inflight-msgs, snapshot-chunk, max-inflight-chunks, unsafe)`},
+		"unknown argument": {"cluster prevote=false\n----\n", `cluster has no argument "prevote" (it takes voters, seed, pre-vote, check-quorum, election-ticks, heartbeat-ticks, max-size-per-msg, max-inflight-msgs, snapshot-chunk-size, max-inflight-snapshot-chunks, unsafe)`},
 		"bad boolean":      {"cluster pre-vote=maybe\n----\n", `cluster: pre-vote wants true or false: strconv.ParseBool: parsing "maybe": invalid syntax`},
-		"unknown rule":     {"cluster unsafe=(no-rules)\n----\n", `cluster: unknown unsafe rule "no-rules" (commit-old-terms, skip-up-to-date-check)`},
-		"bad config":       {"cluster election-tick=1\n----\n", `cluster: config: ElectionTicks (1) must be greater than HeartbeatTicks (1)`},
+		"unknown rule":     {"cluster unsafe=(no-rules)\n----\n", `cluster: unknown unsafe rule "no-rules" (commit-old-terms, skip-up-to-date-check, direct-config-change)`},
+		"bad config":       {"cluster election-ticks=1\n----\n", `cluster: config: ElectionTicks (1) must be greater than HeartbeatTicks (1)`},
 		"preset stranger":  {"cluster\n4 term=1\n----\n", `cluster: preset line "4 term=1": "4" is not a peer of the cluster`},
 		"not a peer":       {"cluster\n----\n\ncampaign 7\n----\n", `campaign: "7" is not a peer of the cluster`},
 		"crashed peer":     {"cluster\n----\n\ncrash 2\n----\n\ncampaign 2\n----\n", `campaign: peer 2 is crashed`},

@@ -72,7 +72,7 @@ func (d *scriptDriver) describePeer(what string, id uint64) string {
 	}
 	st := p.Status()
 	return fmt.Sprintf("%s term=%d vote=%d lead=%d commit=%d applied=%d last=%d@%d",
-		st.State, st.Term, st.VotedFor, st.Lead, st.CommitIndex, st.LastApplied, st.LastIndex, st.LastTerm)
+		st.Role, st.Term, st.VotedFor, st.Lead, st.CommitIndex, st.LastApplied, st.LastIndex, st.LastTerm)
 }
 
 // check asserts facts about one peer, "check 1 role=leader term=2 log=(1, 1, 2)", and
@@ -85,7 +85,7 @@ func (d *scriptDriver) check(c *scriptCommand) error {
 	}
 	st := d.n.status(id)
 	got := map[string]string{
-		"role": st.State.String(), "term": fmt.Sprint(st.Term), "vote": fmt.Sprint(st.VotedFor),
+		"role": st.Role.String(), "term": fmt.Sprint(st.Term), "vote": fmt.Sprint(st.VotedFor),
 		"lead": fmt.Sprint(st.Lead), "commit": fmt.Sprint(st.CommitIndex),
 		"applied": fmt.Sprint(st.LastApplied), "last": fmt.Sprint(st.LastIndex),
 		"log":      d.n.terms(id),

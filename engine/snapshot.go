@@ -6,7 +6,6 @@ package engine
 import (
 	"errors"
 	"fmt"
-	"slices"
 )
 
 // ErrCompacted is returned by a SnapshotStorage asked for an entry, or the term of an
@@ -35,9 +34,10 @@ type Snapshot struct {
 // IsEmpty reports whether s is the zero Snapshot: no snapshot.
 func (s *Snapshot) IsEmpty() bool { return s.Meta.Index == 0 }
 
-// String is a short text form, "snapshot 5@2 voters=[1 2 3] 12B".
+// String is a short text form, "snapshot 5@2 voters=[1 2 3] 12B" (with learners and
+// outgoing voters as ConfState.String writes them).
 func (s *Snapshot) String() string {
-	return fmt.Sprintf("snapshot %d@%d voters=%v %dB", s.Meta.Index, s.Meta.Term, s.Meta.ConfState.Voters, len(s.Data))
+	return fmt.Sprintf("snapshot %d@%d %s %dB", s.Meta.Index, s.Meta.Term, s.Meta.ConfState, len(s.Data))
 }
 
 // SnapshotStorage is a Storage whose log may begin after a snapshot. A Storage that
@@ -99,7 +99,13 @@ func (p *Peer) TakeSnapshot(index uint64, data []byte) error {
 		return fmt.Errorf("engine: peer %d: snapshot at %d is not past the snapshot the log already starts with (index %d)", p.id, index, max(p.log.snapIndex, p.pendingSnap.Meta.Index))
 	}
 	term := p.log.term(index)
-	p.pendingSnap = Snapshot{Meta: SnapshotMeta{Index: index, Term: term, ConfState: ConfState{Voters: slices.Clone(p.voters)}}, Data: data}
+	// The configuration as of index: a later configuration entry is not in the
+	// snapshot's prefix (§6, §7).
+	cs, _, err := p.confAt(index)
+	if err != nil {
+		return fmt.Errorf("engine: peer %d: snapshot at %d: %w", p.id, index, err)
+	}
+	p.pendingSnap = Snapshot{Meta: SnapshotMeta{Index: index, Term: term, ConfState: cs.Clone()}, Data: data}
 	p.restoreSnap = false
 	p.emit(Event{Kind: EventSnapshotTaken, Index: index, LogTerm: term, LocalIndex: p.log.lastIndex()})
 	return nil

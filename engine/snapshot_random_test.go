@@ -74,7 +74,7 @@ func runSnapshots(t *testing.T, seed uint64) (installs int) {
 			n.tick(ids[rng.IntN(len(ids))], 1)
 		case r < 78:
 			for _, id := range ids {
-				if n.peers[id].State() == engine.RoleLeader {
+				if n.peers[id].Role() == engine.RoleLeader {
 					_, err := n.peers[id].Propose(fmt.Appendf(nil, "c%d", proposals), nil)
 					require.NoError(t, err)
 					proposals++

@@ -88,7 +88,7 @@ func TestStorageWithoutSnapshots(t *testing.T) {
 		p.Advance()
 	}
 	// Such a peer refuses a snapshot from a leader, with a reason.
-	require.NoError(t, p.Step(engine.Message{Type: engine.MsgSnap, From: 2, To: 1, Term: 1, Index: 3, LogTerm: 1, Done: true, Voters: voters}))
+	require.NoError(t, p.Step(engine.Message{Type: engine.MsgSnap, From: 2, To: 1, Term: 1, Index: 3, LogTerm: 1, Done: true, Conf: engine.ConfState{Voters: voters}}))
 	rd := p.Ready()
 	require.Len(t, rd.Events, 2)
 	assert.Equal(t, engine.ReasonNoSnapshotStorage, rd.Events[1].Reason)
@@ -212,12 +212,12 @@ func TestSnapshotCodec(t *testing.T) {
 		assert.True(t, strings.HasPrefix(err.Error(), "engine: decode snapshot: "), err.Error())
 	}
 	// The InstallSnapshot trailer is checked like the rest of a message.
-	m := engine.Message{Type: engine.MsgSnap, From: 1, To: 2, Term: 3, Index: 9, LogTerm: 3, Data: []byte("abc"), Voters: voters}
+	m := engine.Message{Type: engine.MsgSnap, From: 1, To: 2, Term: 3, Index: 9, LogTerm: 3, Data: []byte("abc"), Conf: engine.ConfState{Voters: voters}}
 	enc := m.MarshalAppend(nil)
 	_, err = engine.UnmarshalMessage(enc[:len(enc)-1])
 	require.ErrorIs(t, err, engine.ErrTruncatedInput)
 	assert.Contains(t, err.Error(), "data length 3 exceeds remaining 2 bytes")
-	huge := codecConcat(enc[:len(enc)-8], binary.AppendUvarint(nil, 1<<40))
+	huge := codecConcat(enc[:len(enc)-11], binary.AppendUvarint(nil, 1<<40))
 	_, err = engine.UnmarshalMessage(huge)
 	assert.ErrorContains(t, err, "voters count 1099511627776 exceeds remaining")
 	// Other types carry no trailer: bytes after their entries are trailing garbage.
@@ -257,7 +257,7 @@ func FuzzStepSnapshot(f *testing.F) {
 		n := snapshotNetwork(t)
 		for _, to := range voters {
 			m := engine.Message{Type: engine.MessageType(typ), From: from, To: to, Term: term, Index: index, LogTerm: logTerm,
-				Offset: offset, Data: bytes.Clone(data), Done: done, Reject: reject, RejectHint: offset, Voters: voters}
+				Offset: offset, Data: bytes.Clone(data), Done: done, Reject: reject, RejectHint: offset, Conf: engine.ConfState{Voters: voters}}
 			err := n.peers[to].Step(m)
 			if err != nil && errors.Is(err, engine.ErrTermOutOfRange) {
 				continue

@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // ErrNotLeader is matched (with errors.Is) by the error returned when a proposal or a
@@ -28,8 +29,8 @@ func (e *NotLeaderError) Is(target error) bool { return target == ErrNotLeader }
 // Status is a snapshot of a peer for display and checks.
 type Status struct {
 	ID          uint64
-	RegionID    uint64
-	State       Role
+	ClusterID   uint64
+	Role        Role
 	Term        uint64
 	VotedFor    uint64
 	Lead        uint64
@@ -48,8 +49,22 @@ type Status struct {
 	// Recovering: the peer lost entries it may have acknowledged and has not caught up
 	// from a leader yet; it neither votes nor campaigns (see Config.Recovering).
 	Recovering bool
-	// Progress holds the ReplicationState of each voter (ourselves included), on a
-	// leader only.
+	// Conf is the configuration the peer uses: the latest in its log (§6). ConfIndex is
+	// the index of the entry that holds it (0: the configuration of the snapshot, or the
+	// one the storage was bootstrapped with), ConfCommitted whether the commit index has
+	// reached it. A configuration change is in progress while Conf is joint or not
+	// committed.
+	Conf          ConfState
+	ConfIndex     uint64
+	ConfCommitted bool
+	// VotersMatch and OutgoingMatch, on a leader only, are the highest index stored by a
+	// majority of Conf.Voters and, while joint, of Conf.VotersOutgoing (0 otherwise):
+	// the two majorities a commit waits for (§6). The commit index can reach the smaller
+	// of them (once it is an entry of the leader's term, §5.4.2).
+	VotersMatch   uint64
+	OutgoingMatch uint64
+	// Progress holds the ReplicationState of each member, voters and learners
+	// (ourselves included), on a leader only.
 	Progress map[uint64]ReplicationState
 }
 
@@ -57,8 +72,8 @@ type Status struct {
 func (p *Peer) Status() Status {
 	st := Status{
 		ID:              p.id,
-		RegionID:        p.regionID,
-		State:           p.state,
+		ClusterID:       p.clusterID,
+		Role:            p.role,
 		Term:            p.term,
 		VotedFor:        p.votedFor,
 		Lead:            p.lead,
@@ -72,11 +87,15 @@ func (p *Peer) Status() Status {
 		ElectionElapsed: p.electionElapsed,
 		ElectionTimeout: p.electionTimeout,
 		Recovering:      p.recovering,
+		Conf:            p.conf.Clone(),
+		ConfIndex:       p.confIndex,
+		ConfCommitted:   p.confIndex <= p.log.committed,
 	}
-	if p.state == RoleLeader {
+	if p.role == RoleLeader {
 		st.ElectionTimeout = p.cfg.ElectionTicks
-		st.Progress = make(map[uint64]ReplicationState, len(p.voters))
-		for i, id := range p.voters {
+		st.VotersMatch, st.OutgoingMatch = p.matchOfEachMajority()
+		st.Progress = make(map[uint64]ReplicationState, len(p.members))
+		for i, id := range p.members {
 			st.Progress[id] = p.progress[i].ReplicationState
 		}
 	}
@@ -86,5 +105,23 @@ func (p *Peer) Status() Status {
 // Term returns the peer's current term.
 func (p *Peer) Term() uint64 { return p.term }
 
-// State returns the peer's role.
-func (p *Peer) State() Role { return p.state }
+// Role returns the peer's role.
+func (p *Peer) Role() Role { return p.role }
+
+// matchOfEachMajority returns the highest index a majority of the incoming voters
+// stores and, while joint, the one of the outgoing voters (0 otherwise), with the
+// acknowledgements the commit rule counts.
+func (p *Peer) matchOfEachMajority() (incoming, outgoing uint64) {
+	vals := make([]uint64, len(p.progress))
+	for i, pr := range p.progress {
+		if !pr.Recovering {
+			vals[i] = pr.Match
+		}
+	}
+	scratch := make([]uint64, len(vals))
+	incoming = jointQuorumValue(slices.Clone(vals), p.incoming, nil, scratch)
+	if len(p.outgoing) > 0 {
+		outgoing = jointQuorumValue(vals, p.outgoing, nil, scratch)
+	}
+	return incoming, outgoing
+}

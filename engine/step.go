@@ -3,17 +3,18 @@ package engine
 import (
 	"errors"
 	"fmt"
-	"slices"
 )
 
 // Step hands the peer one message from another peer. It returns an error, and changes
 // nothing, when the message cannot be meant for this peer: an unknown type, another
-// recipient, or a sender that is not a voter.
+// recipient, or no sender (or ourselves). A sender need not be a member of our
+// configuration: the leader of a configuration we have not learned yet (we are
+// joining), or a candidate of one, is not; a reply from a non-member is ignored.
 func (p *Peer) Step(m Message) error {
 	if err := p.validate(m); err != nil {
 		return err
 	}
-	if m.Type == MsgPreVoteResp && p.state != RolePreCandidate {
+	if m.Type == MsgPreVoteResp && p.role != RolePreCandidate {
 		// An answer to a pre-vote round we gave up (we heard from a leader since, say).
 		// Taking a higher term from it would carry a follower past the check-quorum
 		// lease into a candidate's term.
@@ -52,8 +53,8 @@ func (p *Peer) validate(m Message) error {
 		return fmt.Errorf("engine: peer %d: message of unknown type %d from %d", p.id, m.Type, m.From)
 	case m.To != p.id:
 		return fmt.Errorf("engine: peer %d: %s addressed to peer %d", p.id, m.Type, m.To)
-	case m.From == p.id || p.voterIndex(m.From) < 0:
-		return fmt.Errorf("engine: peer %d: %s from %d, which is not another voter of region %d", p.id, m.Type, m.From, p.regionID)
+	case m.From == None || m.From == p.id:
+		return fmt.Errorf("engine: peer %d: %s from %d, which is not another server of cluster %d", p.id, m.Type, m.From, p.clusterID)
 	case m.Term == 0:
 		return fmt.Errorf("engine: peer %d: %s from %d carries term 0", p.id, m.Type, m.From)
 	case m.Term >= MaxTerm:
@@ -66,7 +67,7 @@ func (p *Peer) validate(m Message) error {
 		return validateEntries(m)
 	case m.Type == MsgSnap:
 		return p.validateSnapshot(m)
-	case m.Type == MsgAppResp && !m.Reject && m.Term == p.term && p.state == RoleLeader && m.Index > p.log.lastIndex():
+	case m.Type == MsgAppResp && !m.Reject && m.Term == p.term && p.role == RoleLeader && m.Index > p.log.lastIndex():
 		return fmt.Errorf("engine: peer %d: %s from %d claims index %d beyond our last index %d", p.id, m.Type, m.From, m.Index, p.log.lastIndex())
 	}
 	return nil
@@ -87,6 +88,15 @@ func validateEntries(m Message) error {
 			return fmt.Errorf("engine: AppendEntries from %d: entry %d has term %d, outside [%d, %d]", m.From, e.Index, e.Term, prevTerm, m.Term)
 		}
 		prevTerm = e.Term
+		if e.Type >= entryTypeCount {
+			return fmt.Errorf("engine: AppendEntries from %d: entry %d has unknown type %d", m.From, e.Index, uint8(e.Type))
+		}
+		if e.Type == EntryConfChange {
+			// §6: the configuration takes effect on append, so it must make sense.
+			if _, err := confFromEntry(&e); err != nil {
+				return fmt.Errorf("engine: AppendEntries from %d: %w", m.From, err)
+			}
+		}
 	}
 	return nil
 }
@@ -115,7 +125,7 @@ func (p *Peer) ignoreHigherTerm(m Message) bool {
 	if m.Type == MsgApp || m.Type == MsgHeartbeat || m.Type == MsgSnap {
 		lead = m.From
 	}
-	p.emit(Event{Kind: EventSteppedDown, Term: m.Term, From: m.From, State: p.state})
+	p.emit(Event{Kind: EventSteppedDown, Term: m.Term, From: m.From, Role: p.role})
 	p.becomeFollower(m.Term, lead)
 	return false
 }
@@ -173,13 +183,13 @@ func stepCandidate(p *Peer, m Message) error {
 		p.becomeFollower(m.Term, m.From)
 		return stepFollower(p, m)
 	case MsgVoteResp:
-		if p.state == RoleCandidate {
+		if p.role == RoleCandidate {
 			p.tallyVote(m)
 		}
 	case MsgPreVoteResp:
 		// A grant echoes the term it was asked about: one for an earlier round (our
 		// pre-vote for the term we are in now, say) answers a question we no longer ask.
-		if p.state == RolePreCandidate && (m.Reject || m.Term == p.term+1) {
+		if p.role == RolePreCandidate && (m.Reject || m.Term == p.term+1) {
 			p.tallyVote(m)
 		}
 	}
@@ -187,8 +197,8 @@ func stepCandidate(p *Peer, m Message) error {
 }
 
 // validateSnapshot checks the shape of an InstallSnapshot chunk: a snapshot of a
-// committed prefix of a log of the sender's term, of this region's voters (membership
-// is static), with no entries.
+// committed prefix of a log of the sender's term, with a configuration that has voters,
+// and no entries.
 func (p *Peer) validateSnapshot(m Message) error {
 	switch {
 	case m.Index == 0 || m.LogTerm == 0 || m.LogTerm > m.Term:
@@ -198,9 +208,11 @@ func (p *Peer) validateSnapshot(m Message) error {
 	case m.Offset > 1<<62:
 		return fmt.Errorf("engine: InstallSnapshot from %d: offset %d is out of range", m.From, m.Offset)
 	}
-	voters := slices.Sorted(slices.Values(m.Voters))
-	if !slices.Equal(voters, p.voters) {
-		return fmt.Errorf("engine: InstallSnapshot from %d: snapshot voters %v differ from the region's %v", m.From, m.Voters, p.voters)
+	if err := sortedConf(m.Conf).Validate(); err != nil {
+		return fmt.Errorf("engine: InstallSnapshot from %d: snapshot configuration: %w", m.From, err)
+	}
+	if len(m.Conf.Voters) == 0 {
+		return fmt.Errorf("engine: InstallSnapshot from %d: snapshot configuration %s has no voters", m.From, m.Conf)
 	}
 	return nil
 }

@@ -26,9 +26,10 @@ var roles = [...]term{
 	{"leader", "§5.1, §5.2"},
 }
 
-// String returns the role in lower case, the name every layer uses: a snapshot's
-// "state" (sim.PeerState), an event's "state", the page's data-role. Those also know
-// "down" for a crashed peer, a role the engine never has (a crashed peer has no engine).
+// String returns the role in lower case, the name every layer uses: the "role" of a
+// snapshot (sim.PeerState), of an event (EventJSON) and of a node's /status, and the
+// page's data-role. Those also know "down" for a crashed peer, a role the engine never
+// has (a crashed peer has no engine).
 func (s Role) String() string { return nameOf(roles[:], s, "role") }
 
 // Rule is the section of the paper (or the dissertation) that defines the role.
@@ -40,19 +41,53 @@ func ParseRole(s string) (Role, bool) { return parseTerm[Role](roles[:], s, 0) }
 // Roles lists every role, in the order of their numbers.
 func Roles() []Role { return values[Role](len(roles), 0) }
 
+// EntryType says what an entry carries. The numbering is part of the wire and disk
+// formats: append only.
+type EntryType uint8
+
+// The entry types.
+const (
+	// EntryNormal carries a client command, or nothing: the empty entry a new leader
+	// appends to commit entries of earlier terms (§5.4.2), which state machines skip.
+	EntryNormal EntryType = iota
+	// EntryConfChange carries a configuration (§6): its Command is the encoding of the
+	// whole ConfState it establishes (AppendConfState), joint (C_old,new) or not
+	// (C_new). A peer uses the latest configuration in its log as soon as the entry is
+	// appended, committed or not; state machines skip it (see ConfState).
+	EntryConfChange
+	entryTypeCount
+)
+
+// String returns "normal" or "conf".
+func (t EntryType) String() string {
+	switch t {
+	case EntryNormal:
+		return "normal"
+	case EntryConfChange:
+		return "conf"
+	}
+	return fmt.Sprintf("EntryType(%d)", uint8(t))
+}
+
 // Entry is one Raft log entry. Indices start at 1 and are strictly increasing in a log.
-// An entry with no Command is the empty entry a new leader appends to commit entries of
-// earlier terms (§5.4.2); state machines skip it.
+// An entry of type EntryNormal with no Command is the empty entry a new leader appends
+// to commit entries of earlier terms (§5.4.2); state machines skip it, and skip
+// EntryConfChange entries too (the engine applies those itself).
 type Entry struct {
 	Index   uint64
 	Term    uint64
+	Type    EntryType
 	Command []byte
 	Context []byte // optional bytes the proposer attached; opaque to Raft
 }
 
-// String is a short text form, "3@2" for index 3 in term 2 (plus the command length).
+// String is a short text form, "3@2" for index 3 in term 2 (plus the command length,
+// or "conf" for a configuration entry).
 func (e Entry) String() string {
-	if len(e.Command) == 0 {
+	switch {
+	case e.Type == EntryConfChange:
+		return fmt.Sprintf("%d@%d(conf)", e.Index, e.Term)
+	case len(e.Command) == 0:
 		return fmt.Sprintf("%d@%d", e.Index, e.Term)
 	}
 	return fmt.Sprintf("%d@%d(%dB)", e.Index, e.Term, len(e.Command))
@@ -72,12 +107,3 @@ type HardState struct {
 
 // IsEmpty reports whether hs is the zero HardState (nothing to persist).
 func (hs HardState) IsEmpty() bool { return hs == HardState{} }
-
-// ConfState is the membership of the region: the voters whose majority forms a quorum.
-// It is static for now (three voters).
-type ConfState struct {
-	Voters []uint64
-}
-
-// Quorum is the number of votes that make a majority of the voters.
-func (cs ConfState) Quorum() int { return len(cs.Voters)/2 + 1 }

@@ -72,7 +72,7 @@ func TestDescribeNamesPeersWithTheGivenFunction(t *testing.T) {
 		{engine.Event{Kind: engine.EventRestarted, Peer: 3, Term: 2, From: 0, Index: 1, LocalIndex: 4},
 			"Cy restarted from storage: term 2, voted for no one, commit 1, last index 4"},
 		{engine.Event{Kind: engine.EventNextIndexBackoff, Peer: 1, From: 3, Index: 2}, "Ann (leader) backs off: next index for Cy is now 2"},
-		{engine.Event{Kind: engine.EventSteppedDown, Peer: 1, From: 2, Term: 4, State: engine.RoleLeader},
+		{engine.Event{Kind: engine.EventSteppedDown, Peer: 1, From: 2, Term: 4, Role: engine.RoleLeader},
 			"Ann stepped down from leader: Bob is in the higher term 4"},
 	}
 	for _, c := range cases {
@@ -84,11 +84,11 @@ func TestDescribeNamesPeersWithTheGivenFunction(t *testing.T) {
 
 // TestEventJSONNamesKindsReasonsAndRoles checks the one JSON form of an event.
 func TestEventJSONNamesKindsReasonsAndRoles(t *testing.T) {
-	j := engine.Event{Kind: engine.EventSteppedDown, Peer: 1, From: 2, Term: 4, State: engine.RoleCandidate}.JSON(engine.PeerName)
-	assert.Equal(t, engine.EventJSON{Kind: "stepped-down", Peer: 1, From: 2, Term: 4, State: "candidate",
+	j := engine.Event{Kind: engine.EventSteppedDown, Peer: 1, From: 2, Term: 4, Role: engine.RoleCandidate}.JSON(engine.PeerName)
+	assert.Equal(t, engine.EventJSON{Kind: "stepped-down", Peer: 1, From: 2, Term: 4, Role: "candidate",
 		Text: "peer 1 stepped down from candidate: peer 2 is in the higher term 4"}, j)
 	j = engine.Event{Kind: engine.EventVoteRefused, Peer: 1, From: 2, Term: 4, Reason: engine.ReasonLogBehind, PreVote: true}.JSON(engine.PeerName)
 	assert.Equal(t, "log-behind", j.Reason)
-	assert.Empty(t, j.State, "only role and stepped-down carry a role")
+	assert.Empty(t, j.Role, "only role and stepped-down carry a role")
 	assert.True(t, j.PreVote)
 }

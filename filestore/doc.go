@@ -27,13 +27,14 @@
 //	         CRC-32C of the 24 bytes before it (u32)
 //	record   body length u32, body CRC u32, frame CRC u32 (of the 8 bytes before it),
 //	         then the body:
-//	           flags byte (bit 0: a HardState follows)
+//	           flags byte (bit 0: a HardState follows; bit 1: the entries carry
+//	           their type, always set since membership changes, §6)
 //	           [HardState]
 //	           entry count (uvarint), then that many entries
 //
 // and the state file:
 //
-//	state    magic "RPLAYSTA", version u32 (3), log generation (uvarint), ConfState,
+//	state    magic "RPLAYSTA", version u32 (4), log generation (uvarint), ConfState,
 //	         term, votedFor, high-water bytes, high-water index (uvarints),
 //	         flags byte (bit 0: recovering),
 //	         snapshot index, snapshot term (uvarints; 0 and 0 for none),
@@ -41,13 +42,18 @@
 //
 // and a snapshot file:
 //
-//	snap     magic "RPLAYSNP", version u32 (1), then the snapshot in the engine's
+//	snap     magic "RPLAYSNP", version u32 (2), then the snapshot in the engine's
 //	         encoding (engine.AppendSnapshot): index, term (uvarints), ConfState,
 //	         data length (uvarint), data (the state machine's bytes);
 //	         CRC-32C of everything before it (u32)
 //
-// State files of version 1 (no term, vote, mark or flags) and 2 (no snapshot) are
-// still read, and replaced by a version 3 one at the first state write. The log of a
+// State files of version 1 (no term, vote, mark or flags), 2 (no snapshot) and 3 (a
+// ConfState of the voters only) are still read, and replaced by a version 4 one at the
+// first state write; so are snapshot files of version 1 (a ConfState of the voters
+// only), and records without bit 1 (untyped entries, read as normal ones). The
+// ConfState there is the configuration as of the start of the log (the snapshot's, or
+// the one the store was created with); the engine finds later ones in the log's
+// configuration entries (§6). The log of a
 // store with a snapshot at index s starts at s+1: its first record's first entry is
 // at s+1 or, after a truncation, above it; a record holding an entry at or below s is
 // corruption.

@@ -18,8 +18,12 @@ const (
 	formatVersion = 1
 	// stateFormatVersion is written in the state file. Version 2 added the term, the
 	// vote, the high-water mark and the recovering flag; version 3 the snapshot the
-	// log follows. Versions 1 and 2 are read too.
-	stateFormatVersion = 3
+	// log follows; version 4 a whole ConfState (learners, outgoing voters, member
+	// contexts: membership changes, §6) where older versions hold the voters only.
+	// Versions 1 to 3 are read too.
+	stateFormatVersion = 4
+	// stateFirstFullConfVersion is the first state file version with a whole ConfState.
+	stateFirstFullConfVersion = 4
 
 	// stateFileName holds the ConfState and the generation of the current log file.
 	stateFileName = "state"
@@ -46,6 +50,13 @@ const (
 	minEntrySize = 4
 	// flagHardState is the record flags bit saying a HardState follows.
 	flagHardState = 1
+	// flagTypedEntries is the record flags bit saying the entries carry their type
+	// (engine.AppendEntry's form since membership changes, §6). Records written
+	// before then lack it, and their entries are read as normal ones
+	// (engine.DecodeEntryLegacy).
+	flagTypedEntries = 2
+	// recordFlags are the flags bits a record may have.
+	recordFlags = flagHardState | flagTypedEntries
 )
 
 // castagnoli is the CRC-32C table; Go computes it with the SSE4.2 / ARMv8 CRC
@@ -119,10 +130,10 @@ func appendRecord(b []byte, seed uint32, withHS bool, hs engine.HardState, entri
 	start := len(b)
 	b = append(b, make([]byte, frameSize)...)
 	if withHS {
-		b = append(b, flagHardState)
+		b = append(b, flagHardState|flagTypedEntries)
 		b = engine.AppendHardState(b, hs)
 	} else {
-		b = append(b, 0)
+		b = append(b, flagTypedEntries)
 	}
 	b = binary.AppendUvarint(b, uint64(len(entries)))
 	for i := range entries {
@@ -263,7 +274,11 @@ func decodeStateFile(b []byte) (stateFile, error) {
 	if n <= 0 {
 		return stateFile{}, errors.New("state file: bad log generation")
 	}
-	conf, m, err := engine.DecodeConfState(rest[n:])
+	decodeConf := engine.DecodeConfState
+	if version < stateFirstFullConfVersion {
+		decodeConf = engine.DecodeConfStateLegacy
+	}
+	conf, m, err := decodeConf(rest[n:])
 	if err != nil {
 		return stateFile{}, fmt.Errorf("state file: %w", err)
 	}

@@ -151,7 +151,10 @@ func TestCheckpointRaisesTheHighWaterMark(t *testing.T) {
 func TestStateFileVersion1(t *testing.T) {
 	b := append([]byte(stateMagic), 1, 0, 0, 0)
 	b = append(b, 7)
-	b = engine.AppendConfState(b, engine.ConfState{Voters: testVoters})
+	b = binary.AppendUvarint(b, uint64(len(testVoters))) // the voters-only ConfState of versions 1 to 3
+	for _, id := range testVoters {
+		b = binary.AppendUvarint(b, id)
+	}
 	b = binary.LittleEndian.AppendUint32(b, crc32c(b))
 	st, err := decodeStateFile(b)
 	require.NoError(t, err)

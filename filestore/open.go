@@ -162,8 +162,11 @@ func listDir(fsys fileSystem, dir string) (dirFiles, error) {
 // only be left by an earlier create that crashed before writing the state file, so
 // they hold no records; anything else is refused rather than overwritten.
 func (s *Store) create(files dirFiles) (RecoveryReport, error) {
-	if len(s.opts.Voters) == 0 {
-		return RecoveryReport{}, fmt.Errorf("filestore: create a store in %s: Options.Voters is empty; a new store needs its voter set", s.dir)
+	switch {
+	case s.opts.Join && len(s.opts.Voters) > 0:
+		return RecoveryReport{}, fmt.Errorf("filestore: create a store in %s: Options.Join with Options.Voters %v; a server that joins learns its configuration from the leader", s.dir, s.opts.Voters)
+	case !s.opts.Join && len(s.opts.Voters) == 0:
+		return RecoveryReport{}, fmt.Errorf("filestore: create a store in %s: Options.Voters is empty; a new store needs its voter set (or Options.Join)", s.dir)
 	}
 	var report RecoveryReport
 	if len(files.snaps) > 0 {
@@ -185,7 +188,10 @@ func (s *Store) create(files dirFiles) (RecoveryReport, error) {
 	if err != nil {
 		return RecoveryReport{}, err
 	}
-	s.conf = engine.ConfState{Voters: slices.Clone(s.opts.Voters)}
+	s.conf = engine.ConfState{}
+	if len(s.opts.Voters) > 0 {
+		s.conf.Voters = slices.Clone(s.opts.Voters)
+	}
 	if err := s.startLogFile(1); err != nil {
 		return RecoveryReport{}, err
 	}
@@ -203,7 +209,7 @@ func (s *Store) recover(files dirFiles) (RecoveryReport, error) {
 	if err != nil {
 		return RecoveryReport{}, err
 	}
-	if len(s.opts.Voters) > 0 && !sameVoters(s.opts.Voters, st.conf.Voters) {
+	if len(s.opts.Voters) > 0 && st.snap.index == 0 && len(st.conf.Voters) > 0 && !sameVoters(s.opts.Voters, st.conf.Voters) {
 		return RecoveryReport{}, fmt.Errorf("filestore: open %s: Options.Voters %v differ from the stored voters %v",
 			s.dir, s.opts.Voters, st.conf.Voters)
 	}

@@ -61,7 +61,7 @@ type recordSummary struct {
 
 // entrySize is the encoded size of e (engine.AppendEntry's output).
 func entrySize(e *engine.Entry) int64 {
-	return int64(uvarintLen(e.Index) + uvarintLen(e.Term) +
+	return int64(uvarintLen(e.Index) + uvarintLen(e.Term) + 1 +
 		uvarintLen(uint64(len(e.Command))) + len(e.Command) +
 		uvarintLen(uint64(len(e.Context))) + len(e.Context))
 }
@@ -76,7 +76,7 @@ func (st *logState) applyRecord(body []byte) (recordSummary, error) {
 		return sum, fmt.Errorf("empty record body")
 	}
 	flags := body[0]
-	if flags&^flagHardState != 0 {
+	if flags&^recordFlags != 0 {
 		return sum, fmt.Errorf("unknown record flags 0x%02x", flags)
 	}
 	off := 1
@@ -92,6 +92,10 @@ func (st *logState) applyRecord(body []byte) (recordSummary, error) {
 	if n <= 0 {
 		return sum, fmt.Errorf("bad entry count at body offset %d", off)
 	}
+	decodeEntry := engine.DecodeEntryLegacy
+	if flags&flagTypedEntries != 0 {
+		decodeEntry = engine.DecodeEntry
+	}
 	off += n
 	if count > uint64(len(body)-off)/minEntrySize {
 		return sum, fmt.Errorf("entry count %d exceeds what the remaining %d bytes can hold", count, len(body)-off)
@@ -104,7 +108,7 @@ func (st *logState) applyRecord(body []byte) (recordSummary, error) {
 	// all of it checks out, so that a bad record leaves st as it was.
 	base := st.log.len()
 	for i := 0; i < sum.count; i++ {
-		e, n, err := engine.DecodeEntry(body[off:])
+		e, n, err := decodeEntry(body[off:])
 		if err == nil {
 			err = st.checkNext(&e, i, base)
 		}

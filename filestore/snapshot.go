@@ -11,7 +11,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -26,8 +25,9 @@ const (
 	// renamed to its own.
 	snapTempSuffix = ".tmp"
 	snapMagic      = "RPLAYSNP"
-	// snapFormatVersion is written in every snapshot file.
-	snapFormatVersion = 1
+	// snapFormatVersion is written in every snapshot file. Version 2 holds a whole
+	// ConfState (membership changes, §6); version 1, the voters only, is read too.
+	snapFormatVersion = 2
 )
 
 // snapFileName returns the name of the file of the snapshot at index.
@@ -81,11 +81,16 @@ func decodeSnapshot(b []byte) (engine.Snapshot, error) {
 	if computed := crc32.Checksum(body, castagnoli); computed != sum {
 		return engine.Snapshot{}, fmt.Errorf("snapshot file checksum mismatch: stored %08x, computed %08x", sum, computed)
 	}
-	if version := binary.LittleEndian.Uint32(b[8:]); version != snapFormatVersion {
-		return engine.Snapshot{}, fmt.Errorf("unsupported snapshot file version %d (this build reads %d)", version, snapFormatVersion)
+	version := binary.LittleEndian.Uint32(b[8:])
+	if version < 1 || version > snapFormatVersion {
+		return engine.Snapshot{}, fmt.Errorf("unsupported snapshot file version %d (this build reads 1 to %d)", version, snapFormatVersion)
+	}
+	decode := engine.DecodeSnapshot
+	if version == 1 {
+		decode = engine.DecodeSnapshotLegacy
 	}
 	rest := body[12:]
-	snap, n, err := engine.DecodeSnapshot(rest)
+	snap, n, err := decode(rest)
 	if err != nil {
 		return engine.Snapshot{}, fmt.Errorf("snapshot file: %w", err)
 	}
@@ -184,7 +189,7 @@ func (s *Store) SaveSnapshot(snap engine.Snapshot) error {
 		return fmt.Errorf("filestore: save snapshot %d@%d: no voters in its ConfState", meta.Index, meta.Term)
 	}
 	snap = engine.Snapshot{Meta: engine.SnapshotMeta{Index: meta.Index, Term: meta.Term,
-		ConfState: engine.ConfState{Voters: slices.Clone(meta.ConfState.Voters)}}, Data: snap.Data}
+		ConfState: meta.ConfState.Clone()}, Data: snap.Data}
 	if err := s.writeSnapshotFile(snap); err != nil {
 		return err
 	}

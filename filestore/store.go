@@ -24,10 +24,17 @@ const (
 
 // Options configures Open.
 type Options struct {
-	// Voters is the ConfState a new store starts with (required then). For an existing
-	// store it is checked against the stored one if not empty: opening a node's
-	// directory with another voter set is an error, not a silent reconfiguration.
+	// Voters is the ConfState a new store starts with (required then, unless Join).
+	// For an existing store whose configuration is still the one it was created with
+	// (no snapshot replaced it), it is checked against that one if not empty: opening
+	// a node's directory with another voter set is an error, not a silent
+	// reconfiguration. Later configurations live in the log and the snapshot (§6), so
+	// a store with a snapshot is not checked.
 	Voters []uint64
+	// Join makes a new store start with no configuration: a server that joins an
+	// existing cluster and learns its configuration from the leader's entries or
+	// snapshot (§6). Voters must then be empty.
+	Join bool
 	// NoSync skips every fdatasync and directory fsync. Only for tests and benchmarks
 	// that do not simulate power loss: a crash of the machine can then lose anything.
 	NoSync bool

@@ -273,8 +273,8 @@ func TestInspect(t *testing.T) {
 	}
 	assert.Equal(t, []string{
 		"@28 append 1..3 term 1 hs term=1 vote=1 commit=0",
-		"@66 hardstate hs term=1 vote=1 commit=2",
-		"@83 truncate 3..4 term 2 (dropped 1) hs term=2 vote=0 commit=0",
+		"@69 hardstate hs term=1 vote=1 commit=2",
+		"@86 truncate 3..4 term 2 (dropped 1) hs term=2 vote=0 commit=0",
 	}, lines)
 	assert.Equal(t, uint64(4), r.LastIndex)
 	assert.Equal(t, engine.HardState{Term: 2}, r.HardState)
@@ -283,8 +283,8 @@ func TestInspect(t *testing.T) {
 	assert.Equal(t, r.LogBytes, r.LiveBytes+r.DeadBytes)
 	assert.Nil(t, r.TornTail)
 	assert.Nil(t, r.Corruption)
-	assert.Contains(t, r.String(), "log /store/log-0000000000000001: 114 bytes, 3 records, last index 4")
-	assert.Contains(t, r.String(), "\n  @83 truncate 3..4 term 2 (dropped 1)")
+	assert.Contains(t, r.String(), "log /store/log-0000000000000001: 119 bytes, 3 records, last index 4")
+	assert.Contains(t, r.String(), "\n  @86 truncate 3..4 term 2 (dropped 1)")
 }
 
 func TestRealFiles(t *testing.T) {

@@ -107,7 +107,7 @@ type Store struct {
 func New() *Store { return NewWithSessionExpiry(DefaultSessionExpiry) }
 
 // NewWithSessionExpiry is New with sessions that expire after expiry idle log
-// entries (at least 1). Every replica of a region must use the same expiry.
+// entries (at least 1). Every replica of a cluster must use the same expiry.
 func NewWithSessionExpiry(expiry uint64) *Store {
 	return &Store{data: make(map[string]string), sessions: make(map[uint64]session), sessionExpiry: max(expiry, 1)}
 }

@@ -17,9 +17,9 @@ import (
 // file it is a JSON object with one kind key (and an optional "label" shown to the
 // learner instead of the generated description):
 //
-//	{"event": {"kind": "role", "state": "leader"}}
+//	{"event": {"kind": "role", "role": "leader"}}
 //	{"label": "peer 3 caught up", "log": {"peer": 3, "equals_peer": "leader"}}
-//	{"all": [{"peer": {"id": 2, "state": "down"}}, {"leader": {"min_term_rise": 1}}]}
+//	{"all": [{"peer": {"id": 2, "role": "down"}}, {"leader": {"min_term_rise": 1}}]}
 //
 // Exactly one of the kind fields is set. lessons/README.md documents every kind.
 type Check struct {
@@ -49,7 +49,7 @@ type EventCheck struct {
 	Index   *uint64  `json:"index,omitempty"`
 	LogTerm *uint64  `json:"log_term,omitempty"`
 	Reason  string   `json:"reason,omitempty"`
-	State   string   `json:"state,omitempty"`
+	Role    string   `json:"role,omitempty"`
 	PreVote *bool    `json:"pre_vote,omitempty"`
 	MsgType string   `json:"msg_type,omitempty"`
 	Entries *int     `json:"entries,omitempty"`
@@ -61,11 +61,11 @@ type EventCheck struct {
 }
 
 // PeerCheck passes when each of the peers ID names matches every field given, now:
-// State (a role, "down" or "up"), Term, how far its term rose since the step began
+// Role (a role, "down" or "up"), Term, how far its term rose since the step began
 // (MinTermRise, MaxTermRise), Vote and Lead. At least one of them must be given.
 type PeerCheck struct {
 	ID          PeerRef  `json:"id"`
-	State       string   `json:"state,omitempty"`
+	Role        string   `json:"role,omitempty"`
 	Term        *uint64  `json:"term,omitempty"`
 	MinTermRise *uint64  `json:"min_term_rise,omitempty"`
 	MaxTermRise *uint64  `json:"max_term_rise,omitempty"`
@@ -142,8 +142,8 @@ var checkKinds = []string{"event", "peer", "leader", "log", "commit", "kv", "cli
 // The names an event check may use come from engine and sim, where they are defined:
 // a kind, reason, role or message type added there is valid here at once.
 var (
-	roleStates   = names(engine.Roles())
-	peerStates   = append(names(engine.Roles()), "down", "up")
+	roleNames    = names(engine.Roles())
+	peerRoles    = append(names(engine.Roles()), "down", "up")
 	voteReasons  = names(engine.Reasons())
 	messageTypes = names(engine.MessageTypes())
 	clientOps    = []string{"PUT", "GET", "DELETE", "CAS"}
@@ -203,12 +203,16 @@ func (p *checkParser) parse(raw json.RawMessage, path string, depth int) (*Check
 	var err error
 	switch kind {
 	case "event":
-		c.Event, err = decodeBody[EventCheck](body, sub)
+		if body, err = renameLegacyRole(body); err == nil {
+			c.Event, err = decodeBody[EventCheck](body, sub)
+		}
 		if err == nil {
 			err = c.Event.validate(p.peers)
 		}
 	case "peer":
-		c.Peer, err = decodeBody[PeerCheck](body, sub)
+		if body, err = renameLegacyRole(body); err == nil {
+			c.Peer, err = decodeBody[PeerCheck](body, sub)
+		}
 		if err == nil {
 			err = c.Peer.validate(p.peers)
 		}
@@ -346,8 +350,8 @@ func (e *EventCheck) validate(peers int) error {
 			return err
 		}
 	}
-	if e.State != "" {
-		if err := oneOf("state", e.State, roleStates); err != nil {
+	if e.Role != "" {
+		if err := oneOf("role", e.Role, roleNames); err != nil {
 			return err
 		}
 	}
@@ -376,16 +380,16 @@ func (c *PeerCheck) validate(peers int) error {
 	if err := validRef("id", &c.ID, peers, refsMany); err != nil {
 		return err
 	}
-	if c.State != "" {
-		if err := oneOf("state", c.State, peerStates); err != nil {
+	if c.Role != "" {
+		if err := oneOf("role", c.Role, peerRoles); err != nil {
 			return err
 		}
 	}
 	if err := validRef("lead", c.Lead, peers, refsOne); err != nil {
 		return err
 	}
-	if c.State == "" && c.Term == nil && c.MinTermRise == nil && c.MaxTermRise == nil && c.Vote == nil && c.Lead == nil {
-		return errors.New("says nothing to check: set state, term, min_term_rise, max_term_rise, vote or lead")
+	if c.Role == "" && c.Term == nil && c.MinTermRise == nil && c.MaxTermRise == nil && c.Vote == nil && c.Lead == nil {
+		return errors.New("says nothing to check: set role, term, min_term_rise, max_term_rise, vote or lead")
 	}
 	return validRise(c.MinTermRise, c.MaxTermRise)
 }

@@ -67,8 +67,8 @@ func (e *EventCheck) describe() string {
 	if e.To != nil {
 		add("to", e.To.describe())
 	}
-	if e.State != "" {
-		add("state", e.State)
+	if e.Role != "" {
+		add("role", e.Role)
 	}
 	if e.Reason != "" {
 		add("reason", e.Reason)
@@ -121,8 +121,8 @@ func riseText(min, max *uint64) string {
 
 func (c *PeerCheck) describe() string {
 	var with []string
-	if c.State != "" {
-		with = append(with, "is "+c.State)
+	if c.Role != "" {
+		with = append(with, "is "+c.Role)
 	}
 	if c.Term != nil {
 		with = append(with, fmt.Sprintf("is in term %d", *c.Term))

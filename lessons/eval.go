@@ -144,7 +144,7 @@ func (x *evalCtx) eval(c *Check) bool {
 		return x.forPeers(c.KV.Peer, func(p *sim.PeerState) bool {
 			v, ok := p.KV[c.KV.Key]
 			if c.KV.Absent {
-				return !ok && p.State != "down"
+				return !ok && p.Role != "down"
 			}
 			return ok && v == *c.KV.Value
 		})
@@ -205,7 +205,7 @@ func (x *evalCtx) forPeers(r PeerRef, pred func(*sim.PeerState) bool) bool {
 	seen := 0
 	for i := range st.Peers {
 		p := &st.Peers[i]
-		if r.Name == RefUp && p.State == "down" {
+		if r.Name == RefUp && p.Role == "down" {
 			continue
 		}
 		seen++
@@ -236,14 +236,14 @@ func riseWithin(rise uint64, min, max *uint64) bool {
 }
 
 func (x *evalCtx) peerHolds(c *PeerCheck, p *sim.PeerState) bool {
-	switch c.State {
+	switch c.Role {
 	case "":
 	case "up":
-		if p.State == "down" {
+		if p.Role == "down" {
 			return false
 		}
 	default:
-		if p.State != c.State {
+		if p.Role != c.Role {
 			return false
 		}
 	}
@@ -377,7 +377,7 @@ func (e *EventCheck) matches(ev *sim.TraceEvent, m *Mark) bool {
 		(e.Index == nil || ev.Index == *e.Index) &&
 		(e.LogTerm == nil || ev.LogTerm == *e.LogTerm) &&
 		(e.Reason == "" || ev.Reason == e.Reason) &&
-		(e.State == "" || ev.State == e.State) &&
+		(e.Role == "" || ev.Role == e.Role) &&
 		(e.PreVote == nil || ev.PreVote == *e.PreVote) &&
 		(e.MsgType == "" || ev.MsgType == e.MsgType) &&
 		(e.Entries == nil || ev.Entries == *e.Entries) &&

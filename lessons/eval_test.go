@@ -40,8 +40,8 @@ func TestEvaluateKinds(t *testing.T) {
 		check string
 		want  bool
 	}{
-		{`{"event": {"kind": "role", "state": "leader"}}`, true},
-		{`{"event": {"kind": "role", "state": "leader", "peer": 1}}`, false},
+		{`{"event": {"kind": "role", "role": "leader"}}`, true},
+		{`{"event": {"kind": "role", "role": "leader", "peer": 1}}`, false},
 		{`{"event": {"kind": "vote-granted", "from": 2, "count": 2}}`, true},
 		{`{"event": {"kind": "vote-granted", "count": 3}}`, false},
 		{`{"event": {"kind": "send", "from": 2, "msg_type": "Heartbeat", "count": 4}}`, true},
@@ -49,17 +49,17 @@ func TestEvaluateKinds(t *testing.T) {
 		{`{"event": {"kind": "commit-advanced", "peer": 2, "index": 2, "log_term": 1}}`, true},
 		{`{"event": {"kind": "client-request", "peer": 2}}`, true},
 		{`{"event": {"kind": "election-won", "peer": "step_leader"}}`, false},
-		{`{"peer": {"id": 2, "state": "leader"}}`, true},
-		{`{"peer": {"id": "any", "state": "leader"}}`, true},
-		{`{"peer": {"id": "all", "state": "follower"}}`, false},
+		{`{"peer": {"id": 2, "role": "leader"}}`, true},
+		{`{"peer": {"id": "any", "role": "leader"}}`, true},
+		{`{"peer": {"id": "all", "role": "follower"}}`, false},
 		{`{"peer": {"id": "up", "term": 1}}`, true},
 		{`{"peer": {"id": "leader", "vote": 2}}`, true},
 		{`{"peer": {"id": 1, "min_term_rise": 1}}`, true},
 		{`{"peer": {"id": 1, "max_term_rise": 0}}`, false},
 		{`{"peer": {"id": 1, "lead": "leader"}}`, true},
 		{`{"peer": {"id": 1, "lead": "step_leader"}}`, false},
-		{`{"peer": {"id": 3, "state": "up"}}`, true},
-		{`{"peer": {"id": 3, "state": "down"}}`, false},
+		{`{"peer": {"id": 3, "role": "up"}}`, true},
+		{`{"peer": {"id": 3, "role": "down"}}`, false},
 		{`{"leader": {}}`, true},
 		{`{"leader": {"exists": false}}`, false},
 		{`{"leader": {"is": 2, "min_term_rise": 1, "max_term_rise": 1}}`, true},
@@ -123,14 +123,14 @@ func TestEvaluateParts(t *testing.T) {
 	c, mark := electedRun(t)
 	check := mustCheck(t, `{"all": [
 		{"label": "a leader", "leader": {}},
-		{"peer": {"id": 3, "state": "down"}}
+		{"peer": {"id": 3, "role": "down"}}
 	]}`)
 	res := NewEvaluator(check, mark).Evaluate(c)
 	assert.False(t, res.Passed)
 	assert.Equal(t, []PartResult{{Text: "a leader", Passed: true}, {Text: "peer 3 is down", Passed: false}}, res.Parts)
 	assert.Equal(t, "waiting for: peer 3 is down", res.Detail)
 
-	labelled := mustCheck(t, `{"label": "everything", "all": [{"leader": {}}, {"peer": {"id": 3, "state": "down"}}]}`)
+	labelled := mustCheck(t, `{"label": "everything", "all": [{"leader": {}}, {"peer": {"id": 3, "role": "down"}}]}`)
 	res = NewEvaluator(labelled, mark).Evaluate(c)
 	assert.Equal(t, []PartResult{{Text: "everything", Passed: false}}, res.Parts)
 	assert.Equal(t, "waiting for: everything", res.Detail)
@@ -144,7 +144,7 @@ func TestDescribe(t *testing.T) {
 	tests := []struct{ check, want string }{
 		{`{"event": {"kind": "vote-refused", "peer": 2, "from": 3, "reason": "log-behind"}}`, `event "vote-refused" (at peer 2, from peer 3, reason log-behind)`},
 		{`{"event": {"kind": "send", "msg_type": "Heartbeat", "count": 6}}`, `event "send" (message Heartbeat) (at least 6 times)`},
-		{`{"peer": {"id": "all", "state": "follower", "lead": "leader"}}`, "every peer is follower, follows the leader"},
+		{`{"peer": {"id": "all", "role": "follower", "lead": "leader"}}`, "every peer is follower, follows the leader"},
 		{`{"peer": {"id": 1, "max_term_rise": 0}}`, "peer 1 has its term unchanged since the step's start"},
 		{`{"peer": {"id": 2, "vote": 0}}`, "peer 2 has no vote recorded"},
 		{`{"leader": {"is_not": "step_leader", "min_term_rise": 1}}`, "a leader that is not the step's first leader and has its term at least 1 above the step's start"},

@@ -22,7 +22,7 @@ func lessonWith(steps ...string) string {
 	return b.String()
 }
 
-const goodStep = `{"action": {"prompt": "Crash S1."}, "reference": ["crash 1"], "check": {"peer": {"id": 1, "state": "down"}}}`
+const goodStep = `{"action": {"prompt": "Crash S1."}, "reference": ["crash 1"], "check": {"peer": {"id": 1, "role": "down"}}}`
 
 func TestParseGoodLesson(t *testing.T) {
 	src := lessonWith(goodStep,
@@ -86,7 +86,7 @@ func TestParseErrors(t *testing.T) {
 		{"bad highlight", "", lessonWith(`{"action": {"prompt": "p", "highlight": "<b>"}, "reference": ["crash 1"], "check": {"leader": {}}}`), "highlight must be a CSS selector"},
 		{"no check", "", lessonWith(`{"observe": true}`), `needs "check"`},
 		{"unknown check kind", "", lessonWith(`{"observe": true, "check": {"leeder": {}}}`), `check: unknown check kind "leeder"`},
-		{"two check kinds", "", lessonWith(`{"observe": true, "check": {"leader": {}, "peer": {"id": 1, "state": "down"}}}`), "one check kind per object, got leader and peer"},
+		{"two check kinds", "", lessonWith(`{"observe": true, "check": {"leader": {}, "peer": {"id": 1, "role": "down"}}}`), "one check kind per object, got leader and peer"},
 		{"empty check", "", lessonWith(`{"observe": true, "check": {"label": "x"}}`), "check: no check kind"},
 		{"check not an object", "", lessonWith(`{"observe": true, "check": [1]}`), "check: must be a JSON object"},
 		{"label not a string", "", lessonWith(`{"observe": true, "check": {"label": 3, "leader": {}}}`), "check.label: must be a string"},
@@ -95,12 +95,12 @@ func TestParseErrors(t *testing.T) {
 		{"event without kind", "", lessonWith(`{"observe": true, "check": {"event": {"peer": 1}}}`), `check.event: needs "kind"`},
 		{"bad reason", "", lessonWith(`{"observe": true, "check": {"event": {"kind": "vote-refused", "reason": "grumpy"}}}`), `reason "grumpy" is not known`},
 		{"bad msg type", "", lessonWith(`{"observe": true, "check": {"event": {"kind": "send", "msg_type": "AppendEntry"}}}`), `msg_type "AppendEntry" is not known`},
-		{"peer out of range", "", lessonWith(`{"observe": true, "check": {"peer": {"id": 7, "state": "down"}}}`), "check.peer: id: peer 7 is not in the cluster"},
-		{"unknown peer name", "", lessonWith(`{"observe": true, "check": {"peer": {"id": "boss", "state": "down"}}}`), `check.peer: id: "boss" is not accepted here`},
+		{"peer out of range", "", lessonWith(`{"observe": true, "check": {"peer": {"id": 7, "role": "down"}}}`), "check.peer: id: peer 7 is not in the cluster"},
+		{"unknown peer name", "", lessonWith(`{"observe": true, "check": {"peer": {"id": "boss", "role": "down"}}}`), `check.peer: id: "boss" is not accepted here`},
 		{"name not accepted here", "", lessonWith(`{"observe": true, "check": {"event": {"kind": "role", "peer": "all"}}}`), `check.event: peer: "all" is not accepted here (want a peer id or one of "any", "step_leader")`},
-		{"peer ref of wrong type", "", lessonWith(`{"observe": true, "check": {"peer": {"id": true, "state": "down"}}}`), "a peer must be an id (a number) or a name"},
+		{"peer ref of wrong type", "", lessonWith(`{"observe": true, "check": {"peer": {"id": true, "role": "down"}}}`), "a peer must be an id (a number) or a name"},
 		{"peer check says nothing", "", lessonWith(`{"observe": true, "check": {"peer": {"id": 1}}}`), "says nothing to check"},
-		{"bad peer state", "", lessonWith(`{"observe": true, "check": {"peer": {"id": 1, "state": "sleeping"}}}`), `state "sleeping" is not known`},
+		{"bad peer role", "", lessonWith(`{"observe": true, "check": {"peer": {"id": 1, "role": "sleeping"}}}`), `role "sleeping" is not known`},
 		{"rise range", "", lessonWith(`{"observe": true, "check": {"leader": {"min_term_rise": 3, "max_term_rise": 1}}}`), "min_term_rise 3 is above max_term_rise 1"},
 		{"no leader with identity", "", lessonWith(`{"observe": true, "check": {"leader": {"exists": false, "is": 1}}}`), `"exists": false cannot be combined`},
 		{"committed without contains", "", lessonWith(`{"observe": true, "check": {"log": {"peer": 1, "committed": true}}}`), `"committed" needs "contains"`},
@@ -120,7 +120,7 @@ func TestParseErrors(t *testing.T) {
 		{"quiz one choice", "", lessonWith(`{"observe": true, "check": {"leader": {}}, "quiz": [{"question": "q", "choices": [{"text": "a"}], "correct": 1, "explanation": "e"}]}`), `needs 2 to 6 "choices"`},
 		{"quiz no explanation", "", lessonWith(`{"observe": true, "check": {"leader": {}}, "quiz": [{"question": "q", "choices": [{"text": "a"}, {"text": "b", "why": "w"}], "correct": 1}]}`), `needs "explanation"`},
 		{"bad step start", "", lessonWith(`{"observe": true, "check": {"leader": {}}, "start": {"v": 2}}`), "start: sim: scenario: unsupported version 2"},
-		{"step start peers", "", lessonWith(`{"observe": true, "check": {"peer": {"id": 5, "state": "down"}}, "start": {"v": 1, "options": {"peers": 5}}}`, `{"observe": true, "check": {"peer": {"id": 5, "state": "down"}}}`), ""},
+		{"step start peers", "", lessonWith(`{"observe": true, "check": {"peer": {"id": 5, "role": "down"}}, "start": {"v": 1, "options": {"peers": 5}}}`, `{"observe": true, "check": {"peer": {"id": 5, "role": "down"}}}`), ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -191,7 +191,7 @@ func TestVerifyFindsDefects(t *testing.T) {
 	rep = verifyOne(t, elect, `{"action": {"prompt": "p"}, "reference": ["crash 1", "wait 20"], "check": {"peer": {"id": 1, "term": 9}}, "within_ticks": 10}`)
 	assert.Contains(t, rep.Steps[1].Problem, "the reference path did not satisfy the check within 10 ticks: waiting for: peer 1 is in term 9")
 
-	rep = verifyOne(t, elect, `{"action": {"prompt": "p"}, "reference": ["restart 1"], "check": {"peer": {"id": 1, "state": "down"}}}`, elect)
+	rep = verifyOne(t, elect, `{"action": {"prompt": "p"}, "reference": ["restart 1"], "check": {"peer": {"id": 1, "role": "down"}}}`, elect)
 	assert.Contains(t, rep.Steps[1].Problem, "reference move 1 (restart 1) cannot be made")
 	assert.Contains(t, rep.Steps[2].Problem, "not run")
 	assert.Equal(t, 2, rep.Failures())

@@ -20,7 +20,7 @@ func TestReadmeNamesTheWholeVocabulary(t *testing.T) {
 	require.NoError(t, err)
 	readme := string(data)
 	words := append(append(names(engine.EventKinds()), sim.TraceKinds()...), voteReasons...)
-	words = append(append(words, roleStates...), messageTypes...)
+	words = append(append(words, roleNames...), messageTypes...)
 	for _, w := range words {
 		assert.True(t, strings.Contains(readme, "`"+w+"`"), "lessons/README.md does not name `%s`", w)
 	}

@@ -31,7 +31,7 @@ func TestVerifyRejectsChecksThatAcceptWrongMoves(t *testing.T) {
 			`instead of "read leader x"`},
 		{"another server's crash passes",
 			`{"action": {"prompt": "Crash S1."}, "reference": ["crash 1"],
-			  "check": {"peer": {"id": "any", "state": "down"}}}`,
+			  "check": {"peer": {"id": "any", "role": "down"}}}`,
 			`"crash `},
 		{"forced timeouts pass as a partition",
 			`{"action": {"prompt": "Cut S1 off."}, "reference": ["partition 1 | 2 3"],
@@ -39,7 +39,7 @@ func TestVerifyRejectsChecksThatAcceptWrongMoves(t *testing.T) {
 			`"timeout 1"`},
 		{"a move left out",
 			`{"action": {"prompt": "Crash S1 and S2."}, "reference": ["crash 1", "crash 2"],
-			  "check": {"peer": {"id": 2, "state": "down"}}}`,
+			  "check": {"peer": {"id": 2, "role": "down"}}}`,
 			`without "crash 1"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -56,9 +56,9 @@ func TestVerifyAcceptsChecksThatTellTheMove(t *testing.T) {
 		`{"action": {"prompt": "Read x at the leader."}, "reference": ["read leader x"],
 		  "check": {"client": {"op": "GET", "key": "x", "outcome": "ok"}}}`,
 		`{"action": {"prompt": "Crash S1."}, "reference": ["crash 1"],
-		  "check": {"peer": {"id": 1, "state": "down"}}}`,
+		  "check": {"peer": {"id": 1, "role": "down"}}}`,
 		`{"action": {"prompt": "Crash S1 and S2."}, "reference": ["crash 1", "crash 2"],
-		  "check": {"all": [{"peer": {"id": 1, "state": "down"}}, {"peer": {"id": 2, "state": "down"}}]}}`,
+		  "check": {"all": [{"peer": {"id": 1, "role": "down"}}, {"peer": {"id": 2, "role": "down"}}]}}`,
 	} {
 		sr := verifyStep2(t, step)
 		assert.True(t, sr.Passed, "%s: %s", step, sr.Problem)

@@ -66,7 +66,8 @@ func (s *Store) first() uint64 { return s.snapshot.Meta.Index + 1 }
 func (s *Store) lastIndex() uint64 { return s.snapshot.Meta.Index + uint64(len(s.log)) }
 
 // New returns an empty store whose ConfState is cs: a peer that has never run. The
-// store keeps its own copy of cs.Voters.
+// store keeps its own copy of cs. An empty cs is a server that joins an existing cluster:
+// it learns the configuration from the leader's entries or snapshot (§6).
 func New(cs engine.ConfState) *Store {
 	return &Store{confState: cloneConfState(cs)}
 }
@@ -75,7 +76,7 @@ func New(cs engine.ConfState) *Store {
 // scenarios that start from a given state (such as the logs of Figures 7 and 8 of the
 // Raft paper). The entries must start at index 1, be contiguous, have nonzero terms that
 // never decrease, and hs.Commit must not exceed the last index. The store copies the
-// entry slice and cs.Voters; the Command and Context bytes are shared and must not be
+// entry slice and cs; the Command and Context bytes are shared and must not be
 // modified afterwards.
 func NewWithState(hs engine.HardState, cs engine.ConfState, entries []engine.Entry) (*Store, error) {
 	if len(entries) > 0 && entries[0].Index != 1 {
@@ -95,7 +96,8 @@ func NewWithState(hs engine.HardState, cs engine.ConfState, entries []engine.Ent
 }
 
 // InitialState returns the saved HardState and the ConfState (with a snapshot, the one
-// it holds). Callers must not modify the returned Voters slice.
+// it holds): the configuration as of the start of the log; later ones are in the log's
+// configuration entries (§6). Callers must not modify the returned slices.
 func (s *Store) InitialState() (engine.HardState, engine.ConfState, error) {
 	return s.hardState, s.confState, nil
 }
@@ -246,7 +248,8 @@ func (s *Store) UnsyncedWrites() int { return s.unsynced }
 // HardState returns the HardState saved last, durable or not.
 func (s *Store) HardState() engine.HardState { return s.hardState }
 
-// ConfState returns the ConfState. Callers must not modify the Voters slice.
+// ConfState returns the ConfState as of the start of the log (see InitialState).
+// Callers must not modify its slices.
 func (s *Store) ConfState() engine.ConfState { return s.confState }
 
 // SaveSnapshot records snap as the store's snapshot and drops the log it covers (§7):
@@ -298,9 +301,4 @@ func (s *Store) Clone() *Store {
 	return &c
 }
 
-func cloneConfState(cs engine.ConfState) engine.ConfState {
-	if cs.Voters == nil {
-		return engine.ConfState{}
-	}
-	return engine.ConfState{Voters: append([]uint64(nil), cs.Voters...)}
-}
+func cloneConfState(cs engine.ConfState) engine.ConfState { return cs.Clone() }

@@ -131,7 +131,7 @@ func (c *testCluster) leader() uint64 {
 		leaders := 0
 		for _, n := range c.nodes {
 			st := n.Status()
-			if st.State == "leader" {
+			if st.Role == "leader" {
 				leaders++
 				lead = st.ID
 			}
@@ -207,7 +207,7 @@ func TestClusterElectsOneLeader(t *testing.T) {
 		require.Equal(t, http.StatusOK, resp.StatusCode, body)
 		st := decodeJSON[Status](t, body)
 		assert.Equal(t, id, st.ID)
-		assert.Equal(t, uint64(DefaultRegionID), st.RegionID)
+		assert.Equal(t, uint64(DefaultClusterID), st.ClusterID)
 		assert.Equal(t, lead, st.Leader)
 		assert.NotZero(t, st.Term)
 		require.Len(t, st.Peers, 3)
@@ -217,16 +217,16 @@ func TestClusterElectsOneLeader(t *testing.T) {
 			assert.Equal(t, "http://"+c.http[p.ID], p.HTTPURL)
 		}
 		if id == lead {
-			assert.Equal(t, "leader", st.State)
+			assert.Equal(t, "leader", st.Role)
 		} else {
-			assert.Equal(t, "follower", st.State)
+			assert.Equal(t, "follower", st.Role)
 		}
 	}
 	// The leader's empty entry of its term commits everywhere.
 	c.waitApplied(1)
 	require.Eventually(t, func() bool {
 		st := c.nodes[lead].Status()
-		return st.Peers[0].Match >= 1 && st.Peers[1].Match >= 1 && st.Peers[2].Match >= 1 &&
+		return st.Peers[0].MatchIndex >= 1 && st.Peers[1].MatchIndex >= 1 && st.Peers[2].MatchIndex >= 1 &&
 			st.Peers[0].Connected && st.Peers[1].Connected && st.Peers[2].Connected
 	}, 5*time.Second, 10*time.Millisecond, "the leader's /status shows every peer connected and replicated")
 }

@@ -19,9 +19,9 @@ import (
 type Config struct {
 	// ID is this node's peer id: nonzero, a key of Peers and a voter of Store.
 	ID uint64
-	// RegionID names the Raft region (group). Peers of different regions refuse each
+	// ClusterID names the Raft cluster (group). Peers of different clusters refuse each
 	// other's connections. Default 1.
-	RegionID uint64
+	ClusterID uint64
 
 	// Peers maps every voter's id, this node's included, to the host:port of its Raft
 	// TCP transport. Peers[ID] is the address this node listens on. A host left empty
@@ -109,7 +109,7 @@ type Config struct {
 
 // Defaults of the Config fields left zero.
 const (
-	DefaultRegionID            = 1
+	DefaultClusterID           = 1
 	DefaultTickInterval        = 10 * time.Millisecond
 	DefaultElectionTicks       = 20
 	DefaultHeartbeatTicks      = 2
@@ -128,7 +128,7 @@ const (
 
 // withDefaults returns c with every zero tuning field set to its default.
 func (c Config) withDefaults() Config {
-	setDefault(&c.RegionID, DefaultRegionID)
+	setDefault(&c.ClusterID, DefaultClusterID)
 	setDefault(&c.TickInterval, DefaultTickInterval)
 	setDefault(&c.ElectionTicks, DefaultElectionTicks)
 	setDefault(&c.HeartbeatTicks, DefaultHeartbeatTicks)
@@ -196,8 +196,18 @@ func (c *Config) validate() error {
 	return c.checkExposure()
 }
 
-// checkVoters checks that the store's voters are exactly the configured peers.
+// checkVoters checks that the store's voters are exactly the configured peers, while
+// the store's configuration is the one it was created with (no member has a context).
+// Once a change gave the members contexts (member.go), their addresses come from the
+// configuration and Peers needs only this node's own; a store without a configuration
+// (a node that joins) is checked by New.
 func (c *Config) checkVoters(cs engine.ConfState) error {
+	if cs.IsEmpty() || len(cs.Contexts) > 0 {
+		if _, ok := c.Peers[c.ID]; !ok && c.RaftListener == nil {
+			return fmt.Errorf("node config: Peers has no address for this node (id %d)", c.ID)
+		}
+		return nil
+	}
 	voters := slices.Sorted(slices.Values(cs.Voters))
 	var peers []uint64
 	for id := range c.Peers {

@@ -69,7 +69,7 @@ func TestEventsStreamStatusAndEngineEvents(t *testing.T) {
 	require.Equal(t, sseStatus, first.name, "the stream starts with the status")
 	st := decodeJSON[Status](t, first.data)
 	assert.Equal(t, lead, st.ID)
-	assert.Equal(t, "leader", st.State)
+	assert.Equal(t, "leader", st.Role)
 
 	resp2, body := c.do(c.client, http.MethodPut, c.url(lead, "/kv/watched"), "v", nil)
 	require.Equal(t, http.StatusOK, resp2.StatusCode, body)
@@ -105,28 +105,28 @@ func TestEventsStreamStatusAndEngineEvents(t *testing.T) {
 
 func TestHubDropsForSlowSubscribers(t *testing.T) {
 	h := newHub(2, 1)
-	s := h.subscribe()
+	s := h.subscribe(false)
 	require.NotNil(t, s)
-	assert.Nil(t, h.subscribe(), "one subscriber at most")
+	assert.Nil(t, h.subscribe(false), "one subscriber at most")
 	assert.True(t, h.active())
 	for range 5 {
-		h.publish(sseRaft, []byte("{}")) // never blocks
+		h.publish(sseRaft, []byte("{}"), toAll) // never blocks
 	}
 	assert.Len(t, s.ch, 2)
 	assert.Equal(t, uint64(3), s.dropped.Load())
 	h.unsubscribe(s)
 	assert.False(t, h.active())
-	assert.NotNil(t, h.subscribe(), "the slot is free again")
+	assert.NotNil(t, h.subscribe(false), "the slot is free again")
 }
 
 func TestEventOfNamesKindsAndRoles(t *testing.T) {
 	at := time.Unix(100, 0)
-	ev := EventOf(engine.Event{Kind: engine.EventRoleChanged, Peer: 2, Term: 5, State: engine.RoleLeader}, at)
-	assert.Equal(t, Event{Time: at, EventJSON: engine.EventJSON{Kind: "role", Peer: 2, Term: 5, State: "leader", Text: "peer 2 became leader in term 5"}}, ev)
+	ev := EventOf(engine.Event{Kind: engine.EventRoleChanged, Peer: 2, Term: 5, Role: engine.RoleLeader}, at)
+	assert.Equal(t, Event{Time: at, EventJSON: engine.EventJSON{Kind: "role", Peer: 2, Term: 5, Role: "leader", Text: "peer 2 became leader in term 5"}}, ev)
 	ev = EventOf(engine.Event{Kind: engine.EventVoteRefused, Peer: 1, Term: 3, From: 2, Reason: engine.ReasonLogBehind, PreVote: true}, at)
 	assert.Equal(t, "vote-refused", ev.Kind)
 	assert.Equal(t, "log-behind", ev.Reason)
-	assert.Empty(t, ev.State)
+	assert.Empty(t, ev.Role)
 	assert.True(t, ev.PreVote)
 }
 

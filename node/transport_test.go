@@ -18,7 +18,7 @@ import (
 	"github.com/raftplay/raftplay/memstore"
 )
 
-// loneNode runs node 1 of a three-voter region whose peers 2 and 3 are listeners the
+// loneNode runs node 1 of a three-voter cluster whose peers 2 and 3 are listeners the
 // test holds, so the test can play them over raw connections.
 type loneNode struct {
 	n            *Node
@@ -79,7 +79,7 @@ func heartbeatFrame(from, to uint64) []byte {
 
 func TestTransportRefusesBadHandshakes(t *testing.T) {
 	ln := startLoneNode(t, "tok")
-	good := handshake{From: 2, To: 1, RegionID: 1, Token: []byte("tok")}
+	good := handshake{From: 2, To: 1, ClusterID: 1, Token: []byte("tok")}
 	for i, tc := range []struct {
 		name  string
 		tweak func(h *handshake)
@@ -89,7 +89,7 @@ func TestTransportRefusesBadHandshakes(t *testing.T) {
 		{name: "no token", tweak: func(h *handshake) { h.Token = nil }},
 		{name: "unknown sender id", tweak: func(h *handshake) { h.From = 9 }},
 		{name: "own id", tweak: func(h *handshake) { h.From = 1 }},
-		{name: "other region", tweak: func(h *handshake) { h.RegionID = 2 }},
+		{name: "other cluster", tweak: func(h *handshake) { h.ClusterID = 2 }},
 		{name: "other recipient", tweak: func(h *handshake) { h.To = 3 }},
 		{name: "not a raftplay peer", raw: []byte("GET /status HTTP/1.1\r\nHost: x\r\n\r\n")},
 	} {
@@ -113,7 +113,7 @@ func TestTransportRefusesBadHandshakes(t *testing.T) {
 
 func TestTransportDropsFramesOfUnknownIDs(t *testing.T) {
 	ln := startLoneNode(t, "")
-	conn := ln.dialAs(t, &handshake{From: 2, To: 1, RegionID: 1})
+	conn := ln.dialAs(t, &handshake{From: 2, To: 1, ClusterID: 1})
 	for _, frame := range [][]byte{
 		heartbeatFrame(9, 1), // an id outside the configuration
 		heartbeatFrame(3, 1), // a voter, but not the one that connected
@@ -143,7 +143,7 @@ func TestTransportClosesOnBadFrames(t *testing.T) {
 		{"malformed message", append(binary.BigEndian.AppendUint32(nil, 3), 1, 42, 0)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			conn := ln.dialAs(t, &handshake{From: 2, To: 1, RegionID: 1})
+			conn := ln.dialAs(t, &handshake{From: 2, To: 1, ClusterID: 1})
 			_, err := conn.Write(append(heartbeatFrame(2, 1), tc.frame...))
 			require.NoError(t, err)
 			requireClosed(t, conn)
@@ -163,7 +163,7 @@ func TestTransportDialsWithHandshakeAndRedials(t *testing.T) {
 		br := bufio.NewReader(conn)
 		h, err := readHandshake(br)
 		require.NoError(t, err)
-		assert.Equal(t, handshake{From: 1, To: 2, RegionID: 1, Token: []byte("tok")}, h)
+		assert.Equal(t, handshake{From: 1, To: 2, ClusterID: 1, Token: []byte("tok"), Addr: ln.addr}, h)
 		return conn, br
 	}
 	conn, br := accept()
@@ -204,7 +204,7 @@ func TestSendQueueDropsWhenFull(t *testing.T) {
 			for range tc.wanted {
 				n.trans.send(&m) // never blocks: nothing drains the queue
 			}
-			assert.Len(t, n.trans.senders[2].queue, tc.wantQueued)
+			assert.Len(t, n.trans.peers().senders[2].queue, tc.wantQueued)
 			assert.Equal(t, uint64(tc.wanted-tc.wantQueued), n.TransportStats().SendDrops)
 		})
 	}

@@ -84,6 +84,9 @@ func (c *Cluster) checkApplicable(a *Action) error {
 		if c.peers[a.Peer-1].up() {
 			return fmt.Errorf("peer %d is not down", a.Peer)
 		}
+	case ActAddLearner, ActPromote, ActRemove, ActReconfigure:
+		_, _, err := c.confChangeOf(a)
+		return err
 	case ActDrop, ActDuplicate, ActDelay:
 		if _, ok := c.net.find(a.Msg); !ok {
 			return fmt.Errorf("message %d is not in flight", a.Msg)
@@ -143,6 +146,8 @@ func (c *Cluster) applyAction(a *Action) error {
 			return err
 		}
 		c.drive(p)
+	case ActAddLearner, ActPromote, ActRemove, ActReconfigure:
+		return c.changeConf(a)
 	case ActRead:
 		p := &c.peers[a.Peer-1]
 		op := c.newOp(0, 0, kv.Command{Op: kv.OpGet, Key: a.Key}, p.id)
@@ -153,13 +158,16 @@ func (c *Cluster) applyAction(a *Action) error {
 	return nil
 }
 
-// traceAction records a user action. The ends of a cut link go into the trace as
-// numbers too (they are in the hashed text already), so the page never reads peer ids
-// out of the sentence.
+// traceAction records a user action. The ends of a cut link and the sides of a
+// partition go into the trace as numbers too (they are in the hashed text already), so
+// the page never reads peer ids out of the sentence.
 func (c *Cluster) traceAction(kind traceKind, a *Action) {
 	rec := record{kind: kind, time: c.now, peer: a.Peer, text: a.Describe()}
-	if kind == tkBlock {
+	switch kind {
+	case tkBlock:
 		rec.msg.from, rec.msg.to = a.From, a.To
+	case tkPartition:
+		rec.id = packGroups(a.Groups)
 	}
 	c.tracer.add(&rec)
 }
@@ -172,7 +180,7 @@ func (c *Cluster) actOnMessage(a *Action) {
 	rec := record{time: c.now, id: f.id, msg: summarize(&f.msg), at: f.deliver}
 	switch a.Type {
 	case ActDrop:
-		rec.kind, rec.text = tkDrop, "dropped by an action"
+		rec.kind, rec.text, rec.cause = tkDrop, "dropped by an action", causeAction
 		nw.release(slot)
 	case ActDuplicate:
 		c.duplicate(slot, "by an action")

@@ -27,6 +27,11 @@ const (
 	ActNetwork   ActionType = "network"   // drop, duplicate, latency: change the network model
 	ActRead      ActionType = "read"      // peer, key: a linearizable read through ReadIndex
 	ActSnapshot  ActionType = "snapshot"  // peer: snapshot its state machine now and compact its log (§7)
+	// Membership changes (§6), proposed by the leader of the highest term that is up.
+	ActAddLearner  ActionType = "add-learner" // peer: add it as a learner (it catches up, then promote)
+	ActPromote     ActionType = "promote"     // peer: make the learner a voter (through the joint configuration)
+	ActRemove      ActionType = "remove"      // peer: remove the voter or learner (through the joint configuration)
+	ActReconfigure ActionType = "reconfigure" // voters, learners: change to this configuration (directly with unsafe.direct_config_change: Figure 10)
 )
 
 // MaxDelay bounds the extra delay of a delay action, in ms.
@@ -65,6 +70,9 @@ type Action struct {
 	Drop      *float64 `json:"drop,omitempty"`
 	Duplicate *float64 `json:"duplicate,omitempty"`
 	Latency   []int64  `json:"latency,omitempty"`
+	// Voters and Learners are the configuration a reconfigure action asks for.
+	Voters   []uint64 `json:"voters,omitempty"`
+	Learners []uint64 `json:"learners,omitempty"`
 }
 
 // field bits, for checking which fields an action type allows.
@@ -84,9 +92,11 @@ const (
 	fLatency
 	fClient
 	fSeq
+	fVoters
+	fLearners
 )
 
-var fieldNames = [...]string{"peer", "from", "to", "groups", "msg", "by", "cmd", "key", "drop", "duplicate", "latency", "client", "seq"}
+var fieldNames = [...]string{"peer", "from", "to", "groups", "msg", "by", "cmd", "key", "drop", "duplicate", "latency", "client", "seq", "voters", "learners"}
 
 // actionFields lists, per type, the fields that must be set and those that may be.
 var actionFields = map[ActionType]struct{ required, optional fieldSet }{
@@ -103,6 +113,11 @@ var actionFields = map[ActionType]struct{ required, optional fieldSet }{
 	ActNetwork:   {optional: fDrop | fDuplicate | fLatency},
 	ActRead:      {required: fPeer | fKey},
 	ActSnapshot:  {required: fPeer},
+
+	ActAddLearner:  {required: fPeer},
+	ActPromote:     {required: fPeer},
+	ActRemove:      {required: fPeer},
+	ActReconfigure: {required: fVoters, optional: fLearners},
 }
 
 func (a *Action) present() fieldSet {
@@ -125,6 +140,8 @@ func (a *Action) present() fieldSet {
 	set(fLatency, a.Latency != nil)
 	set(fClient, a.Client != 0)
 	set(fSeq, a.Seq != 0)
+	set(fVoters, a.Voters != nil)
+	set(fLearners, a.Learners != nil)
 	return s
 }
 
@@ -135,7 +152,7 @@ func (a *Action) validate(n int) error {
 	}
 	spec, ok := actionFields[a.Type]
 	if !ok {
-		return fmt.Errorf("unknown type %q (want crash, restart, partition, block, heal, drop, duplicate, delay, client, timeout, network, read or snapshot)", a.Type)
+		return fmt.Errorf("unknown type %q (want crash, restart, partition, block, heal, drop, duplicate, delay, client, timeout, network, read, snapshot, add-learner, promote, remove or reconfigure)", a.Type)
 	}
 	have := a.present()
 	for i, name := range fieldNames {
@@ -180,6 +197,27 @@ func (a *Action) validate(n int) error {
 		}
 	case ActNetwork:
 		return a.checkNetwork()
+	case ActReconfigure:
+		return checkConfLists(a.Voters, a.Learners, n)
+	}
+	return nil
+}
+
+// checkConfLists checks the configuration of a reconfigure action: at least one voter,
+// ids of the cluster, none listed twice.
+func checkConfLists(voters, learners []uint64, n int) error {
+	if len(voters) == 0 {
+		return errors.New("voters is empty: a configuration needs a voter")
+	}
+	seen := make([]bool, n+1)
+	for _, id := range append(slices.Clone(voters), learners...) {
+		if id < 1 || id > uint64(n) {
+			return fmt.Errorf("peer %d is not in the cluster (peers are 1..%d)", id, n)
+		}
+		if seen[id] {
+			return fmt.Errorf("peer %d is listed twice", id)
+		}
+		seen[id] = true
 	}
 	return nil
 }
@@ -257,6 +295,17 @@ func (a *Action) Describe() string {
 		return fmt.Sprintf("%s peer %d", a.Type, a.Peer)
 	case ActSnapshot:
 		return fmt.Sprintf("take a snapshot on peer %d", a.Peer)
+	case ActAddLearner:
+		return fmt.Sprintf("add peer %d as a learner", a.Peer)
+	case ActPromote:
+		return fmt.Sprintf("promote learner %d to voter", a.Peer)
+	case ActRemove:
+		return fmt.Sprintf("remove peer %d", a.Peer)
+	case ActReconfigure:
+		if len(a.Learners) > 0 {
+			return fmt.Sprintf("reconfigure to voters %v, learners %v", a.Voters, a.Learners)
+		}
+		return fmt.Sprintf("reconfigure to voters %v", a.Voters)
 	case ActPartition:
 		parts := make([]string, len(a.Groups))
 		for i, g := range a.Groups {
@@ -311,5 +360,7 @@ func (a Action) clone() Action {
 		a.Duplicate = &d
 	}
 	a.Latency = slices.Clone(a.Latency)
+	a.Voters = slices.Clone(a.Voters)
+	a.Learners = slices.Clone(a.Learners)
 	return a
 }

@@ -72,6 +72,7 @@ func (c *Cluster) copyState(keepTrace int) *Cluster {
 	d.tracer = c.tracer.clone(keepTrace)
 	d.check.leaders = maps.Clone(c.check.leaders)
 	d.check.preVotes = maps.Clone(c.check.preVotes)
+	d.check.votes = maps.Clone(c.check.votes)
 	d.check.violations = slices.Clone(c.check.violations)
 	d.check.ref = c.check.ref.clone()
 	d.actionErrs = slices.Clone(c.actionErrs)
@@ -295,7 +296,7 @@ func (c *Cluster) AdoptTrace(other *Cluster) (int, error) {
 	}
 	tEnd := t.base + len(t.recs)
 	for seq := t.base; seq < min(oEnd, tEnd); seq++ {
-		if o.recs[seq-o.base] != t.recs[seq-t.base] {
+		if !o.recs[seq-o.base].equal(&t.recs[seq-t.base]) {
 			return 0, fmt.Errorf("%w: event %d differs", ErrTraceMismatch, seq)
 		}
 	}

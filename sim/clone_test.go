@@ -203,7 +203,7 @@ func TestSetFutureNilForks(t *testing.T) {
 	applied := restored.AppliedActions()
 	var up uint64
 	for _, p := range restored.State().Peers {
-		if p.State != "down" {
+		if p.Role != "down" {
 			up = p.ID
 		}
 	}

@@ -83,7 +83,7 @@ func NewWithConfig(sc Scenario, cfg RunConfig) (*Cluster, error) {
 		clientPCG:  clientPCG,
 	}
 	c.net = newNetwork(o, rand.NewPCG(sc.Seed, 0x6e6574776f726b)) // "network"
-	for id := uint64(1); id <= uint64(o.Peers); id++ {
+	for id := uint64(1); id <= uint64(o.firstVoters()); id++ {
 		c.cs.Voters = append(c.cs.Voters, id)
 	}
 	phases := rand.New(rand.NewPCG(sc.Seed, 0x7469636b73)) // "ticks"
@@ -93,7 +93,11 @@ func NewWithConfig(sc Scenario, cfg RunConfig) (*Cluster, error) {
 		p.id = uint64(i + 1)
 		p.phase = phases.Int64N(o.Tick)
 		ps := sc.Start.Peers[p.id]
-		store, err := memstore.NewWithState(engine.HardState{Term: ps.Term, VotedFor: ps.Vote, Commit: ps.Commit}, c.cs, presetEntries(ps.Log))
+		conf := c.cs
+		if p.id > uint64(o.firstVoters()) {
+			conf = engine.ConfState{} // a spare server: it learns the configuration when added (§6)
+		}
+		store, err := memstore.NewWithState(engine.HardState{Term: ps.Term, VotedFor: ps.Vote, Commit: ps.Commit}, conf, presetEntries(ps.Log))
 		if err != nil {
 			return nil, fmt.Errorf("sim: preset of peer %d: %w", p.id, err)
 		}

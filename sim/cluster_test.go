@@ -84,7 +84,7 @@ func TestElection(t *testing.T) {
 		assert.Equal(t, st.Peers[lead-1].Term, p.Term, "peer %d", p.ID)
 		assert.Equal(t, lead, p.Lead, "peer %d", p.ID)
 		assert.Equal(t, uint64(1), p.CommitIndex, "the leader's empty entry commits everywhere")
-		if p.State == "leader" {
+		if p.Role == "leader" {
 			leaders++
 		}
 	}
@@ -105,7 +105,7 @@ func TestCrashedLeaderIsReplaced(t *testing.T) {
 	require.Equal(t, OutcomeOK, lastOp(c).Outcome)
 
 	act(t, c, Action{Type: ActCrash, Peer: old})
-	assert.Equal(t, "down", c.State().Peers[old-1].State)
+	assert.Equal(t, "down", c.State().Peers[old-1].Role)
 	c.RunTicks(40)
 	lead := c.Leader()
 	require.NotZero(t, lead, "no new leader after the crash")
@@ -117,7 +117,7 @@ func TestCrashedLeaderIsReplaced(t *testing.T) {
 	c.RunTicks(20)
 	st := c.State()
 	back := st.Peers[old-1]
-	assert.Equal(t, "follower", back.State)
+	assert.Equal(t, "follower", back.Role)
 	assert.Equal(t, uint64(1), back.Restarts)
 	assert.Equal(t, st.Peers[lead-1].Log, back.Log, "the restarted peer catches up with the leader")
 	assert.Equal(t, map[string]string{"x": "1", "y": "2"}, back.KV, "and re-applies the log")
@@ -147,7 +147,7 @@ func TestPartitionedMinorityCannotCommit(t *testing.T) {
 	lead := c.Leader()
 	require.NotZero(t, lead)
 	require.NotEqual(t, old, lead, "the majority elects a leader of its own")
-	assert.NotEqual(t, "leader", st.Peers[old-1].State, "check-quorum makes the isolated leader step down")
+	assert.NotEqual(t, "leader", st.Peers[old-1].Role, "check-quorum makes the isolated leader step down")
 
 	act(t, c, Action{Type: ActClient, Peer: lead, Cmd: "SET x majority"})
 	c.RunTicks(10)
@@ -339,6 +339,19 @@ func TestBlockIsOneWay(t *testing.T) {
 	assert.Zero(t, toOther)
 	assert.Positive(t, fromOther, "the other direction still works: the cut-off peer's (pre-)votes arrive")
 	assert.Equal(t, []Link{{From: lead, To: other}}, c.State().Blocked)
+	// The drops say why as a field, which is how the narration counts a cut link's
+	// drops; a sent message has no cause.
+	var cut int
+	for _, e := range eventsOf(c, "drop") {
+		if e.From == lead && e.To == other {
+			assert.Equal(t, "link-cut", e.Cause, e.Text)
+			cut++
+		}
+	}
+	assert.Positive(t, cut, "the leader's messages to the cut-off follower are dropped")
+	for _, e := range eventsOf(c, "send") {
+		assert.Empty(t, e.Cause)
+	}
 }
 
 func TestNetworkAction(t *testing.T) {
@@ -390,5 +403,5 @@ func TestTraceEventsReadWell(t *testing.T) {
 	}
 	role := eventsOf(c, "role")
 	require.NotEmpty(t, role)
-	assert.NotEmpty(t, role[0].State)
+	assert.NotEmpty(t, role[0].Role)
 }

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"slices"
@@ -294,4 +295,9 @@ func TestForgetVoteKeepsTheSnapshot(t *testing.T) {
 	require.NotEmpty(t, restarts)
 	assert.Contains(t, restarts[len(restarts)-1].Text, "forgot its term")
 	assert.Contains(t, restarts[len(restarts)-1].Text, fmt.Sprintf("it now has term %d", lastTerm))
+	// The sentence names the switch as a scenario spells it today.
+	keys, err := json.Marshal(Unsafe{})
+	require.NoError(t, err)
+	require.Contains(t, string(keys), `"forget_vote_on_restart"`)
+	assert.Contains(t, restarts[len(restarts)-1].Text, "(unsafe: forget_vote_on_restart)")
 }

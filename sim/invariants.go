@@ -82,6 +82,9 @@ type checker struct {
 	// preVotes holds, for each pre-candidate and the term it asked about, the peers
 	// that granted it a pre-vote (a bit per peer id).
 	preVotes map[preVoteRound]uint64
+	// votes holds, for each candidate, the peers that granted it their vote in its
+	// latest election (a bit per peer id): joint-quorum checks an election won with it.
+	votes map[uint64]voteTally
 	// ref replays the applied registry into a state machine of its own, to compare
 	// snapshots with.
 	ref snapRef
@@ -91,7 +94,7 @@ type checker struct {
 type preVoteRound struct{ candidate, term uint64 }
 
 func newChecker() checker {
-	return checker{leaders: make(map[uint64]uint64), preVotes: make(map[preVoteRound]uint64)}
+	return checker{leaders: make(map[uint64]uint64), preVotes: make(map[preVoteRound]uint64), votes: make(map[uint64]voteTally)}
 }
 
 // violate records a broken invariant (the first maxViolations of them) and traces it.
@@ -293,13 +296,16 @@ func (c *Cluster) checkPreVote(p *simPeer, events []engine.Event) {
 		switch {
 		case e.Kind == engine.EventVoteGranted && e.PreVote:
 			c.check.preVotes[preVoteRound{candidate: e.From, term: e.Term}] |= 1 << (e.Peer % 64)
-		case e.Kind == engine.EventRoleChanged && e.State == engine.RoleCandidate:
+		case e.Kind == engine.EventRoleChanged && e.Role == engine.RoleCandidate:
 			round := preVoteRound{candidate: p.id, term: e.Term}
 			granted := c.check.preVotes[round] | 1<<(p.id%64)
 			delete(c.check.preVotes, round)
-			if n := bits.OnesCount64(granted); n < c.cs.Quorum() {
-				c.violate(InvPreVote, p.id, fmt.Sprintf("peer %d became a candidate for term %d with %d of %d pre-votes (itself included): it needed a majority",
-					p.id, e.Term, n, len(c.cs.Voters)))
+			// The majority is of the candidate's own configuration: of each voter set
+			// while it is joint (§6).
+			cs := p.node.Status().Conf
+			if !jointMajority(cs, func(id uint64) bool { return granted&(1<<(id%64)) != 0 }) {
+				c.violate(InvPreVote, p.id, fmt.Sprintf("peer %d became a candidate for term %d with %d of %d pre-votes (itself included): it needed a majority of each voter set of %s",
+					p.id, e.Term, bits.OnesCount64(granted), len(cs.Members()), cs))
 			}
 		}
 	}
@@ -321,7 +327,7 @@ func (c *Cluster) checkLease(p *simPeer, events []engine.Event) {
 	for i := range events {
 		e := &events[i]
 		switch {
-		case e.Kind == engine.EventRoleChanged && e.State != engine.RoleFollower:
+		case e.Kind == engine.EventRoleChanged && e.Role != engine.RoleFollower:
 			p.heardLeader = -1 // its own election: it follows no one now
 		case e.Kind == engine.EventVoteGranted && e.Term > p.heardTerm && p.heardLeader >= 0 && c.now-p.heardLeader < lease:
 			// (A grant in the leader's own term can only go to that leader again: a

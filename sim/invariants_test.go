@@ -249,10 +249,10 @@ func TestPreVoteCheck(t *testing.T) {
 	p := &c.peers[0]
 	c.checkPreVote(p, []engine.Event{
 		{Kind: engine.EventVoteGranted, Peer: 2, From: p.id, Term: 40, PreVote: true},
-		{Kind: engine.EventRoleChanged, Peer: p.id, Term: 40, State: engine.RoleCandidate},
+		{Kind: engine.EventRoleChanged, Peer: p.id, Term: 40, Role: engine.RoleCandidate},
 	})
 	assert.Zero(t, c.ViolationCount(), "itself and peer 2: a majority of three")
-	c.checkPreVote(p, []engine.Event{{Kind: engine.EventRoleChanged, Peer: p.id, Term: 41, State: engine.RoleCandidate}})
+	c.checkPreVote(p, []engine.Event{{Kind: engine.EventRoleChanged, Peer: p.id, Term: 41, Role: engine.RoleCandidate}})
 	require.Equal(t, 1, c.ViolationCount())
 	v := c.Violations()[0]
 	assert.Equal(t, InvPreVote, v.Invariant)

@@ -26,7 +26,8 @@ func (c *Cluster) CheckLiveness(maxTicks int) error {
 			up++
 		}
 	}
-	if up < c.cs.Quorum() {
+	// A quorum of the configuration in force (of both voter sets while joint, §6).
+	if !jointMajority(c.currentConf(), func(id uint64) bool { return c.peers[id-1].up() }) {
 		return fmt.Errorf("%w (%d of %d)", ErrNoQuorum, up, len(c.peers))
 	}
 	start := c.now
@@ -68,7 +69,8 @@ func (c *Cluster) CheckLiveness(maxTicks int) error {
 }
 
 // applyDone reports whether the write of history entry op has been applied, as want,
-// by every peer that is up.
+// by every peer that is up and a member of the configuration in force (a server that
+// was removed, or never added, is no longer replicated to, §6).
 func (c *Cluster) applyDone(op int, want []byte) bool {
 	o := &c.history[op]
 	if o.Outcome == OutcomeFailed || o.Index == 0 || o.Index > uint64(len(c.check.applied)) {
@@ -77,8 +79,9 @@ func (c *Cluster) applyDone(op int, want []byte) bool {
 	if !bytes.Equal(c.check.applied[o.Index-1].cmd, want) {
 		return false
 	}
+	cs := c.currentConf()
 	for i := range c.peers {
-		if p := &c.peers[i]; p.up() && p.applied < o.Index {
+		if p := &c.peers[i]; p.up() && p.applied < o.Index && cs.IsMember(p.id) {
 			return false
 		}
 	}

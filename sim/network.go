@@ -181,15 +181,15 @@ func (c *Cluster) send(m *engine.Message) {
 	rec := record{kind: tkDrop, time: c.now, id: id, msg: summarize(m)}
 	switch {
 	case m.To < 1 || m.To > uint64(nw.n) || m.From < 1 || m.From > uint64(nw.n):
-		rec.text = "addressed outside the cluster"
+		rec.text, rec.cause = "addressed outside the cluster", causeOutside
 		c.tracer.add(&rec)
 		return
 	case nw.isBlocked(m.From, m.To):
-		rec.text = "the link is cut"
+		rec.text, rec.cause = "the link is cut", causeLinkCut
 		c.tracer.add(&rec)
 		return
 	case nw.chance(nw.drop):
-		rec.text = "lost by the network"
+		rec.text, rec.cause = "lost by the network", causeNetwork
 		c.tracer.add(&rec)
 		return
 	}
@@ -240,16 +240,16 @@ func (c *Cluster) deliver(slot uint32) {
 	// The hashed text keeps its first wording (the golden trace hashes include it); the
 	// trace shows the one that names peers as the page does.
 	case to.node == nil:
-		rec.text = fmt.Sprintf("peer %d is down", m.To)
+		rec.text, rec.cause = fmt.Sprintf("peer %d is down", m.To), causePeerDown
 		rec.shown = PeerName(m.To) + " is down"
 	case to.inc != toInc:
-		rec.text = fmt.Sprintf("peer %d restarted since it was sent", m.To)
+		rec.text, rec.cause = fmt.Sprintf("peer %d restarted since it was sent", m.To), causePeerRestarted
 		rec.shown = PeerName(m.To) + " restarted since it was sent"
 	case from.inc != fromInc:
-		rec.text = fmt.Sprintf("its sender, peer %d, crashed since it was sent", m.From)
+		rec.text, rec.cause = fmt.Sprintf("its sender, peer %d, crashed since it was sent", m.From), causeSenderCrashed
 		rec.shown = fmt.Sprintf("its sender, %s, crashed since it was sent", PeerName(m.From))
 	case nw.isBlocked(m.From, m.To):
-		rec.kind, rec.text = tkDrop, "the link is cut"
+		rec.kind, rec.text, rec.cause = tkDrop, "the link is cut", causeLinkCut
 	default:
 		rec.kind = tkDeliver
 		c.delivered++

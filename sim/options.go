@@ -9,9 +9,13 @@ import (
 // DefaultOptions); a scenario's JSON may set any subset. Times are milliseconds of virtual
 // time.
 type Options struct {
-	// Peers is the number of voters, with ids 1..Peers. Default 3; at most MaxPeers (the
+	// Peers is the number of servers, with ids 1..Peers. Default 3; at most MaxPeers (the
 	// paper's Figure 7 needs 7, Figure 8 needs 5).
 	Peers int `json:"peers"`
+	// Voters is the number of servers in the first configuration, ids 1..Voters; 0
+	// (the default) means all of them. Servers Voters+1..Peers start empty, with no
+	// configuration: spare servers that the add-learner action brings in (§6).
+	Voters int `json:"voters,omitempty"`
 	// Tick is the virtual time between two ticks of one peer, in ms. Default 10. Each
 	// peer ticks at its own phase within the interval, so peers are not in lock-step.
 	Tick int64 `json:"tick"`
@@ -90,6 +94,10 @@ type Unsafe struct {
 	// ReadBeforeTermCommit lets a new leader serve ReadIndex before it has committed an
 	// entry of its own term (thesis §6.4): the stale-read invariant catches the result.
 	ReadBeforeTermCommit bool `json:"read_before_term_commit"`
+	// DirectConfigChange switches configurations from C_old straight to C_new, without
+	// the joint configuration of §6: with the reconfigure action, two leaders can win
+	// one term (Figure 10), which election-safety catches.
+	DirectConfigChange bool `json:"direct_config_change,omitempty"`
 }
 
 // Limits of the model. They keep a scenario from outside (a share link) from asking for
@@ -130,11 +138,21 @@ func DefaultOptions() Options {
 	}
 }
 
+// firstVoters is the number of servers in the first configuration.
+func (o *Options) firstVoters() int {
+	if o.Voters == 0 {
+		return o.Peers
+	}
+	return o.Voters
+}
+
 // Validate reports the first option that is out of range.
 func (o *Options) Validate() error {
 	switch {
 	case o.Peers < 1 || o.Peers > MaxPeers:
 		return fmt.Errorf("peers must be 1 to %d, got %d", MaxPeers, o.Peers)
+	case o.Voters < 0 || o.Voters > o.Peers:
+		return fmt.Errorf("voters must be 0 (all peers) to peers (%d), got %d", o.Peers, o.Voters)
 	case o.Tick < 1 || o.Tick > MaxTick:
 		return fmt.Errorf("tick must be 1 to %d ms, got %d", MaxTick, o.Tick)
 	case o.ElectionTicks < 2 || o.ElectionTicks > MaxElectionTicks:

@@ -25,8 +25,8 @@ type NetworkState struct {
 // state: term, vote, commit index and log as a restart would load them.
 type PeerState struct {
 	ID          uint64 `json:"id"`
-	RegionID    uint64 `json:"region_id"`
-	State       string `json:"state"` // leader, follower, candidate, precandidate or down
+	ClusterID   uint64 `json:"cluster_id"`
+	Role        string `json:"role"` // leader, follower, candidate, precandidate or down
 	Term        uint64 `json:"term"`
 	Vote        uint64 `json:"vote"`
 	Lead        uint64 `json:"lead"`
@@ -48,14 +48,30 @@ type PeerState struct {
 	Restarts    uint64            `json:"restarts"`
 	// Unsynced counts the storage writes a crash would lose now.
 	Unsynced int `json:"unsynced"`
+	// The configuration the peer uses (§6: the latest in its log; while down, the one
+	// its storage starts from): Voters (C_new while joint), Learners, and Outgoing (C_old,
+	// only while joint). ConfIndex is the entry that holds it (0: the first
+	// configuration, or a snapshot's), ConfCommitted whether the peer's commit index has
+	// reached it. A peer that is in none of the lists is not a member.
+	Voters        []uint64 `json:"voters"`
+	Learners      []uint64 `json:"learners,omitempty"`
+	Outgoing      []uint64 `json:"outgoing,omitempty"`
+	ConfIndex     uint64   `json:"conf_index,omitempty"`
+	ConfCommitted bool     `json:"conf_committed,omitempty"`
+	// VotersMatch and OutgoingMatch, on the leader, are the highest index a majority of
+	// Voters stores and, while joint, a majority of Outgoing: what a commit waits for.
+	VotersMatch   uint64 `json:"voters_match,omitempty"`
+	OutgoingMatch uint64 `json:"outgoing_match,omitempty"`
 }
 
 // LogEntry is one log entry with its command in text form ("no-op" for a leader's
-// empty entry).
+// empty entry). A configuration entry (§6) has Conf set and the configuration as its
+// command: "voters=[1 2 3 4] outgoing=[1 2 3]" (ConfState.String).
 type LogEntry struct {
 	Index   uint64 `json:"index"`
 	Term    uint64 `json:"term"`
 	Command string `json:"command"`
+	Conf    bool   `json:"conf,omitempty"`
 }
 
 // Replication is a leader's ReplicationState for one follower.
@@ -94,15 +110,18 @@ func (c *Cluster) State() Snapshot {
 }
 
 func (c *Cluster) peerState(p *simPeer) PeerState {
-	ps := PeerState{ID: p.id, RegionID: 1, Restarts: p.restarts, KV: map[string]string{},
+	ps := PeerState{ID: p.id, ClusterID: 1, Restarts: p.restarts, KV: map[string]string{},
 		Unsynced: p.store.UnsyncedWrites()}
 	log := p.store.Log()
 	if p.up() {
 		st := p.node.Status()
-		ps.RegionID, ps.State, ps.Term, ps.Vote, ps.Lead = st.RegionID, st.State.String(), st.Term, st.VotedFor, st.Lead
+		ps.ClusterID, ps.Role, ps.Term, ps.Vote, ps.Lead = st.ClusterID, st.Role.String(), st.Term, st.VotedFor, st.Lead
 		ps.CommitIndex, ps.LastApplied, ps.LastIndex = st.CommitIndex, st.LastApplied, st.LastIndex
 		ps.ElectionElapsed, ps.ElectionTimeout = st.ElectionElapsed, st.ElectionTimeout
-		for _, id := range c.cs.Voters {
+		ps.Voters, ps.Learners, ps.Outgoing = st.Conf.Voters, st.Conf.Learners, st.Conf.VotersOutgoing
+		ps.ConfIndex, ps.ConfCommitted = st.ConfIndex, st.ConfCommitted
+		ps.VotersMatch, ps.OutgoingMatch = st.VotersMatch, st.OutgoingMatch
+		for _, id := range st.Conf.Members() {
 			if rs, ok := st.Progress[id]; ok && id != p.id {
 				ps.Replication = append(ps.Replication, Replication{Peer: id, MatchIndex: rs.Match, NextIndex: rs.Next,
 					Mode: rs.Mode.String(), Inflight: rs.Inflight, Active: rs.Active})
@@ -113,8 +132,13 @@ func (c *Cluster) peerState(p *simPeer) PeerState {
 		}
 	} else {
 		hs := p.store.HardState()
-		ps.State, ps.Term, ps.Vote, ps.CommitIndex = "down", hs.Term, hs.VotedFor, hs.Commit
+		ps.Role, ps.Term, ps.Vote, ps.CommitIndex = "down", hs.Term, hs.VotedFor, hs.Commit
 		ps.LastIndex, _ = p.store.LastIndex()
+		cs := storedConf(p.store)
+		ps.Voters, ps.Learners, ps.Outgoing = cs.Voters, cs.Learners, cs.VotersOutgoing
+	}
+	if ps.Voters == nil {
+		ps.Voters = []uint64{}
 	}
 	if snap, _ := p.store.Snapshot(); !snap.IsEmpty() {
 		ps.SnapshotIndex, ps.SnapshotTerm = snap.Meta.Index, snap.Meta.Term
@@ -123,7 +147,7 @@ func (c *Cluster) peerState(p *simPeer) PeerState {
 	ps.LogFirst = ps.SnapshotIndex + uint64(first+1)
 	ps.Log = make([]LogEntry, 0, len(log)-first)
 	for _, e := range log[first:] {
-		ps.Log = append(ps.Log, LogEntry{Index: e.Index, Term: e.Term, Command: commandText(e.Command)})
+		ps.Log = append(ps.Log, logEntry(&e))
 	}
 	return ps
 }

@@ -24,8 +24,8 @@ func TestStateSnapshot(t *testing.T) {
 	assert.Equal(t, lead, st.Leader)
 	require.Len(t, st.Peers, 3)
 	leader := st.Peers[lead-1]
-	assert.Equal(t, "leader", leader.State)
-	assert.Equal(t, uint64(1), leader.RegionID)
+	assert.Equal(t, "leader", leader.Role)
+	assert.Equal(t, uint64(1), leader.ClusterID)
 	require.Len(t, leader.Replication, 2, "the leader shows its followers' replication state")
 	for _, r := range leader.Replication {
 		assert.NotEqual(t, lead, r.Peer)
@@ -38,7 +38,7 @@ func TestStateSnapshot(t *testing.T) {
 	assert.LessOrEqual(t, leader.LastApplied, leader.CommitIndex)
 
 	down := st.Peers[lead%3]
-	assert.Equal(t, "down", down.State)
+	assert.Equal(t, "down", down.Role)
 	assert.Empty(t, down.KV)
 	assert.NotEmpty(t, down.Log, "a down peer shows its durable log")
 	assert.Equal(t, []Link{{From: lead, To: (lead+1)%3 + 1}}, st.Blocked)
@@ -50,7 +50,7 @@ func TestStateSnapshot(t *testing.T) {
 	require.NoError(t, json.Unmarshal(data, &generic))
 	peers := generic["peers"].([]any)
 	first := peers[0].(map[string]any)
-	for _, field := range []string{"id", "region_id", "state", "term", "vote", "lead", "commit_index", "last_applied", "last_index", "log", "election_elapsed", "election_timeout", "kv"} {
+	for _, field := range []string{"id", "cluster_id", "role", "term", "vote", "lead", "commit_index", "last_applied", "last_index", "log", "election_elapsed", "election_timeout", "kv"} {
 		assert.Contains(t, first, field)
 	}
 	var back Snapshot

@@ -33,6 +33,13 @@ type TraceEvent struct {
 	Deliver int64 `json:"deliver,omitempty"`
 	// Copy is the id of the copy a duplicate event made.
 	Copy uint64 `json:"copy,omitempty"`
+	// Cause is why a drop or lost event's message went: one of DropCauses, such as
+	// "link-cut".
+	Cause string `json:"cause,omitempty"`
+
+	// Groups are a partition event's sides, each side's ids in ascending order (a peer
+	// in none is cut off alone).
+	Groups [][]uint64 `json:"groups,omitempty"`
 
 	// Client events: the client (0 for a command from an action) and its operation.
 	Client uint64 `json:"client,omitempty"`
@@ -61,11 +68,12 @@ const (
 	tkClientResponse
 	tkViolation
 	tkActionFailed
+	tkConfChange
 )
 
 var traceKindNames = [...]string{"engine", "send", "deliver", "drop", "duplicate", "delay", "lost",
 	"crash", "restart", "partition", "block", "heal", "network", "force-timeout", "client-request",
-	"client-response", "violation", "action-failed"}
+	"client-response", "violation", "action-failed", "conf-change"}
 
 //go:generate go run ./internal/vocabjs -o ../web/js/vocab.gen.js
 
@@ -105,6 +113,7 @@ func summarize(m *engine.Message) msgSummary {
 // writes their text only then.
 type record struct {
 	kind   traceKind
+	cause  dropCause // drop and lost events: why (not hashed: the text says it too)
 	time   int64
 	ev     engine.Event // tkEngine
 	msg    msgSummary   // message events
@@ -118,6 +127,12 @@ type record struct {
 	text string
 	// shown, when set, is what the exported trace shows instead of text (not hashed).
 	shown string
+}
+
+// equal reports whether r and o are the same record.
+func (r *record) equal(o *record) bool {
+	return r.kind == o.kind && r.time == o.time && r.ev.Equal(o.ev) && r.msg == o.msg && r.id == o.id &&
+		r.at == o.at && r.peer == o.peer && r.client == o.client && r.seq == o.seq && r.text == o.text && r.shown == o.shown
 }
 
 // tracer keeps the trace, or just its hash.
@@ -178,7 +193,7 @@ func (r *record) mix(h uint64) uint64 {
 	switch r.kind {
 	case tkEngine:
 		e := &r.ev
-		h = mixWord(h, uint64(e.Kind)|uint64(e.Reason)<<8|uint64(e.State)<<16|boolBit(e.PreVote)<<24)
+		h = mixWord(h, uint64(e.Kind)|uint64(e.Reason)<<8|uint64(e.Role)<<16|boolBit(e.PreVote)<<24)
 		h = mixWord(h, e.Peer)
 		h = mixWord(h, e.Term)
 		h = mixWord(h, e.From)
@@ -218,7 +233,7 @@ func boolBit(b bool) uint64 {
 // event turns the record into its exported form.
 func (r *record) event(seq int) TraceEvent {
 	te := TraceEvent{Seq: seq, Time: r.time, Client: r.client, OpSeq: r.seq,
-		EventJSON: engine.EventJSON{Kind: traceKindNames[r.kind], Peer: r.peer, Text: r.text}}
+		EventJSON: engine.EventJSON{Kind: traceKindNames[r.kind], Peer: r.peer, Text: cmp.Or(r.shown, r.text)}}
 	switch r.kind {
 	case tkEngine:
 		te.Engine, te.EventJSON = true, r.ev.JSON(PeerName)
@@ -231,9 +246,11 @@ func (r *record) event(seq int) TraceEvent {
 		if r.kind == tkDuplicate {
 			te.Copy = r.seq
 		}
-		te.Text = r.messageText()
+		te.Text, te.Cause = r.messageText(), r.cause.String()
 	case tkBlock: // the cut link, From -> To
 		te.From, te.To = r.msg.from, r.msg.to
+	case tkPartition:
+		te.Groups = unpackGroups(r.id)
 	}
 	return te
 }

@@ -16,9 +16,9 @@ import (
 func TestLessonRunSuggestsBackAtADeadEnd(t *testing.T) {
 	src := "# Dead end\n\nIntro.\n\n```lesson\n{\"summary\": \"s\", \"scenario\": {\"v\": 1, \"seed\": 4}}\n```\n\n" +
 		"## Crash a server\n\nCrash S3.\n\n```step\n" +
-		`{"action": {"prompt": "Crash S3."}, "reference": ["crash 3"], "check": {"peer": {"id": "any", "state": "down"}}}` +
+		`{"action": {"prompt": "Crash S3."}, "reference": ["crash 3"], "check": {"peer": {"id": "any", "role": "down"}}}` +
 		"\n```\n\n## Restart it\n\nRestart S3.\n\n```step\n" +
-		`{"action": {"prompt": "Restart S3."}, "reference": ["restart 3"], "check": {"peer": {"id": "all", "state": "up"}}}` +
+		`{"action": {"prompt": "Restart S3."}, "reference": ["restart 3"], "check": {"peer": {"id": "all", "role": "up"}}}` +
 		"\n```\n"
 	l, err := lessons.Parse("01-dead-end.md", []byte(src))
 	require.NoError(t, err)

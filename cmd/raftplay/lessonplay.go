@@ -360,7 +360,7 @@ func (p *player) showStateOf(c *sim.Cluster) {
 	}
 	fmt.Fprintf(p.out, "t=%d ms  leader: %s\n", st.Time, lead)
 	for _, ps := range st.Peers {
-		fmt.Fprintf(p.out, "  S%d %-12s term %-3d commit %-3d %s\n", ps.ID, ps.State, ps.Term, ps.CommitIndex, logView(&ps))
+		fmt.Fprintf(p.out, "  S%d %-12s term %-3d commit %-3d %s\n", ps.ID, ps.Role, ps.Term, ps.CommitIndex, logView(&ps))
 		if len(ps.KV) > 0 {
 			fmt.Fprintf(p.out, "      data: %s\n", kvView(ps.KV))
 		}

@@ -38,7 +38,7 @@ the connection, matchIndex and nextIndex (§5.3) and the replication mode.
 Exit status: 0 when every node answered, 1 when one could not be reached.`,
 		Example: `  raftplay status
   raftplay status --addr http://127.0.0.1:8001,http://127.0.0.1:8002,http://127.0.0.1:8003
-  raftplay status --json | jq '.[0].status.state'`,
+  raftplay status --json | jq '.[0].status.role'`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runStatus(cmd.Context(), cmd.OutOrStdout(), f)
@@ -116,18 +116,18 @@ func fetchStatuses(ctx context.Context, cl *client.Client) []nodeStatus {
 // printStatusTable prints one row per node, then each leader's view of its followers.
 func printStatusTable(out io.Writer, results []nodeStatus) error {
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NODE\tADDRESS\tSTATE\tTERM\tLEADER\tCOMMIT\tAPPLIED\tLAST INDEX\tSNAPSHOT\tFIRST INDEX")
+	fmt.Fprintln(tw, "NODE\tADDRESS\tROLE\tTERM\tLEADER\tCOMMIT\tAPPLIED\tLAST INDEX\tSNAPSHOT\tFIRST INDEX")
 	for _, r := range results {
 		if r.Status == nil {
 			fmt.Fprintf(tw, "?\t%s\tDOWN\t\t\t\t\t\t\t\n", r.Addr)
 			continue
 		}
 		s := r.Status
-		state := s.State
+		role := s.Role
 		if s.Recovering {
-			state += " (recovering: lost data, not voting)"
+			role += " (recovering: lost data, not voting)"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%d\t%d\t%d\t%d\t%d\n", s.ID, r.Addr, state, s.Term, leaderName(s.Leader),
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%d\t%d\t%d\t%d\t%d\n", s.ID, r.Addr, role, s.Term, leaderName(s.Leader),
 			s.CommitIndex, s.LastApplied, s.LastIndex, s.SnapshotIndex, s.FirstIndex)
 	}
 	if err := tw.Flush(); err != nil {
@@ -138,18 +138,18 @@ func printStatusTable(out io.Writer, results []nodeStatus) error {
 			fmt.Fprintf(out, "\n%s: %s\n", r.Addr, r.Error)
 			continue
 		}
-		if r.Status.State != "leader" {
+		if r.Status.Role != "leader" {
 			continue
 		}
 		fmt.Fprintf(out, "\nleader %d's view of the voters (matchIndex, nextIndex: §5.3):\n", r.Status.ID)
 		tw = tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "PEER\tRAFT ADDRESS\tHTTP\tCONNECTED\tMATCH\tNEXT\tMODE")
+		fmt.Fprintln(tw, "PEER\tRAFT ADDRESS\tHTTP\tCONNECTED\tMATCH INDEX\tNEXT INDEX\tMODE")
 		for _, p := range r.Status.Peers {
 			mode := orDash(p.Mode)
 			if p.Recovering {
 				mode += ", recovering"
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\t%s\n", p.ID, p.RaftAddr, orDash(p.HTTPURL), yesNo(p.Connected), p.Match, p.Next, mode)
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\t%s\n", p.ID, p.RaftAddr, orDash(p.HTTPURL), yesNo(p.Connected), p.MatchIndex, p.NextIndex, mode)
 		}
 		if err := tw.Flush(); err != nil {
 			return err

@@ -67,11 +67,11 @@ func TestStatusRejectsABadAddress(t *testing.T) {
 }
 
 func TestStatusTableShowsRecovering(t *testing.T) {
-	leader := &node.Status{ID: 1, State: "leader", Term: 3, Leader: 1, Peers: []node.PeerStatus{
-		{ID: 1, RaftAddr: "127.0.0.1:7001", Connected: true, Match: 9, Next: 10, Mode: "replicate"},
-		{ID: 2, RaftAddr: "127.0.0.1:7002", Connected: true, Match: 4, Next: 5, Mode: "replicate", Recovering: true},
+	leader := &node.Status{ID: 1, Role: "leader", Term: 3, Leader: 1, Peers: []node.PeerStatus{
+		{ID: 1, RaftAddr: "127.0.0.1:7001", Connected: true, MatchIndex: 9, NextIndex: 10, Mode: "replicate"},
+		{ID: 2, RaftAddr: "127.0.0.1:7002", Connected: true, MatchIndex: 4, NextIndex: 5, Mode: "replicate", Recovering: true},
 	}}
-	follower := &node.Status{ID: 2, State: "follower", Term: 3, Leader: 1, Recovering: true}
+	follower := &node.Status{ID: 2, Role: "follower", Term: 3, Leader: 1, Recovering: true}
 	var out bytes.Buffer
 	require.NoError(t, printStatusTable(&out, []nodeStatus{{Addr: "http://a", Status: leader}, {Addr: "http://b", Status: follower}}))
 	assert.Regexp(t, `(?m)^2\s+http://b\s+follower \(recovering: lost data, not voting\)\s`, out.String())

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/raftplay/raftplay/internal/syncbuf"
 	"github.com/raftplay/raftplay/node"
 	"github.com/raftplay/raftplay/node/nodetest"
 )
@@ -20,13 +21,13 @@ func TestWatchViewPlainLinesAndFrame(t *testing.T) {
 	clock := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	v := newWatchView([]string{"http://n1", "http://n2"}, 2, false)
 	v.now = func() time.Time { return clock }
-	leader := &node.Status{ID: 1, State: "leader", Term: 2, Leader: 1, CommitIndex: 7, LastIndex: 7, LastApplied: 7}
+	leader := &node.Status{ID: 1, Role: "leader", Term: 2, Leader: 1, CommitIndex: 7, LastIndex: 7, LastApplied: 7}
 	steps := []struct {
 		update watchUpdate
 		lines  []string
 	}{
 		{watchUpdate{node: 0, status: leader}, []string{"03:04:05.000 node 1 leader term 2 leader 1 commit 7 last 7 applied 7"}},
-		{watchUpdate{node: 0, status: &node.Status{ID: 1, State: "leader", Term: 2, Leader: 1, CommitIndex: 9}}, nil},
+		{watchUpdate{node: 0, status: &node.Status{ID: 1, Role: "leader", Term: 2, Leader: 1, CommitIndex: 9}}, nil},
 		{watchUpdate{node: 1, down: errors.New("connection refused")}, []string{"03:04:05.000 http://n2 DOWN: connection refused (retrying every 1s)"}},
 		{watchUpdate{node: 1, down: errors.New("connection refused")}, nil},
 		{watchUpdate{node: 0, event: raftEvent(clock, "commit-advanced", 1, "")}, nil},
@@ -53,7 +54,7 @@ func TestWatchFollowsACluster(t *testing.T) {
 	lead := c.Leader()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var out lockedBuffer
+	var out syncbuf.Buffer
 	done := make(chan error, 1)
 	go func() { done <- runWatch(ctx, &out, watchFlags{addrs: c.URLs, tail: 5}, false) }()
 
@@ -84,7 +85,7 @@ func TestWatchRedrawsOnATerminal(t *testing.T) {
 	c := nodetest.Start(t, nil)
 	c.Leader()
 	ctx, cancel := context.WithCancel(context.Background())
-	var out lockedBuffer
+	var out syncbuf.Buffer
 	done := make(chan error, 1)
 	go func() { done <- runWatch(ctx, &out, watchFlags{addrs: c.URLs, tail: 5}, true) }()
 	require.Eventually(t, func() bool { return strings.Count(out.String(), "LEADER") >= 1 },

@@ -97,12 +97,12 @@ func (v *watchView) apply(u watchUpdate) []string {
 	var lines []string
 	switch {
 	case u.status != nil:
-		changed := !n.up || !n.seen || n.status.State != u.status.State || n.status.Term != u.status.Term || n.status.Leader != u.status.Leader
+		changed := !n.up || !n.seen || n.status.Role != u.status.Role || n.status.Term != u.status.Term || n.status.Leader != u.status.Leader
 		n.up, n.seen, n.status, n.err = true, true, *u.status, ""
 		if changed {
 			s := u.status
 			lines = append(lines, fmt.Sprintf("%s node %d %s term %d leader %s commit %d last %d applied %d",
-				stamp, s.ID, s.State, s.Term, leaderName(s.Leader), s.CommitIndex, s.LastIndex, s.LastApplied))
+				stamp, s.ID, s.Role, s.Term, leaderName(s.Leader), s.CommitIndex, s.LastIndex, s.LastApplied))
 		}
 	case u.event != nil:
 		e := u.event
@@ -158,7 +158,7 @@ func (v *watchView) frame() string {
 	line("")
 	var table bytes.Buffer
 	tw := tabwriter.NewWriter(&table, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NODE\tADDRESS\tSTATE\tTERM\tLEADER\tCOMMIT\tLAST INDEX\tAPPLIED")
+	fmt.Fprintln(tw, "NODE\tADDRESS\tROLE\tTERM\tLEADER\tCOMMIT\tLAST INDEX\tAPPLIED")
 	for i := range v.nodes {
 		n := &v.nodes[i]
 		id := "?"
@@ -170,7 +170,7 @@ func (v *watchView) frame() string {
 			continue
 		}
 		s := &n.status
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%d\t%d\t%d\n", id, n.addr, strings.ToUpper(s.State), s.Term,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%d\t%d\t%d\n", id, n.addr, strings.ToUpper(s.Role), s.Term,
 			leaderName(s.Leader), s.CommitIndex, s.LastIndex, s.LastApplied)
 	}
 	_ = tw.Flush()

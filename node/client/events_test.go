@@ -87,9 +87,9 @@ func FuzzReadSSE(f *testing.F) {
 }
 
 func TestDecodeEvent(t *testing.T) {
-	ev, err := DecodeEvent("status", []byte(`{"id":2,"state":"leader","term":3}`))
+	ev, err := DecodeEvent("status", []byte(`{"id":2,"role":"leader","term":3}`))
 	require.NoError(t, err)
-	assert.Equal(t, "leader", ev.Status.State)
+	assert.Equal(t, "leader", ev.Status.Role)
 	ev, err = DecodeEvent("raft", []byte(`{"kind":"election-won","peer":2,"term":3,"text":"won"}`))
 	require.NoError(t, err)
 	assert.Equal(t, "election-won", ev.Raft.Kind)

@@ -281,7 +281,7 @@ const transientLesson = "# Transient\n\nA check that holds for a moment.\n\n```l
 	`{"summary": "Peer 2 is down for a moment.", "scenario": {"v": 1, "seed": 1, "actions": [` +
 	`{"at": 300, "type": "crash", "peer": 2}, {"at": 350, "type": "restart", "peer": 2}]}}` +
 	"\n```\n\n## Down for a moment\n\nWatch.\n\n```step\n" +
-	`{"observe": true, "check": {"peer": {"id": 2, "state": "down"}}, "within_ticks": 100}` +
+	`{"observe": true, "check": {"peer": {"id": 2, "role": "down"}}, "within_ticks": 100}` +
 	"\n```\n"
 
 // TestLessonEvaluatesEveryTick runs past a moment the check holds in one call: the
@@ -294,7 +294,7 @@ func TestLessonEvaluatesEveryTick(t *testing.T) {
 	call(t, b, "runTicks", float64(100))
 	st := lessonStatusOf(t, b, "lessonStatus")
 	assert.True(t, st.Passed, st.Detail)
-	assert.NotEqual(t, "down", snapshot(t, b).Peers[1].State, "peer 2 is back up by now")
+	assert.NotEqual(t, "down", snapshot(t, b).Peers[1].Role, "peer 2 is back up by now")
 }
 
 func TestLessonClosesOnLoad(t *testing.T) {

@@ -59,7 +59,7 @@ export function createClientForm(form, { session, act, say }) {
     if (!peer) {
       peer = session.snap.leader;
       if (!peer) {
-        const up = session.snap.peers.find((p) => p.state !== 'down');
+        const up = session.snap.peers.find((p) => p.role !== 'down');
         if (!up) {
           say('Every peer is down: nobody can take the command.');
           return;

@@ -13,9 +13,9 @@ export const ROLES = Object.freeze({
   down: { label: 'Down', symbol: '✕' },
 });
 
-/** roleOf returns the label and symbol of a state name (unknown names shown as they are). */
-export function roleOf(state) {
-  return ROLES[state] || { label: state, symbol: '·' };
+/** roleOf returns the label and symbol of a role name (unknown names shown as they are). */
+export function roleOf(role) {
+  return ROLES[role] || { label: role, symbol: '·' };
 }
 
 /** MESSAGE_LABELS is the short label of every message type (vocab.gen.js). */

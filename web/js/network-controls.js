@@ -11,7 +11,7 @@ import { $, setText } from './dom.js';
  * lessons name it in their prompts ("Partition S1 from S2 and S3").
  */
 export function followerToIsolate(snap) {
-  const f = snap.peers.find((p) => p.id !== snap.leader && p.state !== 'down');
+  const f = snap.peers.find((p) => p.id !== snap.leader && p.role !== 'down');
   return f ? f.id : 0;
 }
 

@@ -50,7 +50,7 @@ export function createPeerMenu(root, layer, { session, act }) {
       hide(false);
       return;
     }
-    const down = p.state === 'down';
+    const down = p.role === 'down';
     setText(heading, `S${p.id}`);
     setText(power, down ? '⟳ Restart' : '✕ Crash');
     setAttr(power, 'aria-label', down ? `Restart S${p.id}` : `Crash S${p.id}`);
@@ -77,7 +77,7 @@ export function createPeerMenu(root, layer, { session, act }) {
   });
   power.addEventListener('click', () => {
     const p = session.snap.peers[peer - 1];
-    if (p) act({ type: p.state === 'down' ? 'restart' : 'crash', peer: p.id });
+    if (p) act({ type: p.role === 'down' ? 'restart' : 'crash', peer: p.id });
   });
   timeout.addEventListener('click', () => { if (peer) act({ type: 'timeout', peer }); });
   snapshot.addEventListener('click', () => { if (peer) act({ type: 'snapshot', peer }); });

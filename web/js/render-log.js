@@ -69,7 +69,7 @@ export function createLogView(scroller, grid) {
       const markers = el('div', { class: 'log-markers', 'aria-hidden': 'true' });
       const node = el('div', { class: 'log-row', 'data-peer': id }, head, el('div', { class: 'log-track' }, list, markers));
       grid.append(node);
-      rows.push({ id, node, head, list, markers, cells: new Map(), marks: new Map(), state: '', peer: null, range: '', snapBlock: null });
+      rows.push({ id, node, head, list, markers, cells: new Map(), marks: new Map(), shown: '', peer: null, range: '', snapBlock: null });
     }
     measure();
   }
@@ -189,11 +189,11 @@ export function createLogView(scroller, grid) {
   }
 
   function updateHead(row, p) {
-    const info = roleOf(p.state);
-    const key = `${p.state}|${p.commit_index}|${p.last_applied}|${p.last_index}`;
-    if (row.state === key) return;
-    row.state = key;
-    setAttr(row.node, 'data-state', p.state);
+    const info = roleOf(p.role);
+    const key = `${p.role}|${p.commit_index}|${p.last_applied}|${p.last_index}`;
+    if (row.shown === key) return;
+    row.shown = key;
+    setAttr(row.node, 'data-peer-role', p.role);
     row.head.replaceChildren(
       el('span', { class: 'log-head-name' }, `S${p.id} ${info.symbol}`),
       el('span', { class: 'log-head-role' }, info.label),
@@ -256,8 +256,9 @@ export function createLogView(scroller, grid) {
     setText(cell.cmdText, shortCommand(e.command));
     setText(cell.mark, removed ? '✕' : committed ? '✓' : '');
     const status = removed ? 'conflicting, being removed' : committed ? 'committed' : 'not committed';
-    setAttr(n, 'title', `index ${e.index} · term ${e.term} · ${e.command} · ${status}`);
-    setAttr(n, 'aria-label', `index ${e.index}, term ${e.term}, ${e.command}, ${status}`);
+    // A live node's log has no commands (its status gives index and term), except the page's own writes.
+    setAttr(n, 'title', `index ${e.index} · term ${e.term}${e.command ? ` · ${e.command}` : ''} · ${status}`);
+    setAttr(n, 'aria-label', `index ${e.index}, term ${e.term}, ${e.command ? `${e.command}, ` : ''}${status}`);
   }
 
   // Markers: C (commit index) and A (last applied) of this peer; on a follower, M and N
@@ -268,7 +269,7 @@ export function createLogView(scroller, grid) {
       if (index < first || index === 0) return;
       at.set(index, at.has(index) ? `${at.get(index)}·${label}` : label);
     };
-    if (p.state !== 'down') {
+    if (p.role !== 'down') {
       add(p.commit_index, 'C');
       add(p.last_applied, 'A');
     }

@@ -49,14 +49,14 @@ export function createPeersView(layer) {
       if (snap.peers.length !== count) build(snap.peers.length);
       snap.peers.forEach((p, i) => {
         const n = nodes[i];
-        const info = roleOf(p.state);
-        setAttr(n.g, 'data-role', p.state);
+        const info = roleOf(p.role);
+        setAttr(n.g, 'data-role', p.role);
         setText(n.symbol, `${info.symbol} `);
         setText(n.role, `${info.label} `);
         const voteText = p.vote ? `vote ${p.vote}` : 'no vote';
         setText(n.term, `term ${p.term}`);
         setText(n.vote, ` · ${voteText} `);
-        const timed = p.state !== 'leader' && p.state !== 'down' && p.election_timeout > 0;
+        const timed = p.role !== 'leader' && p.role !== 'down' && p.election_timeout > 0;
         const fill = timed ? Math.min(100, (100 * p.election_elapsed) / p.election_timeout) : 0;
         setAttr(n.arc, 'stroke-dasharray', `${fill.toFixed(1)} 100`);
         setAttr(n.arc, 'data-hidden', timed ? null : 'true');

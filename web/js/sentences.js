@@ -27,9 +27,14 @@ export const GROUP_OF = Object.freeze({
   'commit-advanced': 'replication', 'next-index-backoff': 'replication', 'read-confirmed': 'replication',
   recovered: 'replication', 'snapshot-taken': 'replication', 'snapshot-sent': 'replication',
   'snapshot-installed': 'replication', 'snapshot-rejected': 'replication',
+  // Membership changes (§6): configurations travel in the log like other entries.
+  'conf-proposed': 'replication', 'joint-entered': 'replication', 'joint-left': 'replication',
+  'conf-switched': 'replication', 'learner-added': 'replication', 'learner-promoted': 'replication',
+  'voter-added': 'replication', 'member-removed': 'replication', 'conf-rolled-back': 'replication',
+  'removed-step-down': 'elections',
   send: 'messages', deliver: 'messages', lost: 'messages',
   drop: 'faults', duplicate: 'faults', delay: 'faults', crash: 'faults', restart: 'faults', restarted: 'faults',
-  partition: 'faults', block: 'faults', heal: 'faults', network: 'faults',
+  partition: 'faults', block: 'faults', heal: 'faults', network: 'faults', 'conf-change': 'faults',
   'client-request': 'clients', 'client-response': 'clients',
   violation: 'problems', 'action-failed': 'problems',
 });
@@ -39,12 +44,15 @@ export function groupOf(kind) {
   return GROUP_OF[kind] || 'problems';
 }
 
+/** LINK_CUT is the cause of a message dropped because its link is cut: one of DROP_CAUSES. */
+export const LINK_CUT = 'link-cut';
+
 /**
  * isCutDrop reports whether an event is a message lost to a cut link (the narration
  * counts those per link instead of a line each).
  */
 export function isCutDrop(e) {
-  return e.kind === 'drop' && /link is cut/.test(e.text || '');
+  return e.kind === 'drop' && e.cause === LINK_CUT;
 }
 
 /** groupOfEvent returns the filter group of a trace event: a cut link's drops have their own. */
@@ -74,13 +82,15 @@ export function sentence(e) {
     case 'restart':
       return `S${e.peer} restarts from what its disk holds.`;
     case 'heal':
+      // Live mode heals one link at a time (live.js); the simulator heals every link.
+      if (e.from && e.to) return `The link between S${e.from} and S${e.to} is healed: their messages get through again.`;
       return 'Every network link is healed.';
     case 'block':
+      if (e.from && e.to && e.both) return `The link between S${e.from} and S${e.to} is cut both ways: their messages are lost until it is healed.`;
       if (e.from && e.to) return `The link from S${e.from} to S${e.to} is cut: S${e.from}'s messages to S${e.to} are lost until it is healed.`;
       break;
     case 'partition': {
-      // The action's text lists the groups as numbers: "partition [1] | [2 3]".
-      const groups = [...(e.text || '').matchAll(/\[([\d ]*)\]/g)].map((g) => g[1].trim().split(/\s+/).map((id) => `S${id}`).join(', '));
+      const groups = (e.groups || []).map((g) => g.map((id) => `S${id}`).join(', '));
       if (groups.length) return `The network is cut into parts (${groups.join(' | ')}): messages between parts are lost.`;
       break;
     }

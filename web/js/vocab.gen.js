@@ -22,6 +22,16 @@ export const ENGINE_KINDS = Object.freeze([
   {"name":"snapshot-sent","rule":"§7: InstallSnapshot, for a follower that needs compacted entries"},
   {"name":"snapshot-installed","rule":"§7: the snapshot replaces what it covers; entries after it are kept"},
   {"name":"snapshot-rejected","rule":"§7: InstallSnapshot, refused"},
+  {"name":"conf-proposed","rule":"§6: configuration changes go through the log, C_old,new first, then C_new"},
+  {"name":"joint-entered","rule":"§6: a server uses the latest configuration in its log; joint decisions need both majorities"},
+  {"name":"joint-left","rule":"§6: once C_old,new is committed, the leader appends C_new"},
+  {"name":"conf-switched","rule":"§6: a change that moves no majority needs no joint phase"},
+  {"name":"learner-added","rule":"§6: new servers join as non-voting members and catch up first"},
+  {"name":"learner-promoted","rule":"§6: a caught-up learner becomes a voter through a configuration change"},
+  {"name":"voter-added","rule":"§6: a new voter, without catching up first as a learner"},
+  {"name":"member-removed","rule":"§6: a server not in C_new is no longer replicated to"},
+  {"name":"removed-step-down","rule":"§6: a leader not in C_new steps down once C_new is committed"},
+  {"name":"conf-rolled-back","rule":"§6, §5.3: a truncated configuration entry no longer counts"},
 ]);
 
 /** SIM_KINDS: the kinds of the simulator's own trace events. */
@@ -43,6 +53,18 @@ export const SIM_KINDS = Object.freeze([
   "client-response",
   "violation",
   "action-failed",
+  "conf-change",
+]);
+
+/** DROP_CAUSES: why a drop or lost event's message went (its cause). */
+export const DROP_CAUSES = Object.freeze([
+  "outside-cluster",
+  "link-cut",
+  "network",
+  "action",
+  "peer-down",
+  "peer-restarted",
+  "sender-crashed",
 ]);
 
 /** REASONS: why a peer refuses a vote (the reason of a vote-refused event), with the rule. */
@@ -57,7 +79,7 @@ export const REASONS = Object.freeze([
   {"name":"no-snapshot-storage","rule":"§7: installing a snapshot needs storage that keeps one"},
 ]);
 
-/** ROLES: the engine's roles (a snapshot's state; the page adds down for a crashed peer). */
+/** ROLES: the engine's roles (a snapshot's role; the page adds down for a crashed peer). */
 export const ROLES = Object.freeze([
   {"name":"follower","rule":"§5.1"},
   {"name":"precandidate","rule":"dissertation §9.6: pre-vote"},

@@ -39,11 +39,11 @@ test('elect, crash the leader, elect again, commit a command on all three', asyn
   assert.ok(first, 'a leader within 100 ticks');
   const snap = rp.state();
   assert.equal(snap.peers.length, 3);
-  assert.equal(snap.peers.find((p) => p.id === first).state, 'leader');
+  assert.equal(snap.peers.find((p) => p.id === first).role, 'leader');
 
   const pos = rp.act({ type: 'crash', peer: first });
   assert.equal(pos.ok, true);
-  assert.equal(rp.state().peers.find((p) => p.id === first).state, 'down');
+  assert.equal(rp.state().peers.find((p) => p.id === first).role, 'down');
   const second = waitLeader(rp, 100);
   assert.ok(second && second !== first, `a new leader (had ${first}, now ${second})`);
 

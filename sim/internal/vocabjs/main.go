@@ -39,8 +39,9 @@ func Module() []byte {
 		"// of engine and sim. DO NOT EDIT: add a kind, reason, role or message type in Go.\n")
 	list(&b, "ENGINE_KINDS", "the engine's event kinds, in the order of their numbers, each with the rule of the paper it follows", words(engine.EventKinds()))
 	list(&b, "SIM_KINDS", "the kinds of the simulator's own trace events", sim.TraceKinds())
+	list(&b, "DROP_CAUSES", "why a drop or lost event's message went (its cause)", sim.DropCauses())
 	list(&b, "REASONS", "why a peer refuses a vote (the reason of a vote-refused event), with the rule", words(engine.Reasons()))
-	list(&b, "ROLES", "the engine's roles (a snapshot's state; the page adds down for a crashed peer)", words(engine.Roles()))
+	list(&b, "ROLES", "the engine's roles (a snapshot's role; the page adds down for a crashed peer)", words(engine.Roles()))
 	list(&b, "MESSAGE_TYPES", "the message types, with the section of the paper that defines each", words(engine.MessageTypes()))
 	return b.Bytes()
 }

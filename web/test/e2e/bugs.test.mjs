@@ -114,7 +114,7 @@ test('4: after a wrong move, Show me names the mistake and offers to restart the
   await page.waitForSelector('#lesson:not([hidden])');
   await pause(page);
   await page.click('.peer-card[data-peer="1"] button:has-text("Crash")');
-  await waitFor(page, (s) => s.peers[0].state === 'down', 'S1 down');
+  await waitFor(page, (s) => s.peers[0].role === 'down', 'S1 down');
   await page.click('#lesson-show-me');
   const stall = page.locator('#lesson-overdue');
   await stall.waitFor({ state: 'visible' });
@@ -126,7 +126,7 @@ test('4: after a wrong move, Show me names the mistake and offers to restart the
   await screenshot(page, 'bug4-stalled-step');
   assert.deepEqual(await scan(page, '#lesson'), []);
   await stall.locator('button:has-text("Restart this step")').click();
-  await waitFor(page, (s) => s.peers[0].state !== 'down', 'S1 up again after the restart of the step');
+  await waitFor(page, (s) => s.peers[0].role !== 'down', 'S1 up again after the restart of the step');
   await stall.waitFor({ state: 'hidden' });
   // Without Show me: once the check is overdue, the same box names the mistake.
   await pause(page);

@@ -116,7 +116,7 @@ export async function waitFor(page, fn, what, timeout = 15_000) {
     await page.waitForTimeout(50);
   }
   throw new Error(`timed out after ${timeout} ms waiting for ${what}; last state at ${last && last.time} ms: ` +
-    JSON.stringify(last && last.peers.map((p) => ({ id: p.id, state: p.state, term: p.term, commit: p.commit_index, last: p.last_index }))));
+    JSON.stringify(last && last.peers.map((p) => ({ id: p.id, role: p.role, term: p.term, commit: p.commit_index, last: p.last_index }))));
 }
 
 /** screenshot saves a full-page screenshot as test-artifacts/NAME.png. */

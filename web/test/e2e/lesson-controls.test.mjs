@@ -163,13 +163,13 @@ test('lesson 14 by hand: the session fields of the client form make the retry ap
   await play(page, 0);
   await waitFor(page, (s) => s.leader && s.leader !== lost && s.peers[s.leader - 1].kv.x === 'a', 'a new leader that applied x = a');
   await send(page, 'SET x b');
-  await waitFor(page, (s) => s.peers.every((p) => p.state === 'down' || p.kv.x === 'b'), 'x = b on every server up');
+  await waitFor(page, (s) => s.peers.every((p) => p.role === 'down' || p.kv.x === 'b'), 'x = b on every server up');
   await send(page, 'SET x a', '7', '1');
   assert.deepEqual(await passes(page),
     ['client 7 retried with its session', 'both writes succeeded: b, then the retry', 'x stays b on every server that is up']);
-  const snap = await waitFor(page, (s) => s.peers.every((p) => p.state === 'down' || p.log.filter((e) => e.command === 'SET x a').length === 2) && s,
+  const snap = await waitFor(page, (s) => s.peers.every((p) => p.role === 'down' || p.log.filter((e) => e.command === 'SET x a').length === 2) && s,
     'the retry committed as a second entry');
-  assert.ok(snap.peers.every((p) => p.state === 'down' || p.kv.x === 'b'), 'the retry was answered, not applied');
+  assert.ok(snap.peers.every((p) => p.role === 'down' || p.kv.x === 'b'), 'the retry was answered, not applied');
   await answerQuiz(page);
   await screenshot(page, 'lesson-14-by-hand');
 

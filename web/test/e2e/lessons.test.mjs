@@ -117,7 +117,7 @@ test('lesson 1 by clicking: each check shows as it passes, the quiz answers, and
   await page.click('.peer-card[data-peer="1"] button:has-text("Timeout")');
   await passes(page);
   const after = await state(page);
-  assert.ok(after.peers[after.leader - 1].term > before.peers.find((p) => p.state === 'leader').term, 'a leader in a higher term');
+  assert.ok(after.peers[after.leader - 1].term > before.peers.find((p) => p.role === 'leader').term, 'a leader in a higher term');
   await answerQuiz(page);
   assert.equal(await page.textContent('#lesson-next'), 'Finish ✓');
   await page.click('#lesson-next');
@@ -190,7 +190,7 @@ test('lesson 7 by clicking: restart S3 from its card, send SET x 1 from the clie
   await page.click('#lesson-back');
   await onStep(page, 2, 3);
   const again = await state(page);
-  assert.equal(again.peers[2].state, 'down', 'step 2 starts again with S3 down');
+  assert.equal(again.peers[2].role, 'down', 'step 2 starts again with S3 down');
   assert.deepEqual(page.problems, []);
   await page.close();
 });

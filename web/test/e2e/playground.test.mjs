@@ -10,7 +10,7 @@ const env = useServerAndBrowser();
 
 
 const leaderOf = (snap) => snap.leader || 0;
-const ups = (snap) => snap.peers.filter((p) => p.state !== 'down');
+const ups = (snap) => snap.peers.filter((p) => p.role !== 'down');
 
 test('the page loads without console errors and elects a leader', async () => {
   const page = await openPage(env.browser.context, env.server.url);
@@ -39,7 +39,7 @@ test('crashing the leader yields a new leader; restarting brings the old one bac
   await page.waitForSelector(`[data-peer-id="${next}"][data-role="leader"]`);
   await screenshot(page, 'leader-crashed');
   await page.click(`.peer-card[data-peer="${old}"] button:has-text("Restart")`);
-  await waitFor(page, (s) => s.peers[old - 1].state === 'follower' && s.leader === next, 'the old leader to rejoin as a follower');
+  await waitFor(page, (s) => s.peers[old - 1].role === 'follower' && s.leader === next, 'the old leader to rejoin as a follower');
   assert.deepEqual(page.problems, []);
   await page.close();
 });
@@ -54,7 +54,7 @@ test('a partition isolates the leader, a new one is elected, and healing reunite
   assert.equal(await page.locator('.link[data-state="cut"]').count(), 2);
   assert.equal(await page.locator('.link[data-state="open"]').count(), 1);
   const next = await waitFor(page, (s) => {
-    const lead = s.peers.find((p) => p.id !== old && p.state === 'leader');
+    const lead = s.peers.find((p) => p.id !== old && p.role === 'leader');
     return lead && lead.id;
   }, 'a leader on the majority side');
   await screenshot(page, 'partitioned');
@@ -62,7 +62,7 @@ test('a partition isolates the leader, a new one is elected, and healing reunite
   snap = await state(page);
   assert.equal(snap.blocked.length, 0);
   assert.equal(await page.locator('.link[data-state="open"]').count(), 3);
-  await waitFor(page, (s) => s.peers.filter((p) => p.state === 'leader').length === 1 && s.peers[old - 1].state === 'follower' &&
+  await waitFor(page, (s) => s.peers.filter((p) => p.role === 'leader').length === 1 && s.peers[old - 1].role === 'follower' &&
     s.peers.every((p) => p.term === s.peers[next - 1].term), 'one leader and one term after healing');
 
   // One link by keyboard: Enter on a link cuts it, Enter again heals it.

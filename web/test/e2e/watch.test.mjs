@@ -65,7 +65,7 @@ test('the page opens paused on term 0 with every peer a follower, and stays so u
   await page.waitForTimeout(2500);
   const snap = await state(page);
   assert.equal(snap.time, 0);
-  assert.deepEqual(snap.peers.map((p) => [p.state, p.term]), [['follower', 0], ['follower', 0], ['follower', 0]]);
+  assert.deepEqual(snap.peers.map((p) => [p.role, p.term]), [['follower', 0], ['follower', 0], ['follower', 0]]);
   assert.equal(await page.locator('[data-role="follower"]').count(), 3);
   assert.match(await page.getAttribute('[data-peer-id="1"]', 'aria-label'), /Follower term 0/);
   await shot(page, 'opened');
@@ -210,7 +210,7 @@ test('peer actions on the drawing: a click or Enter on a peer offers crash, rest
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.dataset.menuAction), 'timeout');
   await page.keyboard.press('Enter');
-  await waitFor(page, (s) => s.peers[0].state !== 'follower' || s.peers[0].term > 0, 'S1 to time out');
+  await waitFor(page, (s) => s.peers[0].role !== 'follower' || s.peers[0].term > 0, 'S1 to time out');
   await page.keyboard.press('Escape');
   await page.waitForSelector('#peer-menu', { state: 'hidden' });
   assert.equal(await page.evaluate(() => document.activeElement.getAttribute('data-peer-id')), '1');
