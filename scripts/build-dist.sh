@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the playground into a folder (default dist/) that `raftplay serve` serves:
-#   the page: web/ without web/test (index.html, css/, js/ ES modules);
+#   the page: web/ without web/test (index.html, css/, js/ ES modules), with the
+#     stylesheets index.html links put together as css/page.css;
 #   app.wasm: ./wasm built with GOOS=js GOARCH=wasm (tag lazylessons: no lessons inside);
 #   lessons.json: the lessons, pre-parsed, which the page fetches when one is first opened;
 #   wasm_exec.js: Go's loader for it, from the same GOROOT as the compiler (the two must match);
@@ -21,6 +22,20 @@ trap 'rm -rf "$stage"' EXIT
 	mkdir -p "$stage/$(dirname "$f")"
 	cp "web/$f" "$stage/$f"
 done
+
+# The page's stylesheets as one file, css/page.css: index.html links each of web/css/ in
+# order; the build puts them together, in that order, and links the one file instead
+# (one response instead of five, and one brotli context: 3 kB less to download). The
+# separate files stay in dist/ for anything else that links them.
+links="$(sed -n 's|^<link rel="stylesheet" href="\(css/[a-z0-9-]*\.css\)">$|\1|p' "$stage/index.html")"
+if [ -z "$links" ]; then
+	echo "dist: index.html links no stylesheet in the form <link rel=\"stylesheet\" href=\"css/NAME.css\">" >&2
+	exit 1
+fi
+for f in $links; do cat "$stage/$f"; done >"$stage/css/page.css"
+awk '/^<link rel="stylesheet" href="css\/[a-z0-9-]*\.css">$/ { if (!done) print "<link rel=\"stylesheet\" href=\"css/page.css\">"; done = 1; next } { print }' \
+	"$stage/index.html" >"$stage/index.html.new"
+mv "$stage/index.html.new" "$stage/index.html"
 
 # The lessons, pre-parsed (lessons.PageJSON), as lessons.json: the page fetches it when
 # the learner first opens a lesson (or follows a lesson link), so the wasm, built with the
