@@ -12,6 +12,9 @@ WASM_PKGS := ./engine/... ./memstore/... ./kv/... ./sim/... ./wasm/... ./lessons
 # Seeds of the chaos slice inside `make test`, and of `make chaos`.
 TEST_CHAOS_SEEDS ?= 2000
 CHAOS_SEEDS      ?= 100000
+# Seeds per unsafe switch in the report of `make chaos` (and in the chaos slice).
+TEST_SWITCH_SEEDS ?= 100
+SWITCH_SEEDS      ?= 2000
 # Budget per fuzz target: 30,000 executions in `make test` (no deadline to race),
 # two minutes each in `make fuzz`.
 TEST_FUZZ_TIME ?= 30000x
@@ -63,8 +66,9 @@ test-go: ## all Go tests, natively (incl. the multi-process e2e test)
 test-wasm: ## the engine, sim, lessons and bridge tests under GOOS=js in Node
 	scripts/wasm-test.sh -count=1 $(WASM_PKGS)
 
-test-chaos: build ## TEST_CHAOS_SEEDS (2,000) chaos seeds
+test-chaos: build ## TEST_CHAOS_SEEDS (2,000) chaos seeds, and TEST_SWITCH_SEEDS (100) per unsafe switch
 	$(BIN)/raftplay chaos --seeds $(TEST_CHAOS_SEEDS)
+	$(BIN)/raftplay chaos --switches --seeds $(TEST_SWITCH_SEEDS)
 
 test-fuzz: ## a short slice of every fuzz target (TEST_FUZZ_TIME)
 	scripts/fuzz.sh $(TEST_FUZZ_TIME)
@@ -72,8 +76,9 @@ test-fuzz: ## a short slice of every fuzz target (TEST_FUZZ_TIME)
 test-bench: ## the benchmark harness's own tests
 	cd bench && $(GO) test -count=1 ./...
 
-chaos: build ## CHAOS_SEEDS (100,000) chaos seeds
+chaos: build ## CHAOS_SEEDS (100,000) chaos seeds, then how many of SWITCH_SEEDS (2,000) catch each unsafe switch
 	$(BIN)/raftplay chaos --seeds $(CHAOS_SEEDS)
+	$(BIN)/raftplay chaos --switches --seeds $(SWITCH_SEEDS)
 
 fuzz: ## every fuzz target for FUZZ_TIME (2 minutes) each
 	scripts/fuzz.sh $(FUZZ_TIME)

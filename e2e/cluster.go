@@ -24,8 +24,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"time"
 
 	"github.com/raftplay/raftplay/node"
@@ -68,9 +66,7 @@ type Node struct {
 	LogFile  string
 	Args     []string // the command line after the binary
 
-	cmd    *exec.Cmd
-	exited chan error
-	log    *os.File
+	process
 }
 
 // URL is the base URL of the node's HTTP API.
@@ -172,28 +168,18 @@ func (c *Cluster) URLs() []string {
 // every time, so a restarted node reopens its data directory.
 func (c *Cluster) Start(id uint64) error {
 	n := c.Node(id)
-	if n.cmd != nil {
+	if n.running() {
 		return fmt.Errorf("e2e: node %d is already running", id)
 	}
-	logFile, err := os.OpenFile(n.LogFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		return fmt.Errorf("e2e: node %d: %w", id, err)
-	}
-	fmt.Fprintf(logFile, "=== e2e: starting %s %s\n", c.opts.Bin, strings.Join(n.Args, " "))
-	cmd := exec.Command(c.opts.Bin, n.Args...)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = nodeProcAttr()
-	if err := cmd.Start(); err != nil {
-		_ = logFile.Close()
+	banner := fmt.Sprintf("=== e2e: starting %s %s", c.opts.Bin, strings.Join(n.Args, " "))
+	if err := n.spawn(n.LogFile, banner, c.opts.Bin, n.Args); err != nil {
 		return fmt.Errorf("e2e: start node %d: %w", id, err)
 	}
-	n.cmd, n.log, n.exited = cmd, logFile, make(chan error, 1)
-	go func() { n.exited <- cmd.Wait() }()
 	return nil
 }
 
 // Running reports whether node id's process is running (as far as the cluster knows).
-func (c *Cluster) Running(id uint64) bool { return c.Node(id).cmd != nil }
+func (c *Cluster) Running(id uint64) bool { return c.Node(id).running() }
 
 // PID returns node id's process id, or 0.
 func (c *Cluster) PID(id uint64) int {
@@ -206,11 +192,10 @@ func (c *Cluster) PID(id uint64) int {
 // Kill kills node id with SIGKILL, as a crash would, and waits for the process to end.
 func (c *Cluster) Kill(id uint64) error {
 	n := c.Node(id)
-	if n.cmd == nil {
+	if !n.running() {
 		return fmt.Errorf("e2e: node %d is not running", id)
 	}
-	_ = n.cmd.Process.Kill()
-	<-n.exited
+	n.kill()
 	c.reap(n, "killed with SIGKILL")
 	return nil
 }
@@ -219,57 +204,39 @@ func (c *Cluster) Kill(id uint64) error {
 // the node and returns an error.
 func (c *Cluster) Stop(id uint64, timeout time.Duration) error {
 	n := c.Node(id)
-	if n.cmd == nil {
+	if !n.running() {
 		return nil
 	}
-	_ = n.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case err := <-n.exited:
-		c.reap(n, "stopped")
-		if err != nil {
-			return fmt.Errorf("e2e: node %d exited with %w after SIGTERM; see %s", id, err, n.LogFile)
-		}
-		return nil
-	case <-time.After(timeout):
-		_ = n.cmd.Process.Kill()
-		<-n.exited
+	r := n.terminate(timeout)
+	if r.timedOut {
 		c.reap(n, "killed after a SIGTERM timeout")
-		return fmt.Errorf("e2e: node %d did not stop within %v of SIGTERM; see %s", id, timeout, n.LogFile)
+	} else {
+		c.reap(n, "stopped")
 	}
+	if err := r.err(timeout); err != nil {
+		return fmt.Errorf("e2e: node %d: %w; see %s", id, err, n.LogFile)
+	}
+	return nil
 }
 
 func (c *Cluster) reap(n *Node, how string) {
-	fmt.Fprintf(n.log, "=== e2e: node %d %s\n", n.ID, how)
-	_ = n.log.Close()
-	n.cmd, n.log = nil, nil
+	n.release(fmt.Sprintf("=== e2e: node %d %s", n.ID, how))
 }
 
 // StopAll stops every running node with SIGTERM, at once, and returns the first error.
 func (c *Cluster) StopAll(timeout time.Duration) error {
-	errs := make([]error, len(c.Nodes))
-	var wg sync.WaitGroup
+	procs := make([]*process, len(c.Nodes))
 	for i, n := range c.Nodes {
-		if n.cmd == nil {
-			continue
-		}
-		_ = n.cmd.Process.Signal(syscall.SIGTERM)
-		wg.Go(func() {
-			select {
-			case errs[i] = <-n.exited:
-			case <-time.After(timeout):
-				_ = n.cmd.Process.Kill()
-				<-n.exited
-				errs[i] = fmt.Errorf("did not stop within %v of SIGTERM", timeout)
-			}
-		})
+		procs[i] = &n.process
 	}
-	wg.Wait()
+	results := terminateAll(procs, timeout)
+	errs := make([]error, len(c.Nodes))
 	for i, n := range c.Nodes {
-		if n.cmd != nil {
+		if n.running() {
 			c.reap(n, "stopped")
 		}
-		if errs[i] != nil {
-			errs[i] = fmt.Errorf("e2e: node %d: %w; see %s", n.ID, errs[i], n.LogFile)
+		if err := results[i].err(timeout); err != nil {
+			errs[i] = fmt.Errorf("e2e: node %d: %w; see %s", n.ID, err, n.LogFile)
 		}
 	}
 	return errors.Join(errs...)
@@ -278,7 +245,7 @@ func (c *Cluster) StopAll(timeout time.Duration) error {
 // Close kills every node still running. It is safe to call more than once.
 func (c *Cluster) Close() {
 	for _, n := range c.Nodes {
-		if n.cmd != nil {
+		if n.running() {
 			_ = c.Kill(n.ID)
 		}
 	}

@@ -118,6 +118,32 @@ func waitCaughtUp(ctx context.Context, c *Cluster) error {
 	}
 }
 
+// startDiskFaultRun is the prologue of every test here: three node processes, a
+// context of budget for the whole test, and the leader they elect.
+func startDiskFaultRun(t *testing.T, budget time.Duration) (*Cluster, context.Context, uint64) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("starts node processes")
+	}
+	c := startCluster(t)
+	ctx, cancel := context.WithTimeout(context.Background(), budget)
+	t.Cleanup(cancel)
+	lead, err := c.WaitLeader(ctx)
+	require.NoError(t, err)
+	return c, ctx, lead
+}
+
+// writeAndMeasure writes count keys, waits until every node has applied them, and
+// returns the keys written with the path and size of node id's log file then: the
+// point a test later cuts that log back to.
+func writeAndMeasure(t *testing.T, ctx context.Context, c *Cluster, id uint64, prefix string, count int) (map[string]string, string, int64) {
+	t.Helper()
+	written := putAll(t, ctx, c, prefix, count)
+	require.NoError(t, waitCaughtUp(ctx, c))
+	path := logFilePath(t, c.Node(id).DataDir)
+	return written, path, fileSize(t, path)
+}
+
 func nodeLog(t *testing.T, c *Cluster, id uint64) string {
 	t.Helper()
 	data, err := os.ReadFile(c.Node(id).LogFile)
@@ -131,25 +157,15 @@ func nodeLog(t *testing.T, c *Cluster, id uint64) string {
 // plainly that it lost data; when it did not, the loss looks like a crash's torn
 // write, and the follower catches up all the same.
 func TestFollowerWithDamagedTailCatchesUp(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts node processes")
-	}
 	for _, tc := range []struct {
 		damage     string
 		checkpoint bool
 	}{{"cut", true}, {"zeroed", true}, {"cut", false}} {
 		damage := tc.damage
 		t.Run(fmt.Sprintf("%s checkpointed=%v", damage, tc.checkpoint), func(t *testing.T) {
-			c := startCluster(t)
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			lead, err := c.WaitLeader(ctx)
-			require.NoError(t, err)
+			c, ctx, lead := startDiskFaultRun(t, time.Minute)
 			follower := lead%3 + 1
-			written := putAll(t, ctx, c, "early", 10)
-			require.NoError(t, waitCaughtUp(ctx, c))
-			path := logFilePath(t, c.Node(follower).DataDir)
-			early := fileSize(t, path)
+			written, path, early := writeAndMeasure(t, ctx, c, follower, "early", 10)
 			for key, value := range putAll(t, ctx, c, "late", 40) {
 				written[key] = value
 			}
@@ -198,20 +214,10 @@ func TestFollowerWithDamagedTailCatchesUp(t *testing.T) {
 // and C start. They must not elect a leader without the writes; once A returns, every
 // write reads back.
 func TestLostTailDoesNotLoseAcknowledgedWrites(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts node processes")
-	}
-	c := startCluster(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	a, err := c.WaitLeader(ctx)
-	require.NoError(t, err)
+	c, ctx, a := startDiskFaultRun(t, time.Minute)
 	b, cc := a%3+1, (a+1)%3+1
-	putAll(t, ctx, c, "before", 5)
-	require.NoError(t, waitCaughtUp(ctx, c))
+	_, bLog, sizeBefore := writeAndMeasure(t, ctx, c, b, "before", 5)
 	require.NoError(t, c.Kill(cc))
-	bLog := logFilePath(t, c.Node(b).DataDir)
-	sizeBefore := fileSize(t, bLog)
 	written := putAll(t, ctx, c, "acked", 50)
 
 	bStatus, err := c.Status(ctx, b)
@@ -250,14 +256,7 @@ func TestLostTailDoesNotLoseAcknowledgedWrites(t *testing.T) {
 // Three nodes killed at once, with their disks intact, elect a leader again and keep
 // every acknowledged write.
 func TestAllKilledAtOnceRecover(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts node processes")
-	}
-	c := startCluster(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	_, err := c.WaitLeader(ctx)
-	require.NoError(t, err)
+	c, ctx, _ := startDiskFaultRun(t, time.Minute)
 	written := putAll(t, ctx, c, "k", 30)
 	var wg sync.WaitGroup
 	for _, n := range c.Nodes {
@@ -377,20 +376,13 @@ func (w *faultWriter) count() int {
 // acknowledged write reads back and is in every node's log. The rounds are
 // $RAFTPLAY_DISKFAULT_ROUNDS (`make diskfaults` runs 30), 3 by default.
 func TestDiskFaults(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts node processes")
-	}
 	rounds := defaultDiskFaultRounds
 	if v := os.Getenv(diskFaultRoundsEnv); v != "" {
 		n, err := strconv.Atoi(v)
 		require.NoError(t, err, "$%s", diskFaultRoundsEnv)
 		rounds = n
 	}
-	c := startCluster(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(rounds)*20*time.Second+time.Minute)
-	defer cancel()
-	_, err := c.WaitLeader(ctx)
-	require.NoError(t, err)
+	c, ctx, _ := startDiskFaultRun(t, time.Duration(rounds)*20*time.Second+time.Minute)
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, 11))
@@ -456,19 +448,9 @@ func TestDiskFaults(t *testing.T) {
 // election with it: the node restarts in the same term, with the same vote, and says
 // that its log lost synced records.
 func TestCutTailKeepsTermAndVote(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts node processes")
-	}
-	c := startCluster(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	a, err := c.WaitLeader(ctx)
-	require.NoError(t, err)
+	c, ctx, a := startDiskFaultRun(t, time.Minute)
 	b := a%3 + 1
-	putAll(t, ctx, c, "k", 5)
-	require.NoError(t, waitCaughtUp(ctx, c))
-	bLog := logFilePath(t, c.Node(b).DataDir)
-	sizeBefore := fileSize(t, bLog)
+	_, bLog, sizeBefore := writeAndMeasure(t, ctx, c, b, "k", 5)
 
 	require.NoError(t, c.Kill(a)) // B takes part in the next election, as voter or winner
 	lead, err := c.WaitLeader(ctx)

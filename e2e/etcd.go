@@ -8,13 +8,9 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"time"
 )
 
@@ -34,9 +30,7 @@ type EtcdMember struct {
 	DataDir    string
 	LogFile    string
 
-	cmd    *exec.Cmd
-	exited chan error
-	log    *os.File
+	process
 }
 
 // URL is the base URL of the member's HTTP/JSON gateway.
@@ -79,19 +73,9 @@ func StartEtcd(bin, dir string) (*EtcdCluster, error) {
 }
 
 func (m *EtcdMember) start(bin string, args []string) error {
-	logFile, err := os.OpenFile(m.LogFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		return fmt.Errorf("e2e: etcd member %s: %w", m.Name, err)
-	}
-	cmd := exec.Command(bin, args...)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = nodeProcAttr()
-	if err := cmd.Start(); err != nil {
-		_ = logFile.Close()
+	if err := m.spawn(m.LogFile, "", bin, args); err != nil {
 		return fmt.Errorf("e2e: start etcd member %s: %w", m.Name, err)
 	}
-	m.cmd, m.log, m.exited = cmd, logFile, make(chan error, 1)
-	go func() { m.exited <- cmd.Wait() }()
 	return nil
 }
 
@@ -138,39 +122,32 @@ func (c *EtcdCluster) status(ctx context.Context, m *EtcdMember) (etcdStatus, er
 	return st, json.NewDecoder(resp.Body).Decode(&st)
 }
 
-// StopAll stops every member with SIGTERM and waits for them.
+// StopAll stops every member with SIGTERM and waits for them. etcd exits non-zero on
+// SIGTERM in some versions: only a member that does not stop is a failure.
 func (c *EtcdCluster) StopAll(timeout time.Duration) error {
-	errs := make([]error, len(c.Members))
-	var wg sync.WaitGroup
+	procs := make([]*process, len(c.Members))
 	for i, m := range c.Members {
-		if m.cmd == nil {
-			continue
-		}
-		_ = m.cmd.Process.Signal(syscall.SIGTERM)
-		wg.Go(func() {
-			select {
-			case <-m.exited: // etcd exits non-zero on SIGTERM in some versions: not a failure here
-			case <-time.After(timeout):
-				_ = m.cmd.Process.Kill()
-				<-m.exited
-				errs[i] = fmt.Errorf("e2e: etcd member %s did not stop within %v of SIGTERM", m.Name, timeout)
-			}
-			_ = m.log.Close()
-			m.cmd = nil
-		})
+		procs[i] = &m.process
 	}
-	wg.Wait()
+	results := terminateAll(procs, timeout)
+	errs := make([]error, len(c.Members))
+	for i, m := range c.Members {
+		if m.running() {
+			m.release("")
+		}
+		if results[i].timedOut {
+			errs[i] = fmt.Errorf("e2e: etcd member %s: %w", m.Name, results[i].err(timeout))
+		}
+	}
 	return errors.Join(errs...)
 }
 
 // Close kills every member still running.
 func (c *EtcdCluster) Close() {
 	for _, m := range c.Members {
-		if m.cmd != nil {
-			_ = m.cmd.Process.Kill()
-			<-m.exited
-			_ = m.log.Close()
-			m.cmd = nil
+		if m.running() {
+			m.kill()
+			m.release("")
 		}
 	}
 	c.client.CloseIdleConnections()

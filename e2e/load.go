@@ -214,7 +214,10 @@ func (t *connTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	t.trips++
 	// Unblock the connection when the request's context ends (the load is over).
-	stop := context.AfterFunc(req.Context(), func() { _ = t.conn.SetDeadline(time.Now()) })
+	// It captures this request's connection: t.conn may be closed and replaced (nil)
+	// by the time the context ends.
+	conn := t.conn
+	stop := context.AfterFunc(req.Context(), func() { _ = conn.SetDeadline(time.Now()) })
 	if err := req.Write(t.conn); err != nil {
 		stop()
 		t.close()

@@ -116,8 +116,11 @@ func (p *Peer) Advance() {
 	p.log.applied = max(p.log.applied, h.lastApplied)
 	if h.snap {
 		if !p.restoreSnap {
-			// A snapshot we took is durable: the log before it is gone from storage.
+			// A snapshot we took is durable: the log before it is gone from storage,
+			// and with it any configuration entry; the snapshot's configuration is the
+			// one as of the start of the log now (§6, §7).
 			p.log.snapIndex, p.log.snapTerm = p.pendingSnap.Meta.Index, p.pendingSnap.Meta.Term
+			p.baseConf = p.pendingSnap.Meta.ConfState
 		}
 		p.pendingSnap, p.restoreSnap = Snapshot{}, false
 	}

@@ -95,6 +95,7 @@ client P CMD       submit a command to peer P: SET k v, GET k, DEL k, CAS k old 
 client P CMD session C S
                    the same, as request S of client C: applied once however often sent
 read P KEY         a linearizable read of KEY at peer P (ReadIndex)
+snapshot P         peer P snapshots its state machine and compacts its log (§7)
 drop M             lose message M in flight
 duplicate M        deliver message M twice
 delay M MS         deliver message M MS milliseconds later
@@ -128,7 +129,7 @@ func ParseMove(text string, peers int) (Move, error) {
 	switch verb {
 	case "wait", "ticks":
 		return parseWait(args)
-	case "crash", "restart", "timeout":
+	case "crash", "restart", "timeout", "snapshot":
 		a.Type = sim.ActionType(verb)
 		a.Peer, err = onePeer(verb, args, peers)
 	case "heal":
@@ -163,7 +164,7 @@ func ParseMove(text string, peers int) (Move, error) {
 		a.Type = sim.ActNetwork
 		a.Latency, err = parseLatency(args)
 	default:
-		return Move{}, fmt.Errorf("unknown move %q (want crash, restart, timeout, partition, block, heal, client, read, drop, duplicate, delay, latency or wait)", fields[0])
+		return Move{}, fmt.Errorf("unknown move %q (want crash, restart, timeout, snapshot, partition, block, heal, client, read, drop, duplicate, delay, latency or wait)", fields[0])
 	}
 	if err != nil {
 		return Move{}, err
@@ -384,7 +385,7 @@ func validateAction(a sim.Action, peers int) error {
 // FormatAction writes an action in the text form ParseMove reads.
 func FormatAction(a sim.Action) string {
 	switch a.Type {
-	case sim.ActCrash, sim.ActRestart, sim.ActTimeout:
+	case sim.ActCrash, sim.ActRestart, sim.ActTimeout, sim.ActSnapshot:
 		return fmt.Sprintf("%s %d", a.Type, a.Peer)
 	case sim.ActPartition:
 		groups := make([]string, len(a.Groups))

@@ -10,7 +10,8 @@ import (
 
 // A check must tell the asked move from the plausible wrong ones a learner makes: the
 // move aimed at another server, a forced timeout instead of a partition, a write
-// instead of a read, one move of several left out. `raftplay lesson check` plays each
+// instead of a read, one move of several left out, a follower restarted before the
+// leader compacted its log rather than after. `raftplay lesson check` plays each
 // of them from the step's start and reports a defect if the check passes.
 
 // wrongPath is the reference path with one move changed or left out.
@@ -57,6 +58,9 @@ func wrongPaths(ref []Move, peers int) []wrongPath {
 				out = append(out, wrongPath{What: fmt.Sprintf("\"timeout %d\" three times instead of \"%s\"", id, m.Text), Moves: moves, RightIfLeader: -1})
 			}
 		}
+		if m.Action.Type == sim.ActSnapshot {
+			out = append(out, restartsBeforeSnapshot(ref, i)...)
+		}
 		for _, alt := range wrongMoves(m, peers) {
 			moves := slices.Clone(ref)
 			moves[i] = alt
@@ -81,8 +85,9 @@ func wrongMoves(m Move, peers int) []Move {
 		out = append(out, Move{Text: FormatAction(b), Action: &b})
 	}
 	switch a.Type {
-	case sim.ActCrash, sim.ActRestart, sim.ActTimeout, sim.ActClient, sim.ActRead:
-		// The same move at another server.
+	case sim.ActCrash, sim.ActRestart, sim.ActTimeout, sim.ActClient, sim.ActRead, sim.ActSnapshot:
+		// The same move at another server (for a snapshot: compacting a follower's log
+		// when the leader's was asked for, or the other way round).
 		for id := uint64(1); id <= uint64(peers); id++ {
 			b := a
 			b.Peer = id
@@ -110,6 +115,33 @@ func wrongMoves(m Move, peers int) []Move {
 				add(sim.Action{Type: sim.ActClient, Peer: id, Cmd: "SET " + a.Key + " 0"})
 			}
 		}
+	}
+	return out
+}
+
+// catchUpTicks is how long a restarted follower is given to catch up by AppendEntries
+// in the wrong path that restarts it before the leader compacts: long enough for a few
+// heartbeats and their replies at the default latency.
+const catchUpTicks = 20
+
+// restartsBeforeSnapshot returns, for the snapshot at ref[i], a wrong path per restart
+// that follows it in ref: that restart made before the snapshot, with time for the
+// follower to catch up by AppendEntries in between. A follower that comes back before
+// the leader compacted finds every entry it needs still in the leader's log (§7), so a
+// check on InstallSnapshot must fail on it.
+func restartsBeforeSnapshot(ref []Move, i int) []wrongPath {
+	var out []wrongPath
+	for j := i + 1; j < len(ref); j++ {
+		r := ref[j]
+		if r.IsWait() || r.Action.Type != sim.ActRestart {
+			continue
+		}
+		moves := slices.Clone(ref[:i])
+		moves = append(moves, r, Move{Text: fmt.Sprintf("wait %d", catchUpTicks), Wait: catchUpTicks})
+		moves = append(moves, ref[i:j]...)
+		moves = append(moves, ref[j+1:]...)
+		out = append(out, wrongPath{What: fmt.Sprintf("\"%s\" before \"%s\" (the follower is back before the log is compacted)", r.Text, ref[i].Text),
+			Moves: moves, RightIfLeader: -1})
 	}
 	return out
 }

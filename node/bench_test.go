@@ -1,6 +1,7 @@
 package node
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,9 +16,21 @@ import (
 // BenchmarkClusterPut measures acknowledged writes through the HTTP API of a three-node
 // cluster in this process (memstore, loopback TCP). With -cpu or more parallel clients
 // the Ready loop batches proposals, so writes per fsync grow.
-func BenchmarkClusterPut(b *testing.B) {
+func BenchmarkClusterPut(b *testing.B) { benchClusterPut(b, false) }
+
+// BenchmarkClusterPutWatched is BenchmarkClusterPut with a live page's streams open:
+// every node's /events?messages=1 read as fast as it comes, as the live server does.
+// Its throughput against BenchmarkClusterPut's is the cost of watching.
+func BenchmarkClusterPutWatched(b *testing.B) { benchClusterPut(b, true) }
+
+func benchClusterPut(b *testing.B, watched bool) {
 	c := newTestCluster(b, nil)
 	lead := c.leader()
+	if watched {
+		for _, id := range c.ids {
+			watchEvents(b, c, id)
+		}
+	}
 	url := c.url(lead, "/kv/")
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
 	defer client.CloseIdleConnections()
@@ -60,7 +73,7 @@ func BenchmarkTransportSend(b *testing.B) {
 	}
 	m := sampleMessages()[2]
 	m.From, m.To = 1, 2
-	s := n.trans.senders[2]
+	s := n.trans.peers().senders[2]
 	b.ReportAllocs()
 	for b.Loop() {
 		n.trans.send(&m)
@@ -68,4 +81,30 @@ func BenchmarkTransportSend(b *testing.B) {
 		s.queuedBytes.Add(-int64(len(*bp)))
 		n.trans.release(bp)
 	}
+}
+
+// watchEvents reads node id's /events?messages=1 until the benchmark ends.
+func watchEvents(b *testing.B, c *testCluster, id uint64) {
+	ctx, cancel := context.WithCancel(context.Background())
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url(id, "/events?messages=1"), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		b.Fatalf("/events answered %d", resp.StatusCode)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = io.Copy(io.Discard, resp.Body)
+	}()
+	b.Cleanup(func() {
+		cancel()
+		resp.Body.Close()
+		<-done
+	})
 }

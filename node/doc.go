@@ -26,10 +26,18 @@
 //
 //	method  path          answer
 //	GET     /status       200 Status (JSON): id, cluster_id, role, term, leader,
-//	                      commit_index, last_applied, last_index, peers
+//	                      commit_index, last_applied, last_index, peers, log_tail
+//	                      (the last LogTailLen entries' index and term), cut_links
 //	GET     /events       200 text/event-stream: "status" (Status JSON; at start,
 //	                      then on changes, at most every StatusEventInterval),
 //	                      "raft" (Event JSON), "lagging" ({"dropped": n})
+//	GET     /events?messages=1  the same for a live page, plus "message"
+//	                      (MessageEvent JSON: a message this node sent, at most
+//	                      MaxMessageEvents a second), the frequent engine events
+//	                      sampled (FrequentEvent, at most MaxFrequentEvents a second),
+//	                      and "sampled" ({"dropped": n}) for what was left out
+//	POST    /admin/links/{peer}/cut   drop every Raft message to and from peer;
+//	POST    /admin/links/{peer}/heal  deliver them again; 200 LinkResult
 //	GET     /kv/{key}     200 the value as the body (application/octet-stream),
 //	                      404 when absent; linearizable (ReadIndex)
 //	PUT     /kv/{key}     body = value; 200 WriteResult once committed and applied;
@@ -77,7 +85,10 @@
 // bounded (Config.SendQueueLen, SendQueueBytes): when it is full frames are dropped,
 // and Raft's retransmissions make up for them. Received frames from an id outside the
 // configuration, or not matching the connection's handshake, are dropped and logged;
-// an oversized or malformed frame closes the connection.
+// an oversized or malformed frame closes the connection. A link cut with
+// POST /admin/links/{peer}/cut drops every message to and from that peer in the
+// transport (the engine sees a partition, not an order), until it is healed or the
+// node restarts.
 //
 // # Security
 //

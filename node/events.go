@@ -30,11 +30,38 @@ type Status struct {
 	// Recovering: this node's storage lost entries it may have acknowledged, and it has
 	// not caught up from a leader since; until then it neither votes nor counts toward
 	// a quorum (engine.Config.Recovering).
-	Recovering bool         `json:"recovering,omitempty"`
-	Peers      []PeerStatus `json:"peers"`
+	Recovering bool `json:"recovering,omitempty"`
+	// Voters and Learners are the configuration this node uses (§6: the latest in its
+	// log, committed or not); Outgoing, while it is joint (C_old,new), the voters of
+	// C_old (omitted otherwise). A node that joins shows empty lists until it learns
+	// the configuration from the leader.
+	Voters   []uint64 `json:"voters"`
+	Learners []uint64 `json:"learners"`
+	Outgoing []uint64 `json:"outgoing,omitempty"`
+	// Removed: the configuration this node uses does not hold it. It no longer talks
+	// to the cluster and can be shut down.
+	Removed bool `json:"removed,omitempty"`
+	// Peers are the members of the configuration (and this node), with their addresses.
+	Peers []PeerStatus `json:"peers"`
+	// CutLinks lists the peers whose link an operator cut (POST /admin/links/{peer}/cut):
+	// every Raft message to and from them is dropped. Omitted when none is cut.
+	CutLinks []uint64 `json:"cut_links,omitempty"`
+	// LogTail is the index and term of the last (up to) LogTailLen entries of the log
+	// after the snapshot, oldest first: enough to draw the end of the log without
+	// replaying it. It may trail the other fields by StatusEventInterval.
+	LogTail []LogRef `json:"log_tail"`
 }
 
-// PeerStatus is one voter as a node sees it.
+// LogRef names one log entry: an index and a term identify it (Log Matching, §5.3).
+type LogRef struct {
+	Index uint64 `json:"index"`
+	Term  uint64 `json:"term"`
+}
+
+// LogTailLen is the most entries Status.LogTail holds.
+const LogTailLen = 32
+
+// PeerStatus is one member (voter or learner) of the configuration as a node sees it.
 type PeerStatus struct {
 	ID       uint64 `json:"id"`
 	RaftAddr string `json:"raft_addr"`
@@ -65,12 +92,58 @@ func EventOf(e engine.Event, at time.Time) Event {
 	return Event{Time: at, EventJSON: e.JSON(engine.PeerName)}
 }
 
+// MessageEvent is a Raft message this node sent, as the "message" events of
+// GET /events?messages=1 show it: the fields a picture of the message needs, not its
+// entries or snapshot data.
+type MessageEvent struct {
+	Time    time.Time `json:"time"`
+	From    uint64    `json:"from"`
+	To      uint64    `json:"to"`
+	Type    string    `json:"type"` // engine.MessageType.String(): "AppendEntries", "RequestVote", ...
+	Term    uint64    `json:"term"`
+	Index   uint64    `json:"index"`
+	LogTerm uint64    `json:"log_term"`
+	Entries int       `json:"entries"` // how many entries it carries
+	Commit  uint64    `json:"commit"`
+	Reject  bool      `json:"reject"`
+}
+
+// MessageEventOf describes m, sent at the given time.
+func MessageEventOf(m *engine.Message, at time.Time) MessageEvent {
+	return MessageEvent{Time: at, From: m.From, To: m.To, Type: m.Type.String(), Term: m.Term, Index: m.Index,
+		LogTerm: m.LogTerm, Entries: len(m.Entries), Commit: m.Commit, Reject: m.Reject}
+}
+
 // The names of the Server-Sent Events of GET /events.
 const (
 	sseStatus  = "status"  // data: Status
 	sseRaft    = "raft"    // data: Event
 	sseLagging = "lagging" // data: {"dropped": n}, events this subscriber lost
+	// Only on GET /events?messages=1:
+	sseSent    = "message" // data: MessageEvent
+	sseSampled = "sampled" // data: {"dropped": n}, messages and frequent events left out
 )
+
+// FrequentEvent reports whether an engine event is of a kind a busy node emits for
+// every batch of writes (entries appended, commit advanced, read confirmed). A live
+// stream (?messages=1) gets at most MaxFrequentEvents of them a second, the others
+// counted in "sampled" events: the status events carry the same indexes, and encoding
+// every one would cost the node throughput (§ "Live mode" of docs/DESIGN.md).
+func FrequentEvent(kind engine.EventKind) bool {
+	return kind == engine.EventEntriesAppended || kind == engine.EventCommitAdvanced || kind == engine.EventReadConfirmed
+}
+
+// MaxFrequentEvents is the most frequent engine events a live stream gets per second.
+const MaxFrequentEvents = 100
+
+// MaxMessageEvents is the most "message" events a node streams per second: a busy
+// leader sends tens of thousands of messages a second, a picture can show a few
+// hundred. The rest are counted and reported in "sampled" events.
+const MaxMessageEvents = 200
+
+// messageWindow is the period over which MaxMessageEvents is counted: short, so that
+// the messages shown are spread over the second rather than its first moments.
+const messageWindow = 100 * time.Millisecond
 
 // StatusEventInterval is the shortest time between two status events: a busy node
 // changes its commit index thousands of times a second, a watcher needs a few frames.
@@ -87,6 +160,9 @@ type sseMessage struct {
 type subscriber struct {
 	ch      chan sseMessage
 	dropped atomic.Uint64 // events lost since the stream last reported it
+	// live: it asked for ?messages=1, the stream of a live page: the message events
+	// too, and the frequent engine events sampled (see FrequentEvent).
+	live bool
 }
 
 // hub fans the loop's events out to the /events streams without ever making the loop
@@ -94,25 +170,30 @@ type subscriber struct {
 type hub struct {
 	bufLen, maxSubs int
 
-	mu    sync.Mutex
-	subs  map[*subscriber]struct{}
-	count atomic.Int32 // len(subs), read by the loop to skip encoding when nobody listens
+	mu        sync.Mutex
+	subs      map[*subscriber]struct{}
+	count     atomic.Int32 // len(subs), read by the loop to skip encoding when nobody listens
+	liveCount atomic.Int32 // how many of them are live subscribers
 }
 
 func newHub(bufLen, maxSubs int) *hub {
 	return &hub{bufLen: bufLen, maxSubs: maxSubs, subs: make(map[*subscriber]struct{})}
 }
 
-// subscribe adds a stream; it returns nil when MaxEventSubscribers are connected.
-func (h *hub) subscribe() *subscriber {
+// subscribe adds a stream, a live one (message events, frequent events sampled) when
+// live is true; it returns nil when MaxEventSubscribers are connected.
+func (h *hub) subscribe(live bool) *subscriber {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if len(h.subs) >= h.maxSubs {
 		return nil
 	}
-	s := &subscriber{ch: make(chan sseMessage, h.bufLen)}
+	s := &subscriber{ch: make(chan sseMessage, h.bufLen), live: live}
 	h.subs[s] = struct{}{}
 	h.count.Store(int32(len(h.subs)))
+	if live {
+		h.liveCount.Add(1)
+	}
 	return s
 }
 
@@ -121,18 +202,38 @@ func (h *hub) unsubscribe(s *subscriber) {
 	defer h.mu.Unlock()
 	delete(h.subs, s)
 	h.count.Store(int32(len(h.subs)))
+	if s.live {
+		h.liveCount.Add(-1)
+	}
 }
 
 // active reports whether anyone listens.
 func (h *hub) active() bool { return h.count.Load() > 0 }
 
-// publish offers one event to every subscriber, dropping it for those whose buffer is
-// full.
-func (h *hub) publish(event string, data []byte) {
+// wantsMessages reports whether a live subscriber listens (to the message events).
+func (h *hub) wantsMessages() bool { return h.liveCount.Load() > 0 }
+
+// wantsEverything reports whether a subscriber that is not live listens: it gets every
+// engine event.
+func (h *hub) wantsEverything() bool { return h.count.Load() > h.liveCount.Load() }
+
+// The audiences of publish.
+const (
+	toAll     = iota
+	toLive    // the live subscribers only: message and sampled events
+	toNotLive // the others only: a frequent event the live ones do not get
+)
+
+// publish offers one event to the subscribers of the audience, dropping it for those
+// whose buffer is full.
+func (h *hub) publish(event string, data []byte, audience int) {
 	msg := sseMessage{event: event, data: data}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for s := range h.subs {
+		if (audience == toLive && !s.live) || (audience == toNotLive && s.live) {
+			continue
+		}
 		select {
 		case s.ch <- msg:
 		default:
@@ -142,9 +243,19 @@ func (h *hub) publish(event string, data []byte) {
 }
 
 // handleEvents streams the engine's events and the node's status changes as
-// Server-Sent Events. The stream starts with the current status.
+// Server-Sent Events, and with ?messages=1 the messages the node sends. The stream
+// starts with the current status.
 func (n *Node) handleEvents(w http.ResponseWriter, r *http.Request) {
-	sub := n.hub.subscribe()
+	messages := false
+	switch v := r.URL.Query().Get("messages"); v {
+	case "", "0":
+	case "1":
+		messages = true
+	default:
+		writeError(w, http.StatusBadRequest, CodeBadRequest, fmt.Sprintf("messages=%q: give messages=1 for the message events, or leave it out", clip(v)))
+		return
+	}
+	sub := n.hub.subscribe(messages)
 	if sub == nil {
 		unavailable(w, CodeOverloaded, fmt.Sprintf("too many /events streams (the limit is %d)", n.cfg.MaxEventSubscribers), 0)
 		return

@@ -105,18 +105,18 @@ func TestEventsStreamStatusAndEngineEvents(t *testing.T) {
 
 func TestHubDropsForSlowSubscribers(t *testing.T) {
 	h := newHub(2, 1)
-	s := h.subscribe()
+	s := h.subscribe(false)
 	require.NotNil(t, s)
-	assert.Nil(t, h.subscribe(), "one subscriber at most")
+	assert.Nil(t, h.subscribe(false), "one subscriber at most")
 	assert.True(t, h.active())
 	for range 5 {
-		h.publish(sseRaft, []byte("{}")) // never blocks
+		h.publish(sseRaft, []byte("{}"), toAll) // never blocks
 	}
 	assert.Len(t, s.ch, 2)
 	assert.Equal(t, uint64(3), s.dropped.Load())
 	h.unsubscribe(s)
 	assert.False(t, h.active())
-	assert.NotNil(t, h.subscribe(), "the slot is free again")
+	assert.NotNil(t, h.subscribe(false), "the slot is free again")
 }
 
 func TestEventOfNamesKindsAndRoles(t *testing.T) {

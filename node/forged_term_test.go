@@ -1,13 +1,11 @@
 package node
 
 import (
-	"bytes"
 	"log/slog"
 	"math"
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,32 +13,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftplay/raftplay/engine"
+	"github.com/raftplay/raftplay/internal/syncbuf"
 )
-
-// syncBuffer is a bytes.Buffer that several goroutines may write.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // Issue 11: one AppendEntries with term 2^64-1, sent by any local process to a
 // loopback cluster without a token, left the cluster without a leader for good (no
 // peer could campaign past that term). A term that far ahead is refused, logged once
 // per peer and not again for each forged frame, and the cluster keeps its leader.
 func TestForgedHugeTermIsRefused(t *testing.T) {
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	c := newTestCluster(t, func(cfg *Config) {
 		cfg.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	})

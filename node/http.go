@@ -77,6 +77,13 @@ func (n *Node) newHTTPServer() *http.Server {
 	mux.HandleFunc("GET /kv/{key...}", n.handleGet)
 	mux.HandleFunc("PUT /kv/{key...}", n.handlePut)
 	mux.HandleFunc("DELETE /kv/{key...}", n.handleDelete)
+	mux.HandleFunc("POST /admin/links/{peer}/{action}", n.handleLink)
+	mux.HandleFunc("/admin/links/{peer}/{action}", methodNotAllowed("POST"))
+	mux.HandleFunc("GET /members", n.handleMembers)
+	mux.HandleFunc("POST /members", n.handleAddMember)
+	mux.HandleFunc("DELETE /members/{id}", n.handleRemoveMember)
+	mux.HandleFunc("/members", methodNotAllowed("GET, POST"))
+	mux.HandleFunc("/members/{id}", methodNotAllowed("DELETE"))
 	mux.HandleFunc("/status", methodNotAllowed("GET"))
 	mux.HandleFunc("/events", methodNotAllowed("GET"))
 	mux.HandleFunc("/kv/{key...}", methodNotAllowed("GET, PUT, DELETE"))
@@ -84,7 +91,7 @@ func (n *Node) newHTTPServer() *http.Server {
 		writeError(w, http.StatusBadRequest, CodeBadRequest, "empty key: the path is /kv/{key}")
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusNotFound, ErrorBody{Code: CodeNoSuchEndpoint, Error: fmt.Sprintf("no such endpoint %q; see GET /status, GET /events, GET|PUT|DELETE /kv/{key}", r.URL.Path)})
+		writeJSON(w, http.StatusNotFound, ErrorBody{Code: CodeNoSuchEndpoint, Error: fmt.Sprintf("no such endpoint %q; see GET /status, GET /events, GET|PUT|DELETE /kv/{key}, GET|POST /members, DELETE /members/{id}, POST /admin/links/{peer}/cut|heal", r.URL.Path)})
 	})
 	return &http.Server{
 		Handler:           n.authenticate(refuseUncleanKeys(mux)),
@@ -153,6 +160,53 @@ func (n *Node) authenticate(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// LinkResult is the JSON body of a successful POST /admin/links/{peer}/cut or /heal.
+type LinkResult struct {
+	Peer     uint64   `json:"peer"`
+	Cut      bool     `json:"cut"`       // the link is cut now
+	Changed  bool     `json:"changed"`   // false: it already was (or was not)
+	CutLinks []uint64 `json:"cut_links"` // every cut link of this node, as /status shows them
+}
+
+// handleLink cuts or heals the link to a peer: a cut link drops every Raft message to
+// and from it, so an operator (or the live page) can partition real processes. It sits
+// behind authenticate like every other endpoint: with a cluster token it needs the
+// token; without one the node only listens on loopback (or was started --insecure),
+// the same rule as for writing to the store.
+func (n *Node) handleLink(w http.ResponseWriter, r *http.Request) {
+	action := r.PathValue("action")
+	if action != "cut" && action != "heal" {
+		writeJSON(w, http.StatusNotFound, ErrorBody{Code: CodeNoSuchEndpoint, Error: fmt.Sprintf("no such link action %q: POST /admin/links/{peer}/cut or /heal", clip(action))})
+		return
+	}
+	raw := r.PathValue("peer")
+	peer, err := strconv.ParseUint(raw, 10, 64)
+	switch {
+	case err != nil || peer == engine.None:
+		writeError(w, http.StatusBadRequest, CodeBadRequest, fmt.Sprintf("peer %q is not a peer id (a nonzero decimal number)", clip(raw)))
+		return
+	case peer == n.cfg.ID:
+		writeError(w, http.StatusBadRequest, CodeBadRequest, fmt.Sprintf("peer %d is this node: a link joins two different peers", peer))
+		return
+	case n.trans.peers().senders[peer] == nil:
+		writeError(w, http.StatusBadRequest, CodeBadRequest, fmt.Sprintf("peer %d is not in this node's configuration %v", peer, n.trans.peers().others))
+		return
+	}
+	cut := action == "cut"
+	changed := n.trans.links.set(peer, cut)
+	switch {
+	case changed && cut:
+		n.log.Info("link cut by an operator: Raft messages to and from the peer are dropped", "peer", peer, "remote", r.RemoteAddr)
+	case changed:
+		n.log.Info("link healed by an operator: Raft messages to and from the peer flow again", "peer", peer, "remote", r.RemoteAddr)
+	}
+	cutLinks := n.trans.links.list()
+	if cutLinks == nil {
+		cutLinks = []uint64{}
+	}
+	writeJSON(w, http.StatusOK, LinkResult{Peer: peer, Cut: cut, Changed: changed, CutLinks: cutLinks})
 }
 
 func (n *Node) handleStatus(w http.ResponseWriter, _ *http.Request) {
@@ -275,8 +329,8 @@ func (n *Node) redirect(w http.ResponseWriter, r *http.Request, leader uint64) {
 		unavailable(w, CodeNoLeader, "no leader is known; an election is probably under way", 0)
 		return
 	}
-	base, ok := n.peerURLs[leader]
-	if !ok {
+	base := n.book().httpURL(leader)
+	if base == "" {
 		unavailable(w, CodeLeaderAddressUnknown, fmt.Sprintf("the leader is peer %d, whose HTTP address this node does not know (PeerHTTP)", leader), leader)
 		return
 	}

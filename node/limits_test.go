@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftplay/raftplay/engine"
+	"github.com/raftplay/raftplay/internal/syncbuf"
 	"github.com/raftplay/raftplay/memstore"
 )
 
@@ -55,7 +56,7 @@ func TestSlowBodyIsCutOff(t *testing.T) {
 // 10,000 idle connections were all accepted. Past MaxHTTPConns the node closes new
 // connections at once, and serves again once the idle ones are gone.
 func TestHTTPConnectionsAreCapped(t *testing.T) {
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	c := newTestCluster(t, func(cfg *Config) {
 		cfg.MaxHTTPConns = 8
 		cfg.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -93,7 +94,7 @@ func TestHTTPConnectionsAreCapped(t *testing.T) {
 // 54,000 WARN lines in 12 s under a connection flood: refused peer connections are
 // now logged once per kind and minute.
 func TestRefusedPeerConnectionsAreLoggedOnce(t *testing.T) {
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	raftLn, httpLn := listenLoopback(t), listenLoopback(t)
 	n, err := New(Config{
 		ID:    1,

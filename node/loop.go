@@ -60,6 +60,7 @@ type statusKey struct {
 	lastApplied        uint64
 	snapshotIndex      uint64
 	connectedPeersMask uint64 // bit i: the connection to the i-th other peer (by id) is up
+	confVersion        uint64 // counts the configurations adopted
 }
 
 // raftLoop is the one goroutine that owns the engine, the store and the state machine.
@@ -86,6 +87,10 @@ type raftLoop struct {
 	confirmed  []*readRequest          // confirmed, waiting for the state machine to reach their index
 	nextReadID uint64
 
+	confWaits    map[uint64]*confRequest // by log index: membership changes proposed here, not yet applied
+	promoteTicks int                     // ticks since the last look for learners to promote
+	peerKey      peerKey                 // what the transport's peers were computed from
+
 	leading    bool   // we were leader after the last Ready
 	leaderTerm uint64 // ... in this term
 
@@ -93,6 +98,40 @@ type raftLoop struct {
 	publishedKey  statusKey // the state the last status event showed
 	publishedAt   time.Time
 	publishedOnce bool
+
+	msgs liveSampler // what the live streams get
+}
+
+// liveSampler keeps what the live streams (/events?messages=1) get under
+// MaxMessageEvents messages and MaxFrequentEvents frequent engine events a second:
+// each messageWindow shows at most its share of each; the others are counted, and the
+// count goes out as a "sampled" event before the next message shown (or at the end
+// of the window, when no other message comes).
+type liveSampler struct {
+	windowStart    time.Time
+	shown          int // messages shown in the current window
+	frequentShown  int // frequent events shown in the current window
+	frequentWindow time.Time
+	skipped        uint64 // messages and events left out since the last "sampled" event
+}
+
+// perWindow and frequentPerWindow are how many messages and frequent events one
+// window may show.
+const (
+	perWindow         = MaxMessageEvents * int(messageWindow) / int(time.Second)
+	frequentPerWindow = MaxFrequentEvents * int(messageWindow) / int(time.Second)
+)
+
+// takeFrequent reports whether one more frequent event fits in the current window.
+func (s *liveSampler) takeFrequent(now time.Time) bool {
+	if now.Sub(s.frequentWindow) >= messageWindow {
+		s.frequentWindow, s.frequentShown = now, 0
+	}
+	if s.frequentShown >= frequentPerWindow {
+		return false
+	}
+	s.frequentShown++
+	return true
 }
 
 func newRaftLoop(n *Node, peer *engine.Peer) (*raftLoop, error) {
@@ -100,6 +139,7 @@ func newRaftLoop(n *Node, peer *engine.Peer) (*raftLoop, error) {
 		n: n, log: n.log, peer: peer, store: n.cfg.Store, kv: kv.New(),
 		proposals: make(map[uint64]*proposal),
 		reads:     make(map[uint64]*readRequest),
+		confWaits: make(map[uint64]*confRequest),
 	}
 	l.marks, _ = l.store.(durableMarks)
 	l.snaps, _ = l.store.(engine.SnapshotLogStore)
@@ -122,6 +162,11 @@ func newRaftLoop(n *Node, peer *engine.Peer) (*raftLoop, error) {
 		lastApplied: l.kv.AppliedIndex(), snapshotIndex: st.SnapshotIndex}
 	n.status = n.initialStatus(st)
 	n.status.Recovering = st.Recovering
+	tail, err := initialTail(l.store, st)
+	if err != nil {
+		return nil, fmt.Errorf("node %d: %w", n.cfg.ID, err)
+	}
+	n.status.LogTail = tail
 	if st.Recovering {
 		l.log.Warn("this node's storage lost entries it may have acknowledged: it will neither vote nor count toward a quorum until it has caught up from a leader")
 	}
@@ -142,6 +187,7 @@ func (l *raftLoop) run(ctx context.Context) error {
 			return nil
 		case now := <-ticker.C:
 			l.peer.Tick()
+			l.maybePromote()
 			if err := l.maybeCheckpoint(now); err != nil {
 				return err
 			}
@@ -151,6 +197,8 @@ func (l *raftLoop) run(ctx context.Context) error {
 			l.propose(p)
 		case r := <-l.n.readc:
 			l.readIndex(r)
+		case c := <-l.n.confc:
+			l.handleConf(c)
 		}
 		l.drainInputs()
 	}
@@ -179,6 +227,8 @@ func (l *raftLoop) drainInputs() {
 			l.propose(p)
 		case r := <-l.n.readc:
 			l.readIndex(r)
+		case c := <-l.n.confc:
+			l.handleConf(c)
 		default:
 			return
 		}
@@ -257,11 +307,21 @@ func (l *raftLoop) maybeSnapshot() {
 // handleReady does what rd asks, in the order the engine requires: persist, send, apply,
 // serve reads.
 func (l *raftLoop) handleReady(rd *engine.Ready) error {
+	// A configuration the engine adopted (§6) first: this Ready's messages may go to
+	// members it added.
+	if cs, index, ok := adoptedConf(rd.Events); ok {
+		l.adoptConf(cs, index)
+	}
 	// A leader's AppendEntries and heartbeats go out while it writes to its own disk
 	// (engine.Ready allows it): the followers' fsyncs then overlap the leader's.
+	watched := l.n.hub.wantsMessages()
+	var now time.Time
+	if watched && len(rd.Messages) > 0 {
+		now = time.Now()
+	}
 	for i := range rd.Messages {
-		if engine.MaySendBeforePersist(&rd.Messages[i]) {
-			l.n.trans.send(&rd.Messages[i])
+		if engine.MaySendBeforePersist(&rd.Messages[i]) && l.n.trans.send(&rd.Messages[i]) && watched {
+			l.showMessage(&rd.Messages[i], now)
 		}
 	}
 	if !rd.Snapshot.IsEmpty() {
@@ -285,8 +345,8 @@ func (l *raftLoop) handleReady(rd *engine.Ready) error {
 		return err
 	}
 	for i := range rd.Messages {
-		if !engine.MaySendBeforePersist(&rd.Messages[i]) {
-			l.n.trans.send(&rd.Messages[i])
+		if !engine.MaySendBeforePersist(&rd.Messages[i]) && l.n.trans.send(&rd.Messages[i]) && watched {
+			l.showMessage(&rd.Messages[i], now)
 		}
 	}
 	if rd.RestoreSnapshot {
@@ -306,6 +366,7 @@ func (l *raftLoop) handleReady(rd *engine.Ready) error {
 	}
 	l.serveReads()
 	l.track(rd)
+	l.followPeers() // the commit index or the role may have moved on
 	l.checkLeadership()
 	l.publishEvents(rd.Events)
 	return nil
@@ -341,6 +402,9 @@ func (l *raftLoop) apply(e *engine.Entry) {
 	if len(e.Command) == 0 || e.Type == engine.EntryConfChange {
 		// A new leader's empty entry, or a configuration (§6), which the engine applies.
 		res = l.kv.Apply(e.Index, nil)
+		if e.Type == engine.EntryConfChange {
+			l.confApplied(e)
+		}
 	} else if c, err := kv.Decode(e.Command); err != nil {
 		res = l.kv.Apply(e.Index, e.Command) // records the decode error, advances the index
 	} else {
@@ -403,7 +467,55 @@ func (l *raftLoop) track(rd *engine.Ready) {
 	st.Role, st.Term, st.Leader = l.key.role.String(), l.key.term, l.key.lead
 	st.CommitIndex, st.LastApplied, st.LastIndex = l.key.commit, l.key.lastApplied, l.key.lastIndex
 	st.SnapshotIndex, st.FirstIndex = l.key.snapshotIndex, l.key.snapshotIndex+1
+	st.LogTail = trackTail(st.LogTail, rd.Entries, l.key.snapshotIndex, l.key.lastIndex)
 	l.n.statusMu.Unlock()
+}
+
+// trackTail returns tail, the last entries of the log, after the saved entries were
+// appended (replacing any suffix they overwrite: §5.3), keeping only those after the
+// snapshot and up to the last index (a snapshot installed from the leader may have
+// replaced the log) and at most LogTailLen. It reuses tail's array.
+func trackTail(tail []LogRef, saved []engine.Entry, snapshotIndex, lastIndex uint64) []LogRef {
+	if len(saved) > 0 {
+		first := saved[0].Index
+		for len(tail) > 0 && tail[len(tail)-1].Index >= first {
+			tail = tail[:len(tail)-1]
+		}
+		if len(saved) > LogTailLen {
+			saved = saved[len(saved)-LogTailLen:]
+		}
+		for i := range saved {
+			tail = append(tail, LogRef{Index: saved[i].Index, Term: saved[i].Term})
+		}
+	}
+	for len(tail) > 0 && tail[len(tail)-1].Index > lastIndex {
+		tail = tail[:len(tail)-1]
+	}
+	drop := 0
+	for drop < len(tail) && (tail[drop].Index <= snapshotIndex || len(tail)-drop > LogTailLen) {
+		drop++
+	}
+	if drop > 0 {
+		tail = tail[:copy(tail, tail[drop:])]
+	}
+	return tail
+}
+
+// initialTail reads the last entries of the store's log after the snapshot.
+func initialTail(store engine.LogStore, st engine.Status) ([]LogRef, error) {
+	first := st.SnapshotIndex + 1
+	if st.LastIndex >= LogTailLen && st.LastIndex-LogTailLen+1 > first {
+		first = st.LastIndex - LogTailLen + 1
+	}
+	tail := make([]LogRef, 0, 2*LogTailLen)
+	for i := first; i <= st.LastIndex; i++ {
+		term, err := store.Term(i)
+		if err != nil {
+			return nil, fmt.Errorf("read the term of entry %d: %w", i, err)
+		}
+		tail = append(tail, LogRef{Index: i, Term: term})
+	}
+	return tail, nil
 }
 
 // checkLeadership gives up on the requests only a leader can finish once we are no
@@ -419,6 +531,10 @@ func (l *raftLoop) checkLeadership() {
 		for id, r := range l.reads {
 			r.done <- readOutcome{err: errReadAborted}
 			delete(l.reads, id)
+		}
+		for index, c := range l.confWaits {
+			c.done <- confOutcome{err: errLeadershipLost}
+			delete(l.confWaits, index)
 		}
 	}
 	l.leading, l.leaderTerm = leading, l.key.term
@@ -437,7 +553,43 @@ func (l *raftLoop) abortAll() {
 	for _, r := range l.confirmed {
 		r.done <- readOutcome{err: errStopping}
 	}
+	for index, c := range l.confWaits {
+		c.done <- confOutcome{err: errStoppingWrite}
+		delete(l.confWaits, index)
+	}
 	l.confirmed = nil
+}
+
+// showMessage streams m, which was just handed to the transport, as a "message" event,
+// unless the current window has shown its share; it never makes the loop wait (the hub
+// drops what a subscriber cannot take).
+func (l *raftLoop) showMessage(m *engine.Message, now time.Time) {
+	sm := &l.msgs
+	if now.Sub(sm.windowStart) >= messageWindow {
+		l.flushSampled()
+		sm.windowStart, sm.shown = now, 0
+	}
+	if sm.shown >= perWindow {
+		sm.skipped++
+		return
+	}
+	sm.shown++
+	l.flushSampled()
+	data, err := json.Marshal(MessageEventOf(m, now))
+	if err != nil {
+		l.log.Error("encode a message event", "message", m.Describe(), "err", err)
+		return
+	}
+	l.n.hub.publish(sseSent, data, toLive)
+}
+
+// flushSampled reports the messages left out since the last report, if any.
+func (l *raftLoop) flushSampled() {
+	if l.msgs.skipped == 0 {
+		return
+	}
+	l.n.hub.publish(sseSampled, fmt.Appendf(nil, `{"dropped":%d}`, l.msgs.skipped), toLive)
+	l.msgs.skipped = 0
 }
 
 // publishEvents logs the engine's decisions and streams them to /events.
@@ -461,13 +613,24 @@ func (l *raftLoop) publishEvents(events []engine.Event) {
 		return
 	}
 	now := time.Now()
+	live, full := l.n.hub.wantsMessages(), l.n.hub.wantsEverything()
 	for _, e := range events {
+		audience := toAll
+		if live && FrequentEvent(e.Kind) && !l.msgs.takeFrequent(now) {
+			// Over the live streams' budget: counted for them, and not even encoded
+			// when nobody else listens.
+			l.msgs.skipped++
+			if !full {
+				continue
+			}
+			audience = toNotLive
+		}
 		data, err := json.Marshal(EventOf(e, now))
 		if err != nil {
 			l.log.Error("encode event", "event", e.Describe(engine.PeerName), "err", err)
 			continue
 		}
-		l.n.hub.publish(sseRaft, data)
+		l.n.hub.publish(sseRaft, data, audience)
 	}
 }
 
@@ -476,6 +639,9 @@ func (l *raftLoop) publishEvents(events []engine.Event) {
 // /status. A leader also refreshes every second, since a follower catching up changes
 // its progress but not the leader's status.
 func (l *raftLoop) maybePublishStatus(now time.Time) {
+	if l.msgs.skipped > 0 && now.Sub(l.msgs.windowStart) >= messageWindow {
+		l.flushSampled() // no message came to carry the count
+	}
 	l.key.connectedPeersMask = l.n.trans.connectedMask()
 	since := now.Sub(l.publishedAt)
 	changed := l.key != l.publishedKey || !l.publishedOnce
@@ -505,5 +671,5 @@ func (l *raftLoop) maybePublishStatus(now time.Time) {
 		l.log.Error("encode status", "err", err)
 		return
 	}
-	l.n.hub.publish(sseStatus, data)
+	l.n.hub.publish(sseStatus, data, toAll)
 }

@@ -339,6 +339,19 @@ func TestBlockIsOneWay(t *testing.T) {
 	assert.Zero(t, toOther)
 	assert.Positive(t, fromOther, "the other direction still works: the cut-off peer's (pre-)votes arrive")
 	assert.Equal(t, []Link{{From: lead, To: other}}, c.State().Blocked)
+	// The drops say why as a field, which is how the narration counts a cut link's
+	// drops; a sent message has no cause.
+	var cut int
+	for _, e := range eventsOf(c, "drop") {
+		if e.From == lead && e.To == other {
+			assert.Equal(t, "link-cut", e.Cause, e.Text)
+			cut++
+		}
+	}
+	assert.Positive(t, cut, "the leader's messages to the cut-off follower are dropped")
+	for _, e := range eventsOf(c, "send") {
+		assert.Empty(t, e.Cause)
+	}
 }
 
 func TestNetworkAction(t *testing.T) {

@@ -3,8 +3,12 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"runtime"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/raftplay/raftplay/sim"
@@ -27,9 +31,9 @@ type chaosFlags struct {
 	duration   time.Duration
 	playground string
 	shrinkRuns int
-	unsafeVote bool
-	unsafeFig8 bool
-	unsafeRead bool
+	// unsafe holds the --unsafe-NAME flags, one per chaos.Switches entry.
+	unsafe   map[string]*bool
+	switches bool
 }
 
 func newChaosCommand() *cobra.Command {
@@ -45,10 +49,16 @@ acknowledged write survived, and that the client history is linearizable.
 
 It ends with the line "seeds=N violations=V" and exits 1 if V > 0, printing each
 failing seed, a shrunk scenario that still fails (JSON) and a playground link that
-replays it. A seed always gives the same run: rerun one with --from SEED --seeds 1.`,
+replays it. A seed always gives the same run: rerun one with --from SEED --seeds 1.
+
+With --switches it runs the seeds once for each of the engine's unsafe switches, with
+that switch on, and prints a table: in how many seeds the checks caught the broken
+rule, the first seed that caught it, and by which invariants. It ends with the line
+"switches=N caught=C" and exits 1 if a switch was caught in no seed.`,
 		Example: `  raftplay chaos --seeds 2000
   raftplay chaos --from 1234 --seeds 1
-  raftplay chaos --seeds 200 --unsafe-skip-up-to-date-check   # watch the checkers catch a broken rule`,
+  raftplay chaos --seeds 200 --unsafe-skip-up-to-date-check   # watch the checkers catch a broken rule
+  raftplay chaos --switches --seeds 2000                       # how often each unsafe switch is caught`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runChaos(cmd.OutOrStdout(), cmd.ErrOrStderr(), f)
@@ -62,9 +72,11 @@ replays it. A seed always gives the same run: rerun one with --from SEED --seeds
 	fl.DurationVar(&f.duration, "duration", time.Duration(chaos.DefaultConfig().Duration)*time.Millisecond, "virtual time of faults per scenario")
 	fl.StringVar(&f.playground, "playground", "http://127.0.0.1:8080/", "playground URL for replay links")
 	fl.IntVar(&f.shrinkRuns, "shrink-runs", 500, "most runs spent shrinking each failing scenario (0: no shrinking)")
-	fl.BoolVar(&f.unsafeVote, "unsafe-skip-up-to-date-check", false, "UNSAFE: grant votes without the §5.4.1 up-to-date check")
-	fl.BoolVar(&f.unsafeFig8, "unsafe-commit-old-terms", false, "UNSAFE: commit entries of earlier terms by counting replicas (Figure 8)")
-	fl.BoolVar(&f.unsafeRead, "unsafe-read-before-term-commit", false, "UNSAFE: serve ReadIndex before the leader has committed an entry of its term (thesis §6.4)")
+	f.unsafe = map[string]*bool{}
+	for _, sw := range chaos.Switches {
+		f.unsafe[sw.Name] = fl.Bool("unsafe-"+sw.Name, false, "UNSAFE: break the rule "+sw.Rule)
+	}
+	fl.BoolVar(&f.switches, "switches", false, "run the seeds once per unsafe switch and report how many catch each")
 	return cmd
 }
 
@@ -86,9 +98,14 @@ func (f chaosFlags) config() (chaos.Config, error) {
 	}
 	cfg.Clients = f.clients
 	cfg.Duration = f.duration.Milliseconds()
-	cfg.Unsafe.SkipUpToDateCheck = f.unsafeVote
-	cfg.Unsafe.CommitOldTerms = f.unsafeFig8
-	cfg.Unsafe.ReadBeforeTermCommit = f.unsafeRead
+	for _, sw := range chaos.Switches {
+		if *f.unsafe[sw.Name] {
+			if f.switches {
+				return cfg, fmt.Errorf("--switches turns each unsafe switch on in turn: leave out --unsafe-%s", sw.Name)
+			}
+			sw.Set(&cfg.Unsafe)
+		}
+	}
 	return cfg, nil
 }
 
@@ -97,12 +114,15 @@ func runChaos(stdout, stderr io.Writer, f chaosFlags) error {
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
+	if f.switches {
+		return runSwitches(stdout, stderr, f, cfg)
+	}
 	if cfg.Unsafe != (sim.Unsafe{}) {
 		fmt.Fprintln(stderr, "chaos: UNSAFE mode: a protocol rule is switched off; violations are expected")
 	}
 	bar := newProgress(stderr, f.seeds)
 	start := time.Now()
-	sum, err := chaos.RunSeeds(f.from, f.seeds, f.workers, cfg, func(chaos.Result) { bar.step() })
+	sum, err := chaos.RunSeeds(f.from, f.seeds, f.workers, cfg, bar.step)
 	bar.finish()
 	if err != nil {
 		return err
@@ -116,6 +136,14 @@ func runChaos(stdout, stderr io.Writer, f chaosFlags) error {
 	if sum.SnapshotSeeds > 0 {
 		fmt.Fprintf(stderr, "chaos: %d seeds with snapshots: %d taken, %d installed by InstallSnapshot, %d transfers cut by a crash\n",
 			sum.SnapshotSeeds, sum.Snapshots.Taken, sum.Snapshots.Installed, sum.Snapshots.Interrupted)
+	}
+	if len(sum.Patterns) > 0 {
+		names := slices.Sorted(maps.Keys(sum.Patterns))
+		played := make([]string, len(names))
+		for i, name := range names {
+			played[i] = fmt.Sprintf("%s in %d", name, sum.Patterns[name])
+		}
+		fmt.Fprintf(stderr, "chaos: seeds that played a pattern: %s\n", strings.Join(played, ", "))
 	}
 	fmt.Fprintf(stdout, "seeds=%d violations=%d\n", sum.Seeds, len(sum.Failed))
 	if len(sum.Failed) > 0 {
@@ -147,28 +175,75 @@ func reportFailure(w io.Writer, res chaos.Result, cfg chaos.Config, f chaosFlags
 
 func unsafeFlags(f chaosFlags) string {
 	s := ""
-	if f.unsafeVote {
-		s += " --unsafe-skip-up-to-date-check"
-	}
-	if f.unsafeFig8 {
-		s += " --unsafe-commit-old-terms"
-	}
-	if f.unsafeRead {
-		s += " --unsafe-read-before-term-commit"
+	for _, sw := range chaos.Switches {
+		if *f.unsafe[sw.Name] {
+			s += " --unsafe-" + sw.Name
+		}
 	}
 	return s
 }
 
-// progress is a progress bar on a terminal, and a line every 10% elsewhere (CI logs).
-type progress struct {
-	bar   *progressbar.ProgressBar
-	w     io.Writer
-	total int
-	done  int
+// runSwitches runs the seeds once per unsafe switch and prints, as a Markdown table,
+// how many of them catch each.
+func runSwitches(stdout, stderr io.Writer, f chaosFlags, cfg chaos.Config) error {
+	fmt.Fprintf(stderr, "chaos: %d seeds for each of %d unsafe switches: violations are expected\n", f.seeds, len(chaos.Switches))
+	bar := newProgress(stderr, f.seeds*len(chaos.Switches))
+	start := time.Now()
+	catches := make([]chaos.Catch, 0, len(chaos.Switches))
+	for _, sw := range chaos.Switches {
+		c, err := chaos.CatchSwitch(sw, f.from, f.seeds, f.workers, cfg, bar.step)
+		if err != nil {
+			bar.finish()
+			return err
+		}
+		catches = append(catches, c)
+	}
+	bar.finish()
+	fmt.Fprintf(stderr, "chaos: %d runs in %s\n", f.seeds*len(chaos.Switches), time.Since(start).Round(time.Millisecond))
+	missed := printCatches(stdout, catches)
+	fmt.Fprintf(stdout, "switches=%d caught=%d\n", len(catches), len(catches)-len(missed))
+	if len(missed) > 0 {
+		return &exitError{code: 1, err: fmt.Errorf("no seed caught the unsafe switch %s", strings.Join(missed, ", "))}
+	}
+	return nil
 }
 
+// printCatches prints one table row per switch and returns the switches no seed caught.
+func printCatches(w io.Writer, catches []chaos.Catch) (missed []string) {
+	fmt.Fprintln(w, "| unsafe switch | rule it breaks | seeds that catch it | first seed | caught by (first violation) |")
+	fmt.Fprintln(w, "|---|---|---|---|---|")
+	for _, c := range catches {
+		first := "none"
+		if c.First != 0 {
+			first = strconv.FormatUint(c.First, 10)
+		} else {
+			missed = append(missed, c.Switch.Name)
+		}
+		fmt.Fprintf(w, "| `--unsafe-%s` | %s | %d of %d (%.1f%%) | %s | %s |\n",
+			c.Switch.Name, c.Switch.Rule, c.Caught, c.Seeds, 100*c.Share(), first, c.Invariants())
+	}
+	return missed
+}
+
+// progress is a progress bar on a terminal; elsewhere (CI logs, make) a line at every
+// tenth of the run and at least every progressEvery, with the failures so far and the
+// time left.
+type progress struct {
+	bar    *progressbar.ProgressBar
+	w      io.Writer
+	total  int
+	done   int
+	failed int
+	start  time.Time
+	last   time.Time // of the last line
+}
+
+// progressEvery is the longest gap between two progress lines off a terminal.
+const progressEvery = 30 * time.Second
+
 func newProgress(w io.Writer, total int) *progress {
-	p := &progress{w: w, total: total}
+	p := &progress{w: w, total: total, start: time.Now()}
+	p.last = p.start
 	if file, ok := w.(*os.File); ok && term.IsTerminal(int(file.Fd())) {
 		p.bar = progressbar.NewOptions(total,
 			progressbar.OptionSetWriter(w),
@@ -182,15 +257,25 @@ func newProgress(w io.Writer, total int) *progress {
 	return p
 }
 
-func (p *progress) step() {
+func (p *progress) step(res chaos.Result) {
 	p.done++
+	if res.Failed() {
+		p.failed++
+	}
 	if p.bar != nil {
 		_ = p.bar.Add(1)
 		return
 	}
-	if p.total >= 10 && p.done%(p.total/10) == 0 || p.done == p.total {
-		fmt.Fprintf(p.w, "chaos: %d/%d seeds\n", p.done, p.total)
+	now := time.Now()
+	tenth := p.total >= 10 && p.done%(p.total/10) == 0
+	if !tenth && p.done != p.total && now.Sub(p.last) < progressEvery {
+		return
 	}
+	p.last = now
+	elapsed := now.Sub(p.start)
+	left := time.Duration(float64(elapsed) / float64(p.done) * float64(p.total-p.done))
+	fmt.Fprintf(p.w, "chaos: %d/%d seeds, %d failed, %s elapsed, about %s left\n",
+		p.done, p.total, p.failed, elapsed.Round(time.Second), left.Round(time.Second))
 }
 
 func (p *progress) finish() {

@@ -17,6 +17,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/raftplay/raftplay/live"
 	"github.com/raftplay/raftplay/node"
 	"github.com/raftplay/raftplay/node/client"
 	"github.com/raftplay/raftplay/node/localcluster"
@@ -42,6 +43,10 @@ type clusterFlags struct {
 	restart      bool
 	stopTimeout  time.Duration
 	exe          string // hidden: the raftplay binary to run (default: this one)
+
+	web      string // serve the live page on this address ("" for none)
+	dist     string // the built playground the live page is served from
+	insecure bool   // allow a non-loopback --web
 }
 
 func newClusterCommand() *cobra.Command {
@@ -64,10 +69,18 @@ run) and hands the nodes its path. The client commands (kv, status, watch) read
 raftplay-data/cluster/token by themselves when run from the same directory;
 elsewhere pass --token-file.
 
+With --web 127.0.0.1:8080, cluster also serves the playground (built by make dist,
+--dist) in live mode at that address: the page draws these three processes as they
+run, and its buttons crash (SIGKILL) and restart them, cut and heal links and write
+to the store. It holds the cluster token; the page never sees it. --web listens on
+loopback only unless --insecure is given. Crashing every node from the page does
+not end cluster: the page can restart them.
+
 Ctrl-C (or SIGTERM) stops all three: each gets SIGTERM and shuts down cleanly,
 and one that has not stopped after --stop-timeout is killed. A node restarted by
 hand in another terminal is not cluster's child: stop it there.`,
 		Example: `  raftplay cluster
+  raftplay cluster --web 127.0.0.1:8080     # and open http://127.0.0.1:8080/?live
   raftplay cluster --data /tmp/raftplay --restart
   raftplay cluster --base-port 9001 --http-base-port 9101`,
 		Args: usageArgs(cobra.NoArgs),
@@ -92,6 +105,9 @@ hand in another terminal is not cluster's child: stop it there.`,
 	fl.DurationVar(&f.stopTimeout, "stop-timeout", 10*time.Second, "how long a node may take to stop before it is killed")
 	fl.StringVar(&f.exe, "exe", "", "raftplay binary to run the nodes with (default: this one)")
 	_ = fl.MarkHidden("exe")
+	fl.StringVar(&f.web, "web", "", "also serve the live playground on this address (host:port), drawing and driving these nodes")
+	fl.StringVar(&f.dist, "dist", "dist", "with --web, the folder of the built playground (make dist)")
+	fl.BoolVar(&f.insecure, "insecure", false, "with --web, allow a non-loopback address: whoever reaches it controls the cluster")
 	return cmd
 }
 
@@ -119,6 +135,11 @@ func (f *clusterFlags) check() error {
 		return fmt.Errorf("--stop-timeout must be positive, got %v", f.stopTimeout)
 	case f.token != "" && f.tokenFile != "":
 		return errors.New("give --token or --token-file, not both")
+	}
+	if f.web != "" {
+		if err := checkLiveAddr("--web", f.web, f.insecure); err != nil {
+			return err
+		}
 	}
 	_, err := logLevel(f.logLevel)
 	return err
@@ -199,6 +220,16 @@ func runCluster(ctx context.Context, stdout, stderr io.Writer, f clusterFlags) e
 	if err := checkPortsFree(nodes); err != nil {
 		return &exitError{code: 1, err: err}
 	}
+	var webLn net.Listener
+	if f.web != "" {
+		if err := checkDist(f.dist); err != nil {
+			return &exitError{code: 1, err: fmt.Errorf("--web: %w", err)}
+		}
+		if webLn, err = net.Listen("tcp", f.web); err != nil {
+			return &exitError{code: 1, err: fmt.Errorf("--web: listen on %s: %w", f.web, err)}
+		}
+		defer webLn.Close()
+	}
 	sup := &clusterSupervisor{exe: exe, env: os.Environ(), stderr: stderr, exits: make(chan nodeExit, clusterSize)}
 	token, err := f.setUpToken(stdout, nodes, sup)
 	if err != nil {
@@ -216,6 +247,34 @@ func runCluster(ctx context.Context, stdout, stderr io.Writer, f clusterFlags) e
 	defer stopLeaderSearch()
 	go reportFirstLeader(leaderCtx, stdout, nodes, token)
 
+	// The live page's crash and restart requests come to this loop, which owns the
+	// processes.
+	controls := make(chan nodeControl)
+	webDone := make(chan error, 1)
+	webCtx, stopWeb := context.WithCancel(ctx)
+	defer stopWeb()
+	if webLn != nil {
+		srv, err := newClusterLive(f, nodes, token, &loopSupervisor{controls: controls, stopped: webCtx.Done()})
+		if err != nil {
+			stopWeb()
+			_ = stopClusterNodes(stdout, nodes, sup.exits, f.stopTimeout)
+			return &exitError{code: 1, err: err}
+		}
+		go func() { webDone <- serveLiveOn(webCtx, stdout, webLn, f.dist, srv, nil) }()
+	}
+	// stopAll stops the page, then the nodes.
+	stopAll := func() error {
+		stopLeaderSearch()
+		stopWeb()
+		if webLn != nil {
+			if err := <-webDone; err != nil {
+				fmt.Fprintf(stdout, "%v\n", err)
+			}
+		}
+		fmt.Fprintln(stdout, "\nstopping the nodes...")
+		return stopClusterNodes(stdout, nodes, sup.exits, f.stopTimeout)
+	}
+
 	// A node has at most one pending restart (it is scheduled when the node exits), so
 	// the timers never block on this channel.
 	restarts := make(chan *clusterNode, clusterSize)
@@ -223,9 +282,18 @@ func runCluster(ctx context.Context, stdout, stderr io.Writer, f clusterFlags) e
 	for {
 		select {
 		case <-ctx.Done():
-			stopLeaderSearch()
-			fmt.Fprintln(stdout, "\nstopping the nodes...")
-			return stopClusterNodes(stdout, nodes, sup.exits, f.stopTimeout)
+			return stopAll()
+		case err := <-webDone:
+			// The page stopped by itself (its listener failed): stop like Ctrl-C.
+			webLn = nil
+			stopErr := stopAll()
+			if err != nil {
+				return &exitError{code: 1, err: err}
+			}
+			return stopErr
+		case c := <-controls:
+			c.reply <- controlNode(stdout, sup, nodes, c)
+			continue
 		case ev := <-sup.exits:
 			n := ev.node
 			n.logs.flush()
@@ -240,16 +308,89 @@ func runCluster(ctx context.Context, stdout, stderr io.Writer, f clusterFlags) e
 			fmt.Fprintf(stdout, "restart it with:\n  %s\n", nodeCommandLine(display, n))
 		case n := <-restarts:
 			pending--
+			if n.cmd != nil {
+				continue // restarted meanwhile, from the live page
+			}
 			if err := sup.start(n); err != nil {
 				fmt.Fprintf(stdout, "cannot restart node %d: %v\n", n.id, err)
 			} else {
 				fmt.Fprintf(stdout, "node %d restarted: pid %d\n", n.id, n.cmd.Process.Pid)
 			}
 		}
-		if runningNodes(nodes) == 0 && pending == 0 {
+		if runningNodes(nodes) == 0 && pending == 0 && f.web == "" {
 			return &exitError{code: 1, err: errors.New("no node is running any more; their logs above say why")}
 		}
 	}
+}
+
+// nodeControl is a crash or restart request of the live page, for the loop that owns
+// the processes.
+type nodeControl struct {
+	id    uint64
+	crash bool
+	reply chan error
+}
+
+// loopSupervisor is the live server's Supervisor: it hands each request to the
+// cluster loop and waits for its answer.
+type loopSupervisor struct {
+	controls chan<- nodeControl
+	stopped  <-chan struct{}
+}
+
+// Crash kills node id's process (SIGKILL).
+func (s *loopSupervisor) Crash(id uint64) error { return s.ask(id, true) }
+
+// Restart starts node id's process again.
+func (s *loopSupervisor) Restart(id uint64) error { return s.ask(id, false) }
+
+func (s *loopSupervisor) ask(id uint64, crash bool) error {
+	c := nodeControl{id: id, crash: crash, reply: make(chan error, 1)}
+	select {
+	case s.controls <- c:
+	case <-s.stopped:
+		return errors.New("the cluster is stopping")
+	}
+	return <-c.reply
+}
+
+// controlNode carries out a request of the live page, in the cluster loop.
+func controlNode(out io.Writer, sup *clusterSupervisor, nodes []*clusterNode, c nodeControl) error {
+	var n *clusterNode
+	for _, candidate := range nodes {
+		if candidate.id == c.id {
+			n = candidate
+		}
+	}
+	switch {
+	case n == nil:
+		return fmt.Errorf("%w: the cluster's nodes are 1 to %d", live.ErrNoSuchNode, len(nodes))
+	case c.crash && n.cmd == nil:
+		return live.ErrNotRunning
+	case c.crash:
+		if err := n.cmd.Process.Kill(); err != nil {
+			return fmt.Errorf("kill node %d (pid %d): %w", n.id, n.cmd.Process.Pid, err)
+		}
+		fmt.Fprintf(out, "node %d (pid %d) killed from the live page (SIGKILL)\n", n.id, n.cmd.Process.Pid)
+		return nil
+	case n.cmd != nil:
+		return live.ErrRunning
+	}
+	if err := sup.start(n); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "node %d restarted from the live page: pid %d\n", n.id, n.cmd.Process.Pid)
+	return nil
+}
+
+// newClusterLive prepares the live server of cluster --web for its nodes.
+func newClusterLive(f clusterFlags, nodes []*clusterNode, token string, sup live.Supervisor) (*live.Server, error) {
+	urls := make([]string, len(nodes))
+	ids := make([]uint64, len(nodes))
+	for i, n := range nodes {
+		urls[i], ids[i] = n.url(), n.id
+	}
+	return live.New(live.Options{Nodes: urls, IDs: ids, Token: token, Supervisor: sup, AllowedHosts: allowedHosts(f.web)})
 }
 
 // setUpToken decides the cluster token and how the nodes get it: the path of a token

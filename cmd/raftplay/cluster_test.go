@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/raftplay/raftplay/internal/syncbuf"
 	"github.com/raftplay/raftplay/node/client"
 )
 
@@ -103,7 +104,7 @@ func TestClusterRunsThreeNodes(t *testing.T) {
 		stopTimeout: 10 * time.Second, logLevel: "info", restart: true}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stdout, stderr lockedBuffer
+	var stdout, stderr syncbuf.Buffer
 	done := make(chan error, 1)
 	go func() { done <- runCluster(ctx, &stdout, &stderr, f) }()
 	defer func() {

@@ -16,6 +16,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/raftplay/raftplay/internal/syncbuf"
 )
 
 // lesson13Commands reads the shell commands of lesson 13, in order.
@@ -57,7 +59,7 @@ func TestLesson13CommandsOnARealCluster(t *testing.T) {
 	httpURL := func(id int) string { return fmt.Sprintf("http://127.0.0.1:%d", base+3+id-1) }
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stdout, stderr lockedBuffer
+	var stdout, stderr syncbuf.Buffer
 	done := make(chan error, 1)
 	var own []*exec.Cmd // nodes the test restarted, outside the cluster's control
 	defer func() {
@@ -155,7 +157,7 @@ func runRaftplayProcess(t *testing.T, dir string, args []string) (string, int) {
 
 // restartPrinted starts node id with the command the cluster printed after its process
 // pid exited.
-func restartPrinted(t *testing.T, stdout *lockedBuffer, id, pid int) *exec.Cmd {
+func restartPrinted(t *testing.T, stdout *syncbuf.Buffer, id, pid int) *exec.Cmd {
 	t.Helper()
 	out := stdout.String()
 	at := strings.Index(out, fmt.Sprintf("node %d (pid %d) exited", id, pid))

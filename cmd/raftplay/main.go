@@ -1,5 +1,5 @@
 // Command raftplay is the command-line tool of the raftplay Raft playground: native
-// nodes (node, cluster, kv, status, watch, repair), the playground server (serve),
+// nodes (node, cluster, kv, status, watch, link, repair), the playground server (serve),
 // chaos runs of the simulator (chaos) and guided lessons (lesson).
 package main
 
@@ -32,6 +32,8 @@ func newRootCommand() *cobra.Command {
 		Long: `raftplay is a Raft teaching playground built on one real Raft engine.
 
   raftplay cluster            start three native nodes on this machine
+  raftplay cluster --web :8080  the same, drawn live in the playground there
+  raftplay link cut 1 2       cut (or heal) the network link between two nodes
   raftplay kv put x 1         write through the leader (get, del and cas too)
   raftplay status / watch     see each node's role, term, commit and log
   raftplay serve              serve the browser playground (after make dist)

@@ -25,22 +25,23 @@ import (
 func init() { commands = append(commands, newNodeCommand) }
 
 type nodeFlags struct {
-	id           uint64
-	peers        string
-	peerHTTP     string
-	http         string
-	data         string
-	token        string
-	tokenFile    string
-	insecure     bool
-	tick         time.Duration
-	electionTick int
-	logLevel     string
-	cpuProfile   string // hidden: write a CPU profile until shutdown
-	noFsync      bool   // hidden: skip fdatasync, to measure what it costs
+	id            uint64
+	peers         string
+	peerHTTP      string
+	http          string
+	data          string
+	token         string
+	tokenFile     string
+	insecure      bool
+	tick          time.Duration
+	electionTicks int
+	logLevel      string
+	cpuProfile    string // hidden: write a CPU profile until shutdown
+	noFsync       bool   // hidden: skip fdatasync, to measure what it costs
 
 	snapshotEntries int
 	snapshotBytes   int64
+	join            bool // start empty and learn the configuration from the leader
 }
 
 func newNodeCommand() *cobra.Command {
@@ -69,7 +70,11 @@ peers present to each other and clients send as "Authorization: Bearer TOKEN";
 --insecure allows it without one on a network you trust.
 
 Restart a node with the same command and the same --data: it reloads its term, vote
-and log from disk and catches up with the leader.`,
+and log from disk and catches up with the leader.
+
+To grow a running cluster, start a new node with --join (and --peers naming itself
+alone), then add it with 'raftplay member add'. It learns the configuration, and
+every member's addresses, from the leader.`,
 		Example: `  raftplay node --id 1 --peers 1=127.0.0.1:7001,2=127.0.0.1:7002,3=127.0.0.1:7003 \
       --http 127.0.0.1:8001 --data raftplay-data/node1
   RAFTPLAY_TOKEN=s3cret raftplay node --id 2 --peers 1=10.0.0.1:7001,2=10.0.0.2:7001,3=10.0.0.3:7001 \
@@ -95,10 +100,14 @@ and log from disk and catches up with the leader.`,
 	fl.StringVar(&f.tokenFile, "token-file", "", tokenFileFlagHelp)
 	fl.BoolVar(&f.insecure, "insecure", false, "allow a non-loopback address without a token (trusted networks only)")
 	fl.DurationVar(&f.tick, "tick", node.DefaultTickInterval, "real time of one Raft tick")
-	fl.IntVar(&f.electionTick, "election-tick", node.DefaultElectionTicks, "election timeout in ticks (random in [N, 2N))")
+	fl.IntVar(&f.electionTicks, "election-ticks", node.DefaultElectionTicks, "election timeout in ticks (random in [N, 2N))")
+	// The flag's first name, kept for the command lines written with it.
+	fl.IntVar(&f.electionTicks, "election-tick", node.DefaultElectionTicks, "")
+	_ = fl.MarkDeprecated("election-tick", "use --election-ticks")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug (every engine event), info, warn or error")
 	fl.IntVar(&f.snapshotEntries, "snapshot-entries", node.DefaultSnapshotEntries, "snapshot the state machine and drop the log before it once this many entries were applied since the last snapshot (0: never on entries)")
 	fl.Int64Var(&f.snapshotBytes, "snapshot-bytes", node.DefaultSnapshotBytes, "likewise, once the commands applied since the last snapshot reach this many bytes (0: never on bytes)")
+	fl.BoolVar(&f.join, "join", false, "start empty, as a server to be added to a running cluster ('raftplay member add'): --peers lists this node alone, and it learns the members from the leader")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile to this file until the node stops")
 	fl.BoolVar(&f.noFsync, "unsafe-no-fsync", false, "UNSAFE: never fsync the log (benchmarks only: a machine crash loses acknowledged writes)")
 	_ = fl.MarkHidden("cpuprofile")
@@ -120,8 +129,8 @@ func (f nodeFlags) config() (node.Config, error) {
 		return cfg, errors.New("--data is required: the directory of this node's log, such as raftplay-data/node1")
 	case f.tick <= 0:
 		return cfg, fmt.Errorf("--tick must be positive, got %v", f.tick)
-	case f.electionTick <= node.DefaultHeartbeatTicks:
-		return cfg, fmt.Errorf("--election-tick must be above the heartbeat interval of %d ticks, got %d", node.DefaultHeartbeatTicks, f.electionTick)
+	case f.electionTicks <= node.DefaultHeartbeatTicks:
+		return cfg, fmt.Errorf("--election-ticks must be above the heartbeat interval of %d ticks, got %d", node.DefaultHeartbeatTicks, f.electionTicks)
 	case f.snapshotEntries < 0:
 		return cfg, fmt.Errorf("--snapshot-entries must not be negative (0 turns it off), got %d", f.snapshotEntries)
 	case f.snapshotBytes < 0:
@@ -133,6 +142,12 @@ func (f nodeFlags) config() (node.Config, error) {
 	}
 	if _, ok := peers[f.id]; !ok {
 		return cfg, fmt.Errorf("--id %d is not in --peers (ids %v)", f.id, slices.Sorted(maps.Keys(peers)))
+	}
+	if f.join && len(peers) > 1 {
+		return cfg, fmt.Errorf("--join: --peers lists ids %v; a joining node lists itself alone (--peers %d=HOST:PORT) and learns the members from the leader", slices.Sorted(maps.Keys(peers)), f.id)
+	}
+	if f.join && f.peerHTTP != "" {
+		return cfg, errors.New("--join: --peer-http is not needed: a joining node learns the members' HTTP addresses from the leader")
 	}
 	if problem := hostPortProblem(f.http); problem != "" {
 		return cfg, fmt.Errorf("--http: %q %s; expected HOST:PORT", f.http, problem)
@@ -154,7 +169,7 @@ func (f nodeFlags) config() (node.Config, error) {
 	}
 	cfg = node.Config{
 		ID: f.id, Peers: peers, PeerHTTP: peerHTTP, HTTPAddr: f.http,
-		TickInterval: f.tick, ElectionTicks: f.electionTick,
+		TickInterval: f.tick, ElectionTicks: f.electionTicks,
 		Token: token, Insecure: f.insecure,
 		SnapshotEntries: offIfZero(f.snapshotEntries), SnapshotBytes: offIfZero(f.snapshotBytes),
 	}
@@ -254,8 +269,11 @@ func logLevel(name string) (slog.Level, error) {
 func runNode(ctx context.Context, stderr io.Writer, f nodeFlags, cfg node.Config) (err error) {
 	level, _ := logLevel(f.logLevel)
 	cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	voters := slices.Sorted(maps.Keys(cfg.Peers))
-	store, report, err := filestore.Open(f.data, filestore.Options{Voters: voters, NoSync: f.noFsync})
+	opts := filestore.Options{Voters: slices.Sorted(maps.Keys(cfg.Peers)), NoSync: f.noFsync}
+	if f.join {
+		opts.Voters, opts.Join = nil, true
+	}
+	store, report, err := filestore.Open(f.data, opts)
 	if err != nil {
 		return &exitError{code: 1, err: openStoreError(f.data, err)}
 	}

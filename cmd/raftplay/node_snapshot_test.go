@@ -20,7 +20,7 @@ import (
 // off (the Config's negative), and a negative flag is refused by name.
 func TestNodeFlagsSnapshotThresholds(t *testing.T) {
 	f := nodeFlags{id: 1, peers: "1=127.0.0.1:7001", http: "127.0.0.1:8001", data: "d", tick: 5 * time.Millisecond,
-		electionTick: 30, logLevel: "info", token: "t", snapshotEntries: 500, snapshotBytes: 1 << 20}
+		electionTicks: 30, logLevel: "info", token: "t", snapshotEntries: 500, snapshotBytes: 1 << 20}
 	cfg, err := f.config()
 	require.NoError(t, err)
 	assert.Equal(t, 500, cfg.SnapshotEntries)

@@ -10,35 +10,19 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/raftplay/raftplay/internal/syncbuf"
+	"github.com/raftplay/raftplay/node"
 )
-
-// lockedBuffer is a bytes.Buffer that a command may write while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 func TestNodeFlagsConfig(t *testing.T) {
 	valid := nodeFlags{id: 1, peers: "1=127.0.0.1:7001,2=127.0.0.1:7002,3=127.0.0.1:7003", http: "127.0.0.1:8001",
-		data: "d", tick: 10 * time.Millisecond, electionTick: 20, logLevel: "info"}
+		data: "d", tick: 10 * time.Millisecond, electionTicks: 20, logLevel: "info"}
 	tests := []struct {
 		name  string
 		tweak func(*nodeFlags)
@@ -57,7 +41,7 @@ func TestNodeFlagsConfig(t *testing.T) {
 		{"http without port", func(f *nodeFlags) { f.http = "127.0.0.1" }, `--http: "127.0.0.1" has no port`},
 		{"bad peer-http", func(f *nodeFlags) { f.peerHTTP = "1=x" }, `--peer-http: "1=x" has no port`},
 		{"bad tick", func(f *nodeFlags) { f.tick = 0 }, "--tick must be positive"},
-		{"bad election tick", func(f *nodeFlags) { f.electionTick = 2 }, "--election-tick must be above"},
+		{"bad election tick", func(f *nodeFlags) { f.electionTicks = 2 }, "--election-ticks must be above"},
 		{"bad log level", func(f *nodeFlags) { f.logLevel = "loud" }, `--log-level "loud"`},
 		{"underivable peer-http", func(f *nodeFlags) { f.http = "127.0.0.1:65535" }, "--peer-http is needed"},
 	}
@@ -75,7 +59,7 @@ func TestNodeFlagsConfig(t *testing.T) {
 func TestNodeFlagsConfigDerivesPeerHTTP(t *testing.T) {
 	t.Setenv(tokenEnv, "from-env")
 	f := nodeFlags{id: 1, peers: "1=127.0.0.1:7001, 2=127.0.0.2:7002,3=[::1]:7003", http: "127.0.0.1:8001",
-		data: "d", tick: 5 * time.Millisecond, electionTick: 30, logLevel: "debug"}
+		data: "d", tick: 5 * time.Millisecond, electionTicks: 30, logLevel: "debug"}
 	cfg, err := f.config()
 	require.NoError(t, err)
 	assert.Equal(t, map[uint64]string{1: "127.0.0.1:8001", 2: "127.0.0.2:8002", 3: "[::1]:8003"}, cfg.PeerHTTP)
@@ -105,12 +89,12 @@ func runOneNode(t *testing.T, dir string) string {
 	t.Helper()
 	raftPort, httpPort := freeLoopbackPort(t), freeLoopbackPort(t)
 	f := nodeFlags{id: 1, peers: fmt.Sprintf("1=127.0.0.1:%d", raftPort), http: "127.0.0.1:" + strconv.Itoa(httpPort),
-		data: dir, tick: 5 * time.Millisecond, electionTick: 10, logLevel: "warn"}
+		data: dir, tick: 5 * time.Millisecond, electionTicks: 10, logLevel: "warn"}
 	cfg, err := f.config()
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stderr lockedBuffer
+	var stderr syncbuf.Buffer
 	done := make(chan error, 1)
 	go func() { done <- runNode(ctx, &stderr, f, cfg) }()
 	url := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
@@ -154,7 +138,7 @@ func TestRunNodeRecoversItsStore(t *testing.T) {
 
 func TestRunNodeRefusesACorruptStore(t *testing.T) {
 	dir := corruptStore(t)
-	f := nodeFlags{id: 1, peers: "1=127.0.0.1:1", http: "127.0.0.1:2", data: dir, tick: time.Millisecond, electionTick: 10, logLevel: "info"}
+	f := nodeFlags{id: 1, peers: "1=127.0.0.1:1", http: "127.0.0.1:2", data: dir, tick: time.Millisecond, electionTicks: 10, logLevel: "info"}
 	cfg, err := f.config()
 	require.NoError(t, err)
 	err = runNode(context.Background(), &bytes.Buffer{}, f, cfg)
@@ -164,7 +148,7 @@ func TestRunNodeRefusesACorruptStore(t *testing.T) {
 }
 
 func TestRunNodeRefusesExposureWithoutToken(t *testing.T) {
-	f := nodeFlags{id: 1, peers: "1=0.0.0.0:7001", http: "127.0.0.1:8001", data: t.TempDir(), tick: time.Millisecond, electionTick: 10, logLevel: "info"}
+	f := nodeFlags{id: 1, peers: "1=0.0.0.0:7001", http: "127.0.0.1:8001", data: t.TempDir(), tick: time.Millisecond, electionTicks: 10, logLevel: "info"}
 	_, err := f.config()
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "--insecure")
@@ -234,4 +218,19 @@ func TestNativeCommandsHelpAndUsageErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestElectionTicksFlag: the flag is named as node.Config.ElectionTicks is; command
+// lines written with its first name, --election-tick, still work.
+func TestElectionTicksFlag(t *testing.T) {
+	for _, flag := range []string{"--election-ticks", "--election-tick"} {
+		cmd := newNodeCommand()
+		require.NoError(t, cmd.Flags().Parse([]string{flag, "37"}), flag)
+		got, err := cmd.Flags().GetInt("election-ticks")
+		require.NoError(t, err)
+		assert.Equal(t, 37, got, flag)
+	}
+	got, err := newNodeCommand().Flags().GetInt("election-ticks")
+	require.NoError(t, err)
+	assert.Equal(t, node.DefaultElectionTicks, got)
 }

@@ -10,9 +10,12 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
+	"github.com/raftplay/raftplay/live"
+	"github.com/raftplay/raftplay/node/client"
 	"github.com/raftplay/raftplay/serve"
 	"github.com/raftplay/raftplay/share"
 	"github.com/spf13/cobra"
@@ -24,6 +27,12 @@ type serveFlags struct {
 	addr     string
 	dist     string
 	shareDir string // where shared scenarios are kept; "" turns the share API off
+
+	// Live mode: the page draws the nodes at these URLs (comma-separated).
+	live      string
+	token     string
+	tokenFile string
+	insecure  bool // serve the live page beyond loopback
 }
 
 func newServeCommand() *cobra.Command {
@@ -39,9 +48,18 @@ scenarios shared with the page's Share button (POST /api/share, opened again at
 the Share button puts the whole scenario in the link instead.
 
 It listens on 127.0.0.1 by default, so only this machine can reach it; give
---addr 0.0.0.0:8080 to share it on the network. Ctrl-C stops it cleanly.`,
+--addr 0.0.0.0:8080 to share it on the network. Ctrl-C stops it cleanly.
+
+With --live URL,URL,... it serves the page in live mode instead: the page draws the
+real nodes at those URLs (their /status and /events; nodes their status names are
+followed too), and its buttons cut and heal links and read and write the store
+through this server, which holds the cluster token (--token-file, as for kv). It
+cannot crash or restart nodes it did not start (raftplay cluster --web can). It
+prints the address to open (/?live; / redirects there), and serves only on
+loopback unless --insecure is given: the page has no login of its own.`,
 		Example: `  make play                     # make dist, then raftplay serve
-  raftplay serve --addr 127.0.0.1:9000 --dist dist`,
+  raftplay serve --addr 127.0.0.1:9000 --dist dist
+  raftplay serve --live http://127.0.0.1:8001,http://127.0.0.1:8002,http://127.0.0.1:8003`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
@@ -53,6 +71,10 @@ It listens on 127.0.0.1 by default, so only this machine can reach it; give
 	fl.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on (host:port)")
 	fl.StringVar(&f.dist, "dist", "dist", "folder of the built playground")
 	fl.StringVar(&f.shareDir, "share-dir", "./"+share.DefaultDir, `folder for shared scenarios ("" turns sharing by id off)`)
+	fl.StringVar(&f.live, "live", "", "serve the page in live mode for the nodes at these URLs, separated by commas")
+	fl.StringVar(&f.token, "token", "", tokenFlagHelp+" (with --live)")
+	fl.StringVar(&f.tokenFile, "token-file", "", tokenFileFlagHelp+" (with --live; default: $"+tokenEnv+", else "+defaultClusterTokenFile+" if it exists)")
+	fl.BoolVar(&f.insecure, "insecure", false, "with --live, allow a non-loopback --addr: whoever reaches it controls the cluster")
 	return cmd
 }
 
@@ -64,6 +86,9 @@ const shutdownGrace = 5 * time.Second
 func runServe(ctx context.Context, out io.Writer, f serveFlags, ready func(addr net.Addr)) error {
 	if err := checkDist(f.dist); err != nil {
 		return err
+	}
+	if f.live != "" {
+		return runServeLive(ctx, out, f, ready)
 	}
 	handler := serve.New(os.DirFS(f.dist), serve.Options{})
 	if f.shareDir != "" {
@@ -104,6 +129,35 @@ func runServe(ctx context.Context, out io.Writer, f serveFlags, ready func(addr 
 	}
 	if shutdownErr != nil {
 		return fmt.Errorf("serve: shut down: %w", shutdownErr)
+	}
+	fmt.Fprintln(out, "raftplay: stopped")
+	return nil
+}
+
+// runServeLive serves the page in live mode for the nodes of f.live.
+func runServeLive(ctx context.Context, out io.Writer, f serveFlags, ready func(addr net.Addr)) error {
+	if err := checkLiveAddr("--addr", f.addr, f.insecure); err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	token, err := clientToken(f.token, f.tokenFile)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	addrs := client.SplitAddrs(f.live)
+	if len(addrs) == 0 {
+		return &exitError{code: 2, err: fmt.Errorf("--live %q names no node: expected URLs such as %s", f.live, defaultNodeURLs)}
+	}
+	s, err := live.New(live.Options{Nodes: addrs, Token: token, AllowedHosts: allowedHosts(f.addr)})
+	if err != nil {
+		return &exitError{code: 2, err: fmt.Errorf("--live: %w", err)}
+	}
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return fmt.Errorf("serve: listen on %s: %w", f.addr, err)
+	}
+	fmt.Fprintf(out, "raftplay: serving %s in live mode for %s\n", f.dist, strings.Join(addrs, ", "))
+	if err := serveLiveOn(ctx, out, ln, f.dist, s, ready); err != nil {
+		return err
 	}
 	fmt.Fprintln(out, "raftplay: stopped")
 	return nil

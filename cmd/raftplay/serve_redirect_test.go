@@ -7,13 +7,15 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/raftplay/raftplay/internal/syncbuf"
 )
 
 // The open redirect of issue 11, against a real `raftplay serve`: /s/%5Cevil.example
 // answered 308 Location: /\evil.example, which a browser resolves to
 // http://evil.example/. Only a plain file path may redirect.
 func TestServeShareRedirectStaysOnTheSite(t *testing.T) {
-	var out syncBuffer
+	var out syncbuf.Buffer
 	base := startServe(t, serveFlags{addr: "127.0.0.1:0", dist: fakeDist(t), shareDir: filepath.Join(t.TempDir(), "share")}, &out)
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	get := func(path string) *http.Response {

@@ -14,6 +14,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/raftplay/raftplay/internal/syncbuf"
 )
 
 // startServe runs runServe with f until the test ends and returns its base URL.
@@ -45,7 +47,7 @@ func startServe(t *testing.T, f serveFlags, out io.Writer) string {
 
 func TestServeShares(t *testing.T) {
 	shareDir := filepath.Join(t.TempDir(), "data", "share")
-	var out syncBuffer
+	var out syncbuf.Buffer
 	base := startServe(t, serveFlags{addr: "127.0.0.1:0", dist: fakeDist(t), shareDir: shareDir}, &out)
 	assert.Contains(t, out.String(), "shared scenarios are kept in "+shareDir)
 
@@ -76,7 +78,7 @@ func TestServeShares(t *testing.T) {
 }
 
 func TestServeWithoutShareDirHasNoShareAPI(t *testing.T) {
-	var out syncBuffer
+	var out syncbuf.Buffer
 	base := startServe(t, serveFlags{addr: "127.0.0.1:0", dist: fakeDist(t)}, &out)
 	assert.NotContains(t, out.String(), "shared scenarios")
 	res, err := http.Post(base+"/api/share", "application/json", strings.NewReader(`{"v":1,"seed":3}`))

@@ -16,7 +16,7 @@ func TestNodeTakesItsTokenFromAFile(t *testing.T) {
 	file := filepath.Join(dir, "token")
 	require.NoError(t, os.WriteFile(file, []byte("s3cret\n"), 0o600))
 	f := nodeFlags{id: 1, peers: "1=0.0.0.0:7001,2=127.0.0.1:7002,3=127.0.0.1:7003", http: "127.0.0.1:8001",
-		data: dir, tick: time.Millisecond, electionTick: 10, logLevel: "info", tokenFile: file}
+		data: dir, tick: time.Millisecond, electionTicks: 10, logLevel: "info", tokenFile: file}
 	cfg, err := f.config()
 	require.NoError(t, err, "a token from the file allows the exposed address")
 	assert.Equal(t, "s3cret", cfg.Token)

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/raftplay/raftplay/internal/syncbuf"
 	"github.com/raftplay/raftplay/node"
 	"github.com/raftplay/raftplay/node/nodetest"
 )
@@ -53,7 +54,7 @@ func TestWatchFollowsACluster(t *testing.T) {
 	lead := c.Leader()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var out lockedBuffer
+	var out syncbuf.Buffer
 	done := make(chan error, 1)
 	go func() { done <- runWatch(ctx, &out, watchFlags{addrs: c.URLs, tail: 5}, false) }()
 
@@ -84,7 +85,7 @@ func TestWatchRedrawsOnATerminal(t *testing.T) {
 	c := nodetest.Start(t, nil)
 	c.Leader()
 	ctx, cancel := context.WithCancel(context.Background())
-	var out lockedBuffer
+	var out syncbuf.Buffer
 	done := make(chan error, 1)
 	go func() { done <- runWatch(ctx, &out, watchFlags{addrs: c.URLs, tail: 5}, true) }()
 	require.Eventually(t, func() bool { return strings.Count(out.String(), "LEADER") >= 1 },

@@ -41,20 +41,24 @@ func TestHealthySeedsPass(t *testing.T) {
 func TestBrokenVoteRuleIsCaught(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Unsafe.SkipUpToDateCheck = true
-	sum, err := RunSeeds(1, 200, 2, cfg, nil)
+	sum, err := RunSeeds(1, 60, 2, cfg, nil)
 	require.NoError(t, err)
-	require.NotEmpty(t, sum.Failed, "200 seeds with the up-to-date check off found no violation")
-	t.Logf("%d of 200 seeds caught the broken rule; first: seed %d %v", len(sum.Failed), sum.Failed[0].Seed, sum.Failed[0].Violations[0])
+	require.NotEmpty(t, sum.Failed, "60 seeds with the up-to-date check off found no violation")
+	t.Logf("%d of 60 seeds caught the broken rule; first: seed %d %v", len(sum.Failed), sum.Failed[0].Seed, sum.Failed[0].Violations[0])
 }
 
 func TestShrinkKeepsTheFailure(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Unsafe.SkipUpToDateCheck = true
-	sum, err := RunSeeds(1, 200, 2, cfg, nil)
+	sw, ok := SwitchByName("skip-up-to-date-check")
+	require.True(t, ok)
+	seed, err := FirstCatch(sw, 1, 60, 10, 2, DefaultConfig())
 	require.NoError(t, err)
-	require.NotEmpty(t, sum.Failed)
-	first := sum.Failed[0]
-	sc := Generate(first.Seed, cfg)
+	require.NotZero(t, seed)
+	first, err := Run(Generate(seed, cfg), cfg)
+	require.NoError(t, err)
+	require.NotEmpty(t, first.Violations)
+	sc := Generate(seed, cfg)
 	want := first.Violations[0].Invariant
 	small := Shrink(sc, SameFailure(cfg, want), 300, 0)
 	assert.LessOrEqual(t, len(small.Actions), len(sc.Actions))

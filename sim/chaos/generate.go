@@ -36,8 +36,9 @@ func DefaultConfig() Config {
 
 // Generate builds the fault scenario of one seed: a random sequence of crashes,
 // restarts, partitions, one-way blocks, network changes and forced timeouts during
-// cfg.Duration, then a heal that restores every peer and link. The same seed and config
-// always give the same scenario.
+// cfg.Duration, then a heal that restores every peer and link. Some seeds also play a
+// pattern (see patterns) at a random moment. The same seed and config always give the
+// same scenario.
 func Generate(seed uint64, cfg Config) sim.Scenario {
 	sc := sim.NewScenario(seed)
 	sc.Options.Clients = cfg.Clients
@@ -47,6 +48,12 @@ func Generate(seed uint64, cfg Config) sim.Scenario {
 	// disjoint majorities of stale peers, which three peers cannot form.
 	if rng.IntN(4) == 0 {
 		sc.Options.Peers = 5
+	}
+	// The pattern, if any, draws from a stream of its own, and may change the model.
+	prng := rand.New(rand.NewPCG(seed, patternStream))
+	pat := pickPattern(prng, cfg)
+	if pat != nil && pat.servers != nil {
+		pat.servers(&sc.Options, prng)
 	}
 	g := generator{rng: rng, peers: sc.Options.Peers}
 	// A third of the runs replicate a few entries per message through a small window,
@@ -68,15 +75,131 @@ func Generate(seed uint64, cfg Config) sim.Scenario {
 		sc.Options.SnapshotChunkBytes = []uint64{8, 32, 128, 0}[snap.IntN(4)]
 		g.snap = snap
 	}
-	for at := g.between(50, 400); at < cfg.Duration; at += g.between(30, 700) {
-		g.fault(at)
-		if g.snap != nil && g.snap.IntN(6) == 0 {
-			at = g.crashDuringTransfer(at, cfg.Duration)
+	if pat != nil && pat.prepare != nil {
+		pat.prepare(&sc.Options, prng)
+	}
+	from, end := int64(0), cfg.Duration
+	if pat != nil {
+		// The pattern starts after some random faults, on a healed cluster.
+		end = patternMinStart + prng.Int64N(cfg.Duration/2-patternMinStart)
+	}
+	g.faults(from, end)
+	if pat != nil {
+		g.healAll(end)
+		sc.Actions, from = g.actions, end
+		d, err := newDirector(sc, prng, g.down, end, cfg.Duration-1)
+		if err == nil {
+			pat.play(d)
+			sc, from = d.finish()
+			g.actions, g.down = sc.Actions, d.down
 		}
+		g.faults(from, cfg.Duration)
 	}
 	g.healAll(cfg.Duration)
 	sc.Actions = g.actions
 	return sc
+}
+
+// faults adds random faults from shortly after time from until time end.
+func (g *generator) faults(from, end int64) {
+	for at := from + g.between(50, 400); at < end; at += g.between(30, 700) {
+		g.fault(at)
+		if g.snap != nil && g.snap.IntN(6) == 0 {
+			at = g.crashDuringTransfer(at, end)
+		}
+	}
+}
+
+// patternMinStart is the earliest time a pattern starts, in ms: after the first
+// election. Runs shorter than patternMinRun play none.
+const (
+	patternMinStart = 300
+	patternMinRun   = 6000
+)
+
+// A pattern is a fault history that independent random faults almost never produce,
+// played by a director that watches the run (see director). Each names the unsafe
+// switch it is there to catch.
+type pattern struct {
+	name string
+	// weight is the pattern's share of the seeds, in thousandths.
+	weight int
+	// needs reports whether the run's config allows the pattern.
+	needs func(cfg Config) bool
+	// servers sets the number of servers and the first configuration, before the
+	// random faults are drawn for them; prepare adjusts the other options. Both draw
+	// from the pattern's stream.
+	servers func(o *sim.Options, rng *rand.Rand)
+	prepare func(o *sim.Options, rng *rand.Rand)
+	play    func(d *director)
+}
+
+// patterns are the directed patterns, each with its share of the seeds.
+var patterns = []pattern{
+	{
+		// Figure 8 (§5.4.2): CommitOldTerms is caught only by this history.
+		name:   "figure-8",
+		weight: 150,
+		needs:  func(cfg Config) bool { return cfg.Clients > 0 },
+		prepare: func(o *sim.Options, rng *rand.Rand) {
+			// One entry per AppendEntries opens the window between the old entry
+			// reaching a majority and the new leader's own entry following it.
+			o.MaxMsgBytes, o.MaxInflight = 1, 4+rng.IntN(5)
+		},
+		play: (*director).figure8,
+	},
+	{
+		// §7: InstallSnapshot chunks lost, duplicated and reordered, and crashes of
+		// either end, aimed at transfers rather than left to chance.
+		name:   "snapshot-transfer",
+		weight: 100,
+		prepare: func(o *sim.Options, rng *rand.Rand) {
+			o.SnapshotEntries = uint64(2 + rng.IntN(12))
+			o.SnapshotChunkBytes = []uint64{8, 32, 128}[rng.IntN(3)]
+		},
+		play: (*director).snapshotTransfer,
+	},
+	{
+		// §6: membership changes at random, with crashes and partitions, on 7
+		// servers of which 1 to 5 are the first voters; DirectConfigChange (Figure 10)
+		// is caught here.
+		name:   "membership",
+		weight: 200,
+		servers: func(o *sim.Options, rng *rand.Rand) {
+			o.Peers, o.Voters = 7, 1+rng.IntN(5)
+		},
+		play: (*director).membership,
+	},
+}
+
+// PatternOf names the pattern the seed plays with cfg ("figure-8"), or "" for none.
+func PatternOf(seed uint64, cfg Config) string {
+	if p := pickPattern(rand.New(rand.NewPCG(seed, patternStream)), cfg); p != nil {
+		return p.name
+	}
+	return ""
+}
+
+// patternStream is the random stream of the pattern choice and of its director.
+const patternStream = 0x9a77e2
+
+// pickPattern draws the seed's pattern, or nil for a seed that plays none.
+func pickPattern(rng *rand.Rand, cfg Config) *pattern {
+	if cfg.Duration < patternMinRun {
+		return nil
+	}
+	n := rng.IntN(1000)
+	for i := range patterns {
+		p := &patterns[i]
+		if n < p.weight {
+			if p.needs == nil || p.needs(cfg) {
+				return p
+			}
+			return nil
+		}
+		n -= p.weight
+	}
+	return nil
 }
 
 type generator struct {

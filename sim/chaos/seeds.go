@@ -19,6 +19,8 @@ type Summary struct {
 	// their snapshots and the transfers a crash interrupted.
 	SnapshotSeeds int
 	Snapshots     sim.SnapshotStats
+	// Patterns counts the seeds that played each directed pattern, by name.
+	Patterns map[string]int
 }
 
 // RunSeeds generates and runs the scenarios of seeds from, from+1, ..., from+n-1 on
@@ -56,7 +58,7 @@ func RunSeeds(from uint64, n, workers int, cfg Config, done func(Result)) (Summa
 		close(results)
 	}()
 
-	sum := Summary{Seeds: n}
+	sum := Summary{Seeds: n, Patterns: map[string]int{}}
 	var firstErr error
 	for out := range results {
 		if out.err != nil {
@@ -64,6 +66,9 @@ func RunSeeds(from uint64, n, workers int, cfg Config, done func(Result)) (Summa
 				firstErr = out.err
 			}
 			continue
+		}
+		if name := PatternOf(out.res.Seed, cfg); name != "" {
+			sum.Patterns[name]++
 		}
 		sum.Ops += out.res.Ops
 		sum.Delivered += out.res.Delivered

@@ -14,9 +14,9 @@ import (
 func TestReadBeforeTermCommitIsCaught(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Unsafe.ReadBeforeTermCommit = true
-	sum, err := RunSeeds(1, 100, 2, cfg, nil)
+	sum, err := RunSeeds(1, 50, 2, cfg, nil)
 	require.NoError(t, err)
-	require.NotEmpty(t, sum.Failed, "100 seeds with reads before the term's first commit found no stale read")
+	require.NotEmpty(t, sum.Failed, "50 seeds with reads before the term's first commit found no stale read")
 	stale := 0
 	for _, f := range sum.Failed {
 		for _, v := range f.Violations {
@@ -27,9 +27,9 @@ func TestReadBeforeTermCommitIsCaught(t *testing.T) {
 		}
 	}
 	assert.Positive(t, stale, "the stale-read check is what catches it")
-	t.Logf("%d of 100 seeds caught stale reads", stale)
+	t.Logf("%d of 50 seeds caught stale reads", stale)
 
-	safe, err := RunSeeds(1, 100, 2, DefaultConfig(), nil)
+	safe, err := RunSeeds(1, 50, 2, DefaultConfig(), nil)
 	require.NoError(t, err)
 	assert.Empty(t, safe.Failed)
 }

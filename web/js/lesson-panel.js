@@ -63,6 +63,7 @@ function moveText(move) {
     case 'crash': return `crash ${who}`;
     case 'restart': return `restart ${who}`;
     case 'timeout': return `force ${who}'s election timeout`;
+    case 'snapshot': return `take a snapshot on ${who}`;
     case 'client': return `send ${rest.join(' ')} to ${who}`;
     case 'heal': return 'heal every link';
     case 'wait': return `let ${peer} ms pass`;
@@ -83,6 +84,7 @@ function controlOf(move) {
       return n ? `[data-action="timeout"][data-peer="${n}"], .peer-card[data-peer="${n}"] [aria-keyshortcuts="Shift+${n}"]` : null;
     case 'crash':
     case 'restart':
+    case 'snapshot':
       return n ? `.peer-card[data-peer="${n}"] [data-action="${verb}"]` : null;
     case 'client':
     case 'read':

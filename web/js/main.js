@@ -275,7 +275,11 @@ async function start() {
   performance.mark('raftplay-interactive');
 }
 
-start().catch((err) => {
+// Live mode (/?live, served by `raftplay cluster --web` or `raftplay serve --live`)
+// draws real nodes instead of the simulator: its module is fetched only then, and the
+// simulator is never loaded.
+const live = new URLSearchParams(location.search).has('live');
+(live ? import('./live.js').then((m) => m.startLive({ say })) : start()).catch((err) => {
   const box = document.getElementById('fatal');
   if (box) {
     box.hidden = false;

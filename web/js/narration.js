@@ -20,8 +20,11 @@ const BATCH_MS = 150;
 /** The groups shown until the user changes the filter. */
 const DEFAULT_OFF = new Set(['messages']);
 
-/** createNarration fills the panel `root`; session gives the kept events on a rebuild. */
-export function createNarration(root, session) {
+/**
+ * createNarration fills the panel `root`; session gives the kept events on a rebuild.
+ * timeText(time) is how an event's time reads (live mode shows the clock time).
+ */
+export function createNarration(root, session, { timeText = (t) => `${t} ms` } = {}) {
   const list = $('#narration-list', root);
   const peerSelect = $('#narration-peer', root);
   const kinds = $('#narration-kinds', root);
@@ -67,7 +70,7 @@ export function createNarration(root, session) {
   function item(e) {
     const who = e.peer ? `S${e.peer}` : e.from ? `S${e.from}→S${e.to}` : '—';
     return el('li', { class: `n-item group-${groupOfEvent(e)}`, 'data-kind': e.kind },
-      el('span', { class: 'n-time' }, `${e.time} ms`),
+      el('span', { class: 'n-time' }, timeText(e.time)),
       el('span', { class: 'n-who' }, who),
       el('span', { class: 'n-kind' }, e.kind),
       el('span', { class: 'n-text' }, sentence(e) + (notes.get(e.seq) || '')));
@@ -87,7 +90,7 @@ export function createNarration(root, session) {
     }
     c.count++;
     c.last = e.time;
-    setText(c.time, `${c.last} ms`);
+    setText(c.time, timeText(c.last));
     setText(c.text, cutSentence(e.from, e.to, c.count, c.first, c.last));
     return c.li;
   }

@@ -7,8 +7,13 @@
 import { el, setAttr, setText } from './dom.js';
 import { roleOf } from './labels.js';
 
-/** createPeerControls fills `root`; act(action) applies a user action. */
-export function createPeerControls(root, act) {
+/**
+ * createPeerControls fills `root`; act(action) applies a user action. Options, for live
+ * mode (live.js), where only the power button means something: extras false leaves out
+ * the timeout and snapshot buttons; powerNote, when set, disables the power button and
+ * shows that sentence on the card as the reason.
+ */
+export function createPeerControls(root, act, { extras = true, powerNote = '' } = {}) {
   let cards = [];
 
   function build(n) {
@@ -17,7 +22,9 @@ export function createPeerControls(root, act) {
     for (let id = 1; id <= n; id++) {
       const title = el('h3', { class: 'card-title' }, `S${id}`);
       const facts = el('p', { class: 'card-facts' });
-      const power = el('button', { type: 'button', class: 'btn', 'data-peer': id, 'aria-keyshortcuts': String(id) });
+      const note = powerNote ? el('p', { class: 'card-note', id: `card-note-${id}` }, powerNote) : null;
+      const power = el('button', { type: 'button', class: 'btn', 'data-peer': id, 'aria-keyshortcuts': powerNote ? null : String(id),
+        disabled: Boolean(powerNote), 'aria-describedby': note ? note.id : null });
       const timeout = el('button', { type: 'button', class: 'btn', 'data-action': 'timeout', 'data-peer': id,
         'aria-keyshortcuts': `Shift+${id}` }, 'Timeout');
       const snapshot = el('button', { type: 'button', class: 'btn', 'data-action': 'snapshot', 'data-peer': id,
@@ -28,9 +35,9 @@ export function createPeerControls(root, act) {
       });
       timeout.addEventListener('click', () => act({ type: 'timeout', peer: id }));
       const card = el('li', { class: 'peer-card', 'data-peer': id },
-        el('div', { class: 'card-text' }, title, facts), el('div', { class: 'card-actions' }, power, timeout, snapshot));
+        el('div', { class: 'card-text' }, title, facts, note), el('div', { class: 'card-actions' }, power, extras && timeout, extras && snapshot));
       root.append(card);
-      cards.push({ card, title, facts, power, timeout });
+      cards.push({ card, title, facts, power, timeout: extras ? timeout : null });
     }
   }
 
@@ -52,6 +59,7 @@ export function createPeerControls(root, act) {
         setAttr(c.power, 'data-action', down ? 'restart' : 'crash');
         setText(c.power, down ? '⟳ Restart' : '✕ Crash');
         setAttr(c.power, 'aria-label', down ? `Restart S${p.id}` : `Crash S${p.id}`);
+        if (!c.timeout) return;
         c.timeout.disabled = down;
         setAttr(c.timeout, 'aria-label', `Force S${p.id}'s election timeout`);
       });

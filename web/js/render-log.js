@@ -256,8 +256,9 @@ export function createLogView(scroller, grid) {
     setText(cell.cmdText, shortCommand(e.command));
     setText(cell.mark, removed ? '✕' : committed ? '✓' : '');
     const status = removed ? 'conflicting, being removed' : committed ? 'committed' : 'not committed';
-    setAttr(n, 'title', `index ${e.index} · term ${e.term} · ${e.command} · ${status}`);
-    setAttr(n, 'aria-label', `index ${e.index}, term ${e.term}, ${e.command}, ${status}`);
+    // A live node's log has no commands (its status gives index and term), except the page's own writes.
+    setAttr(n, 'title', `index ${e.index} · term ${e.term}${e.command ? ` · ${e.command}` : ''} · ${status}`);
+    setAttr(n, 'aria-label', `index ${e.index}, term ${e.term}, ${e.command ? `${e.command}, ` : ''}${status}`);
   }
 
   // Markers: C (commit index) and A (last applied) of this peer; on a follower, M and N

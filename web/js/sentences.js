@@ -82,8 +82,11 @@ export function sentence(e) {
     case 'restart':
       return `S${e.peer} restarts from what its disk holds.`;
     case 'heal':
+      // Live mode heals one link at a time (live.js); the simulator heals every link.
+      if (e.from && e.to) return `The link between S${e.from} and S${e.to} is healed: their messages get through again.`;
       return 'Every network link is healed.';
     case 'block':
+      if (e.from && e.to && e.both) return `The link between S${e.from} and S${e.to} is cut both ways: their messages are lost until it is healed.`;
       if (e.from && e.to) return `The link from S${e.from} to S${e.to} is cut: S${e.from}'s messages to S${e.to} are lost until it is healed.`;
       break;
     case 'partition': {

@@ -1,0 +1,228 @@
+// The live page (/?live, issue 15) in Chromium against a scripted live server
+// (live-fake.mjs): it downloads no simulator, says it is live, draws the nodes with the
+// simulation's views and DOM contract, acts through the contract's POST endpoints,
+// narrates the engines' own events, says when items were sampled, exports what it saw,
+// and keeps its DOM bounded under a flood of items. The same page against real node
+// processes is live.test.mjs.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, openPage, state, waitFor, axeSource, screenshot } from './harness.mjs';
+import { startFakeLive } from './live-fake.mjs';
+
+let browser;
+before(async () => { browser = await launchBrowser(); });
+after(async () => { await browser?.close(); });
+
+/**
+ * withFake runs fn(fake, page) on a fresh fake server and page, and stops both. The
+ * page must log no error but the failed requests `expected` matches (Chromium logs every
+ * answer of 400 and above, such as a refused compare-and-set).
+ */
+async function withFake(options, fn, expected = /^$/) {
+  const fake = await startFakeLive(options);
+  const page = await openPage(browser.context, `${fake.url}?live`);
+  try {
+    await fn(fake, page);
+    assert.deepEqual(page.problems.filter((p) => !expected.test(p)), [], 'no console errors');
+  } finally {
+    await page.close();
+    await fake.stop();
+  }
+}
+
+const posts = (fake) => fake.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path} live=${r.live}`);
+
+test('live mode downloads no simulator, says it is live and hides the time controls', async () => {
+  await withFake({}, async (fake, page) => {
+    const files = fake.requests.map((r) => r.path);
+    assert.ok(!files.some((p) => /app\.wasm|wasm_exec\.js|lessons\.json/.test(p)), `no simulator fetched: ${files.join(' ')}`);
+    assert.ok(files.includes('/js/live.js') && files.includes('/api/live/cluster') && files.includes('/api/live/stream'));
+    assert.match(await page.textContent('#live-banner'), /LIVE — real processes, not rewindable/);
+    assert.equal(await page.locator('#transport, #play, #time, #speed').count(), 0, 'no play, slider or speed');
+    assert.equal(await page.isVisible('#invariants'), false);
+    assert.equal(await page.isVisible('#lessons-open'), false);
+    await waitFor(page, (s) => s.leader === 1, 'S1 the leader');
+    const snap = await state(page);
+    assert.equal(snap.live, true);
+    assert.deepEqual(snap.peers.map((p) => [p.id, p.role, p.term]), [[1, 'leader', 2], [2, 'follower', 2], [3, 'follower', 2]]);
+  });
+});
+
+test('the drawing, the logs, the cards and the leader\'s view follow the DOM contract', async () => {
+  await withFake({}, async (fake, page) => {
+    await page.waitForSelector('[data-peer-id="1"][data-role="leader"]');
+    assert.equal(await page.locator('[data-peer-id][data-role="follower"]').count(), 2);
+    // Each node's log tail, committed, in its row.
+    await page.waitForSelector('.log-row[data-peer="3"] .log-cell[data-index="6"][data-term="2"][data-committed="true"]');
+    assert.equal(await page.locator('.log-row[data-peer="2"] .log-cell[data-index][data-term][data-committed]').count(), 6);
+    // The leader's match and next index per follower, as in the simulation.
+    assert.match(await page.textContent('#replication-caption'), /Leader S1/);
+    assert.deepEqual(await page.$$eval('#replication-body tr', (rows) => rows.map((r) => r.textContent)), ['S267replicateyes', 'S367replicateyes']);
+    assert.match(await page.getAttribute('.log-row[data-peer="2"] .log-marker:last-child', 'title'), /next index of S2: index 7/);
+    // Crash buttons (supervised), and no timeout or snapshot: a real node has neither.
+    for (const id of [1, 2, 3]) assert.equal(await page.locator(`[data-action="crash"][data-peer="${id}"]`).count(), 1);
+    assert.equal(await page.locator('[data-action="timeout"], [data-action="snapshot"]').count(), 0);
+    assert.equal(await page.locator('#client-form button[data-action="send"]').count(), 1);
+    await screenshot(page, 'live-page');
+  });
+});
+
+test('crash and restart go to the server, and the page shows the node down and the new leader', async () => {
+  await withFake({}, async (fake, page) => {
+    await page.waitForSelector('[data-peer-id="1"][data-role="leader"]');
+    await page.click('[data-action="crash"][data-peer="1"]');
+    await page.waitForSelector('[data-peer-id="1"][data-role="down"]');
+    await page.waitForSelector('[data-peer-id="2"][data-role="leader"]');
+    assert.deepEqual(posts(fake), ['POST /api/live/nodes/1/crash live=1']);
+    await page.waitForSelector('#narration-list li[data-kind="crash"]');
+    // The engine's own event, in the page's names, with the rule it follows.
+    assert.match(await page.textContent('#narration-list li[data-kind="election-won"]'), /S2 won the election for term 3 .*§5\.2/);
+    // The menu on the drawing offers the same power button, and no timeout or snapshot.
+    await page.click('[data-peer-id="1"]');
+    await page.waitForSelector('#peer-menu:not([hidden])');
+    assert.equal(await page.isVisible('[data-menu-action="timeout"]'), false);
+    assert.equal(await page.isVisible('[data-menu-action="snapshot"]'), false);
+    assert.equal(await page.textContent('[data-menu-action="power"]'), '⟳ Restart');
+    await page.click('[data-menu-action="power"]');
+    await page.waitForSelector('[data-peer-id="1"][data-role="follower"]');
+    assert.deepEqual(posts(fake).slice(1), ['POST /api/live/nodes/1/restart live=1']);
+  });
+});
+
+test('a link is cut and healed from the drawing and the network buttons', async () => {
+  await withFake({}, async (fake, page) => {
+    await page.waitForSelector('[data-peer-id="1"][data-role="leader"]');
+    await page.click('g.link[data-link="1-2"]');
+    await page.waitForSelector('g.link[data-link="1-2"][data-state="cut"]');
+    assert.deepEqual(posts(fake), ['POST /api/live/links/1/2/cut live=1']);
+    assert.match(await page.textContent('#narration-list li[data-kind="block"]'), /between S1 and S2 is cut both ways/);
+    await page.click('#net-isolate-leader');
+    await page.waitForSelector('g.link[data-link="1-3"][data-state="cut"]');
+    assert.deepEqual(posts(fake).slice(1), ['POST /api/live/links/1/3/cut live=1'], 'only the link not cut yet');
+    await page.click('#net-heal');
+    await page.waitForFunction(() => document.querySelectorAll('g.link[data-state="open"]').length === 3);
+    assert.deepEqual(posts(fake).slice(2).sort(), ['POST /api/live/links/1/2/heal live=1', 'POST /api/live/links/1/3/heal live=1']);
+  });
+});
+
+test('the client form writes, reads, compares-and-sets and deletes through the kv proxy', async () => {
+  await withFake({}, async (fake, page) => {
+    await page.waitForSelector('[data-peer-id="1"][data-role="leader"]');
+    const send = async (cmd, answer) => {
+      await page.fill('#cmd', cmd);
+      await page.click('#client-form button[data-action="send"]');
+      await page.waitForFunction((re) => [...document.querySelectorAll('#narration-list li[data-kind="client-response"]')]
+        .some((li) => new RegExp(re).test(li.textContent)), answer.source);
+    };
+    await send('SET x 3', /SET x 3: committed and applied at index 7/);
+    assert.equal(fake.kv.get('x'), '3');
+    // The page's own write labels its log cell.
+    await page.waitForSelector('.log-row[data-peer="1"] .log-cell[data-index="7"][title*="SET x 3"]');
+    await send('GET x', /GET x → "3"/);
+    await send('CAS x 4 5', /CAS x 4 5 refused: x holds "3"/);
+    await send('CAS x 3 5', /CAS x 3 5: committed and applied at index 8, replacing "3"/);
+    await send('DEL x', /DEL x: applied at index 9/);
+    await send('GET x', /GET x: the key is not set/);
+    const kvs = fake.requests.filter((r) => r.path.startsWith('/api/live/kv/')).map((r) => `${r.method} ${r.expect ?? '-'} ${r.body}`);
+    assert.deepEqual(kvs, ['PUT - 3', 'GET - ', 'PUT 4 5', 'PUT 3 5', 'DELETE - ', 'GET - ']);
+  }, /Failed to load resource: the server responded with a status of (409|404)/);
+});
+
+test('messages fly as reported, and the page says when items were sampled', async () => {
+  await withFake({}, async (fake, page) => {
+    await page.waitForSelector('[data-peer-id="1"][data-role="leader"]');
+    assert.equal(await page.isVisible('#live-sampled'), false);
+    fake.push('message', { id: 1, from: 1, to: 2, type: 'AppendEntries', term: 2, index: 6, log_term: 2, entries: 3 });
+    fake.push('message', { id: 2, from: 2, to: 1, type: 'AppendEntriesResp', term: 2, index: 9, reject: false });
+    await page.waitForSelector('g.msg[data-msg-id][data-msg-type="AppendEntries"]');
+    await page.waitForSelector('g.msg[data-msg-type="AppendEntriesResp"]');
+    // A message's flight ends: it leaves the drawing.
+    await page.waitForFunction(() => document.querySelectorAll('g.msg').length === 0);
+    fake.push('sampled', { id: 2, dropped: 57 });
+    await page.waitForSelector('#live-sampled:not([hidden])');
+    assert.match(await page.textContent('#live-sampled'), /Sampled: .*S2: 57/);
+  });
+});
+
+test('a node that stops answering is drawn down, and a server without a supervisor offers no crash', async () => {
+  await withFake({ supervised: false }, async (fake, page) => {
+    await page.waitForSelector('[data-peer-id="3"][data-role="follower"]');
+    const power = page.locator('[data-action="crash"][data-peer="3"]');
+    assert.equal(await power.isDisabled(), true);
+    assert.match(await page.textContent('li.peer-card[data-peer="3"] .card-note'), /started elsewhere/);
+    fake.nodes.get(3).up = false;
+    fake.broadcastStatus(3);
+    await page.waitForSelector('[data-peer-id="3"][data-role="down"]');
+    assert.match(await page.textContent('#narration-list li[data-kind="network"]'), /S3 does not answer \(connect: connection refused\)/);
+  });
+});
+
+test('Record and Export download what the page saw as a trace', async () => {
+  await withFake({}, async (fake, page) => {
+    await page.waitForSelector('[data-peer-id="1"][data-role="leader"]');
+    await page.click('#live-record');
+    assert.equal(await page.getAttribute('#live-record', 'aria-pressed'), 'true');
+    fake.push('event', { id: 2, event: { time: new Date().toISOString(), kind: 'commit-advanced', peer: 2, index: 6, log_term: 2, text: 'peer 2 advanced its commit index to 6 (term 2)' } });
+    await page.waitForSelector('#narration-list li[data-kind="commit-advanced"]');
+    await page.click('#live-record');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#live-export')]);
+    const chunks = [];
+    for await (const c of await download.createReadStream()) chunks.push(c);
+    const trace = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    assert.equal(trace.format, 'raftplay-live-trace');
+    assert.deepEqual(trace.nodes.map((n) => n.id), [1, 2, 3]);
+    assert.ok(trace.events.some((e) => e.kind === 'commit-advanced' && e.peer === 2 && /S2 advanced/.test(e.text)));
+    assert.ok(trace.recording.items.some((i) => i.type === 'event' && i.data.event.kind === 'commit-advanced'));
+    assert.ok(trace.recording.items.some((i) => i.type === 'status'));
+    assert.ok(trace.recording.to, 'the recording was stopped');
+  });
+});
+
+test('the live page has no serious accessibility violations', async () => {
+  await withFake({}, async (fake, page) => {
+    await page.waitForSelector('[data-peer-id="1"][data-role="leader"]');
+    await page.evaluate(axeSource());
+    const found = await page.evaluate(async () => {
+      const r = await window.axe.run(document, { resultTypes: ['violations'] });
+      return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+    });
+    assert.deepEqual(found, []);
+  });
+});
+
+test('a long flood of items keeps the page\'s DOM and memory bounded', async () => {
+  await withFake({}, async (fake, page) => {
+    await page.waitForSelector('[data-peer-id="1"][data-role="leader"]');
+    // 20,000 engine events, 6,000 messages and a growing log (1,000 more entries).
+    const at = new Date().toISOString();
+    for (let round = 0; round < 20; round++) {
+      for (let i = 0; i < 1000; i++) {
+        const id = 1 + (i % 3);
+        fake.push('event', { id, event: { time: at, kind: 'commit-advanced', peer: id, index: round * 1000 + i, log_term: 2, text: `peer ${id} advanced its commit index to ${round * 1000 + i} (term 2)` } });
+        if (i % 10 < 3) fake.push('message', { id, from: id, to: 1 + (id % 3), type: 'AppendEntries', term: 2, index: i, log_term: 2, entries: 1 });
+      }
+      for (let i = 0; i < 50; i++) fake.log.push({ index: fake.log.length + 1, term: 2 });
+      fake.broadcastAll();
+      await page.waitForTimeout(20);
+    }
+    await page.waitForFunction((n) => window.raftplay.state().peers[0].last_index === n, fake.log.length);
+    await page.waitForTimeout(400);
+    const counts = await page.evaluate(() => ({
+      narration: document.querySelectorAll('#narration-list li').length,
+      messages: document.querySelectorAll('g.msg').length,
+      cells: document.querySelectorAll('.log-cell').length,
+      events: window.raftplay.events().length,
+      logs: window.raftplay.state().peers.map((p) => p.log.length),
+      elements: document.getElementsByTagName('*').length,
+    }));
+    assert.ok(counts.narration <= 300, `narration lines: ${counts.narration}`);
+    assert.ok(counts.messages <= 40, `messages drawn: ${counts.messages}`);
+    assert.ok(counts.events <= 2000, `events kept: ${counts.events}`);
+    for (const n of counts.logs) assert.ok(n <= 96, `log entries kept: ${counts.logs}`);
+    assert.ok(counts.cells <= 3 * 96, `log cells: ${counts.cells}`);
+    assert.ok(counts.elements < 5000, `elements in the page: ${counts.elements}`);
+    // The page drew at most its share of the messages and says how many it left out.
+    assert.match(await page.textContent('#live-sampled'), /at most 4 messages per link and 40 in all at once: [\d,]+ were not drawn/);
+  });
+});
