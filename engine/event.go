@@ -218,19 +218,19 @@ func (e Event) Describe(name func(id uint64) string) string {
 		}
 		return fmt.Sprintf("%s (leader) appended the configuration %s at index %d (§6)", p, e.Conf.describe(name), e.Index)
 	case EventJointEntered:
-		return fmt.Sprintf("%s uses the joint configuration of entry %d: C_old = %s, C_new = %s; elections and commits need a majority of each (§6)", p, e.Index, names(e.Conf.VotersOutgoing, name), names(e.Conf.Voters, name))
+		return fmt.Sprintf("%s uses the joint configuration of %s: C_old = %s, C_new = %s; elections and commits need a majority of each (§6)", p, confSource(e.Index), names(e.Conf.VotersOutgoing, name), names(e.Conf.Voters, name))
 	case EventJointLeft:
-		return fmt.Sprintf("%s left the joint configuration: it uses C_new of entry %d, %s (§6)", p, e.Index, e.Conf.describe(name))
+		return fmt.Sprintf("%s left the joint configuration: it uses C_new of %s, %s (§6)", p, confSource(e.Index), e.Conf.describe(name))
 	case EventConfSwitched:
-		return fmt.Sprintf("%s uses the configuration of entry %d: %s", p, e.Index, e.Conf.describe(name))
+		return fmt.Sprintf("%s uses the configuration of %s: %s", p, confSource(e.Index), e.Conf.describe(name))
 	case EventLearnerAdded:
-		return fmt.Sprintf("%s: %s joins as a learner (entry %d): it is replicated to but does not vote until it is promoted (§6)", p, from, e.Index)
+		return fmt.Sprintf("%s: %s joins as a learner (%s): it is replicated to but does not vote until it is promoted (§6)", p, from, confSource(e.Index))
 	case EventLearnerPromoted:
-		return fmt.Sprintf("%s: learner %s becomes a voter (entry %d) (§6)", p, from, e.Index)
+		return fmt.Sprintf("%s: learner %s becomes a voter (%s) (§6)", p, from, confSource(e.Index))
 	case EventVoterAdded:
-		return fmt.Sprintf("%s: %s becomes a voter (entry %d) without catching up as a learner first", p, from, e.Index)
+		return fmt.Sprintf("%s: %s becomes a voter (%s) without catching up as a learner first", p, from, confSource(e.Index))
 	case EventMemberRemoved:
-		return fmt.Sprintf("%s: %s is no longer a member (entry %d)", p, from, e.Index)
+		return fmt.Sprintf("%s: %s is no longer a member (%s)", p, from, confSource(e.Index))
 	case EventRemovedStepDown:
 		return fmt.Sprintf("%s stepped down: C_new, committed at index %d, does not include it (%s) (§6)", p, e.Index, e.Conf.describe(name))
 	case EventConfRolledBack:
@@ -272,6 +272,15 @@ func (cs ConfState) describe(name func(id uint64) string) string {
 		s += "; outgoing voters " + names(cs.VotersOutgoing, name)
 	}
 	return s
+}
+
+// confSource names where a configuration came from: "entry 5", or "its snapshot" for a
+// configuration entry compacted into one (§7).
+func confSource(index uint64) string {
+	if index == 0 {
+		return "its snapshot"
+	}
+	return fmt.Sprintf("entry %d", index)
 }
 
 // names lists ids by name, "S1, S2, S3", or "none".

@@ -298,6 +298,13 @@ func tickElection(p *Peer) {
 			// committed entries, and others could vote for it. A learner, or a server
 			// that is not (or no longer) a voter, is not a candidate at all (§6).
 			p.electionElapsed = 0
+			if !p.conf.IsVoter(p.id) {
+				// But it no longer follows a leader it has not heard from for a whole
+				// timeout: it must not keep refusing votes in that leader's name
+				// (check-quorum's lease). A learner may be a voter of a configuration
+				// it has not received yet, whose candidates need its vote.
+				p.lead = None
+			}
 			return
 		}
 		p.emit(Event{Kind: EventTimeout})

@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // ErrNotLeader is matched (with errors.Is) by the error returned when a proposal or a
@@ -56,6 +57,12 @@ type Status struct {
 	Conf          ConfState
 	ConfIndex     uint64
 	ConfCommitted bool
+	// VotersMatch and OutgoingMatch, on a leader only, are the highest index stored by a
+	// majority of Conf.Voters and, while joint, of Conf.VotersOutgoing (0 otherwise):
+	// the two majorities a commit waits for (§6). The commit index can reach the smaller
+	// of them (once it is an entry of the leader's term, §5.4.2).
+	VotersMatch   uint64
+	OutgoingMatch uint64
 	// Progress holds the ReplicationState of each member, voters and learners
 	// (ourselves included), on a leader only.
 	Progress map[uint64]ReplicationState
@@ -86,6 +93,7 @@ func (p *Peer) Status() Status {
 	}
 	if p.role == RoleLeader {
 		st.ElectionTimeout = p.cfg.ElectionTicks
+		st.VotersMatch, st.OutgoingMatch = p.matchOfEachMajority()
 		st.Progress = make(map[uint64]ReplicationState, len(p.members))
 		for i, id := range p.members {
 			st.Progress[id] = p.progress[i].ReplicationState
@@ -99,3 +107,21 @@ func (p *Peer) Term() uint64 { return p.term }
 
 // Role returns the peer's role.
 func (p *Peer) Role() Role { return p.role }
+
+// matchOfEachMajority returns the highest index a majority of the incoming voters
+// stores and, while joint, the one of the outgoing voters (0 otherwise), with the
+// acknowledgements the commit rule counts.
+func (p *Peer) matchOfEachMajority() (incoming, outgoing uint64) {
+	vals := make([]uint64, len(p.progress))
+	for i, pr := range p.progress {
+		if !pr.Recovering {
+			vals[i] = pr.Match
+		}
+	}
+	scratch := make([]uint64, len(vals))
+	incoming = jointQuorumValue(slices.Clone(vals), p.incoming, nil, scratch)
+	if len(p.outgoing) > 0 {
+		outgoing = jointQuorumValue(vals, p.outgoing, nil, scratch)
+	}
+	return incoming, outgoing
+}

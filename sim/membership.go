@@ -71,6 +71,18 @@ func (c *Cluster) confChangeOf(a *Action) (*simPeer, engine.ConfChange, error) {
 	return p, cc, nil
 }
 
+// logEntry is e as PeerState shows it.
+func logEntry(e *engine.Entry) LogEntry {
+	if e.Type != engine.EntryConfChange {
+		return LogEntry{Index: e.Index, Term: e.Term, Command: commandText(e.Command)}
+	}
+	text := "undecodable configuration"
+	if cs, n, err := engine.DecodeConfState(e.Command); err == nil && n == len(e.Command) {
+		text = cs.String()
+	}
+	return LogEntry{Index: e.Index, Term: e.Term, Command: text, Conf: true}
+}
+
 // storedConf is the configuration a peer that is down would use on restart: the latest
 // configuration entry in its log, or its storage's.
 func storedConf(store *memstore.Store) engine.ConfState {

@@ -148,3 +148,76 @@ func TestMembershipActionsThatCannotApply(t *testing.T) {
 	sc.Options.Voters = 5
 	assert.ErrorContains(t, sc.Validate(), "voters must be 0 (all peers) to peers (4), got 5")
 }
+
+// actSoon applies a, retrying every 50 ms while it cannot apply yet (no leader, or the
+// last change still in progress).
+func actSoon(t *testing.T, c *Cluster, a Action) {
+	t.Helper()
+	for tries := 0; c.Act(a) != nil; tries++ {
+		require.Less(t, tries, 200, "%s never went through", a.Describe())
+		c.RunUntil(c.Now() + 50)
+	}
+}
+
+// Every size from 1 to 7 voters: a cluster of n grows to n+1 (learner, then promoted),
+// then loses server 1, and stays safe and live throughout.
+func TestMembershipEverySize(t *testing.T) {
+	for n := 1; n <= 6; n++ {
+		sc := NewScenario(uint64(10 + n))
+		sc.Options.Peers, sc.Options.Voters, sc.Options.Clients = n+1, n, 1
+		c := newCluster(t, sc)
+		require.NotZero(t, waitLeader(c, 3000), "%d voters: no leader", n)
+		next := uint64(n + 1)
+		actSoon(t, c, Action{Type: ActAddLearner, Peer: next})
+		c.RunUntil(c.Now() + 300)
+		actSoon(t, c, Action{Type: ActPromote, Peer: next})
+		c.RunUntil(c.Now() + 300)
+		actSoon(t, c, Action{Type: ActRemove, Peer: 1})
+		c.RunUntil(c.Now() + 1500)
+		require.NoError(t, c.CheckLiveness(500), "%d voters", n)
+		assert.Empty(t, c.Violations(), "%d voters", n)
+		want := make([]uint64, 0, n)
+		for id := uint64(2); id <= next; id++ {
+			want = append(want, id)
+		}
+		lead := c.Leader()
+		require.NotZero(t, lead)
+		assert.Equal(t, want, c.State().Peers[lead-1].Voters, "%d voters: the configuration in the end", n)
+	}
+}
+
+func TestPeerStateShowsConfigurationEntries(t *testing.T) {
+	sc := NewScenario(5)
+	sc.Options.Peers, sc.Options.Voters = 4, 3
+	c := newCluster(t, sc)
+	require.NotZero(t, waitLeader(c, 3000))
+	act(t, c, Action{Type: ActAddLearner, Peer: 4})
+	c.RunUntil(c.Now() + 500)
+	st := c.State()
+	for _, p := range st.Peers {
+		var confs []LogEntry
+		for _, e := range p.Log {
+			if e.Conf {
+				confs = append(confs, e)
+			}
+		}
+		require.Len(t, confs, 1, "peer %d", p.ID)
+		assert.Equal(t, "voters=[1 2 3] learners=[4]", confs[0].Command)
+		assert.Equal(t, []uint64{1, 2, 3}, p.Voters)
+		assert.Equal(t, []uint64{4}, p.Learners)
+		assert.True(t, p.ConfCommitted, "peer %d", p.ID)
+	}
+	lead := c.Leader()
+	var followers []uint64
+	for _, r := range st.Peers[lead-1].Replication {
+		followers = append(followers, r.Peer)
+	}
+	assert.Contains(t, followers, uint64(4), "the leader replicates to the learner")
+}
+
+// The case the randomized test found: a learner that C_new makes a voter, but that never
+// received the entry, must grant the votes that joint configuration needs once its
+// leader has gone silent.
+func TestMembershipLearnerGrantsVotesAfterItsLeaderGoesSilent(t *testing.T) {
+	randomMembershipRun(t, 124)
+}

@@ -97,7 +97,7 @@ func TestPresetDownPeers(t *testing.T) {
 	c := newCluster(t, sc)
 	st := c.State()
 	assert.Equal(t, PeerState{ID: 5, ClusterID: 1, Role: "down", Term: 3, Vote: 5, CommitIndex: 1, LastIndex: 2,
-		Log: []LogEntry{{1, 1, "SET k1 1"}, {2, 3, "SET k2 3"}}, LogFirst: 1, KV: map[string]string{}, Voters: []uint64{1, 2, 3, 4, 5}}, st.Peers[4])
+		Log: []LogEntry{{Index: 1, Term: 1, Command: "SET k1 1"}, {Index: 2, Term: 3, Command: "SET k2 3"}}, LogFirst: 1, KV: map[string]string{}, Voters: []uint64{1, 2, 3, 4, 5}}, st.Peers[4])
 	c.RunUntil(2000)
 	lead := c.Leader()
 	require.NotZero(t, lead, "peers 2, 3 and 4 are a majority")

@@ -58,14 +58,20 @@ type PeerState struct {
 	Outgoing      []uint64 `json:"outgoing,omitempty"`
 	ConfIndex     uint64   `json:"conf_index,omitempty"`
 	ConfCommitted bool     `json:"conf_committed,omitempty"`
+	// VotersMatch and OutgoingMatch, on the leader, are the highest index a majority of
+	// Voters stores and, while joint, a majority of Outgoing: what a commit waits for.
+	VotersMatch   uint64 `json:"voters_match,omitempty"`
+	OutgoingMatch uint64 `json:"outgoing_match,omitempty"`
 }
 
 // LogEntry is one log entry with its command in text form ("no-op" for a leader's
-// empty entry).
+// empty entry). A configuration entry (§6) has Conf set and the configuration as its
+// command: "voters=[1 2 3 4] outgoing=[1 2 3]" (ConfState.String).
 type LogEntry struct {
 	Index   uint64 `json:"index"`
 	Term    uint64 `json:"term"`
 	Command string `json:"command"`
+	Conf    bool   `json:"conf,omitempty"`
 }
 
 // Replication is a leader's ReplicationState for one follower.
@@ -114,6 +120,7 @@ func (c *Cluster) peerState(p *simPeer) PeerState {
 		ps.ElectionElapsed, ps.ElectionTimeout = st.ElectionElapsed, st.ElectionTimeout
 		ps.Voters, ps.Learners, ps.Outgoing = st.Conf.Voters, st.Conf.Learners, st.Conf.VotersOutgoing
 		ps.ConfIndex, ps.ConfCommitted = st.ConfIndex, st.ConfCommitted
+		ps.VotersMatch, ps.OutgoingMatch = st.VotersMatch, st.OutgoingMatch
 		for _, id := range st.Conf.Members() {
 			if rs, ok := st.Progress[id]; ok && id != p.id {
 				ps.Replication = append(ps.Replication, Replication{Peer: id, MatchIndex: rs.Match, NextIndex: rs.Next,
@@ -140,7 +147,7 @@ func (c *Cluster) peerState(p *simPeer) PeerState {
 	ps.LogFirst = ps.SnapshotIndex + uint64(first+1)
 	ps.Log = make([]LogEntry, 0, len(log)-first)
 	for _, e := range log[first:] {
-		ps.Log = append(ps.Log, LogEntry{Index: e.Index, Term: e.Term, Command: commandText(e.Command)})
+		ps.Log = append(ps.Log, logEntry(&e))
 	}
 	return ps
 }

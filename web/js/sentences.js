@@ -27,9 +27,14 @@ export const GROUP_OF = Object.freeze({
   'commit-advanced': 'replication', 'next-index-backoff': 'replication', 'read-confirmed': 'replication',
   recovered: 'replication', 'snapshot-taken': 'replication', 'snapshot-sent': 'replication',
   'snapshot-installed': 'replication', 'snapshot-rejected': 'replication',
+  // Membership changes (§6): configurations travel in the log like other entries.
+  'conf-proposed': 'replication', 'joint-entered': 'replication', 'joint-left': 'replication',
+  'conf-switched': 'replication', 'learner-added': 'replication', 'learner-promoted': 'replication',
+  'voter-added': 'replication', 'member-removed': 'replication', 'conf-rolled-back': 'replication',
+  'removed-step-down': 'elections',
   send: 'messages', deliver: 'messages', lost: 'messages',
   drop: 'faults', duplicate: 'faults', delay: 'faults', crash: 'faults', restart: 'faults', restarted: 'faults',
-  partition: 'faults', block: 'faults', heal: 'faults', network: 'faults',
+  partition: 'faults', block: 'faults', heal: 'faults', network: 'faults', 'conf-change': 'faults',
   'client-request': 'clients', 'client-response': 'clients',
   violation: 'problems', 'action-failed': 'problems',
 });
