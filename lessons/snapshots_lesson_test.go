@@ -146,3 +146,46 @@ func TestSnapshotLessonSaysWhyASnapshotCannotBeTaken(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "peer 3 is down")
 }
+
+// snapshotHead is lesson 18's start: S1 leads and every server applies seven entries.
+const snapshotHead = "# Snapshots\n\nIntro.\n\n```lesson\n" + `{"summary": "s", "scenario": {"v": 1, "seed": 3, "actions": [
+  {"at": 0, "type": "timeout", "peer": 1},
+  {"at": 300, "type": "client", "peer": 1, "cmd": "SET x 1"}
+]}}` + "\n```\n\n## Applied\n\nN.\n\n```step\n" +
+	`{"observe": true, "check": {"kv": {"peer": "all", "key": "x", "value": "1"}}, "within_ticks": 100}` + "\n```\n\n"
+
+// TestVerifyRejectsSnapshotChecksThatAcceptWrongMoves: lesson check's wrong versions
+// of a path with a snapshot catch a check that cannot tell the asked server's
+// snapshot from another's, and one that does not look for InstallSnapshot, so passes
+// when the follower came back before the leader compacted.
+func TestVerifyRejectsSnapshotChecksThatAcceptWrongMoves(t *testing.T) {
+	for _, tc := range []struct {
+		name, steps, wrong string
+	}{
+		{"any server's snapshot passes",
+			`{"action": {"prompt": "Snapshot S2."}, "reference": ["snapshot 2"],
+			  "check": {"event": {"kind": "snapshot-taken"}}}`,
+			`"snapshot 1" instead of "snapshot 2"`},
+		{"a follower that caught up by AppendEntries passes",
+			`{"action": {"prompt": "Crash S3, write y."}, "reference": ["crash 3", "client 1 SET y 7"],
+			  "check": {"all": [{"peer": {"id": 3, "role": "down"}}, {"kv": {"peer": 1, "key": "y", "value": "7"}}]}, "within_ticks": 30}
+` + "```\n\n## Back\n\nN.\n\n```step\n" +
+				`{"action": {"prompt": "Snapshot S1, restart S3."}, "reference": ["snapshot 1", "restart 3"],
+			  "check": {"all": [{"event": {"kind": "snapshot-taken", "peer": 1}}, {"kv": {"peer": 3, "key": "y", "value": "7"}}]}, "within_ticks": 60}`,
+			`"restart 3" before "snapshot 1" (the follower is back before the log is compacted)`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := snapshotHead + "## Act\n\nN.\n\n```step\n" + tc.steps + "\n```\n"
+			l, err := Parse("18-s.md", []byte(src))
+			require.NoError(t, err)
+			rep := Verify(l)
+			last := rep.Steps[len(rep.Steps)-1]
+			for _, s := range rep.Steps[:len(rep.Steps)-1] {
+				require.True(t, s.Passed, "step %d: %s", s.Step, s.Problem)
+			}
+			assert.False(t, last.Passed)
+			assert.Contains(t, last.Problem, "passes with a wrong move")
+			assert.Contains(t, last.Problem, tc.wrong)
+		})
+	}
+}

@@ -66,6 +66,9 @@ const (
 	DefaultRequestTimeout = 10 * time.Second
 )
 
+// maxNodes bounds the nodes a server follows, however many the nodes' statuses name.
+const maxNodes = 64
+
 // Options configures a Server.
 type Options struct {
 	// Nodes are the base URLs of the nodes' HTTP APIs to start from (at least one).
@@ -109,9 +112,8 @@ type Server struct {
 	start chan *nodeState // nodes to follow, discovered after Run started
 
 	mu      sync.Mutex
-	nodes   []*nodeState // in the order they became known
+	nodes   []*nodeState // in the order they became known; at most maxNodes
 	running bool
-	ctx     context.Context
 	wg      sync.WaitGroup
 }
 
@@ -153,6 +155,9 @@ func New(opts Options) (*Server, error) {
 		http:  &http.Client{Transport: opts.Transport, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
 		hub:   newHub(opts.StreamBuffer, opts.MaxStreams),
 		start: make(chan *nodeState, 64),
+	}
+	if len(opts.Nodes) > maxNodes {
+		return nil, fmt.Errorf("live: %d nodes; a live server follows at most %d", len(opts.Nodes), maxNodes)
 	}
 	if len(opts.IDs) != 0 && len(opts.IDs) != len(opts.Nodes) {
 		return nil, fmt.Errorf("live: %d ids for %d nodes", len(opts.IDs), len(opts.Nodes))
@@ -202,7 +207,7 @@ func (s *Server) Run(ctx context.Context) error {
 		s.mu.Unlock()
 		return errors.New("live: Run called twice")
 	}
-	s.running, s.ctx = true, ctx
+	s.running = true
 	nodes := slices.Clone(s.nodes)
 	s.mu.Unlock()
 	for _, n := range nodes {
@@ -270,8 +275,8 @@ type peerInfo struct {
 	} `json:"peers"`
 }
 
-// noteStatus records a status n sent and learns ids and new nodes from it. It reports
-// false when the status is not one.
+// noteStatus records a status n sent and learns ids and new nodes from it; it fails
+// when raw is not a node's status.
 func (s *Server) noteStatus(n *nodeState, raw []byte, now time.Time) error {
 	var info peerInfo
 	if err := json.Unmarshal(raw, &info); err != nil || info.ID == 0 {
@@ -300,6 +305,10 @@ func (s *Server) noteStatus(n *nodeState, raw []byte, now time.Time) error {
 		}
 		// A peer this server did not know: membership grew, or only some nodes were
 		// named on the command line.
+		if len(s.nodes) >= maxNodes {
+			s.log.Warn("not following a node: a live server follows at most max nodes", "url", base, "max", maxNodes)
+			continue
+		}
 		added := &nodeState{url: base, id: p.ID, err: "not contacted yet"}
 		s.nodes = append(s.nodes, added)
 		if s.running {

@@ -156,7 +156,8 @@ func TestStreamMergesTheNodes(t *testing.T) {
 		}
 		return len(up) == 3 && leader != 0
 	})
-	_, body := f.do(http.MethodPut, "/api/live/kv/streamed", "v", true, nil)
+	resp, body := f.do(http.MethodPut, "/api/live/kv/streamed", "v", true, nil)
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
 	ev := waitItem(t, items, 10*time.Second, "an engine event", func(it item) bool { return it.event == sseEvent })
 	assert.NotZero(t, num(ev.data["id"]))
 	event := ev.data["event"].(map[string]any)
@@ -170,7 +171,7 @@ func TestStreamMergesTheNodes(t *testing.T) {
 		assert.Contains(t, msg.data, field, msg.raw)
 	}
 
-	resp, body := f.do(http.MethodGet, "/api/live/cluster", "", false, nil)
+	resp, body = f.do(http.MethodGet, "/api/live/cluster", "", false, nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode, body)
 	var cl clusterAnswer
 	require.NoError(t, json.Unmarshal([]byte(body), &cl))
@@ -530,4 +531,33 @@ func TestNewRefusesMismatchedIDs(t *testing.T) {
 	assert.ErrorContains(t, err, "1 ids for 2 nodes")
 	_, err = New(Options{Nodes: []string{"127.0.0.1:8001", "http://127.0.0.1:8001"}})
 	assert.ErrorContains(t, err, "given twice")
+}
+
+// Each item is one Server-Sent Event: an "event:" line with the type, one "data:" line
+// of JSON, and a blank line.
+func TestStreamWireFormat(t *testing.T) {
+	f := startFixture(t, nil, nil)
+	resp, err := http.Get(f.srv.URL + "/api/live/stream")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.Equal(t, "no-store", resp.Header.Get("Cache-Control"))
+	br := bufio.NewReader(resp.Body)
+	for range 6 {
+		event, err := br.ReadString('\n')
+		require.NoError(t, err)
+		for strings.HasPrefix(event, ":") { // a keep-alive comment
+			event, err = br.ReadString('\n')
+			require.NoError(t, err)
+		}
+		require.Regexp(t, `^event: (status|event|message|sampled)\n$`, event)
+		data, err := br.ReadString('\n')
+		require.NoError(t, err)
+		require.True(t, strings.HasPrefix(data, "data: {"), "%q", data)
+		var v map[string]any
+		require.NoError(t, json.Unmarshal([]byte(strings.TrimPrefix(data, "data: ")), &v))
+		assert.NotZero(t, num(v["id"]), "every item names its node: %s", data)
+		blank, err := br.ReadString('\n')
+		require.NoError(t, err)
+		require.Equal(t, "\n", blank)
+	}
 }

@@ -73,7 +73,7 @@ func BenchmarkTransportSend(b *testing.B) {
 	}
 	m := sampleMessages()[2]
 	m.From, m.To = 1, 2
-	s := n.trans.senders[2]
+	s := n.trans.peers().senders[2]
 	b.ReportAllocs()
 	for b.Loop() {
 		n.trans.send(&m)

@@ -64,3 +64,16 @@ func codeOf(err error) string {
 	}
 	return CodeOutcomeUnknown // errStoppingWrite, errLeadershipLost
 }
+
+// The codes of the membership endpoints (/members).
+const (
+	// CodeConfChangeInProgress (409): another configuration change is not finished
+	// (the configuration is joint, or its entry is not committed yet): at most one
+	// change at a time (§6). Retry once it is.
+	CodeConfChangeInProgress = "conf-change-in-progress"
+	// CodeUnknownMember (404): DELETE /members/{id} of a server that is not a member.
+	CodeUnknownMember = "unknown-member"
+	// CodeMemberExists (409): POST /members of a server that is a member already,
+	// with other addresses (with the same ones the add succeeds and changes nothing).
+	CodeMemberExists = "member-exists"
+)

@@ -30,8 +30,19 @@ type Status struct {
 	// Recovering: this node's storage lost entries it may have acknowledged, and it has
 	// not caught up from a leader since; until then it neither votes nor counts toward
 	// a quorum (engine.Config.Recovering).
-	Recovering bool         `json:"recovering,omitempty"`
-	Peers      []PeerStatus `json:"peers"`
+	Recovering bool `json:"recovering,omitempty"`
+	// Voters and Learners are the configuration this node uses (§6: the latest in its
+	// log, committed or not); Outgoing, while it is joint (C_old,new), the voters of
+	// C_old (omitted otherwise). A node that joins shows empty lists until it learns
+	// the configuration from the leader.
+	Voters   []uint64 `json:"voters"`
+	Learners []uint64 `json:"learners"`
+	Outgoing []uint64 `json:"outgoing,omitempty"`
+	// Removed: the configuration this node uses does not hold it. It no longer talks
+	// to the cluster and can be shut down.
+	Removed bool `json:"removed,omitempty"`
+	// Peers are the members of the configuration (and this node), with their addresses.
+	Peers []PeerStatus `json:"peers"`
 	// CutLinks lists the peers whose link an operator cut (POST /admin/links/{peer}/cut):
 	// every Raft message to and from them is dropped. Omitted when none is cut.
 	CutLinks []uint64 `json:"cut_links,omitempty"`
@@ -50,7 +61,7 @@ type LogRef struct {
 // LogTailLen is the most entries Status.LogTail holds.
 const LogTailLen = 32
 
-// PeerStatus is one voter as a node sees it.
+// PeerStatus is one member (voter or learner) of the configuration as a node sees it.
 type PeerStatus struct {
 	ID       uint64 `json:"id"`
 	RaftAddr string `json:"raft_addr"`

@@ -79,6 +79,11 @@ func (n *Node) newHTTPServer() *http.Server {
 	mux.HandleFunc("DELETE /kv/{key...}", n.handleDelete)
 	mux.HandleFunc("POST /admin/links/{peer}/{action}", n.handleLink)
 	mux.HandleFunc("/admin/links/{peer}/{action}", methodNotAllowed("POST"))
+	mux.HandleFunc("GET /members", n.handleMembers)
+	mux.HandleFunc("POST /members", n.handleAddMember)
+	mux.HandleFunc("DELETE /members/{id}", n.handleRemoveMember)
+	mux.HandleFunc("/members", methodNotAllowed("GET, POST"))
+	mux.HandleFunc("/members/{id}", methodNotAllowed("DELETE"))
 	mux.HandleFunc("/status", methodNotAllowed("GET"))
 	mux.HandleFunc("/events", methodNotAllowed("GET"))
 	mux.HandleFunc("/kv/{key...}", methodNotAllowed("GET, PUT, DELETE"))
@@ -86,7 +91,7 @@ func (n *Node) newHTTPServer() *http.Server {
 		writeError(w, http.StatusBadRequest, CodeBadRequest, "empty key: the path is /kv/{key}")
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusNotFound, ErrorBody{Code: CodeNoSuchEndpoint, Error: fmt.Sprintf("no such endpoint %q; see GET /status, GET /events, GET|PUT|DELETE /kv/{key}, POST /admin/links/{peer}/cut|heal", r.URL.Path)})
+		writeJSON(w, http.StatusNotFound, ErrorBody{Code: CodeNoSuchEndpoint, Error: fmt.Sprintf("no such endpoint %q; see GET /status, GET /events, GET|PUT|DELETE /kv/{key}, GET|POST /members, DELETE /members/{id}, POST /admin/links/{peer}/cut|heal", r.URL.Path)})
 	})
 	return &http.Server{
 		Handler:           n.authenticate(refuseUncleanKeys(mux)),
@@ -185,8 +190,8 @@ func (n *Node) handleLink(w http.ResponseWriter, r *http.Request) {
 	case peer == n.cfg.ID:
 		writeError(w, http.StatusBadRequest, CodeBadRequest, fmt.Sprintf("peer %d is this node: a link joins two different peers", peer))
 		return
-	case n.trans.senders[peer] == nil:
-		writeError(w, http.StatusBadRequest, CodeBadRequest, fmt.Sprintf("peer %d is not in this node's configuration %v", peer, n.trans.others))
+	case n.trans.peers().senders[peer] == nil:
+		writeError(w, http.StatusBadRequest, CodeBadRequest, fmt.Sprintf("peer %d is not in this node's configuration %v", peer, n.trans.peers().others))
 		return
 	}
 	cut := action == "cut"
@@ -324,8 +329,8 @@ func (n *Node) redirect(w http.ResponseWriter, r *http.Request, leader uint64) {
 		unavailable(w, CodeNoLeader, "no leader is known; an election is probably under way", 0)
 		return
 	}
-	base, ok := n.peerURLs[leader]
-	if !ok {
+	base := n.book().httpURL(leader)
+	if base == "" {
 		unavailable(w, CodeLeaderAddressUnknown, fmt.Sprintf("the leader is peer %d, whose HTTP address this node does not know (PeerHTTP)", leader), leader)
 		return
 	}

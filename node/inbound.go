@@ -69,13 +69,34 @@ func (t *transport) untrackInbound(conn net.Conn, peer uint64) {
 
 // adoptInbound makes conn the connection of peer, closing the one it replaces: a peer
 // that dials again has given up on its old connection.
-func (t *transport) adoptInbound(peer uint64, conn net.Conn) {
+func (t *transport) adoptInbound(peer uint64, conn net.Conn, addr string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if old := t.fromPeer[peer]; old != nil {
 		_ = old.Close()
 	}
 	t.fromPeer[peer] = conn
+	if addr != "" {
+		t.declared[peer] = addr
+	}
+}
+
+// declaredAddr is where to reach a peer that declared addr in its handshake: with
+// its host left empty or unspecified (":7001", "0.0.0.0:7001"), the host the
+// connection came from. It returns "" for an address that is not HOST:PORT.
+func declaredAddr(addr string, remote net.Addr) string {
+	if checkRaftAddr(addr) != nil {
+		return ""
+	}
+	host, port, _ := net.SplitHostPort(addr)
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		rhost, _, err := net.SplitHostPort(remote.String())
+		if err != nil {
+			return ""
+		}
+		return net.JoinHostPort(rhost, port)
+	}
+	return addr
 }
 
 // serveConn authenticates one inbound connection and hands its messages to the loop.
@@ -102,7 +123,7 @@ func (t *transport) serveConn(conn net.Conn) {
 	}
 	_ = conn.SetReadDeadline(time.Time{})
 	peer = h.From
-	t.adoptInbound(peer, conn)
+	t.adoptInbound(peer, conn, declaredAddr(h.Addr, conn.RemoteAddr()))
 	t.stats.accepted.Add(1)
 	t.log.Info("peer connected", "peer", peer, "remote", remote)
 
@@ -167,17 +188,21 @@ func (t *transport) checkHandshake(h handshake) error {
 		return fmt.Errorf("peer %d dialed peer %d, but this is peer %d: check the Peers addresses", h.From, h.To, cfg.ID)
 	case h.From == cfg.ID:
 		return fmt.Errorf("the sender claims this node's own id %d", h.From)
-	case t.senders[h.From] == nil:
-		return fmt.Errorf("sender id %d is not in the configuration %v", h.From, t.others)
+	case h.From == engine.None:
+		return errors.New("the sender claims the id 0")
+	}
+	if set := t.peers(); !set.open && set.senders[h.From] == nil {
+		return fmt.Errorf("sender id %d is not in the configuration %v", h.From, set.others)
 	}
 	return nil
 }
 
 // refuseMessage says why m, read from the connection of peer, must be dropped, or "".
 func (t *transport) refuseMessage(peer uint64, m *engine.Message) string {
+	set := t.peers()
 	switch {
-	case t.senders[m.From] == nil:
-		return fmt.Sprintf("sender id %d is not in the configuration %v", m.From, t.others)
+	case !set.open && set.senders[m.From] == nil:
+		return fmt.Sprintf("sender id %d is not in the configuration %v", m.From, set.others)
 	case m.From != peer:
 		return fmt.Sprintf("message from peer %d on the connection of peer %d", m.From, peer)
 	case m.To != t.n.cfg.ID:

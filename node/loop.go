@@ -60,6 +60,7 @@ type statusKey struct {
 	lastApplied        uint64
 	snapshotIndex      uint64
 	connectedPeersMask uint64 // bit i: the connection to the i-th other peer (by id) is up
+	confVersion        uint64 // counts the configurations adopted
 }
 
 // raftLoop is the one goroutine that owns the engine, the store and the state machine.
@@ -85,6 +86,10 @@ type raftLoop struct {
 	reads      map[uint64]*readRequest // by ReadIndex request id: not yet confirmed
 	confirmed  []*readRequest          // confirmed, waiting for the state machine to reach their index
 	nextReadID uint64
+
+	confWaits    map[uint64]*confRequest // by log index: membership changes proposed here, not yet applied
+	promoteTicks int                     // ticks since the last look for learners to promote
+	peerKey      peerKey                 // what the transport's peers were computed from
 
 	leading    bool   // we were leader after the last Ready
 	leaderTerm uint64 // ... in this term
@@ -134,6 +139,7 @@ func newRaftLoop(n *Node, peer *engine.Peer) (*raftLoop, error) {
 		n: n, log: n.log, peer: peer, store: n.cfg.Store, kv: kv.New(),
 		proposals: make(map[uint64]*proposal),
 		reads:     make(map[uint64]*readRequest),
+		confWaits: make(map[uint64]*confRequest),
 	}
 	l.marks, _ = l.store.(durableMarks)
 	l.snaps, _ = l.store.(engine.SnapshotLogStore)
@@ -181,6 +187,7 @@ func (l *raftLoop) run(ctx context.Context) error {
 			return nil
 		case now := <-ticker.C:
 			l.peer.Tick()
+			l.maybePromote()
 			if err := l.maybeCheckpoint(now); err != nil {
 				return err
 			}
@@ -190,6 +197,8 @@ func (l *raftLoop) run(ctx context.Context) error {
 			l.propose(p)
 		case r := <-l.n.readc:
 			l.readIndex(r)
+		case c := <-l.n.confc:
+			l.handleConf(c)
 		}
 		l.drainInputs()
 	}
@@ -218,6 +227,8 @@ func (l *raftLoop) drainInputs() {
 			l.propose(p)
 		case r := <-l.n.readc:
 			l.readIndex(r)
+		case c := <-l.n.confc:
+			l.handleConf(c)
 		default:
 			return
 		}
@@ -296,6 +307,11 @@ func (l *raftLoop) maybeSnapshot() {
 // handleReady does what rd asks, in the order the engine requires: persist, send, apply,
 // serve reads.
 func (l *raftLoop) handleReady(rd *engine.Ready) error {
+	// A configuration the engine adopted (§6) first: this Ready's messages may go to
+	// members it added.
+	if cs, index, ok := adoptedConf(rd.Events); ok {
+		l.adoptConf(cs, index)
+	}
 	// A leader's AppendEntries and heartbeats go out while it writes to its own disk
 	// (engine.Ready allows it): the followers' fsyncs then overlap the leader's.
 	watched := l.n.hub.wantsMessages()
@@ -350,6 +366,7 @@ func (l *raftLoop) handleReady(rd *engine.Ready) error {
 	}
 	l.serveReads()
 	l.track(rd)
+	l.followPeers() // the commit index or the role may have moved on
 	l.checkLeadership()
 	l.publishEvents(rd.Events)
 	return nil
@@ -385,6 +402,9 @@ func (l *raftLoop) apply(e *engine.Entry) {
 	if len(e.Command) == 0 || e.Type == engine.EntryConfChange {
 		// A new leader's empty entry, or a configuration (§6), which the engine applies.
 		res = l.kv.Apply(e.Index, nil)
+		if e.Type == engine.EntryConfChange {
+			l.confApplied(e)
+		}
 	} else if c, err := kv.Decode(e.Command); err != nil {
 		res = l.kv.Apply(e.Index, e.Command) // records the decode error, advances the index
 	} else {
@@ -512,6 +532,10 @@ func (l *raftLoop) checkLeadership() {
 			r.done <- readOutcome{err: errReadAborted}
 			delete(l.reads, id)
 		}
+		for index, c := range l.confWaits {
+			c.done <- confOutcome{err: errLeadershipLost}
+			delete(l.confWaits, index)
+		}
 	}
 	l.leading, l.leaderTerm = leading, l.key.term
 }
@@ -528,6 +552,10 @@ func (l *raftLoop) abortAll() {
 	}
 	for _, r := range l.confirmed {
 		r.done <- readOutcome{err: errStopping}
+	}
+	for index, c := range l.confWaits {
+		c.done <- confOutcome{err: errStoppingWrite}
+		delete(l.confWaits, index)
 	}
 	l.confirmed = nil
 }

@@ -26,6 +26,7 @@ const (
 	recvQueueLen     = 4096
 	proposeQueueLen  = 1024
 	readQueueLen     = 1024
+	confQueueLen     = 16
 	maxInputsPerLoop = 4096 // inputs taken before each Ready, so one fsync covers many
 	shutdownTimeout  = 5 * time.Second
 	warnInterval     = time.Minute // at most one warning of a kind per interval
@@ -46,13 +47,14 @@ type Node struct {
 	recvc chan engine.Message
 	propc chan *proposal
 	readc chan *readRequest
+	confc chan *confRequest
 	// stopping is closed once the loop has stopped and answered everything it held;
 	// requests still waiting are answered 503, /events streams end.
 	stopping chan struct{}
 
 	warnLimit *logLimiter // warnings that a flood could repeat, one per kind and minute
 
-	peerURLs    map[uint64]string // HTTP base URL of each voter that has one
+	addrs       atomic.Pointer[addrBook] // where the members of the configuration in force are
 	tokenDigest [sha256.Size]byte
 
 	statusMu sync.Mutex
@@ -78,6 +80,9 @@ func New(cfg Config) (*Node, error) {
 	if err := cfg.checkVoters(cs); err != nil {
 		return nil, err
 	}
+	if len(cfg.Peers) > 1 && cs.IsEmpty() {
+		return nil, fmt.Errorf("node config: the store has no configuration (it joins a cluster), so Peers must list this node alone, got %d peers: a joining node learns the members from the leader", len(cfg.Peers))
+	}
 	ecfg := engine.DefaultConfig(cfg.ID, cfg.Store)
 	ecfg.ClusterID = cfg.ClusterID
 	ecfg.ElectionTicks = cfg.ElectionTicks
@@ -96,15 +101,16 @@ func New(cfg Config) (*Node, error) {
 		recvc:       make(chan engine.Message, recvQueueLen),
 		propc:       make(chan *proposal, proposeQueueLen),
 		readc:       make(chan *readRequest, readQueueLen),
+		confc:       make(chan *confRequest, confQueueLen),
 		stopping:    make(chan struct{}),
 		warnLimit:   newLogLimiter(warnInterval),
-		peerURLs:    make(map[uint64]string, len(cfg.PeerHTTP)),
 		tokenDigest: tokenDigest([]byte(cfg.Token)),
 	}
-	for id, addr := range cfg.PeerHTTP {
-		n.peerURLs[id], _ = httpBaseURL(addr) // validate checked it
-	}
-	n.trans = newTransport(n, n.log.With("component", "transport"))
+	st := peer.Status()
+	book := n.newBook(st.Conf, st.ConfIndex, nil)
+	n.addrs.Store(book)
+	n.trans = newTransport(n, n.log.With("component", "transport"),
+		book.talkTo(cfg.ID, st.ConfCommitted, st.Role == engine.RoleLeader), st.Conf.IsEmpty())
 	if n.loop, err = newRaftLoop(n, peer); err != nil {
 		return nil, err
 	}
@@ -267,9 +273,55 @@ func (n *Node) initialStatus(st engine.Status) Status {
 		Leader: st.Lead, CommitIndex: st.CommitIndex, LastApplied: st.LastApplied, LastIndex: st.LastIndex,
 		SnapshotIndex: st.SnapshotIndex, FirstIndex: st.FirstIndex,
 	}
-	for id, addr := range n.cfg.Peers {
-		s.Peers = append(s.Peers, PeerStatus{ID: id, RaftAddr: addr, HTTPURL: n.peerURLs[id]})
+	n.setConfStatus(&s, n.book())
+	return s
+}
+
+// book returns the addresses of the members of the configuration in force.
+func (n *Node) book() *addrBook { return n.addrs.Load() }
+
+// newBook builds the address book of cs, logging the member contexts it cannot read.
+func (n *Node) newBook(cs engine.ConfState, index uint64, prev *addrBook) *addrBook {
+	book, bad := newAddrBook(&n.cfg, cs, index, prev)
+	for _, err := range bad {
+		n.log.Warn("a member's addresses in the configuration cannot be read; using --peers for it, if it is there", "err", err)
+	}
+	for _, id := range cs.Members() {
+		if _, ok := book.addrs[id]; !ok && id != n.cfg.ID {
+			n.log.Warn("no Raft address is known for a member of the configuration: this node cannot send to it", "member", id, "conf", cs.String())
+		}
+	}
+	return book
+}
+
+// setConfStatus fills the configuration fields of s from book: the members (this node
+// included) with their addresses, the voters, learners and outgoing voters.
+func (n *Node) setConfStatus(s *Status, book *addrBook) {
+	cs := book.conf
+	s.Voters, s.Learners = orEmpty(cs.Voters), orEmpty(cs.Learners)
+	s.Outgoing = slices.Clone(cs.VotersOutgoing)
+	s.Removed = book.removed
+	ids := cs.Members()
+	if !slices.Contains(ids, n.cfg.ID) {
+		ids = append(ids, n.cfg.ID)
+	}
+	old := s.Peers
+	s.Peers = make([]PeerStatus, 0, len(ids))
+	for _, id := range ids {
+		a := book.addrs[id]
+		p := PeerStatus{ID: id, RaftAddr: a.Raft, HTTPURL: a.HTTP}
+		if i := slices.IndexFunc(old, func(o PeerStatus) bool { return o.ID == id }); i >= 0 {
+			p.MatchIndex, p.NextIndex, p.Mode, p.Recovering = old[i].MatchIndex, old[i].NextIndex, old[i].Mode, old[i].Recovering
+		}
+		s.Peers = append(s.Peers, p)
 	}
 	slices.SortFunc(s.Peers, func(a, b PeerStatus) int { return cmp.Compare(a.ID, b.ID) })
-	return s
+}
+
+// orEmpty returns ids, or an empty slice for nil (JSON [] rather than null).
+func orEmpty(ids []uint64) []uint64 {
+	if ids == nil {
+		return []uint64{}
+	}
+	return slices.Clone(ids)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"slices"
@@ -86,48 +87,163 @@ type transport struct {
 	ctx    context.Context // cancelled by stop
 	cancel context.CancelFunc
 
-	senders map[uint64]*sender
-	others  []uint64 // the other peers' ids, sorted: bit positions of connectedMask
-	frames  sync.Pool
+	// set is the peers this node talks to, replaced (never modified) when the engine
+	// adopts a configuration (§6). The Ready loop replaces it; readers load it.
+	set    atomic.Pointer[peerSet]
+	frames sync.Pool
+	hello  handshake // this node's handshake, To filled in per peer
 
 	ln       net.Listener
+	started  bool // start has run: new senders start at once
 	mu       sync.Mutex
 	inbound  map[net.Conn]struct{} // every open inbound connection
 	fromPeer map[uint64]net.Conn   // the accepted inbound connection of each peer
+	// declared holds the Raft address each peer's handshake declared, for a node that
+	// has no configuration yet: it answers the leader there (see peerSet.open).
+	declared map[uint64]string
 
 	links links // the peers whose traffic is dropped both ways
 	stats transportCounters
 }
 
-func newTransport(n *Node, log *slog.Logger) *transport {
+// peerSet is the peers of one configuration: a sender for each other member the node
+// has an address for.
+type peerSet struct {
+	senders map[uint64]*sender
+	others  []uint64 // the ids of senders, sorted: bit positions of connectedMask
+	// open: this node has not learned a configuration yet (it is joining). It accepts
+	// connections from any peer of its cluster, since the leader that adds it is no
+	// member it knows, and answers a peer at the Raft address its handshake declared.
+	open bool
+}
+
+func newTransport(n *Node, log *slog.Logger, peers map[uint64]string, joining bool) *transport {
 	ctx, cancel := context.WithCancel(context.Background())
 	t := &transport{
 		n: n, log: log, ctx: ctx, cancel: cancel,
-		senders:  make(map[uint64]*sender),
 		inbound:  make(map[net.Conn]struct{}),
 		fromPeer: make(map[uint64]net.Conn),
+		declared: make(map[uint64]string),
+		hello:    handshake{From: n.cfg.ID, ClusterID: n.cfg.ClusterID, Token: []byte(n.cfg.Token), Addr: n.cfg.Peers[n.cfg.ID]},
+	}
+	if t.hello.Addr == "" && n.cfg.RaftListener != nil {
+		t.hello.Addr = n.cfg.RaftListener.Addr().String()
 	}
 	t.frames.New = func() any { b := make([]byte, 0, 512); return &b }
-	for id, addr := range n.cfg.Peers {
-		if id == n.cfg.ID {
-			continue
+	t.set.Store(&peerSet{senders: map[uint64]*sender{}})
+	t.follow(peers, joining)
+	return t
+}
+
+// peers returns the current peer set.
+func (t *transport) peers() *peerSet { return t.set.Load() }
+
+func (t *transport) newSender(id uint64, addr string) *sender {
+	h := t.hello
+	h.To = id
+	ctx, cancel := context.WithCancel(t.ctx)
+	return &sender{
+		t: t, id: id, addr: addr, ctx: ctx, cancel: cancel,
+		queue: make(chan *[]byte, t.n.cfg.SendQueueLen),
+		hello: appendHandshake(nil, h),
+	}
+}
+
+// follow makes the transport talk to peers (id to Raft address; see
+// addrBook.talkTo): it starts a sender for each new peer, restarts the one of a peer
+// whose address changed, and for a peer that is gone stops its sender and closes its
+// inbound connection, so that a removed server gets no more traffic. joining: this
+// node has no configuration yet (peerSet.open). It is called by the Ready loop (and
+// by New before the loop runs), never concurrently.
+func (t *transport) follow(peers map[uint64]string, joining bool) {
+	old := t.peers()
+	next := &peerSet{senders: make(map[uint64]*sender), open: joining}
+	var started []*sender
+	for _, id := range slices.Sorted(maps.Keys(peers)) {
+		addr := peers[id]
+		if s := old.senders[id]; s != nil && s.addr == addr {
+			next.senders[id] = s
+		} else {
+			s = t.newSender(id, addr)
+			next.senders[id] = s
+			started = append(started, s)
 		}
-		t.others = append(t.others, id)
-		t.senders[id] = &sender{
-			t: t, id: id, addr: addr,
-			queue: make(chan *[]byte, n.cfg.SendQueueLen),
-			hello: appendHandshake(nil, handshake{From: n.cfg.ID, To: id, ClusterID: n.cfg.ClusterID, Token: []byte(n.cfg.Token)}),
+		next.others = append(next.others, id)
+	}
+	if next.open {
+		// Still joining: keep the senders opened to the peers that contacted us.
+		for id, s := range old.senders {
+			if next.senders[id] == nil {
+				next.senders[id] = s
+				next.others = append(next.others, id)
+			}
+		}
+		slices.Sort(next.others)
+	}
+	t.set.Store(next)
+	for id, s := range old.senders {
+		if next.senders[id] != s {
+			s.stop()
+			if next.senders[id] == nil {
+				t.dropInbound(id)
+				t.log.Info("stopped talking to a peer that left the configuration", "peer", id, "addr", s.addr)
+			}
 		}
 	}
-	slices.Sort(t.others)
-	return t
+	t.mu.Lock()
+	running := t.started
+	t.mu.Unlock()
+	for _, s := range started {
+		if running {
+			t.n.wg.Go(s.run)
+		}
+	}
+}
+
+// dropInbound closes the inbound connection of peer, if any.
+func (t *transport) dropInbound(peer uint64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if c := t.fromPeer[peer]; c != nil {
+		_ = c.Close()
+		delete(t.fromPeer, peer)
+	}
+}
+
+// answerDeclared gives a joining node (peerSet.open) a sender to peer id at the
+// address its handshake declared, when it has none: the only way to answer a leader
+// it does not know yet. It reports the sender, or nil.
+func (t *transport) answerDeclared(id uint64) *sender {
+	set := t.peers()
+	if !set.open {
+		return nil
+	}
+	t.mu.Lock()
+	addr, running := t.declared[id], t.started
+	t.mu.Unlock()
+	if addr == "" {
+		return nil
+	}
+	next := &peerSet{senders: maps.Clone(set.senders), others: append(slices.Clone(set.others), id), open: true}
+	slices.Sort(next.others)
+	s := t.newSender(id, addr)
+	next.senders[id] = s
+	t.set.Store(next)
+	if running {
+		t.n.wg.Go(s.run)
+	}
+	t.log.Info("answering a peer at the address its handshake declared (this node has no configuration yet)", "peer", id, "addr", addr)
+	return s
 }
 
 // start begins accepting on ln and connecting to every peer.
 func (t *transport) start(ln net.Listener) {
 	t.ln = ln
+	t.mu.Lock()
+	t.started = true
+	t.mu.Unlock()
 	t.n.wg.Go(t.acceptLoop)
-	for _, s := range t.senders {
+	for _, s := range t.peers().senders {
 		t.n.wg.Go(s.run)
 	}
 }
@@ -144,7 +260,7 @@ func (t *transport) stop() {
 		_ = c.Close()
 	}
 	t.mu.Unlock()
-	for _, s := range t.senders {
+	for _, s := range t.peers().senders {
 		s.closeConn()
 	}
 }
@@ -168,9 +284,17 @@ func (t *transport) sleep(d time.Duration) bool {
 // blocks: it is called by the Ready loop, and the Ready slices are only valid until
 // Advance, which is why the message is encoded here rather than by the sender goroutine.
 func (t *transport) send(m *engine.Message) bool {
-	s := t.senders[m.To]
+	s := t.peers().senders[m.To]
 	if s == nil {
-		t.log.Error("the engine addressed a message to an unknown peer", "to", m.To, "type", m.Type.String())
+		s = t.answerDeclared(m.To)
+	}
+	if s == nil {
+		// A reply to a server outside the configuration (a removed one asking for
+		// votes), or to a member whose address is unknown: dropped, once-a-minute noted.
+		t.stats.sendDrops.Add(1)
+		if ok, suppressed := t.n.warnLimit.allow(fmt.Sprintf("unknown-peer/%d", m.To), time.Now()); ok {
+			t.log.Warn("dropped a message to a server this node has no address for", "to", m.To, "type", m.Type.String(), "similar_dropped_before", suppressed)
+		}
 		return false
 	}
 	if t.links.isCut(m.To) {
@@ -198,15 +322,16 @@ func (t *transport) release(bp *[]byte) {
 
 // connected reports whether the connection to peer id is up.
 func (t *transport) connected(id uint64) bool {
-	s := t.senders[id]
+	s := t.peers().senders[id]
 	return s != nil && s.connected.Load()
 }
 
 // connectedMask has bit i set when the connection to the i-th other peer is up.
 func (t *transport) connectedMask() uint64 {
 	var mask uint64
-	for i, id := range t.others {
-		if i < 64 && t.senders[id].connected.Load() {
+	set := t.peers()
+	for i, id := range set.others {
+		if i < 64 && set.senders[id].connected.Load() {
 			mask |= 1 << i
 		}
 	}
@@ -215,10 +340,12 @@ func (t *transport) connectedMask() uint64 {
 
 // sender owns the outbound connection to one peer.
 type sender struct {
-	t     *transport
-	id    uint64
-	addr  string
-	hello []byte // the handshake this sender opens each connection with
+	t      *transport
+	id     uint64
+	addr   string
+	hello  []byte          // the handshake this sender opens each connection with
+	ctx    context.Context // cancelled when the peer leaves the configuration, or by stop
+	cancel context.CancelFunc
 
 	queue       chan *[]byte
 	queuedBytes atomic.Int64
@@ -277,7 +404,8 @@ func (s *sender) run() {
 			}
 			opened := time.Now()
 			err = s.pump(conn)
-			if s.t.stopped() {
+			if s.stopped() {
+				s.discardQueue()
 				return
 			}
 			if time.Since(opened) >= stableConnection {
@@ -285,7 +413,8 @@ func (s *sender) run() {
 				failures = 0
 			}
 		}
-		if s.t.stopped() {
+		if s.stopped() {
+			s.discardQueue()
 			return
 		}
 		failures++
@@ -295,7 +424,7 @@ func (s *sender) run() {
 			s.t.log.Debug("still cannot send to peer", "peer", s.id, "addr", s.addr, "failures", failures, "err", err)
 		}
 		s.discardQueue()
-		if !s.t.sleep(b.next()) {
+		if !s.sleep(b.next()) {
 			return
 		}
 	}
@@ -303,7 +432,7 @@ func (s *sender) run() {
 
 func (s *sender) dial() (net.Conn, error) {
 	d := net.Dialer{Timeout: dialTimeout, KeepAlive: 15 * time.Second}
-	conn, err := d.DialContext(s.t.ctx, "tcp", s.addr)
+	conn, err := d.DialContext(s.ctx, "tcp", s.addr)
 	if err != nil {
 		s.t.stats.dialFailures.Add(1)
 		return nil, fmt.Errorf("dial peer %d at %s: %w", s.id, s.addr, err)
@@ -329,7 +458,7 @@ func (s *sender) pump(conn net.Conn) error {
 	bw := bufio.NewWriterSize(conn, connBufferSize)
 	for {
 		select {
-		case <-s.t.ctx.Done():
+		case <-s.ctx.Done():
 			return nil
 		case bp := <-s.queue:
 			_ = conn.SetWriteDeadline(time.Now().Add(writeTimeout))
@@ -370,11 +499,31 @@ func (s *sender) writeBatch(bw *bufio.Writer, first *[]byte) error {
 func (s *sender) setConn(c net.Conn) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if c != nil && s.t.stopped() {
+	if c != nil && s.stopped() {
 		return false
 	}
 	s.conn = c
 	return true
+}
+
+func (s *sender) stopped() bool { return s.ctx.Err() != nil }
+
+// stop ends the sender: its goroutine returns and its connection closes.
+func (s *sender) stop() {
+	s.cancel()
+	s.closeConn()
+}
+
+// sleep waits d, or less if the sender stops; it reports whether it is still running.
+func (s *sender) sleep(d time.Duration) bool {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-s.ctx.Done():
+		return false
+	}
 }
 
 func (s *sender) closeConn() {

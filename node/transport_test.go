@@ -163,7 +163,7 @@ func TestTransportDialsWithHandshakeAndRedials(t *testing.T) {
 		br := bufio.NewReader(conn)
 		h, err := readHandshake(br)
 		require.NoError(t, err)
-		assert.Equal(t, handshake{From: 1, To: 2, ClusterID: 1, Token: []byte("tok")}, h)
+		assert.Equal(t, handshake{From: 1, To: 2, ClusterID: 1, Token: []byte("tok"), Addr: ln.addr}, h)
 		return conn, br
 	}
 	conn, br := accept()
@@ -204,7 +204,7 @@ func TestSendQueueDropsWhenFull(t *testing.T) {
 			for range tc.wanted {
 				n.trans.send(&m) // never blocks: nothing drains the queue
 			}
-			assert.Len(t, n.trans.senders[2].queue, tc.wantQueued)
+			assert.Len(t, n.trans.peers().senders[2].queue, tc.wantQueued)
 			assert.Equal(t, uint64(tc.wanted-tc.wantQueued), n.TransportStats().SendDrops)
 		})
 	}

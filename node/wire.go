@@ -16,9 +16,14 @@ import (
 // dialing peer writes, the accepting peer reads. It starts with one handshake and
 // continues with frames until either side closes it. Integers are big-endian.
 //
-//	handshake  magic "RPLY" (4 bytes), version (1 byte, 1),
+//	handshake  magic "RPLY" (4 bytes), version (1 byte, 2),
 //	           sender id (8), recipient id (8), cluster id (8),
-//	           token length (2, at most MaxTokenLen), token bytes
+//	           token length (2, at most MaxTokenLen), token bytes,
+//	           address length (1), the sender's Raft address (HOST:PORT, may be empty)
+//
+// Version 2 added the sender's Raft address: a node that joins a cluster knows no
+// member until it learns the configuration, and answers the leader that adds it at
+// the address the leader declared. A version 1 handshake (without it) is still read.
 //	frame      length (4, 1..MaxFrameSize), then that many bytes: one
 //	           engine.Message encoded by Message.MarshalAppend
 //
@@ -39,8 +44,10 @@ const (
 
 	// wireMagic opens every handshake.
 	wireMagic = "RPLY"
-	// wireVersion is the handshake and framing version this package speaks.
-	wireVersion = 1
+	// wireVersion is the handshake and framing version this package speaks;
+	// wireVersionNoAddr, the one before it, is still accepted.
+	wireVersion       = 2
+	wireVersionNoAddr = 1
 	// handshakeFixedLen is the handshake without its token bytes.
 	handshakeFixedLen = 4 + 1 + 8 + 8 + 8 + 2
 	// frameHeaderLen is the length prefix of a frame.
@@ -69,6 +76,7 @@ type handshake struct {
 	To        uint64 // the peer id the sender believes it dialed
 	ClusterID uint64 // the Raft cluster both belong to
 	Token     []byte // the cluster token, empty when none is set
+	Addr      string // the sender's Raft address, as it is configured ("" when unknown)
 }
 
 // appendHandshake appends the encoding of h to b. The token must be at most
@@ -80,7 +88,13 @@ func appendHandshake(b []byte, h handshake) []byte {
 	b = binary.BigEndian.AppendUint64(b, h.To)
 	b = binary.BigEndian.AppendUint64(b, h.ClusterID)
 	b = binary.BigEndian.AppendUint16(b, uint16(len(h.Token)))
-	return append(b, h.Token...)
+	b = append(b, h.Token...)
+	addr := h.Addr
+	if len(addr) > maxMemberAddrLen {
+		addr = "" // Config.validate refuses such an address; never a truncated one
+	}
+	b = append(b, byte(len(addr)))
+	return append(b, addr...)
 }
 
 // readHandshake reads and decodes one handshake from r. It checks the magic and the
@@ -95,8 +109,9 @@ func readHandshake(r io.Reader) (handshake, error) {
 	if string(fixed[:4]) != wireMagic {
 		return handshake{}, fmt.Errorf("read handshake: bad magic %q, want %q: not a raftplay peer", fixed[:4], wireMagic)
 	}
-	if v := fixed[4]; v != wireVersion {
-		return handshake{}, fmt.Errorf("read handshake: unsupported version %d, this node speaks %d", v, wireVersion)
+	version := fixed[4]
+	if version != wireVersion && version != wireVersionNoAddr {
+		return handshake{}, fmt.Errorf("read handshake: unsupported version %d, this node speaks %d", version, wireVersion)
 	}
 	if n, err := io.ReadFull(r, fixed[5:]); err != nil {
 		return handshake{}, fmt.Errorf("read handshake: got %d of %d bytes: %w", 5+n, handshakeFixedLen, err)
@@ -115,6 +130,20 @@ func readHandshake(r io.Reader) (handshake, error) {
 		if n, err := io.ReadFull(r, h.Token); err != nil {
 			return handshake{}, fmt.Errorf("read handshake: got %d of %d token bytes: %w", n, tokenLen, err)
 		}
+	}
+	if version == wireVersionNoAddr {
+		return h, nil
+	}
+	var addrLen [1]byte
+	if _, err := io.ReadFull(r, addrLen[:]); err != nil {
+		return handshake{}, fmt.Errorf("read handshake: no address length: %w", err)
+	}
+	if addrLen[0] > 0 {
+		addr := make([]byte, addrLen[0])
+		if n, err := io.ReadFull(r, addr); err != nil {
+			return handshake{}, fmt.Errorf("read handshake: got %d of %d address bytes: %w", n, addrLen[0], err)
+		}
+		h.Addr = string(addr)
 	}
 	return h, nil
 }

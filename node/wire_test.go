@@ -19,6 +19,7 @@ func TestHandshakeRoundTrip(t *testing.T) {
 	for _, h := range []handshake{
 		{From: 1, To: 2, ClusterID: 1},
 		{From: 3, To: 1, ClusterID: 7, Token: []byte("s3cret")},
+		{From: 4, To: 1, ClusterID: 1, Addr: "127.0.0.1:7004"},
 		{From: ^uint64(0), To: ^uint64(0), ClusterID: ^uint64(0), Token: bytes.Repeat([]byte{0xff}, MaxTokenLen)},
 	} {
 		got, err := readHandshake(bytes.NewReader(appendHandshake(nil, h)))
@@ -38,9 +39,10 @@ func TestReadHandshakeRejects(t *testing.T) {
 	}{
 		{"empty", nil, "got 0 of 31 bytes"},
 		{"http request", []byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), `bad magic "GET "`},
-		{"other version", append([]byte("RPLY\x02"), valid[5:]...), "unsupported version 2"},
+		{"other version", append([]byte("RPLY\x03"), valid[5:]...), "unsupported version 3"},
 		{"token too long", tooLongToken, "token length 1025 exceeds the limit of 1024"},
-		{"token cut short", valid[:len(valid)-1], "got 2 of 3 token bytes"},
+		{"token cut short", valid[:len(valid)-2], "got 2 of 3 token bytes"},
+		{"address length missing", valid[:len(valid)-1], "no address length"},
 		{"header cut short", valid[:20], "got 20 of 31 bytes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -211,4 +213,15 @@ func BenchmarkReadFrame(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// A version 1 handshake (before the sender's address was added) is still read.
+func TestReadHandshakeVersion1(t *testing.T) {
+	h := handshake{From: 2, To: 1, ClusterID: 1, Token: []byte("tok")}
+	v2 := appendHandshake(nil, h)
+	v1 := bytes.Clone(v2[:len(v2)-1]) // without the address length (0)
+	v1[4] = 1
+	got, err := readHandshake(bytes.NewReader(v1))
+	require.NoError(t, err)
+	assert.Equal(t, h, got)
 }

@@ -21,15 +21,37 @@ const arg = (name, fallback) => {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 };
 const fake = process.argv.includes('--fake');
+// --baseline: the same load, but the frame rate of an empty page (what the machine
+// allows a page at all while the nodes, the writers and the browser share it).
+const baseline = process.argv.includes('--baseline');
+// --profile: also print where the page's main thread spent its time.
+const profile = process.argv.includes('--profile');
 const seconds = arg('--seconds', 10);
 const clients = arg('--clients', 64);
 // --fake: engine events and messages a second, for the whole cluster.
 const eventRate = arg('--events', 1800);
 const messageRate = arg('--messages', 600);
+// --fake: log entries appended a second (statuses carry the tail of the log).
+const entryRate = arg('--entries', 100);
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
+
+/** printProfile prints the functions that took the most of the page's main thread. */
+function printProfile(profile) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  profile.samples.forEach((id, i) => {
+    const f = byId.get(id).callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}`;
+    self.set(key, (self.get(key) || 0) + (profile.timeDeltas[i] || 0));
+  });
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 15)) {
+    console.log(`  ${(us / 1000).toFixed(0).padStart(6)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${key}`);
+  }
+}
 
 /** measureFPS records the page's frame intervals for ms milliseconds. */
 function measureFPS(page, ms) {
@@ -109,7 +131,7 @@ if (fake) {
       const id = 1 + (m++ % 3);
       server.push('message', { id, from: id, to: 1 + (id % 3), type: 'AppendEntries', term: 2, index: m, log_term: 2, entries: 4 });
     }
-    server.log.push({ index: server.log.length + 1, term: 2 });
+    for (let i = 0; i < entryRate / 100; i++) server.log.push({ index: server.log.length + 1, term: 2 });
   }, 10);
   stopAll = async () => { clearInterval(flood); await server.stop(); };
 } else {
@@ -120,19 +142,37 @@ if (fake) {
   load = writers(cluster.httpURLs, token, clients);
 }
 try {
-  const page = await openPage(browser.context, url);
+  let page = await openPage(browser.context, url);
   await page.waitForSelector('[data-peer-id][data-role="leader"]', { timeout: 30_000 });
   await page.waitForTimeout(2000);
+  if (baseline) {
+    await page.close();
+    page = await browser.context.newPage();
+    page.problems = [];
+    await page.setContent('<!doctype html><title>empty</title><p>baseline</p>');
+  }
   const before = load ? load.count() : 0;
+  const items0 = await page.evaluate(() => window.raftplay?.received?.() || {});
   const t0 = Date.now();
+  const cdp = profile ? await browser.context.newCDPSession(page) : null;
+  if (cdp) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.start');
+  }
   const gaps = await measureFPS(page, seconds * 1000);
+  if (cdp) printProfile((await cdp.send('Profiler.stop')).profile);
+  const items1 = await page.evaluate(() => window.raftplay?.received?.() || {});
+  const rates = Object.keys(items1).map((k) => `${k} ${(((items1[k] - (items0[k] || 0)) * 1000) / (Date.now() - t0)).toFixed(0)}/s`).join(', ');
   const writes = load ? ((load.count() - before) * 1000) / (Date.now() - t0) : 0;
-  const counts = await page.evaluate(() => ({ narration: document.querySelectorAll('#narration-list li').length, messages: document.querySelectorAll('g.msg').length, sampled: document.querySelector('#live-sampled')?.textContent || '' }));
+  const counts = await page.evaluate(() => ({ narration: document.querySelectorAll('#narration-list li').length, messages: document.querySelectorAll('g.msg').length, sampled: document.querySelector('#live-sampled')?.textContent || '',
+    kinds: window.raftplay?.events ? Object.entries(window.raftplay.events().reduce((m, e) => ({ ...m, [e.kind]: (m[e.kind] || 0) + 1 }), {})).sort((a, b) => b[1] - a[1]).slice(0, 6) : [] }));
   const slow = gaps.filter((g) => g > 1000 / 50).length;
-  console.log(`live page, ${fake ? 'fake server flooded' : `3 real nodes, ${clients} writing clients`}: median ${(1000 / median(gaps)).toFixed(1)} fps, ` +
+  console.log(`${baseline ? 'EMPTY page (baseline)' : 'live page'}, ${fake ? 'fake server flooded' : `3 real nodes, ${clients} writing clients`}: median ${(1000 / median(gaps)).toFixed(1)} fps, ` +
     `mean ${(gaps.length / seconds).toFixed(1)} frames/s, worst frame ${Math.max(...gaps).toFixed(0)} ms, ${slow} of ${gaps.length} frames over 20 ms` +
     (load ? `; ${writes.toFixed(0)} writes/s acknowledged while measuring` : ''));
   console.log(`page: ${counts.narration} narration lines, ${counts.messages} messages drawn; ${counts.sampled}`);
+  if (rates) console.log(`stream items taken: ${rates}`);
+  if (counts.kinds.length) console.log(`the kinds of the last events kept: ${counts.kinds.map(([k, n]) => `${k} ${n}`).join(', ')}`);
   if (page.problems.length) console.log('page problems:', page.problems.slice(0, 5));
 } finally {
   await browser.close();

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/raftplay/raftplay/node/client"
@@ -133,7 +134,7 @@ func runLink(ctx context.Context, out io.Writer, f linkFlags, a, b uint64, cut b
 	if changed == 0 {
 		msg := fmt.Sprintf("neither node %d nor node %d could %s the link", a, b, verb)
 		if len(unreachable) > 0 {
-			msg += fmt.Sprintf(" (no answer from %v)", unreachable)
+			msg += ": " + strings.Join(unreachable, "; ")
 		}
 		return &exitError{code: 1, err: errors.New(msg)}
 	}

@@ -41,6 +41,7 @@ type nodeFlags struct {
 
 	snapshotEntries int
 	snapshotBytes   int64
+	join            bool // start empty and learn the configuration from the leader
 }
 
 func newNodeCommand() *cobra.Command {
@@ -69,7 +70,11 @@ peers present to each other and clients send as "Authorization: Bearer TOKEN";
 --insecure allows it without one on a network you trust.
 
 Restart a node with the same command and the same --data: it reloads its term, vote
-and log from disk and catches up with the leader.`,
+and log from disk and catches up with the leader.
+
+To grow a running cluster, start a new node with --join (and --peers naming itself
+alone), then add it with 'raftplay member add'. It learns the configuration, and
+every member's addresses, from the leader.`,
 		Example: `  raftplay node --id 1 --peers 1=127.0.0.1:7001,2=127.0.0.1:7002,3=127.0.0.1:7003 \
       --http 127.0.0.1:8001 --data raftplay-data/node1
   RAFTPLAY_TOKEN=s3cret raftplay node --id 2 --peers 1=10.0.0.1:7001,2=10.0.0.2:7001,3=10.0.0.3:7001 \
@@ -102,6 +107,7 @@ and log from disk and catches up with the leader.`,
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug (every engine event), info, warn or error")
 	fl.IntVar(&f.snapshotEntries, "snapshot-entries", node.DefaultSnapshotEntries, "snapshot the state machine and drop the log before it once this many entries were applied since the last snapshot (0: never on entries)")
 	fl.Int64Var(&f.snapshotBytes, "snapshot-bytes", node.DefaultSnapshotBytes, "likewise, once the commands applied since the last snapshot reach this many bytes (0: never on bytes)")
+	fl.BoolVar(&f.join, "join", false, "start empty, as a server to be added to a running cluster ('raftplay member add'): --peers lists this node alone, and it learns the members from the leader")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile to this file until the node stops")
 	fl.BoolVar(&f.noFsync, "unsafe-no-fsync", false, "UNSAFE: never fsync the log (benchmarks only: a machine crash loses acknowledged writes)")
 	_ = fl.MarkHidden("cpuprofile")
@@ -136,6 +142,12 @@ func (f nodeFlags) config() (node.Config, error) {
 	}
 	if _, ok := peers[f.id]; !ok {
 		return cfg, fmt.Errorf("--id %d is not in --peers (ids %v)", f.id, slices.Sorted(maps.Keys(peers)))
+	}
+	if f.join && len(peers) > 1 {
+		return cfg, fmt.Errorf("--join: --peers lists ids %v; a joining node lists itself alone (--peers %d=HOST:PORT) and learns the members from the leader", slices.Sorted(maps.Keys(peers)), f.id)
+	}
+	if f.join && f.peerHTTP != "" {
+		return cfg, errors.New("--join: --peer-http is not needed: a joining node learns the members' HTTP addresses from the leader")
 	}
 	if problem := hostPortProblem(f.http); problem != "" {
 		return cfg, fmt.Errorf("--http: %q %s; expected HOST:PORT", f.http, problem)
@@ -257,8 +269,11 @@ func logLevel(name string) (slog.Level, error) {
 func runNode(ctx context.Context, stderr io.Writer, f nodeFlags, cfg node.Config) (err error) {
 	level, _ := logLevel(f.logLevel)
 	cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	voters := slices.Sorted(maps.Keys(cfg.Peers))
-	store, report, err := filestore.Open(f.data, filestore.Options{Voters: voters, NoSync: f.noFsync})
+	opts := filestore.Options{Voters: slices.Sorted(maps.Keys(cfg.Peers)), NoSync: f.noFsync}
+	if f.join {
+		opts.Voters, opts.Join = nil, true
+	}
+	store, report, err := filestore.Open(f.data, opts)
 	if err != nil {
 		return &exitError{code: 1, err: openStoreError(f.data, err)}
 	}

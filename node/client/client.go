@@ -279,7 +279,7 @@ func (c *Client) do(ctx context.Context, req request) (answer, error) {
 func (c *Client) once(ctx context.Context, base string, req request) (answer, error) {
 	target := base + req.path
 	var body io.Reader
-	if req.method == http.MethodPut {
+	if req.method == http.MethodPut || req.method == http.MethodPost {
 		body = strings.NewReader(req.body) // net/http resends it on a 307
 	}
 	hreq, err := http.NewRequestWithContext(ctx, req.method, target, body)

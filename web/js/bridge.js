@@ -10,7 +10,8 @@
  * A peer as the page shows it (sim.PeerState).
  * @typedef {object} PeerState
  * @property {number} id
- * @property {string} state leader, follower, candidate, precandidate or down
+ * @property {number} cluster_id the cluster's id (1)
+ * @property {string} role leader, follower, candidate, precandidate or down
  * @property {number} term
  * @property {number} vote
  * @property {number} lead
@@ -49,6 +50,9 @@
  * @property {string} kind engine event name ("vote-granted", ...) or simulator event ("send", "crash", ...)
  * @property {boolean} [engine]
  * @property {number} [peer]
+ * @property {string} [role] the new role (role) or the one left (stepped-down)
+ * @property {string} [cause] why a drop or lost event's message went (DROP_CAUSES, such as "link-cut")
+ * @property {number[][]} [groups] a partition's sides
  * @property {string} text a sentence for the narration
  */
 

@@ -66,6 +66,7 @@ export function createLiveModel({ now = () => performance.now() } = {}) {
   let flight = []; // messages drawn, oldest first
   const sampled = { nodes: new Map(), page: 0 }; // dropped items: per node as the server said, and by the page
   let recording = null; // {from, items, full} while recording
+  const received = {}; // stream items taken, per type
 
   const model = {
     /** events: the last KEEP_EVENTS trace events, oldest first. */
@@ -101,6 +102,7 @@ export function createLiveModel({ now = () => performance.now() } = {}) {
     /** apply takes one stream item: type is the SSE event name, data its parsed JSON. */
     apply(type, data) {
       if (!data || typeof data !== 'object') return;
+      received[type] = (received[type] || 0) + 1;
       record(type, data);
       switch (type) {
         case 'status': {
@@ -169,6 +171,9 @@ export function createLiveModel({ now = () => performance.now() } = {}) {
       cached = { version, snap: build(vt) };
       return cached.snap;
     },
+
+    /** received counts the stream items taken so far, per type ({status: 120, …}). */
+    get received() { return { ...received }; },
 
     /** inFlight reports whether any message is being drawn (the page animates then). */
     inFlight() { return flight.length > 0; },

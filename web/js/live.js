@@ -32,6 +32,9 @@ const ITEM_TYPES = ['status', 'event', 'message', 'sampled'];
 /** Above this many new log entries a second, log cells appear without an animation. */
 const BUSY_ENTRIES = 20;
 
+/** While the cluster is busy, the nodes' views are redrawn at most this often (ms). */
+const BUSY_REDRAW_MS = 200;
+
 /** The narration takes the events at most this often (ms), routine ones summed up (aggregate). */
 const NARRATE_MS = 250;
 
@@ -216,7 +219,12 @@ export async function startLive({ say }) {
   });
   const logs = createLogView($('#log-scroll'), $('#log-grid'));
   const replication = createReplicationView($('#replication-caption'), $('#replication-body'));
-  const truncation = createTruncationView($('#truncation'), { onEnd: () => { dirty = true; } });
+  const truncation = createTruncationView($('#truncation'), {
+    onEnd: () => {
+      dirty = true;
+      drawn = null;
+    },
+  });
   const narration = createNarration($('#narration'), session, { timeText: (t) => clockTime(openedAt + t) });
   const peerControls = createPeerControls($('#peer-cards'), power, { extras: false, powerNote: supervised ? '' : NOT_SUPERVISED });
   const peerMenu = supervised ? createPeerMenu($('#peer-menu'), $('#peers'), { session, act: power }) : null;
@@ -306,28 +314,44 @@ export async function startLive({ say }) {
       : 'The stream from the server is interrupted: reconnecting…');
   });
 
+  // The nodes' views (drawing, logs, leader's view, cards) follow the statuses; while
+  // the cluster is busy at most every BUSY_REDRAW_MS, unless a role, a term or the
+  // leader changed or a log was truncated. Messages move every frame.
+  let drawn = null; // the snapshot the nodes' views show
+  let drawnAt = 0;
   function render(update) {
     const { snap } = update;
-    if (update.fresh.some(isTruncation)) truncation.check(update, true);
-    peers.update(snap);
-    links.update(snap);
+    const now = performance.now();
+    const changed = !drawn || snap.peers.length !== drawn.peers.length || snap.peers.some((p, i) => p !== drawn.peers[i]);
+    const urgent = !drawn || update.reset || update.fresh.some(isTruncation) || snap.leader !== drawn.leader ||
+      snap.peers.some((p, i) => p.role !== drawn.peers[i].role || p.term !== drawn.peers[i].term);
+    const busyNow = document.documentElement.classList.contains('fast');
+    if (changed && (urgent || !busyNow || now - drawnAt >= BUSY_REDRAW_MS)) {
+      const prev = drawn;
+      if (update.fresh.some(isTruncation)) truncation.check({ ...update, prev }, true);
+      peers.update(snap);
+      links.update(snap);
+      logs.update(snap, truncation.ghost);
+      replication.update(snap);
+      peerControls.update(snap);
+      peerMenu?.update(snap);
+      const f = followerToIsolate(snap);
+      setText(isolateFollower, f ? `Isolate a follower (S${f})` : 'Isolate a follower');
+      busy(snap);
+      const lead = snap.leader;
+      if (prev && lead && lead !== prev.leader) announce(`S${lead} is the leader of term ${snap.peers[lead - 1].term}.`);
+      drawn = snap;
+      drawnAt = now;
+    }
     messages.update(snap, update.vt);
-    logs.update(snap, truncation.ghost);
-    replication.update(snap);
-    peerControls.update(snap);
-    peerMenu?.update(snap);
     feed.push(...update.fresh);
-    if (update.reset || performance.now() - fed >= NARRATE_MS) {
-      fed = performance.now();
+    if (update.reset || now - fed >= NARRATE_MS) {
+      fed = now;
       narration.update({ ...update, fresh: aggregate(feed), reason: update.reset ? 'load' : 'act' });
       feed = [];
     }
-    setText(isolateFollower, followerToIsolate(snap) ? `Isolate a follower (S${followerToIsolate(snap)})` : 'Isolate a follower');
     showSampled();
     if (model.recording && !model.recording.to) showRecording();
-    busy(snap);
-    const lead = snap.leader;
-    if (update.prev && lead && lead !== update.prev.leader) announce(`S${lead} is the leader of term ${snap.peers[lead - 1].term}.`);
   }
 
   // A busy cluster appends entries faster than anyone can watch them arrive: no entrance
@@ -382,6 +406,8 @@ export async function startLive({ say }) {
     state: () => session.snap,
     /** events returns the events kept (the narration's source), oldest first. */
     events: () => model.events.slice(),
+    /** received counts the stream items taken so far, per type. */
+    received: () => model.received,
     /** trace returns what Export saves. */
     trace: () => model.trace(),
   };

@@ -82,6 +82,7 @@ test('lesson 18 by clicking: snapshots on a follower and the leader, a follower 
     assert.equal(await snapshotBlock(page, id), null, `S${id} has no snapshot yet`);
     assert.deepEqual(await cellIndexes(page, id), [1, 2, 3, 4, 5, 6, 7], `S${id}'s log holds entries 1 to 7`);
   }
+  assert.equal(await page.locator('.legend li.legend-snapshot').isVisible(), false, 'no snapshot drawn, none in the legend');
   assert.equal(await answerQuiz(page), 1);
   await page.click('#lesson-next');
 
@@ -93,14 +94,16 @@ test('lesson 18 by clicking: snapshots on a follower and the leader, a follower 
     ['snapshot', '2'], 'Find it focuses S2\'s Snapshot button');
   await snapshot(page, 2);
   assert.deepEqual(await passes(page), ['S2 takes a snapshot up to entry 7']);
+  // The log view draws on the next animation frame.
+  await page.waitForSelector('.log-row[data-peer="2"] li.log-snapshot[data-snapshot-index="7"]');
   const block = await snapshotBlock(page, 2);
   assert.deepEqual({ index: block.index, term: block.term, first: block.first }, { index: 7, term: 1, first: true }, 'one block at the start of S2\'s row');
   assert.equal(block.title, 'snapshot of entries up to index 7, term 1: the earlier log is compacted away');
   assert.deepEqual(await cellIndexes(page, 2), [], 'entries 1 to 7 are gone from S2\'s row');
   assert.deepEqual(await cellIndexes(page, 1), [1, 2, 3, 4, 5, 6, 7], 'the leader keeps its log');
 
-  // The legend explains the block: its shape and its text, and on hover the words of
-  // the block's own title.
+  // Now that a block is drawn, the legend explains it: its shape and its text, and on
+  // hover the words of the block's own title.
   const legend = page.locator('.legend li.legend-snapshot');
   assert.equal(await legend.count(), 1);
   assert.ok(await legend.isVisible());
@@ -133,6 +136,7 @@ test('lesson 18 by clicking: snapshots on a follower and the leader, a follower 
   assert.deepEqual(await passes(page), ['S1 takes a snapshot up to entry 8', 'S1 sends S3 its snapshot: entry 8 is no longer in its log',
     'S3 installs the snapshot', 'S3 holds y = 7 without ever receiving entry 8']);
   await page.waitForFunction(() => /installed the snapshot/.test(document.querySelector('#narration-list').textContent));
+  await page.waitForSelector('.log-row[data-peer="3"] li.log-snapshot[data-snapshot-index="8"]');
   const s3 = await snapshotBlock(page, 3);
   assert.equal(s3.index, 8);
   assert.equal(s3.term, 1);
@@ -147,6 +151,7 @@ test('lesson 18 by clicking: snapshots on a follower and the leader, a follower 
   await send(page, 'SET z 9', 1);
   await play(page);
   assert.deepEqual(await passes(page), ['S3 appends entry 9 right after its snapshot', 'S3 has applied z = 9']);
+  await page.waitForSelector('.log-row[data-peer="3"] .log-cell[data-index="9"]');
   assert.deepEqual(await cellIndexes(page, 3), [9], 'S3\'s row: the snapshot, then entry 9');
   await page.click('#lesson-next');
 
@@ -154,8 +159,8 @@ test('lesson 18 by clicking: snapshots on a follower and the leader, a follower 
   await onStep(page, 6);
   await play(page, 1);
   assert.deepEqual(await passes(page), ['S1 snapshots twice', 'S2 snapshots twice', 'S3 snapshots twice', 'no snapshot is sent']);
-  const snap = await waitFor(page, (s) => s.peers.every((p) => p.snapshot_index >= 8) && s, 'every server compacted past entry 8');
-  for (const p of snap.peers) assert.equal((await snapshotBlock(page, p.id)).index, p.snapshot_index, `S${p.id}'s block`);
+  await waitFor(page, (s) => s.peers.every((p) => p.snapshot_index === 8), 'every server compacted up to entry 8');
+  for (const id of [1, 2, 3]) await page.waitForSelector(`.log-row[data-peer="${id}"] li.log-snapshot[data-snapshot-index="8"]`);
   assert.equal(await answerQuiz(page), 1);
   assert.equal(await page.textContent('#lesson-next'), 'Finish ✓');
   await page.click('#lesson-next');
