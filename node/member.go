@@ -126,8 +126,13 @@ type addrBook struct {
 	// still be cut (§5.3) and the earlier configuration come back, and a leader that
 	// conf removes must still replicate conf to commit it (§6).
 	lingering map[uint64]MemberAddrs
-	// removed: this node has learned a configuration that does not hold it.
+	// removed: this node was a member, and the configuration no longer holds it (at
+	// start: the configuration in its store does not hold it).
 	removed bool
+	// joining: this node is no member yet and was none before: it started empty, or
+	// holds a configuration from before its addition (the leader's snapshot). It
+	// accepts any peer of its cluster (peerSet.open) until a configuration adds it.
+	joining bool
 }
 
 // newAddrBook builds the book of configuration cs, held by the entry at index, for a
@@ -138,7 +143,16 @@ func newAddrBook(cfg *Config, cs engine.ConfState, index uint64, prev *addrBook)
 	if self, ok := cfg.Peers[cfg.ID]; ok {
 		book.addrs[cfg.ID] = MemberAddrs{Raft: self, HTTP: cfg.peerURL(cfg.ID)}
 	}
-	book.removed = !cs.IsEmpty() && !cs.IsMember(cfg.ID)
+	member := cs.IsMember(cfg.ID)
+	switch {
+	case member:
+	case cs.IsEmpty():
+		book.joining = true
+	case prev == nil || prev.removed || prev.conf.IsMember(cfg.ID):
+		book.removed = true
+	default:
+		book.joining = true // still waiting for the entry that adds it
+	}
 	for _, id := range cs.Members() {
 		if ctx := cs.Context(id); ctx != nil {
 			a, err := DecodeMemberAddrs(ctx)
@@ -185,6 +199,13 @@ func (b *addrBook) talkTo(self uint64, committed, leading bool) map[uint64]strin
 		}
 	}
 	return out
+}
+
+// lacksAddr reports whether id is a member, other than self, that this node may talk
+// to but has no Raft address for.
+func (b *addrBook) lacksAddr(id, self uint64) bool {
+	_, ok := b.addrs[id]
+	return !ok && id != self && !b.removed && b.conf.IsMember(id)
 }
 
 // httpURL returns the HTTP base URL of member id (or of one the configuration just

@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -19,17 +20,30 @@ import (
 // startJoiner starts node id with an empty store and Peers naming itself alone, as
 // `raftplay node --join` does; it is stopped with the cluster.
 func (c *testCluster) startJoiner(id uint64) {
-	t := c.t
-	t.Helper()
-	raftLn, httpLn := listenLoopback(t), listenLoopback(t)
+	c.t.Helper()
+	raftLn, httpLn := listenLoopback(c.t), listenLoopback(c.t)
 	c.raft[id], c.http[id] = raftLn.Addr().String(), httpLn.Addr().String()
 	c.stores[id] = memstore.New(engine.ConfState{})
 	c.ids = append(c.ids, id)
+	c.runJoiner(id, raftLn, httpLn)
+}
+
+// restartJoiner starts the halted joiner id again on its store and addresses.
+func (c *testCluster) restartJoiner(id uint64) {
+	c.t.Helper()
+	raftLn, err := net.Listen("tcp", c.raft[id])
+	require.NoError(c.t, err)
+	httpLn, err := net.Listen("tcp", c.http[id])
+	require.NoError(c.t, err)
+	c.runJoiner(id, raftLn, httpLn)
+}
+
+func (c *testCluster) runJoiner(id uint64, raftLn, httpLn net.Listener) {
 	cfg := c.config(id, raftLn, httpLn)
 	cfg.Peers = map[uint64]string{id: c.raft[id]}
 	cfg.PeerHTTP = map[uint64]string{id: c.http[id]}
 	n, err := New(cfg)
-	require.NoError(t, err)
+	require.NoError(c.t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- n.Run(ctx) }()
@@ -249,4 +263,41 @@ func TestRemoveMembers(t *testing.T) {
 	resp, body = c.do(c.client, http.MethodPut, c.url(newLead, "/kv/k"), "v", nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode, body)
 	assert.True(t, strings.Contains(body, `"index"`))
+}
+
+// A server added after the leader compacted its log catches up by InstallSnapshot
+// (§7). The snapshot's configuration predates the add, so it carries no addresses: the
+// new server answers the leader at the address the leader's handshake declared until
+// the configuration entries that follow give it everyone's.
+func TestAddMemberCatchesUpBySnapshot(t *testing.T) {
+	c := newTestCluster(t, func(cfg *Config) { cfg.SnapshotEntries = 20 })
+	lead := c.leader()
+	var index uint64
+	for i := range 60 {
+		index = c.put(lead, fmt.Sprintf("k%d", i%7), fmt.Sprint(i))
+	}
+	c.waitApplied(index)
+	require.Eventually(t, func() bool { return c.nodes[lead].Status().SnapshotIndex > 1 }, 5*time.Second, 10*time.Millisecond,
+		"the leader compacts its log")
+	c.startJoiner(4)
+	resp, body := c.addMember(c.client, lead, 4)
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	c.waitVoters(1, 2, 3, 4)
+	st := c.nodes[4].Status()
+	assert.NotZero(t, st.SnapshotIndex, "node 4 installed the leader's snapshot")
+	index = c.put(lead, "k0", "last")
+	require.Eventually(t, func() bool { return c.nodes[4].Status().LastApplied >= index }, 5*time.Second, 10*time.Millisecond)
+	for _, p := range c.nodes[4].Status().Peers {
+		assert.Equal(t, c.raft[p.ID], p.RaftAddr, "node 4 learned peer %d's address", p.ID)
+	}
+
+	// Restarted, it finds the configuration in its store (the snapshot's, which
+	// predates it, and the entries after it) and goes on as a voter.
+	c.halt(4)
+	index = c.put(lead, "k1", "while 4 was down")
+	c.restartJoiner(4)
+	require.Eventually(t, func() bool { return c.nodes[4].Status().LastApplied >= index }, 5*time.Second, 10*time.Millisecond,
+		"the restarted node catches up")
+	assert.Equal(t, []uint64{1, 2, 3, 4}, c.nodes[4].Status().Voters)
+	assert.False(t, c.nodes[4].Status().Removed)
 }

@@ -113,7 +113,7 @@ func New(cfg Config) (*Node, error) {
 	book := n.newBook(st.Conf, st.ConfIndex, nil)
 	n.addrs.Store(book)
 	n.trans = newTransport(n, n.log.With("component", "transport"),
-		book.talkTo(cfg.ID, st.ConfCommitted, st.Role == engine.RoleLeader), st.Conf.IsEmpty())
+		book.talkTo(cfg.ID, st.ConfCommitted, st.Role == engine.RoleLeader), book.joining)
 	if n.loop, err = newRaftLoop(n, peer); err != nil {
 		return nil, err
 	}

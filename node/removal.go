@@ -49,7 +49,7 @@ func (n *Node) watchRemoval(ctx context.Context) {
 			return
 		case now := <-ticker.C:
 			book := n.book()
-			if book.removed || book.conf.IsEmpty() || n.Leader() != 0 {
+			if book.removed || book.joining || n.Leader() != 0 {
 				leaderlessSince = time.Time{}
 				continue
 			}
