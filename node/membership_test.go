@@ -301,3 +301,21 @@ func TestAddMemberCatchesUpBySnapshot(t *testing.T) {
 	assert.Equal(t, []uint64{1, 2, 3, 4}, c.nodes[4].Status().Voters)
 	assert.False(t, c.nodes[4].Status().Removed)
 }
+
+// With a cluster token the membership endpoints need it, like every other endpoint.
+func TestMembersNeedTheToken(t *testing.T) {
+	c := newTestCluster(t, func(cfg *Config) { cfg.Token = "s3cret" })
+	lead := c.leader()
+	for _, req := range []struct{ method, path, body string }{
+		{http.MethodGet, "/members", ""},
+		{http.MethodPost, "/members", `{"id": 4, "raft_addr": "127.0.0.1:7004", "http_url": "127.0.0.1:8004"}`},
+		{http.MethodDelete, "/members/2", ""},
+	} {
+		resp, body := c.do(c.noFollow, req.method, c.url(lead, req.path), req.body, nil)
+		assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "%s %s", req.method, req.path)
+		assert.Equal(t, CodeUnauthorized, decodeJSON[ErrorBody](t, body).Code)
+	}
+	resp, body := c.do(c.noFollow, http.MethodGet, c.url(lead, "/members"), "", map[string]string{"Authorization": "Bearer s3cret"})
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	assert.Equal(t, []uint64{1, 2, 3}, decodeJSON[Members](t, body).Voters)
+}

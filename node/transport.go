@@ -186,7 +186,7 @@ func (t *transport) follow(peers map[uint64]string, joining bool) {
 			s.stop()
 			if next.senders[id] == nil {
 				t.dropInbound(id)
-				t.log.Info("stopped talking to a peer that left the configuration", "peer", id, "addr", s.addr)
+				t.log.Info("closed the connections to a peer: it left the configuration, or this node did", "peer", id, "addr", s.addr)
 			}
 		}
 	}
