@@ -53,10 +53,10 @@ func (a MemberAddrs) normalize() (MemberAddrs, error) {
 func checkRaftAddr(addr string) error {
 	_, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return fmt.Errorf("Raft address %q is not HOST:PORT: %w", addr, err)
+		return fmt.Errorf("the Raft address %q is not HOST:PORT: %w", addr, err)
 	}
 	if n, err := strconv.ParseUint(port, 10, 16); err != nil || n == 0 {
-		return fmt.Errorf("Raft address %q has the port %q, not a number in 1..65535", addr, port)
+		return fmt.Errorf("the Raft address %q has the port %q, not a number in 1..65535", addr, port)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -108,7 +109,7 @@ func (n *Node) askMembers(ctx context.Context, httpc *http.Client, base string) 
 		return Members{}, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return Members{}, &http.ProtocolError{ErrorString: "GET /members answered " + resp.Status}
+		return Members{}, fmt.Errorf("GET %s/members answered %s", base, resp.Status)
 	}
 	var m Members
 	err = json.Unmarshal(body, &m)
