@@ -46,7 +46,9 @@ func (a MemberAddrs) normalize() (MemberAddrs, error) {
 	if len(a.Raft) > maxMemberAddrLen || len(base) > maxMemberAddrLen {
 		return MemberAddrs{}, fmt.Errorf("an address is longer than %d bytes", maxMemberAddrLen)
 	}
-	return MemberAddrs{Raft: a.Raft, HTTP: base}, nil
+	// An empty host means 127.0.0.1 to the node that listens (listenAddr): the same
+	// for every node that reads the address.
+	return MemberAddrs{Raft: listenAddr(a.Raft), HTTP: base}, nil
 }
 
 // checkRaftAddr checks a Raft address: HOST:PORT with a port in 1..65535.
@@ -141,7 +143,7 @@ type addrBook struct {
 func newAddrBook(cfg *Config, cs engine.ConfState, index uint64, prev *addrBook) (book *addrBook, bad []error) {
 	book = &addrBook{conf: cs.Clone(), confIndex: index, addrs: make(map[uint64]MemberAddrs), lingering: make(map[uint64]MemberAddrs)}
 	if self, ok := cfg.Peers[cfg.ID]; ok {
-		book.addrs[cfg.ID] = MemberAddrs{Raft: self, HTTP: cfg.peerURL(cfg.ID)}
+		book.addrs[cfg.ID] = MemberAddrs{Raft: listenAddr(self), HTTP: cfg.peerURL(cfg.ID)}
 	}
 	member := cs.IsMember(cfg.ID)
 	switch {
@@ -163,7 +165,7 @@ func newAddrBook(cfg *Config, cs engine.ConfState, index uint64, prev *addrBook)
 			bad = append(bad, fmt.Errorf("member %d: %w", id, err))
 		}
 		if raft, ok := cfg.Peers[id]; ok && id != cfg.ID {
-			book.addrs[id] = MemberAddrs{Raft: raft, HTTP: cfg.peerURL(id)}
+			book.addrs[id] = MemberAddrs{Raft: listenAddr(raft), HTTP: cfg.peerURL(id)}
 		}
 	}
 	if prev != nil {
