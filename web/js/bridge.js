@@ -112,7 +112,7 @@ const isNode = typeof process !== 'undefined' && process.versions != null &&
   process.versions.node != null && typeof document === 'undefined';
 
 /** The functions whose answer is JSON (the others answer a plain string or a number). */
-const jsonResults = new Set(['load', 'loadShare', 'runTicks', 'runUntil', 'act', 'state', 'events',
+const jsonResults = new Set(['load', 'loadShare', 'runTicks', 'runUntil', 'act', 'addServer', 'state', 'events',
   'rewindSteps', 'rewindTo', 'scenario', 'timeline', 'lessons', 'lessonOpen', 'lessonStatus', 'lessonAdvance',
   'lessonBack', 'lessonRestartStep', 'lessonGoTo', 'lessonShowMe', 'lessonClose']);
 
@@ -191,6 +191,15 @@ export class Raftplay {
    * @returns {Position}
    */
   act(action) { return this.call('act', asJSON(action)); }
+
+  /**
+   * Adds a server as a learner (§6), proposed by the leader: a spare server of the run
+   * if it has one (a server of options.peers beyond options.voters that never joined),
+   * else the run is started again with one more, spare, server (up to 7), replayed to
+   * now, and that one is added. Like act, it discards a recorded future.
+   * @returns {Position & {peer: number, grown?: boolean}} and which server joined
+   */
+  addServer() { return this.call('addServer'); }
 
   /**
    * The state of the whole cluster.

@@ -19,6 +19,7 @@ import { createInvariantsView } from './invariants.js';
 import { createControls } from './controls.js';
 import { createPeerControls } from './peer-controls.js';
 import { createPeerMenu } from './peer-menu.js';
+import { createMembershipControls } from './membership-controls.js';
 import { createStartButton } from './start-button.js';
 import { createProjectorSetting, applyProjector, projectorSaved } from './settings.js';
 import { createNetworkControls } from './network-controls.js';
@@ -110,6 +111,7 @@ async function start() {
   const controls = createControls($('#transport'), { clock, session, guard });
   const peerControls = createPeerControls($('#peer-cards'), act);
   const peerMenu = createPeerMenu($('#peer-menu'), $('#peers'), { session, act });
+  const members = createMembershipControls($('#conf-panel'), $('#members'), { session, say, guard });
   const start = createStartButton($('#start'), { clock, session });
   createProjectorSetting($('#projector'));
   const client = createClientForm($('#client-form'), { session, act, say });
@@ -147,6 +149,7 @@ async function start() {
     invariants.update(snap);
     peerControls.update(snap);
     peerMenu.update(snap);
+    members.update(snap);
     network.update(snap);
     client.update(snap);
     inspector.update(snap);
