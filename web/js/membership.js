@@ -70,7 +70,18 @@ export function majority(ids) {
   return Math.floor(ids.length / 2) + 1;
 }
 
-const names = (ids) => ids.map((id) => `S${id}`).join(' ');
+/** names lists servers, a run of three or more consecutive ids as one range: "S1–S5 S7". */
+export function names(ids) {
+  const out = [];
+  for (let i = 0; i < ids.length;) {
+    let j = i;
+    while (j + 1 < ids.length && ids[j + 1] === ids[j] + 1) j++;
+    if (j - i >= 2) out.push(`S${ids[i]}–S${ids[j]}`);
+    else for (let k = i; k <= j; k++) out.push(`S${ids[k]}`);
+    i = j + 1;
+  }
+  return out.join(' ');
+}
 
 /**
  * confLines says the configuration in short lines for the corner of the drawing:

@@ -31,8 +31,9 @@ export function createPeerControls(root, act, { extras = true, powerNote = '' } 
     // Five servers or more: two compact cards a row in a wide window (panels.css).
     setAttr(root, 'data-size', n >= 5 ? 'many' : 'few');
     for (let id = 1; id <= n; id++) {
+      const symbol = el('span', { class: 'card-symbol' });
       const role = el('span', { class: 'card-role' });
-      const title = el('h3', { class: 'card-title' }, `S${id}`, role);
+      const title = el('h3', { class: 'card-title' }, `S${id}`, symbol, role);
       const facts = el('p', { class: 'card-facts' });
       const note = powerNote ? el('p', { class: 'card-note', id: `card-note-${id}` }, powerNote) : null;
       const power = el('button', { type: 'button', class: 'btn', 'data-peer': id, 'aria-keyshortcuts': powerNote ? null : String(id),
@@ -58,7 +59,7 @@ export function createPeerControls(root, act, { extras = true, powerNote = '' } 
         el('div', { class: 'card-text' }, title, facts, note),
         el('div', { class: 'card-actions' }, power, extras && timeout, extras && snapshot, extras && promote, extras && remove));
       root.append(card);
-      cards.push({ card, role, facts, power, powerSymbol, powerWord, timeout: extras ? timeout : null, promote, remove });
+      cards.push({ card, symbol, role, facts, power, powerSymbol, powerWord, timeout: extras ? timeout : null, promote, remove });
     }
   }
 
@@ -79,7 +80,8 @@ export function createPeerControls(root, act, { extras = true, powerNote = '' } 
         const member = conf ? memberOf(conf, p.id) : 'voter';
         setAttr(c.card, 'data-peer-role', p.role);
         setAttr(c.card, 'data-member', conf ? member : null);
-        setText(c.role, ` ${info.symbol} ${info.label}${member === 'voter' ? '' : ` · ${MEMBER_WORDS[member]}`}`);
+        setText(c.symbol, ` ${info.symbol}`);
+        setText(c.role, ` ${info.label}${member === 'voter' ? '' : ` · ${MEMBER_WORDS[member]}`}`);
         const facts = `term ${p.term} · commit ${p.commit_index} · applied ${p.last_applied}` +
           (p.restarts ? ` · restarts ${p.restarts}` : '') + (p.unsynced ? ` · unsynced ${p.unsynced}` : '');
         // The snapshot button stays enabled on a down peer: the simulator's refusal says why.

@@ -201,13 +201,14 @@ export function createLogView(scroller, grid) {
     row.shown = key;
     setAttr(row.node, 'data-peer-role', p.role);
     setAttr(row.node, 'data-member', member);
-    const place = member === 'voter' ? '' : ` · ${MEMBER_WORDS[member]}`;
+    // A server that is no plain voter says its place in the configuration instead of
+    // its role (the symbol beside its name still says that; the head is narrow).
     row.head.replaceChildren(
       el('span', { class: 'log-head-name' }, `S${p.id} ${info.symbol}`),
-      el('span', { class: 'log-head-role' }, `${info.label}${place}`),
+      el('span', { class: 'log-head-role' }, member === 'voter' ? info.label : MEMBER_WORDS[member]),
       el('span', { class: 'log-head-nums' }, `C ${p.commit_index} · A ${p.last_applied}`),
     );
-    setAttr(row.list, 'aria-label', `Log of peer ${p.id} (${info.label}): last index ${p.last_index}, commit index ${p.commit_index}, last applied ${p.last_applied}`);
+    setAttr(row.list, 'aria-label', `Log of peer ${p.id} (${info.label}, ${MEMBER_WORDS[member]}): last index ${p.last_index}, commit index ${p.commit_index}, last applied ${p.last_applied}`);
   }
 
   // updateSnapshot draws the peer's snapshot as one block in the column of its last

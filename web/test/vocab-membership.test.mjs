@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ENGINE_KINDS } from '../js/vocab.gen.js';
 import { groupOf, sentence } from '../js/sentences.js';
-import { confOf, memberOf, waitingFor, removeBlocked, promoteBlocked, addBlocked, confLines } from '../js/membership.js';
+import { confOf, memberOf, waitingFor, removeBlocked, promoteBlocked, addBlocked, confLines, names } from '../js/membership.js';
 
 const MEMBERSHIP = ['conf-proposed', 'joint-entered', 'joint-left', 'conf-switched', 'learner-added', 'learner-promoted',
   'voter-added', 'member-removed', 'removed-step-down', 'conf-rolled-back'];
@@ -33,7 +33,7 @@ test('a joint configuration: voters, learners, leaving, joining and none, and wh
   const snap = { leader: 1, peers: [peer(1, 'leader', joint), peer(2, 'follower'), peer(3, 'follower'), peer(4, 'follower'), peer(5, 'follower'), peer(6, 'follower', { voters: [] })] };
   const conf = confOf(snap);
   assert.deepEqual([1, 2, 3, 4, 5, 6].map((id) => memberOf(conf, id)), ['voter', 'voter', 'leaving', 'joining', 'learner', 'none']);
-  assert.deepEqual(confLines(conf), ['── C_new S1 S2 S4 (2 needed)', '┄ C_old S1 S2 S3 (2 needed)', 'Learner S5']);
+  assert.deepEqual(confLines(conf), ['── C_new S1 S2 S4 (2 needed)', '┄ C_old S1–S3 (2 needed)', 'Learner S5']);
   assert.equal(waitingFor(conf), 'Entry 7 waits for C_new ✗ (at 6), C_old ✓');
   assert.match(removeBlocked(conf, 2), /in progress/);
   assert.match(promoteBlocked(conf, 5), /in progress/);
@@ -56,4 +56,11 @@ test('a settled configuration: changes are allowed, with the reasons when not', 
   assert.deepEqual(c.voters, [1, 2, 3]);
   assert.match(removeBlocked(c, 1), /No leader/);
   assert.equal(memberOf(confOf({ leader: 0, peers: [] }), 1), 'none');
+});
+
+test('server lists shorten runs of three or more', () => {
+  assert.equal(names([1, 2, 3, 4, 5]), 'S1–S5');
+  assert.equal(names([1, 2, 4, 5, 6, 7]), 'S1 S2 S4–S7');
+  assert.equal(names([3]), 'S3');
+  assert.equal(names([]), '');
 });

@@ -53,8 +53,8 @@ async function grow(page, id, { pauseJoint = false } = {}) {
     // Proposed: the leader uses C_old,new from the moment it appends it (§6).
     await page.waitForSelector(`[data-peer-id="${id}"][data-member="joining"]`);
     const panel = await page.textContent('#conf-panel');
-    const cNew = [...Array(id).keys()].map((i) => `S${i + 1}`).join(' ');
-    const cOld = [...Array(id - 1).keys()].map((i) => `S${i + 1}`).join(' ');
+    const cNew = `S1–S${id}`;
+    const cOld = `S1–S${id - 1}`;
     assert.ok(panel.includes(`C_new ${cNew} (`) && panel.includes(`C_old ${cOld} (`), `C_old and C_new named: ${panel}`);
     assert.match(panel, /Entry \d+ waits for C_new .*, C_old /, 'which majorities the entry waits for');
     assert.equal(await page.locator('.ring-old:not([data-hidden])').count(), id - 1, 'C_old outlined');
