@@ -262,7 +262,8 @@ export function createLogView(scroller, grid) {
     setAttr(n, 'data-committed', committed ? 'true' : 'false');
     setAttr(n, 'data-truncated', removed ? 'true' : null);
     setText(cell.termText, `t${e.term}`);
-    setText(cell.cmdText, shortCommand(e.command));
+    // A configuration entry (§6) reads as the configuration it makes: joint or not.
+    setText(cell.cmdText, e.conf ? (/outgoing=\[\d/.test(e.command) ? 'C_old,new' : 'config') : shortCommand(e.command));
     setText(cell.mark, removed ? '✕' : committed ? '✓' : '');
     const status = removed ? 'conflicting, being removed' : committed ? 'committed' : 'not committed';
     // A live node's log has no commands (its status gives index and term), except the page's own writes.
