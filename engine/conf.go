@@ -76,7 +76,7 @@ func (cs ConfState) IsMember(id uint64) bool {
 func (cs ConfState) Members() []uint64 {
 	ids := make([]uint64, 0, len(cs.Voters)+len(cs.Learners)+len(cs.VotersOutgoing))
 	ids = append(append(append(ids, cs.Voters...), cs.Learners...), cs.VotersOutgoing...)
-	slices.Sort(ids)
+	sortIDs(ids)
 	return slices.Compact(ids)
 }
 
@@ -242,9 +242,11 @@ func (cs ConfState) RemoveMember(id uint64) (ConfChange, error) {
 // returns an error wrapping ErrInvalidConf when cc is malformed.
 func (cc ConfChange) target(cur ConfState) (ConfState, error) {
 	next := ConfState{
-		Voters:   slices.Sorted(slices.Values(cc.Voters)),
-		Learners: slices.Sorted(slices.Values(cc.Learners)),
+		Voters:   slices.Clone(cc.Voters),
+		Learners: slices.Clone(cc.Learners),
 	}
+	sortIDs(next.Voters)
+	sortIDs(next.Learners)
 	if len(next.Voters) == 0 {
 		return ConfState{}, fmt.Errorf("%w: the change leaves no voters", ErrInvalidConf)
 	}
@@ -257,21 +259,11 @@ func (cc ConfChange) target(cur ConfState) (ConfState, error) {
 		}
 	}
 	next.Contexts = append(next.Contexts, cc.Contexts...)
-	slices.SortFunc(next.Contexts, func(a, b MemberContext) int { return cmpID(a.ID, b.ID) })
+	sortContexts(next.Contexts)
 	if err := next.Validate(); err != nil {
 		return ConfState{}, err
 	}
 	return next, nil
-}
-
-func cmpID(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // joint returns C_old,new: the voters of next, with the voters of cs outgoing (§6). A
@@ -286,7 +278,7 @@ func (cs ConfState) joint(next ConfState) ConfState {
 		}
 		j.Contexts = append(j.Contexts, c)
 	}
-	slices.SortFunc(j.Contexts, func(a, b MemberContext) int { return cmpID(a.ID, b.ID) })
+	sortContexts(j.Contexts)
 	return j
 }
 

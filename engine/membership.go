@@ -107,10 +107,10 @@ func (p *Peer) ConfState() ConfState { return p.conf.Clone() }
 // sortedConf returns cs with sorted id lists (a copy), as the engine keeps them.
 func sortedConf(cs ConfState) ConfState {
 	c := cs.Clone()
-	slices.Sort(c.Voters)
-	slices.Sort(c.Learners)
-	slices.Sort(c.VotersOutgoing)
-	slices.SortFunc(c.Contexts, func(a, b MemberContext) int { return cmpID(a.ID, b.ID) })
+	sortIDs(c.Voters)
+	sortIDs(c.Learners)
+	sortIDs(c.VotersOutgoing)
+	sortContexts(c.Contexts)
 	return c
 }
 
@@ -218,7 +218,7 @@ func (p *Peer) rebuildMembers() {
 	members := p.conf.Members()
 	if !slices.Contains(members, p.id) {
 		members = append(members, p.id)
-		slices.Sort(members)
+		sortIDs(members)
 	}
 	progress := make([]*progress, len(members))
 	votes := make([]voteSlot, len(members))

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"slices"
 )
 
 // The leader asks "what has a majority reached?" twice: the highest index stored on a
@@ -20,7 +19,13 @@ func quorumValue(vals []uint64, quorum int) uint64 {
 	if quorum < 1 || quorum > len(vals) {
 		panic(fmt.Sprintf("engine: broken invariant: quorum %d of %d values", quorum, len(vals)))
 	}
-	slices.Sort(vals)
+	// An insertion sort: vals holds one value per voter, a handful, and a generic
+	// slices.Sort would add its own copy of pdqsort to the wasm (see sortIDs).
+	for i := 1; i < len(vals); i++ {
+		for j := i; j > 0 && vals[j] < vals[j-1]; j-- {
+			vals[j], vals[j-1] = vals[j-1], vals[j]
+		}
+	}
 	return vals[len(vals)-quorum]
 }
 

@@ -4,8 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 )
 
 // The binary form of a whole store, as a Raft snapshot carries it (§7 of the Raft
@@ -48,12 +46,12 @@ func (s *Store) Snapshot() ([]byte, error) {
 	b = binary.AppendUvarint(b, s.sessionExpiry)
 	b = binary.AppendUvarint(b, s.nextSweep)
 	b = binary.AppendUvarint(b, uint64(len(s.data)))
-	for _, k := range slices.Sorted(maps.Keys(s.data)) {
+	for _, k := range sortedKeys(s.data) {
 		b = appendString(b, k)
 		b = appendString(b, s.data[k])
 	}
 	b = binary.AppendUvarint(b, uint64(len(s.sessions)))
-	for _, id := range slices.Sorted(maps.Keys(s.sessions)) {
+	for _, id := range sortedKeys(s.sessions) {
 		sess := s.sessions[id]
 		if sess.result.Err != nil {
 			return nil, fmt.Errorf("kv: snapshot: session of client %d holds an error result (%v); only executed commands are remembered", id, sess.result.Err)

@@ -1,10 +1,11 @@
 package kv
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
-	"slices"
+	"sort"
 )
 
 // Errors a [Result] can carry; test them with errors.Is.
@@ -249,7 +250,19 @@ func (s *Store) AppliedIndex() uint64 { return s.appliedIndex }
 func (s *Store) Len() int { return len(s.data) }
 
 // Keys returns the keys in sorted order, for display.
-func (s *Store) Keys() []string { return slices.Sorted(maps.Keys(s.data)) }
+func (s *Store) Keys() []string { return sortedKeys(s.data) }
+
+// sortedKeys returns the keys of m in increasing order. It sorts with sort.Slice, not
+// slices.Sorted: each element type of the generic sorts compiles to its own copy of
+// pdqsort (10-25 kB of the playground's wasm each), sort.Slice is one for every type.
+func sortedKeys[K cmp.Ordered, V any](m map[K]V) []K {
+	keys := make([]K, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	return keys
+}
 
 // Clone returns an independent copy of s (the playground keeps clones as
 // checkpoints to rewind to).

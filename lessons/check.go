@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/raftplay/raftplay/engine"
@@ -190,7 +189,7 @@ func (p *checkParser) parse(raw json.RawMessage, path string, depth int) (*Check
 	for k := range fields {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	sortStrings(keys)
 	switch {
 	case len(keys) == 0:
 		return nil, fmt.Errorf("%s: no check kind (want one of %s)", path, strings.Join(checkKinds, ", "))

@@ -3,6 +3,7 @@ package lessons
 import (
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/raftplay/raftplay/sim"
@@ -162,10 +163,10 @@ func sameGroups(a, b [][]uint64) bool {
 		parts := make([]string, len(gs))
 		for i, g := range gs {
 			s := slices.Clone(g)
-			slices.Sort(s)
+			sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
 			parts[i] = fmt.Sprint(s)
 		}
-		slices.Sort(parts)
+		sortStrings(parts)
 		return strings.Join(parts, "|")
 	}
 	return norm(a) == norm(b)

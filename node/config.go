@@ -197,12 +197,14 @@ func (c *Config) validate() error {
 }
 
 // checkVoters checks that the store's voters are exactly the configured peers, while
-// the store's configuration is the one it was created with (no member has a context).
-// Once a change gave the members contexts (member.go), their addresses come from the
-// configuration and Peers needs only this node's own; a store without a configuration
-// (a node that joins) is checked by New.
+// the store's configuration is the one it was created with (no member has a context)
+// and Peers lists more than this node. Once a change gave the members contexts
+// (member.go), their addresses come from the configuration and Peers needs only this
+// node's own; a node that joined lists itself alone, and may hold a configuration
+// from before it was added (the leader's snapshot); a store without a configuration (a
+// node that joins) is checked by New.
 func (c *Config) checkVoters(cs engine.ConfState) error {
-	if cs.IsEmpty() || len(cs.Contexts) > 0 {
+	if cs.IsEmpty() || len(cs.Contexts) > 0 || len(c.Peers) == 1 {
 		if _, ok := c.Peers[c.ID]; !ok && c.RaftListener == nil {
 			return fmt.Errorf("node config: Peers has no address for this node (id %d)", c.ID)
 		}

@@ -26,8 +26,10 @@
 //
 //	method  path          answer
 //	GET     /status       200 Status (JSON): id, cluster_id, role, term, leader,
-//	                      commit_index, last_applied, last_index, peers, log_tail
-//	                      (the last LogTailLen entries' index and term), cut_links
+//	                      commit_index, last_applied, last_index, voters, learners,
+//	                      outgoing (while joint), removed (when true), peers (the
+//	                      members), log_tail (the last LogTailLen entries' index
+//	                      and term), cut_links
 //	GET     /events       200 text/event-stream: "status" (Status JSON; at start,
 //	                      then on changes, at most every StatusEventInterval),
 //	                      "raft" (Event JSON), "lagging" ({"dropped": n})
@@ -36,6 +38,12 @@
 //	                      MaxMessageEvents a second), the frequent engine events
 //	                      sampled (FrequentEvent, at most MaxFrequentEvents a second),
 //	                      and "sampled" ({"dropped": n}) for what was left out
+//	GET     /members      200 Members: the configuration this node uses, each member's
+//	                      role and addresses (any node answers for itself)
+//	POST    /members      {"id", "raft_addr", "http_url"}: add a learner (leader only,
+//	                      a follower redirects); 200 Members once its entry is
+//	                      committed; the leader promotes it once caught up (promoteLag)
+//	DELETE  /members/{id} remove a member; 200 Members once the entry is committed
 //	POST    /admin/links/{peer}/cut   drop every Raft message to and from peer;
 //	POST    /admin/links/{peer}/heal  deliver them again; 200 LinkResult
 //	GET     /kv/{key}     200 the value as the body (application/octet-stream),
@@ -77,9 +85,9 @@
 //
 // # Transport
 //
-// Each node dials every other voter (Config.Peers) and writes its messages on that
-// connection, opened by a handshake (magic, version, sender and recipient ids, cluster id,
-// cluster token) and continued with length-prefixed frames, each holding one
+// Each node dials every other member of its configuration and writes its messages on
+// that connection, opened by a handshake (magic, version, sender and recipient ids,
+// cluster id, cluster token, the sender's Raft address) and continued with length-prefixed frames, each holding one
 // engine.Message; see wire.go for the layout and MaxFrameSize. A connection that fails
 // is redialled with a capped exponential back-off with jitter. A peer's send queue is
 // bounded (Config.SendQueueLen, SendQueueBytes): when it is full frames are dropped,
@@ -89,6 +97,22 @@
 // POST /admin/links/{peer}/cut drops every message to and from that peer in the
 // transport (the engine sees a partition, not an order), until it is healed or the
 // node restarts.
+//
+// # Membership
+//
+// Members' addresses travel in the configuration (§6): each member's
+// engine.MemberContext holds its Raft and HTTP addresses (member.go), the first change
+// writing those of the members the cluster was created with (known from
+// Config.Peers and PeerHTTP). When the engine adopts a configuration (a Ready with
+// joint-entered, joint-left, conf-switched or conf-rolled-back), the node dials the
+// new members, redirects to the addresses it gives, and once that configuration's
+// entry is committed lets go of the members it dropped (closing their connections
+// and refusing them). A node started with an empty store (filestore Options.Join)
+// is joining: it accepts any peer of its cluster and answers it at the address its
+// handshake declared, until a configuration adds it. Learners are promoted by
+// whichever node leads, once caught up (membership.go). A removed node stops talking
+// to the cluster and says so (Status.Removed); one that never received the
+// configuration that removed it learns it from a member's GET /members (removal.go).
 //
 // # Security
 //

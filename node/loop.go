@@ -199,6 +199,8 @@ func (l *raftLoop) run(ctx context.Context) error {
 			l.readIndex(r)
 		case c := <-l.n.confc:
 			l.handleConf(c)
+		case notice := <-l.n.removalc:
+			l.noteRemoval(notice)
 		}
 		l.drainInputs()
 	}

@@ -46,17 +46,19 @@ func (a MemberAddrs) normalize() (MemberAddrs, error) {
 	if len(a.Raft) > maxMemberAddrLen || len(base) > maxMemberAddrLen {
 		return MemberAddrs{}, fmt.Errorf("an address is longer than %d bytes", maxMemberAddrLen)
 	}
-	return MemberAddrs{Raft: a.Raft, HTTP: base}, nil
+	// An empty host means 127.0.0.1 to the node that listens (listenAddr): the same
+	// for every node that reads the address.
+	return MemberAddrs{Raft: listenAddr(a.Raft), HTTP: base}, nil
 }
 
 // checkRaftAddr checks a Raft address: HOST:PORT with a port in 1..65535.
 func checkRaftAddr(addr string) error {
 	_, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return fmt.Errorf("Raft address %q is not HOST:PORT: %w", addr, err)
+		return fmt.Errorf("the Raft address %q is not HOST:PORT: %w", addr, err)
 	}
 	if n, err := strconv.ParseUint(port, 10, 16); err != nil || n == 0 {
-		return fmt.Errorf("Raft address %q has the port %q, not a number in 1..65535", addr, port)
+		return fmt.Errorf("the Raft address %q has the port %q, not a number in 1..65535", addr, port)
 	}
 	return nil
 }
@@ -126,8 +128,13 @@ type addrBook struct {
 	// still be cut (§5.3) and the earlier configuration come back, and a leader that
 	// conf removes must still replicate conf to commit it (§6).
 	lingering map[uint64]MemberAddrs
-	// removed: this node has learned a configuration that does not hold it.
+	// removed: this node was a member, and the configuration no longer holds it (at
+	// start: the configuration in its store does not hold it).
 	removed bool
+	// joining: this node is no member yet and was none before: it started empty, or
+	// holds a configuration from before its addition (the leader's snapshot). It
+	// accepts any peer of its cluster (peerSet.open) until a configuration adds it.
+	joining bool
 }
 
 // newAddrBook builds the book of configuration cs, held by the entry at index, for a
@@ -136,9 +143,18 @@ type addrBook struct {
 func newAddrBook(cfg *Config, cs engine.ConfState, index uint64, prev *addrBook) (book *addrBook, bad []error) {
 	book = &addrBook{conf: cs.Clone(), confIndex: index, addrs: make(map[uint64]MemberAddrs), lingering: make(map[uint64]MemberAddrs)}
 	if self, ok := cfg.Peers[cfg.ID]; ok {
-		book.addrs[cfg.ID] = MemberAddrs{Raft: self, HTTP: cfg.peerURL(cfg.ID)}
+		book.addrs[cfg.ID] = MemberAddrs{Raft: listenAddr(self), HTTP: cfg.peerURL(cfg.ID)}
 	}
-	book.removed = !cs.IsEmpty() && !cs.IsMember(cfg.ID)
+	member := cs.IsMember(cfg.ID)
+	switch {
+	case member:
+	case cs.IsEmpty():
+		book.joining = true
+	case prev == nil || prev.removed || prev.conf.IsMember(cfg.ID):
+		book.removed = true
+	default:
+		book.joining = true // still waiting for the entry that adds it
+	}
 	for _, id := range cs.Members() {
 		if ctx := cs.Context(id); ctx != nil {
 			a, err := DecodeMemberAddrs(ctx)
@@ -149,7 +165,7 @@ func newAddrBook(cfg *Config, cs engine.ConfState, index uint64, prev *addrBook)
 			bad = append(bad, fmt.Errorf("member %d: %w", id, err))
 		}
 		if raft, ok := cfg.Peers[id]; ok && id != cfg.ID {
-			book.addrs[id] = MemberAddrs{Raft: raft, HTTP: cfg.peerURL(id)}
+			book.addrs[id] = MemberAddrs{Raft: listenAddr(raft), HTTP: cfg.peerURL(id)}
 		}
 	}
 	if prev != nil {
@@ -185,6 +201,13 @@ func (b *addrBook) talkTo(self uint64, committed, leading bool) map[uint64]strin
 		}
 	}
 	return out
+}
+
+// lacksAddr reports whether id is a member, other than self, that this node may talk
+// to but has no Raft address for.
+func (b *addrBook) lacksAddr(id, self uint64) bool {
+	_, ok := b.addrs[id]
+	return !ok && id != self && !b.removed && b.conf.IsMember(id)
 }
 
 // httpURL returns the HTTP base URL of member id (or of one the configuration just

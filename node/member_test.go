@@ -16,6 +16,14 @@ func TestMemberAddrsRoundTrip(t *testing.T) {
 	assert.Equal(t, MemberAddrs{Raft: "127.0.0.1:7004", HTTP: "http://127.0.0.1:8004"}, got, "the HTTP address is kept as a base URL")
 }
 
+func TestMemberAddrsEmptyHostIsLoopback(t *testing.T) {
+	b, err := EncodeMemberAddrs(MemberAddrs{Raft: ":7004", HTTP: ":8004"})
+	require.NoError(t, err)
+	got, err := DecodeMemberAddrs(b)
+	require.NoError(t, err)
+	assert.Equal(t, MemberAddrs{Raft: "127.0.0.1:7004", HTTP: "http://127.0.0.1:8004"}, got)
+}
+
 func TestMemberAddrsRefusesBadInput(t *testing.T) {
 	_, err := EncodeMemberAddrs(MemberAddrs{Raft: "no-port", HTTP: "127.0.0.1:8004"})
 	assert.ErrorContains(t, err, "not HOST:PORT")

@@ -291,7 +291,15 @@ func (l *raftLoop) followPeers() {
 		return
 	}
 	l.peerKey = key
-	l.n.trans.follow(book.talkTo(l.n.cfg.ID, key.committed, key.leading), book.conf.IsEmpty())
+	peers := book.talkTo(l.n.cfg.ID, key.committed, key.leading)
+	for _, id := range book.conf.Members() {
+		if book.lacksAddr(id, l.n.cfg.ID) {
+			if addr := l.n.trans.declaredAddr(id); addr != "" {
+				peers[id] = addr // see transport.answerDeclared
+			}
+		}
+	}
+	l.n.trans.follow(peers, book.joining)
 }
 
 // adoptConf makes the node follow cs, held by the entry at index: addresses for

@@ -48,6 +48,8 @@ type Node struct {
 	propc chan *proposal
 	readc chan *readRequest
 	confc chan *confRequest
+	// removalc carries proof that this node was removed (removal.go) to the loop.
+	removalc chan removalNotice
 	// stopping is closed once the loop has stopped and answered everything it held;
 	// requests still waiting are answered 503, /events streams end.
 	stopping chan struct{}
@@ -102,6 +104,7 @@ func New(cfg Config) (*Node, error) {
 		propc:       make(chan *proposal, proposeQueueLen),
 		readc:       make(chan *readRequest, readQueueLen),
 		confc:       make(chan *confRequest, confQueueLen),
+		removalc:    make(chan removalNotice),
 		stopping:    make(chan struct{}),
 		warnLimit:   newLogLimiter(warnInterval),
 		tokenDigest: tokenDigest([]byte(cfg.Token)),
@@ -110,7 +113,7 @@ func New(cfg Config) (*Node, error) {
 	book := n.newBook(st.Conf, st.ConfIndex, nil)
 	n.addrs.Store(book)
 	n.trans = newTransport(n, n.log.With("component", "transport"),
-		book.talkTo(cfg.ID, st.ConfCommitted, st.Role == engine.RoleLeader), st.Conf.IsEmpty())
+		book.talkTo(cfg.ID, st.ConfCommitted, st.Role == engine.RoleLeader), book.joining)
 	if n.loop, err = newRaftLoop(n, peer); err != nil {
 		return nil, err
 	}
@@ -161,6 +164,7 @@ func (n *Node) Run(ctx context.Context) error {
 		}
 	})
 	n.trans.start(raftLn)
+	n.wg.Go(func() { n.watchRemoval(ctx) })
 	n.wg.Go(func() {
 		if err := n.http.Serve(httpLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			n.fail(fmt.Errorf("node %d: HTTP server on %s: %w", n.cfg.ID, httpLn.Addr(), err), cancel)
@@ -173,6 +177,7 @@ func (n *Node) Run(ctx context.Context) error {
 	if loopErr != nil {
 		n.log.Error("Ready loop stopped", "err", loopErr)
 	}
+	cancel() // the goroutines that watch ctx (watchRemoval) end before shutdown waits for them
 	n.shutdown()
 	n.log.Info("node stopped")
 	if loopErr != nil {

@@ -111,9 +111,9 @@ type transport struct {
 type peerSet struct {
 	senders map[uint64]*sender
 	others  []uint64 // the ids of senders, sorted: bit positions of connectedMask
-	// open: this node has not learned a configuration yet (it is joining). It accepts
-	// connections from any peer of its cluster, since the leader that adds it is no
-	// member it knows, and answers a peer at the Raft address its handshake declared.
+	// open: this node is joining (addrBook.joining). It accepts connections from any
+	// peer of its cluster, since the leader that adds it may be no member it knows,
+	// and answers a peer at the Raft address its handshake declared.
 	open bool
 }
 
@@ -153,7 +153,7 @@ func (t *transport) newSender(id uint64, addr string) *sender {
 // addrBook.talkTo): it starts a sender for each new peer, restarts the one of a peer
 // whose address changed, and for a peer that is gone stops its sender and closes its
 // inbound connection, so that a removed server gets no more traffic. joining: this
-// node has no configuration yet (peerSet.open). It is called by the Ready loop (and
+// node is no member yet (peerSet.open). It is called by the Ready loop (and
 // by New before the loop runs), never concurrently.
 func (t *transport) follow(peers map[uint64]string, joining bool) {
 	old := t.peers()
@@ -186,7 +186,7 @@ func (t *transport) follow(peers map[uint64]string, joining bool) {
 			s.stop()
 			if next.senders[id] == nil {
 				t.dropInbound(id)
-				t.log.Info("stopped talking to a peer that left the configuration", "peer", id, "addr", s.addr)
+				t.log.Info("closed the connections to a peer: it left the configuration, or this node did", "peer", id, "addr", s.addr)
 			}
 		}
 	}
@@ -210,21 +210,25 @@ func (t *transport) dropInbound(peer uint64) {
 	}
 }
 
-// answerDeclared gives a joining node (peerSet.open) a sender to peer id at the
-// address its handshake declared, when it has none: the only way to answer a leader
-// it does not know yet. It reports the sender, or nil.
+// answerDeclared gives this node a sender to peer id at the address its handshake
+// declared, when it has none and may use one: while it is joining (peerSet.open:
+// the only way to answer a leader it may not know), or when id is a
+// member whose address the configuration does not give (a snapshot's configuration,
+// taken before the members' addresses were written into it). It reports the sender,
+// or nil.
 func (t *transport) answerDeclared(id uint64) *sender {
 	set := t.peers()
-	if !set.open {
+	if !set.open && !t.n.book().lacksAddr(id, t.n.cfg.ID) {
 		return nil
 	}
-	t.mu.Lock()
-	addr, running := t.declared[id], t.started
-	t.mu.Unlock()
+	addr := t.declaredAddr(id)
 	if addr == "" {
 		return nil
 	}
-	next := &peerSet{senders: maps.Clone(set.senders), others: append(slices.Clone(set.others), id), open: true}
+	t.mu.Lock()
+	running := t.started
+	t.mu.Unlock()
+	next := &peerSet{senders: maps.Clone(set.senders), others: append(slices.Clone(set.others), id), open: set.open}
 	slices.Sort(next.others)
 	s := t.newSender(id, addr)
 	next.senders[id] = s
@@ -232,8 +236,15 @@ func (t *transport) answerDeclared(id uint64) *sender {
 	if running {
 		t.n.wg.Go(s.run)
 	}
-	t.log.Info("answering a peer at the address its handshake declared (this node has no configuration yet)", "peer", id, "addr", addr)
+	t.log.Info("answering a peer at the Raft address its handshake declared", "peer", id, "addr", addr)
 	return s
+}
+
+// declaredAddr returns the Raft address peer id declared in its handshake, or "".
+func (t *transport) declaredAddr(id uint64) string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.declared[id]
 }
 
 // start begins accepting on ln and connecting to every peer.

@@ -12,7 +12,7 @@
 //   make dist build && node scripts/live-perf.mjs [--fake] [--seconds N] [--clients N]
 
 import { readFileSync } from 'node:fs';
-import { launchBrowser, openPage } from '../web/test/e2e/harness.mjs';
+import { launchBrowser } from '../web/test/e2e/harness.mjs';
 import { startCluster } from '../web/test/e2e/live-cluster.mjs';
 import { startFakeLive } from '../web/test/e2e/live-fake.mjs';
 
@@ -142,7 +142,13 @@ if (fake) {
   load = writers(cluster.httpURLs, token, clients);
 }
 try {
-  let page = await openPage(browser.context, url);
+  // Not the harness's openPage: on a loaded machine the page may take more than its 10 s.
+  let page = await browser.context.newPage();
+  page.problems = [];
+  page.on('pageerror', (err) => page.problems.push(`page error: ${err.message}`));
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(url);
+  await page.waitForSelector('html[data-ready="true"]', { timeout: 60_000 });
   await page.waitForSelector('[data-peer-id][data-role="leader"]', { timeout: 30_000 });
   await page.waitForTimeout(2000);
   if (baseline) {
@@ -154,13 +160,20 @@ try {
   const before = load ? load.count() : 0;
   const items0 = await page.evaluate(() => window.raftplay?.received?.() || {});
   const t0 = Date.now();
-  const cdp = profile ? await browser.context.newCDPSession(page) : null;
-  if (cdp) {
+  const cdp = await browser.context.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const metrics = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+  const m0 = await metrics();
+  if (profile) {
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.start');
   }
   const gaps = await measureFPS(page, seconds * 1000);
-  if (cdp) printProfile((await cdp.send('Profiler.stop')).profile);
+  if (profile) printProfile((await cdp.send('Profiler.stop')).profile);
+  const m1 = await metrics();
+  // The renderer's main thread: its busy share of the time measured, and what it did.
+  const share = (k) => `${((100 * (m1[k] - m0[k])) / seconds).toFixed(0)}%`;
+  console.log(`main thread busy ${share('TaskDuration')} (script ${share('ScriptDuration')}, style ${share('RecalcStyleDuration')}, layout ${share('LayoutDuration')})`);
   const items1 = await page.evaluate(() => window.raftplay?.received?.() || {});
   const rates = Object.keys(items1).map((k) => `${k} ${(((items1[k] - (items0[k] || 0)) * 1000) / (Date.now() - t0)).toFixed(0)}/s`).join(', ');
   const writes = load ? ((load.count() - before) * 1000) / (Date.now() - t0) : 0;

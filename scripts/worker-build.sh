@@ -28,7 +28,8 @@ GOOS=js GOARCH=wasm go build -trimpath -ldflags "-s -w" -o "$stage/app.wasm" ./w
 mkdir "$stage/assets"
 cp -R "$dist/." "$stage/assets/"
 find "$stage/assets" -type f \( -name '*.br' -o -name '*.gz' \) -delete
-go run ./wasm/worker/headers >"$stage/assets/_headers"
+go run ./wasm/worker/headers "$stage/assets" >"$stage/assets/_headers.new"
+mv "$stage/assets/_headers.new" "$stage/assets/_headers"
 
 rm -rf "$out"
 mv "$stage" "$out"

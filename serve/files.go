@@ -128,6 +128,11 @@ func (s *fileServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.Set("Content-Type", ContentType(name))
+	if Subresource(name) {
+		for _, doc := range DocumentHeaders {
+			h.Del(doc)
+		}
+	}
 	h.Set("Cache-Control", CacheControl(name))
 	h.Set("ETag", etag)
 	if encoding != "" {

@@ -214,24 +214,51 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 	tests := []struct {
 		method, path string
 		want         int
+		document     bool // whether the response carries the DocumentHeaders too
 	}{
-		{"GET", "/", http.StatusOK},
-		{"HEAD", "/", http.StatusOK},
-		{"GET", "/missing.js", http.StatusNotFound},
-		{"POST", "/", http.StatusMethodNotAllowed},
-		{"GET", "/api/nothing", http.StatusNotFound},
-		{"POST", "/api/share", http.StatusCreated},
-		{"GET", "/app.wasm", http.StatusNotModified},
+		{"GET", "/", http.StatusOK, true},
+		{"HEAD", "/", http.StatusOK, true},
+		{"GET", "/docs/index.html", http.StatusOK, true},
+		{"GET", "/img/logo.svg", http.StatusOK, true},
+		{"GET", "/notes.unknownext", http.StatusOK, true},
+		{"GET", "/app.wasm.gz", http.StatusOK, true},
+		{"GET", "/missing.js", http.StatusNotFound, true},
+		{"POST", "/js/main.js", http.StatusMethodNotAllowed, true},
+		{"POST", "/", http.StatusMethodNotAllowed, true},
+		{"GET", "/api/nothing", http.StatusNotFound, true},
+		{"POST", "/api/share", http.StatusCreated, true},
+		{"GET", "/app.wasm", http.StatusNotModified, false},
+		{"GET", "/app.3f9a1c2b.wasm", http.StatusOK, false},
+		{"GET", "/wasm_exec.js", http.StatusOK, false},
+		{"GET", "/js/main.js", http.StatusOK, false},
+		{"HEAD", "/js/bridge.mjs", http.StatusOK, false},
+		{"GET", "/css/page.css", http.StatusOK, false},
+		{"GET", "/data/lesson.json", http.StatusOK, false},
 	}
-	etag := get(t, s, "GET", "/app.wasm").Header.Get("ETag")
+	etag := get(t, s, "GET", "/app.wasm", "Accept-Encoding", "br, gzip").Header.Get("ETag")
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
-			res := get(t, s, tt.method, tt.path, "If-None-Match", etag)
+			res := get(t, s, tt.method, tt.path, "If-None-Match", etag, "Accept-Encoding", "br, gzip")
 			require.Equal(t, tt.want, res.StatusCode)
-			assert.Equal(t, DefaultCSP, res.Header.Get("Content-Security-Policy"))
-			assert.Equal(t, "nosniff", res.Header.Get("X-Content-Type-Options"))
-			assert.Equal(t, "no-referrer", res.Header.Get("Referrer-Policy"))
+			assert.Equal(t, "nosniff", res.Header.Get("X-Content-Type-Options"), "every response")
+			if tt.document {
+				assert.Equal(t, DefaultCSP, res.Header.Get("Content-Security-Policy"))
+				assert.Equal(t, "no-referrer", res.Header.Get("Referrer-Policy"))
+			} else {
+				for _, name := range DocumentHeaders {
+					assert.Empty(t, res.Header.Values(name), "%s is only for documents", name)
+				}
+			}
 		})
+	}
+}
+
+func TestSubresource(t *testing.T) {
+	for _, name := range []string{"js/main.js", "x.MJS", "css/a.css", "app.wasm", "lessons.json", "a.js.map"} {
+		assert.True(t, Subresource(name), name)
+	}
+	for _, name := range []string{"index.html", "logo.svg", "notes.txt", "app.wasm.br", "x.js.gz", "README", "a.webmanifest", "_headers"} {
+		assert.False(t, Subresource(name), name)
 	}
 }
 

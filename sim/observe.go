@@ -1,7 +1,7 @@
 package sim
 
 import (
-	"slices"
+	"sort"
 
 	"github.com/raftplay/raftplay/engine"
 )
@@ -63,7 +63,7 @@ func (c *Cluster) InFlightTo(to uint64, typ engine.MessageType) []InFlightMsg {
 			out = append(out, InFlightMsg{ID: f.id, From: f.msg.From})
 		}
 	}
-	slices.SortFunc(out, func(a, b InFlightMsg) int { return cmpUint(a.ID, b.ID) })
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID }) // not slices.SortFunc: see InFlight
 	return out
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sort"
 )
 
 // Version is the scenario format version this package reads and writes.
@@ -230,7 +231,7 @@ func (st *Start) validate(n int) ([]bool, error) {
 	for id := range st.Peers {
 		ids = append(ids, id)
 	}
-	slices.Sort(ids)
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] }) // not slices.Sort: see InFlight
 	for _, id := range ids {
 		if id < 1 || id > uint64(n) {
 			return nil, fmt.Errorf("peers: peer %d is not in the cluster (peers are 1..%d)", id, n)

@@ -33,7 +33,7 @@ const ITEM_TYPES = ['status', 'event', 'message', 'sampled'];
 const BUSY_ENTRIES = 20;
 
 /** While the cluster is busy, the nodes' views are redrawn at most this often (ms). */
-const BUSY_REDRAW_MS = 200;
+const BUSY_REDRAW_MS = 500;
 
 /** The narration takes the events at most this often (ms), routine ones summed up (aggregate). */
 const NARRATE_MS = 250;
@@ -345,7 +345,7 @@ export async function startLive({ say }) {
     }
     messages.update(snap, update.vt);
     feed.push(...update.fresh);
-    if (update.reset || now - fed >= NARRATE_MS) {
+    if (update.reset || now - fed >= (busyNow ? BUSY_REDRAW_MS : NARRATE_MS)) {
       fed = now;
       narration.update({ ...update, fresh: aggregate(feed), reason: update.reset ? 'load' : 'act' });
       feed = [];
@@ -369,7 +369,13 @@ export async function startLive({ say }) {
   let fed = 0; // when it was last given some
 
   let sampledShown = '';
+  // The counts change with nearly every item of a busy cluster: the line is rewritten
+  // at most once a second (each rewrite lays the page out again), at once the first time.
+  let sampledAt = -Infinity;
   function showSampled() {
+    const now = performance.now();
+    if (sampledShown && now - sampledAt < 1000) return;
+    sampledAt = now;
     const s = model.sampled;
     const parts = [...s.nodes].filter(([, v]) => v.dropped > 0).map(([id, v]) => `S${id}: ${v.dropped.toLocaleString('en')}`);
     const text = (parts.length ? `Sampled: the nodes reported more than the page can take, and dropped items to keep up (${parts.join(', ')}). ` : '') +

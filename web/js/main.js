@@ -27,7 +27,6 @@ import { createClientForm } from './client-form.js';
 import { createRunPanel } from './run-panel.js';
 import { createKeyboard } from './keyboard.js';
 import { parseHash } from './share.js';
-import { createLessons } from './lesson-panel.js';
 import { parseLessonHash } from './lesson-link.js';
 import { sharedId, timeOf, fetchShared } from './share-api.js';
 import { scenarioById, DEFAULT_SEED } from './scenarios.js';
@@ -125,15 +124,39 @@ async function start() {
     clock.play();
   }
   const panel = createRunPanel($('#run'), { session, load: guard(load), say, guard });
-  const lessons = createLessons({
-    session,
-    clock,
-    say,
-    onOpen() {
-      closeInspector();
-      panel.showSeed(session.scenario().seed);
-    },
-  });
+  // The lesson panel, and the modules only it uses (menu, quiz, progress), are loaded on
+  // first use rather than with the page: a fresh page shows none of them, and they were
+  // 12 kB of its download (docs/DESIGN.md, "The page's size").
+  let lessonPanel = null; // the panel (lesson-panel.js createLessons), once loaded
+  let lessonPanelLoading = null;
+  function loadLessonPanel() {
+    lessonPanelLoading ??= import('./lesson-panel.js').then(({ createLessons }) => {
+      lessonPanel = createLessons({
+        session,
+        clock,
+        say,
+        onOpen() {
+          closeInspector();
+          panel.showSeed(session.scenario().seed);
+        },
+      });
+      return lessonPanel;
+    }, (err) => {
+      lessonPanelLoading = null; // the next use tries again
+      throw err;
+    });
+    return lessonPanelLoading;
+  }
+  const lessons = {
+    /** load loads the panel and fetches the lessons; open needs it done. */
+    load: () => loadLessonPanel().then((lp) => lp.load()),
+    /** open opens a lesson (id or number) at a step, once loaded. It throws when it cannot. */
+    open: (id, step) => lessonPanel.open(id, step),
+    openMenu: () => loadLessonPanel().then((lp) => lp.openMenu(),
+      (err) => say(`The lessons could not be loaded: ${err.message}`)),
+    next: () => (lessonPanel ? lessonPanel.next() : say('No lesson is open: press G (or the Lessons button) to choose one.')),
+    back: () => lessonPanel?.back(),
+  };
   $('#lessons-open').addEventListener('click', () => lessons.openMenu());
 
   function render(update) {

@@ -16,19 +16,30 @@ import { ROOT, launchBrowser, openPage, waitFor, screenshot, play } from './e2e/
 
 const BUILD = join(ROOT, 'build', 'worker');
 const WRANGLER = join(ROOT, 'node_modules', '.bin', 'wrangler');
-/** The security headers every response carries, as the Go side writes them for Cloudflare. */
-const SECURITY = parseHeadersFile(readFileSync(join(BUILD, 'assets', '_headers'), 'utf8'));
+/**
+ * The security headers, as the Go side writes them for Cloudflare (serve.CloudflareHeaders):
+ * the "/*" rule's headers, which every document carries, and the ones the rules of the
+ * page's scripts, styles, wasm and JSON detach (those keep only the rest, nosniff).
+ */
+const { SECURITY, DOCUMENT_ONLY } = parseHeadersFile(readFileSync(join(BUILD, 'assets', '_headers'), 'utf8'));
 const ID = /^[a-z2-7]{26}$/;
 
-/** parseHeadersFile reads the one "/*" rule of a _headers file into {name: value}. */
+/** parseHeadersFile reads the "/*" rule of a _headers file into {name: value}, and the detached names. */
 function parseHeadersFile(text) {
   const headers = {};
+  const detached = new Set();
+  let rule = '';
   for (const line of text.split('\n')) {
+    if (/^\//.test(line)) rule = line.trim();
     const m = /^\s+([A-Za-z-]+):\s*(.+)$/.exec(line);
-    if (m) headers[m[1].toLowerCase()] = m[2];
+    if (m && rule === '/*') headers[m[1].toLowerCase()] = m[2];
+    const d = /^\s+!\s*([A-Za-z-]+)\s*$/.exec(line);
+    if (d) detached.add(d[1].toLowerCase());
   }
   assert.ok(headers['content-security-policy'], '_headers has a Content-Security-Policy');
-  return headers;
+  assert.equal(headers['x-content-type-options'], 'nosniff', '_headers sends nosniff');
+  assert.deepEqual([...detached].sort(), ['content-security-policy', 'referrer-policy'], 'only the document headers are detached');
+  return { SECURITY: headers, DOCUMENT_ONLY: detached };
 }
 
 /** freePort asks the system for a free port on 127.0.0.1. */
@@ -126,9 +137,18 @@ function postScenario(body, contentType = 'application/json') {
   return request('/api/share', { method: 'POST', headers: { 'Content-Type': contentType }, body });
 }
 
+/** assertSecurityHeaders checks a document's (or an error's or API route's) headers: all of them. */
 function assertSecurityHeaders(res, what) {
   for (const [name, value] of Object.entries(SECURITY)) {
     assert.equal(res.headers.get(name), value, `${name} on ${what}`);
+  }
+}
+
+/** assertSubresourceHeaders checks a script's, style's, wasm's or JSON's: nosniff, no document headers. */
+function assertSubresourceHeaders(res, what) {
+  for (const [name, value] of Object.entries(SECURITY)) {
+    if (DOCUMENT_ONLY.has(name)) assert.equal(res.headers.get(name), null, `no ${name} on ${what}`);
+    else assert.equal(res.headers.get(name), value, `${name} on ${what}`);
   }
 }
 
@@ -153,7 +173,7 @@ test('the page and its files, with their types and security headers', async () =
   const wasm = await request('/app.wasm');
   assert.equal(wasm.status, 200);
   assert.equal(wasm.headers.get('content-type'), 'application/wasm');
-  assertSecurityHeaders(wasm, '/app.wasm');
+  assertSubresourceHeaders(wasm, '/app.wasm');
   const bytes = new Uint8Array(await wasm.arrayBuffer());
   assert.deepEqual([...bytes.subarray(0, 4)], [0, 0x61, 0x73, 0x6d], 'a WebAssembly module');
   assert.equal(bytes.length, statSync(join(BUILD, 'assets', 'app.wasm')).size);
@@ -161,13 +181,20 @@ test('the page and its files, with their types and security headers', async () =
   const loader = await request('/wasm_exec.js');
   assert.equal(loader.status, 200);
   assert.match(loader.headers.get('content-type'), /javascript/);
+  assertSubresourceHeaders(loader, '/wasm_exec.js');
   await loader.arrayBuffer();
+  for (const path of ['/js/main.js', '/css/base.css']) {
+    const res = await request(path);
+    assert.equal(res.status, 200, path);
+    assertSubresourceHeaders(res, path);
+    await res.arrayBuffer();
+  }
 
   // The lessons, which the page fetches when one is first opened (the page's wasm has none).
   const lessons = await request('/lessons.json');
   assert.equal(lessons.status, 200);
   assert.match(lessons.headers.get('content-type'), /^application\/json/);
-  assertSecurityHeaders(lessons, '/lessons.json');
+  assertSubresourceHeaders(lessons, '/lessons.json');
   const list = await lessons.json();
   assert.ok(Array.isArray(list) && list.length >= 17 && list.every((l) => l.id && l.steps.length > 0), 'every lesson, with its steps');
 
