@@ -193,11 +193,9 @@ export class Raftplay {
   act(action) { return this.call('act', asJSON(action)); }
 
   /**
-   * Adds a server as a learner (§6), proposed by the leader: a spare server of the run
-   * if it has one (a server of options.peers beyond options.voters that never joined),
-   * else the run is started again with one more, spare, server (up to 7), replayed to
-   * now, and that one is added. Like act, it discards a recorded future.
-   * @returns {Position & {peer: number, grown?: boolean}} and which server joined
+   * Adds a server as a learner (§6): a spare one, else the run grows by one (up to 7;
+   * docs/DESIGN.md). Like act, it discards a recorded future.
+   * @returns {Position & {peer: number, grown?: boolean}}
    */
   addServer() { return this.call('addServer'); }
 

@@ -9,7 +9,7 @@
 
 import { el, setAttr, setText } from './dom.js';
 import { roleOf } from './labels.js';
-import { confOf, memberOf, MEMBER_WORDS, promoteBlocked, removeBlocked } from './membership.js';
+import { confOf, memberOf, MEMBER_WORDS, blockers } from './membership.js';
 
 /**
  * createPeerControls fills `root`; act(action) applies a user action. Options, for live
@@ -95,8 +95,8 @@ export function createPeerControls(root, act, { extras = true, powerNote = '' } 
         if (!c.timeout) return;
         c.timeout.disabled = down;
         setAttr(c.timeout, 'aria-label', `Force S${p.id}'s election timeout`);
-        showReason(c.promote, promoteBlocked(conf, p.id));
-        showReason(c.remove, removeBlocked(conf, p.id));
+        showReason(c.promote, blockers.promote(conf, p.id));
+        showReason(c.remove, blockers.remove(conf, p.id));
       });
     },
   };

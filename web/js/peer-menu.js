@@ -5,7 +5,7 @@
 
 import { $, setAttr, setText } from './dom.js';
 import { peerPositions, VIEW } from './layout.js';
-import { confOf, promoteBlocked, removeBlocked } from './membership.js';
+import { confOf, blockers } from './membership.js';
 
 /**
  * createPeerMenu wires the menu `root` to the peers drawn in `layer` (render-peers.js).
@@ -63,8 +63,8 @@ export function createPeerMenu(root, layer, { session, act }) {
     setAttr(snapshot, 'aria-label', `Take a snapshot on S${p.id}`);
     // The membership changes of §6, as on the peer's card: disabled with the reason.
     const conf = confOf(snap);
-    for (const [button, reason, label] of [[promote, promoteBlocked(conf, p.id), `Promote S${p.id} to voter`],
-      [remove, removeBlocked(conf, p.id), `Remove S${p.id} from the cluster`]]) {
+    for (const [button, reason, label] of [[promote, blockers.promote(conf, p.id), `Promote S${p.id} to voter`],
+      [remove, blockers.remove(conf, p.id), `Remove S${p.id} from the cluster`]]) {
       button.disabled = Boolean(reason);
       setAttr(button, 'title', reason || null);
       setAttr(button, 'aria-label', label);
@@ -109,5 +109,7 @@ export function createPeerMenu(root, layer, { session, act }) {
     update,
     /** hide closes the menu. */
     hide: () => hide(false),
+    /** toggle opens the menu for the peer drawn at target, or closes it if open for it. */
+    toggle: toggleFrom,
   };
 }

@@ -2,7 +2,7 @@
 // share link; export and import of a trace file.
 
 import { $, el } from './dom.js';
-import { SCENARIOS, scenarioById, SIZES, DEFAULT_SIZE } from './scenarios.js';
+import { SCENARIOS, scenarioById, makeScenario, SIZES, DEFAULT_SIZE } from './scenarios.js';
 import { shareLink, traceFile, readTrace, compareEvents, download } from './share.js';
 
 /**
@@ -59,14 +59,21 @@ export function createRunPanel(root, { session, load, say, guard }) {
   });
 
   const panel = {
-    /** reset starts the chosen scenario with the chosen seed. */
-    reset() {
+    /** reset starts the chosen scenario with the chosen seed (a promise: a preset may be fetched first). */
+    async reset() {
       const n = Number(seed.value);
       if (!Number.isSafeInteger(n) || n < 0) {
         say('The seed must be a whole number, 0 or more.');
         return;
       }
-      load(scenarioById(select.value).make(n, Number(servers.value)), null);
+      let scenario;
+      try {
+        scenario = await makeScenario(select.value, n, Number(servers.value));
+      } catch (err) {
+        say(`The scenario could not be loaded: ${err.message}`);
+        return;
+      }
+      load(scenario, null);
       // Leave a share page (/s/<id>) or a share fragment: the address names this run no more.
       history.replaceState(null, '', location.pathname.startsWith('/s/') ? '/' : location.pathname + location.search);
       link.value = '';

@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ENGINE_KINDS } from '../js/vocab.gen.js';
 import { groupOf, sentence } from '../js/sentences.js';
-import { confOf, memberOf, waitingFor, removeBlocked, promoteBlocked, addBlocked, confLines, names } from '../js/membership.js';
+import { confOf, memberOf, blockers } from '../js/membership.js';
+import { waitingFor, removeBlocked, promoteBlocked, addBlocked, confLines, names } from '../js/membership-controls.js';
 
 const MEMBERSHIP = ['conf-proposed', 'joint-entered', 'joint-left', 'conf-switched', 'learner-added', 'learner-promoted',
   'voter-added', 'member-removed', 'removed-step-down', 'conf-rolled-back'];
@@ -27,6 +28,11 @@ test('no membership kind lands under Problems, and each sentence cites its rule'
 function peer(id, role, conf = {}) {
   return { id, role, last_index: 0, voters: [1, 2, 3], ...conf };
 }
+
+test('loading membership-controls.js puts its rules into the blockers the cards and the peer menu use', () => {
+  assert.equal(blockers.promote, promoteBlocked, 'loading membership-controls.js puts its rules in');
+  assert.equal(blockers.remove, removeBlocked);
+});
 
 test('a joint configuration: voters, learners, leaving, joining and none, and what the entry waits for', () => {
   const joint = { voters: [1, 2, 4], outgoing: [1, 2, 3], learners: [5], conf_index: 7, conf_committed: false, voters_match: 6, outgoing_match: 7 };
