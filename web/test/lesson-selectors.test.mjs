@@ -55,7 +55,7 @@ test('the lesson API of the bridge', async () => {
   const rp = await loadRaftplay();
   await rp.loadLessons();
   const list = rp.lessons();
-  assert.equal(list.length, 18);
+  assert.equal(list.length, 21);
   assert.deepEqual(Object.keys(list[0]).sort(), ['id', 'number', 'steps', 'summary', 'title']);
   const view = rp.lessonOpen('07', 2);
   assert.equal(view.id, 'truncation-figure-7');
