@@ -89,7 +89,12 @@ func (s *Server) relay(n *nodeState, event string, data []byte) error {
 		if err := json.Unmarshal(data, &m); err != nil {
 			return fmt.Errorf("%s sent a message event that is not one: %w", n.url, err)
 		}
-		if id := s.idOf(n); id != 0 {
+		id := s.idOf(n)
+		if id != 0 && !s.thin.allow(id, m.To, now) {
+			s.hub.publish(id, sseSampled, nil, 1) // more than the page draws on this link
+			return nil
+		}
+		if id != 0 {
 			s.hub.publish(id, sseMessage, encode(struct {
 				ID uint64 `json:"id"`
 				node.MessageEvent
