@@ -229,6 +229,9 @@ func (s *Server) Run(ctx context.Context) error {
 			s.wg.Go(func() { s.follow(ctx, n) })
 		case now := <-ticker.C:
 			s.repeatStatuses(now)
+			for _, h := range s.thin.flush(now) {
+				s.hub.publish(h.id, sseEvent, h.item, 1)
+			}
 		}
 	}
 }
