@@ -1,6 +1,7 @@
 package node
 
 import (
+	"net"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -52,4 +53,16 @@ func TestMemberAddrsRefusesBadInput(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}
+}
+
+// A joining node answers a peer at the Raft address its handshake declared; a host
+// left empty or unspecified there is the host the connection came from.
+func TestDeclaredAddr(t *testing.T) {
+	remote := &net.TCPAddr{IP: net.ParseIP("10.0.0.7"), Port: 51234}
+	assert.Equal(t, "127.0.0.1:7001", declaredAddr("127.0.0.1:7001", remote))
+	assert.Equal(t, "10.0.0.7:7001", declaredAddr(":7001", remote))
+	assert.Equal(t, "10.0.0.7:7001", declaredAddr("0.0.0.0:7001", remote))
+	assert.Equal(t, "node1.example:7001", declaredAddr("node1.example:7001", remote))
+	assert.Empty(t, declaredAddr("", remote), "a version 1 handshake declares nothing")
+	assert.Empty(t, declaredAddr("no-port", remote))
 }

@@ -26,13 +26,16 @@ done
 # The page's stylesheets as one file, css/page.css: index.html links each of web/css/ in
 # order; the build puts them together, in that order, and links the one file instead
 # (one response instead of five, and one brotli context: 3 kB less to download). The
-# separate files stay in dist/ for anything else that links them.
+# files it was made of are left out of dist/: nothing else links them (the live mode's
+# css/live.css is not among them).
 links="$(sed -n 's|^<link rel="stylesheet" href="\(css/[a-z0-9-]*\.css\)">$|\1|p' "$stage/index.html")"
 if [ -z "$links" ]; then
 	echo "dist: index.html links no stylesheet in the form <link rel=\"stylesheet\" href=\"css/NAME.css\">" >&2
 	exit 1
 fi
-for f in $links; do cat "$stage/$f"; done >"$stage/css/page.css"
+for f in $links; do cat "$stage/$f"; done >"$stage/css/page.css.new"
+for f in $links; do rm "$stage/$f"; done
+mv "$stage/css/page.css.new" "$stage/css/page.css"
 awk '/^<link rel="stylesheet" href="css\/[a-z0-9-]*\.css">$/ { if (!done) print "<link rel=\"stylesheet\" href=\"css/page.css\">"; done = 1; next } { print }' \
 	"$stage/index.html" >"$stage/index.html.new"
 mv "$stage/index.html.new" "$stage/index.html"

@@ -203,7 +203,7 @@ func memberAdd(ctx context.Context, out io.Writer, cl *client.Client, id uint64,
 		if state != last {
 			switch state {
 			case "joining":
-				fmt.Fprintf(out, "server %d caught up: the leader proposed it as a voter (joint configuration %s, entry %d)\n", id, confText(m), m.ConfIndex)
+				fmt.Fprintf(out, "server %d caught up: the leader proposed it as a voter (joint configuration %s, entry %d)\n", id, confOf(m), m.ConfIndex)
 			case "learner":
 				if last != "" {
 					fmt.Fprintf(out, "server %d is a learner, catching up\n", id)
@@ -212,7 +212,7 @@ func memberAdd(ctx context.Context, out io.Writer, cl *client.Client, id uint64,
 			last = state
 		}
 		if state == "voter" && len(m.Outgoing) == 0 && m.Committed {
-			fmt.Fprintf(out, "server %d is a voter: %s (entry %d committed)\n", id, confText(m), m.ConfIndex)
+			fmt.Fprintf(out, "server %d is a voter: %s (entry %d committed)\n", id, confOf(m), m.ConfIndex)
 			return nil
 		}
 		select {
@@ -232,16 +232,16 @@ func memberRemove(ctx context.Context, out io.Writer, cl *client.Client, id uint
 		return err
 	}
 	if len(m.Outgoing) > 0 {
-		fmt.Fprintf(out, "joint configuration committed (entry %d): %s; waiting for the new one\n", m.Index, confText(m))
+		fmt.Fprintf(out, "joint configuration committed (entry %d): %s; waiting for the new one\n", m.Index, confOf(m))
 	}
 	for {
 		if memberState(m, id) == "" && len(m.Outgoing) == 0 && m.Committed {
-			fmt.Fprintf(out, "server %d removed: %s (entry %d committed); it can be stopped\n", id, confText(m), m.ConfIndex)
+			fmt.Fprintf(out, "server %d removed: %s (entry %d committed); it can be stopped\n", id, confOf(m), m.ConfIndex)
 			return nil
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("server %d's removal is not finished: %s", id, confText(m))
+			return fmt.Errorf("server %d's removal is not finished: %s", id, confOf(m))
 		case <-time.After(memberPoll):
 		}
 		if next, err := cl.Members(ctx); err == nil {
@@ -260,16 +260,20 @@ func memberState(m node.Members, id uint64) string {
 	return ""
 }
 
-func confText(m node.Members) string {
-	s := fmt.Sprintf("voters=%v", m.Voters)
-	if len(m.Learners) > 0 {
-		s += fmt.Sprintf(" learners=%v", m.Learners)
+// confText describes a configuration as engine.ConfState.String does.
+func confText(voters, learners, outgoing []uint64) string {
+	s := fmt.Sprintf("voters=%v", voters)
+	if len(learners) > 0 {
+		s += fmt.Sprintf(" learners=%v", learners)
 	}
-	if len(m.Outgoing) > 0 {
-		s += fmt.Sprintf(" outgoing=%v", m.Outgoing)
+	if len(outgoing) > 0 {
+		s += fmt.Sprintf(" outgoing=%v", outgoing)
 	}
 	return s
 }
+
+// confOf is m's configuration as confText describes it.
+func confOf(m node.Members) string { return confText(m.Voters, m.Learners, m.Outgoing) }
 
 func printMembers(out io.Writer, m node.Members) error {
 	state := "committed"

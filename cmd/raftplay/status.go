@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -127,6 +128,14 @@ func printStatusTable(out io.Writer, results []nodeStatus) error {
 		if s.Recovering {
 			role += " (recovering: lost data, not voting)"
 		}
+		switch {
+		case s.Removed:
+			role += " (removed)"
+		case len(s.Voters) == 0 && len(s.Learners) == 0:
+			role += " (joining: no configuration yet)"
+		case slices.Contains(s.Learners, s.ID):
+			role += " (learner)"
+		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%d\t%d\t%d\t%d\t%d\n", s.ID, r.Addr, role, s.Term, leaderName(s.Leader),
 			s.CommitIndex, s.LastApplied, s.LastIndex, s.SnapshotIndex, s.FirstIndex)
 	}
@@ -141,7 +150,7 @@ func printStatusTable(out io.Writer, results []nodeStatus) error {
 		if r.Status.Role != "leader" {
 			continue
 		}
-		fmt.Fprintf(out, "\nleader %d's view of the voters (matchIndex, nextIndex: §5.3):\n", r.Status.ID)
+		fmt.Fprintf(out, "\nleader %d's view of the members, %s (matchIndex, nextIndex: §5.3):\n", r.Status.ID, confText(r.Status.Voters, r.Status.Learners, r.Status.Outgoing))
 		tw = tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "PEER\tRAFT ADDRESS\tHTTP\tCONNECTED\tMATCH INDEX\tNEXT INDEX\tMODE")
 		for _, p := range r.Status.Peers {

@@ -28,7 +28,7 @@ func TestStatusTable(t *testing.T) {
 	text := out.String()
 	assert.Regexp(t, fmt.Sprintf(`(?m)^%d\s+%s\s+leader\s+\d+\s+%d\s`, lead+1, c.URLs[lead], lead+1), text)
 	assert.Regexp(t, `(?m)^\d\s+http://\S+\s+follower\s`, text)
-	assert.Contains(t, text, fmt.Sprintf("leader %d's view of the voters", lead+1))
+	assert.Contains(t, text, fmt.Sprintf("leader %d's view of the members, voters=[1 2 3]", lead+1))
 	assert.Regexp(t, `(?m)^\d\s+127\.0\.0\.1:\d+\s+http://\S+\s+yes\s+\d+\s+\d+\s+replicate$`, text)
 
 	out.Reset()

@@ -99,6 +99,7 @@ var functions = map[string]function{
 	"runTicks":      {params: []param{pN}, run: (*Bridge).runTicks, needsRun: true},
 	"runUntil":      {params: []param{pTime}, run: (*Bridge).runUntil, needsRun: true},
 	"act":           {params: []param{pJSON}, run: (*Bridge).act, needsRun: true},
+	"addServer":     {run: (*Bridge).addServer, needsRun: true},
 	"state":         {run: (*Bridge).state, needsRun: true},
 	"events":        {params: []param{pSince, pLimit}, run: (*Bridge).events, needsRun: true},
 	"rewindSteps":   {params: []param{pSteps}, run: (*Bridge).rewindSteps, needsRun: true},

@@ -112,7 +112,7 @@ const isNode = typeof process !== 'undefined' && process.versions != null &&
   process.versions.node != null && typeof document === 'undefined';
 
 /** The functions whose answer is JSON (the others answer a plain string or a number). */
-const jsonResults = new Set(['load', 'loadShare', 'runTicks', 'runUntil', 'act', 'state', 'events',
+const jsonResults = new Set(['load', 'loadShare', 'runTicks', 'runUntil', 'act', 'addServer', 'state', 'events',
   'rewindSteps', 'rewindTo', 'scenario', 'timeline', 'lessons', 'lessonOpen', 'lessonStatus', 'lessonAdvance',
   'lessonBack', 'lessonRestartStep', 'lessonGoTo', 'lessonShowMe', 'lessonClose']);
 
@@ -191,6 +191,13 @@ export class Raftplay {
    * @returns {Position}
    */
   act(action) { return this.call('act', asJSON(action)); }
+
+  /**
+   * Adds a server as a learner (§6): a spare one, else the run grows by one (up to 7;
+   * docs/DESIGN.md). Like act, it discards a recorded future.
+   * @returns {Position & {peer: number, grown?: boolean}}
+   */
+  addServer() { return this.call('addServer'); }
 
   /**
    * The state of the whole cluster.

@@ -16,6 +16,8 @@ export const PROPERTIES = [
   ['acked-durable', 'Acknowledged writes durable', 'a write acknowledged to a client stays committed'],
   ['liveness', 'Liveness', 'after faults heal, a leader is elected and commits'],
   ['stale-read', 'Fresh reads', 'a read reflects every entry committed before it arrived'],
+  ['single-conf-change', 'One change at a time', 'at most one configuration change is in progress (§6)'],
+  ['joint-quorum', 'Joint majorities', 'while joint, a decision needs a majority of C_old and of C_new (§6)'],
 ];
 
 /** createInvariantsView fills the list `list`. */

@@ -456,7 +456,8 @@ function dressPage(supervised) {
     linkState, sampled);
   $('#transport').replaceWith(banner);
   for (const sel of ['#invariants', '#lessons-open', '#help-open', '#net-leader-deaf', '#net-latency', '#net-latency-help',
-    '#cmd-session', '#cmd-session-help', '#start', '#inspector', '[data-menu-action="timeout"]', '[data-menu-action="snapshot"]']) {
+    '#cmd-session', '#cmd-session-help', '#start', '#inspector', '[data-menu-action="timeout"]', '[data-menu-action="snapshot"]',
+    '#members', '#conf-panel', '[data-menu-action="promote"]', '[data-menu-action="remove"]']) {
     $(sel).hidden = true;
   }
   // The server finds the leader (and retries) for every command.

@@ -18,7 +18,6 @@ import { createNarration } from './narration.js';
 import { createInvariantsView } from './invariants.js';
 import { createControls } from './controls.js';
 import { createPeerControls } from './peer-controls.js';
-import { createPeerMenu } from './peer-menu.js';
 import { createStartButton } from './start-button.js';
 import { createProjectorSetting, applyProjector, projectorSaved } from './settings.js';
 import { createNetworkControls } from './network-controls.js';
@@ -28,7 +27,7 @@ import { createKeyboard } from './keyboard.js';
 import { parseHash } from './share.js';
 import { parseLessonHash } from './lesson-link.js';
 import { sharedId, timeOf, fetchShared } from './share-api.js';
-import { scenarioById, DEFAULT_SEED } from './scenarios.js';
+import { fresh, DEFAULT_SEED } from './scenarios.js';
 
 const status = $('#status');
 // The projector type before the first frame is drawn, so the page does not jump.
@@ -108,7 +107,42 @@ async function start() {
   const invariants = createInvariantsView($('#invariant-list'));
   const controls = createControls($('#transport'), { clock, session, guard });
   const peerControls = createPeerControls($('#peer-cards'), act);
-  const peerMenu = createPeerMenu($('#peer-menu'), $('#peers'), { session, act });
+  // The menu of a peer's actions on the drawing is fetched on the first tap (or Enter)
+  // on a peer, and then opened for it: a first visit need not download it.
+  let peerMenu = null;
+  const peerLayer = $('#peers');
+  const firstTap = (ev) => {
+    const target = ev.target instanceof Element ? ev.target : null;
+    if (!target?.closest('[data-peer-id]') || (ev.type === 'keydown' && ev.key !== 'Enter' && ev.key !== ' ')) return;
+    if (ev.type === 'keydown') {
+      ev.preventDefault();
+      ev.stopPropagation(); // not also the page's Space shortcut
+    }
+    peerLayer.removeEventListener('click', firstTap);
+    peerLayer.removeEventListener('keydown', firstTap);
+    import('./peer-menu.js').then(({ createPeerMenu }) => {
+      peerMenu = createPeerMenu($('#peer-menu'), peerLayer, { session, act });
+      peerMenu.toggle(target, ev.type === 'keydown');
+    }, (err) => say(`The peer menu could not be loaded: ${err.message}`));
+  };
+  peerLayer.addEventListener('click', firstTap);
+  peerLayer.addEventListener('keydown', firstTap);
+  // The configuration's panel and rules (§6) are fetched once a leader is up: no change
+  // can be made before, and a first visit need not download them.
+  let members = null;
+  let membersLoading = null;
+  const showMembers = (snap) => {
+    if (members) members.update(snap);
+    else if (snap.leader && !membersLoading) {
+      membersLoading = import('./membership-controls.js').then(({ createMembershipControls }) => {
+        members = createMembershipControls($('#conf-panel'), $('#members'), { session, say, guard });
+        render({ snap: session.snap, prev: session.prev, fresh: [], reset: false, reason: 'redraw' });
+      }, (err) => {
+        membersLoading = null;
+        say(`The membership controls could not be loaded: ${err.message}`);
+      });
+    }
+  };
   const start = createStartButton($('#start'), { clock, session });
   createProjectorSetting($('#projector'));
   const client = createClientForm($('#client-form'), { session, act, say });
@@ -169,7 +203,8 @@ async function start() {
     replication.update(snap);
     invariants.update(snap);
     peerControls.update(snap);
-    peerMenu.update(snap);
+    peerMenu?.update(snap);
+    showMembers(snap);
     network.update(snap);
     client.update(snap);
     inspector.update(snap);
@@ -293,7 +328,7 @@ async function start() {
       say(`This share link could not be opened: ${err.message}`);
     }
   }
-  if (!opened) session.load(scenarioById('fresh').make(DEFAULT_SEED));
+  if (!opened) session.load(fresh(DEFAULT_SEED));
   document.documentElement.dataset.ready = 'true';
   performance.mark('raftplay-interactive');
 }

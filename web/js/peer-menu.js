@@ -1,10 +1,11 @@
 // Peer actions on the drawing itself, as RaftScope offers them: a tap (or Enter or
 // Space) on a peer's circle opens a small menu beside it with the peer's actions, crash
-// or restart, force its election timeout and take a snapshot. The peer cards (peer-controls.js) keep the
+// or restart, force its election timeout, take a snapshot, and promote or remove it (§6). The peer cards (peer-controls.js) keep the
 // same actions as plain buttons for the keyboard and screen readers.
 
 import { $, setAttr, setText } from './dom.js';
 import { peerPositions, VIEW } from './layout.js';
+import { confOf, blockers } from './membership.js';
 
 /**
  * createPeerMenu wires the menu `root` to the peers drawn in `layer` (render-peers.js).
@@ -15,6 +16,8 @@ export function createPeerMenu(root, layer, { session, act }) {
   const power = $('[data-menu-action="power"]', root);
   const timeout = $('[data-menu-action="timeout"]', root);
   const snapshot = $('[data-menu-action="snapshot"]', root);
+  const promote = $('[data-menu-action="promote"]', root);
+  const remove = $('[data-menu-action="remove"]', root);
   const close = $('[data-menu-action="close"]', root);
   let peer = 0; // the peer the menu is open for
   let count = 0; // the cluster's size when it opened (a new scenario closes it)
@@ -58,6 +61,14 @@ export function createPeerMenu(root, layer, { session, act }) {
     setAttr(timeout, 'aria-label', `Force S${p.id}'s election timeout`);
     timeout.disabled = down;
     setAttr(snapshot, 'aria-label', `Take a snapshot on S${p.id}`);
+    // The membership changes of §6, as on the peer's card: disabled with the reason.
+    const conf = confOf(snap);
+    for (const [button, reason, label] of [[promote, blockers.promote(conf, p.id), `Promote S${p.id} to voter`],
+      [remove, blockers.remove(conf, p.id), `Remove S${p.id} from the cluster`]]) {
+      button.disabled = Boolean(reason);
+      setAttr(button, 'title', reason || null);
+      setAttr(button, 'aria-label', label);
+    }
   }
 
   function toggleFrom(target, viaKeyboard) {
@@ -81,6 +92,8 @@ export function createPeerMenu(root, layer, { session, act }) {
   });
   timeout.addEventListener('click', () => { if (peer) act({ type: 'timeout', peer }); });
   snapshot.addEventListener('click', () => { if (peer) act({ type: 'snapshot', peer }); });
+  promote.addEventListener('click', () => { if (peer) act({ type: 'promote', peer }); });
+  remove.addEventListener('click', () => { if (peer) act({ type: 'remove', peer }); });
   close.addEventListener('click', () => hide(true));
   // A tap anywhere else closes it.
   document.addEventListener('pointerdown', (ev) => {
@@ -96,5 +109,7 @@ export function createPeerMenu(root, layer, { session, act }) {
     update,
     /** hide closes the menu. */
     hide: () => hide(false),
+    /** toggle opens the menu for the peer drawn at target, or closes it if open for it. */
+    toggle: toggleFrom,
   };
 }

@@ -13,6 +13,7 @@
 
 import { el, setAttr, setText } from './dom.js';
 import { roleOf, termClass, shortCommand } from './labels.js';
+import { confOf, memberOf, MEMBER_WORDS } from './membership.js';
 
 /** What each marker letter stands for: the markers' tooltips say it in words. */
 const MARKER_WORDS = { C: 'commit index', A: 'last applied', M: "leader's match index", N: "leader's next index" };
@@ -59,6 +60,8 @@ export function createLogView(scroller, grid) {
 
   function build(n) {
     grid.replaceChildren();
+    // Five servers or more: lower rows (log.css), so that seven fit beside the drawing.
+    setAttr(grid, 'data-size', n >= 5 ? 'many' : 'few');
     const track = el('div', { class: 'log-track' });
     header = { track, cells: new Map() };
     grid.append(el('div', { class: 'log-index-row', 'aria-hidden': 'true' }, el('div', { class: 'log-head' }, 'index'), track));
@@ -117,6 +120,8 @@ export function createLogView(scroller, grid) {
       const lo = Math.max(0, Math.floor(scrollLeft / cellPx) - OVERSCAN);
       const hi = Math.min(cols - 1, Math.ceil((scrollLeft + viewWidth - headPx) / cellPx) + OVERSCAN);
       const lead = snap.leader ? snap.peers[snap.leader - 1] : null;
+      const conf = confOf(snap);
+      for (const [i, p] of snap.peers.entries()) rows[i].member = memberOf(conf, p.id);
       snap.peers.forEach((p, i) => updateRow(rows[i], p, lead, ghost && ghost.peer === p.id ? ghost : null, lo, hi));
       updateHeader(lo, hi);
       last.shown = ghost;
@@ -190,16 +195,20 @@ export function createLogView(scroller, grid) {
 
   function updateHead(row, p) {
     const info = roleOf(p.role);
-    const key = `${p.role}|${p.commit_index}|${p.last_applied}|${p.last_index}`;
+    const member = row.member || 'voter';
+    const key = `${p.role}|${p.commit_index}|${p.last_applied}|${p.last_index}|${member}`;
     if (row.shown === key) return;
     row.shown = key;
     setAttr(row.node, 'data-peer-role', p.role);
+    setAttr(row.node, 'data-member', member);
+    // A server that is no plain voter says its place in the configuration instead of
+    // its role (the symbol beside its name still says that; the head is narrow).
     row.head.replaceChildren(
       el('span', { class: 'log-head-name' }, `S${p.id} ${info.symbol}`),
-      el('span', { class: 'log-head-role' }, info.label),
+      el('span', { class: 'log-head-role' }, member === 'voter' ? info.label : MEMBER_WORDS[member]),
       el('span', { class: 'log-head-nums' }, `C ${p.commit_index} · A ${p.last_applied}`),
     );
-    setAttr(row.list, 'aria-label', `Log of peer ${p.id} (${info.label}): last index ${p.last_index}, commit index ${p.commit_index}, last applied ${p.last_applied}`);
+    setAttr(row.list, 'aria-label', `Log of peer ${p.id} (${info.label}, ${MEMBER_WORDS[member]}): last index ${p.last_index}, commit index ${p.commit_index}, last applied ${p.last_applied}`);
   }
 
   // updateSnapshot draws the peer's snapshot as one block in the column of its last
@@ -253,7 +262,8 @@ export function createLogView(scroller, grid) {
     setAttr(n, 'data-committed', committed ? 'true' : 'false');
     setAttr(n, 'data-truncated', removed ? 'true' : null);
     setText(cell.termText, `t${e.term}`);
-    setText(cell.cmdText, shortCommand(e.command));
+    // A configuration entry (§6) reads as the configuration it makes: joint or not.
+    setText(cell.cmdText, e.conf ? (/outgoing=\[\d/.test(e.command) ? 'C_old,new' : 'config') : shortCommand(e.command));
     setText(cell.mark, removed ? '✕' : committed ? '✓' : '');
     const status = removed ? 'conflicting, being removed' : committed ? 'committed' : 'not committed';
     // A live node's log has no commands (its status gives index and term), except the page's own writes.

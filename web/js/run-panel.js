@@ -1,8 +1,8 @@
-// The run panel: choose a scenario and a seed and reset; the share link; export and
-// import of a trace file.
+// The run panel: choose a scenario, the number of servers and a seed and reset; the
+// share link; export and import of a trace file.
 
 import { $, el } from './dom.js';
-import { SCENARIOS, scenarioById } from './scenarios.js';
+import { SCENARIOS, scenarioById, makeScenario, SIZES, DEFAULT_SIZE } from './scenarios.js';
 import { shareLink, traceFile, readTrace, compareEvents, download } from './share.js';
 
 /**
@@ -15,9 +15,27 @@ export function createRunPanel(root, { session, load, say, guard }) {
   const link = $('#share-link', root);
   const file = $('#import-file', root);
 
+  const servers = $('#servers', root);
   select.replaceChildren(...SCENARIOS.map((s) => el('option', { value: s.id }, s.label)));
-  // Choosing a scenario starts it: waiting for Reset looked like nothing happened.
-  select.addEventListener('change', guard(() => panel.reset()));
+  servers.replaceChildren(...SIZES.map((n) => el('option', { value: String(n) }, String(n))));
+  servers.value = String(DEFAULT_SIZE);
+  // Choosing a scenario starts it: waiting for Reset looked like nothing happened. A
+  // preset of its own size shows it; choosing a size starts empty peers of that size
+  // unless the preset takes a size.
+  select.addEventListener('change', guard(() => {
+    const preset = scenarioById(select.value);
+    if (preset.peers) servers.value = String(preset.peers);
+    panel.reset();
+  }));
+  servers.addEventListener('change', guard(() => {
+    if (!scenarioById(select.value).sized) select.value = 'fresh';
+    panel.reset();
+  }));
+  // The size shown is the run's: a share link's, or one grown by adding a server.
+  session.subscribe(({ snap }) => {
+    const n = String(snap.peers.length);
+    if (servers.value !== n && document.activeElement !== servers && SIZES.includes(snap.peers.length)) servers.value = n;
+  });
   $('#reset', root).addEventListener('click', guard(() => panel.reset()));
   $('#random-seed', root).addEventListener('click', guard(() => {
     seed.value = String(1 + Math.floor(Math.random() * 1_000_000));
@@ -41,14 +59,21 @@ export function createRunPanel(root, { session, load, say, guard }) {
   });
 
   const panel = {
-    /** reset starts the chosen scenario with the chosen seed. */
-    reset() {
+    /** reset starts the chosen scenario with the chosen seed (a promise: a preset may be fetched first). */
+    async reset() {
       const n = Number(seed.value);
       if (!Number.isSafeInteger(n) || n < 0) {
         say('The seed must be a whole number, 0 or more.');
         return;
       }
-      load(scenarioById(select.value).make(n), null);
+      let scenario;
+      try {
+        scenario = await makeScenario(select.value, n, Number(servers.value));
+      } catch (err) {
+        say(`The scenario could not be loaded: ${err.message}`);
+        return;
+      }
+      load(scenario, null);
       // Leave a share page (/s/<id>) or a share fragment: the address names this run no more.
       history.replaceState(null, '', location.pathname.startsWith('/s/') ? '/' : location.pathname + location.search);
       link.value = '';

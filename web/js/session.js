@@ -176,10 +176,10 @@ export function createSession(rp) {
      * act applies a user action now. If the run had been rewound, the recorded future
      * is discarded (the bridge forks it) and the slider's end comes back to now.
      */
-    act(action) {
+    act(action, apply = () => rp.act(action)) {
       const at = session.snap ? session.snap.time : 0;
       const end = session.maxTime;
-      rp.act(action);
+      apply();
       // Acting before the end of the recorded run forks it: the views say so.
       session.forked = end > at ? { at, end } : null;
       fetchEvents();
@@ -189,6 +189,16 @@ export function createSession(rp) {
       } finally {
         session.forked = null;
       }
+    },
+
+    /**
+     * addServer adds a server as a learner (the bridge's addServer: a spare one, or the
+     * run grows by one) and returns its id. Like act, it forks a rewound run.
+     */
+    addServer() {
+      let added = null;
+      session.act(null, () => { added = rp.addServer(); });
+      return added.peer;
     },
 
     /** scenario returns the scenario of the run so far (an object, with every recorded action). */

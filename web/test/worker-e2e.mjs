@@ -183,7 +183,7 @@ test('the page and its files, with their types and security headers', async () =
   assert.match(loader.headers.get('content-type'), /javascript/);
   assertSubresourceHeaders(loader, '/wasm_exec.js');
   await loader.arrayBuffer();
-  for (const path of ['/js/main.js', '/css/base.css']) {
+  for (const path of ['/js/main.js', '/css/page.css']) {
     const res = await request(path);
     assert.equal(res.status, 200, path);
     assertSubresourceHeaders(res, path);
@@ -245,9 +245,9 @@ test('a share round trip through Workers KV', async () => {
   assertSecurityHeaders(page, '/s/{id}');
   assert.equal(await page.text(), readFileSync(join(BUILD, 'assets', 'index.html'), 'utf8'));
 
-  const moved = await request('/s/css/base.css');
+  const moved = await request('/s/css/page.css');
   assert.equal(moved.status, 308, 'a file asked for relative to /s/{id} is at the root');
-  assert.equal(moved.headers.get('location'), '/css/base.css');
+  assert.equal(moved.headers.get('location'), '/css/page.css');
   await moved.arrayBuffer();
 
   // Issue 11: /s/%5Cevil.example answered 308 Location: /\evil.example, which a browser

@@ -218,36 +218,42 @@ test('peer actions on the drawing: a click or Enter on a peer offers crash, rest
   await page.close();
 });
 
-test('layout at 1280×800: drawing, logs, actions, client form and latest narration fit, and stay put while used', async () => {
-  const page = await openPage(env.browser.context, env.server.url, { width: 1280, height: 800 });
-  assert.deepEqual(await outside(page, NORMAL), [], 'paused at the start');
-  await play(page, -1);
-  await waitFor(page, (s) => s.leader, 'a leader');
-  await page.waitForSelector('#narration-list li');
-  const withNarration = [...NORMAL, '#narration-list li:last-child'];
-  assert.deepEqual(await outside(page, withNarration), [], 'playing, with a leader');
-  await shot(page, 'normal-1280');
+for (const size of [3, 7]) {
+  test(`layout at 1280×800 with ${size} peers: drawing, logs, actions, client form and latest narration fit, and stay put while used`, async () => {
+    // Seven peers come from a share link (the page's size setting makes the same scenario).
+    const url = size === 3 ? env.server.url
+      : `${env.server.url}#s=1.${Buffer.from(JSON.stringify({ v: 1, seed: 1, options: { peers: size }, actions: [] })).toString('base64url')}`;
+    const page = await openPage(env.browser.context, url, { width: 1280, height: 800 });
+    assert.equal(await page.locator('[data-peer-id]').count(), size);
+    assert.deepEqual(await outside(page, NORMAL), [], 'at the start');
+    await play(page, -1);
+    await waitFor(page, (s) => s.leader, 'a leader');
+    await page.waitForSelector('#narration-list li');
+    const withNarration = [...NORMAL, '#narration-list li:last-child'];
+    assert.deepEqual(await outside(page, withNarration), [], 'playing, with a leader');
+    await shot(page, size === 3 ? 'normal-1280' : `normal-1280-${size}`);
 
-  // Each control, used: the window does not scroll and everything stays in it.
-  const uses = [
-    ['timeout S2', () => page.click('[data-action="timeout"][data-peer="2"]')],
-    ['crash S3', () => page.click('[data-action="crash"][data-peer="3"]')],
-    ['restart S3', () => page.click('[data-action="restart"][data-peer="3"]')],
-    ['type a command', () => page.fill('#cmd', 'SET z 1')],
-    ['send it', () => page.click('[data-action="send"]')],
-    ['send by Enter', async () => { await page.focus('#cmd'); await page.keyboard.press('Enter'); }],
-    ['crash S1', () => page.click('[data-action="crash"][data-peer="1"]')],
-    ['restart S1', () => page.click('[data-action="restart"][data-peer="1"]')],
-  ];
-  for (const [what, use] of uses) {
-    await use();
-    await page.waitForTimeout(150);
-    assert.equal(await page.evaluate(() => window.scrollY), 0, `${what} scrolled the page`);
-    assert.deepEqual(await outside(page, withNarration), [], `after: ${what}`);
-  }
-  assert.deepEqual(page.problems, []);
-  await page.close();
-});
+    // Each control, used: the window does not scroll and everything stays in it.
+    const uses = [
+      ['timeout S2', () => page.click('[data-action="timeout"][data-peer="2"]')],
+      ['crash S3', () => page.click('[data-action="crash"][data-peer="3"]')],
+      ['restart S3', () => page.click('[data-action="restart"][data-peer="3"]')],
+      ['type a command', () => page.fill('#cmd', 'SET z 1')],
+      ['send it', () => page.click('[data-action="send"]')],
+      ['send by Enter', async () => { await page.focus('#cmd'); await page.keyboard.press('Enter'); }],
+      ['crash S1', () => page.click('[data-action="crash"][data-peer="1"]')],
+      ['restart S1', () => page.click('[data-action="restart"][data-peer="1"]')],
+    ];
+    for (const [what, use] of uses) {
+      await use();
+      await page.waitForTimeout(150);
+      assert.equal(await page.evaluate(() => window.scrollY), 0, `${what} scrolled the page`);
+      assert.deepEqual(await outside(page, withNarration), [], `after: ${what}`);
+    }
+    assert.deepEqual(page.problems, []);
+    await page.close();
+  });
+}
 
 // [lesson, step, what the step asks to use or watch, the moves that pass it, what shows
 // it after the moves, the command to type first]
