@@ -7,7 +7,8 @@
 //     charset=utf-8, ...), since nosniff forbids the browser to guess;
 //   - the precompressed sibling (name.br, else name.gz) the client accepts, with
 //     Content-Encoding and Vary: Accept-Encoding;
-//   - a strong ETag (a hash of the bytes sent), answering If-None-Match with 304;
+//   - a strong ETag (a hash of the bytes sent), answering If-None-Match with 304, and no
+//     Last-Modified (the ETag is the validator);
 //   - Cache-Control: no-cache (revalidate every time) for stable names such as
 //     index.html and app.wasm, and a year, immutable, for content-hashed names such as
 //     app.3f9a1c2b.wasm.

@@ -418,3 +418,17 @@ func BenchmarkServeWasm(b *testing.B) {
 		}
 	}
 }
+
+// TestETagWithoutLastModified: files revalidate by their ETag alone; a Last-Modified
+// would only add bytes to every response of the page.
+func TestETagWithoutLastModified(t *testing.T) {
+	s := New(dist(), Options{})
+	res := get(t, s, "GET", "/app.wasm")
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	assert.NotEmpty(t, res.Header.Get("ETag"))
+	assert.Empty(t, res.Header.Values("Last-Modified"))
+	again := get(t, s, "GET", "/app.wasm", "If-Modified-Since", time.Now().UTC().Format(http.TimeFormat))
+	assert.Equal(t, http.StatusOK, again.StatusCode, "a date is no validator without Last-Modified")
+	same := get(t, s, "GET", "/app.wasm", "If-None-Match", res.Header.Get("ETag"))
+	assert.Equal(t, http.StatusNotModified, same.StatusCode)
+}
