@@ -250,9 +250,8 @@ export function createLiveModel({ now = () => performance.now() } = {}) {
     if (!storage || !storage.opened || storage.opened === node.storageOpened) return;
     node.storageOpened = storage.opened;
     const torn = storage.torn_tail;
-    const text = `S${node.id} opened its storage: ${storage.summary}` + (torn
-      ? `. The last record was cut short (${torn.reason}): a write the crash interrupted, never synced, so nothing acknowledged was in it; the ${torn.bytes} bytes from offset ${torn.offset} were cut off`
-      : '');
+    const text = `S${node.id} opened its storage: ${storage.summary}` +
+      (torn ? '. That torn tail was a write the crash cut short, never synced, so nothing acknowledged was in it' : '');
     push({ kind: 'storage-opened', peer: node.id, time: model.time(), torn_tail: Boolean(torn), text });
   }
 

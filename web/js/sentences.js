@@ -35,14 +35,20 @@ export const GROUP_OF = Object.freeze({
   send: 'messages', deliver: 'messages', lost: 'messages',
   drop: 'faults', duplicate: 'faults', delay: 'faults', crash: 'faults', restart: 'faults', restarted: 'faults',
   partition: 'faults', block: 'faults', heal: 'faults', network: 'faults', 'conf-change': 'faults',
-  'storage-opened': 'faults', // live mode: what a restarted node's store found on disk
   'client-request': 'clients', 'client-response': 'clients',
   violation: 'problems', 'action-failed': 'problems',
 });
 
+/**
+ * LIVE_GROUP_OF files the kinds only live mode makes (web/js/live-model.js), which are
+ * not in the simulator's vocabulary: `storage-opened`, what a node's store found on
+ * disk when its process started (the torn tail it cut).
+ */
+const LIVE_GROUP_OF = Object.freeze({ 'storage-opened': 'faults' });
+
 /** groupOf returns the filter group of an event kind. */
 export function groupOf(kind) {
-  return GROUP_OF[kind] || 'problems';
+  return GROUP_OF[kind] || LIVE_GROUP_OF[kind] || 'problems';
 }
 
 /** LINK_CUT is the cause of a message dropped because its link is cut: one of DROP_CAUSES. */

@@ -43,3 +43,12 @@ test('a node without a storage report (a memory store) adds no narration', () =>
   model.applyCluster({ live: true, nodes: [{ id: 1, up: true, status: status(1) }] });
   assert.equal(model.events.filter((e) => e.kind === 'storage-opened').length, 0);
 });
+
+test('the narration files storage-opened under Faults & actions, with the node\'s words', async () => {
+  const { groupOfEvent, sentence } = await import('../js/sentences.js');
+  const model = createLiveModel({ now: () => 1000 });
+  model.applyCluster({ live: true, nodes: [{ id: 3, up: true, status: status(3, torn) }] });
+  const e = model.events.find((x) => x.kind === 'storage-opened');
+  assert.equal(groupOfEvent(e), 'faults');
+  assert.equal(sentence(e), `${e.text}.`, 'the sentence is the text');
+});
