@@ -36,6 +36,13 @@ export function createPeerMenu(root, layer, { session, act }) {
     setAttr(root, 'data-side', above ? 'above' : 'below');
     root.hidden = false;
     update(session.snap);
+    // Beside the peer, but never past the edges of the drawing's box (a wide menu by a
+    // peer near the side would be cut off).
+    const box = root.parentElement.getBoundingClientRect();
+    const drawing = layer.ownerSVGElement.getBoundingClientRect();
+    const half = root.offsetWidth / 2;
+    const x = drawing.left - box.left + (at.x / VIEW.width) * drawing.width;
+    root.style.setProperty('--x', `${Math.max(half, Math.min(box.width - half, x))}px`);
     if (viaKeyboard) power.focus();
   }
 
