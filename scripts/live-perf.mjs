@@ -26,6 +26,10 @@ const fake = process.argv.includes('--fake');
 const baseline = process.argv.includes('--baseline');
 // --profile: also print where the page's main thread spent its time.
 const profile = process.argv.includes('--profile');
+// --hide SELECTOR: hide those elements of the live page while measuring (display:
+// none), to find which view costs the frames.
+const hideAt = process.argv.indexOf('--hide');
+const hide = hideAt >= 0 ? process.argv[hideAt + 1] : '';
 const seconds = arg('--seconds', 10);
 const clients = arg('--clients', 64);
 // --fake: engine events and messages a second, for the whole cluster.
@@ -151,6 +155,8 @@ try {
   await page.waitForSelector('html[data-ready="true"]', { timeout: 60_000 });
   await page.waitForSelector('[data-peer-id][data-role="leader"]', { timeout: 30_000 });
   await page.waitForTimeout(2000);
+  // Through the CSSOM: the page's CSP refuses inline style sheets.
+  if (hide) await page.evaluate((sel) => document.querySelectorAll(sel).forEach((e) => e.style.setProperty('display', 'none', 'important')), hide);
   if (baseline) {
     await page.close();
     page = await browser.context.newPage();

@@ -98,6 +98,7 @@ export function createLogView(scroller, grid) {
       if (ghost) lastIndex = Math.max(lastIndex, ghost.to);
       cols = Math.max(0, lastIndex - first + 1);
       setVar(grid, '--cols', cols);
+      let scrollTo = -1; // written after every cell: a scroll lays the grid out, once
       const fresh = ghost && (!last.shown || last.shown.peer !== ghost.peer || last.shown.from !== ghost.from || last.shown.log !== ghost.log);
       if (fresh) {
         // A new truncation: bring its first removed entry into view (a column or two of
@@ -106,15 +107,15 @@ export function createLogView(scroller, grid) {
         const fits = want >= scrollLeft && headPx + (ghost.from - first + 1) * cellPx <= scrollLeft + viewWidth;
         if (!fits) {
           scrollLeft = Math.min(want, Math.max(0, headPx + cols * cellPx - viewWidth));
-          scroller.scrollLeft = scrollLeft;
+          scrollTo = scrollLeft;
         }
       } else if (atEnd) {
         // Follow the end of the logs; write (never read) the scroll position, and only
-        // when it moves, so that no frame forces a layout.
+        // when it moves.
         const end = Math.max(0, headPx + cols * cellPx - viewWidth);
         if (end !== scrollLeft) {
           scrollLeft = end;
-          scroller.scrollLeft = end;
+          scrollTo = end;
         }
       }
       const lo = Math.max(0, Math.floor(scrollLeft / cellPx) - OVERSCAN);
@@ -124,6 +125,7 @@ export function createLogView(scroller, grid) {
       for (const [i, p] of snap.peers.entries()) rows[i].member = memberOf(conf, p.id);
       snap.peers.forEach((p, i) => updateRow(rows[i], p, lead, ghost && ghost.peer === p.id ? ghost : null, lo, hi));
       updateHeader(lo, hi);
+      if (scrollTo >= 0) scroller.scrollLeft = scrollTo;
       last.shown = ghost;
       if (fresh) {
         // And the page: the row, with the banner above the grid, comes into the window.
@@ -170,9 +172,16 @@ export function createLogView(scroller, grid) {
     const logFirst = ghost ? ghost.logFirst : p.log_first;
     const from = Math.max(first + lo, logFirst);
     const to = Math.min(first + hi, logFirst + log.length - 1);
+    // Cells that leave the range are given to the indices that enter it while the
+    // cluster is busy (<html class="fast">: no entrance animation to replay), so that a
+    // log that moves hundreds of entries a second rewrites cells instead of removing
+    // and creating them.
+    const reuse = document.documentElement.classList.contains('fast');
+    const spare = [];
     for (const [index, cell] of row.cells) {
       if (index < from || index > to) {
-        cell.node.remove();
+        if (reuse) spare.push(cell);
+        else cell.node.remove();
         row.cells.delete(index);
       }
     }
@@ -181,6 +190,11 @@ export function createLogView(scroller, grid) {
       const removed = ghost !== null && index >= ghost.from && index <= ghost.to;
       const committed = !removed && index <= p.commit_index;
       let cell = row.cells.get(index);
+      if (!cell && spare.length) {
+        cell = spare.pop();
+        cell.term = -1; // painted again below
+        row.cells.set(index, cell);
+      }
       if (!cell) {
         cell = addCell(row, index);
         row.cells.set(index, cell);
@@ -191,6 +205,7 @@ export function createLogView(scroller, grid) {
         paintCell(cell, e, committed, removed);
       }
     }
+    for (const cell of spare) cell.node.remove();
   }
 
   function updateHead(row, p) {
