@@ -36,7 +36,23 @@ export function createPeerMenu(root, layer, { session, act }) {
     setAttr(root, 'data-side', above ? 'above' : 'below');
     root.hidden = false;
     update(session.snap);
+    keepInside(at);
     if (viaKeyboard) power.focus();
+  }
+
+  /**
+   * keepInside moves the menu, centred under or over the peer at `at`, sideways until
+   * it is wholly inside the drawing's stage: a peer near the edge (S3 of three, the
+   * left ones of seven) would otherwise put half its menu out of the window.
+   */
+  function keepInside(at) {
+    const stage = root.offsetParent;
+    if (!stage) return;
+    const width = stage.clientWidth;
+    const half = root.offsetWidth / 2;
+    const want = (width * at.x) / VIEW.width;
+    const x = half * 2 >= width ? width / 2 : Math.min(Math.max(want, half), width - half);
+    root.style.setProperty('--x', `${(100 * x) / width}%`);
   }
 
   function hide(refocus) {
