@@ -61,7 +61,9 @@ type EventCheck struct {
 
 // PeerCheck passes when each of the peers ID names matches every field given, now:
 // Role (a role, "down" or "up"), Term, how far its term rose since the step began
-// (MinTermRise, MaxTermRise), Vote and Lead. At least one of them must be given.
+// (MinTermRise, MaxTermRise), Vote, Lead, and Voters: the voters of the configuration it
+// uses (§6: the latest in its log; while joint, those of C_new). At least one of them
+// must be given.
 type PeerCheck struct {
 	ID          PeerRef  `json:"id"`
 	Role        string   `json:"role,omitempty"`
@@ -70,6 +72,7 @@ type PeerCheck struct {
 	MaxTermRise *uint64  `json:"max_term_rise,omitempty"`
 	Vote        *uint64  `json:"vote,omitempty"`
 	Lead        *PeerRef `json:"lead,omitempty"`
+	Voters      []uint64 `json:"voters,omitempty"`
 }
 
 // LeaderCheck passes when there is (or is not) a leader now, with the given identity
@@ -387,8 +390,13 @@ func (c *PeerCheck) validate(peers int) error {
 	if err := validRef("lead", c.Lead, peers, refsOne); err != nil {
 		return err
 	}
-	if c.Role == "" && c.Term == nil && c.MinTermRise == nil && c.MaxTermRise == nil && c.Vote == nil && c.Lead == nil {
-		return errors.New("says nothing to check: set role, term, min_term_rise, max_term_rise, vote or lead")
+	for _, id := range c.Voters {
+		if id < 1 || id > uint64(peers) {
+			return fmt.Errorf("voters: %d is not a peer (peers are 1..%d)", id, peers)
+		}
+	}
+	if c.Role == "" && c.Term == nil && c.MinTermRise == nil && c.MaxTermRise == nil && c.Vote == nil && c.Lead == nil && c.Voters == nil {
+		return errors.New("says nothing to check: set role, term, min_term_rise, max_term_rise, vote, lead or voters")
 	}
 	return validRise(c.MinTermRise, c.MaxTermRise)
 }

@@ -140,6 +140,13 @@ func (c *PeerCheck) describe() string {
 	if c.Lead != nil {
 		with = append(with, "follows "+c.Lead.describe())
 	}
+	if c.Voters != nil {
+		names := make([]string, len(c.Voters))
+		for i, id := range c.Voters {
+			names[i] = "S" + strconv.FormatUint(id, 10)
+		}
+		with = append(with, "has the voters "+strings.Join(names, ", "))
+	}
 	return c.ID.describe() + " " + strings.Join(with, ", ")
 }
 

@@ -262,6 +262,9 @@ func (x *evalCtx) peerHolds(c *PeerCheck, p *sim.PeerState) bool {
 			return false
 		}
 	}
+	if c.Voters != nil && !sameIDs(c.Voters, p.Voters) {
+		return false
+	}
 	return true
 }
 
@@ -397,4 +400,12 @@ func (c *Check) walk(f func(*Check)) {
 	if c.Not != nil {
 		c.Not.walk(f)
 	}
+}
+
+// sameIDs reports whether two lists hold the same peer ids, in any order.
+func sameIDs(a, b []uint64) bool {
+	x, y := slices.Clone(a), slices.Clone(b)
+	slices.Sort(x)
+	slices.Sort(y)
+	return slices.Equal(slices.Compact(x), slices.Compact(y))
 }

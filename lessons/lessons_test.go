@@ -14,7 +14,7 @@ var wantLessons = []string{
 	"meet-the-cluster", "leader-election", "split-votes", "log-replication", "catching-up",
 	"up-to-date-check", "truncation-figure-7", "old-terms-figure-8", "partition", "persistence",
 	"prevote-checkquorum", "reads", "native-nodes", "exactly-once", "timing", "duplicates-and-stale-replies",
-	"five-servers", "snapshots",
+	"five-servers", "snapshots", "adding-a-server", "why-not-switch-directly", "removing-the-leader",
 }
 
 func TestEmbeddedLessonsParse(t *testing.T) {

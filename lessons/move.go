@@ -96,6 +96,11 @@ client P CMD session C S
                    the same, as request S of client C: applied once however often sent
 read P KEY         a linearizable read of KEY at peer P (ReadIndex)
 snapshot P         peer P snapshots its state machine and compacts its log (§7)
+add-learner P      the leader adds server P as a learner: it catches up, no vote (§6)
+promote P          the leader makes learner P a voter, through C_old,new (§6)
+remove P           the leader removes server P, through C_old,new (§6)
+reconfigure V... [| L...]
+                   the leader changes to voters V (and learners L) at once
 drop M             lose message M in flight
 duplicate M        deliver message M twice
 delay M MS         deliver message M MS milliseconds later
@@ -129,9 +134,12 @@ func ParseMove(text string, peers int) (Move, error) {
 	switch verb {
 	case "wait", "ticks":
 		return parseWait(args)
-	case "crash", "restart", "timeout", "snapshot":
+	case "crash", "restart", "timeout", "snapshot", "add-learner", "promote", "remove":
 		a.Type = sim.ActionType(verb)
 		a.Peer, err = onePeer(verb, args, peers)
+	case "reconfigure":
+		a.Type = sim.ActReconfigure
+		a.Voters, a.Learners, err = parseConf(strings.Join(args, " "), peers)
 	case "heal":
 		a.Type = sim.ActHeal
 		if len(args) != 0 {
@@ -164,7 +172,7 @@ func ParseMove(text string, peers int) (Move, error) {
 		a.Type = sim.ActNetwork
 		a.Latency, err = parseLatency(args)
 	default:
-		return Move{}, fmt.Errorf("unknown move %q (want crash, restart, timeout, snapshot, partition, block, heal, client, read, drop, duplicate, delay, latency or wait)", fields[0])
+		return Move{}, fmt.Errorf("unknown move %q (want crash, restart, timeout, snapshot, add-learner, promote, remove, reconfigure, partition, block, heal, client, read, drop, duplicate, delay, latency or wait)", fields[0])
 	}
 	if err != nil {
 		return Move{}, err
@@ -235,6 +243,47 @@ func parseGroups(s string, peers int) ([][]uint64, error) {
 		groups = append(groups, g)
 	}
 	return groups, nil
+}
+
+// parseConf reads the configuration of a reconfigure move: "1 2 3 4 5" (the voters)
+// or "1 2 3 | 4" (the voters, then the learners).
+func parseConf(s string, peers int) (voters, learners []uint64, err error) {
+	parts := strings.Split(s, "|")
+	if len(parts) > 2 {
+		return nil, nil, errors.New("reconfigure takes the voters, then at most one '|' and the learners: reconfigure 1 2 3 | 4")
+	}
+	read := func(part, what string) ([]uint64, error) {
+		var ids []uint64
+		for _, f := range strings.FieldsFunc(part, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+			id, err := parsePeer(f, peers)
+			if err != nil {
+				return nil, fmt.Errorf("reconfigure: %s: %w", what, err)
+			}
+			ids = append(ids, id)
+		}
+		if len(ids) == 0 {
+			return nil, fmt.Errorf("reconfigure: no %s given: reconfigure 1 2 3 | 4", what)
+		}
+		return ids, nil
+	}
+	if voters, err = read(parts[0], "voters"); err != nil {
+		return nil, nil, err
+	}
+	if len(parts) == 2 {
+		if learners, err = read(parts[1], "learners"); err != nil {
+			return nil, nil, err
+		}
+	}
+	return voters, learners, nil
+}
+
+// idList writes peer ids separated by spaces.
+func idList(ids []uint64) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = strconv.FormatUint(id, 10)
+	}
+	return strings.Join(s, " ")
 }
 
 func parseLink(args []string, peers int) (from, to uint64, err error) {
@@ -385,18 +434,19 @@ func validateAction(a sim.Action, peers int) error {
 // FormatAction writes an action in the text form ParseMove reads.
 func FormatAction(a sim.Action) string {
 	switch a.Type {
-	case sim.ActCrash, sim.ActRestart, sim.ActTimeout, sim.ActSnapshot:
+	case sim.ActCrash, sim.ActRestart, sim.ActTimeout, sim.ActSnapshot, sim.ActAddLearner, sim.ActPromote, sim.ActRemove:
 		return fmt.Sprintf("%s %d", a.Type, a.Peer)
 	case sim.ActPartition:
 		groups := make([]string, len(a.Groups))
 		for i, g := range a.Groups {
-			ids := make([]string, len(g))
-			for j, id := range g {
-				ids[j] = strconv.FormatUint(id, 10)
-			}
-			groups[i] = strings.Join(ids, " ")
+			groups[i] = idList(g)
 		}
 		return "partition " + strings.Join(groups, " | ")
+	case sim.ActReconfigure:
+		if len(a.Learners) > 0 {
+			return "reconfigure " + idList(a.Voters) + " | " + idList(a.Learners)
+		}
+		return "reconfigure " + idList(a.Voters)
 	case sim.ActBlock:
 		return fmt.Sprintf("block %d %d", a.From, a.To)
 	case sim.ActClient:

@@ -86,9 +86,12 @@ func wrongMoves(m Move, peers int) []Move {
 		out = append(out, Move{Text: FormatAction(b), Action: &b})
 	}
 	switch a.Type {
-	case sim.ActCrash, sim.ActRestart, sim.ActTimeout, sim.ActClient, sim.ActRead, sim.ActSnapshot:
+	case sim.ActCrash, sim.ActRestart, sim.ActTimeout, sim.ActClient, sim.ActRead, sim.ActSnapshot,
+		sim.ActAddLearner, sim.ActPromote, sim.ActRemove:
 		// The same move at another server (for a snapshot: compacting a follower's log
-		// when the leader's was asked for, or the other way round).
+		// when the leader's was asked for, or the other way round; for a membership
+		// change: adding, promoting or removing the wrong server, such as a follower in
+		// place of the leader).
 		for id := uint64(1); id <= uint64(peers); id++ {
 			b := a
 			b.Peer = id
@@ -103,6 +106,17 @@ func wrongMoves(m Move, peers int) []Move {
 				add(b)
 			}
 			add(sim.Action{Type: sim.ActTimeout, Peer: id})
+		}
+	case sim.ActReconfigure:
+		// Another configuration: one of the new voters left out, or a single learner
+		// promoted in place of the whole switch.
+		for i, id := range a.Voters {
+			b := a
+			b.Voters = slices.Delete(slices.Clone(a.Voters), i, i+1)
+			if len(b.Voters) > 0 {
+				add(b)
+			}
+			add(sim.Action{Type: sim.ActPromote, Peer: id})
 		}
 	case sim.ActBlock, sim.ActHeal:
 		for id := uint64(1); id <= uint64(peers); id++ {

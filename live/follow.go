@@ -73,23 +73,41 @@ func (s *Server) relay(n *nodeState, event string, data []byte) error {
 		return s.noteStatus(n, data, now)
 	case "raft":
 		// The node samples its frequent events for this stream (node.FrequentEvent).
-		if !json.Valid(data) {
+		var kind struct {
+			Kind string `json:"kind"`
+		}
+		if json.Unmarshal(data, &kind) != nil {
 			return fmt.Errorf("%s sent an engine event that is not JSON", n.url)
 		}
 		id := s.idOf(n)
 		if id == 0 {
 			return nil
 		}
-		s.hub.publish(id, sseEvent, encode(struct {
+		item := encode(struct {
 			ID    uint64          `json:"id"`
 			Event json.RawMessage `json:"event"`
-		}{id, json.RawMessage(data)}), 1)
+		}{id, json.RawMessage(data)})
+		pass, earlier, replaced := s.thin.event(id, kind.Kind, now, item)
+		if replaced {
+			s.hub.publish(id, sseSampled, nil, 1) // the page sums these up anyway
+		}
+		if earlier != nil {
+			s.hub.publish(id, sseEvent, earlier, 1)
+		}
+		if pass {
+			s.hub.publish(id, sseEvent, item, 1)
+		}
 	case "message":
 		var m node.MessageEvent
 		if err := json.Unmarshal(data, &m); err != nil {
 			return fmt.Errorf("%s sent a message event that is not one: %w", n.url, err)
 		}
-		if id := s.idOf(n); id != 0 {
+		id := s.idOf(n)
+		if id != 0 && !s.thin.allow(id, m.To, now) {
+			s.hub.publish(id, sseSampled, nil, 1) // more than the page draws on this link
+			return nil
+		}
+		if id != 0 {
 			s.hub.publish(id, sseMessage, encode(struct {
 				ID uint64 `json:"id"`
 				node.MessageEvent

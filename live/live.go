@@ -109,6 +109,7 @@ type Server struct {
 	log   *slog.Logger
 	http  *http.Client // no timeout: it carries the event streams
 	hub   *hub
+	thin  *thinner
 	start chan *nodeState // nodes to follow, discovered after Run started
 
 	mu      sync.Mutex
@@ -127,6 +128,8 @@ type nodeState struct {
 	err    string          // why it is down
 	status json.RawMessage // its last status, as it sent it
 	sentAt time.Time       // when the stream last carried its status
+	key    statusKey       // of the latest status
+	sent   statusKey       // of the status the stream last carried
 }
 
 // New checks opts and prepares a server; it contacts no node before Run.
@@ -154,6 +157,7 @@ func New(opts Options) (*Server, error) {
 		log:   opts.Logger,
 		http:  &http.Client{Transport: opts.Transport, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
 		hub:   newHub(opts.StreamBuffer, opts.MaxStreams),
+		thin:  newThinner(),
 		start: make(chan *nodeState, 64),
 	}
 	if len(opts.Nodes) > maxNodes {
@@ -225,6 +229,9 @@ func (s *Server) Run(ctx context.Context) error {
 			s.wg.Go(func() { s.follow(ctx, n) })
 		case now := <-ticker.C:
 			s.repeatStatuses(now)
+			for _, h := range s.thin.flush(now) {
+				s.hub.publish(h.id, sseEvent, h.item, 1)
+			}
 		}
 	}
 }
@@ -245,6 +252,7 @@ func (s *Server) repeatStatuses(now time.Time) {
 // publishStatusLocked sends n's status (or that it is down) to every stream.
 func (s *Server) publishStatusLocked(n *nodeState, now time.Time) {
 	n.sentAt = now
+	n.sent = n.key
 	s.hub.publish(n.id, sseStatus, n.statusItem(), 1)
 }
 
@@ -279,7 +287,11 @@ type peerInfo struct {
 // when raw is not a node's status.
 func (s *Server) noteStatus(n *nodeState, raw []byte, now time.Time) error {
 	var info peerInfo
+	var key statusKey
 	if err := json.Unmarshal(raw, &info); err != nil || info.ID == 0 {
+		return fmt.Errorf("%s sent a status that is not a node's status", n.url)
+	}
+	if err := json.Unmarshal(raw, &key); err != nil {
 		return fmt.Errorf("%s sent a status that is not a node's status", n.url)
 	}
 	s.mu.Lock()
@@ -287,8 +299,10 @@ func (s *Server) noteStatus(n *nodeState, raw []byte, now time.Time) error {
 	if n.id != 0 && n.id != info.ID {
 		s.log.Warn("a node's id changed: another node answers at its address now", "url", n.url, "was", n.id, "now", info.ID)
 	}
+	wasUp := n.up
 	n.id, n.up, n.err = info.ID, true, ""
 	n.status = append(n.status[:0:0], raw...)
+	n.key = key
 	for _, p := range info.Peers {
 		if p.HTTPURL == "" {
 			continue
@@ -319,7 +333,12 @@ func (s *Server) noteStatus(n *nodeState, raw []byte, now time.Time) error {
 			}
 		}
 	}
-	s.publishStatusLocked(n, now)
+	// A status that only moved indices waits for the next statusGap (repeatStatuses
+	// sends the latest): a busy node reports many a second, and a page redraws the
+	// node for each.
+	if !wasUp || key.urgent(n.sent) || now.Sub(n.sentAt) >= statusGap {
+		s.publishStatusLocked(n, now)
+	}
 	return nil
 }
 

@@ -166,7 +166,7 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 	for {
 		select {
 		case frame := <-c.ch:
-			if writeFrames(w, rc, c, frame) != nil {
+			if writeFrames(w, rc, frame, c) != nil {
 				return
 			}
 			lastWrite = time.Now()
@@ -194,17 +194,14 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// writeFrames writes the lost-item counts, first and whatever else is buffered (up
-// to streamBatch items), then flushes.
-func writeFrames(w io.Writer, rc *http.ResponseController, c *streamClient, first []byte) error {
+// writeFrames writes first and whatever else is buffered (up to streamBatch items),
+// then flushes. The lost-item counts wait for the next streamFlushSampled tick: a busy
+// cluster loses some with nearly every item, and one count per node and tick says as
+// much as hundreds.
+func writeFrames(w io.Writer, rc *http.ResponseController, first []byte, c *streamClient) error {
 	_ = rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout))
 	frame := first
 	for i := 0; ; i++ {
-		for _, f := range c.takeDropped() {
-			if _, err := w.Write(f); err != nil {
-				return err
-			}
-		}
 		if _, err := w.Write(frame); err != nil {
 			return err
 		}

@@ -68,6 +68,11 @@ type Config struct {
 	// Logger receives the node's log; nil discards it.
 	Logger *slog.Logger
 
+	// Storage is what the program that opened Store found on disk (a torn tail cut,
+	// records replayed), shown as is in /status so that a live page can narrate the
+	// recovery of a restarted node; nil when nothing is known (a memory store).
+	Storage *StorageReport
+
 	// RequestTimeout bounds how long an HTTP request waits for its entry to be applied
 	// or its read to be confirmed before it is answered 503. Default 10 s.
 	RequestTimeout time.Duration

@@ -50,6 +50,30 @@ type Status struct {
 	// after the snapshot, oldest first: enough to draw the end of the log without
 	// replaying it. It may trail the other fields by StatusEventInterval.
 	LogTail []LogRef `json:"log_tail"`
+	// Storage is what the store found on disk when this process opened it
+	// (Config.Storage), omitted when not known.
+	Storage *StorageReport `json:"storage,omitempty"`
+}
+
+// StorageReport is what a node's store found when the node's process opened it: the
+// replay of the log file and, when a crash (kill -9) had cut the last write short, the
+// torn tail it cut off. A live page narrates a restarted node's recovery from it.
+type StorageReport struct {
+	// Opened is when the store was opened: it tells one start of the process from the
+	// next, so a watcher narrates each recovery once.
+	Opened time.Time `json:"opened"`
+	// Summary is the store's one-line report (filestore.RecoveryReport.String).
+	Summary string `json:"summary"`
+	// TornTail is the incomplete last write the store cut off, or nil.
+	TornTail *TornTailReport `json:"torn_tail,omitempty"`
+}
+
+// TornTailReport is the end of a log file that a crash left incomplete and that the
+// store cut off when it was opened: never synced, so nothing acknowledged was in it.
+type TornTailReport struct {
+	Offset int64  `json:"offset"` // where the file was cut
+	Bytes  int64  `json:"bytes"`  // how many bytes were cut off
+	Reason string `json:"reason"` // why the record there is incomplete ("record frame cut short: …")
 }
 
 // LogRef names one log entry: an index and a term identify it (Log Matching, §5.3).

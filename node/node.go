@@ -276,7 +276,7 @@ func (n *Node) initialStatus(st engine.Status) Status {
 	s := Status{
 		ID: n.cfg.ID, ClusterID: n.cfg.ClusterID, Role: st.Role.String(), Term: st.Term,
 		Leader: st.Lead, CommitIndex: st.CommitIndex, LastApplied: st.LastApplied, LastIndex: st.LastIndex,
-		SnapshotIndex: st.SnapshotIndex, FirstIndex: st.FirstIndex,
+		SnapshotIndex: st.SnapshotIndex, FirstIndex: st.FirstIndex, Storage: n.cfg.Storage,
 	}
 	n.setConfStatus(&s, n.book())
 	return s

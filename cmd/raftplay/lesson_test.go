@@ -38,11 +38,12 @@ func TestLessonList(t *testing.T) {
 	code, out, _ := execLesson("", "lesson", "list")
 	require.Equal(t, 0, code)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	require.Len(t, lines, 19)
+	require.Len(t, lines, 22)
 	assert.Regexp(t, `^#\s+ID\s+STEPS\s+TITLE$`, lines[0])
 	assert.Regexp(t, `^1\s+meet-the-cluster\s+3\s+Meet the cluster$`, lines[1])
 	assert.Regexp(t, `^13\s+native-nodes\s+\d+\s+Native nodes`, lines[13])
 	assert.Regexp(t, `^17\s+five-servers\s+5\s+Five servers`, lines[17])
+	assert.Regexp(t, `^20\s+why-not-switch-directly\s+6\s+Why not switch directly$`, lines[20])
 	assert.Regexp(t, `^18\s+snapshots\s+6\s+Snapshots and log compaction$`, lines[18])
 }
 

@@ -283,6 +283,10 @@ func runNode(ctx context.Context, stderr io.Writer, f nodeFlags, cfg node.Config
 		}
 	}()
 	fmt.Fprintf(stderr, "node %d: storage %s: %s\n", cfg.ID, f.data, report)
+	cfg.Storage = &node.StorageReport{Opened: time.Now().UTC(), Summary: report.String()}
+	if report.TornTail != nil {
+		cfg.Storage.TornTail = &node.TornTailReport{Offset: report.TornTail.Offset, Bytes: report.TornTail.Bytes, Reason: report.TornTail.Reason}
+	}
 	if report.TornTail != nil && report.Loss == nil {
 		fmt.Fprintf(stderr, "node %d: the log ended in an incomplete write (%d bytes at offset %d: %s); it was cut. The log still reaches its synced high-water mark, so this is what a crash leaves; only entries synced in the last second before the crash could be in it undetected\n",
 			cfg.ID, report.TornTail.Bytes, report.TornTail.Offset, report.TornTail.Reason)

@@ -38,11 +38,31 @@ const ACTED = {
   drop: () => 'dropped a message',
   duplicate: () => 'duplicated a message',
   delay: () => 'delayed a message',
+  'conf-change': (e) => (CONF_DONE[confVerb(e)] || (() => 'changed the configuration'))(e),
 };
+
+/**
+ * The membership moves (§6) are all traced as one kind, conf-change, with the server
+ * concerned as its peer; the first word of the event's text ("add peer 4 as a
+ * learner", "promote learner 4 to voter", "remove peer 2", "reconfigure to voters
+ * [1 2 3]") tells them apart.
+ */
+const CONF_WORD = { add: 'add-learner', promote: 'promote', remove: 'remove', reconfigure: 'reconfigure' };
+const CONF_DONE = {
+  'add-learner': (e) => `added S${e.peer} as a learner`,
+  promote: (e) => `promoted S${e.peer}`,
+  remove: (e) => `removed S${e.peer}`,
+};
+
+/** confVerb returns the lesson verb of a conf-change event ("promote"), or ''. */
+function confVerb(e) {
+  return CONF_WORD[String(e.text || '').split(' ')[0]] || '';
+}
 
 /** The trace event kind of each verb of a lesson move ("timeout 1", "client 2 SET x 1"). */
 const VERB_KIND = { crash: 'crash', restart: 'restart', timeout: 'force-timeout', client: 'client-request', read: 'client-request',
-  partition: 'partition', block: 'block', heal: 'heal' };
+  partition: 'partition', block: 'block', heal: 'heal',
+  'add-learner': 'conf-change', promote: 'conf-change', remove: 'conf-change', reconfigure: 'conf-change' };
 
 /**
  * moveMatches reports whether a trace event is the learner making a lesson move: the
@@ -51,7 +71,8 @@ const VERB_KIND = { crash: 'crash', restart: 'restart', timeout: 'force-timeout'
 function moveMatches(move, e) {
   const [verb, peer] = move.split(' ');
   if ((VERB_KIND[verb] || verb) !== e.kind) return false;
-  const n = /^\d+$/.test(peer || '') && verb !== 'partition' && verb !== 'block' ? Number(peer) : 0;
+  if (e.kind === 'conf-change' && confVerb(e) !== verb) return false;
+  const n = /^\d+$/.test(peer || '') && verb !== 'partition' && verb !== 'block' && verb !== 'reconfigure' ? Number(peer) : 0;
   return !n || e.peer === n;
 }
 
@@ -64,6 +85,10 @@ function moveText(move) {
     case 'restart': return `restart ${who}`;
     case 'timeout': return `force ${who}'s election timeout`;
     case 'snapshot': return `take a snapshot on ${who}`;
+    case 'add-learner': return `add ${who} as a learner`;
+    case 'promote': return `promote ${who} to a voter`;
+    case 'remove': return `remove ${who} from the configuration`;
+    case 'reconfigure': return `change the configuration to the voters ${[peer, ...rest].join(' ')}`;
     case 'client': return `send ${rest.join(' ')} to ${who}`;
     case 'heal': return 'heal every link';
     case 'wait': return `let ${peer} ms pass`;
@@ -85,7 +110,12 @@ function controlOf(move) {
     case 'crash':
     case 'restart':
     case 'snapshot':
+    case 'promote':
+    case 'remove':
       return n ? `.peer-card[data-peer="${n}"] [data-action="${verb}"]` : null;
+    case 'add-learner':
+      // The page adds the first spare server: the one button, whatever P is.
+      return '[data-action="add-server"]';
     case 'client':
     case 'read':
       return '#cmd';

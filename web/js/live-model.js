@@ -239,7 +239,21 @@ export function createLiveModel({ now = () => performance.now() } = {}) {
     node.up = true;
     node.error = '';
     node.status = status;
+    storageReport(node, status.storage);
     mergeTail(node, status.log_tail, status.last_index || 0);
+  }
+
+  // storageReport narrates, once per start of the node's process, what its store found
+  // on disk when it opened it: the records replayed and a torn tail cut (a write a crash
+  // cut short, never synced), in the store's own words.
+  function storageReport(node, storage) {
+    if (!storage || !storage.opened || storage.opened === node.storageOpened) return;
+    node.storageOpened = storage.opened;
+    const torn = storage.torn_tail;
+    const text = `S${node.id} opened its storage: ${storage.summary}` + (torn
+      ? `. The last record was cut short (${torn.reason}): a write the crash interrupted, never synced, so nothing acknowledged was in it; the ${torn.bytes} bytes from offset ${torn.offset} were cut off`
+      : '');
+    push({ kind: 'storage-opened', peer: node.id, time: model.time(), torn_tail: Boolean(torn), text });
   }
 
   // mergeTail keeps a contiguous window of the node's log ending at its last index: the

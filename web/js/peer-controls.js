@@ -22,7 +22,7 @@ export function createPeerControls(root, act, { extras = true, powerNote = '' } 
 
   // A button's text is a symbol and a word; a crowded card shows the symbol only (the
   // word stays in the button's name, and the CSS hides it: panels.css).
-  const words = (symbol, word, wordClass = 'btn-word') => [el('span', { class: 'btn-symbol', 'aria-hidden': 'true' }, symbol),
+  const words = (symbol, word, wordClass = 'btn-word', symbolClass = 'btn-symbol') => [el('span', { class: symbolClass, 'aria-hidden': 'true' }, symbol),
     el('span', { class: wordClass }, ` ${word}`)];
 
   function build(n) {
@@ -39,9 +39,9 @@ export function createPeerControls(root, act, { extras = true, powerNote = '' } 
       const power = el('button', { type: 'button', class: 'btn', 'data-peer': id, 'aria-keyshortcuts': powerNote ? null : String(id),
         disabled: Boolean(powerNote), 'aria-describedby': note ? note.id : null });
       const timeout = el('button', { type: 'button', class: 'btn', 'data-action': 'timeout', 'data-peer': id,
-        'aria-keyshortcuts': `Shift+${id}` }, ...words('◷', 'Timeout'));
+        'aria-keyshortcuts': `Shift+${id}` }, ...words('◷', 'Timeout', 'btn-word', 'btn-symbol extra'));
       const snapshot = el('button', { type: 'button', class: 'btn', 'data-action': 'snapshot', 'data-peer': id,
-        'aria-label': `Take a snapshot on S${id}` }, ...words('▣', 'Snapshot'));
+        'aria-label': `Take a snapshot on S${id}` }, ...words('▣', 'Snapshot', 'btn-word', 'btn-symbol extra'));
       const [powerSymbol, powerWord] = words('✕', 'Crash');
       power.append(powerSymbol, powerWord);
       snapshot.addEventListener('click', () => act({ type: 'snapshot', peer: id }));

@@ -36,23 +36,14 @@ export function createPeerMenu(root, layer, { session, act }) {
     setAttr(root, 'data-side', above ? 'above' : 'below');
     root.hidden = false;
     update(session.snap);
-    keepInside(at);
-    if (viaKeyboard) power.focus();
-  }
-
-  /**
-   * keepInside moves the menu, centred under or over the peer at `at`, sideways until
-   * it is wholly inside the drawing's stage: a peer near the edge (S3 of three, the
-   * left ones of seven) would otherwise put half its menu out of the window.
-   */
-  function keepInside(at) {
-    const stage = root.offsetParent;
-    if (!stage) return;
-    const width = stage.clientWidth;
+    // Beside the peer, but never past the edges of the drawing's box (a wide menu by a
+    // peer near the side would be cut off).
+    const box = root.parentElement.getBoundingClientRect();
+    const drawing = layer.ownerSVGElement.getBoundingClientRect();
     const half = root.offsetWidth / 2;
-    const want = (width * at.x) / VIEW.width;
-    const x = half * 2 >= width ? width / 2 : Math.min(Math.max(want, half), width - half);
-    root.style.setProperty('--x', `${(100 * x) / width}%`);
+    const x = drawing.left - box.left + (at.x / VIEW.width) * drawing.width;
+    root.style.setProperty('--x', `${Math.max(half, Math.min(box.width - half, x))}px`);
+    if (viaKeyboard) power.focus();
   }
 
   function hide(refocus) {

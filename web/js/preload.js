@@ -4,10 +4,16 @@
 // nothing is fetched for it.
 (() => {
   if (new URLSearchParams(location.search).has('live')) return;
+  // The files sit beside index.html, where bridge.js (resolving from its own module
+  // URL) fetches them. A shared scenario's page is at /s/{id}, one folder down: resolved
+  // against it, the preloads would be /s/app.wasm (a redirect) and be wasted, and the
+  // wasm fetched twice. (This script's own src is no help: it is /s/js/preload.js too,
+  // before the redirect.)
+  const base = new URL(location.pathname.replace(/\/s\/[^/]*$/, '/'), location.href);
   const add = (href, as, type) => {
     const link = document.createElement('link');
     link.rel = 'preload';
-    link.href = href;
+    link.href = new URL(href, base).href;
     link.as = as;
     if (type) {
       link.type = type;

@@ -35,6 +35,7 @@ export const GROUP_OF = Object.freeze({
   send: 'messages', deliver: 'messages', lost: 'messages',
   drop: 'faults', duplicate: 'faults', delay: 'faults', crash: 'faults', restart: 'faults', restarted: 'faults',
   partition: 'faults', block: 'faults', heal: 'faults', network: 'faults', 'conf-change': 'faults',
+  'storage-opened': 'faults', // live mode: what a restarted node's store found on disk
   'client-request': 'clients', 'client-response': 'clients',
   violation: 'problems', 'action-failed': 'problems',
 });

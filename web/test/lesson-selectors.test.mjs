@@ -39,8 +39,12 @@ test('every highlight selector of every lesson matches an element of the page', 
     const where = `${lesson} step ${step}: ${selector}`;
     const id = /^#([A-Za-z][\w-]*)$/.exec(selector);
     const card = /^\.peer-card\[data-peer="(\d+)"\]$/.exec(selector);
+    const action = /^\[data-action="([a-z-]+)"\]$/.exec(selector);
     if (id) {
       assert.ok(ids.has(id[1]), `${where}: no element with id "${id[1]}" in web/index.html`);
+    } else if (action) {
+      // A static control with no id, such as the one button[data-action="add-server"].
+      assert.equal(html.split(`data-action="${action[1]}"`).length, 2, `${where}: web/index.html must hold exactly one element with data-action="${action[1]}"`);
     } else if (card) {
       assert.match(peerControls, /'data-peer': id/, 'peer-controls.js renders one card per peer with data-peer');
       const n = Number(card[1]);
@@ -55,7 +59,7 @@ test('the lesson API of the bridge', async () => {
   const rp = await loadRaftplay();
   await rp.loadLessons();
   const list = rp.lessons();
-  assert.equal(list.length, 18);
+  assert.equal(list.length, 21);
   assert.deepEqual(Object.keys(list[0]).sort(), ['id', 'number', 'steps', 'summary', 'title']);
   const view = rp.lessonOpen('07', 2);
   assert.equal(view.id, 'truncation-figure-7');

@@ -22,7 +22,8 @@ test('the page loads without console errors and elects a leader', async () => {
   const label = await page.getAttribute(`[data-peer-id="${lead}"]`, 'aria-label');
   assert.match(label, /Leader term \d+/, 'the role is said in words, not only by colour');
   await page.waitForFunction(() => /won the election/.test(document.querySelector('#narration-list').textContent));
-  assert.equal(await page.locator('.inv[data-ok="true"]').count(), 10, 'every safety property holds');
+  // Ten properties, and the two of membership changes (§6).
+  assert.equal(await page.locator('.inv[data-ok="true"]').count(), 12, 'every safety property holds');
   await screenshot(page, 'loaded-1280-light');
   assert.deepEqual(page.problems, []);
   await page.close();
