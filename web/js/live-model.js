@@ -358,6 +358,9 @@ export function createLiveModel({ now = () => performance.now() } = {}) {
       snapshot_index: s.snapshot_index || 0, snapshot_term: node.snapshotTerm,
       election_elapsed: 0, election_timeout: 0, replication, kv: {}, restarts: node.restarts, unsynced: 0,
       recovering: Boolean(s.recovering), error: node.up ? undefined : node.error, cut_links: s.cut_links || [],
+      // The configuration this node uses (§6), as the simulator's peers carry it; /status
+      // has no index for it, so membership.js takes the leader's as the one in force.
+      voters: s.voters || [], learners: s.learners || [], outgoing: s.outgoing || [],
     };
   }
 

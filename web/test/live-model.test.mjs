@@ -155,3 +155,17 @@ test('the narration sums up routine events of a node and kind, and keeps the oth
   ]);
   assert.deepEqual(aggregate([]), []);
 });
+
+test('each node\'s place in the configuration comes from its /status (§6), as the views read it', async () => {
+  const { confOf, memberOf } = await import('../js/membership.js');
+  const { model } = clocked();
+  model.applyCluster({ live: true, nodes: [
+    { id: 1, up: true, status: status(1, { role: 'leader', voters: [1, 2, 3], learners: [4], outgoing: [1, 2] }) },
+    { id: 2, up: true, status: status(2, { voters: [1, 2, 3], learners: [4], outgoing: [1, 2] }) },
+    { id: 3, up: true, status: status(3, { voters: [1, 2, 3], learners: [4] }) },
+    { id: 4, up: true, status: status(4, { voters: [1, 2, 3], learners: [4] }) },
+  ] });
+  const conf = confOf(model.snapshot());
+  assert.deepEqual([1, 2, 3, 4].map((id) => memberOf(conf, id)), ['voter', 'voter', 'joining', 'learner']);
+  assert.equal(conf.joint, true);
+});
