@@ -97,7 +97,8 @@
 // Every peer uses the latest configuration in its log, committed or not (setConf,
 // confAfterReplace, which also rolls a truncated one back); while joint, every decision
 // needs a majority of each voter set (jointQuorumValue). Learners are replicated to and
-// never counted, and only voters campaign (promotable). See membership.go.
+// never counted, and only voters campaign, plus a voter of the previous configuration
+// while the latest is uncommitted (promotable, dissertation §4.2.2). See membership.go.
 //
 // # Events
 //

@@ -198,10 +198,28 @@ func (p *Peer) memberIndex(id uint64) int {
 	return -1
 }
 
-// promotable reports whether the peer may campaign: it is a voter of its configuration
-// (a learner, a removed server or one that has not learned a configuration never
-// does), and it is not recovering (see Config.Recovering).
-func (p *Peer) promotable() bool { return p.conf.IsVoter(p.id) && !p.recovering }
+// promotable reports whether the peer may campaign: it is not recovering (see
+// Config.Recovering), and it is a voter of its configuration (a learner, a removed
+// server or one that has not learned a configuration never campaigns), or of the one
+// before it while its own is not known to be committed. The last case is the
+// dissertation's rule (§4.2.2): a server that is not part of its latest configuration
+// still starts elections until that entry is committed, as it may still be needed.
+// Without it a cluster can stall for good: when C_new reached only servers it removes,
+// they would not stand, while C_new's voters, whose logs are older, cannot win their
+// votes (the up-to-date check, §5.4.1).
+func (p *Peer) promotable() bool {
+	if p.recovering {
+		return false
+	}
+	if p.conf.IsVoter(p.id) {
+		return true
+	}
+	if p.confIndex == 0 || p.confIndex <= p.log.committed {
+		return false
+	}
+	prev, _, err := p.confAt(p.confIndex - 1)
+	return err == nil && prev.IsVoter(p.id)
+}
 
 func (p *Peer) resetRandomizedElectionTimeout() {
 	p.electionTimeout = p.cfg.ElectionTicks + p.rand.IntN(p.cfg.ElectionTicks)
