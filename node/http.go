@@ -350,22 +350,36 @@ func (n *Node) write(w http.ResponseWriter, r *http.Request, cmd kv.Command) {
 	if !submit(n, w, r, timer, n.propc, p) {
 		return
 	}
-	var out proposalOutcome
-	select {
-	case out = <-p.done:
-	case <-n.stopping:
-		select {
-		case out = <-p.done:
-		default:
-			out.err = errStoppingWrite
-		}
-	case <-timer.C:
-		unavailable(w, CodeOutcomeUnknown, fmt.Sprintf("timed out after %v waiting for the entry to be applied; the outcome is unknown: retry with the same %s and %s to have it applied at most once", n.cfg.RequestTimeout, HeaderClient, HeaderSeq), 0)
-		return
-	case <-r.Context().Done():
+	out, ok := await(n, w, r, timer, p.done, proposalOutcome{err: errStoppingWrite}, CodeOutcomeUnknown, func() string {
+		return fmt.Sprintf("timed out after %v waiting for the entry to be applied; the outcome is unknown: retry with the same %s and %s to have it applied at most once", n.cfg.RequestTimeout, HeaderClient, HeaderSeq)
+	})
+	if !ok {
 		return
 	}
 	n.answerWrite(w, r, cmd, out)
+}
+
+// await waits for the loop's answer to work submit handed it. When the node stops
+// first, an answer already given still counts, else the answer is stopped. When the
+// timer fires first it answers 503 with code and the words of timeout; then, as when the
+// client went away, it reports false and the caller answers nothing more.
+func await[T any](n *Node, w http.ResponseWriter, r *http.Request, timer *time.Timer, done <-chan T, stopped T, code string, timeout func() string) (T, bool) {
+	select {
+	case out := <-done:
+		return out, true
+	case <-n.stopping:
+		select {
+		case out := <-done:
+			return out, true
+		default:
+			return stopped, true
+		}
+	case <-timer.C:
+		unavailable(w, code, timeout(), 0)
+	case <-r.Context().Done():
+	}
+	var zero T
+	return zero, false
 }
 
 // submit hands work to the loop; it reports false after answering the request itself.
@@ -427,19 +441,10 @@ func (n *Node) handleGet(w http.ResponseWriter, r *http.Request) {
 	if !submit(n, w, r, timer, n.readc, req) {
 		return
 	}
-	var out readOutcome
-	select {
-	case out = <-req.done:
-	case <-n.stopping:
-		select {
-		case out = <-req.done:
-		default:
-			out.err = errStopping
-		}
-	case <-timer.C:
-		unavailable(w, CodeReadNotConfirmed, fmt.Sprintf("timed out after %v waiting for the read to be confirmed; retry", n.cfg.RequestTimeout), 0)
-		return
-	case <-r.Context().Done():
+	out, ok := await(n, w, r, timer, req.done, readOutcome{err: errStopping}, CodeReadNotConfirmed, func() string {
+		return fmt.Sprintf("timed out after %v waiting for the read to be confirmed; retry", n.cfg.RequestTimeout)
+	})
+	if !ok {
 		return
 	}
 	var notLeader *engine.NotLeaderError

@@ -349,19 +349,10 @@ func (n *Node) runConf(w http.ResponseWriter, r *http.Request, req *confRequest)
 	if !submit(n, w, r, timer, n.confc, req) {
 		return
 	}
-	var out confOutcome
-	select {
-	case out = <-req.done:
-	case <-n.stopping:
-		select {
-		case out = <-req.done:
-		default:
-			out.err = errStoppingWrite
-		}
-	case <-timer.C:
-		unavailable(w, CodeOutcomeUnknown, fmt.Sprintf("timed out after %v waiting for the configuration entry to be committed; the change may still take effect: check GET /members", n.cfg.RequestTimeout), 0)
-		return
-	case <-r.Context().Done():
+	out, ok := await(n, w, r, timer, req.done, confOutcome{err: errStoppingWrite}, CodeOutcomeUnknown, func() string {
+		return fmt.Sprintf("timed out after %v waiting for the configuration entry to be committed; the change may still take effect: check GET /members", n.cfg.RequestTimeout)
+	})
+	if !ok {
 		return
 	}
 	if out.err != nil {
