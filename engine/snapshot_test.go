@@ -274,6 +274,11 @@ func FuzzStepSnapshot(f *testing.F) {
 			for sent := 0; len(n.queue) > 0 && sent < 1000; sent++ {
 				m := n.queue[0]
 				n.queue = n.queue[1:]
+				// A peer answers any server (§6: members or not), so a forged sender
+				// gets replies; no such server is on this network.
+				if n.peers[m.To] == nil {
+					continue
+				}
 				if n.peers[m.To].Step(m) == nil {
 					n.handle(m.To)
 				}
