@@ -67,11 +67,14 @@ fi
 #     and encoding/json with reflect (narration text, state snapshots), the lessons and
 #     the bridge. A call site costs a resume point in Go's wasm, but an inlined body
 #     costs its whole size at every call site: for these packages that was 30 kB
-#     brotli. The hot packages (runtime, engine, sim, kv, memstore) keep inlining:
-#     without it fast-forward ran 1.3-1.6 times slower.
+#     brotli. The engine too: 17 kB brotli, for a fast-forward about 5% slower (100,000
+#     ticks with two clients under Node, interleaved runs, within the noise of a shared
+#     box); it made room under the page's 1,000 kB once membership changes (§6) came in.
+#     The hottest packages (runtime, sim, kv, memstore) keep inlining: without it
+#     everywhere fast-forward ran 1.3-1.6 times slower.
 pkg=github.com/raftplay/raftplay
 noinline=()
-for p in fmt internal/fmtsort encoding/json reflect "$pkg/lessons" "$pkg/wasm/bridge" "$pkg/wasm"; do
+for p in fmt internal/fmtsort encoding/json reflect "$pkg/engine" "$pkg/lessons" "$pkg/wasm/bridge" "$pkg/wasm"; do
 	noinline+=("-gcflags=$p=-l")
 done
 GOOS=js GOARCH=wasm GOWASM=satconv,signext go build -trimpath -tags lazylessons "${noinline[@]}" \
