@@ -28,6 +28,9 @@ const cellIndexes = (page, peer) => page.$$eval(`.log-row[data-peer="${peer}"] .
 test('a follower that comes back after the leader compacted gets an InstallSnapshot, and its log then starts after it', async () => {
   const page = await openPage(env.browser.context, env.server.url);
   await page.selectOption('#scenario', 'compacted');
+  // The presets are fetched when one is chosen, and the chosen run starts playing once
+  // it is loaded: pausing before that would let it start after the pause.
+  await page.waitForSelector('#play[aria-pressed="true"]');
   await pause(page);
   // S1 and S2 compact up to 6 (at about 1.3 s) while S3 is down (until 2.5 s).
   await moveTo(page, 1500);
