@@ -90,8 +90,8 @@ type PeerStatus struct {
 	ID       uint64 `json:"id"`
 	RaftAddr string `json:"raft_addr"`
 	HTTPURL  string `json:"http_url,omitempty"`
-	// Connected reports, for another peer, whether this node's connection to it is up;
-	// it is true for the node itself.
+	// Connected reports, for another peer, whether this node's connection to it is up
+	// and its link not cut (CutLinks); it is true for the node itself.
 	Connected bool `json:"connected"`
 	// MatchIndex, NextIndex and Mode are the leader's replication state of the peer
 	// (§5.3: matchIndex and nextIndex), on the leader only. They are refreshed with the status

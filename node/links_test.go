@@ -55,7 +55,9 @@ func TestAdminLinksCutAndHeal(t *testing.T) {
 	if want[0] > want[1] {
 		want[0], want[1] = want[1], want[0]
 	}
-	assert.Equal(t, want, decodeJSON[Status](t, body).CutLinks)
+	st := decodeJSON[Status](t, body)
+	assert.Equal(t, want, st.CutLinks)
+	assert.Equal(t, map[uint64]bool{f: true, lead: false, other: false}, peersConnected(st), "a cut link is not connected")
 
 	resp, body = c.do(c.client, http.MethodPut, c.url(lead, "/kv/while-cut"), "v", map[string]string{"Authorization": "Bearer tok"})
 	require.Equal(t, http.StatusOK, resp.StatusCode, body, "the other two are a majority")
@@ -74,6 +76,16 @@ func TestAdminLinksCutAndHeal(t *testing.T) {
 	resp, body = c.do(c.client, http.MethodGet, c.url(f, "/status"), "", map[string]string{"Authorization": "Bearer tok"})
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.NotContains(t, body, "cut_links", "omitted when no link is cut")
+	assert.Equal(t, map[uint64]bool{f: true, lead: true, other: true}, peersConnected(decodeJSON[Status](t, body)), "healed links are connected again")
+}
+
+// peersConnected maps each peer of a status to its "connected".
+func peersConnected(st Status) map[uint64]bool {
+	connected := map[uint64]bool{}
+	for _, p := range st.Peers {
+		connected[p.ID] = p.Connected
+	}
+	return connected
 }
 
 func TestAdminLinksRefusesBadRequests(t *testing.T) {
