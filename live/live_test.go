@@ -476,28 +476,6 @@ func TestHubLimitsStreams(t *testing.T) {
 	assert.Nil(t, h.subscribe(), "none after close")
 }
 
-func TestRedirectToLive(t *testing.T) {
-	next := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "page") })
-	h := RedirectToLive(next)
-	for _, tc := range []struct {
-		method, target string
-		status         int
-		location       string
-	}{
-		{http.MethodGet, "/", http.StatusSeeOther, "/?live"},
-		{http.MethodHead, "/", http.StatusSeeOther, "/?live"},
-		{http.MethodGet, "/?live", http.StatusOK, ""},
-		{http.MethodGet, "/?scenario=x", http.StatusOK, ""},
-		{http.MethodGet, "/js/main.js", http.StatusOK, ""},
-		{http.MethodPost, "/", http.StatusOK, ""},
-	} {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(tc.method, tc.target, nil))
-		assert.Equal(t, tc.status, rec.Code, "%s %s", tc.method, tc.target)
-		assert.Equal(t, tc.location, rec.Header().Get("Location"), "%s %s", tc.method, tc.target)
-	}
-}
-
 func TestNewRefusesBadOptions(t *testing.T) {
 	_, err := New(Options{})
 	assert.ErrorContains(t, err, "no node address")
