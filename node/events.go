@@ -62,7 +62,9 @@ type StorageReport struct {
 	// Opened is when the store was opened: it tells one start of the process from the
 	// next, so a watcher narrates each recovery once.
 	Opened time.Time `json:"opened"`
-	// Summary is the store's one-line report (filestore.RecoveryReport.String).
+	// Summary is the store's one-line report (filestore.RecoveryReport.String). It names
+	// files under the data directory's own name (node1/log-…), not by absolute path: it
+	// is shown to live pages and kept in the traces they export.
 	Summary string `json:"summary"`
 	// TornTail is the incomplete last write the store cut off, or nil.
 	TornTail *TornTailReport `json:"torn_tail,omitempty"`
