@@ -277,6 +277,13 @@ func TestKVThroughTheProxy(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode, body)
 	assert.Equal(t, "hello", decode[node.WriteResult](t, body).Previous)
 
+	resp, body = f.do(http.MethodDelete, "/api/live/kv/greeting", "", true, map[string]string{node.HeaderExpect: "bonjour"})
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode, body)
+	assert.Equal(t, node.DeleteExpectError, decode[node.ErrorBody](t, body).Error, "the node's own answer: a delete is unconditional")
+	resp, body = f.do(http.MethodGet, "/api/live/kv/greeting", "", false, nil)
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	assert.Equal(t, "bonjour", body, "the refused delete deleted nothing")
+
 	resp, body = f.do(http.MethodDelete, "/api/live/kv/greeting", "", true, nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode, body)
 	assert.True(t, decode[node.WriteResult](t, body).Found)
