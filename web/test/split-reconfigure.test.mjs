@@ -1,6 +1,6 @@
 // node --test: what the network panel's split (#net-split) and the form that changes
 // the voters (#conf-change) send to the simulator, and what they refuse. The browser
-// test e2e/lesson-switch.test.mjs clicks them through lessons 20.
+// test e2e/lesson-membership.test.mjs clicks them through lesson 20.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { splitGroups } from '../js/network-controls.js';
