@@ -59,7 +59,7 @@ type statusKey struct {
 	commit, lastIndex  uint64
 	lastApplied        uint64
 	snapshotIndex      uint64
-	connectedPeersMask uint64 // bit i: the connection to the i-th other peer (by id) is up
+	connectedPeersMask uint64 // bit i: the i-th other peer (by id) is connected: connection up, link not cut
 	confVersion        uint64 // counts the configurations adopted
 }
 
