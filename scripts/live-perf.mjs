@@ -19,7 +19,7 @@
 //   node scripts/live-perf.mjs [--fake | --real] [--rounds N] [--seconds N] [--clients N]
 //       [--profile] [--trace] [--hide SELECTOR]
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { launchBrowser } from '../web/test/e2e/harness.mjs';
 import { startCluster } from '../web/test/e2e/live-cluster.mjs';
@@ -41,6 +41,10 @@ const trace = has('--trace');
 // none), to find which view costs the frames.
 const hideAt = process.argv.indexOf('--hide');
 const hide = hideAt >= 0 ? process.argv[hideAt + 1] : '';
+// --css RULE: add that CSS rule to the live page while measuring (through the CSSOM), to
+// try a change of style without a rebuild.
+const cssAt = process.argv.indexOf('--css');
+const css = cssAt >= 0 ? process.argv[cssAt + 1] : '';
 const rounds = arg('--rounds', 3);
 const seconds = arg('--seconds', 8);
 const clients = arg('--clients', 64);
@@ -101,6 +105,39 @@ function printTrace(events, ms) {
   for (const [name, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 12)) {
     console.log(`    ${(us / 1000).toFixed(0).padStart(6)} ms ${((100 * us) / 1000 / ms).toFixed(1).padStart(5)}%  ${name}`);
   }
+}
+
+/**
+ * browserCPU returns the CPU time (ms) the browser's processes have used so far: every
+ * Chromium process descended from this script (the renderer, and the GPU and
+ * compositor processes that raster and draw what it paints, which the main thread's
+ * figures do not show).
+ */
+function browserCPU() {
+  const procs = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      const f = stat.slice(close + 2).split(' ');
+      procs.push({ pid: Number(pid), comm, ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  const mine = new Set([process.pid]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const p of procs) {
+      if (!mine.has(p.pid) && mine.has(p.ppid)) {
+        mine.add(p.pid);
+        grew = true;
+      }
+    }
+  }
+  return procs.filter((p) => mine.has(p.pid) && /chrom/i.test(p.comm)).reduce((a, p) => a + p.ticks, 0) * 10;
 }
 
 /** measureFPS records the page's frame intervals for ms milliseconds. */
@@ -201,6 +238,7 @@ async function measure(browser, load, live) {
       await page.waitForSelector('[data-peer-id][data-role="leader"]', { timeout: 30_000 });
       await page.waitForTimeout(2000);
       // Through the CSSOM: the page's CSP refuses inline style sheets.
+      if (css) await page.evaluate((rule) => document.styleSheets[0].insertRule(rule, document.styleSheets[0].cssRules.length), css);
       if (hide) await page.evaluate((sel) => document.querySelectorAll(sel).forEach((e) => e.style.setProperty('display', 'none', 'important')), hide);
     } else {
       await page.setContent('<!doctype html><title>empty</title><p>baseline</p>');
@@ -210,6 +248,10 @@ async function measure(browser, load, live) {
     const load0 = loadavg()[0];
     const t0 = Date.now();
     const cdp = await browser.context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const metrics = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((x) => [x.name, x.value]));
+    const m0 = await metrics();
+    const c0 = browserCPU();
     const events = [];
     let traced = null;
     if (live && trace) {
@@ -223,6 +265,8 @@ async function measure(browser, load, live) {
     }
     const gaps = await measureFPS(page, seconds * 1000);
     const ms = Date.now() - t0;
+    const m1 = await metrics();
+    const c1 = browserCPU();
     if (live && profile) printProfile((await cdp.send('Profiler.stop')).profile);
     if (live && trace) {
       await cdp.send('Tracing.end');
@@ -235,6 +279,10 @@ async function measure(browser, load, live) {
       messages: document.querySelectorAll('g.msg').length, sampled: document.querySelector('#live-sampled')?.textContent || '',
     })) : null;
     return {
+      // The renderer main thread's CPU time (ms a second): unlike frame times, not
+      // stretched by other processes taking the cores.
+      cpu: m1.ThreadTime !== undefined ? ((m1.ThreadTime - m0.ThreadTime) * 1e6) / ms : NaN,
+      browser: ((c1 - c0) * 1000) / ms,
       fps: (gaps.length * 1000) / ms, worst: Math.max(...gaps), slow: gaps.filter((g) => g > 20).length, frames: gaps.length,
       items: (items * 1000) / ms, writes: ((load.writes() - writes0) * 1000) / ms, load: (load0 + loadavg()[0]) / 2, info, problems,
     };
@@ -258,7 +306,7 @@ try {
         const empty = await measure(browser, load, false);
         results.push({ page, empty });
         console.log(`${config} round ${r}: live page ${page.fps.toFixed(1)} fps (worst frame ${page.worst.toFixed(0)} ms, ${page.slow} of ${page.frames} over 20 ms), ` +
-          `empty page ${empty.fps.toFixed(1)} fps; load average ${page.load.toFixed(1)}; ${page.items.toFixed(0)} items/s` +
+          `empty page ${empty.fps.toFixed(1)} fps; CPU a second: page main thread ${page.cpu.toFixed(0)} ms, browser ${page.browser.toFixed(0)} ms (empty page: ${empty.cpu.toFixed(0)}, ${empty.browser.toFixed(0)}); load average ${page.load.toFixed(1)}; ${page.items.toFixed(0)} items/s` +
           (config === 'real' ? `; ${page.writes.toFixed(0)} writes/s` : '') + `; ${page.info.messages} messages drawn at the end`);
         if (page.info.sampled) console.log(`  the page said: ${page.info.sampled}`);
         if (page.problems.length) console.log('  page problems:', page.problems.slice(0, 5));
@@ -269,6 +317,8 @@ try {
     const pageFPS = median(results.map((x) => x.page.fps));
     const emptyFPS = median(results.map((x) => x.empty.fps));
     summaries.push(`SUMMARY ${what}: live page ${pageFPS.toFixed(1)} fps, empty page ${emptyFPS.toFixed(1)} fps, ratio ${(pageFPS / emptyFPS).toFixed(2)}, ` +
+      `CPU a second: page main thread ${median(results.map((x) => x.page.cpu)).toFixed(0)} ms, browser ${median(results.map((x) => x.page.browser)).toFixed(0)} ms ` +
+      `(empty page ${median(results.map((x) => x.empty.browser)).toFixed(0)} ms), ` +
       `load average ${median(results.map((x) => x.page.load)).toFixed(1)}, ${median(results.map((x) => x.page.items)).toFixed(0)} items/s` +
       (config === 'real' ? `, ${median(results.map((x) => x.page.writes)).toFixed(0)} writes/s` : '') +
       ` (medians of ${rounds} rounds of ${seconds} s, interleaved)`);
