@@ -59,3 +59,32 @@ func (c *testCluster) members(id uint64) Members {
 	require.Equal(c.t, http.StatusOK, resp.StatusCode, body)
 	return decodeJSON[Members](c.t, body)
 }
+
+// A node that is down for the whole removal, and past the time the leader keeps trying
+// to tell it, never hears it from the engine: it learns it from a member's GET /members
+// once it has known no leader for removalCheckAfter (removal.go, the fallback).
+func TestNodeDownDuringItsRemovalLearnsItFromAMember(t *testing.T) {
+	c := newTestCluster(t, nil)
+	lead, victim := c.leader(), c.follower()
+	c.halt(victim)
+	resp, body := c.do(c.client, http.MethodDelete, c.url(lead, fmt.Sprintf("/members/%d", victim)), "", nil)
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	var rest []uint64
+	for _, id := range c.ids {
+		if id != victim {
+			rest = append(rest, id)
+		}
+	}
+	c.waitVoters(rest...)
+	c.put(lead, "after-removal", "v")
+	time.Sleep(500 * time.Millisecond) // the leader tries one election timeout (100 ms) after the commit
+
+	c.start(victim, nil, nil)
+	restarted := c.nodes[victim]
+	require.Eventually(t, func() bool { return restarted.Status().Removed }, removalCheckAfter+5*time.Second, 20*time.Millisecond,
+		"node %d learns it was removed", victim)
+	st := restarted.Status()
+	assert.Contains(t, st.Voters, victim, "its own log never got an entry that removes it")
+	assert.NotEqual(t, "leader", st.Role)
+	c.halt(victim)
+}
