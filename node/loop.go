@@ -90,6 +90,10 @@ type raftLoop struct {
 	confWaits    map[uint64]*confRequest // by log index: membership changes proposed here, not yet applied
 	promoteTicks int                     // ticks since the last look for learners to promote
 	peerKey      peerKey                 // what the transport's peers were computed from
+	peerLeaving  []uint64                // with the leader's leaving servers (engine.Peer.Leaving)
+	// removedAt is the configuration entry that removed this node, once the engine
+	// said it is committed (EventRemoved): the node stops talking at the next tick.
+	removedAt uint64
 
 	leading    bool   // we were leader after the last Ready
 	leaderTerm uint64 // ... in this term
@@ -188,6 +192,7 @@ func (l *raftLoop) run(ctx context.Context) error {
 		case now := <-ticker.C:
 			l.peer.Tick()
 			l.maybePromote()
+			l.maybeLeave()
 			if err := l.maybeCheckpoint(now); err != nil {
 				return err
 			}
@@ -368,7 +373,8 @@ func (l *raftLoop) handleReady(rd *engine.Ready) error {
 	}
 	l.serveReads()
 	l.track(rd)
-	l.followPeers() // the commit index or the role may have moved on
+	l.noteRemoved(rd.Events)
+	l.followPeers() // the commit index, the role or the leaving servers may have moved on
 	l.checkLeadership()
 	l.publishEvents(rd.Events)
 	return nil

@@ -19,6 +19,11 @@ type Error struct {
 	// Body is the node's ErrorBody; from something that is not a node, its Code is ""
 	// and its Error the answer's text.
 	Body node.ErrorBody
+	// AfterOutcomeUnknown: an earlier attempt of the same call was answered 503
+	// node.CodeOutcomeUnknown, so what the call asked for may have happened then. A
+	// membership change is not deduplicated by a session: its retry may find the
+	// change done ("unknown-member" for a removal that took effect).
+	AfterOutcomeUnknown bool
 }
 
 func (e *Error) Error() string {
