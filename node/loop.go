@@ -59,7 +59,7 @@ type statusKey struct {
 	commit, lastIndex  uint64
 	lastApplied        uint64
 	snapshotIndex      uint64
-	connectedPeersMask uint64 // bit i: the connection to the i-th other peer (by id) is up
+	connectedPeersMask uint64 // bit i: the i-th other peer (by id) is connected: connection up, link not cut
 	confVersion        uint64 // counts the configurations adopted
 }
 
@@ -527,45 +527,42 @@ func initialTail(store engine.LogStore, st engine.Status) ([]LogRef, error) {
 }
 
 // checkLeadership gives up on the requests only a leader can finish once we are no
-// longer the leader of the term they were made in.
+// longer the leader of the term they were made in. Reads already confirmed (§6.4: the
+// read index is known) stay: they are answered once it is applied, by whatever role.
 func (l *raftLoop) checkLeadership() {
 	leading := l.key.role == engine.RoleLeader
 	if l.leading && (!leading || l.key.term != l.leaderTerm) {
 		l.log.Info("lost leadership", "term", l.leaderTerm, "pending_proposals", len(l.proposals), "pending_reads", len(l.reads))
-		for index, p := range l.proposals {
-			p.done <- proposalOutcome{err: errLeadershipLost}
-			delete(l.proposals, index)
-		}
-		for id, r := range l.reads {
-			r.done <- readOutcome{err: errReadAborted}
-			delete(l.reads, id)
-		}
-		for index, c := range l.confWaits {
-			c.done <- confOutcome{err: errLeadershipLost}
-			delete(l.confWaits, index)
-		}
+		l.failPending(errLeadershipLost, errReadAborted)
 	}
 	l.leading, l.leaderTerm = leading, l.key.term
 }
 
 // abortAll answers every request the loop holds: the loop has stopped.
 func (l *raftLoop) abortAll() {
-	for index, p := range l.proposals {
-		p.done <- proposalOutcome{err: errStoppingWrite}
-		delete(l.proposals, index)
-	}
-	for id, r := range l.reads {
-		r.done <- readOutcome{err: errStopping}
-		delete(l.reads, id)
-	}
+	l.failPending(errStoppingWrite, errStopping)
 	for _, r := range l.confirmed {
 		r.done <- readOutcome{err: errStopping}
 	}
+	l.confirmed = nil
+}
+
+// failPending answers the requests waiting on the leader's work with an error and
+// forgets them: proposals and configuration changes with writeErr, reads whose index
+// is not yet confirmed with readErr.
+func (l *raftLoop) failPending(writeErr, readErr error) {
+	for index, p := range l.proposals {
+		p.done <- proposalOutcome{err: writeErr}
+		delete(l.proposals, index)
+	}
+	for id, r := range l.reads {
+		r.done <- readOutcome{err: readErr}
+		delete(l.reads, id)
+	}
 	for index, c := range l.confWaits {
-		c.done <- confOutcome{err: errStoppingWrite}
+		c.done <- confOutcome{err: writeErr}
 		delete(l.confWaits, index)
 	}
-	l.confirmed = nil
 }
 
 // showMessage streams m, which was just handed to the transport, as a "message" event,

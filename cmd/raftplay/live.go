@@ -49,10 +49,10 @@ func liveURL(addr net.Addr) string { return displayURL(addr) + "?live" }
 // serveLiveOn serves the playground in dist, in live mode, with s's API on ln until
 // ctx is done; s runs alongside. ready, if not nil, is called once it serves.
 func serveLiveOn(ctx context.Context, out io.Writer, ln net.Listener, dist string, s *live.Server, ready func(net.Addr)) error {
-	site := serve.New(os.DirFS(dist), serve.Options{})
+	site := serve.New(os.DirFS(dist), serve.Options{RootRedirect: "/?live"})
 	s.Register(site)
 	srv := &http.Server{
-		Handler:           live.RedirectToLive(site),
+		Handler:           site,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}

@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -265,6 +266,30 @@ func logLevel(name string) (slog.Level, error) {
 	return level, nil
 }
 
+// publicReport is report with its files named under the data directory's own name
+// (node1/log-…) instead of their full paths: /status hands the summary to live pages and
+// the traces they export, which need not learn where on the machine the data lives.
+// The node's own log (stderr) keeps the full paths.
+func publicReport(report filestore.RecoveryReport, dataDir string) filestore.RecoveryReport {
+	name := filepath.Base(dataDir)
+	if abs, err := filepath.Abs(dataDir); err == nil {
+		name = filepath.Base(abs) // "." and "node1/" have a name too
+	}
+	under := func(path string) string { return filepath.Join(name, filepath.Base(path)) }
+	report.LogFile = under(report.LogFile)
+	var removed []string
+	for _, path := range report.Removed {
+		removed = append(removed, under(path))
+	}
+	report.Removed = removed
+	if report.TornTail != nil {
+		torn := *report.TornTail
+		torn.File = under(torn.File)
+		report.TornTail = &torn
+	}
+	return report
+}
+
 // runNode opens the store, runs the node until ctx is done and closes the store.
 func runNode(ctx context.Context, stderr io.Writer, f nodeFlags, cfg node.Config) (err error) {
 	level, _ := logLevel(f.logLevel)
@@ -283,7 +308,7 @@ func runNode(ctx context.Context, stderr io.Writer, f nodeFlags, cfg node.Config
 		}
 	}()
 	fmt.Fprintf(stderr, "node %d: storage %s: %s\n", cfg.ID, f.data, report)
-	cfg.Storage = &node.StorageReport{Opened: time.Now().UTC(), Summary: report.String()}
+	cfg.Storage = &node.StorageReport{Opened: time.Now().UTC(), Summary: publicReport(report, f.data).String()}
 	if report.TornTail != nil {
 		cfg.Storage.TornTail = &node.TornTailReport{Offset: report.TornTail.Offset, Bytes: report.TornTail.Bytes, Reason: report.TornTail.Reason}
 	}

@@ -27,6 +27,9 @@ type serveFlags struct {
 	addr     string
 	dist     string
 	shareDir string // where shared scenarios are kept; "" turns the share API off
+	// shareLimit is how many scenarios a client address may share a minute (and at
+	// once); 0 is no limit.
+	shareLimit int
 
 	// Live mode: the page draws the nodes at these URLs (comma-separated).
 	live      string
@@ -71,6 +74,7 @@ loopback unless --insecure is given: the page has no login of its own.`,
 	fl.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on (host:port)")
 	fl.StringVar(&f.dist, "dist", "dist", "folder of the built playground")
 	fl.StringVar(&f.shareDir, "share-dir", "./"+share.DefaultDir, `folder for shared scenarios ("" turns sharing by id off)`)
+	fl.IntVar(&f.shareLimit, "share-limit", share.DefaultPerMinute, "scenarios one client address may share a minute (and at once); 0 for no limit")
 	fl.StringVar(&f.live, "live", "", "serve the page in live mode for the nodes at these URLs, separated by commas")
 	fl.StringVar(&f.token, "token", "", tokenFlagHelp+" (with --live)")
 	fl.StringVar(&f.tokenFile, "token-file", "", tokenFileFlagHelp+" (with --live; default: $"+tokenEnv+", else "+defaultClusterTokenFile+" if it exists)")
@@ -87,6 +91,9 @@ func runServe(ctx context.Context, out io.Writer, f serveFlags, ready func(addr 
 	if err := checkDist(f.dist); err != nil {
 		return err
 	}
+	if f.shareLimit < 0 {
+		return &exitError{code: 2, err: fmt.Errorf("--share-limit %d: give how many scenarios a client may share a minute, or 0 for no limit", f.shareLimit)}
+	}
 	if f.live != "" {
 		return runServeLive(ctx, out, f, ready)
 	}
@@ -96,7 +103,13 @@ func runServe(ctx context.Context, out io.Writer, f serveFlags, ready func(addr 
 		if err != nil {
 			return fmt.Errorf("serve: %w", err)
 		}
-		share.Register(handler, store)
+		var limit *share.Limiter
+		if f.shareLimit > 0 {
+			if limit, err = share.NewLimiter(f.shareLimit, nil); err != nil {
+				return fmt.Errorf("serve: %w", err)
+			}
+		}
+		share.RegisterLimited(handler, store, limit)
 	}
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {

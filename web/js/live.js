@@ -165,6 +165,7 @@ export async function startLive({ say }) {
       say(`Live mode cannot ${action.type}: a real node has no such control.`);
       return;
     }
+    if (verb === 'restart') model.restarting(action.peer);
     const res = await request('POST', `api/live/nodes/${action.peer}/${verb}`).catch((err) => ({ ok: false, status: 0, body: { error: err.message } }));
     if (!res.ok) {
       const why = errorText(res);
@@ -172,6 +173,7 @@ export async function startLive({ say }) {
       model.note({ kind: 'action-failed', peer: action.peer, text: `${verb} S${action.peer}: ${why}` });
       return;
     }
+    if (verb === 'crash') model.crashed(action.peer);
     model.note({ kind: verb, peer: action.peer });
     say(verb === 'crash' ? `S${action.peer}'s process was killed (SIGKILL).` : `S${action.peer} is starting again from its disk.`);
   }
