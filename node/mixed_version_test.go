@@ -42,7 +42,7 @@ func v1AppendFrame() []byte {
 // without the sender's address, messages of format 1). It reads the peer's handshake
 // and message, takes the entry, and answers in its own version, on its own connection
 // to the peer's configured address: a version 2 handshake and a format 2 message. (A
-// version 1 node refuses that handshake, naming both versions: see DESIGN.md, "The
+// version 1 node refuses that handshake, naming both versions: see docs/DESIGN.md, "The
 // wire protocol".)
 func TestNodeReadsAPeerOfWireVersion1(t *testing.T) {
 	ln := startLoneNode(t, "tok")
