@@ -13,8 +13,6 @@
 package bridge
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -239,22 +237,6 @@ func describe(v any) string {
 	return fmt.Sprintf("a %T", v)
 }
 
-// errorJSON is the {"error": ...} answer.
-func errorJSON(err error) string {
-	b, _ := json.Marshal(struct {
-		Error string `json:"error"`
-	}{err.Error()})
-	return string(b)
-}
-
-func marshal(v any) (any, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("encode the result: %w", err)
-	}
-	return string(b), nil
-}
-
 // position is the answer of the functions that move the run.
 type position struct {
 	OK    bool  `json:"ok"`
@@ -266,7 +248,7 @@ type position struct {
 
 func (b *Bridge) position(replayed *int64) (any, error) {
 	c := b.tl.Cluster()
-	return marshal(position{OK: true, Time: c.Now(), Steps: c.Steps(), Replayed: replayed})
+	return encode(&position{OK: true, Time: c.Now(), Steps: c.Steps(), Replayed: replayed})
 }
 
 func (b *Bridge) load(a args) (any, error) {
@@ -356,17 +338,12 @@ func (b *Bridge) act(a args) (any, error) {
 // parseAction reads one sim.Action from JSON; unknown fields are errors. Its "at" is
 // ignored: an action applies now.
 func parseAction(text string) (sim.Action, error) {
-	var a sim.Action
 	if len(text) > MaxActionBytes {
-		return a, fmt.Errorf("action JSON of %d bytes is larger than the limit of %d", len(text), MaxActionBytes)
+		return sim.Action{}, fmt.Errorf("action JSON of %d bytes is larger than the limit of %d", len(text), MaxActionBytes)
 	}
-	dec := json.NewDecoder(bytes.NewReader([]byte(text)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&a); err != nil {
+	a, err := sim.DecodeAction([]byte(text))
+	if err != nil {
 		return a, fmt.Errorf("invalid action JSON: %w", err)
-	}
-	if dec.More() {
-		return a, errors.New("invalid action JSON: more than one value")
 	}
 	if a.Type == "" {
 		return a, errors.New(`invalid action: missing "type"`)
@@ -374,7 +351,14 @@ func parseAction(text string) (sim.Action, error) {
 	return a, nil
 }
 
-func (b *Bridge) state(args) (any, error) { return marshal(b.tl.Cluster().State()) }
+func (b *Bridge) state(args) (any, error) {
+	st := b.tl.Cluster().State()
+	out, err := st.AppendJSON(make([]byte, 0, 4096))
+	if err != nil {
+		return nil, fmt.Errorf("encode the result: %w", err)
+	}
+	return string(out), nil
+}
 
 func (b *Bridge) events(a args) (any, error) {
 	since, limit := a.int(0), a.int(1)
@@ -388,7 +372,7 @@ func (b *Bridge) events(a args) (any, error) {
 	if evs == nil {
 		evs = []sim.TraceEvent{}
 	}
-	return marshal(evs)
+	return string(sim.AppendTraceJSON(nil, evs)), nil
 }
 
 // rewindSteps and rewindTo move the run to a point it has already reached; while a
@@ -443,6 +427,6 @@ type timelineInfo struct {
 func (b *Bridge) timelineInfo(args) (any, error) {
 	tl := b.tl
 	end := tl.End()
-	return marshal(timelineInfo{EndTime: end.Time, EndSteps: end.Steps, Checkpoints: tl.Checkpoints(),
+	return encode(&timelineInfo{EndTime: end.Time, EndSteps: end.Steps, Checkpoints: tl.Checkpoints(),
 		Spacing: tl.Spacing(), TraceLen: tl.Cluster().TraceLen()})
 }
