@@ -23,7 +23,12 @@ func readPageLessons(data []byte) ([]*Lesson, error) {
 	}
 	var list []*Lesson
 	err = jsonlite.Slice(d, &list, "lessons.Lesson", func(l **Lesson) error {
-		return jsonlite.Ptr(d, l, func(l *Lesson) error { return l.read(d) })
+		*l = nil
+		if d.Null() {
+			return nil
+		}
+		*l = new(Lesson)
+		return (*l).read(d)
 	})
 	return list, err
 }
@@ -53,7 +58,12 @@ func (l *Lesson) read(d *jsonlite.Decoder) error {
 			return sim.ReadScenario(d, &l.Scenario)
 		case "steps":
 			return jsonlite.Slice(d, &l.Steps, "lessons.Step", func(st **Step) error {
-				return jsonlite.Ptr(d, st, func(st *Step) error { return st.read(d) })
+				*st = nil
+				if d.Null() {
+					return nil
+				}
+				*st = new(Step)
+				return (*st).read(d)
 			})
 		}
 		return d.Unknown()
@@ -72,19 +82,34 @@ func (st *Step) read(d *jsonlite.Decoder) error {
 		case "narration_html":
 			return d.String(&st.NarrationHTML)
 		case "action":
-			return jsonlite.Ptr(d, &st.Action, func(a *Action) error { return a.read(d) })
+			st.Action = nil
+			if d.Null() {
+				return nil
+			}
+			st.Action = new(Action)
+			return st.Action.read(d)
 		case "observe":
 			return d.Bool(&st.Observe)
 		case "reference":
 			return jsonlite.Slice(d, &st.Reference, "lessons.Move", func(m *Move) error { return m.read(d) })
 		case "check":
-			return jsonlite.Ptr(d, &st.Check, func(c *Check) error { return c.read(d) })
+			st.Check = nil
+			if d.Null() {
+				return nil
+			}
+			st.Check = new(Check)
+			return st.Check.read(d)
 		case "within_ticks":
 			return d.Int(&st.WithinTicks)
 		case "quiz":
 			return jsonlite.Slice(d, &st.Quiz, "lessons.Quiz", func(q *Quiz) error { return q.read(d) })
 		case "start":
-			return jsonlite.Ptr(d, &st.Start, func(sc *sim.Scenario) error { return sim.ReadScenario(d, sc) })
+			st.Start = nil
+			if d.Null() {
+				return nil
+			}
+			st.Start = new(sim.Scenario)
+			return sim.ReadScenario(d, st.Start)
 		}
 		return d.Unknown()
 	})
@@ -144,25 +169,37 @@ func (m *Move) read(d *jsonlite.Decoder) error {
 		case "text":
 			return d.String(&m.Text)
 		case "action":
-			return jsonlite.Ptr(d, &m.Action, func(a *sim.Action) error { return sim.ReadAction(d, a) })
+			m.Action = nil
+			if d.Null() {
+				return nil
+			}
+			m.Action = new(sim.Action)
+			return sim.ReadAction(d, m.Action)
 		case "to_leader":
 			return d.Bool(&m.ToLeader)
 		case "wait":
 			return d.Int(&m.Wait)
 		case "pick":
-			return jsonlite.Ptr(d, &m.Pick, func(p *MessagePick) error {
-				return d.Object("lessons.MessagePick", func(key string) error {
-					switch key {
-					case "type":
-						return d.String(&p.Type)
-					case "from":
-						return d.Uint64(&p.From)
-					case "to":
-						return d.Uint64(&p.To)
-					}
-					return d.Unknown()
-				})
-			})
+			m.Pick = nil
+			if d.Null() {
+				return nil
+			}
+			m.Pick = new(MessagePick)
+			return m.Pick.read(d)
+		}
+		return d.Unknown()
+	})
+}
+
+func (p *MessagePick) read(d *jsonlite.Decoder) error {
+	return d.Object("lessons.MessagePick", func(key string) error {
+		switch key {
+		case "type":
+			return d.String(&p.Type)
+		case "from":
+			return d.Uint64(&p.From)
+		case "to":
+			return d.Uint64(&p.To)
 		}
 		return d.Unknown()
 	})
@@ -198,14 +235,12 @@ func readPeerRef(d *jsonlite.Decoder, r *PeerRef) error {
 
 // peerRefPtr reads an optional peer: null sets nil.
 func peerRefPtr(d *jsonlite.Decoder, r **PeerRef) error {
-	return jsonlite.Ptr(d, r, func(r *PeerRef) error { return readPeerRef(d, r) })
-}
-
-func uintPtr(d *jsonlite.Decoder, p **uint64) error { return jsonlite.Ptr(d, p, d.Uint64) }
-func boolPtr(d *jsonlite.Decoder, p **bool) error   { return jsonlite.Ptr(d, p, d.Bool) }
-
-func readUints(d *jsonlite.Decoder, s *[]uint64) error {
-	return jsonlite.Slice(d, s, "uint64", d.Uint64)
+	*r = nil
+	if d.Null() {
+		return nil
+	}
+	*r = new(PeerRef)
+	return readPeerRef(d, *r)
 }
 
 func (c *Check) read(d *jsonlite.Decoder) error {
@@ -214,37 +249,72 @@ func (c *Check) read(d *jsonlite.Decoder) error {
 		case "label":
 			return d.String(&c.Label)
 		case "event":
-			return jsonlite.Ptr(d, &c.Event, func(e *EventCheck) error { return e.read(d) })
+			c.Event = nil
+			if d.Null() {
+				return nil
+			}
+			c.Event = new(EventCheck)
+			return c.Event.read(d)
 		case "peer":
-			return jsonlite.Ptr(d, &c.Peer, func(p *PeerCheck) error { return p.read(d) })
+			c.Peer = nil
+			if d.Null() {
+				return nil
+			}
+			c.Peer = new(PeerCheck)
+			return c.Peer.read(d)
 		case "leader":
-			return jsonlite.Ptr(d, &c.Leader, func(l *LeaderCheck) error { return l.read(d) })
+			c.Leader = nil
+			if d.Null() {
+				return nil
+			}
+			c.Leader = new(LeaderCheck)
+			return c.Leader.read(d)
 		case "log":
-			return jsonlite.Ptr(d, &c.Log, func(l *LogCheck) error { return l.read(d) })
+			c.Log = nil
+			if d.Null() {
+				return nil
+			}
+			c.Log = new(LogCheck)
+			return c.Log.read(d)
 		case "commit":
-			return jsonlite.Ptr(d, &c.Commit, func(cc *CommitCheck) error { return cc.read(d) })
+			c.Commit = nil
+			if d.Null() {
+				return nil
+			}
+			c.Commit = new(CommitCheck)
+			return c.Commit.read(d)
 		case "kv":
-			return jsonlite.Ptr(d, &c.KV, func(k *KVCheck) error { return k.read(d) })
+			c.KV = nil
+			if d.Null() {
+				return nil
+			}
+			c.KV = new(KVCheck)
+			return c.KV.read(d)
 		case "client":
-			return jsonlite.Ptr(d, &c.Client, func(cc *ClientCheck) error { return cc.read(d) })
+			c.Client = nil
+			if d.Null() {
+				return nil
+			}
+			c.Client = new(ClientCheck)
+			return c.Client.read(d)
 		case "violation":
-			return jsonlite.Ptr(d, &c.Violation, func(v *ViolationCheck) error {
-				return d.Object("lessons.ViolationCheck", func(key string) error {
-					switch key {
-					case "invariant":
-						return d.String(&v.Invariant)
-					case "count":
-						return d.Int(&v.Count)
-					}
-					return d.Unknown()
-				})
-			})
+			c.Violation = nil
+			if d.Null() {
+				return nil
+			}
+			c.Violation = new(ViolationCheck)
+			return c.Violation.read(d)
 		case "all":
 			return readChecks(d, &c.All)
 		case "any":
 			return readChecks(d, &c.Any)
 		case "not":
-			return jsonlite.Ptr(d, &c.Not, func(n *Check) error { return n.read(d) })
+			c.Not = nil
+			if d.Null() {
+				return nil
+			}
+			c.Not = new(Check)
+			return c.Not.read(d)
 		}
 		return d.Unknown()
 	})
@@ -252,7 +322,12 @@ func (c *Check) read(d *jsonlite.Decoder) error {
 
 func readChecks(d *jsonlite.Decoder, list *[]*Check) error {
 	return jsonlite.Slice(d, list, "lessons.Check", func(c **Check) error {
-		return jsonlite.Ptr(d, c, func(c *Check) error { return c.read(d) })
+		*c = nil
+		if d.Null() {
+			return nil
+		}
+		*c = new(Check)
+		return (*c).read(d)
 	})
 }
 
@@ -268,25 +343,25 @@ func (e *EventCheck) read(d *jsonlite.Decoder) error {
 		case "to":
 			return peerRefPtr(d, &e.To)
 		case "term":
-			return uintPtr(d, &e.Term)
+			return d.UintPtr(&e.Term)
 		case "index":
-			return uintPtr(d, &e.Index)
+			return d.UintPtr(&e.Index)
 		case "log_term":
-			return uintPtr(d, &e.LogTerm)
+			return d.UintPtr(&e.LogTerm)
 		case "reason":
 			return d.String(&e.Reason)
 		case "role":
 			return d.String(&e.Role)
 		case "pre_vote":
-			return boolPtr(d, &e.PreVote)
+			return d.BoolPtr(&e.PreVote)
 		case "msg_type":
 			return d.String(&e.MsgType)
 		case "entries":
-			return jsonlite.Ptr(d, &e.Entries, d.Int)
+			return d.IntPtr(&e.Entries)
 		case "reject":
-			return boolPtr(d, &e.Reject)
+			return d.BoolPtr(&e.Reject)
 		case "client":
-			return uintPtr(d, &e.Client)
+			return d.UintPtr(&e.Client)
 		case "count":
 			return d.Int(&e.Count)
 		}
@@ -302,17 +377,17 @@ func (p *PeerCheck) read(d *jsonlite.Decoder) error {
 		case "role":
 			return d.String(&p.Role)
 		case "term":
-			return uintPtr(d, &p.Term)
+			return d.UintPtr(&p.Term)
 		case "min_term_rise":
-			return uintPtr(d, &p.MinTermRise)
+			return d.UintPtr(&p.MinTermRise)
 		case "max_term_rise":
-			return uintPtr(d, &p.MaxTermRise)
+			return d.UintPtr(&p.MaxTermRise)
 		case "vote":
-			return uintPtr(d, &p.Vote)
+			return d.UintPtr(&p.Vote)
 		case "lead":
 			return peerRefPtr(d, &p.Lead)
 		case "voters":
-			return readUints(d, &p.Voters)
+			return d.Uints(&p.Voters)
 		}
 		return d.Unknown()
 	})
@@ -322,15 +397,15 @@ func (l *LeaderCheck) read(d *jsonlite.Decoder) error {
 	return d.Object("lessons.LeaderCheck", func(key string) error {
 		switch key {
 		case "exists":
-			return boolPtr(d, &l.Exists)
+			return d.BoolPtr(&l.Exists)
 		case "is":
 			return peerRefPtr(d, &l.Is)
 		case "is_not":
 			return peerRefPtr(d, &l.IsNot)
 		case "min_term_rise":
-			return uintPtr(d, &l.MinTermRise)
+			return d.UintPtr(&l.MinTermRise)
 		case "max_term_rise":
-			return uintPtr(d, &l.MaxTermRise)
+			return d.UintPtr(&l.MaxTermRise)
 		}
 		return d.Unknown()
 	})
@@ -348,9 +423,9 @@ func (l *LogCheck) read(d *jsonlite.Decoder) error {
 		case "lacks":
 			return d.String(&l.Lacks)
 		case "committed":
-			return boolPtr(d, &l.Committed)
+			return d.BoolPtr(&l.Committed)
 		case "terms":
-			return readUints(d, &l.Terms)
+			return d.Uints(&l.Terms)
 		}
 		return d.Unknown()
 	})
@@ -362,9 +437,9 @@ func (c *CommitCheck) read(d *jsonlite.Decoder) error {
 		case "peer":
 			return readPeerRef(d, &c.Peer)
 		case "at_least":
-			return uintPtr(d, &c.AtLeast)
+			return d.UintPtr(&c.AtLeast)
 		case "at_most":
-			return uintPtr(d, &c.AtMost)
+			return d.UintPtr(&c.AtMost)
 		}
 		return d.Unknown()
 	})
@@ -378,7 +453,7 @@ func (k *KVCheck) read(d *jsonlite.Decoder) error {
 		case "key":
 			return d.String(&k.Key)
 		case "value":
-			return jsonlite.Ptr(d, &k.Value, d.String)
+			return d.StringPtr(&k.Value)
 		case "absent":
 			return d.Bool(&k.Absent)
 		}
@@ -398,9 +473,21 @@ func (c *ClientCheck) read(d *jsonlite.Decoder) error {
 		case "outcome":
 			return d.String(&c.Outcome)
 		case "result":
-			return jsonlite.Ptr(d, &c.Result, d.String)
+			return d.StringPtr(&c.Result)
 		case "count":
 			return d.Int(&c.Count)
+		}
+		return d.Unknown()
+	})
+}
+
+func (v *ViolationCheck) read(d *jsonlite.Decoder) error {
+	return d.Object("lessons.ViolationCheck", func(key string) error {
+		switch key {
+		case "invariant":
+			return d.String(&v.Invariant)
+		case "count":
+			return d.Int(&v.Count)
 		}
 		return d.Unknown()
 	})

@@ -408,7 +408,7 @@ func (st *Start) read(d *jsonlite.Decoder) error {
 		case "peers":
 			return readPeerStarts(d, &st.Peers)
 		case "down":
-			return readUints(d, &st.Down)
+			return d.Uints(&st.Down)
 		}
 		return d.Unknown()
 	})
@@ -439,21 +439,13 @@ func readPeerStarts(d *jsonlite.Decoder, m *map[uint64]PeerStart) error {
 			case "commit":
 				return d.Uint64(&ps.Commit)
 			case "log":
-				return readUints(d, &ps.Log)
+				return d.Uints(&ps.Log)
 			}
 			return d.Unknown()
 		})
 		(*m)[id] = ps
 		return err
 	})
-}
-
-func readUints(d *jsonlite.Decoder, s *[]uint64) error {
-	return jsonlite.Slice(d, s, "uint64", d.Uint64)
-}
-
-func readInts(d *jsonlite.Decoder, s *[]int64) error {
-	return jsonlite.Slice(d, s, "int64", d.Int64)
 }
 
 // read reads options onto o, in today's spelling or the camelCase one
@@ -476,7 +468,7 @@ func (o *Options) read(d *jsonlite.Decoder) error {
 		case "check_quorum":
 			return d.Bool(&o.CheckQuorum)
 		case "latency":
-			return readInts(d, &o.Latency)
+			return d.Ints(&o.Latency)
 		case "drop":
 			return d.Float64(&o.Drop)
 		case "duplicate":
@@ -486,7 +478,7 @@ func (o *Options) read(d *jsonlite.Decoder) error {
 		case "client_keys":
 			return d.Int(&o.ClientKeys)
 		case "client_think":
-			return readInts(d, &o.ClientThink)
+			return d.Ints(&o.ClientThink)
 		case "client_latency":
 			return d.Int64(&o.ClientLatency)
 		case "client_timeout":
@@ -598,7 +590,7 @@ func (a *Action) read(d *jsonlite.Decoder) error {
 		case "to":
 			return d.Uint64(&a.To)
 		case "groups":
-			return jsonlite.Slice(d, &a.Groups, "[]uint64", func(g *[]uint64) error { return readUints(d, g) })
+			return jsonlite.Slice(d, &a.Groups, "[]uint64", func(g *[]uint64) error { return d.Uints(g) })
 		case "msg":
 			return d.Uint64(&a.Msg)
 		case "by":
@@ -612,15 +604,15 @@ func (a *Action) read(d *jsonlite.Decoder) error {
 		case "key":
 			return d.String(&a.Key)
 		case "drop":
-			return jsonlite.Ptr(d, &a.Drop, d.Float64)
+			return d.FloatPtr(&a.Drop)
 		case "duplicate":
-			return jsonlite.Ptr(d, &a.Duplicate, d.Float64)
+			return d.FloatPtr(&a.Duplicate)
 		case "latency":
-			return readInts(d, &a.Latency)
+			return d.Ints(&a.Latency)
 		case "voters":
-			return readUints(d, &a.Voters)
+			return d.Uints(&a.Voters)
 		case "learners":
-			return readUints(d, &a.Learners)
+			return d.Uints(&a.Learners)
 		}
 		return d.Unknown()
 	})

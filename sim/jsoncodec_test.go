@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/raftplay/raftplay/internal/jsonlite"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -233,8 +234,62 @@ func TestDecodeScenarioMatchesEncodingJSON(t *testing.T) {
 			continue
 		}
 		require.NoError(t, gotErr, in)
-		require.Equal(t, want, got, in)
+		if !repeatsAKey(in) {
+			require.Equal(t, want, got, in)
+		}
 	}
+}
+
+// repeatsAKey reports whether an object of the JSON text in gives a key twice (as
+// written, or in two spellings that fold alike). The one difference the decoders
+// allow: encoding/json reads a repeated key's array or object into the first one's,
+// merging them; jsonlite takes the last value, as for a number or a string.
+func repeatsAKey(in string) bool {
+	dec := json.NewDecoder(strings.NewReader(in))
+	type level struct {
+		object bool
+		keys   map[string]bool
+		key    bool // the next string token is a key
+	}
+	var stack []*level
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		var top *level
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if s, ok := tok.(string); ok && top != nil && top.object && top.key {
+			k := jsonlite.Fold(s)
+			if top.keys[k] {
+				return true
+			}
+			top.keys[k] = true
+			top.key = false
+			continue
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &level{object: true, keys: map[string]bool{}, key: true})
+			continue
+		case json.Delim('['):
+			stack = append(stack, &level{})
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+		}
+		if len(stack) > 0 && stack[len(stack)-1].object {
+			stack[len(stack)-1].key = true // a value ended: a key comes next
+		}
+	}
+}
+
+func TestARepeatedKeyTakesTheLastValue(t *testing.T) {
+	sc, err := decodeScenario([]byte(`{"v":1,"actions":[{"at":5,"type":"crash","peer":1}],"actions":[{"type":"heal"}]}`))
+	require.NoError(t, err)
+	require.Equal(t, []Action{{Type: ActHeal}}, sc.Actions)
 }
 
 // TestDecodeErrorsNameTheProblem checks the messages that tests and users rely on.
@@ -284,7 +339,7 @@ func FuzzDecodeScenario(f *testing.F) {
 		if (gotErr == nil) != (wantErr == nil) {
 			t.Fatalf("%q: encoding/json says %v, jsonlite %v", in, wantErr, gotErr)
 		}
-		if wantErr == nil && !reflect.DeepEqual(want, got) {
+		if wantErr == nil && !repeatsAKey(in) && !reflect.DeepEqual(want, got) {
 			t.Fatalf("%q: encoding/json read %+v, jsonlite %+v", in, want, got)
 		}
 	})

@@ -485,43 +485,115 @@ func (d *Decoder) Array(goType string, elem func(i int) error) (int, error) {
 	}
 }
 
-// Slice reads an array into *s as json.Unmarshal does: null sets nil; otherwise the
-// elements are read into the slice's own (so a repeated key merges into them), the
-// slice is cut to the array's length, and an empty array gives an empty, non-nil
-// slice.
+// Slice reads an array into *s as json.Unmarshal does, but for a key given twice:
+// null sets nil, an empty array gives an empty, non-nil slice, and the elements are
+// read by elem into new zero values. (Unmarshal reads a repeated key's elements into
+// those of the first, merging them; here the last one is the value, as for every
+// other type.)
 func Slice[T any](d *Decoder, s *[]T, goType string, elem func(*T) error) error {
-	v := *s
-	n, err := d.Array(goType, func(i int) error {
-		if i >= len(v) {
-			var zero T
-			v = append(v, zero)
-		}
-		return elem(&v[i])
+	var v []T
+	n, err := d.Array(goType, func(int) error {
+		var zero T
+		v = append(v, zero)
+		return elem(&v[len(v)-1])
 	})
 	switch {
-	case err != nil:
-		return err
 	case n < 0:
 		*s = nil
 	case n == 0:
 		*s = []T{}
 	default:
-		*s = v[:n]
+		*s = v
 	}
-	return nil
+	return err
 }
 
-// Ptr reads a value through the pointer *p as json.Unmarshal does: null sets nil; any
-// other value is read into *p, made first if nil.
-func Ptr[T any](d *Decoder, p **T, read func(*T) error) error {
+// Uints reads a list of whole numbers, as Slice would.
+func (d *Decoder) Uints(s *[]uint64) error {
+	var v []uint64
+	n, err := d.Array("uint64", func(int) error {
+		var x uint64
+		err := d.Uint64(&x)
+		v = append(v, x)
+		return err
+	})
+	*s = fitList(v, n)
+	return err
+}
+
+// Ints reads a list of whole numbers, as Slice would.
+func (d *Decoder) Ints(s *[]int64) error {
+	var v []int64
+	n, err := d.Array("int64", func(int) error {
+		var x int64
+		err := d.Int64(&x)
+		v = append(v, x)
+		return err
+	})
+	*s = fitList(v, n)
+	return err
+}
+
+// fitList is the list Array read n elements of into v: nil for null (n < 0), empty
+// and not nil for [].
+func fitList[T int64 | uint64](v []T, n int) []T {
+	if n == 0 {
+		return []T{}
+	}
+	return v
+}
+
+// The optional numbers, strings and booleans: null sets nil; any other value is read
+// into a new one.
+
+// UintPtr reads an optional whole number.
+func (d *Decoder) UintPtr(p **uint64) error {
+	*p = nil
 	if d.Null() {
-		*p = nil
 		return nil
 	}
-	if *p == nil {
-		*p = new(T)
+	*p = new(uint64)
+	return d.Uint64(*p)
+}
+
+// IntPtr reads an optional whole number.
+func (d *Decoder) IntPtr(p **int) error {
+	*p = nil
+	if d.Null() {
+		return nil
 	}
-	return read(*p)
+	*p = new(int)
+	return d.Int(*p)
+}
+
+// FloatPtr reads an optional number.
+func (d *Decoder) FloatPtr(p **float64) error {
+	*p = nil
+	if d.Null() {
+		return nil
+	}
+	*p = new(float64)
+	return d.Float64(*p)
+}
+
+// BoolPtr reads an optional boolean.
+func (d *Decoder) BoolPtr(p **bool) error {
+	*p = nil
+	if d.Null() {
+		return nil
+	}
+	*p = new(bool)
+	return d.Bool(*p)
+}
+
+// StringPtr reads an optional string.
+func (d *Decoder) StringPtr(p **string) error {
+	*p = nil
+	if d.Null() {
+		return nil
+	}
+	*p = new(string)
+	return d.String(*p)
 }
 
 // String reads a string into *v (null leaves it).
