@@ -85,3 +85,31 @@ func TestLessonExamplesNameRealLessons(t *testing.T) {
 	}
 	assert.Positive(t, found, "some lesson example names a lesson")
 }
+
+// The command lines of the root command's overview parse too, and a live page it
+// shows (--web) is one cluster serves without --insecure: the overview said
+// "raftplay cluster --web :8080", which cluster refuses (an empty host listens on every
+// interface).
+func TestRootOverviewCommandsWork(t *testing.T) {
+	root := newRootCommand()
+	count := 0
+	for _, line := range strings.Split(root.Long, "\n") {
+		if !strings.HasPrefix(line, "  raftplay ") { // the overview's indented lines
+			continue
+		}
+		line = strings.TrimSpace(line)
+		command, _, _ := strings.Cut(line, "  ") // the description follows two spaces
+		command, _, _ = strings.Cut(command, " / ")
+		args := strings.Fields(command)[1:]
+		count++
+		fresh := newRootCommand()
+		cmd, rest, err := fresh.Find(args)
+		require.NoError(t, err, "overview line %q", line)
+		require.NoError(t, cmd.ParseFlags(rest), "overview line %q", line)
+		assert.NoError(t, cmd.ValidateArgs(cmd.Flags().Args()), "overview line %q", line)
+		if web := cmd.Flags().Lookup("web"); web != nil && web.Changed {
+			assert.NoError(t, checkLiveAddr("--web", web.Value.String(), false), "overview line %q", line)
+		}
+	}
+	assert.GreaterOrEqual(t, count, 6, "the overview's command lines were found")
+}
