@@ -92,7 +92,7 @@ function moveText(move) {
     case 'client': return `send ${rest.join(' ')} to ${who}`;
     case 'heal': return 'heal every link';
     case 'partition': return `cut the network into ${[peer, ...rest].map((w) => (/^\d+$/.test(w) ? `S${w}` : w)).join(' ')}`;
-    case 'wait': return `let ${peer} ms pass`;
+    case 'wait': return `let ${peer} ticks pass`;
     default: return `make the move “${move}”`;
   }
 }

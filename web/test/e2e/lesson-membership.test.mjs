@@ -2,7 +2,8 @@
 // by clicking as a learner would, never with Show me:
 // - lesson 19 (adding a server): the one "+ Add a server" button (which Find it
 //   focuses), then the Promote button of S4's card; the drawing's data-member follows
-//   S4 from a spare server to a learner to a voter;
+//   S4 from a spare server to a learner to a voter; then, with S3 down, S4 added again
+//   and promoted only once its match index has caught up, and a write that commits;
 // - lesson 20 (why not switch directly): the network panel's split (#net-split: tick S1
 //   and S2, Partition) and the new voters under the peer cards (#conf-change: tick S4
 //   and S5, "Switch directly (unsafe)", then in the safe half "Reconfigure"), and the
@@ -12,7 +13,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndBrowser, openPage, openLessonFromMenu, state, play, pause, screenshot } from './harness.mjs';
+import { useServerAndBrowser, openPage, openLessonFromMenu, state, waitFor, play, pause, screenshot } from './harness.mjs';
 
 const env = useServerAndBrowser();
 
@@ -53,7 +54,7 @@ async function recorded(page, ...types) {
 
 test('lesson 19 by clicking: S4 joins as a learner, catches up, and is promoted through C_old,new', async () => {
   const page = await openPage(env.browser.context, env.server.url);
-  const lesson = await openLessonFromMenu(page, { id: 'adding-a-server', number: 19, title: 'Adding a server', steps: 3 });
+  const lesson = await openLessonFromMenu(page, { id: 'adding-a-server', number: 19, title: 'Adding a server', steps: 5 });
 
   // Step 1: three voters commit five writes; S4 and S5 are spare servers.
   await play(page, 1);
@@ -87,11 +88,36 @@ test('lesson 19 by clicking: S4 joins as a learner, catches up, and is promoted 
   assert.deepEqual((await state(page)).peers[0].voters, [1, 2, 3, 4]);
   await screenshot(page, 'lesson-19-promoted');
   assert.equal(await lesson.answerQuiz(/§6/), 1);
+  await page.click('#lesson-next');
+
+  // Step 4: a fresh cluster with thirty entries and S3 down; S1 leads.
+  await lesson.onStep(4);
+  await play(page, 0);
+  assert.deepEqual(await lesson.passes(), ['S1 leads', 'S3 is down', 'S1 commits its no-op, entry 31, with S2']);
+  await page.click('#lesson-next');
+
+  // Step 5: add S4, watch its match index in S1's view reach 32, then Promote and SET y 1.
+  await lesson.onStep(5);
+  assert.deepEqual(await lesson.highlighted(), ['replication']);
+  assert.deepEqual(await member(page, 4), ['none', 'none']);
+  await page.click('[data-action="add-server"]');
+  await page.waitForSelector('.peer-card[data-peer="4"][data-member="learner"]');
+  await waitFor(page, (s) => s.peers[0].replication?.some((r) => r.peer === 4 && r.match_index >= 32), 'S4\'s match index at 32');
+  await pause(page);
+  await page.waitForSelector('#replication-body tr:has-text("S4") >> text=32');
+  await page.click('.peer-card[data-peer="4"] button[data-action="promote"]');
+  await page.fill('#cmd', 'SET y 1');
+  await page.selectOption('#cmd-peer', '0');
+  await page.click('#client-form button[data-action="send"]');
+  await play(page);
+  assert.deepEqual(await lesson.passes(), ['S1 adds S4 as a learner', 'S1 enters C_old,new', 'S1 leaves it for C_new',
+    'S4 uses C_new: the voters S1 to S4', 'S2 has applied y = 1']);
+  assert.equal(await lesson.answerQuiz(/§6/), 1);
   assert.equal(await page.textContent('#lesson-next'), 'Finish ✓');
   await page.click('#lesson-next');
   await page.waitForSelector('#lesson-outro:not([hidden])');
   const saved = await page.evaluate(() => JSON.parse(localStorage.getItem('raftplay.lessons.v1')));
-  assert.deepEqual(saved.lessons['adding-a-server'].done, [1, 2, 3]);
+  assert.deepEqual(saved.lessons['adding-a-server'].done, [1, 2, 3, 4, 5]);
   assert.deepEqual(page.problems, []);
   await page.close();
 });
