@@ -268,7 +268,7 @@ func (c *Client) do(ctx context.Context, req request) (answer, error) {
 		}
 		switch {
 		case refused == len(order) && unavailable == nil:
-			return answer{}, lastErr // nothing is running at any address
+			return answer{}, refusedAll(order, lastErr) // nothing is running at any address
 		case ctx.Err() != nil && unavailable != nil:
 			return *unavailable, nil // out of time while retrying: the 503 says why
 		case ctx.Err() != nil:
