@@ -74,7 +74,7 @@ func (d *scriptDriver) run(c *scriptCommand) (string, error) {
 		err = d.eachPeer(c, true, func(id uint64) { delete(d.n.held, id); d.n.handle(id) })
 	case "ready":
 		out, err = d.ready(c)
-	case "status", "log", "applied", "reads":
+	case "status", "log", "applied", "reads", "conf":
 		out, err = d.describe(c)
 	case "check":
 		err = d.check(c)
@@ -84,8 +84,6 @@ func (d *scriptDriver) run(c *scriptCommand) (string, error) {
 		err = d.join(c)
 	case "add-learner", "promote", "remove", "conf-change":
 		out, err = d.confChange(c)
-	case "conf":
-		out, err = d.conf(c)
 	default:
 		err = fmt.Errorf("unknown command %q (testdata/README.md lists them)", c.name)
 	}

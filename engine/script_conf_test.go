@@ -3,7 +3,6 @@ package engine_test
 import (
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/raftplay/raftplay/engine"
 	"github.com/raftplay/raftplay/memstore"
@@ -93,34 +92,4 @@ func idList(words []string) ([]uint64, error) {
 		ids = append(ids, id)
 	}
 	return ids, nil
-}
-
-// conf describes each peer's configuration (all peers if none is named): "1: voters=[1
-// 2 3] learners=[4] entry=5 committed". A crashed peer reads "down".
-func (d *scriptDriver) conf(c *scriptCommand) (string, error) {
-	if err := c.checkArgs(true); err != nil {
-		return "", err
-	}
-	ids, err := d.peers(c, false)
-	if err != nil {
-		return "", err
-	}
-	if len(ids) == 0 {
-		ids = d.n.ids()
-	}
-	var b strings.Builder
-	for _, id := range ids {
-		p := d.n.peers[id]
-		if p == nil {
-			fmt.Fprintf(&b, "%d: down\n", id)
-			continue
-		}
-		st := p.Status()
-		committed := "uncommitted"
-		if st.ConfCommitted {
-			committed = "committed"
-		}
-		fmt.Fprintf(&b, "%d: %s entry=%d %s\n", id, st.Conf, st.ConfIndex, committed)
-	}
-	return b.String(), nil
 }

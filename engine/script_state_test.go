@@ -27,7 +27,7 @@ func (d *scriptDriver) ready(c *scriptCommand) (string, error) {
 	return b.String(), err
 }
 
-// describe answers status, log, applied and reads for the peers named, or all.
+// describe answers status, log, applied, reads and conf for the peers named, or all.
 func (d *scriptDriver) describe(c *scriptCommand) (string, error) {
 	if err := c.checkArgs(true); err != nil {
 		return "", err
@@ -46,6 +46,9 @@ func (d *scriptDriver) describe(c *scriptCommand) (string, error) {
 	return b.String(), nil
 }
 
+// describePeer is one peer's line of describe. The conf line is the peer's
+// configuration, "voters=[1 2 3] learners=[4] entry=5 committed", or "down" for a
+// crashed peer.
 func (d *scriptDriver) describePeer(what string, id uint64) string {
 	switch what {
 	case "log":
@@ -67,8 +70,18 @@ func (d *scriptDriver) describePeer(what string, id uint64) string {
 		return "[" + strings.Join(parts, ", ") + "]"
 	}
 	p := d.n.peers[id]
-	if p == nil {
+	switch {
+	case p == nil && what == "conf":
+		return "down"
+	case p == nil:
 		return "crashed"
+	case what == "conf":
+		st := p.Status()
+		committed := "uncommitted"
+		if st.ConfCommitted {
+			committed = "committed"
+		}
+		return fmt.Sprintf("%s entry=%d %s", st.Conf, st.ConfIndex, committed)
 	}
 	st := p.Status()
 	return fmt.Sprintf("%s term=%d vote=%d lead=%d commit=%d applied=%d last=%d@%d",

@@ -12,8 +12,9 @@ import (
 // A check must tell the asked move from the plausible wrong ones a learner makes: the
 // move aimed at another server, a forced timeout instead of a partition, a write
 // instead of a read, one move of several left out, a follower restarted before the
-// leader compacted its log rather than after. `raftplay lesson check` plays each
-// of them from the step's start and reports a defect if the check passes.
+// leader compacted its log rather than after, a learner promoted before it has caught
+// up. `raftplay lesson check` plays each of them from the step's start and reports a
+// defect if the check passes.
 
 // wrongPath is the reference path with one move changed or left out.
 type wrongPath struct {
@@ -24,6 +25,15 @@ type wrongPath struct {
 	// fixed peer: if that peer leads when the move is made, the move is the right one
 	// after all, and the path is not played further. -1 when there is none.
 	RightIfLeader int
+	// Retry, when set, is a move made as soon as the simulator accepts it: tried again
+	// after every tick, for at most Ticks ticks, while it is refused.
+	Retry *retry
+}
+
+// retry is a move of a wrong path that is tried again, tick by tick, until it is made.
+type retry struct {
+	At    int // its position in Moves
+	Ticks int // how many ticks it may wait
 }
 
 // wrongPaths returns the plausible wrong versions of a step's reference path, for a
@@ -61,6 +71,11 @@ func wrongPaths(ref []Move, peers int) []wrongPath {
 		}
 		if m.Action.Type == sim.ActSnapshot {
 			out = append(out, restartsBeforeSnapshot(ref, i)...)
+		}
+		if m.Action.Type == sim.ActPromote {
+			if w, ok := promoteAtOnce(ref, i); ok {
+				out = append(out, w)
+			}
 		}
 		for _, alt := range wrongMoves(m, peers) {
 			moves := slices.Clone(ref)
@@ -161,6 +176,28 @@ func restartsBeforeSnapshot(ref []Move, i int) []wrongPath {
 	return out
 }
 
+// promoteAtOnce returns, for the promote at ref[i] that follows waits, the path with
+// those waits left out and the promote made as soon as the simulator accepts it: the
+// learner presses Promote the moment it is enabled, once the learner's own entry is
+// committed (one change at a time is the only rule, as in §6), before the learner has
+// caught up. A voter that lags can stall every commit: with a voter down, the majority
+// of C_new may need it (§6, the first issue). A check that asks for the learner to catch
+// up first must fail on it. ok is false when no wait comes right before the promote.
+func promoteAtOnce(ref []Move, i int) (wrongPath, bool) {
+	j := i
+	ticks := 0
+	for j > 0 && ref[j-1].IsWait() {
+		j--
+		ticks += ref[j].Wait
+	}
+	if j == i {
+		return wrongPath{}, false
+	}
+	moves := append(slices.Clone(ref[:j]), ref[i:]...)
+	return wrongPath{What: fmt.Sprintf("\"%s\" as soon as it can be made, before the learner has caught up", ref[i].Text),
+		Moves: moves, RightIfLeader: -1, Retry: &retry{At: j, Ticks: ticks}}, true
+}
+
 func othersThan(id uint64, peers int) []uint64 {
 	var g []uint64
 	for p := uint64(1); p <= uint64(peers); p++ {
@@ -239,9 +276,20 @@ func playWrong(c *sim.Cluster, st *Step, w wrongPath) (int, int) {
 		if i == w.RightIfLeader && c.Leader() == m.Action.Peer {
 			return 0, wrongSkipped
 		}
-		a, err := m.Resolve(c.Leader())
-		if err != nil || c.Act(a) != nil {
-			return 0, wrongSkipped
+		waited := 0
+		for {
+			a, err := m.Resolve(c.Leader())
+			if err == nil && c.Act(a) == nil {
+				break
+			}
+			if w.Retry == nil || w.Retry.At != i || waited == w.Retry.Ticks {
+				return 0, wrongSkipped
+			}
+			// Refused for now (a change in progress): try again a tick later.
+			waited++
+			if run(1) {
+				return tick, wrongPassed
+			}
 		}
 		if ev.Evaluate(c).Passed {
 			return tick, wrongPassed

@@ -186,7 +186,7 @@ func (s *Server) handleKV(w http.ResponseWriter, r *http.Request) {
 		return
 	case http.MethodDelete:
 		if _, present := r.Header[node.HeaderExpect]; present {
-			writeError(w, http.StatusBadRequest, codeBadRequest, node.HeaderExpect+" is for PUT (compare-and-set); DELETE is unconditional")
+			writeError(w, http.StatusBadRequest, codeBadRequest, node.DeleteExpectError)
 			return
 		}
 		res, err := cl.Delete(ctx, key)

@@ -245,18 +245,3 @@ func (s *Server) fetchStatus(ctx context.Context, base string) (json.RawMessage,
 	}
 	return json.RawMessage(body), nil
 }
-
-// RedirectToLive answers 303 to /?live for GET or HEAD of / without a query, so that
-// the address a live server prints, or its bare root, opens the page in live mode;
-// everything else goes to next.
-func RedirectToLive(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/" && r.URL.RawQuery == "" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-			w.Header().Set("Location", "/?live")
-			w.Header().Set("Cache-Control", "no-store")
-			w.WriteHeader(http.StatusSeeOther)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}

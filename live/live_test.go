@@ -277,6 +277,13 @@ func TestKVThroughTheProxy(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode, body)
 	assert.Equal(t, "hello", decode[node.WriteResult](t, body).Previous)
 
+	resp, body = f.do(http.MethodDelete, "/api/live/kv/greeting", "", true, map[string]string{node.HeaderExpect: "bonjour"})
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode, body)
+	assert.Equal(t, node.DeleteExpectError, decode[node.ErrorBody](t, body).Error, "the node's own answer: a delete is unconditional")
+	resp, body = f.do(http.MethodGet, "/api/live/kv/greeting", "", false, nil)
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	assert.Equal(t, "bonjour", body, "the refused delete deleted nothing")
+
 	resp, body = f.do(http.MethodDelete, "/api/live/kv/greeting", "", true, nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode, body)
 	assert.True(t, decode[node.WriteResult](t, body).Found)
@@ -474,28 +481,6 @@ func TestHubLimitsStreams(t *testing.T) {
 	assert.NotNil(t, h.subscribe())
 	h.close()
 	assert.Nil(t, h.subscribe(), "none after close")
-}
-
-func TestRedirectToLive(t *testing.T) {
-	next := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "page") })
-	h := RedirectToLive(next)
-	for _, tc := range []struct {
-		method, target string
-		status         int
-		location       string
-	}{
-		{http.MethodGet, "/", http.StatusSeeOther, "/?live"},
-		{http.MethodHead, "/", http.StatusSeeOther, "/?live"},
-		{http.MethodGet, "/?live", http.StatusOK, ""},
-		{http.MethodGet, "/?scenario=x", http.StatusOK, ""},
-		{http.MethodGet, "/js/main.js", http.StatusOK, ""},
-		{http.MethodPost, "/", http.StatusOK, ""},
-	} {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(tc.method, tc.target, nil))
-		assert.Equal(t, tc.status, rec.Code, "%s %s", tc.method, tc.target)
-		assert.Equal(t, tc.location, rec.Header().Get("Location"), "%s %s", tc.method, tc.target)
-	}
 }
 
 func TestNewRefusesBadOptions(t *testing.T) {

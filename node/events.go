@@ -38,8 +38,9 @@ type Status struct {
 	Voters   []uint64 `json:"voters"`
 	Learners []uint64 `json:"learners"`
 	Outgoing []uint64 `json:"outgoing,omitempty"`
-	// Removed: the configuration this node uses does not hold it. It no longer talks
-	// to the cluster and can be shut down.
+	// Removed: this node knows it was removed: the configuration that no longer holds
+	// it is committed (its own log says so, or a member's did). It no longer talks to
+	// the cluster and can be shut down.
 	Removed bool `json:"removed,omitempty"`
 	// Peers are the members of the configuration (and this node), with their addresses.
 	Peers []PeerStatus `json:"peers"`
@@ -62,7 +63,9 @@ type StorageReport struct {
 	// Opened is when the store was opened: it tells one start of the process from the
 	// next, so a watcher narrates each recovery once.
 	Opened time.Time `json:"opened"`
-	// Summary is the store's one-line report (filestore.RecoveryReport.String).
+	// Summary is the store's one-line report (filestore.RecoveryReport.String). It names
+	// files under the data directory's own name (node1/log-…), not by absolute path: it
+	// is shown to live pages and kept in the traces they export.
 	Summary string `json:"summary"`
 	// TornTail is the incomplete last write the store cut off, or nil.
 	TornTail *TornTailReport `json:"torn_tail,omitempty"`
@@ -90,8 +93,8 @@ type PeerStatus struct {
 	ID       uint64 `json:"id"`
 	RaftAddr string `json:"raft_addr"`
 	HTTPURL  string `json:"http_url,omitempty"`
-	// Connected reports, for another peer, whether this node's connection to it is up;
-	// it is true for the node itself.
+	// Connected reports, for another peer, whether this node's connection to it is up
+	// and its link not cut (CutLinks); it is true for the node itself.
 	Connected bool `json:"connected"`
 	// MatchIndex, NextIndex and Mode are the leader's replication state of the peer
 	// (§5.3: matchIndex and nextIndex), on the leader only. They are refreshed with the status

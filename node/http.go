@@ -34,6 +34,10 @@ const (
 	HeaderIndex = "X-Raftplay-Index"
 )
 
+// DeleteExpectError is the error of a DELETE sent with HeaderExpect (400): a delete is
+// unconditional, and deleting anyway would tell the client its condition held.
+const DeleteExpectError = HeaderExpect + " is for PUT (compare-and-set); DELETE is unconditional, send it without the header"
+
 // Timing of the HTTP side.
 const (
 	retryAfter        = time.Second
@@ -258,8 +262,7 @@ func (n *Node) handleDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, present := r.Header[HeaderExpect]; present {
-		// Deleting anyway would tell the client its condition held.
-		writeError(w, http.StatusBadRequest, CodeBadRequest, fmt.Sprintf("%s is for PUT (compare-and-set); DELETE is unconditional, send it without the header", HeaderExpect))
+		writeError(w, http.StatusBadRequest, CodeBadRequest, DeleteExpectError)
 		return
 	}
 	if n.redirectUnlessLeader(w, r) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -37,25 +38,34 @@ func TestAdminLinksCutAndHeal(t *testing.T) {
 			other = id
 		}
 	}
-	for _, peer := range []uint64{lead, other} {
-		resp, body := linkRequest(t, c, f, fmt.Sprintf("/admin/links/%d/cut", peer), "tok")
+	cutBoth := []uint64{min(lead, other), max(lead, other)}
+	// Each step cuts or heals one of f's links and checks the whole answer.
+	type linkStep struct {
+		action   string
+		peer     uint64
+		changed  bool
+		cutLinks []uint64
+	}
+	link := func(step linkStep) {
+		t.Helper()
+		resp, body := linkRequest(t, c, f, fmt.Sprintf("/admin/links/%d/%s", step.peer, step.action), "tok")
 		require.Equal(t, http.StatusOK, resp.StatusCode, body)
-		res := decodeJSON[LinkResult](t, body)
-		assert.Equal(t, peer, res.Peer)
-		assert.True(t, res.Cut)
-		assert.True(t, res.Changed)
+		want := LinkResult{Peer: step.peer, Cut: step.action == "cut", Changed: step.changed, CutLinks: step.cutLinks}
+		assert.Equal(t, want, decodeJSON[LinkResult](t, body), "%s %d", step.action, step.peer)
 	}
-	resp, body := linkRequest(t, c, f, fmt.Sprintf("/admin/links/%d/cut", lead), "tok")
-	require.Equal(t, http.StatusOK, resp.StatusCode, body)
-	assert.False(t, decodeJSON[LinkResult](t, body).Changed, "cutting a cut link changes nothing")
+	for _, step := range []linkStep{
+		{"cut", lead, true, []uint64{lead}},
+		{"cut", other, true, cutBoth},
+		{"cut", lead, false, cutBoth}, // cutting a cut link changes nothing
+	} {
+		link(step)
+	}
 
-	resp, body = c.do(c.client, http.MethodGet, c.url(f, "/status"), "", map[string]string{"Authorization": "Bearer tok"})
+	resp, body := c.do(c.client, http.MethodGet, c.url(f, "/status"), "", map[string]string{"Authorization": "Bearer tok"})
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	want := []uint64{lead, other}
-	if want[0] > want[1] {
-		want[0], want[1] = want[1], want[0]
-	}
-	assert.Equal(t, want, decodeJSON[Status](t, body).CutLinks)
+	st := decodeJSON[Status](t, body)
+	assert.Equal(t, cutBoth, st.CutLinks)
+	assert.Equal(t, map[uint64]bool{f: true, lead: false, other: false}, peersConnected(st), "a cut link is not connected")
 
 	resp, body = c.do(c.client, http.MethodPut, c.url(lead, "/kv/while-cut"), "v", map[string]string{"Authorization": "Bearer tok"})
 	require.Equal(t, http.StatusOK, resp.StatusCode, body, "the other two are a majority")
@@ -64,16 +74,72 @@ func TestAdminLinksCutAndHeal(t *testing.T) {
 	assert.Less(t, c.nodes[f].Status().LastApplied, index, "the cut follower heard nothing of the write")
 	assert.Positive(t, c.nodes[f].TransportStats().LinkDrops)
 
-	for _, peer := range []uint64{lead, other} {
-		resp, body := linkRequest(t, c, f, fmt.Sprintf("/admin/links/%d/heal", peer), "tok")
-		require.Equal(t, http.StatusOK, resp.StatusCode, body)
-		assert.False(t, decodeJSON[LinkResult](t, body).Cut)
+	for _, step := range []linkStep{
+		{"heal", lead, true, []uint64{other}},
+		{"heal", other, true, []uint64{}},
+		{"heal", other, false, []uint64{}}, // healing a link that is up changes nothing
+	} {
+		link(step)
 	}
 	c.waitApplied(index)
 	assert.Empty(t, c.nodes[f].Status().CutLinks)
 	resp, body = c.do(c.client, http.MethodGet, c.url(f, "/status"), "", map[string]string{"Authorization": "Bearer tok"})
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.NotContains(t, body, "cut_links", "omitted when no link is cut")
+	assert.Equal(t, map[uint64]bool{f: true, lead: true, other: true}, peersConnected(decodeJSON[Status](t, body)), "healed links are connected again")
+}
+
+// A cut and a heal reach the event stream at once, as a status event that shows them
+// (the live page draws them from it), even on a follower whose role, term and log do
+// not change.
+func TestCutAndHealAreStreamedAsStatus(t *testing.T) {
+	c := newTestCluster(t, nil)
+	lead, f := c.leader(), c.follower()
+	var other uint64
+	for _, id := range c.ids {
+		if id != lead && id != f {
+			other = id
+		}
+	}
+	resp, closeStream := openEvents(t, c, f)
+	defer closeStream()
+	events := readSSE(resp)
+	// waitStatus reads events until a status shows cut (or no cut) links as want.
+	waitStatus := func(action string, want []uint64, connected bool) {
+		t.Helper()
+		deadline := time.After(time.Second) // the periodic refresh is a leader's only
+		for {
+			select {
+			case ev, ok := <-events:
+				require.True(t, ok, "the stream ended")
+				if ev.name != sseStatus {
+					continue
+				}
+				st := decodeJSON[Status](t, ev.data)
+				if slices.Equal(st.CutLinks, want) && peersConnected(st)[other] == connected {
+					return
+				}
+			case <-deadline:
+				require.FailNow(t, "no status event showed the "+action)
+			}
+		}
+	}
+	waitStatus("start", nil, true)
+	resp2, body := linkRequest(t, c, f, fmt.Sprintf("/admin/links/%d/cut", other), "")
+	require.Equal(t, http.StatusOK, resp2.StatusCode, body)
+	waitStatus("cut", []uint64{other}, false)
+	resp2, body = linkRequest(t, c, f, fmt.Sprintf("/admin/links/%d/heal", other), "")
+	require.Equal(t, http.StatusOK, resp2.StatusCode, body)
+	waitStatus("heal", nil, true)
+}
+
+// peersConnected maps each peer of a status to its "connected".
+func peersConnected(st Status) map[uint64]bool {
+	connected := map[uint64]bool{}
+	for _, p := range st.Peers {
+		connected[p.ID] = p.Connected
+	}
+	return connected
 }
 
 func TestAdminLinksRefusesBadRequests(t *testing.T) {
@@ -163,15 +229,7 @@ func TestEventsMessagesAreSampled(t *testing.T) {
 	lead := c.leader()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	open := func(path string) <-chan sseEvent {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url(lead, path), nil)
-		require.NoError(t, err)
-		resp, err := (&http.Client{}).Do(req)
-		require.NoError(t, err)
-		require.Equal(t, http.StatusOK, resp.StatusCode)
-		t.Cleanup(func() { resp.Body.Close() })
-		return readSSE(resp)
-	}
+	open := func(path string) <-chan sseEvent { return streamEvents(t, ctx, c.url(lead, path)) }
 	plain := open("/events")
 	withMessages := open("/events?messages=1")
 
@@ -225,15 +283,7 @@ func TestLiveStreamSamplesFrequentEvents(t *testing.T) {
 	lead := c.leader()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	open := func(path string) <-chan sseEvent {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url(lead, path), nil)
-		require.NoError(t, err)
-		resp, err := (&http.Client{}).Do(req)
-		require.NoError(t, err)
-		require.Equal(t, http.StatusOK, resp.StatusCode)
-		t.Cleanup(func() { resp.Body.Close() })
-		return readSSE(resp)
-	}
+	open := func(path string) <-chan sseEvent { return streamEvents(t, ctx, c.url(lead, path)) }
 	plain, live := open("/events"), open("/events?messages=1")
 	const writes = 400
 	start := time.Now()
@@ -286,4 +336,16 @@ func TestLiveStreamSamplesFrequentEvents(t *testing.T) {
 		assert.Positive(t, sampled, "the live stream is told what it missed")
 		assert.GreaterOrEqual(t, uint64(liveFrequent)+sampled, uint64(plainFrequent), "every frequent event was shown or counted")
 	}
+}
+
+// streamEvents opens the event stream at url until ctx is done and returns its events.
+func streamEvents(t *testing.T, ctx context.Context, url string) <-chan sseEvent {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	require.NoError(t, err)
+	resp, err := (&http.Client{}).Do(req)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	t.Cleanup(func() { resp.Body.Close() })
+	return readSSE(resp)
 }

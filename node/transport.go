@@ -331,18 +331,21 @@ func (t *transport) release(bp *[]byte) {
 	}
 }
 
-// connected reports whether the connection to peer id is up.
+// connected reports whether the connection to peer id is up and its link not cut: a cut
+// link keeps its TCP connection but carries no Raft message, so to the engine, and to
+// whoever reads /status, the peer is as unreachable as across a partition.
 func (t *transport) connected(id uint64) bool {
 	s := t.peers().senders[id]
-	return s != nil && s.connected.Load()
+	return s != nil && s.connected.Load() && !t.links.isCut(id)
 }
 
-// connectedMask has bit i set when the connection to the i-th other peer is up.
+// connectedMask has bit i set when the i-th other peer is connected (as connected says):
+// a cut or a heal changes it, so the status event that shows it is sent.
 func (t *transport) connectedMask() uint64 {
 	var mask uint64
 	set := t.peers()
 	for i, id := range set.others {
-		if i < 64 && set.senders[id].connected.Load() {
+		if i < 64 && set.senders[id].connected.Load() && !t.links.isCut(id) {
 			mask |= 1 << i
 		}
 	}

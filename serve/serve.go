@@ -42,21 +42,26 @@ const DefaultCSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; st
 type Options struct {
 	// CSP replaces DefaultCSP when not empty.
 	CSP string
+	// RootRedirect, when not empty, is where GET or HEAD of "/" without a query is sent
+	// (303, not cached): the live server's "/?live", so that its bare root opens the
+	// page in live mode. The redirect carries the security headers of a document.
+	RootRedirect string
 }
 
 // Server serves the static files of one fs.FS and the routes added with Handle. It is
 // an http.Handler, safe for concurrent use.
 type Server struct {
-	mux    *http.ServeMux
-	csp    string
-	assets fs.FS
+	mux          *http.ServeMux
+	csp          string
+	rootRedirect string
+	assets       fs.FS
 }
 
 // New returns a server for the files in assets (the root of the built page, holding
 // index.html). GET and HEAD of "/" serve index.html; other methods on files answer
 // 405; paths under /api/ that no route handles answer 404 in JSON.
 func New(assets fs.FS, opts Options) *Server {
-	s := &Server{mux: http.NewServeMux(), csp: opts.CSP, assets: assets}
+	s := &Server{mux: http.NewServeMux(), csp: opts.CSP, rootRedirect: opts.RootRedirect, assets: assets}
 	if s.csp == "" {
 		s.csp = DefaultCSP
 	}
@@ -82,6 +87,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	for _, kv := range s.securityHeaders() {
 		h.Set(kv[0], kv[1])
+	}
+	if s.rootRedirect != "" && r.URL.Path == "/" && r.URL.RawQuery == "" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		h.Set("Location", s.rootRedirect)
+		h.Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusSeeOther)
+		return
 	}
 	s.mux.ServeHTTP(w, r)
 }

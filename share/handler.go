@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/raftplay/raftplay/serve"
 )
@@ -30,13 +31,24 @@ import (
 // Errors are JSON ({"error": "..."}), see serve.WriteJSONError: 400 for a malformed id
 // or a body that is not JSON, 404 for an unknown id, 405 for another method, 413 for a
 // body over MaxBody, 415 for a body that is not application/json, 422 for JSON that is
-// not a valid scenario (a wrong version, an unknown field, an invalid option, ...), and
-// 500 when the store fails. s adds the security headers to every response.
+// not a valid scenario (a wrong version, an unknown field, an invalid option, ...), 429
+// over the rate limit (RegisterLimited), and 500 when the store fails. s adds the
+// security headers to every response.
 //
 // /s/{id} does not look the id up, so opening a page costs no store read; the page
 // reports an unknown id when its fetch of /api/share/{id} answers 404.
-func Register(s *serve.Server, store Store) {
-	a := &api{store: store, pages: s}
+//
+// Register sets no rate limit: the Cloudflare Worker, new for every request, has no
+// memory to keep one in (Cloudflare's own rate limiting rules do it there). A server
+// that lives on uses RegisterLimited.
+func Register(s *serve.Server, store Store) { RegisterLimited(s, store, nil) }
+
+// RegisterLimited is Register with POST /api/share limited per client address by limit
+// (none when nil): a client over it is answered 429 Too Many Requests, with Retry-After
+// in seconds and an error that says how many a minute it may share. Every POST counts,
+// refused or not, since reading and checking a body is the work being limited too.
+func RegisterLimited(s *serve.Server, store Store, limit *Limiter) {
+	a := &api{store: store, pages: s, limit: limit}
 	s.HandleFunc("/api/share", a.post)
 	s.HandleFunc("/api/share/{id}", a.get)
 	s.HandleFunc("/s/", a.page)
@@ -46,6 +58,7 @@ func Register(s *serve.Server, store Store) {
 type api struct {
 	store Store
 	pages http.Handler // serves index.html for "/"
+	limit *Limiter     // nil: no limit
 }
 
 // posted is the answer to POST /api/share.
@@ -59,6 +72,14 @@ func (a *api) post(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", http.MethodPost)
 		serve.WriteJSONError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s is not allowed on /api/share; POST a scenario", r.Method))
 		return
+	}
+	if a.limit != nil {
+		if ok, wait := a.limit.Allow(r.RemoteAddr); !ok {
+			seconds := int64((wait + time.Second - 1) / time.Second)
+			w.Header().Set("Retry-After", strconv.FormatInt(seconds, 10))
+			serve.WriteJSONError(w, http.StatusTooManyRequests, fmt.Sprintf("too many scenarios shared from your address: at most %d a minute; try again in %d s", a.limit.PerMinute(), seconds))
+			return
+		}
 	}
 	if mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mediaType != "application/json" {
 		serve.WriteJSONError(w, http.StatusUnsupportedMediaType, fmt.Sprintf("the body must be a scenario as application/json, not %q", r.Header.Get("Content-Type")))

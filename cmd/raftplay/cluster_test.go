@@ -19,7 +19,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/raftplay/raftplay/internal/syncbuf"
 	"github.com/raftplay/raftplay/node/client"
 )
 
@@ -94,24 +93,9 @@ func TestClusterRefusesBusyPorts(t *testing.T) {
 // as raftplay), writes through a follower, crashes a node and sees it restarted
 // (--restart), then stops everything as Ctrl-C would.
 func TestClusterRunsThreeNodes(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts three node processes")
-	}
-	t.Setenv(asRaftplayEnv, "1")
-	base := freePortRun(t, 3)
-	dir := t.TempDir()
-	f := clusterFlags{basePort: base, httpBasePort: base + 3, data: dir, tick: 5 * time.Millisecond,
-		stopTimeout: 10 * time.Second, logLevel: "info", restart: true}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr syncbuf.Buffer
-	done := make(chan error, 1)
-	go func() { done <- runCluster(ctx, &stdout, &stderr, f) }()
-	defer func() {
-		if t.Failed() {
-			t.Logf("stdout:\n%s\nstderr:\n%s", &stdout, &stderr)
-		}
-	}()
+	c := startCluster(t, func(f *clusterFlags) { f.restart = true })
+	ctx, base, dir := t.Context(), c.flags.basePort, c.flags.data
+	stdout, stderr := &c.stdout, &c.stderr
 
 	leaderLine := regexp.MustCompile(`node (\d) is the leader \(term \d+\)`)
 	require.Eventually(t, func() bool { return leaderLine.MatchString(stdout.String()) }, 20*time.Second, 20*time.Millisecond)
@@ -135,12 +119,12 @@ func TestClusterRunsThreeNodes(t *testing.T) {
 	assert.NotContains(t, out, token)
 	assert.Contains(t, out, "--token-file "+tokenFile)
 	assert.Contains(t, out, "cluster token: generated a random one into "+tokenFile)
-	anonymous, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/status", base+3))
+	anonymous, err := http.Get(c.httpURL(1) + "/status")
 	require.NoError(t, err)
 	anonymous.Body.Close()
 	assert.Equal(t, http.StatusUnauthorized, anonymous.StatusCode, "a request without the token is refused")
 
-	follower := fmt.Sprintf("http://127.0.0.1:%d", base+3+2) // node 3, leader or not
+	follower := c.httpURL(3) // leader or not
 	var kvOut bytes.Buffer
 	require.NoError(t, runKV(ctx, &kvOut, kvFlags{addr: follower, tokenFile: tokenFile, timeout: 10 * time.Second}, kvPut, []string{"k", "v"}))
 
@@ -154,17 +138,11 @@ func TestClusterRunsThreeNodes(t *testing.T) {
 	require.NoError(t, runKV(ctx, &kvOut, kvFlags{addr: follower, tokenFile: tokenFile, timeout: 10 * time.Second}, kvGet, []string{"k"}))
 	assert.Equal(t, "v\n", kvOut.String())
 	// The restarted node serves again (and has installed its SIGTERM handler).
-	node1, err := client.New([]string{fmt.Sprintf("http://127.0.0.1:%d", base+3)}, client.Options{Token: token, Timeout: time.Second})
+	node1, err := client.New([]string{c.httpURL(1)}, client.Options{Token: token, Timeout: time.Second})
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { _, err := node1.Status(ctx); return err == nil }, 10*time.Second, 20*time.Millisecond)
 
-	cancel()
-	select {
-	case err := <-done:
-		require.NoError(t, err)
-	case <-time.After(20 * time.Second):
-		require.FailNow(t, "cluster did not stop")
-	}
+	require.NoError(t, c.stop(t))
 	assert.Equal(t, 3, strings.Count(stdout.String(), "stopped: exit status 0"), "every node stopped cleanly")
 }
 

@@ -16,7 +16,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/raftplay/raftplay/internal/syncbuf"
 	"github.com/raftplay/raftplay/live"
 	"github.com/raftplay/raftplay/node/client"
 )
@@ -115,25 +114,8 @@ func (v *liveView) leader() uint64 {
 // through the proxy and reads the key back with `raftplay kv get`, and cuts a link
 // (seen in the node's /status) and heals it with `raftplay link heal`.
 func TestClusterWebDrivesRealNodes(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts three node processes")
-	}
-	t.Setenv(asRaftplayEnv, "1")
-	base := freePortRun(t, 3)
-	dir := t.TempDir()
-	f := clusterFlags{basePort: base, httpBasePort: base + 3, data: dir, tick: 5 * time.Millisecond,
-		stopTimeout: 10 * time.Second, logLevel: "info", web: "127.0.0.1:0", dist: fakeDist(t)}
-	require.NoError(t, f.check())
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr syncbuf.Buffer
-	done := make(chan error, 1)
-	go func() { done <- runCluster(ctx, &stdout, &stderr, f) }()
-	defer func() {
-		if t.Failed() {
-			t.Logf("stdout:\n%s\nstderr:\n%s", &stdout, &stderr)
-		}
-	}()
+	c := startCluster(t, func(f *clusterFlags) { f.web, f.dist = "127.0.0.1:0", fakeDist(t) })
+	ctx, dir, stdout := t.Context(), c.flags.data, &c.stdout
 	urlLine := regexp.MustCompile(`live playground at (http://127\.0\.0\.1:\d+)/\?live`)
 	require.Eventually(t, func() bool { return urlLine.MatchString(stdout.String()) }, 20*time.Second, 20*time.Millisecond)
 	web := urlLine.FindStringSubmatch(stdout.String())[1]
@@ -192,14 +174,14 @@ func TestClusterWebDrivesRealNodes(t *testing.T) {
 	body2, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode, string(body2))
-	all := fmt.Sprintf("http://127.0.0.1:%d,http://127.0.0.1:%d,http://127.0.0.1:%d", base+3, base+4, base+5)
+	all := c.allURLs()
 	var kvOut bytes.Buffer
 	require.NoError(t, runKV(ctx, &kvOut, kvFlags{addr: all, tokenFile: tokenFile, timeout: 10 * time.Second}, kvGet, []string{"seen-live"}))
 	assert.Equal(t, "from the page\n", kvOut.String())
 
 	status, body = post("/api/live/links/1/2/cut")
 	require.Equal(t, http.StatusOK, status, body)
-	node1, err := client.New([]string{fmt.Sprintf("http://127.0.0.1:%d", base+3)}, client.Options{Token: token, Timeout: 2 * time.Second})
+	node1, err := client.New([]string{c.httpURL(1)}, client.Options{Token: token, Timeout: 2 * time.Second})
 	require.NoError(t, err)
 	st, err := node1.Status(ctx)
 	require.NoError(t, err)
@@ -214,11 +196,5 @@ func TestClusterWebDrivesRealNodes(t *testing.T) {
 	assert.Empty(t, st.CutLinks)
 
 	stopStream()
-	cancel()
-	select {
-	case err := <-done:
-		require.NoError(t, err)
-	case <-time.After(30 * time.Second):
-		require.FailNow(t, "cluster did not stop")
-	}
+	require.NoError(t, c.stop(t))
 }

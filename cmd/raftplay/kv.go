@@ -79,7 +79,7 @@ not match, or the request failed; 2 for a usage error.`,
 		&cobra.Command{
 			Use:     "del KEY",
 			Aliases: []string{"delete", "rm"},
-			Short:   "Delete KEY (succeeds also when it was absent, and says so)",
+			Short:   "Delete KEY, unconditionally: there is no compare-and-delete (succeeds also when KEY was absent, and says so)",
 			Args:    usageArgs(cobra.ExactArgs(1)),
 			RunE: func(cmd *cobra.Command, args []string) error {
 				return runKV(cmd.Context(), cmd.OutOrStdout(), f, kvDel, args)

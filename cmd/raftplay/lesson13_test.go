@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -48,37 +47,23 @@ func lesson13Commands(t *testing.T) []string {
 // the default --addr, which names the cluster's ports; the commands run in the directory
 // that holds raftplay-data, as the lesson's do.
 func TestLesson13CommandsOnARealCluster(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts node processes")
-	}
-	t.Setenv(asRaftplayEnv, "1")
-	base := freePortRun(t, 3)
+	cmds := lesson13Commands(t)
+	require.NotEmpty(t, cmds)
+	require.Equal(t, "raftplay cluster", cmds[0], "the lesson starts the cluster first")
 	// The learner's directory: the cluster keeps its files (and its token, which the
 	// client commands find there) in raftplay-data/cluster, and every command runs here.
 	work := t.TempDir()
 	dir := filepath.Join(work, "raftplay-data", "cluster")
-	f := clusterFlags{basePort: base, httpBasePort: base + 3, data: dir, tick: 5 * time.Millisecond,
-		stopTimeout: 10 * time.Second, logLevel: "warn"}
-	httpURL := func(id int) string { return fmt.Sprintf("http://127.0.0.1:%d", base+3+id-1) }
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr syncbuf.Buffer
-	done := make(chan error, 1)
+	c := startCluster(t, func(f *clusterFlags) { f.data, f.logLevel = dir, "warn" })
+	base, httpURL, stdout := c.flags.basePort, c.httpURL, &c.stdout
 	var own []*exec.Cmd // nodes the test restarted, outside the cluster's control
 	defer func() {
-		for _, c := range own {
-			_ = c.Process.Signal(syscall.SIGTERM)
-			_ = c.Wait()
-		}
-		if t.Failed() {
-			t.Logf("cluster stdout:\n%s\nstderr:\n%s", &stdout, &stderr)
+		for _, cmd := range own {
+			_ = cmd.Process.Signal(syscall.SIGTERM)
+			_ = cmd.Wait()
 		}
 	}()
 
-	cmds := lesson13Commands(t)
-	require.NotEmpty(t, cmds)
-	require.Equal(t, "raftplay cluster", cmds[0], "the lesson starts the cluster first")
-	go func() { done <- runCluster(ctx, &stdout, &stderr, f) }()
 	require.Eventually(t, func() bool { return strings.Contains(stdout.String(), "is the leader (term") }, 20*time.Second, 20*time.Millisecond)
 	pids := map[int]int{}
 	managed := map[int]bool{} // the cluster started it, and reports its exit
@@ -98,7 +83,7 @@ func TestLesson13CommandsOnARealCluster(t *testing.T) {
 		if strings.HasPrefix(line, "for ") {
 			// "Back to three": node 1 is restarted before the last step, with the command
 			// the cluster printed for it.
-			own = append(own, restartPrinted(t, &stdout, 1, pids[1], nil))
+			own = append(own, restartPrinted(t, stdout, 1, pids[1], nil))
 			pids[1], managed[1] = own[len(own)-1].Process.Pid, false
 			// The writer runs while node 3 is killed; the kv commands get the cluster's ports.
 			writer = shell(strings.ReplaceAll(line, "raftplay kv put", "raftplay kv put --addr "+allAddrs))
@@ -127,7 +112,7 @@ func TestLesson13CommandsOnARealCluster(t *testing.T) {
 			require.NoError(t, err, "%s: %s", line, out)
 			require.Equal(t, before-5, fileSizeOf(t, logFile), "%s cuts 5 bytes", line)
 			// The lesson restarts node 3 next, with the command the cluster printed.
-			own = append(own, restartPrinted(t, &stdout, 3, pids[3], &node3Log))
+			own = append(own, restartPrinted(t, stdout, 3, pids[3], &node3Log))
 			pids[3], managed[3] = own[len(own)-1].Process.Pid, false
 			require.Eventually(t, func() bool { return strings.Contains(node3Log.String(), "HTTP API on") }, 20*time.Second, 10*time.Millisecond, "node 3 restarts:\n%s", &node3Log)
 			checkTornTailCut(t, node3Log.String(), before-5)
@@ -165,7 +150,7 @@ func TestLesson13CommandsOnARealCluster(t *testing.T) {
 		}
 		if args[0] == "repair" {
 			// The lesson restarts node 2 next, with the command the cluster printed.
-			own = append(own, restartPrinted(t, &stdout, 2, pids[2], nil))
+			own = append(own, restartPrinted(t, stdout, 2, pids[2], nil))
 			pids[2], managed[2] = own[len(own)-1].Process.Pid, false
 		}
 	}
@@ -191,15 +176,9 @@ func TestLesson13CommandsOnARealCluster(t *testing.T) {
 	out, code = runRaftplayProcess(t, work, []string{"kv", "get", "w100", "--addr", httpURL(3)})
 	require.Equal(t, 0, code, out)
 	assert.Equal(t, "100\n", out, "the writer's last write, read through node 3")
-	cancel()
-	select {
-	case err := <-done:
-		// The lesson killed each of the three processes the cluster started (and
-		// restarted them itself): the cluster ends then, saying so.
-		require.ErrorContains(t, err, "no node is running any more")
-	case <-time.After(20 * time.Second):
-		require.FailNow(t, "cluster did not stop")
-	}
+	// The lesson killed each of the three processes the cluster started (and restarted
+	// them itself): the cluster ends then, saying so.
+	require.ErrorContains(t, c.stop(t), "no node is running any more")
 }
 
 // runRaftplayProcess runs this test binary as `raftplay args...` in its own process, in

@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -265,10 +266,46 @@ func logLevel(name string) (slog.Level, error) {
 	return level, nil
 }
 
+// publicReport is report with its files named under the data directory's own name
+// (node1/log-…) instead of their full paths: /status hands the summary to live pages and
+// the traces they export, which need not learn where on the machine the data lives.
+// The node's own log (stderr) keeps the full paths.
+func publicReport(report filestore.RecoveryReport, dataDir string) filestore.RecoveryReport {
+	name := filepath.Base(dataDir)
+	if abs, err := filepath.Abs(dataDir); err == nil {
+		name = filepath.Base(abs) // "." and "node1/" have a name too
+	}
+	under := func(path string) string { return filepath.Join(name, filepath.Base(path)) }
+	report.LogFile = under(report.LogFile)
+	var removed []string
+	for _, path := range report.Removed {
+		removed = append(removed, under(path))
+	}
+	report.Removed = removed
+	if report.TornTail != nil {
+		torn := *report.TornTail
+		torn.File = under(torn.File)
+		report.TornTail = &torn
+	}
+	return report
+}
+
 // runNode opens the store, runs the node until ctx is done and closes the store.
 func runNode(ctx context.Context, stderr io.Writer, f nodeFlags, cfg node.Config) (err error) {
 	level, _ := logLevel(f.logLevel)
 	cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	// Listen before the store is opened: a port in use then fails before anything is
+	// written to the data directory, and the line saying where the node runs is true.
+	if err := listenNode(&cfg); err != nil {
+		return &exitError{code: 1, err: err}
+	}
+	listening := true
+	defer func() {
+		if listening { // node.New never took them
+			_ = cfg.RaftListener.Close()
+			_ = cfg.HTTPListener.Close()
+		}
+	}()
 	opts := filestore.Options{Voters: slices.Sorted(maps.Keys(cfg.Peers)), NoSync: f.noFsync}
 	if f.join {
 		opts.Voters, opts.Join = nil, true
@@ -283,7 +320,7 @@ func runNode(ctx context.Context, stderr io.Writer, f nodeFlags, cfg node.Config
 		}
 	}()
 	fmt.Fprintf(stderr, "node %d: storage %s: %s\n", cfg.ID, f.data, report)
-	cfg.Storage = &node.StorageReport{Opened: time.Now().UTC(), Summary: report.String()}
+	cfg.Storage = &node.StorageReport{Opened: time.Now().UTC(), Summary: publicReport(report, f.data).String()}
 	if report.TornTail != nil {
 		cfg.Storage.TornTail = &node.TornTailReport{Offset: report.TornTail.Offset, Bytes: report.TornTail.Bytes, Reason: report.TornTail.Reason}
 	}
@@ -305,6 +342,7 @@ func runNode(ctx context.Context, stderr io.Writer, f nodeFlags, cfg node.Config
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}
+	listening = false // the node closes its listeners when it stops
 	if f.cpuProfile != "" {
 		stopProfile, err := startCPUProfile(f.cpuProfile)
 		if err != nil {
@@ -317,6 +355,33 @@ func runNode(ctx context.Context, stderr io.Writer, f nodeFlags, cfg node.Config
 		return &exitError{code: 1, err: err}
 	}
 	fmt.Fprintf(stderr, "node %d: stopped\n", cfg.ID)
+	return nil
+}
+
+// listenNode opens the node's Raft and HTTP listeners into cfg. A port in use is the
+// likeliest mistake (a node or a cluster already running), so the error says so.
+func listenNode(cfg *node.Config) error {
+	listen := func(what, addr, flag string) (net.Listener, error) {
+		ln, err := net.Listen("tcp", shownAddr(addr))
+		if err != nil && errors.Is(err, syscall.EADDRINUSE) {
+			return nil, fmt.Errorf("node %d: cannot listen for %s on %s: %w; is another node running there ('raftplay cluster' uses 7001-7003 and 8001-8003)? stop it, or choose another port in %s",
+				cfg.ID, what, shownAddr(addr), err, flag)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("node %d: cannot listen for %s on %s: %w", cfg.ID, what, shownAddr(addr), err)
+		}
+		return ln, nil
+	}
+	raftLn, err := listen("Raft peers", cfg.Peers[cfg.ID], "--peers")
+	if err != nil {
+		return err
+	}
+	httpLn, err := listen("HTTP", cfg.HTTPAddr, "--http")
+	if err != nil {
+		_ = raftLn.Close()
+		return err
+	}
+	cfg.RaftListener, cfg.HTTPListener = raftLn, httpLn
 	return nil
 }
 

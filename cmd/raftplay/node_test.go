@@ -84,8 +84,9 @@ func freeLoopbackPort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-// runOneNode runs a single-voter node on dir until it has served a write, then stops it.
-func runOneNode(t *testing.T, dir string) string {
+// runOneNode runs a single-voter node on dir until it has served a write, calls while
+// (if not nil) with the node's HTTP address, then stops it.
+func runOneNode(t *testing.T, dir string, while func(url string)) string {
 	t.Helper()
 	raftPort, httpPort := freeLoopbackPort(t), freeLoopbackPort(t)
 	f := nodeFlags{id: 1, peers: fmt.Sprintf("1=127.0.0.1:%d", raftPort), http: "127.0.0.1:" + strconv.Itoa(httpPort),
@@ -103,6 +104,9 @@ func runOneNode(t *testing.T, dir string) string {
 		out.Reset()
 		return runKV(ctx, &out, kvFlags{addr: url, timeout: time.Second}, kvPut, []string{"k", "v"}) == nil
 	}, 10*time.Second, 20*time.Millisecond, "the node never served a write; its log:\n%s", &stderr)
+	if while != nil {
+		while(url)
+	}
 	cancel()
 	select {
 	case err := <-done:
@@ -115,7 +119,7 @@ func runOneNode(t *testing.T, dir string) string {
 
 func TestRunNodeRecoversItsStore(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "node1")
-	first := runOneNode(t, dir)
+	first := runOneNode(t, dir, nil)
 	assert.Contains(t, first, "created a new store")
 	assert.Contains(t, first, "node 1: stopped")
 
@@ -129,7 +133,7 @@ func TestRunNodeRecoversItsStore(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, file.Close())
 
-	second := runOneNode(t, dir)
+	second := runOneNode(t, dir, nil)
 	assert.Contains(t, second, "replayed")
 	assert.Contains(t, second, "the log ended in an incomplete write (7 bytes")
 	assert.Contains(t, second, "The log still reaches its synced high-water mark")

@@ -10,7 +10,9 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -27,6 +29,9 @@ type serveFlags struct {
 	addr     string
 	dist     string
 	shareDir string // where shared scenarios are kept; "" turns the share API off
+	// shareLimit is how many scenarios a client address may share a minute (and at
+	// once); 0 is no limit.
+	shareLimit int
 
 	// Live mode: the page draws the nodes at these URLs (comma-separated).
 	live      string
@@ -71,6 +76,7 @@ loopback unless --insecure is given: the page has no login of its own.`,
 	fl.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on (host:port)")
 	fl.StringVar(&f.dist, "dist", "dist", "folder of the built playground")
 	fl.StringVar(&f.shareDir, "share-dir", "./"+share.DefaultDir, `folder for shared scenarios ("" turns sharing by id off)`)
+	fl.IntVar(&f.shareLimit, "share-limit", share.DefaultPerMinute, "scenarios one client address may share a minute (and at once); 0 for no limit")
 	fl.StringVar(&f.live, "live", "", "serve the page in live mode for the nodes at these URLs, separated by commas")
 	fl.StringVar(&f.token, "token", "", tokenFlagHelp+" (with --live)")
 	fl.StringVar(&f.tokenFile, "token-file", "", tokenFileFlagHelp+" (with --live; default: $"+tokenEnv+", else "+defaultClusterTokenFile+" if it exists)")
@@ -87,6 +93,9 @@ func runServe(ctx context.Context, out io.Writer, f serveFlags, ready func(addr 
 	if err := checkDist(f.dist); err != nil {
 		return err
 	}
+	if f.shareLimit < 0 {
+		return &exitError{code: 2, err: fmt.Errorf("--share-limit %d: give how many scenarios a client may share a minute, or 0 for no limit", f.shareLimit)}
+	}
 	if f.live != "" {
 		return runServeLive(ctx, out, f, ready)
 	}
@@ -96,7 +105,13 @@ func runServe(ctx context.Context, out io.Writer, f serveFlags, ready func(addr 
 		if err != nil {
 			return fmt.Errorf("serve: %w", err)
 		}
-		share.Register(handler, store)
+		var limit *share.Limiter
+		if f.shareLimit > 0 {
+			if limit, err = share.NewLimiter(f.shareLimit, nil); err != nil {
+				return fmt.Errorf("serve: %w", err)
+			}
+		}
+		share.RegisterLimited(handler, store, limit)
 	}
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
@@ -156,6 +171,9 @@ func runServeLive(ctx context.Context, out io.Writer, f serveFlags, ready func(a
 		return fmt.Errorf("serve: listen on %s: %w", f.addr, err)
 	}
 	fmt.Fprintf(out, "raftplay: serving %s in live mode for %s\n", f.dist, strings.Join(addrs, ", "))
+	for _, warning := range probeLiveNodes(ctx, addrs, token) {
+		fmt.Fprintf(out, "raftplay: warning: %s\n", warning)
+	}
 	if err := serveLiveOn(ctx, out, ln, f.dist, s, ready); err != nil {
 		return err
 	}
@@ -186,4 +204,36 @@ func displayURL(addr net.Addr) string {
 		host = "127.0.0.1"
 	}
 	return "http://" + net.JoinHostPort(host, port) + "/"
+}
+
+// liveProbeTimeout bounds the look serve --live takes at its nodes before serving.
+const liveProbeTimeout = 2 * time.Second
+
+// probeLiveNodes asks every node for its /status once, at the same time, and returns a
+// warning for each that does not answer: a mistyped address, a node not started yet or
+// a wrong token would otherwise show only as an empty drawing in the page. The page
+// still follows every node, so one that starts later appears.
+func probeLiveNodes(ctx context.Context, addrs []string, token string) []string {
+	ctx, cancel := context.WithTimeout(ctx, liveProbeTimeout)
+	defer cancel()
+	warnings := make([]string, len(addrs))
+	var wg sync.WaitGroup
+	for i, addr := range addrs {
+		wg.Go(func() {
+			cl, err := client.New([]string{addr}, client.Options{Token: token, Once: true})
+			if err == nil {
+				_, err = cl.Status(ctx)
+				cl.CloseIdleConnections()
+			}
+			var answered *client.Error
+			switch {
+			case errors.As(err, &answered):
+				warnings[i] = fmt.Sprintf("%s refuses this server: %v", addr, err)
+			case err != nil:
+				warnings[i] = fmt.Sprintf("%s does not answer (%v); the page shows it once it answers", addr, err)
+			}
+		})
+	}
+	wg.Wait()
+	return slices.DeleteFunc(warnings, func(w string) bool { return w == "" })
 }

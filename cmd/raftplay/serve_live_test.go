@@ -12,6 +12,7 @@ import (
 	"github.com/raftplay/raftplay/internal/syncbuf"
 	"github.com/raftplay/raftplay/node"
 	"github.com/raftplay/raftplay/node/nodetest"
+	"github.com/raftplay/raftplay/serve"
 )
 
 // serve --live serves the page for nodes started elsewhere: / redirects to /?live,
@@ -29,11 +30,15 @@ func TestServeLiveFollowsNodesStartedElsewhere(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	assert.Equal(t, "/?live", resp.Header.Get("Location"))
+	redirect := resp.Header
 	resp, err = http.Get(base + "/?live")
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.NotEmpty(t, resp.Header.Get("Content-Security-Policy"), "the playground's security headers")
+	for _, name := range append([]string{"X-Content-Type-Options"}, serve.DocumentHeaders...) {
+		assert.Equal(t, resp.Header.Get(name), redirect.Get(name), "the redirect to /?live is a document too: %s", name)
+	}
 
 	resp, err = http.Get(base + "/api/live/cluster")
 	require.NoError(t, err)

@@ -91,7 +91,8 @@ function moveText(move) {
     case 'reconfigure': return `change the configuration to the voters ${[peer, ...rest].join(' ')}`;
     case 'client': return `send ${rest.join(' ')} to ${who}`;
     case 'heal': return 'heal every link';
-    case 'wait': return `let ${peer} ms pass`;
+    case 'partition': return `cut the network into ${[peer, ...rest].map((w) => (/^\d+$/.test(w) ? `S${w}` : w)).join(' ')}`;
+    case 'wait': return `let ${peer} ticks pass`;
     default: return `make the move “${move}”`;
   }
 }
@@ -121,6 +122,11 @@ function controlOf(move) {
       return '#cmd';
     case 'heal':
       return '#net-heal';
+    case 'partition':
+      // The network panel's split: the checkbox of the first server of the first side.
+      return n ? `[data-action="partition-side"][data-peer="${n}"]` : null;
+    case 'reconfigure':
+      return '[data-action="reconfigure"]';
     default:
       return null;
   }

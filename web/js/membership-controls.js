@@ -1,9 +1,12 @@
 // The configuration on the page (§6): the lines over the drawing that name the voters,
 // or C_old and C_new while joint, and say which majorities a pending configuration
 // entry waits for; the rules of what may change now (one change at a time, promote a
-// learner only, remove a member); and the global button that adds a server, disabled
-// with its reason beside it when no server can be added. Fetched once a leader is up
-// (main.js): before, no change can be made, and membership.js says so.
+// learner only, remove a member); the global button that adds a server, disabled
+// with its reason beside it when no server can be added; and the form that changes
+// the voters at once (the simulator's reconfigure action, the lessons' `reconfigure
+// 1 2 3 4 5`: through C_old,new, or straight to C_new in a run with the unsafe direct
+// switch, Figure 10). Fetched once a leader is up (main.js): before, no change can be
+// made, and membership.js says so.
 
 import { $, el, setAttr, setText } from './dom.js';
 import { confOf, memberOf, blockers, NO_LEADER } from './membership.js';
@@ -98,12 +101,34 @@ export function addBlocked(snap, conf) {
   return '';
 }
 
+/** reconfigureBlocked returns why the voters cannot be changed now ("" if they can). */
+export function reconfigureBlocked(conf) {
+  if (!conf.lead) return NO_LEADER;
+  if (inProgress(conf)) return 'A configuration change is in progress: one at a time (§6).';
+  return '';
+}
+
+/**
+ * reconfigureAction returns the reconfigure action for the servers ticked as voters:
+ * those voters, and the learners of conf not ticked (they stay learners; a voter left
+ * unticked leaves the configuration). A sentence instead when no server is ticked or
+ * nothing would change.
+ */
+export function reconfigureAction(conf, ticked) {
+  const voters = [...ticked].sort((a, b) => a - b);
+  if (!voters.length) return 'Tick at least one voter: a configuration needs one.';
+  const learners = conf.learners.filter((id) => !voters.includes(id));
+  if (String(voters) === String(conf.voters)) return 'Those are the voters now: tick or untick a server first.';
+  return learners.length ? { type: 'reconfigure', voters, learners } : { type: 'reconfigure', voters };
+}
+
 Object.assign(blockers, { promote: promoteBlocked, remove: removeBlocked });
 
 /**
  * createMembershipControls wires the overlay `panel` (#conf-panel) and the add-server
- * button in `root`; session gives the snapshot, say(text) reports, guard wraps a
- * handler so the simulator's refusal is shown.
+ * button in `root`, and puts the form that changes the voters (#conf-change) below the
+ * peer cards; session gives the snapshot, say(text) reports, guard wraps a handler so
+ * the simulator's refusal is shown.
  */
 export function createMembershipControls(panel, root, { session, say, guard }) {
   const add = $('[data-action="add-server"]', root);
@@ -118,7 +143,60 @@ export function createMembershipControls(panel, root, { session, say, guard }) {
     say(`S${id} joins as a learner: it receives the log but does not vote until it is promoted (§6).`);
   }));
 
-  return {
+  // The new voters: one checkbox per server, input[data-action="conf-voter"][data-peer],
+  // ticked as the configuration in force whenever it changes, and the one
+  // button[data-action="reconfigure"].
+  const reconfigure = el('button', { type: 'submit', class: 'btn', 'data-action': 'reconfigure' }, 'Reconfigure');
+  const change = el('form', { id: 'conf-change', class: 'row', 'aria-labelledby': 'conf-change-h', 'aria-describedby': 'conf-change-note' },
+    el('span', { id: 'conf-change-h' }, 'New voters:'), reconfigure);
+  const changeNote = el('p', { id: 'conf-change-note', class: 'hint' });
+  $('#peer-cards').after(change, changeNote);
+  let voterBoxes = [];
+  let ticksFor = '';
+  // Whether this run switches straight to C_new (unsafe.direct_config_change): read
+  // from its scenario once per run (a new scenario or a lesson step's start resets it).
+  let direct = null;
+
+  change.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const action = reconfigureAction(confOf(session.snap), voterBoxes.filter((b) => b.checked).map((b) => Number(b.dataset.peer)));
+    if (typeof action === 'string') {
+      say(action);
+      return;
+    }
+    guard(() => {
+      session.act(action);
+      say(direct ? `The leader switches straight to the voters ${names(action.voters)}, without C_old,new: unsafe (Figure 10).`
+        : `The leader goes to the voters ${names(action.voters)} through C_old,new, then C_new (§6).`);
+    })();
+  });
+
+  // showChange keeps the form in step with the run: a checkbox per server, ticked as
+  // the voters in force when they change, and the button's words and reason.
+  function showChange(snap, conf) {
+    const n = snap.peers.length;
+    if (voterBoxes.length !== n) {
+      for (const b of voterBoxes) b.parentElement.remove();
+      voterBoxes = snap.peers.map((p) => el('input', { type: 'checkbox', 'data-action': 'conf-voter', 'data-peer': p.id }));
+      reconfigure.before(...voterBoxes.map((b, i) => el('label', { class: 'check' }, b, `S${i + 1}`)));
+      ticksFor = '';
+    }
+    const key = `${conf.voters}|${conf.outgoing}`;
+    if (key !== ticksFor) {
+      ticksFor = key;
+      for (const b of voterBoxes) b.checked = conf.voters.includes(Number(b.dataset.peer));
+    }
+    if (direct === null) direct = Boolean(session.scenario().options?.unsafe?.direct_config_change);
+    setText(reconfigure, direct ? 'Switch directly (unsafe)' : 'Reconfigure');
+    const reason = reconfigureBlocked(conf);
+    reconfigure.disabled = Boolean(reason);
+    setAttr(reconfigure, 'title', reason || null);
+    setText(changeNote, reason || (direct
+      ? 'This run switches straight to C_new, without C_old,new (the unsafe switch of Figure 10).'
+      : 'Through C_old,new, then C_new (§6). Learners left unticked stay learners; voters left unticked leave.'));
+  }
+
+  const controls = {
     update(snap) {
       const conf = confOf(snap);
       const lines = confLines(conf);
@@ -133,6 +211,13 @@ export function createMembershipControls(panel, root, { session, say, guard }) {
       add.disabled = Boolean(reason);
       setAttr(add, 'title', reason || null);
       setText(note, reason);
+      showChange(snap, conf);
     },
   };
+  session.subscribe((u) => {
+    if (!u.reset) return;
+    direct = null;
+    if (session.snap) controls.update(session.snap);
+  });
+  return controls;
 }

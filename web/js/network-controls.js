@@ -1,9 +1,10 @@
-// Partitions: cut or heal one link (from the drawing), and presets such as "isolate the
-// leader". A link is cut by blocking both of its directions; healing one link heals
-// every link and blocks again the ones that stay cut, since the simulator heals all at
-// once.
+// Partitions: cut or heal one link (from the drawing), presets such as "isolate the
+// leader", and a split of the learner's choice (tick the servers of one side, then
+// Partition: the simulator's partition action, the lessons' `partition 1 2 | 3 4 5`).
+// A link is cut by blocking both of its directions; healing one link heals every link
+// and blocks again the ones that stay cut, since the simulator heals all at once.
 
-import { $, setText } from './dom.js';
+import { $, el, setText } from './dom.js';
 
 /**
  * followerToIsolate is the peer "Isolate a follower" cuts off: the follower (a peer
@@ -30,6 +31,17 @@ export function parseLatency(minText, maxText) {
   if (a > b) return `The least latency (${a} ms) is above the most (${b} ms).`;
   if (b > MAX_LATENCY) return `The latency is at most ${MAX_LATENCY} ms.`;
   return [a, b];
+}
+
+/**
+ * splitGroups returns the partition action's two groups for the ticked servers of one
+ * side (ids in 1..n): [side, the others], or a sentence saying what is wrong.
+ */
+export function splitGroups(side, n) {
+  const others = [];
+  for (let id = 1; id <= n; id++) if (!side.includes(id)) others.push(id);
+  if (!side.length || !others.length) return 'Tick the servers of one side, and leave at least one server on the other.';
+  return [side, others];
 }
 
 /**
@@ -72,6 +84,18 @@ export function createNetworkControls(root, { session, act, say }) {
     }
   }
 
+  // The split of the learner's choice: one checkbox per server (made for the run's
+  // size), input[data-action="partition-side"][data-peer], and the Partition button.
+  const split = $('#net-split', root);
+  const partition = $('[data-action="partition"]', split);
+  let sides = [];
+  function makeSides(n) {
+    for (const s of sides) s.parentElement.remove();
+    sides = [];
+    for (let id = 1; id <= n; id++) sides.push(el('input', { type: 'checkbox', 'data-action': 'partition-side', 'data-peer': id }));
+    partition.before(...sides.map((box, i) => el('label', { class: 'check' }, box, `S${i + 1}`)));
+  }
+
   const controls = {
     /** toggle cuts the link a–b, or heals it if it is cut either way. */
     toggle(a, b) {
@@ -80,11 +104,12 @@ export function createNetworkControls(root, { session, act, say }) {
     isolateLeader() { isolate(session.snap.leader); },
     isolateFollower() { isolate(followerToIsolate(session.snap)); },
     /**
-     * update names the follower "Isolate a follower" would cut off, and shows the
-     * latency in force whenever it changes (a lesson, a rewind), not over the learner's
-     * typing.
+     * update makes a side checkbox per server when the run's size changes, names the
+     * follower "Isolate a follower" would cut off, and shows the latency in force
+     * whenever it changes (a lesson, a rewind), not over the learner's typing.
      */
     update(snap) {
+      if (sides.length !== snap.peers.length) makeSides(snap.peers.length);
       const f = followerToIsolate(snap);
       setText(isolateFollowerButton, f ? `Isolate a follower (S${f})` : 'Isolate a follower');
       const lat = snap.network?.latency;
@@ -96,6 +121,13 @@ export function createNetworkControls(root, { session, act, say }) {
     leaderDeaf,
     healAll() { act({ type: 'heal' }); },
   };
+
+  split.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const groups = splitGroups(sides.filter((s) => s.checked).map((s) => Number(s.dataset.peer)), sides.length);
+    if (typeof groups === 'string') say(groups);
+    else act({ type: 'partition', groups });
+  });
 
   $('#net-isolate-leader', root).addEventListener('click', controls.isolateLeader);
   const isolateFollowerButton = $('#net-isolate-follower', root);

@@ -1,5 +1,7 @@
 // The presets of the scenario menu (scenarios.js lists them), each a function of the
-// seed and, for the sized ones, of the size. Fetched when a preset is first chosen.
+// seed and, for the sized ones, of the size, that returns the scenario (or a promise of
+// it, for a preset kept as a JSON file in web/presets/, which Go tests read too).
+// Fetched when a preset is first chosen.
 
 import { DEFAULT_SIZE, sized } from './scenarios.js';
 
@@ -20,24 +22,17 @@ export const PRESETS = {
     ],
   }),
   // The paper's Figure 10, with joint consensus switched off: leader S3 adds learners
-  // S4 and S5, is cut off with them, and switches from C_old = {S1, S2, S3} to
-  // C_new = {S1…S5} directly; it crashes and restarts. S1 and S2 still decide by
-  // C_old, S3, S4 and S5 by C_new: each side elects a leader, in the same term for
-  // most seeds (seed 1 does), and the safety panel shows Election Safety broken.
-  figure10: (seed) => ({
-    v: 1,
-    seed,
-    options: { peers: 5, voters: 3, unsafe: { direct_config_change: true } },
-    actions: [
-      { at: 1, type: 'timeout', peer: 3 },
-      { at: 100, type: 'add-learner', peer: 4 },
-      { at: 200, type: 'add-learner', peer: 5 },
-      { at: 400, type: 'partition', groups: [[3, 4, 5], [1, 2]] },
-      { at: 401, type: 'reconfigure', voters: [1, 2, 3, 4, 5] },
-      { at: 450, type: 'crash', peer: 3 },
-      { at: 460, type: 'restart', peer: 3 },
-    ],
-  }),
+  // S4 and S5, is cut off with them and switches from C_old = {S1, S2, S3} straight to
+  // C_new = {S1…S5}; then S4 and S1 are made to time out. S4 wins term 2 with the votes
+  // of C_new's S3, S4 and S5, and S1 wins term 2 with C_old's S1 and S2: the safety
+  // panel shows Election Safety broken, for any seed (timeouts are long and pre-vote
+  // off, so no other election happens). The scenario is a file, web/presets/figure10.json,
+  // which a Go test (sim/figure10_preset_test.go) plays for 200 seeds.
+  figure10: async (seed) => {
+    const res = await fetch(new URL('../presets/figure10.json', import.meta.url));
+    if (!res.ok) throw new Error(`the Figure 10 preset could not be loaded (${res.status})`);
+    return { ...(await res.json()), seed };
+  },
   // S3 led term 2 and wrote entries 3 and 4 that never committed; S1 then led term 3
   // with S2's vote and wrote its own entry 3. When S1 wins term 4, S3 must drop 3..4.
   conflict: (seed) => ({

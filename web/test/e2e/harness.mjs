@@ -3,6 +3,7 @@
 // Each test file gets its own server, browser and fresh profile directory.
 
 import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -168,4 +169,69 @@ export function useServerAndBrowser() {
     await env.server?.stop();
   });
   return env;
+}
+
+/**
+ * lessonDriver drives the lesson panel of a page on which a lesson of `steps` steps is
+ * open, as a learner would; the lesson browser tests share it:
+ * - onStep(n) waits until the panel shows step n;
+ * - passes(timeout) waits for the step's check to pass, asserts every part ticked and
+ *   returns the parts' texts;
+ * - answerQuiz(cites) answers each question (the first choice, then another if that was
+ *   wrong), asserts each explanation matches cites when given, and returns how many;
+ * - highlighted() lists the outlined elements (their id, or a card's data-peer);
+ * - find() presses "Find it on the page" and returns what got the focus: {id, action,
+ *   peer} (peer: its data-peer or its card's).
+ */
+export function lessonDriver(page, steps) {
+  return {
+    async onStep(n) {
+      await page.waitForFunction(([n, of]) => document.querySelector('#lesson-step-title')?.textContent.startsWith(`Step ${n} of ${of}:`), [n, steps]);
+    },
+    async passes(timeout = 30_000) {
+      await page.waitForSelector('#lesson-verdict[data-passed="true"]', { timeout });
+      const parts = await page.$$eval('#lesson-parts li', (lis) => lis.map((li) => ({ passed: li.dataset.passed, text: li.textContent })));
+      for (const p of parts) assert.equal(p.passed, 'true', p.text);
+      return parts.map((p) => p.text.replace(/^✓passed: /, ''));
+    },
+    async answerQuiz(cites) {
+      const questions = await page.locator('#lesson-quiz .quiz').count();
+      for (let i = 0; i < questions; i++) {
+        const q = page.locator('#lesson-quiz .quiz').nth(i);
+        await q.locator('.quiz-choice:not([disabled])').first().click();
+        if (await q.getAttribute('data-answered') === 'retry') await q.locator('.quiz-choice:not([disabled])').first().click();
+        assert.match(await q.getAttribute('data-answered'), /^(right|wrong)$/);
+        if (cites) assert.match(await q.locator('.quiz-feedback').textContent(), cites, 'the explanation cites the paper');
+      }
+      return questions;
+    },
+    highlighted() {
+      return page.evaluate(() => [...document.querySelectorAll('[data-lesson-target]')].map((e) => e.id || e.getAttribute('data-peer')));
+    },
+    async find() {
+      await page.click('#lesson-find');
+      return page.evaluate(() => {
+        const a = document.activeElement;
+        return { id: a.id, action: a.dataset.action, peer: a.dataset.peer || a.closest('.peer-card')?.dataset.peer };
+      });
+    },
+  };
+}
+
+/**
+ * openLessonFromMenu opens a lesson as a learner does: the Lessons button, then its
+ * entry in the menu, which must name its title and its number of steps; the address
+ * then links to step 1. Returns the lessonDriver of the lesson.
+ */
+export async function openLessonFromMenu(page, { id, number, title, steps }) {
+  await page.click('#lessons-open');
+  await page.waitForSelector('#lesson-menu[open]');
+  const entry = `#lesson-menu [data-lesson="${id}"]`;
+  assert.match(await page.textContent(entry), new RegExp(`${title}.*${steps} steps`, 's'));
+  await page.click(entry);
+  await page.waitForSelector('#lesson:not([hidden])');
+  assert.match(page.url(), new RegExp(`#lesson=${String(number).padStart(2, '0')}&step=1$`));
+  const lesson = lessonDriver(page, steps);
+  await lesson.onStep(1);
+  return lesson;
 }

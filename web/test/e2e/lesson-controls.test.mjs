@@ -6,7 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndBrowser, openPage, state, waitFor, setSpeed, play, pause, axeSource, screenshot } from './harness.mjs';
+import { useServerAndBrowser, openPage, lessonDriver, state, waitFor, setSpeed, play, pause, axeSource, screenshot } from './harness.mjs';
 
 const env = useServerAndBrowser();
 const axe = axeSource();
@@ -18,34 +18,6 @@ async function scan(page, include) {
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
   }, include);
   return result.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.join(', ')}`);
-}
-
-/** onStep waits until the panel shows step n of the lesson. */
-async function onStep(page, n, of) {
-  await page.waitForFunction(([n, of]) => document.querySelector('#lesson-step-title')?.textContent.startsWith(`Step ${n} of ${of}:`), [n, of]);
-}
-
-/** passes waits for the step's check to pass, every part ticked, and returns the parts' texts. */
-async function passes(page, timeout = 30_000) {
-  await page.waitForSelector('#lesson-verdict[data-passed="true"]', { timeout });
-  const parts = await page.$$eval('#lesson-parts li', (lis) => lis.map((li) => ({ passed: li.dataset.passed, text: li.textContent })));
-  for (const p of parts) assert.equal(p.passed, 'true', p.text);
-  return parts.map((p) => p.text.replace(/^✓passed: /, ''));
-}
-
-/** answerQuiz answers each question: the first choice, then another if that was wrong. */
-async function answerQuiz(page) {
-  const questions = await page.locator('#lesson-quiz .quiz').count();
-  for (let i = 0; i < questions; i++) {
-    const q = page.locator('#lesson-quiz .quiz').nth(i);
-    await q.locator('.quiz-choice:not([disabled])').first().click();
-    if (await q.getAttribute('data-answered') === 'retry') await q.locator('.quiz-choice:not([disabled])').first().click();
-    assert.match(await q.getAttribute('data-answered'), /^(right|wrong)$/);
-  }
-}
-
-async function highlighted(page) {
-  return page.evaluate(() => [...document.querySelectorAll('[data-lesson-target]')].map((e) => e.id || e.getAttribute('data-peer')));
 }
 
 /** next goes on to the next step (or the outro) with the Next button. */
@@ -105,51 +77,51 @@ async function replays(page) {
 
 test('lesson 14 by hand: the session fields of the client form make the retry apply once', async () => {
   const page = await openPage(env.browser.context, `${env.server.url}#lesson=14&step=1`);
-  await onStep(page, 1, 8);
+  const { onStep, passes, answerQuiz, highlighted, find } = lessonDriver(page, 8);
+  await onStep(1);
   await play(page, 0);
-  await passes(page);
+  await passes();
   await next(page);
 
   // Step 2: the answer is lost, without a session.
-  await onStep(page, 2, 8);
-  assert.deepEqual(await highlighted(page), ['client-form']);
+  await onStep(2);
+  assert.deepEqual(await highlighted(), ['client-form']);
   const first = await sendThenCrashLeader(page, '', '');
-  await passes(page);
-  await answerQuiz(page);
+  await passes();
+  await answerQuiz();
   await next(page);
 
   // Step 3: the next leader commits it anyway.
-  await onStep(page, 3, 8);
+  await onStep(3);
   await play(page, 0);
-  await passes(page);
+  await passes();
   assert.notEqual((await state(page)).leader, first);
   await next(page);
 
   // Steps 4 and 5: another client writes b, then the retry without a session undoes it.
-  await onStep(page, 4, 8);
+  await onStep(4);
   await send(page, 'SET x b');
-  await passes(page);
+  await passes();
   await next(page);
-  await onStep(page, 5, 8);
+  await onStep(5);
   await send(page, 'SET x a');
-  assert.deepEqual(await passes(page), ['the retry succeeded', 'x is a again on every server that is up: b is lost']);
-  await answerQuiz(page);
+  assert.deepEqual(await passes(), ['the retry succeeded', 'x is a again on every server that is up: b is lost']);
+  await answerQuiz();
   await next(page);
 
   // Step 6: a fresh cluster.
-  await onStep(page, 6, 8);
+  await onStep(6);
   await play(page, 0);
-  await passes(page);
+  await passes();
   await next(page);
 
   // Step 7: the same, as request 1 of client 7, typed into the session fields.
-  await onStep(page, 7, 8);
-  assert.deepEqual(await highlighted(page), ['cmd-session']);
+  await onStep(7);
+  assert.deepEqual(await highlighted(), ['cmd-session']);
   assert.doesNotMatch(await page.textContent('#lesson-narration') + await page.textContent('#lesson-prompt'), /Show me/, 'the narration does not send the learner to Show me');
-  await page.click('#lesson-find');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'cmd-client', 'Find it focuses the session fields');
+  assert.equal((await find()).id, 'cmd-client', 'Find it focuses the session fields');
   const lost = await sendThenCrashLeader(page, '7', '1');
-  assert.deepEqual(await passes(page),
+  assert.deepEqual(await passes(),
     ['client 7 sent a write with its session', 'the leader is down', 'a follower stored SET x a', 'the client got no answer']);
   const sent = (await page.evaluate(() => window.raftplay.scenario().actions)).filter((a) => a.type === 'client');
   assert.deepEqual(sent.map(({ cmd, client, seq }) => ({ cmd, client, seq })), [{ cmd: 'SET x a', client: 7, seq: 1 }],
@@ -157,20 +129,20 @@ test('lesson 14 by hand: the session fields of the client form make the retry ap
   await next(page);
 
   // Step 8: the new leader applies x = a; SET x b without a session; the retry with it.
-  await onStep(page, 8, 8);
-  assert.deepEqual(await highlighted(page), ['cmd-session']);
+  await onStep(8);
+  assert.deepEqual(await highlighted(), ['cmd-session']);
   assert.equal(await page.inputValue('#cmd-client'), '7', 'the session fields keep what was typed');
   await play(page, 0);
   await waitFor(page, (s) => s.leader && s.leader !== lost && s.peers[s.leader - 1].kv.x === 'a', 'a new leader that applied x = a');
   await send(page, 'SET x b');
   await waitFor(page, (s) => s.peers.every((p) => p.role === 'down' || p.kv.x === 'b'), 'x = b on every server up');
   await send(page, 'SET x a', '7', '1');
-  assert.deepEqual(await passes(page),
+  assert.deepEqual(await passes(),
     ['client 7 retried with its session', 'both writes succeeded: b, then the retry', 'x stays b on every server that is up']);
   const snap = await waitFor(page, (s) => s.peers.every((p) => p.role === 'down' || p.log.filter((e) => e.command === 'SET x a').length === 2) && s,
     'the retry committed as a second entry');
   assert.ok(snap.peers.every((p) => p.role === 'down' || p.kv.x === 'b'), 'the retry was answered, not applied');
-  await answerQuiz(page);
+  await answerQuiz();
   await screenshot(page, 'lesson-14-by-hand');
 
   // The share link replays both session writes: x is b there too.
@@ -185,19 +157,19 @@ test('lesson 14 by hand: the session fields of the client form make the retry ap
 
 test('lesson 15 by hand: the latency control slows the network until elections fail', async () => {
   const page = await openPage(env.browser.context, `${env.server.url}#lesson=15&step=1`);
-  await onStep(page, 1, 5);
+  const { onStep, passes, answerQuiz, highlighted, find } = lessonDriver(page, 5);
+  await onStep(1);
   assert.deepEqual([await page.inputValue('#net-latency-min'), await page.inputValue('#net-latency-max')], ['2', '8'],
     'the fields show the latency in force');
   await play(page, 0);
-  await passes(page);
+  await passes();
   await next(page);
 
   // Step 2: 20 to 30 ms, then crash S2.
-  await onStep(page, 2, 5);
-  assert.deepEqual(await highlighted(page), ['net-latency']);
+  await onStep(2);
+  assert.deepEqual(await highlighted(), ['net-latency']);
   assert.doesNotMatch(await page.textContent('#lesson-narration') + await page.textContent('#lesson-prompt'), /Show me/);
-  await page.click('#lesson-find');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'net-latency-min', 'Find it focuses the latency fields');
+  assert.equal((await find()).id, 'net-latency-min', 'Find it focuses the latency fields');
   await setSpeed(page, -3);
   await page.fill('#net-latency-min', '20');
   await page.fill('#net-latency-max', '30');
@@ -205,12 +177,12 @@ test('lesson 15 by hand: the latency control slows the network until elections f
   await waitFor(page, (s) => s.network.latency[0] === 20 && s.network.latency[1] === 30, 'the latency is 20 to 30 ms');
   await crash(page, 2);
   await play(page, 0);
-  await passes(page);
+  await passes();
   await next(page);
 
   // Step 3: restart S2, 150 to 250 ms, crash the leader: elections keep failing.
-  await onStep(page, 3, 5);
-  assert.deepEqual(await highlighted(page), ['net-latency']);
+  await onStep(3);
+  assert.deepEqual(await highlighted(), ['net-latency']);
   await setSpeed(page, -3);
   await page.click('.peer-card[data-peer="2"] button:has-text("Restart")');
   await page.fill('#net-latency-min', '150');
@@ -219,8 +191,8 @@ test('lesson 15 by hand: the latency control slows the network until elections f
   await waitFor(page, (s) => s.network.latency[0] === 150, 'the latency is 150 to 250 ms');
   await crash(page, (await state(page)).leader);
   await play(page, 0);
-  await passes(page);
-  await answerQuiz(page);
+  await passes();
+  await answerQuiz();
   await pause(page);
   const copy = await replays(page);
   assert.deepEqual(copy.network.latency, [150, 250], 'the share link replays the latency change');
@@ -228,16 +200,16 @@ test('lesson 15 by hand: the latency control slows the network until elections f
   await next(page);
 
   // Step 4 starts a fresh cluster with the slow network: the fields follow it.
-  await onStep(page, 4, 5);
+  await onStep(4);
   await page.waitForFunction(() => document.querySelector('#net-latency-min').value === '150');
   await play(page, 1);
-  await passes(page);
+  await passes();
   await next(page);
-  await onStep(page, 5, 5);
+  await onStep(5);
   await crash(page, (await state(page)).leader);
   await play(page, 1);
-  await passes(page);
-  await answerQuiz(page);
+  await passes();
+  await answerQuiz();
   await next(page);
   await page.waitForSelector('#lesson-outro:not([hidden])');
   assert.deepEqual(page.problems, []);
@@ -265,7 +237,7 @@ test('the latency and session fields refuse bad input with a sentence and change
 for (const [width, colorScheme] of [[1280, 'light'], [375, 'dark']]) {
   test(`axe finds no serious or critical violations in the new controls at ${width} px, ${colorScheme}`, async () => {
     const page = await openPage(env.browser.context, `${env.server.url}#lesson=14&step=7`, { width, height: width > 800 ? 900 : 812, colorScheme });
-    await onStep(page, 7, 8);
+    await lessonDriver(page, 8).onStep(7);
     await page.fill('#cmd-client', '7');
     await page.fill('#cmd-seq', '1');
     assert.deepEqual(await scan(page, '#client-form'), [], 'the client form with its session fields');

@@ -7,39 +7,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndBrowser, openPage, state, waitFor, play, screenshot } from './harness.mjs';
+import { useServerAndBrowser, openPage, openLessonFromMenu, state, waitFor, play, screenshot } from './harness.mjs';
 
 const env = useServerAndBrowser();
-
-/** onStep waits until the panel shows step n of 6. */
-async function onStep(page, n) {
-  await page.waitForFunction((n) => document.querySelector('#lesson-step-title')?.textContent.startsWith(`Step ${n} of 6:`), n);
-}
-
-/** passes waits for the step's check to pass, every part ticked, and returns the parts' texts. */
-async function passes(page) {
-  await page.waitForSelector('#lesson-verdict[data-passed="true"]', { timeout: 30_000 });
-  const parts = await page.$$eval('#lesson-parts li', (lis) => lis.map((li) => ({ passed: li.dataset.passed, text: li.textContent })));
-  for (const p of parts) assert.equal(p.passed, 'true', p.text);
-  return parts.map((p) => p.text.replace(/^✓passed: /, ''));
-}
-
-/** answerQuiz answers each question: the first choice, then another if that was wrong; returns how many. */
-async function answerQuiz(page) {
-  const questions = await page.locator('#lesson-quiz .quiz').count();
-  for (let i = 0; i < questions; i++) {
-    const q = page.locator('#lesson-quiz .quiz').nth(i);
-    await q.locator('.quiz-choice:not([disabled])').first().click();
-    if (await q.getAttribute('data-answered') === 'retry') await q.locator('.quiz-choice:not([disabled])').first().click();
-    assert.match(await q.getAttribute('data-answered'), /^(right|wrong)$/);
-    assert.match(await q.locator('.quiz-feedback').textContent(), /§7/, 'the explanation cites the paper');
-  }
-  return questions;
-}
-
-async function highlighted(page) {
-  return page.evaluate(() => [...document.querySelectorAll('[data-lesson-target]')].map((e) => e.id || e.getAttribute('data-peer')));
-}
 
 /** snapshotBlock returns the snapshot block of a peer's log row as {index, term, title}, or null. */
 function snapshotBlock(page, peer) {
@@ -67,33 +37,25 @@ async function snapshot(page, id) {
 
 test('lesson 18 by clicking: snapshots on a follower and the leader, a follower brought back by InstallSnapshot, every server compacting on its own', async () => {
   const page = await openPage(env.browser.context, env.server.url);
-  await page.click('#lessons-open');
-  await page.waitForSelector('#lesson-menu[open]');
-  assert.match(await page.textContent('#lesson-menu [data-lesson="snapshots"]'), /Snapshots and log compaction.*6 steps/s);
-  await page.click('#lesson-menu [data-lesson="snapshots"]');
-  await page.waitForSelector('#lesson:not([hidden])');
-  assert.match(page.url(), /#lesson=18&step=1$/);
+  const lesson = await openLessonFromMenu(page, { id: 'snapshots', number: 18, title: 'Snapshots and log compaction', steps: 6 });
 
   // Step 1: six writes to x; every log holds seven entries and no snapshot.
-  await onStep(page, 1);
   await play(page, 1);
-  assert.deepEqual(await passes(page), ['every server has applied x = 6', 'every log holds seven committed entries']);
+  assert.deepEqual(await lesson.passes(), ['every server has applied x = 6', 'every log holds seven committed entries']);
   for (const id of [1, 2, 3]) {
     assert.equal(await snapshotBlock(page, id), null, `S${id} has no snapshot yet`);
     assert.deepEqual(await cellIndexes(page, id), [1, 2, 3, 4, 5, 6, 7], `S${id}'s log holds entries 1 to 7`);
   }
   assert.equal(await page.locator('.legend li.legend-snapshot').isVisible(), false, 'no snapshot drawn, none in the legend');
-  assert.equal(await answerQuiz(page), 1);
+  assert.equal(await lesson.answerQuiz(/§7/), 1);
   await page.click('#lesson-next');
 
   // Step 2: the Snapshot button of S2, which Find it focuses.
-  await onStep(page, 2);
-  assert.deepEqual(await highlighted(page), ['2']);
-  await page.click('#lesson-find');
-  assert.deepEqual(await page.evaluate(() => [document.activeElement.dataset.action, document.activeElement.closest('.peer-card')?.dataset.peer]),
-    ['snapshot', '2'], 'Find it focuses S2\'s Snapshot button');
+  await lesson.onStep(2);
+  assert.deepEqual(await lesson.highlighted(), ['2']);
+  assert.deepEqual(await lesson.find(), { id: '', action: 'snapshot', peer: '2' }, 'Find it focuses S2\'s Snapshot button');
   await snapshot(page, 2);
-  assert.deepEqual(await passes(page), ['S2 takes a snapshot up to entry 7']);
+  assert.deepEqual(await lesson.passes(), ['S2 takes a snapshot up to entry 7']);
   // The log view draws on the next animation frame.
   await page.waitForSelector('.log-row[data-peer="2"] li.log-snapshot[data-snapshot-index="7"]');
   const block = await snapshotBlock(page, 2);
@@ -114,26 +76,26 @@ test('lesson 18 by clicking: snapshots on a follower and the leader, a follower 
     return [style('.legend .swatch.snapshot'), style('.log-row[data-peer="2"] li.log-snapshot')];
   });
   assert.deepEqual(borders, ['double', 'double'], 'the legend\'s swatch has the block\'s double border');
-  assert.equal(await answerQuiz(page), 1);
+  assert.equal(await lesson.answerQuiz(/§7/), 1);
   await page.click('#lesson-next');
 
   // Step 3: crash S3, then SET y 7 to S1 from the client form.
-  await onStep(page, 3);
+  await lesson.onStep(3);
   await page.click('.peer-card[data-peer="3"] button[data-action="crash"]');
   await page.waitForSelector('[data-peer-id="3"][data-role="down"]');
   await send(page, 'SET y 7', 1);
   await play(page);
-  assert.deepEqual(await passes(page), ['S3 is down', 'S1 has applied y = 7', 'S2 has applied y = 7', 'S3 misses entry 8']);
-  assert.equal(await answerQuiz(page), 1);
+  assert.deepEqual(await lesson.passes(), ['S3 is down', 'S1 has applied y = 7', 'S2 has applied y = 7', 'S3 misses entry 8']);
+  assert.equal(await lesson.answerQuiz(/§7/), 1);
   await page.click('#lesson-next');
 
   // Step 4: Snapshot on S1, then Restart on S3: S3 gets S1's snapshot.
-  await onStep(page, 4);
-  assert.deepEqual(await highlighted(page), ['1']);
+  await lesson.onStep(4);
+  assert.deepEqual(await lesson.highlighted(), ['1']);
   await snapshot(page, 1);
   await page.click('.peer-card[data-peer="3"] button[data-action="restart"]');
   await play(page);
-  assert.deepEqual(await passes(page), ['S1 takes a snapshot up to entry 8', 'S1 sends S3 its snapshot: entry 8 is no longer in its log',
+  assert.deepEqual(await lesson.passes(), ['S1 takes a snapshot up to entry 8', 'S1 sends S3 its snapshot: entry 8 is no longer in its log',
     'S3 installs the snapshot', 'S3 holds y = 7 without ever receiving entry 8']);
   await page.waitForFunction(() => /installed the snapshot/.test(document.querySelector('#narration-list').textContent));
   await page.waitForSelector('.log-row[data-peer="3"] li.log-snapshot[data-snapshot-index="8"]');
@@ -143,25 +105,25 @@ test('lesson 18 by clicking: snapshots on a follower and the leader, a follower 
   assert.equal((await snapshotBlock(page, 1)).index, 8);
   assert.equal((await state(page)).peers[2].kv.y, '7');
   await screenshot(page, 'lesson-18-install-snapshot');
-  assert.equal(await answerQuiz(page), 1);
+  assert.equal(await lesson.answerQuiz(/§7/), 1);
   await page.click('#lesson-next');
 
   // Step 5: SET z 9 to S1; S3 appends entry 9 right after its snapshot.
-  await onStep(page, 5);
+  await lesson.onStep(5);
   await send(page, 'SET z 9', 1);
   await play(page);
-  assert.deepEqual(await passes(page), ['S3 appends entry 9 right after its snapshot', 'S3 has applied z = 9']);
+  assert.deepEqual(await lesson.passes(), ['S3 appends entry 9 right after its snapshot', 'S3 has applied z = 9']);
   await page.waitForSelector('.log-row[data-peer="3"] .log-cell[data-index="9"]');
   assert.deepEqual(await cellIndexes(page, 3), [9], 'S3\'s row: the snapshot, then entry 9');
   await page.click('#lesson-next');
 
   // Step 6: a fresh cluster in which every server compacts on its own.
-  await onStep(page, 6);
+  await lesson.onStep(6);
   await play(page, 1);
-  assert.deepEqual(await passes(page), ['S1 snapshots twice', 'S2 snapshots twice', 'S3 snapshots twice', 'no snapshot is sent']);
+  assert.deepEqual(await lesson.passes(), ['S1 snapshots twice', 'S2 snapshots twice', 'S3 snapshots twice', 'no snapshot is sent']);
   await waitFor(page, (s) => s.peers.every((p) => p.snapshot_index === 8), 'every server compacted up to entry 8');
   for (const id of [1, 2, 3]) await page.waitForSelector(`.log-row[data-peer="${id}"] li.log-snapshot[data-snapshot-index="8"]`);
-  assert.equal(await answerQuiz(page), 1);
+  assert.equal(await lesson.answerQuiz(/§7/), 1);
   assert.equal(await page.textContent('#lesson-next'), 'Finish ✓');
   await page.click('#lesson-next');
   await page.waitForSelector('#lesson-outro:not([hidden])');

@@ -226,3 +226,86 @@ test('a long flood of items keeps the page\'s DOM and memory bounded', async () 
     assert.match(await page.textContent('#live-sampled'), /at most 4 messages per link and 40 in all at once: [\d,]+ were not drawn/);
   });
 });
+
+test('under a flood of writes, a node going down is drawn at once, not at the next busy redraw', async () => {
+  await withFake({}, async (fake, page) => {
+    await page.waitForSelector('[data-peer-id="3"][data-role="follower"]');
+    // A busy cluster: 400 entries a second in statuses every 25 ms, and events, until
+    // the page redraws the nodes' views on its busy cap (<html class="fast">).
+    let n = 0;
+    const flood = setInterval(() => {
+      for (let i = 0; i < 10; i++) fake.log.push({ index: fake.log.length + 1, term: 2 });
+      for (const id of [1, 2, 3]) {
+        fake.push('event', { id, event: { time: new Date().toISOString(), kind: 'commit-advanced', peer: id, index: ++n, log_term: 2, text: `peer ${id} advanced its commit index to ${n} (term 2)` } });
+      }
+      fake.broadcastAll();
+    }, 25);
+    try {
+      await page.waitForSelector('html.fast', { timeout: 15_000 });
+      // Count the page's frames, and note the frame in which the page's own stream
+      // reports S3 down and the one in which the drawing shows it.
+      await page.evaluate(() => {
+        const w = { frame: 0, said: -1, drawn: -1 };
+        window.downWatch = w;
+        const tick = () => { w.frame++; requestAnimationFrame(tick); };
+        requestAnimationFrame(tick);
+        const es = new EventSource('api/live/stream');
+        es.addEventListener('status', (ev) => {
+          const d = JSON.parse(ev.data);
+          if (d.id === 3 && d.up === false && w.said < 0) w.said = w.frame;
+        });
+        new MutationObserver(() => {
+          if (w.drawn < 0 && document.querySelector('[data-peer-id="3"]').dataset.role === 'down') w.drawn = w.frame;
+        }).observe(document.querySelector('#peers'), { attributes: true, subtree: true, attributeFilter: ['data-role'] });
+      });
+      // Let a busy redraw happen first, so that the cap is in force when S3 goes down.
+      await page.waitForTimeout(300);
+      fake.nodes.get(3).up = false;
+      fake.broadcastStatus(3);
+      await page.waitForSelector('[data-peer-id="3"][data-role="down"]');
+      await page.waitForSelector('li.peer-card[data-peer="3"] [data-action="restart"]');
+      const w = await page.evaluate(() => window.downWatch);
+      assert.ok(w.said >= 0 && w.drawn >= 0, JSON.stringify(w));
+      // At once: in the frame after the item arrived (a frame of slack: the two streams
+      // are separate connections).
+      assert.ok(w.drawn - w.said <= 2, `S3 drawn down ${w.drawn - w.said} frames after the stream said so`);
+    } finally {
+      clearInterval(flood);
+    }
+  });
+});
+
+test('under a flood, a crash from the page is drawn at once and held while stale statuses still say up', async () => {
+  // The server learns of the crash only 2 s later (when the node stops answering): its
+  // statuses meanwhile still say up, from before the kill.
+  await withFake({ reportCrashAfter: 2000 }, async (fake, page) => {
+    await page.waitForSelector('[data-peer-id="3"][data-role="follower"]');
+    const flood = setInterval(() => {
+      for (let i = 0; i < 10; i++) fake.log.push({ index: fake.log.length + 1, term: 2 });
+      fake.broadcastAll();
+    }, 25);
+    try {
+      await page.waitForSelector('html.fast', { timeout: 15_000 });
+      await page.evaluate(() => {
+        const w = { roles: [] };
+        window.crashWatch = w;
+        new MutationObserver(() => {
+          const role = document.querySelector('[data-peer-id="3"]').dataset.role;
+          if (role !== w.roles[w.roles.length - 1]) w.roles.push(role);
+        }).observe(document.querySelector('#peers'), { attributes: true, subtree: true, attributeFilter: ['data-role'] });
+      });
+      await page.click('[data-action="crash"][data-peer="3"]');
+      // Long before the server reports it (2 s): the crash answered, the process is dead.
+      await page.waitForSelector('[data-peer-id="3"][data-role="down"]', { timeout: 1500 });
+      assert.equal(fake.nodes.get(3).up, true, 'the server has not reported the crash yet');
+      await page.waitForSelector('li.peer-card[data-peer="3"] [data-action="restart"]');
+      // The statuses of before the kill do not bring it back up; the server's report
+      // then agrees.
+      await new Promise((done) => setTimeout(done, 2500));
+      assert.equal(fake.nodes.get(3).up, false);
+      assert.deepEqual(await page.evaluate(() => window.crashWatch.roles), ['down']);
+    } finally {
+      clearInterval(flood);
+    }
+  });
+});
