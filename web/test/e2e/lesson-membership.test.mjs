@@ -13,7 +13,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndBrowser, openPage, openLessonFromMenu, state, waitFor, play, pause, screenshot } from './harness.mjs';
+import { useServerAndBrowser, openPage, openLessonFromMenu, lessonDriver, state, waitFor, setSpeed, play, pause, screenshot } from './harness.mjs';
 
 const env = useServerAndBrowser();
 
@@ -118,6 +118,30 @@ test('lesson 19 by clicking: S4 joins as a learner, catches up, and is promoted 
   await page.waitForSelector('#lesson-outro:not([hidden])');
   const saved = await page.evaluate(() => JSON.parse(localStorage.getItem('raftplay.lessons.v1')));
   assert.deepEqual(saved.lessons['adding-a-server'].done, [1, 2, 3, 4, 5]);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('lesson 19 step 5, S4 promoted the moment its button is enabled: every commit waits for S4, and the step says what it asked for', async () => {
+  const page = await openPage(env.browser.context, `${env.server.url}#lesson=19&step=5`);
+  const lesson = lessonDriver(page, 5);
+  await lesson.onStep(5);
+  await setSpeed(page, -1);
+  await page.click('[data-action="add-server"]');
+  // The click waits for the button to be enabled: S4's learner entry committed.
+  await page.click('.peer-card[data-peer="4"] button[data-action="promote"]');
+  await page.fill('#cmd', 'SET y 1');
+  await page.selectOption('#cmd-peer', '0');
+  await page.click('#client-form button[data-action="send"]');
+  await page.waitForSelector('#lesson-overdue:not([hidden])', { timeout: 30_000 });
+  const s = await state(page);
+  assert.ok(s.peers[0].outgoing?.length, 'S1 is still in C_old,new');
+  assert.ok(s.peers[3].last_index < s.peers[0].last_index, 'S4 is still catching up');
+  assert.notEqual(s.peers[1].kv.y, '1', 'SET y 1 waits');
+  assert.match(await page.textContent('.conf-waiting'), /waits for C_new ✗/);
+  assert.match(await page.textContent('#lesson-stall-why'),
+    /The step asks you to add S4 as a learner, then let 80 ticks pass, then promote S4 to a voter, then send SET y 1 to the leader\./);
+  assert.equal(await page.getAttribute('#lesson-verdict', 'data-passed'), 'false');
   assert.deepEqual(page.problems, []);
   await page.close();
 });
