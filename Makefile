@@ -132,13 +132,16 @@ diskfaults: ## DISKFAULT_ROUNDS (30) rounds of SIGKILL plus a random disk fault 
 
 # The page in a real browser: end-to-end and accessibility tests in Debian's Chromium
 # (playwright-core and axe-core from `npm ci`), and the performance numbers (`make perf`).
-.PHONY: test-browser perf
+.PHONY: test-browser perf live-perf
 
 test-browser: dist build node_modules ## the page in headless Chromium (e2e and axe)
 	scripts/browser-test.sh
 
 perf: dist build node_modules ## the playground's performance numbers in Chromium
 	node scripts/perf.mjs
+
+live-perf: dist build node_modules ## the live page's frame rate under 64 writers and a flood, against an empty page
+	node scripts/live-perf.mjs
 
 # Lessons: replay every lesson's reference path through the engine, and check that no
 # step's check passes without its action.

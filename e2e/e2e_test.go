@@ -254,6 +254,15 @@ func TestEndToEnd(t *testing.T) {
 	wg.Wait()
 	require.Len(t, killed, len(e2eKillsAt))
 
+	acked := checkHistory(t, clients)
+	checkDurable(t, ctx, c, acked)
+}
+
+// checkHistory gathers the clients' histories and checks them: no client got an answer
+// a correct cluster never gives, some write was acknowledged, and the history is
+// linearizable. It returns the acknowledged writes, for a check of the logs.
+func checkHistory(t *testing.T, clients []*e2eClient) []ackedWrite {
+	t.Helper()
 	var ops []lincheck.Operation
 	var acked []ackedWrite
 	for _, cl := range clients {
@@ -263,9 +272,8 @@ func TestEndToEnd(t *testing.T) {
 	}
 	summarize(t, ops, len(acked))
 	require.NotEmpty(t, acked, "no write was acknowledged")
-
 	checkLinearizable(t, ops)
-	checkDurable(t, ctx, c, acked)
+	return acked
 }
 
 func summarize(t *testing.T, ops []lincheck.Operation, acked int) {
@@ -322,10 +330,7 @@ func checkNotVacuous(t *testing.T, ops []lincheck.Operation) {
 // must agree wherever all three are committed.
 func checkDurable(t *testing.T, ctx context.Context, c *Cluster, acked []ackedWrite) {
 	t.Helper()
-	var maxIndex uint64
-	for _, w := range acked {
-		maxIndex = max(maxIndex, w.index)
-	}
+	maxIndex := lastAcked(acked)
 	require.NoError(t, c.WaitApplied(ctx, maxIndex))
 	require.NoError(t, c.StopAll(10*time.Second), "the nodes did not all stop cleanly")
 
@@ -336,15 +341,7 @@ func checkDurable(t *testing.T, ctx context.Context, c *Cluster, acked []ackedWr
 		require.GreaterOrEqual(t, hs.Commit, maxIndex, "node %d's saved commit index", n.ID)
 		logs[i] = entries
 		minCommit = min(minCommit, hs.Commit)
-		missing := 0
-		for _, w := range acked {
-			if !holdsWrite(entries, w) {
-				if missing++; missing <= 5 {
-					t.Errorf("node %d's log lacks the acknowledged write %s=%s at index %d", n.ID, w.key, w.value, w.index)
-				}
-			}
-		}
-		assert.Zero(t, missing, "acknowledged writes missing from node %d's log", n.ID)
+		checkLogHolds(t, n.ID, entries, acked)
 	}
 	for index := uint64(1); index <= minCommit; index++ {
 		want := logs[0][index-1]
@@ -356,6 +353,30 @@ func checkDurable(t *testing.T, ctx context.Context, c *Cluster, acked []ackedWr
 		}
 	}
 	t.Logf("all %d acknowledged writes are in the logs of all %d nodes; the logs agree up to index %d", len(acked), len(c.Nodes), minCommit)
+}
+
+// lastAcked is the highest index of an acknowledged write.
+func lastAcked(acked []ackedWrite) uint64 {
+	var index uint64
+	for _, w := range acked {
+		index = max(index, w.index)
+	}
+	return index
+}
+
+// checkLogHolds fails the test for every acknowledged write that node id's log, read
+// from its disk, lacks (naming the first five): a lost write.
+func checkLogHolds(t *testing.T, id uint64, entries []engine.Entry, acked []ackedWrite) {
+	t.Helper()
+	missing := 0
+	for _, w := range acked {
+		if !holdsWrite(entries, w) {
+			if missing++; missing <= 5 {
+				t.Errorf("node %d's log lacks the acknowledged write %s=%s at index %d", id, w.key, w.value, w.index)
+			}
+		}
+	}
+	assert.Zero(t, missing, "acknowledged writes missing from node %d's log", id)
 }
 
 func readLog(t *testing.T, dir string, voters int) ([]engine.Entry, engine.HardState) {

@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/raftplay/raftplay/lincheck"
 	"github.com/raftplay/raftplay/node"
 )
 
@@ -125,16 +124,7 @@ func TestMembershipChanges(t *testing.T) {
 	wg.Wait()
 	t.Logf("%v: load stopped", elapsed())
 
-	var ops []lincheck.Operation
-	var acked []ackedWrite
-	for _, cl := range clients {
-		assert.Empty(t, cl.errors, "client %d got answers a correct cluster never gives", cl.id)
-		ops = append(ops, cl.ops...)
-		acked = append(acked, cl.acked...)
-	}
-	summarize(t, ops, len(acked))
-	require.NotEmpty(t, acked, "no write was acknowledged")
-	checkLinearizable(t, ops)
+	acked := checkHistory(t, clients)
 	checkMembersDurable(t, ctx, c, rest, acked)
 }
 
@@ -172,10 +162,7 @@ func leaderAmong(ctx context.Context, t *testing.T, c *Cluster, ids ...uint64) u
 // stops them, and looks for every acknowledged write in each one's log on disk.
 func checkMembersDurable(t *testing.T, ctx context.Context, c *Cluster, ids []uint64, acked []ackedWrite) {
 	t.Helper()
-	var maxIndex uint64
-	for _, w := range acked {
-		maxIndex = max(maxIndex, w.index)
-	}
+	maxIndex := lastAcked(acked)
 	require.Eventually(t, func() bool {
 		for _, id := range ids {
 			st, err := c.Status(ctx, id)
@@ -189,15 +176,7 @@ func checkMembersDurable(t *testing.T, ctx context.Context, c *Cluster, ids []ui
 	for _, id := range ids {
 		entries, hs := readLog(t, c.Node(id).DataDir, 3)
 		require.GreaterOrEqual(t, hs.Commit, maxIndex, "node %d's saved commit index", id)
-		missing := 0
-		for _, w := range acked {
-			if !holdsWrite(entries, w) {
-				if missing++; missing <= 5 {
-					t.Errorf("node %d's log lacks the acknowledged write %s=%s at index %d", id, w.key, w.value, w.index)
-				}
-			}
-		}
-		assert.Zero(t, missing, "acknowledged writes missing from node %d's log", id)
+		checkLogHolds(t, id, entries, acked)
 	}
 	t.Logf("all %d acknowledged writes are in the logs of nodes %v", len(acked), ids)
 }

@@ -28,6 +28,7 @@ func (p *Peer) Clone(storage Storage) *Peer {
 	q.log = &log
 
 	q.conf, q.baseConf = p.conf.Clone(), p.baseConf.Clone()
+	q.leaving = slices.Clone(p.leaving)
 	q.members = slices.Clone(p.members)
 	q.incoming, q.outgoing = slices.Clone(p.incoming), slices.Clone(p.outgoing)
 	q.votes = slices.Clone(p.votes)

@@ -99,6 +99,10 @@
 // needs a majority of each voter set (jointQuorumValue). Learners are replicated to and
 // never counted, and only voters campaign, plus a voter of the previous configuration
 // while the latest is uncommitted (promotable, dissertation §4.2.2). See membership.go.
+// A server a change removes is still replicated to, and never counted, until it holds
+// the entry that removes it and knows it is committed (it says so by its commit index
+// in its replies), or for at most an election timeout after that entry commits: it then
+// knows it is out (EventRemoved) and never campaigns again. See leaving.go.
 //
 // # Events
 //

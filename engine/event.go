@@ -9,36 +9,38 @@ type EventKind uint8
 
 // The kinds of events. The numbering is part of the trace format: append only.
 const (
-	EventInvalid           EventKind = iota
-	EventRestarted                   // loaded Term, VotedFor (From) and Commit (Index) from storage
-	EventTimeout                     // election timeout fired
-	EventRoleChanged                 // became Role in Term
-	EventVoteGranted                 // Peer granted its vote (or pre-vote, LogTerm unused) to From
-	EventVoteRefused                 // Peer refused From, for Reason
-	EventElectionWon                 // a quorum voted for Peer in Term
-	EventSteppedDown                 // Peer saw the higher Term from From and became a follower
-	EventAppendRejected              // follower refused entries after Index@LogTerm: no such entry (log mismatch)
-	EventSuffixTruncated             // follower removed its entries from Index on (LocalIndex was the old last)
-	EventEntriesAppended             // Peer appended entries Index..LocalIndex
-	EventCommitAdvanced              // commit index moved to Index (entry term LogTerm)
-	EventNextIndexBackoff            // leader set next index for From to Index after a rejection
-	EventQuorumLost                  // check-quorum: leader heard from no quorum within an election timeout
-	EventReadConfirmed               // a ReadIndex round confirmed leadership; reads may see index Index
-	EventRecovered                   // a recovering Peer now holds the whole log of leader From, up to Index
-	EventSnapshotTaken               // Peer took a snapshot up to Index@LogTerm (its last index LocalIndex)
-	EventSnapshotSent                // leader started sending its snapshot Index@LogTerm (Offset bytes) to From
-	EventSnapshotInstalled           // follower installed the snapshot Index@LogTerm (Offset bytes) from From; its log ends at LocalIndex
-	EventSnapshotRejected            // follower refused the snapshot Index@LogTerm from From (or a chunk at Offset), for Reason
-	EventConfProposed                // leader appended the configuration Conf at Index (C_old,new, or C_new)
-	EventJointEntered                // Peer uses the joint configuration Conf (C_old,new) of entry Index
-	EventJointLeft                   // Peer left the joint configuration: it uses C_new, Conf, of entry Index
-	EventConfSwitched                // Peer uses the configuration Conf of entry Index, switched to without a joint phase
-	EventLearnerAdded                // the configuration of entry Index makes From a learner
-	EventLearnerPromoted             // the configuration of entry Index makes learner From a voter
-	EventVoterAdded                  // the configuration of entry Index makes From a voter without a learner phase
-	EventMemberRemoved               // the configuration of entry Index no longer holds From
-	EventRemovedStepDown             // leader Peer is not a voter of C_new, committed at Index, and stepped down
-	EventConfRolledBack              // the configuration entry at Index was truncated; Peer uses Conf again (of entry LogTerm, 0: the snapshot's)
+	EventInvalid            EventKind = iota
+	EventRestarted                    // loaded Term, VotedFor (From) and Commit (Index) from storage
+	EventTimeout                      // election timeout fired
+	EventRoleChanged                  // became Role in Term
+	EventVoteGranted                  // Peer granted its vote (or pre-vote, LogTerm unused) to From
+	EventVoteRefused                  // Peer refused From, for Reason
+	EventElectionWon                  // a quorum voted for Peer in Term
+	EventSteppedDown                  // Peer saw the higher Term from From and became a follower
+	EventAppendRejected               // follower refused entries after Index@LogTerm: no such entry (log mismatch)
+	EventSuffixTruncated              // follower removed its entries from Index on (LocalIndex was the old last)
+	EventEntriesAppended              // Peer appended entries Index..LocalIndex
+	EventCommitAdvanced               // commit index moved to Index (entry term LogTerm)
+	EventNextIndexBackoff             // leader set next index for From to Index after a rejection
+	EventQuorumLost                   // check-quorum: leader heard from no quorum within an election timeout
+	EventReadConfirmed                // a ReadIndex round confirmed leadership; reads may see index Index
+	EventRecovered                    // a recovering Peer now holds the whole log of leader From, up to Index
+	EventSnapshotTaken                // Peer took a snapshot up to Index@LogTerm (its last index LocalIndex)
+	EventSnapshotSent                 // leader started sending its snapshot Index@LogTerm (Offset bytes) to From
+	EventSnapshotInstalled            // follower installed the snapshot Index@LogTerm (Offset bytes) from From; its log ends at LocalIndex
+	EventSnapshotRejected             // follower refused the snapshot Index@LogTerm from From (or a chunk at Offset), for Reason
+	EventConfProposed                 // leader appended the configuration Conf at Index (C_old,new, or C_new)
+	EventJointEntered                 // Peer uses the joint configuration Conf (C_old,new) of entry Index
+	EventJointLeft                    // Peer left the joint configuration: it uses C_new, Conf, of entry Index
+	EventConfSwitched                 // Peer uses the configuration Conf of entry Index, switched to without a joint phase
+	EventLearnerAdded                 // the configuration of entry Index makes From a learner
+	EventLearnerPromoted              // the configuration of entry Index makes learner From a voter
+	EventVoterAdded                   // the configuration of entry Index makes From a voter without a learner phase
+	EventMemberRemoved                // the configuration of entry Index no longer holds From
+	EventRemovedStepDown              // leader Peer is not a voter of C_new, committed at Index, and stepped down
+	EventConfRolledBack               // the configuration entry at Index was truncated; Peer uses Conf again (of entry LogTerm, 0: the snapshot's)
+	EventRemoved                      // Peer knows it was removed: Conf, of entry Index, does not hold it and is committed
+	EventReplicationStopped           // leader stopped replicating to From, removed by entry Index: From's commit index LocalIndex reached it, or (LocalIndex 0) it stayed silent an election timeout
 	eventKindCount
 )
 
@@ -75,6 +77,8 @@ var eventKinds = [...]term{
 	{"member-removed", "§6: a server not in C_new is no longer replicated to"},
 	{"removed-step-down", "§6: a leader not in C_new steps down once C_new is committed"},
 	{"conf-rolled-back", "§6, §5.3: a truncated configuration entry no longer counts"},
+	{"removed", "§6: a server that holds the committed configuration without it knows it is out"},
+	{"replication-stopped", "§6: a removed server is replicated to until it knows it is out, within bounds"},
 }
 
 // String returns the kind's short name, used in traces and lesson checks.
@@ -147,7 +151,7 @@ type Event struct {
 	PreVote    bool   // for vote events: a pre-vote rather than a vote
 	Offset     uint64 // for snapshot events: the snapshot's size, or where a refused chunk begins
 	// Conf is the configuration a configuration event is about (conf-proposed,
-	// joint-entered, joint-left, conf-switched, removed-step-down, conf-rolled-back).
+	// joint-entered, joint-left, conf-switched, removed-step-down, conf-rolled-back, removed).
 	Conf ConfState
 }
 
@@ -233,6 +237,13 @@ func (e Event) Describe(name func(id uint64) string) string {
 		return fmt.Sprintf("%s: %s is no longer a member (%s)", p, from, confSource(e.Index))
 	case EventRemovedStepDown:
 		return fmt.Sprintf("%s stepped down: C_new, committed at index %d, does not include it (%s) (§6)", p, e.Index, e.Conf.describe(name))
+	case EventRemoved:
+		return fmt.Sprintf("%s knows it was removed: the configuration of %s, %s, is committed and does not hold it (§6)", p, confSource(e.Index), e.Conf.describe(name))
+	case EventReplicationStopped:
+		if e.LocalIndex >= e.Index {
+			return fmt.Sprintf("%s (leader) stops replicating to %s, which %s removed: its commit index is %d, so it knows it is out (§6)", p, from, confSource(e.Index), e.LocalIndex)
+		}
+		return fmt.Sprintf("%s (leader) stops replicating to %s, which %s removed: it did not confirm its removal within an election timeout of the commit (§6)", p, from, confSource(e.Index))
 	case EventConfRolledBack:
 		return fmt.Sprintf("%s: the configuration entry at index %d was truncated, so it uses the configuration before it again: %s (§6)", p, e.Index, e.Conf.describe(name))
 	}

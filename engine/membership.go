@@ -179,7 +179,9 @@ func (p *Peer) confAfterReplace(first uint64, ents []Entry) {
 func (p *Peer) setConf(cs ConfState, index uint64, rolledBack bool) {
 	old := p.conf
 	p.conf, p.confIndex = cs, index
+	p.noteLeaving(old, cs, index)
 	p.rebuildMembers()
+	p.noteMembership(cs)
 	if rolledBack || old.Equal(cs) {
 		return
 	}
@@ -216,10 +218,12 @@ func (p *Peer) setConf(cs ConfState, index uint64, rolledBack bool) {
 // our log (a leader finds where their logs match, §5.3).
 func (p *Peer) rebuildMembers() {
 	members := p.conf.Members()
-	if !slices.Contains(members, p.id) {
-		members = append(members, p.id)
-		sortIDs(members)
+	for _, id := range append([]uint64{p.id}, p.Leaving()...) {
+		if !slices.Contains(members, id) {
+			members = append(members, id)
+		}
 	}
+	sortIDs(members)
 	progress := make([]*progress, len(members))
 	votes := make([]voteSlot, len(members))
 	for i, id := range members {

@@ -60,9 +60,9 @@ func MessageTypes() []MessageType { return values[MessageType](len(msgTypes), 1)
 //	PreVote           lastLogIndex          lastLogTerm          -        -             -
 //	PreVoteResp       -                     -                    -        -             Reject = refused
 //	AppendEntries     prevLogIndex          prevLogTerm          entries  leaderCommit  -
-//	AppendEntriesResp matched / rejected     conflict term        -        -             Reject, RejectHint = conflict index
+//	AppendEntriesResp matched / rejected     conflict term        -        see below     Reject, RejectHint = conflict index
 //	Heartbeat         -                     -                    -        leaderCommit  -
-//	HeartbeatResp     -                     -                    -        -             -
+//	HeartbeatResp     -                     -                    -        see below     -
 //	InstallSnapshot   lastIncludedIndex     lastIncludedTerm     -        -             -
 //	InstallSnapshotResp lastIncludedIndex   lastIncludedTerm     -        -             Reject, RejectHint = commit index
 //
@@ -80,7 +80,10 @@ func MessageTypes() []MessageType { return values[MessageType](len(msgTypes), 1)
 // An accepted AppendEntriesResp carries in Index the last index the follower now
 // matches; a rejected one carries the prevLogIndex it refused, and the hints of the fast
 // back-off: LogTerm is the term of the follower's entry at that index (0 if it has none)
-// and RejectHint the first index the leader should try next.
+// and RejectHint the first index the leader should try next. An AppendEntriesResp or a
+// HeartbeatResp from a server that its configuration no longer holds carries its commit
+// index in Commit (0 from any other server): the leader replicates to a removed server
+// until that shows it knows the entry that removed it is committed (Peer.Leaving).
 //
 // Three flags concern a peer that restarted, perhaps with fewer entries than it had
 // acknowledged (a damaged disk, a log cut by `raftplay repair`):
@@ -139,11 +142,11 @@ func (m Message) Describe() string {
 		if m.Reject {
 			return fmt.Sprintf("%s reject index=%d hint=%d@%d%s", head, m.Index, m.RejectHint, m.LogTerm, m.flagText())
 		}
-		return fmt.Sprintf("%s match=%d%s", head, m.Index, m.flagText())
+		return fmt.Sprintf("%s match=%d%s%s", head, m.Index, m.commitText(), m.flagText())
 	case MsgHeartbeat:
 		return fmt.Sprintf("%s commit=%d read=%d", head, m.Commit, m.ReadID)
 	case MsgHeartbeatResp:
-		return fmt.Sprintf("%s read=%d%s", head, m.ReadID, m.flagText())
+		return fmt.Sprintf("%s read=%d%s%s", head, m.ReadID, m.commitText(), m.flagText())
 	case MsgSnap:
 		done := ""
 		if m.Done {
@@ -162,6 +165,15 @@ func (m Message) Describe() string {
 		return fmt.Sprintf("%s snap=%d@%d offset=%d", head, m.Index, m.LogTerm, m.Offset)
 	}
 	return head
+}
+
+// commitText is " commit=N" on a reply that carries the sender's commit index (a
+// removed server's, see Peer.Leaving), "" otherwise.
+func (m Message) commitText() string {
+	if m.Commit == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" commit=%d", m.Commit)
 }
 
 // flagText names the restart flags that are set, " restarted recovering tail" at most.

@@ -34,9 +34,17 @@ type Peer struct {
 	// baseConf is the configuration as of the start of the log: its snapshot's, or the
 	// one the storage was bootstrapped with (empty for a server that joins).
 	baseConf ConfState
+	// wasMember: a configuration this peer used held it. removed: it no longer does,
+	// and the peer knows that configuration is committed (EventRemoved).
+	wasMember bool
+	removed   bool
+	// leaving are, on a leader, the servers conf removed that may not know it yet: the
+	// leader replicates to them (they are in members, in neither majority) until they
+	// do, within bounds (leaving.go).
+	leaving []leaver
 
-	// members are the members of conf and ourselves (a member or not), sorted, with one
-	// progress and one vote slot per member in the same order.
+	// members are the members of conf, ourselves (a member or not) and the leaving
+	// servers, sorted, with one progress and one vote slot per member in the same order.
 	members  []uint64
 	progress []*progress
 	votes    []voteSlot
@@ -156,6 +164,14 @@ func NewPeer(cfg Config) (*Peer, error) {
 	if !hs.IsEmpty() || log.lastIndex() > 0 {
 		p.emit(Event{Kind: EventRestarted, From: hs.VotedFor, Index: hs.Commit, LocalIndex: log.lastIndex()})
 	}
+	// A server removed before it stopped knows so from its log: the configuration
+	// before the latest one held it.
+	p.wasMember = conf.IsMember(cfg.ID)
+	if confIndex > 0 && !p.wasMember {
+		prev, _, err := p.confAt(confIndex - 1)
+		p.wasMember = err == nil && prev.IsMember(cfg.ID)
+	}
+	p.maybeLearnRemoved()
 	p.becomeFollower(p.term, None)
 	p.prevSoft = SoftState{Lead: p.lead, Role: p.role}
 	return p, nil
@@ -184,6 +200,11 @@ func (p *Peer) send(m Message) {
 	if m.Type == MsgAppResp || m.Type == MsgHeartbeatResp {
 		m.Recovering = p.recovering
 		m.Restarted = p.restarted && (m.Reject || m.Type == MsgHeartbeatResp)
+		if p.outside() {
+			// A removed server tells the leader how far it knows the log is
+			// committed: the leader stops sending once it knows it is out (leaving.go).
+			m.Commit = p.log.committed
+		}
 	}
 	p.msgs = append(p.msgs, m)
 }
@@ -214,7 +235,7 @@ func (p *Peer) promotable() bool {
 	if p.conf.IsVoter(p.id) {
 		return true
 	}
-	if p.confIndex == 0 || p.confIndex <= p.log.committed {
+	if p.removed || p.confIndex == 0 || p.confIndex <= p.log.committed {
 		return false
 	}
 	prev, _, err := p.confAt(p.confIndex - 1)
@@ -235,6 +256,7 @@ func (p *Peer) reset(term uint64) {
 	p.electionElapsed = 0
 	p.heartbeatElapsed = 0
 	p.resetRandomizedElectionTimeout()
+	p.forgetLeaving()
 	clear(p.votes)
 	next := p.log.lastIndex() + 1
 	for _, pr := range p.progress {
@@ -303,6 +325,7 @@ func (p *Peer) becomeLeader() {
 	self.Match = p.log.stableLast()
 	self.Next = self.Match + 1
 	self.Active = true
+	p.leavingOnElection()
 	p.appendEntries(Entry{})
 	p.markAllForSend(true)
 }
@@ -334,6 +357,7 @@ func tickElection(p *Peer) {
 func tickHeartbeat(p *Peer) {
 	p.heartbeatElapsed++
 	p.electionElapsed++
+	p.tickLeaving()
 	if p.electionElapsed >= p.cfg.ElectionTicks {
 		p.electionElapsed = 0
 		if p.cfg.CheckQuorum && !p.quorumActive() {

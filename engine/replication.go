@@ -144,6 +144,7 @@ func stepLeader(p *Peer, m Message) error {
 			p.ackReadRound(pr, m.ReadID)
 		}
 	}
+	p.maybeLetGo(m) // last: it may rebuild the members, and pr with them
 	return nil
 }
 
@@ -239,6 +240,7 @@ func (p *Peer) commitTo(i uint64) {
 			p.releaseReadsOnCommit()
 			p.maybeLeaveJoint()
 		}
+		p.maybeLearnRemoved()
 	}
 }
 

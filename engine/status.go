@@ -57,6 +57,9 @@ type Status struct {
 	Conf          ConfState
 	ConfIndex     uint64
 	ConfCommitted bool
+	// Removed: the peer was a member, Conf no longer holds it, and Conf is committed:
+	// it knows it is out of the cluster (EventRemoved) and never campaigns again.
+	Removed bool
 	// VotersMatch and OutgoingMatch, on a leader only, are the highest index stored by a
 	// majority of Conf.Voters and, while joint, of Conf.VotersOutgoing (0 otherwise):
 	// the two majorities a commit waits for (§6). The commit index can reach the smaller
@@ -64,7 +67,8 @@ type Status struct {
 	VotersMatch   uint64
 	OutgoingMatch uint64
 	// Progress holds the ReplicationState of each member, voters and learners
-	// (ourselves included), on a leader only.
+	// (ourselves included), and of each server Conf removed that the leader still
+	// replicates to (Peer.Leaving), on a leader only.
 	Progress map[uint64]ReplicationState
 }
 
@@ -90,6 +94,7 @@ func (p *Peer) Status() Status {
 		Conf:            p.conf.Clone(),
 		ConfIndex:       p.confIndex,
 		ConfCommitted:   p.confIndex <= p.log.committed,
+		Removed:         p.removed,
 	}
 	if p.role == RoleLeader {
 		st.ElectionTimeout = p.cfg.ElectionTicks

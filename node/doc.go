@@ -110,9 +110,12 @@
 // and refusing them). A node started with an empty store (filestore Options.Join)
 // is joining: it accepts any peer of its cluster and answers it at the address its
 // handshake declared, until a configuration adds it. Learners are promoted by
-// whichever node leads, once caught up (membership.go). A removed node stops talking
-// to the cluster and says so (Status.Removed); one that never received the
-// configuration that removed it learns it from a member's GET /members (removal.go).
+// whichever node leads, once caught up (membership.go). A removed node learns it from
+// the leader, which keeps replicating to it until it holds the configuration that
+// removes it, known committed (engine.Peer.Leaving): it then stops talking to the
+// cluster and says so (Status.Removed). Only a node the leader could not reach for
+// the bounded time it tries (down or cut off during the removal) learns it instead
+// from a member's GET /members, after 2 s without a leader (removal.go).
 //
 // # Security
 //

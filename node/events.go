@@ -38,8 +38,9 @@ type Status struct {
 	Voters   []uint64 `json:"voters"`
 	Learners []uint64 `json:"learners"`
 	Outgoing []uint64 `json:"outgoing,omitempty"`
-	// Removed: the configuration this node uses does not hold it. It no longer talks
-	// to the cluster and can be shut down.
+	// Removed: this node knows it was removed: the configuration that no longer holds
+	// it is committed (its own log says so, or a member's did). It no longer talks to
+	// the cluster and can be shut down.
 	Removed bool `json:"removed,omitempty"`
 	// Peers are the members of the configuration (and this node), with their addresses.
 	Peers []PeerStatus `json:"peers"`

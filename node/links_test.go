@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -86,6 +87,50 @@ func TestAdminLinksCutAndHeal(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.NotContains(t, body, "cut_links", "omitted when no link is cut")
 	assert.Equal(t, map[uint64]bool{f: true, lead: true, other: true}, peersConnected(decodeJSON[Status](t, body)), "healed links are connected again")
+}
+
+// A cut and a heal reach the event stream at once, as a status event that shows them
+// (the live page draws them from it), even on a follower whose role, term and log do
+// not change.
+func TestCutAndHealAreStreamedAsStatus(t *testing.T) {
+	c := newTestCluster(t, nil)
+	lead, f := c.leader(), c.follower()
+	var other uint64
+	for _, id := range c.ids {
+		if id != lead && id != f {
+			other = id
+		}
+	}
+	resp, closeStream := openEvents(t, c, f)
+	defer closeStream()
+	events := readSSE(resp)
+	// waitStatus reads events until a status shows cut (or no cut) links as want.
+	waitStatus := func(action string, want []uint64, connected bool) {
+		t.Helper()
+		deadline := time.After(time.Second) // the periodic refresh is a leader's only
+		for {
+			select {
+			case ev, ok := <-events:
+				require.True(t, ok, "the stream ended")
+				if ev.name != sseStatus {
+					continue
+				}
+				st := decodeJSON[Status](t, ev.data)
+				if slices.Equal(st.CutLinks, want) && peersConnected(st)[other] == connected {
+					return
+				}
+			case <-deadline:
+				require.FailNow(t, "no status event showed the "+action)
+			}
+		}
+	}
+	waitStatus("start", nil, true)
+	resp2, body := linkRequest(t, c, f, fmt.Sprintf("/admin/links/%d/cut", other), "")
+	require.Equal(t, http.StatusOK, resp2.StatusCode, body)
+	waitStatus("cut", []uint64{other}, false)
+	resp2, body = linkRequest(t, c, f, fmt.Sprintf("/admin/links/%d/heal", other), "")
+	require.Equal(t, http.StatusOK, resp2.StatusCode, body)
+	waitStatus("heal", nil, true)
 }
 
 // peersConnected maps each peer of a status to its "connected".

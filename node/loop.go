@@ -59,7 +59,7 @@ type statusKey struct {
 	commit, lastIndex  uint64
 	lastApplied        uint64
 	snapshotIndex      uint64
-	connectedPeersMask uint64 // bit i: the connection to the i-th other peer (by id) is up
+	connectedPeersMask uint64 // bit i: the i-th other peer (by id) is connected: connection up, link not cut
 	confVersion        uint64 // counts the configurations adopted
 }
 
@@ -90,6 +90,10 @@ type raftLoop struct {
 	confWaits    map[uint64]*confRequest // by log index: membership changes proposed here, not yet applied
 	promoteTicks int                     // ticks since the last look for learners to promote
 	peerKey      peerKey                 // what the transport's peers were computed from
+	peerLeaving  []uint64                // with the leader's leaving servers (engine.Peer.Leaving)
+	// removedAt is the configuration entry that removed this node, once the engine
+	// said it is committed (EventRemoved): the node stops talking at the next tick.
+	removedAt uint64
 
 	leading    bool   // we were leader after the last Ready
 	leaderTerm uint64 // ... in this term
@@ -188,6 +192,7 @@ func (l *raftLoop) run(ctx context.Context) error {
 		case now := <-ticker.C:
 			l.peer.Tick()
 			l.maybePromote()
+			l.maybeLeave()
 			if err := l.maybeCheckpoint(now); err != nil {
 				return err
 			}
@@ -368,7 +373,8 @@ func (l *raftLoop) handleReady(rd *engine.Ready) error {
 	}
 	l.serveReads()
 	l.track(rd)
-	l.followPeers() // the commit index or the role may have moved on
+	l.noteRemoved(rd.Events)
+	l.followPeers() // the commit index, the role or the leaving servers may have moved on
 	l.checkLeadership()
 	l.publishEvents(rd.Events)
 	return nil
@@ -521,45 +527,42 @@ func initialTail(store engine.LogStore, st engine.Status) ([]LogRef, error) {
 }
 
 // checkLeadership gives up on the requests only a leader can finish once we are no
-// longer the leader of the term they were made in.
+// longer the leader of the term they were made in. Reads already confirmed (§6.4: the
+// read index is known) stay: they are answered once it is applied, by whatever role.
 func (l *raftLoop) checkLeadership() {
 	leading := l.key.role == engine.RoleLeader
 	if l.leading && (!leading || l.key.term != l.leaderTerm) {
 		l.log.Info("lost leadership", "term", l.leaderTerm, "pending_proposals", len(l.proposals), "pending_reads", len(l.reads))
-		for index, p := range l.proposals {
-			p.done <- proposalOutcome{err: errLeadershipLost}
-			delete(l.proposals, index)
-		}
-		for id, r := range l.reads {
-			r.done <- readOutcome{err: errReadAborted}
-			delete(l.reads, id)
-		}
-		for index, c := range l.confWaits {
-			c.done <- confOutcome{err: errLeadershipLost}
-			delete(l.confWaits, index)
-		}
+		l.failPending(errLeadershipLost, errReadAborted)
 	}
 	l.leading, l.leaderTerm = leading, l.key.term
 }
 
 // abortAll answers every request the loop holds: the loop has stopped.
 func (l *raftLoop) abortAll() {
-	for index, p := range l.proposals {
-		p.done <- proposalOutcome{err: errStoppingWrite}
-		delete(l.proposals, index)
-	}
-	for id, r := range l.reads {
-		r.done <- readOutcome{err: errStopping}
-		delete(l.reads, id)
-	}
+	l.failPending(errStoppingWrite, errStopping)
 	for _, r := range l.confirmed {
 		r.done <- readOutcome{err: errStopping}
 	}
+	l.confirmed = nil
+}
+
+// failPending answers the requests waiting on the leader's work with an error and
+// forgets them: proposals and configuration changes with writeErr, reads whose index
+// is not yet confirmed with readErr.
+func (l *raftLoop) failPending(writeErr, readErr error) {
+	for index, p := range l.proposals {
+		p.done <- proposalOutcome{err: writeErr}
+		delete(l.proposals, index)
+	}
+	for id, r := range l.reads {
+		r.done <- readOutcome{err: readErr}
+		delete(l.reads, id)
+	}
 	for index, c := range l.confWaits {
-		c.done <- confOutcome{err: errStoppingWrite}
+		c.done <- confOutcome{err: writeErr}
 		delete(l.confWaits, index)
 	}
-	l.confirmed = nil
 }
 
 // showMessage streams m, which was just handed to the transport, as a "message" event,

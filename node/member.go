@@ -129,8 +129,15 @@ type addrBook struct {
 	// conf removes must still replicate conf to commit it (§6).
 	lingering map[uint64]MemberAddrs
 	// removed: this node was a member, and the configuration no longer holds it (at
-	// start: the configuration in its store does not hold it).
+	// start: the configuration in its store does not hold it), or a member proved it
+	// was removed (removal.go).
 	removed bool
+	// out: this node knows it is out of the cluster for good: the engine says the
+	// configuration that removed it is committed (EventRemoved), or a member's committed
+	// configuration proved it. Until then a removed node still answers the leader,
+	// which replicates to it until it knows (engine.Peer.Leaving); then it talks to
+	// nobody.
+	out bool
 	// joining: this node is no member yet and was none before: it started empty, or
 	// holds a configuration from before its addition (the leader's snapshot). It
 	// accepts any peer of its cluster (peerSet.open) until a configuration adds it.
@@ -146,6 +153,7 @@ func newAddrBook(cfg *Config, cs engine.ConfState, index uint64, prev *addrBook)
 		book.addrs[cfg.ID] = MemberAddrs{Raft: listenAddr(self), HTTP: cfg.peerURL(cfg.ID)}
 	}
 	member := cs.IsMember(cfg.ID)
+	book.out = !member && prev != nil && prev.out
 	switch {
 	case member:
 	case cs.IsEmpty():
@@ -181,13 +189,14 @@ func newAddrBook(cfg *Config, cs engine.ConfState, index uint64, prev *addrBook)
 }
 
 // talkTo returns the Raft address of each server this node keeps a connection to:
-// the other members of its configuration, and while that configuration's entry is
-// not committed (committed false) the members it drops too. A removed node talks to
-// nobody, unless it still leads: it then replicates until C_new is committed, and
-// steps down (§6).
-func (b *addrBook) talkTo(self uint64, committed, leading bool) map[uint64]string {
+// the other members of its configuration; while that configuration's entry is not
+// committed (committed false) the members it drops too; and on a leader the servers
+// the engine still replicates to although the configuration removed them (leaving:
+// engine.Peer.Leaving). A node that knows it is out talks to nobody, unless it still
+// leads: it then replicates until C_new is committed, and steps down (§6).
+func (b *addrBook) talkTo(self uint64, committed, leading bool, leaving []uint64) map[uint64]string {
 	out := make(map[uint64]string)
-	if b.removed && !leading {
+	if b.out && !leading {
 		return out
 	}
 	for id, a := range b.addrs {
@@ -198,6 +207,13 @@ func (b *addrBook) talkTo(self uint64, committed, leading bool) map[uint64]strin
 	if !committed {
 		for id, a := range b.lingering {
 			out[id] = a.Raft
+		}
+	}
+	if leading {
+		for _, id := range leaving {
+			if a, ok := b.lingering[id]; ok && id != self {
+				out[id] = a.Raft
+			}
 		}
 	}
 	return out

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -283,15 +284,21 @@ type peerKey struct {
 
 // followPeers makes the transport talk to the servers it should now (addrBook.talkTo):
 // after the node adopted a configuration, once that configuration's entry is
-// committed (the members it drops are let go), and when a removed leader steps down.
+// committed (the members it drops are let go, unless the engine still replicates to
+// them), when the engine lets go of a removed server, and when a removed leader steps
+// down.
 func (l *raftLoop) followPeers() {
 	book := l.n.book()
 	key := peerKey{book: book, committed: l.key.commit >= book.confIndex, leading: l.key.role == engine.RoleLeader}
-	if key == l.peerKey {
+	var leaving []uint64
+	if key.leading {
+		leaving = l.peer.Leaving()
+	}
+	if key == l.peerKey && slices.Equal(leaving, l.peerLeaving) {
 		return
 	}
-	l.peerKey = key
-	peers := book.talkTo(l.n.cfg.ID, key.committed, key.leading)
+	l.peerKey, l.peerLeaving = key, leaving
+	peers := book.talkTo(l.n.cfg.ID, key.committed, key.leading, leaving)
 	for _, id := range book.conf.Members() {
 		if book.lacksAddr(id, l.n.cfg.ID) {
 			if addr := l.n.trans.declaredAddr(id); addr != "" {
@@ -315,9 +322,46 @@ func (l *raftLoop) adoptConf(cs engine.ConfState, index uint64) {
 	n.statusMu.Unlock()
 	l.key.confVersion++
 	l.log.Info("using a new configuration", "conf", cs.String())
-	if book.removed && !was.removed {
-		l.log.Warn("this node was removed from the cluster's configuration: it no longer talks to the cluster, and can be shut down", "conf", cs.String())
+	if book.removed && !was.removed && !book.out {
+		l.log.Info("the configuration no longer holds this node: it answers the leader until it knows that configuration is committed", "conf", cs.String())
 	}
+}
+
+// noteRemoved acts on the engine's EventRemoved in rd's events: this node knows the
+// configuration that removed it is committed. It stops talking to the cluster at the
+// next tick, not now: the reply that tells the leader so is among this Ready's
+// messages, and stopping a peer's sender drops what it has not written yet.
+func (l *raftLoop) noteRemoved(events []engine.Event) {
+	for i := range events {
+		if events[i].Kind == engine.EventRemoved {
+			l.removedAt = events[i].Index
+		}
+	}
+}
+
+// maybeLeave makes a node that the engine says was removed (noteRemoved) stop talking
+// to the cluster.
+func (l *raftLoop) maybeLeave() {
+	if l.removedAt == 0 || l.n.book().out {
+		return
+	}
+	l.markOut("the configuration that removed it is committed", "conf_index", l.removedAt)
+}
+
+// markOut records that this node is out of the cluster for good: it stops talking to
+// the cluster and says so (Status.Removed).
+func (l *raftLoop) markOut(why string, args ...any) {
+	book := l.n.book()
+	marked := *book
+	marked.removed, marked.out = true, true
+	l.n.addrs.Store(&marked)
+	l.followPeers()
+	l.n.statusMu.Lock()
+	l.n.status.Removed = true
+	l.n.statusMu.Unlock()
+	l.key.confVersion++
+	l.log.Warn("this node was removed from the cluster ("+why+"): it no longer talks to the cluster, and can be shut down",
+		append(args, "conf", book.conf.String())...)
 }
 
 // memberError answers a membership request the loop refused or gave up on.

@@ -113,7 +113,7 @@ func New(cfg Config) (*Node, error) {
 	book := n.newBook(st.Conf, st.ConfIndex, nil)
 	n.addrs.Store(book)
 	n.trans = newTransport(n, n.log.With("component", "transport"),
-		book.talkTo(cfg.ID, st.ConfCommitted, st.Role == engine.RoleLeader), book.joining)
+		book.talkTo(cfg.ID, st.ConfCommitted, st.Role == engine.RoleLeader, nil), book.joining)
 	if n.loop, err = newRaftLoop(n, peer); err != nil {
 		return nil, err
 	}
@@ -305,7 +305,7 @@ func (n *Node) setConfStatus(s *Status, book *addrBook) {
 	cs := book.conf
 	s.Voters, s.Learners = orEmpty(cs.Voters), orEmpty(cs.Learners)
 	s.Outgoing = slices.Clone(cs.VotersOutgoing)
-	s.Removed = book.removed
+	s.Removed = book.out
 	ids := cs.Members()
 	if !slices.Contains(ids, n.cfg.ID) {
 		ids = append(ids, n.cfg.ID)

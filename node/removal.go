@@ -10,17 +10,22 @@ import (
 	"time"
 )
 
-// A voter that a configuration change removes often never learns it from the engine:
-// the leader replicates C_new to C_new's members only (§6), and the other members let
-// go of the removed server once C_new is committed. Such a server keeps believing it
-// is a voter of C_old,new, hears from no leader, and times out again and again; pre-vote
-// and the closed connections keep it from disrupting anyone, but it would never say it
+// The fallback for a removed node that the leader could not tell. Normally a server
+// that a change removes learns it from the engine: the leader keeps replicating to it
+// until it holds the entry that removes it, known committed (engine.Peer.Leaving,
+// EventRemoved), and the node then stops (raftLoop.noteRemoved). But the leader tries
+// for a bounded time only, one election timeout after that entry is committed: a node
+// that was down or cut off for the whole of that never hears it. Such a node may still
+// believe it is a voter (of C_old,new), or hold C_new without knowing it is committed;
+// it hears from no leader and times out again and again. Pre-vote and the members'
+// refusal of its connections keep it from disrupting anyone, but it would never say it
 // was removed. So a node that has heard from no leader for a while asks the members it
 // knows, over their HTTP API, for their configuration (GET /members): a committed
-// configuration at a later entry that does not hold this node is proof that it was
-// removed. It then stops talking to the cluster and says so, as a node that learned its
-// removal from its own log does. If it is added back, the entry that adds it
-// replaces the notice (adoptConf).
+// configuration that does not hold this node, at a later entry (or at the entry that
+// removed it, which this node holds uncommitted), is proof that it was removed. It then
+// stops talking to the cluster and says so, as a node that learned its removal from
+// the engine does. If it is added back, the entry that adds it replaces the notice
+// (adoptConf).
 
 // Timing of the removal check.
 const (
@@ -50,7 +55,7 @@ func (n *Node) watchRemoval(ctx context.Context) {
 			return
 		case now := <-ticker.C:
 			book := n.book()
-			if book.removed || book.joining || n.Leader() != 0 {
+			if book.out || book.joining || n.Leader() != 0 {
 				leaderlessSince = time.Time{}
 				continue
 			}
@@ -84,7 +89,10 @@ func (n *Node) askRemoval(ctx context.Context, httpc *http.Client, book *addrBoo
 			continue
 		}
 		held := slices.ContainsFunc(m.Members, func(i MemberInfo) bool { return i.ID == n.cfg.ID })
-		if m.Committed && len(m.Outgoing) == 0 && m.ConfIndex > book.confIndex && !held {
+		// A later configuration; or the same one, which removed us, known committed
+		// there but not here.
+		later := m.ConfIndex > book.confIndex || (book.removed && m.ConfIndex == book.confIndex)
+		if m.Committed && len(m.Outgoing) == 0 && later && !held {
 			return removalNotice{from: id, members: m}, true
 		}
 	}
@@ -119,18 +127,9 @@ func (n *Node) askMembers(ctx context.Context, httpc *http.Client, base string) 
 // noteRemoval makes the loop act on a removal notice: the node stops talking to the
 // cluster and says it was removed.
 func (l *raftLoop) noteRemoval(notice removalNotice) {
-	book := l.n.book()
-	if book.removed {
+	if l.n.book().out {
 		return
 	}
-	marked := *book
-	marked.removed = true
-	l.n.addrs.Store(&marked)
-	l.followPeers()
-	l.n.statusMu.Lock()
-	l.n.status.Removed = true
-	l.n.statusMu.Unlock()
-	l.key.confVersion++
-	l.log.Warn("this node was removed from the cluster: a member's committed configuration no longer holds it; it no longer talks to the cluster, and can be shut down",
-		"member", notice.from, "conf_index", notice.members.ConfIndex, "voters", notice.members.Voters, "learners", notice.members.Learners)
+	l.markOut("a member's committed configuration no longer holds it", "member", notice.from,
+		"member_conf_index", notice.members.ConfIndex, "voters", notice.members.Voters, "learners", notice.members.Learners)
 }

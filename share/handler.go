@@ -45,7 +45,8 @@ func Register(s *serve.Server, store Store) { RegisterLimited(s, store, nil) }
 
 // RegisterLimited is Register with POST /api/share limited per client address by limit
 // (none when nil): a client over it is answered 429 Too Many Requests, with Retry-After
-// in seconds and an error that says how many a minute it may share.
+// in seconds and an error that says how many a minute it may share. Every POST counts,
+// refused or not, since reading and checking a body is the work being limited too.
 func RegisterLimited(s *serve.Server, store Store, limit *Limiter) {
 	a := &api{store: store, pages: s, limit: limit}
 	s.HandleFunc("/api/share", a.post)

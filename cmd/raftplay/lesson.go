@@ -41,7 +41,7 @@ lessons/README.md for the format).`,
 		Example: `  raftplay lesson list
   raftplay lesson run 1
   raftplay lesson check
-  raftplay lesson check --dir ./lessons figure-8`,
+  raftplay lesson check --dir ./lessons old-terms-figure-8`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return usageError(cmd, errors.New("name a subcommand: list, show, check or run"))

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,10 +25,19 @@ import (
 // page crashes nodes, cuts links and writes with the cluster token the server holds,
 // and has no login of its own, so anyone who can reach it could do the same.
 func checkLiveAddr(flag, addr string, insecure bool) error {
+	if _, port, err := net.SplitHostPort(addr); err != nil || !validPort(port) {
+		return fmt.Errorf("%s %q: expected HOST:PORT, such as 127.0.0.1:8080", flag, addr)
+	}
 	if insecure || isLoopbackAddr(addr) {
 		return nil
 	}
 	return fmt.Errorf("refusing to serve the live page on %q, which is not a loopback address: it controls the nodes with the cluster token and has no login of its own; give %s 127.0.0.1:PORT, or add --insecure if everyone who can reach it may control the cluster", addr, flag)
+}
+
+// validPort reports whether port is a port number to listen on (0 picks a free one).
+func validPort(port string) bool {
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 0 && n <= 65535
 }
 
 // isLoopbackAddr reports whether listening on host:port reaches only this machine.

@@ -31,14 +31,14 @@ func newRootCommand() *cobra.Command {
 		Short: "raftplay: learn Raft by running it",
 		Long: `raftplay is a Raft teaching playground built on one real Raft engine.
 
-  raftplay cluster            start three native nodes on this machine
-  raftplay cluster --web :8080  the same, drawn live in the playground there
-  raftplay link cut 1 2       cut (or heal) the network link between two nodes
-  raftplay kv put x 1         write through the leader (get, del and cas too)
-  raftplay status / watch     see each node's role, term, commit and log
-  raftplay serve              serve the browser playground (after make dist)
-  raftplay chaos --seeds 100  seeded fault scenarios through the simulator
-  raftplay lesson list        the guided lessons
+  raftplay cluster                       start three native nodes on this machine
+  raftplay cluster --web 127.0.0.1:8080  the same, drawn live in the playground there
+  raftplay link cut 1 2                  cut (or heal) the network link between two nodes
+  raftplay kv put x 1                    write through the leader (get, del and cas too)
+  raftplay status / watch                see each node's role, term, commit and log
+  raftplay serve                         serve the browser playground (after make dist)
+  raftplay chaos --seeds 100             seeded fault scenarios through the simulator
+  raftplay lesson list                   the guided lessons
 
 Every command has --help.`,
 		SilenceUsage:  true,

@@ -46,7 +46,10 @@ waits for that, printing each step, until --timeout.
 
 member remove ID removes a voter or a learner (the leader too: it hands over once
 the new configuration is committed). The removed node stops talking to the cluster
-and says so in its log and /status ("removed": true); stop it then.
+and says so in its log and /status ("removed": true); stop it then. When an
+attempt's outcome was unknown (its entry was not committed in time) and a retry
+finds the server gone, that attempt removed it: remove says "already removed" and
+succeeds.
 
 member list prints the configuration the answering node uses.
 
@@ -227,7 +230,25 @@ func memberAdd(ctx context.Context, out io.Writer, cl *client.Client, id uint64,
 }
 
 func memberRemove(ctx context.Context, out io.Writer, cl *client.Client, id uint64) error {
-	m, err := whileInProgress(ctx, out, func() (node.Members, error) { return cl.RemoveMember(ctx, id) })
+	// unsure: an attempt's outcome was unknown (its entry was not committed in time),
+	// so the removal may have happened then, and a later attempt find id gone.
+	unsure := false
+	m, err := whileInProgress(ctx, out, func() (node.Members, error) {
+		m, err := cl.RemoveMember(ctx, id)
+		var apiErr *client.Error
+		if errors.As(err, &apiErr) && apiErr.AfterOutcomeUnknown {
+			unsure = true
+		}
+		return m, err
+	})
+	done := "removed"
+	if unsure && client.Code(err) == node.CodeUnknownMember {
+		// A membership change has no session to deduplicate its retry: the earlier
+		// attempt did remove id. Wait for its configuration as for our own.
+		fmt.Fprintf(out, "server %d is no member any more: an earlier attempt, whose outcome was unknown, removed it\n", id)
+		done = "already removed"
+		m, err = cl.Members(ctx)
+	}
 	if err != nil {
 		return err
 	}
@@ -236,7 +257,7 @@ func memberRemove(ctx context.Context, out io.Writer, cl *client.Client, id uint
 	}
 	for {
 		if memberState(m, id) == "" && len(m.Outgoing) == 0 && m.Committed {
-			fmt.Fprintf(out, "server %d removed: %s (entry %d committed); it can be stopped\n", id, confOf(m), m.ConfIndex)
+			fmt.Fprintf(out, "server %d %s: %s (entry %d committed); it can be stopped\n", id, done, confOf(m), m.ConfIndex)
 			return nil
 		}
 		select {

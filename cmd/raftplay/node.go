@@ -207,12 +207,16 @@ func parseIDAddrs(flag, list string, urls bool) (map[uint64]string, error) {
 		if _, dup := addrs[id]; dup {
 			return nil, fmt.Errorf("%s: id %d is listed twice", flag, id)
 		}
-		if urls && (strings.HasPrefix(addr, "http://") || strings.HasPrefix(addr, "https://")) {
-			addrs[id] = addr
-			continue
-		}
-		if problem := hostPortProblem(addr); problem != "" {
+		isURL := urls && (strings.HasPrefix(addr, "http://") || strings.HasPrefix(addr, "https://"))
+		if problem := hostPortProblem(addr); !isURL && problem != "" {
 			return nil, fmt.Errorf("%s: %q %s; expected ID=HOST:PORT", flag, item, problem)
+		}
+		// Two servers cannot listen at one address: the node would dial itself as its peer.
+		for other, seen := range addrs {
+			if seen == addr {
+				first, second := min(id, other), max(id, other)
+				return nil, fmt.Errorf("%s: ids %d and %d both have the address %s; each server needs its own", flag, first, second, addr)
+			}
 		}
 		addrs[id] = addr
 	}
@@ -294,6 +298,18 @@ func publicReport(report filestore.RecoveryReport, dataDir string) filestore.Rec
 func runNode(ctx context.Context, stderr io.Writer, f nodeFlags, cfg node.Config) (err error) {
 	level, _ := logLevel(f.logLevel)
 	cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	// Listen before the store is opened: a port in use then fails before anything is
+	// written to the data directory, and the line saying where the node runs is true.
+	if err := listenNode(&cfg); err != nil {
+		return &exitError{code: 1, err: err}
+	}
+	listening := true
+	defer func() {
+		if listening { // node.New never took them
+			_ = cfg.RaftListener.Close()
+			_ = cfg.HTTPListener.Close()
+		}
+	}()
 	opts := filestore.Options{Voters: slices.Sorted(maps.Keys(cfg.Peers)), NoSync: f.noFsync}
 	if f.join {
 		opts.Voters, opts.Join = nil, true
@@ -330,6 +346,7 @@ func runNode(ctx context.Context, stderr io.Writer, f nodeFlags, cfg node.Config
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}
+	listening = false // the node closes its listeners when it stops
 	if f.cpuProfile != "" {
 		stopProfile, err := startCPUProfile(f.cpuProfile)
 		if err != nil {
@@ -342,6 +359,33 @@ func runNode(ctx context.Context, stderr io.Writer, f nodeFlags, cfg node.Config
 		return &exitError{code: 1, err: err}
 	}
 	fmt.Fprintf(stderr, "node %d: stopped\n", cfg.ID)
+	return nil
+}
+
+// listenNode opens the node's Raft and HTTP listeners into cfg. A port in use is the
+// likeliest mistake (a node or a cluster already running), so the error says so.
+func listenNode(cfg *node.Config) error {
+	listen := func(what, addr, flag string) (net.Listener, error) {
+		ln, err := net.Listen("tcp", shownAddr(addr))
+		if err != nil && errors.Is(err, syscall.EADDRINUSE) {
+			return nil, fmt.Errorf("node %d: cannot listen for %s on %s: %w; is another node running there ('raftplay cluster' uses 7001-7003 and 8001-8003)? stop it, or choose another port in %s",
+				cfg.ID, what, shownAddr(addr), err, flag)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("node %d: cannot listen for %s on %s: %w", cfg.ID, what, shownAddr(addr), err)
+		}
+		return ln, nil
+	}
+	raftLn, err := listen("Raft peers", cfg.Peers[cfg.ID], "--peers")
+	if err != nil {
+		return err
+	}
+	httpLn, err := listen("HTTP", cfg.HTTPAddr, "--http")
+	if err != nil {
+		_ = raftLn.Close()
+		return err
+	}
+	cfg.RaftListener, cfg.HTTPListener = raftLn, httpLn
 	return nil
 }
 

@@ -10,7 +10,9 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -169,6 +171,9 @@ func runServeLive(ctx context.Context, out io.Writer, f serveFlags, ready func(a
 		return fmt.Errorf("serve: listen on %s: %w", f.addr, err)
 	}
 	fmt.Fprintf(out, "raftplay: serving %s in live mode for %s\n", f.dist, strings.Join(addrs, ", "))
+	for _, warning := range probeLiveNodes(ctx, addrs, token) {
+		fmt.Fprintf(out, "raftplay: warning: %s\n", warning)
+	}
 	if err := serveLiveOn(ctx, out, ln, f.dist, s, ready); err != nil {
 		return err
 	}
@@ -199,4 +204,36 @@ func displayURL(addr net.Addr) string {
 		host = "127.0.0.1"
 	}
 	return "http://" + net.JoinHostPort(host, port) + "/"
+}
+
+// liveProbeTimeout bounds the look serve --live takes at its nodes before serving.
+const liveProbeTimeout = 2 * time.Second
+
+// probeLiveNodes asks every node for its /status once, at the same time, and returns a
+// warning for each that does not answer: a mistyped address, a node not started yet or
+// a wrong token would otherwise show only as an empty drawing in the page. The page
+// still follows every node, so one that starts later appears.
+func probeLiveNodes(ctx context.Context, addrs []string, token string) []string {
+	ctx, cancel := context.WithTimeout(ctx, liveProbeTimeout)
+	defer cancel()
+	warnings := make([]string, len(addrs))
+	var wg sync.WaitGroup
+	for i, addr := range addrs {
+		wg.Go(func() {
+			cl, err := client.New([]string{addr}, client.Options{Token: token, Once: true})
+			if err == nil {
+				_, err = cl.Status(ctx)
+				cl.CloseIdleConnections()
+			}
+			var answered *client.Error
+			switch {
+			case errors.As(err, &answered):
+				warnings[i] = fmt.Sprintf("%s refuses this server: %v", addr, err)
+			case err != nil:
+				warnings[i] = fmt.Sprintf("%s does not answer (%v); the page shows it once it answers", addr, err)
+			}
+		})
+	}
+	wg.Wait()
+	return slices.DeleteFunc(warnings, func(w string) bool { return w == "" })
 }

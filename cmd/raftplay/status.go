@@ -158,7 +158,11 @@ func printStatusTable(out io.Writer, results []nodeStatus) error {
 			if p.Recovering {
 				mode += ", recovering"
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\t%s\n", p.ID, p.RaftAddr, orDash(p.HTTPURL), yesNo(p.Connected), p.MatchIndex, p.NextIndex, mode)
+			connected := yesNo(p.Connected)
+			if slices.Contains(r.Status.CutLinks, p.ID) {
+				connected = "no (link cut)" // not down: raftplay link heal brings it back
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\t%s\n", p.ID, p.RaftAddr, orDash(p.HTTPURL), connected, p.MatchIndex, p.NextIndex, mode)
 		}
 		if err := tw.Flush(); err != nil {
 			return err

@@ -204,11 +204,13 @@ type answer struct {
 	header http.Header
 	body   []byte
 	node   string // the base URL of the node that answered
+	// afterUnknown: an earlier attempt was answered 503 outcome-unknown.
+	afterUnknown bool
 }
 
 // err turns an answer that is not a success into an *Error.
 func (a answer) err() *Error {
-	e := &Error{URL: a.node, Status: a.status}
+	e := &Error{URL: a.node, Status: a.status, AfterOutcomeUnknown: a.afterUnknown}
 	if json.Unmarshal(a.body, &e.Body) != nil || e.Body.Error == "" {
 		e.Body = node.ErrorBody{Error: strings.TrimSpace(string(a.body))}
 	}
@@ -235,6 +237,7 @@ func (c *Client) do(ctx context.Context, req request) (answer, error) {
 	}
 	var unavailable *answer // the last 503
 	var lastErr error
+	unknown := false // a 503 said the outcome of an attempt is unknown
 	for {
 		refused := 0
 		order := c.order()
@@ -245,9 +248,12 @@ func (c *Client) do(ctx context.Context, req request) (answer, error) {
 				return ans, err
 			case err == nil && ans.status != http.StatusServiceUnavailable:
 				c.served.Store(&ans.node)
+				ans.afterUnknown = unknown
 				return ans, nil
 			case err == nil:
+				ans.afterUnknown = unknown
 				unavailable = &ans
+				unknown = unknown || ans.err().Body.Code == node.CodeOutcomeUnknown
 			default:
 				if lastErr == nil || ctx.Err() == nil {
 					lastErr = err // an attempt cut short by the deadline explains less
@@ -262,7 +268,7 @@ func (c *Client) do(ctx context.Context, req request) (answer, error) {
 		}
 		switch {
 		case refused == len(order) && unavailable == nil:
-			return answer{}, lastErr // nothing is running at any address
+			return answer{}, refusedAll(order, lastErr) // nothing is running at any address
 		case ctx.Err() != nil && unavailable != nil:
 			return *unavailable, nil // out of time while retrying: the 503 says why
 		case ctx.Err() != nil:

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"syscall"
 
 	"github.com/raftplay/raftplay/node"
@@ -19,6 +20,11 @@ type Error struct {
 	// Body is the node's ErrorBody; from something that is not a node, its Code is ""
 	// and its Error the answer's text.
 	Body node.ErrorBody
+	// AfterOutcomeUnknown: an earlier attempt of the same call was answered 503
+	// node.CodeOutcomeUnknown, so what the call asked for may have happened then. A
+	// membership change is not deduplicated by a session: its retry may find the
+	// change done ("unknown-member" for a removal that took effect).
+	AfterOutcomeUnknown bool
 }
 
 func (e *Error) Error() string {
@@ -81,4 +87,16 @@ func reachError(base string, err error) error {
 		msg = fmt.Sprintf("request to %s failed: %v", base, err)
 	}
 	return &UnreachableError{Node: base, msg: msg, err: err}
+}
+
+// refusedAll explains a round in which every node of order refused the connection:
+// the error names them all, since the last one alone reads as if it were the only one
+// tried. err, the last refusal, stays reachable with errors.Is and errors.As.
+func refusedAll(order []string, err error) error {
+	if len(order) < 2 {
+		return err
+	}
+	msg := fmt.Sprintf("cannot reach a node at any of %s: connection refused; is it running? ('raftplay cluster' starts three nodes; --addr points at others)",
+		strings.Join(order, ", "))
+	return &UnreachableError{Node: order[len(order)-1], msg: msg, err: err}
 }

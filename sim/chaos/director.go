@@ -317,6 +317,8 @@ func (d *director) membership() {
 	for d.c.Now() < stop && d.err == nil && !d.c.Stopped() {
 		d.await(d.c.Now()+20+d.rng.Int64N(230), func() bool { return false })
 		switch n := d.rng.IntN(100); {
+		case n < 8:
+			d.figure10()
 		case n < 55:
 			if a, ok := d.confChange(); ok {
 				_ = d.c.Act(a) // refused: nothing recorded, nothing changed
@@ -334,6 +336,41 @@ func (d *director) membership() {
 		default:
 			d.act(sim.Action{Type: sim.ActHeal})
 		}
+	}
+}
+
+// figure10 sets up Figure 10 of the paper: the leader is cut off with servers that are
+// no voters, enough for it and them to be a majority of C_old plus them, and then asks
+// for that configuration, while the other voters of C_old are a majority of C_old on
+// the other side. With joint consensus nothing can commit on the leader's side (C_old,new
+// needs a majority of C_old too); a direct switch (Unsafe.DirectConfigChange) lets both
+// sides decide, and the checks catch it. (Removed servers learn their removal from the
+// leader, so a switch that removes servers rarely leaves a majority of C_old unaware
+// of C_new: this move makes the unaware majority on purpose.)
+func (d *director) figure10() {
+	lead, cs := d.c.Leader(), d.c.Conf()
+	if lead == 0 || cs.Joint() || len(cs.Voters) < 3 || !cs.IsVoter(lead) {
+		return
+	}
+	side, rest := []uint64{lead}, []uint64{}
+	var added []uint64
+	for _, id := range d.shuffled() {
+		switch {
+		case id == lead:
+		case !cs.IsVoter(id) && !d.down[id]:
+			side, added = append(side, id), append(added, id)
+		default:
+			rest = append(rest, id)
+		}
+	}
+	// The leader's side must be a majority of C_new = C_old + added: 1+m > (v+m)/2.
+	if len(added)+1 < len(cs.Voters) {
+		return
+	}
+	voters := append(slices.Clone(cs.Voters), added...)
+	slices.Sort(voters)
+	if d.partition(side, rest) {
+		_ = d.c.Act(sim.Action{Type: sim.ActReconfigure, Voters: voters, Learners: nil}) // refused: nothing recorded
 	}
 }
 

@@ -15,14 +15,17 @@ export function peerRadius(n) {
 export function peerPositions(n) {
   const cx = VIEW.width / 2;
   // A little below the middle for three peers: room above the top one for its labels
-  // in projector type.
-  const cy = n <= 3 ? 200 : 185;
-  const ring = n <= 3 ? 110 : 120;
+  // in projector type. Seven sit on an ellipse, wider than tall and lower: the labels of
+  // the two beside the top one then leave the top-left corner to the configuration's
+  // lines (#conf-panel), four of them while joint.
+  const cy = n <= 3 ? 200 : n >= 7 ? 200 : 185;
+  const rx = n <= 3 ? 110 : n >= 7 ? 130 : 120;
+  const ry = n <= 3 ? 110 : n >= 7 ? 100 : 120;
   const out = [];
   for (let i = 0; i < n; i++) {
     const angle = -Math.PI / 2 + (2 * Math.PI * i) / n;
-    const y = cy + ring * Math.sin(angle);
-    out.push({ x: cx + ring * Math.cos(angle), y, labelAbove: y < cy - ring / 2 });
+    const y = cy + ry * Math.sin(angle);
+    out.push({ x: cx + rx * Math.cos(angle), y, labelAbove: y < cy - ry / 2 });
   }
   return out;
 }

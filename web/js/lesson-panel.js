@@ -252,10 +252,14 @@ export function createLessons({ session, clock, say, onOpen = () => {} }) {
   }
   window.addEventListener('resize', () => { if (view) measure(); });
 
+  // highlight outlines every element the step's selector matches (a list, such as
+  // "#net-split, #invariants", names each place a step uses: the layout brings each
+  // one into view, lessons.css); target is the first, which Find it scrolls to.
   function highlight(selector) {
-    if (target) target.removeAttribute('data-lesson-target');
-    target = selector ? document.querySelector(selector) : null;
-    if (target) target.setAttribute('data-lesson-target', '');
+    for (const e of document.querySelectorAll('[data-lesson-target]')) e.removeAttribute('data-lesson-target');
+    const all = selector ? [...document.querySelectorAll(selector)] : [];
+    for (const e of all) e.setAttribute('data-lesson-target', '');
+    target = all[0] || null;
     return target;
   }
 

@@ -23,6 +23,12 @@ export const LOG_KEEP = 96;
 export const RECORD_MAX = 50000;
 /** The engine events that change what the snapshot shows of their node. */
 const NODE_KINDS = new Set(['vote-granted', 'role', 'restarted', 'suffix-truncated', 'snapshot-taken', 'snapshot-installed']);
+/**
+ * After the server answered that it killed a node (the page's crash), statuses that
+ * still say up are ones taken before the kill: ignored for at most this long (ms), until
+ * the server reports the node down itself or the page restarts it.
+ */
+export const HOLD_DOWN_MS = 5000;
 /** The most commands of the page's own writes remembered to label log cells. */
 const COMMANDS_KEEP = 256;
 
@@ -139,6 +145,25 @@ export function createLiveModel({ now = () => performance.now() } = {}) {
       record('note', fields);
     },
 
+    /**
+     * crashed draws node id down at once: the server answered that it killed the
+     * process (SIGKILL), before its own polls find the node gone. The statuses still on
+     * their way say up; they are held off (HOLD_DOWN_MS).
+     */
+    crashed(id) {
+      const node = nodeOf(id);
+      node.up = false;
+      node.error = 'killed (SIGKILL) by the page\'s crash';
+      node.peer = null;
+      node.heldDown = model.time() + HOLD_DOWN_MS;
+      version++;
+    },
+
+    /** restarting ends the hold of crashed(id): the page starts the node again. */
+    restarting(id) {
+      nodeOf(id).heldDown = 0;
+    },
+
     /** remember labels the log entry a write of this page went to with its command. */
     remember(index, command) {
       commands.set(index, command);
@@ -216,7 +241,7 @@ export function createLiveModel({ now = () => performance.now() } = {}) {
     if (!node) {
       // peer: the node as the snapshot shows it, kept until the node changes, so that
       // a view can tell an unchanged node by identity (render-log.js does).
-      node = { id, up: false, error: 'not heard from yet', status: null, log: [], vote: 0, voteTerm: 0, restarts: 0, httpURL: '', snapshotTerm: 0, peer: null };
+      node = { id, up: false, error: 'not heard from yet', status: null, log: [], vote: 0, voteTerm: 0, restarts: 0, httpURL: '', snapshotTerm: 0, peer: null, heldDown: 0 };
       nodes.set(id, node);
     }
     return node;
@@ -227,6 +252,11 @@ export function createLiveModel({ now = () => performance.now() } = {}) {
   }
 
   function setStatus(node, status, error) {
+    if (node.heldDown) {
+      // A status of before the page's crash: the process is dead (crashed()).
+      if (status && model.time() < node.heldDown) return;
+      node.heldDown = 0;
+    }
     const was = node.up;
     node.peer = null;
     if (!status) {

@@ -4,7 +4,7 @@
 // button on the drawing: the first election is for the learner to start and watch.
 
 import { loadRaftplay } from './bridge.js';
-import { $, announce } from './dom.js';
+import { $, el, announce } from './dom.js';
 import { createSession } from './session.js';
 import { createClock } from './clock.js';
 import { createPeersView } from './render-peers.js';
@@ -18,6 +18,7 @@ import { createNarration } from './narration.js';
 import { createInvariantsView } from './invariants.js';
 import { createControls } from './controls.js';
 import { createPeerControls } from './peer-controls.js';
+import { confBeforeLeader } from './membership.js';
 import { createStartButton } from './start-button.js';
 import { createProjectorSetting, applyProjector, projectorSaved } from './settings.js';
 import { createNetworkControls } from './network-controls.js';
@@ -129,12 +130,19 @@ async function start() {
   peerLayer.addEventListener('keydown', firstTap);
   // The configuration's panel and rules (§6) are fetched once a leader is up: no change
   // can be made before, and a first visit need not download them.
+  // Until then the panel says what is already true: the voters, and that nothing waits.
   let members = null;
   let membersLoading = null;
+  let before = '';
   const showMembers = (snap) => {
     if (members) members.update(snap);
-    else if (snap.leader && !membersLoading) {
+    else if (confBeforeLeader(snap).join('|') !== before) {
+      before = confBeforeLeader(snap).join('|');
+      $('#conf-panel').replaceChildren(...before.split('|').map((line) => el('p', {}, line)));
+    }
+    if (!members && snap.leader && !membersLoading) {
       membersLoading = import('./membership-controls.js').then(({ createMembershipControls }) => {
+        $('#conf-panel').replaceChildren();
         members = createMembershipControls($('#conf-panel'), $('#members'), { session, say, guard });
         render({ snap: session.snap, prev: session.prev, fresh: [], reset: false, reason: 'redraw' });
       }, (err) => {

@@ -3,7 +3,8 @@
 // C_new, not in C_old). Read from a snapshot's peers (sim.PeerState voters, learners,
 // outgoing, conf_index, conf_committed, voters_match, outgoing_match). What may change
 // now, and what a pending entry waits for, is in membership-controls.js, fetched once a
-// leader is up (no change can be made before); until then `blockers` says so.
+// leader is up (no change can be made before); until then `blockers` says so, and
+// `confBeforeLeader` is what the panel over the drawing says.
 
 /**
  * confOf returns the configuration in force: the leader's, or else the latest one a
@@ -57,6 +58,20 @@ export const MEMBER_WORDS = Object.freeze({
   joining: 'joining',
   none: 'no member',
 });
+
+/**
+ * confBeforeLeader is what #conf-panel says until a leader is first up, when
+ * membership-controls.js is fetched and takes the panel over: the size of the
+ * configuration the servers have, and that no change waits (only a leader proposes one).
+ */
+export function confBeforeLeader(snap) {
+  const { voters, learners } = confOf(snap);
+  const count = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const lines = [voters.length ? `${count(voters.length, 'voter')} (${Math.floor(voters.length / 2) + 1} needed)` : 'No configuration known yet'];
+  if (learners.length) lines.push(count(learners.length, 'learner'));
+  lines.push('No leader yet: nothing is waiting');
+  return lines;
+}
 
 /** NO_LEADER is why no change can be made while no leader is up (§6: the leader proposes). */
 export const NO_LEADER = 'No leader is up to propose the change.';

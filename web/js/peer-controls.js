@@ -34,7 +34,10 @@ export function createPeerControls(root, act, { extras = true, powerNote = '' } 
       const symbol = el('span', { class: 'card-symbol' });
       const role = el('span', { class: 'card-role' });
       const title = el('h3', { class: 'card-title' }, `S${id}`, symbol, role);
-      const facts = el('p', { class: 'card-facts' });
+      const term = el('span');
+      const logFacts = el('span', { class: 'card-log-facts' });
+      const extraFacts = el('span');
+      const facts = el('p', { class: 'card-facts' }, term, logFacts, extraFacts);
       const note = powerNote ? el('p', { class: 'card-note', id: `card-note-${id}` }, powerNote) : null;
       const power = el('button', { type: 'button', class: 'btn', 'data-peer': id, 'aria-keyshortcuts': powerNote ? null : String(id),
         disabled: Boolean(powerNote), 'aria-describedby': note ? note.id : null });
@@ -59,7 +62,7 @@ export function createPeerControls(root, act, { extras = true, powerNote = '' } 
         el('div', { class: 'card-text' }, title, facts, note),
         el('div', { class: 'card-actions' }, power, extras && timeout, extras && snapshot, extras && promote, extras && remove));
       root.append(card);
-      cards.push({ card, symbol, role, facts, power, powerSymbol, powerWord, timeout: extras ? timeout : null, promote, remove });
+      cards.push({ card, symbol, role, term, logFacts, extraFacts, power, powerSymbol, powerWord, timeout: extras ? timeout : null, promote, remove });
     }
   }
 
@@ -82,12 +85,13 @@ export function createPeerControls(root, act, { extras = true, powerNote = '' } 
         setAttr(c.card, 'data-member', conf ? member : null);
         setText(c.symbol, ` ${info.symbol}`);
         setText(c.role, ` ${info.label}${member === 'voter' ? '' : ` · ${MEMBER_WORDS[member]}`}`);
-        const facts = `term ${p.term} · commit ${p.commit_index} · applied ${p.last_applied}` +
-          (p.restarts ? ` · restarts ${p.restarts}` : '') + (p.unsynced ? ` · unsynced ${p.unsynced}` : '');
+        // Commit and applied have a span of their own: a crowded card in a wide window
+        // leaves them to the log row beside it ("C 1 · A 1"), and still reads them out.
+        setText(c.term, `term ${p.term}`);
+        setText(c.logFacts, ` · commit ${p.commit_index} · applied ${p.last_applied}`);
         // The snapshot button stays enabled on a down peer: the simulator's refusal says why.
-        setText(c.facts, p.snapshot_index ? `${facts} · snapshot ≤ ${p.snapshot_index}` : facts);
-        // On a wide window the line may be cut short (an ellipsis): hovering shows it whole.
-        setAttr(c.facts, 'title', c.facts.textContent);
+        setText(c.extraFacts, (p.restarts ? ` · restarts ${p.restarts}` : '') + (p.unsynced ? ` · unsynced ${p.unsynced}` : '') +
+          (p.snapshot_index ? ` · snapshot ≤ ${p.snapshot_index}` : ''));
         setAttr(c.power, 'data-action', down ? 'restart' : 'crash');
         setText(c.powerSymbol, down ? '⟳' : '✕');
         setText(c.powerWord, down ? ' Restart' : ' Crash');

@@ -31,7 +31,7 @@ export const GROUP_OF = Object.freeze({
   'conf-proposed': 'replication', 'joint-entered': 'replication', 'joint-left': 'replication',
   'conf-switched': 'replication', 'learner-added': 'replication', 'learner-promoted': 'replication',
   'voter-added': 'replication', 'member-removed': 'replication', 'conf-rolled-back': 'replication',
-  'removed-step-down': 'elections',
+  'removed-step-down': 'elections', removed: 'replication', 'replication-stopped': 'replication',
   send: 'messages', deliver: 'messages', lost: 'messages',
   drop: 'faults', duplicate: 'faults', delay: 'faults', crash: 'faults', restart: 'faults', restarted: 'faults',
   partition: 'faults', block: 'faults', heal: 'faults', network: 'faults', 'conf-change': 'faults',

@@ -32,6 +32,8 @@ export const ENGINE_KINDS = Object.freeze([
   {"name":"member-removed","rule":"§6: a server not in C_new is no longer replicated to"},
   {"name":"removed-step-down","rule":"§6: a leader not in C_new steps down once C_new is committed"},
   {"name":"conf-rolled-back","rule":"§6, §5.3: a truncated configuration entry no longer counts"},
+  {"name":"removed","rule":"§6: a server that holds the committed configuration without it knows it is out"},
+  {"name":"replication-stopped","rule":"§6: a removed server is replicated to until it knows it is out, within bounds"},
 ]);
 
 /** SIM_KINDS: the kinds of the simulator's own trace events. */

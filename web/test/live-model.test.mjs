@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLiveModel, messageType, peerNames, KEEP_EVENTS, MAX_FLIGHT, MAX_PER_LINK, FLIGHT_MS, LOG_KEEP, RECORD_MAX } from '../js/live-model.js';
+import { createLiveModel, messageType, peerNames, KEEP_EVENTS, MAX_FLIGHT, MAX_PER_LINK, FLIGHT_MS, LOG_KEEP, RECORD_MAX, HOLD_DOWN_MS } from '../js/live-model.js';
 import { kvRequest, kvOutcome, aggregate } from '../js/live.js';
 
 /** clocked returns a model on a clock the test moves: {model, tick(ms)}. */
@@ -168,4 +168,33 @@ test('each node\'s place in the configuration comes from its /status (§6), as t
   const conf = confOf(model.snapshot());
   assert.deepEqual([1, 2, 3, 4].map((id) => memberOf(conf, id)), ['voter', 'voter', 'joining', 'learner']);
   assert.equal(conf.joint, true);
+});
+
+test('a crash the server answered is drawn at once; statuses of before the kill are held off', () => {
+  const { model, tick } = clocked();
+  model.applyCluster({ live: true, supervised: true, nodes: [1, 2, 3].map((id) => ({ id, up: true, status: status(id) })) });
+  model.crashed(3);
+  assert.equal(model.snapshot().peers[2].role, 'down');
+  // A status taken before the kill still says up: held off.
+  model.apply('status', { id: 3, up: true, status: status(3) });
+  assert.equal(model.snapshot().peers[2].role, 'down');
+  // The server's own report agrees, and no second "does not answer" line is narrated.
+  model.apply('status', { id: 3, up: false, error: 'connect: connection refused' });
+  assert.equal(model.snapshot().peers[2].role, 'down');
+  assert.equal(model.events.filter((e) => e.kind === 'network').length, 0);
+  // Then the node answers again (started again): drawn up.
+  model.apply('status', { id: 3, up: true, status: status(3) });
+  assert.equal(model.snapshot().peers[2].role, 'follower');
+  // The hold ends on a restart from the page, or after HOLD_DOWN_MS at the latest.
+  model.crashed(2);
+  model.restarting(2);
+  model.apply('status', { id: 2, up: true, status: status(2) });
+  assert.equal(model.snapshot().peers[1].role, 'follower');
+  model.crashed(1);
+  tick(HOLD_DOWN_MS - 1);
+  model.apply('status', { id: 1, up: true, status: status(1) });
+  assert.equal(model.snapshot().peers[0].role, 'down');
+  tick(1);
+  model.apply('status', { id: 1, up: true, status: status(1) });
+  assert.equal(model.snapshot().peers[0].role, 'follower');
 });

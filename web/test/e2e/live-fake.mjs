@@ -23,9 +23,11 @@ const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src
 /**
  * startFakeLive starts the fake on 127.0.0.1 (a free port) and resolves to
  * {url, requests, nodes, kv, push(type, data), broadcastStatus(id), elect(id, term),
- * stop()}. supervised is what /api/live/cluster says.
+ * stop()}. supervised is what /api/live/cluster says. reportCrashAfter (ms): a crashed
+ * node is still reported up (its last status) for that long after the crash answered,
+ * as the real server, which learns of it only when the node stops answering.
  */
-export async function startFakeLive({ supervised = true } = {}) {
+export async function startFakeLive({ supervised = true, reportCrashAfter = 0 } = {}) {
   const dist = join(ROOT, 'dist');
   const requests = [];
   const clients = new Set();
@@ -108,7 +110,12 @@ export async function startFakeLive({ supervised = true } = {}) {
         if (!supervised) return json(res, 409, { error: 'the nodes were started elsewhere', code: 'not-supervised' });
         const n = nodes.get(Number(m[1]));
         if (!n) return json(res, 404, { error: `no node ${m[1]}`, code: 'no-such-node' });
-        if (m[2] === 'crash') {
+        if (m[2] === 'crash' && reportCrashAfter > 0) {
+          setTimeout(() => {
+            n.up = false;
+            broadcastStatus(n.id);
+          }, reportCrashAfter);
+        } else if (m[2] === 'crash') {
           n.up = false;
           broadcastStatus(n.id);
           // The others elect a new leader a little later, as real nodes would.

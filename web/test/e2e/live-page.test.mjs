@@ -137,6 +137,21 @@ test('messages fly as reported, and the page says when items were sampled', asyn
     fake.push('message', { id: 2, from: 2, to: 1, type: 'AppendEntriesResp', term: 2, index: 9, reject: false });
     await page.waitForSelector('g.msg[data-msg-id][data-msg-type="AppendEntries"]');
     await page.waitForSelector('g.msg[data-msg-type="AppendEntriesResp"]');
+    // It flies: S1's AppendEntries comes nearer S2 (the compositor moves it, no script),
+    // unless it has landed meanwhile on a slow machine.
+    const moved = await page.evaluate(async () => {
+      const gap = () => {
+        const dot = document.querySelector('g.msg[data-msg-type="AppendEntries"] .msg-dot');
+        if (!dot) return null;
+        const c = (e) => { const r = e.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; };
+        const [[ax, ay], [bx, by]] = [c(dot), c(document.querySelector('[data-peer-id="2"] .peer-body'))];
+        return Math.hypot(bx - ax, by - ay);
+      };
+      const far = gap();
+      await new Promise((done) => setTimeout(done, 100));
+      return { far, near: gap() };
+    });
+    assert.ok(moved.far !== null && (moved.near === null || moved.near < moved.far - 3), `the message moved towards S2: ${JSON.stringify(moved)}`);
     // A message's flight ends: it leaves the drawing.
     await page.waitForFunction(() => document.querySelectorAll('g.msg').length === 0);
     fake.push('sampled', { id: 2, dropped: 57 });
@@ -211,18 +226,102 @@ test('a long flood of items keeps the page\'s DOM and memory bounded', async () 
     const counts = await page.evaluate(() => ({
       narration: document.querySelectorAll('#narration-list li').length,
       messages: document.querySelectorAll('g.msg').length,
+      flights: document.querySelectorAll('.flight-msg').length,
       cells: document.querySelectorAll('.log-cell').length,
       events: window.raftplay.events().length,
       logs: window.raftplay.state().peers.map((p) => p.log.length),
       elements: document.getElementsByTagName('*').length,
     }));
     assert.ok(counts.narration <= 300, `narration lines: ${counts.narration}`);
-    assert.ok(counts.messages <= 40, `messages drawn: ${counts.messages}`);
+    assert.ok(counts.messages <= 40 && counts.flights === counts.messages, `messages drawn: ${counts.messages} in ${counts.flights} layers`);
     assert.ok(counts.events <= 2000, `events kept: ${counts.events}`);
     for (const n of counts.logs) assert.ok(n <= 96, `log entries kept: ${counts.logs}`);
     assert.ok(counts.cells <= 3 * 96, `log cells: ${counts.cells}`);
     assert.ok(counts.elements < 5000, `elements in the page: ${counts.elements}`);
     // The page drew at most its share of the messages and says how many it left out.
     assert.match(await page.textContent('#live-sampled'), /at most 4 messages per link and 40 in all at once: [\d,]+ were not drawn/);
+  });
+});
+
+test('under a flood of writes, a node going down is drawn at once, not at the next busy redraw', async () => {
+  await withFake({}, async (fake, page) => {
+    await page.waitForSelector('[data-peer-id="3"][data-role="follower"]');
+    // A busy cluster: 400 entries a second in statuses every 25 ms, and events, until
+    // the page redraws the nodes' views on its busy cap (<html class="fast">).
+    let n = 0;
+    const flood = setInterval(() => {
+      for (let i = 0; i < 10; i++) fake.log.push({ index: fake.log.length + 1, term: 2 });
+      for (const id of [1, 2, 3]) {
+        fake.push('event', { id, event: { time: new Date().toISOString(), kind: 'commit-advanced', peer: id, index: ++n, log_term: 2, text: `peer ${id} advanced its commit index to ${n} (term 2)` } });
+      }
+      fake.broadcastAll();
+    }, 25);
+    try {
+      await page.waitForSelector('html.fast', { timeout: 15_000 });
+      // Count the page's frames, and note the frame in which the page's own stream
+      // reports S3 down and the one in which the drawing shows it.
+      await page.evaluate(() => {
+        const w = { frame: 0, said: -1, drawn: -1 };
+        window.downWatch = w;
+        const tick = () => { w.frame++; requestAnimationFrame(tick); };
+        requestAnimationFrame(tick);
+        const es = new EventSource('api/live/stream');
+        es.addEventListener('status', (ev) => {
+          const d = JSON.parse(ev.data);
+          if (d.id === 3 && d.up === false && w.said < 0) w.said = w.frame;
+        });
+        new MutationObserver(() => {
+          if (w.drawn < 0 && document.querySelector('[data-peer-id="3"]').dataset.role === 'down') w.drawn = w.frame;
+        }).observe(document.querySelector('#peers'), { attributes: true, subtree: true, attributeFilter: ['data-role'] });
+      });
+      // Let a busy redraw happen first, so that the cap is in force when S3 goes down.
+      await page.waitForTimeout(300);
+      fake.nodes.get(3).up = false;
+      fake.broadcastStatus(3);
+      await page.waitForSelector('[data-peer-id="3"][data-role="down"]');
+      await page.waitForSelector('li.peer-card[data-peer="3"] [data-action="restart"]');
+      const w = await page.evaluate(() => window.downWatch);
+      assert.ok(w.said >= 0 && w.drawn >= 0, JSON.stringify(w));
+      // At once: in the frame after the item arrived (a frame of slack: the two streams
+      // are separate connections).
+      assert.ok(w.drawn - w.said <= 2, `S3 drawn down ${w.drawn - w.said} frames after the stream said so`);
+    } finally {
+      clearInterval(flood);
+    }
+  });
+});
+
+test('under a flood, a crash from the page is drawn at once and held while stale statuses still say up', async () => {
+  // The server learns of the crash only 2 s later (when the node stops answering): its
+  // statuses meanwhile still say up, from before the kill.
+  await withFake({ reportCrashAfter: 2000 }, async (fake, page) => {
+    await page.waitForSelector('[data-peer-id="3"][data-role="follower"]');
+    const flood = setInterval(() => {
+      for (let i = 0; i < 10; i++) fake.log.push({ index: fake.log.length + 1, term: 2 });
+      fake.broadcastAll();
+    }, 25);
+    try {
+      await page.waitForSelector('html.fast', { timeout: 15_000 });
+      await page.evaluate(() => {
+        const w = { roles: [] };
+        window.crashWatch = w;
+        new MutationObserver(() => {
+          const role = document.querySelector('[data-peer-id="3"]').dataset.role;
+          if (role !== w.roles[w.roles.length - 1]) w.roles.push(role);
+        }).observe(document.querySelector('#peers'), { attributes: true, subtree: true, attributeFilter: ['data-role'] });
+      });
+      await page.click('[data-action="crash"][data-peer="3"]');
+      // Long before the server reports it (2 s): the crash answered, the process is dead.
+      await page.waitForSelector('[data-peer-id="3"][data-role="down"]', { timeout: 1500 });
+      assert.equal(fake.nodes.get(3).up, true, 'the server has not reported the crash yet');
+      await page.waitForSelector('li.peer-card[data-peer="3"] [data-action="restart"]');
+      // The statuses of before the kill do not bring it back up; the server's report
+      // then agrees.
+      await new Promise((done) => setTimeout(done, 2500));
+      assert.equal(fake.nodes.get(3).up, false);
+      assert.deepEqual(await page.evaluate(() => window.crashWatch.roles), ['down']);
+    } finally {
+      clearInterval(flood);
+    }
   });
 });
