@@ -76,6 +76,11 @@ function moveMatches(move, e) {
   return !n || e.peer === n;
 }
 
+/** servers names the ids among the words of a move: ["1", "2", "|", "3"] is "S1 S2 | S3". */
+function servers(words) {
+  return words.map((w) => (/^\d+$/.test(w) ? `S${w}` : w)).join(' ');
+}
+
 /** moveText says a lesson move in words ("force S1's election timeout"). */
 function moveText(move) {
   const [verb, peer, ...rest] = move.split(' ');
@@ -88,10 +93,10 @@ function moveText(move) {
     case 'add-learner': return `add ${who} as a learner`;
     case 'promote': return `promote ${who} to a voter`;
     case 'remove': return `remove ${who} from the configuration`;
-    case 'reconfigure': return `change the configuration to the voters ${[peer, ...rest].join(' ')}`;
+    case 'reconfigure': return `change the configuration to the voters ${servers([peer, ...rest])}`;
     case 'client': return `send ${rest.join(' ')} to ${who}`;
     case 'heal': return 'heal every link';
-    case 'partition': return `cut the network into ${[peer, ...rest].map((w) => (/^\d+$/.test(w) ? `S${w}` : w)).join(' ')}`;
+    case 'partition': return `cut the network into ${servers([peer, ...rest])}`;
     case 'wait': return `let ${peer} ticks pass`;
     default: return `make the move “${move}”`;
   }
@@ -187,7 +192,9 @@ export function createLessons({ session, clock, say, onOpen = () => {} }) {
     const asks = (step.reference || []).map(moveText).join(', then ');
     const parts = [lead];
     if (wrong.length) parts.push(`The step asks you to ${asks || 'watch'}, but you ${[...new Set(wrong)].join(' and ')}, so its check cannot pass from here.`);
-    else parts.push(lead ? `The step asks you to ${asks}.` : 'This is taking longer than it should.');
+    // Only moves the step asks for, and still no pass: made in another order or at
+    // another moment (a learner promoted before it caught up), so say the moves again.
+    else parts.push(lead ? `The step asks you to ${asks}.` : `This is taking longer than it should.${asks ? ` The step asks you to ${asks}.` : ''}`);
     parts.push('Restart the step to try again.');
     return parts.filter(Boolean).join(' ');
   }
