@@ -108,6 +108,9 @@ const (
 
 // runKV performs one operation and prints its outcome.
 func runKV(ctx context.Context, out io.Writer, f kvFlags, op kvOp, args []string) error {
+	if f.timeout <= 0 {
+		return &exitError{code: 2, err: fmt.Errorf("--timeout must be positive, got %v\nrun 'raftplay kv --help' for usage", f.timeout)}
+	}
 	token, err := clientToken(f.token, f.tokenFile)
 	if err != nil {
 		return &exitError{code: 2, err: err}

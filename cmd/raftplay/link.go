@@ -81,6 +81,9 @@ neither could, 2 for a usage error.`,
 
 // runLink cuts or heals the link between nodes a and b.
 func runLink(ctx context.Context, out io.Writer, f linkFlags, a, b uint64, cut bool) error {
+	if f.timeout <= 0 {
+		return &exitError{code: 2, err: fmt.Errorf("--timeout must be positive, got %v\nrun 'raftplay link --help' for usage", f.timeout)}
+	}
 	token, err := clientToken(f.token, f.tokenFile)
 	if err != nil {
 		return &exitError{code: 2, err: err}

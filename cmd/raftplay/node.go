@@ -207,12 +207,16 @@ func parseIDAddrs(flag, list string, urls bool) (map[uint64]string, error) {
 		if _, dup := addrs[id]; dup {
 			return nil, fmt.Errorf("%s: id %d is listed twice", flag, id)
 		}
-		if urls && (strings.HasPrefix(addr, "http://") || strings.HasPrefix(addr, "https://")) {
-			addrs[id] = addr
-			continue
-		}
-		if problem := hostPortProblem(addr); problem != "" {
+		isURL := urls && (strings.HasPrefix(addr, "http://") || strings.HasPrefix(addr, "https://"))
+		if problem := hostPortProblem(addr); !isURL && problem != "" {
 			return nil, fmt.Errorf("%s: %q %s; expected ID=HOST:PORT", flag, item, problem)
+		}
+		// Two servers cannot listen at one address: the node would dial itself as its peer.
+		for other, seen := range addrs {
+			if seen == addr {
+				first, second := min(id, other), max(id, other)
+				return nil, fmt.Errorf("%s: ids %d and %d both have the address %s; each server needs its own", flag, first, second, addr)
+			}
 		}
 		addrs[id] = addr
 	}

@@ -73,6 +73,14 @@ cannot be read), 2 for a usage error.`,
 			if f.data == "" {
 				return usageError(cmd, errors.New("--data is required: the directory of a stopped node, such as raftplay-data/cluster/node1"))
 			}
+			if f.voters != "" && !f.truncate {
+				return usageError(cmd, errors.New("--voters goes with --truncate: it names the voters of a state file that --truncate rebuilds"))
+			}
+			if f.voters != "" {
+				if _, err := parseVoters(f.voters); err != nil {
+					return usageError(cmd, err)
+				}
+			}
 			return runRepair(cmd.OutOrStdout(), f)
 		},
 	}

@@ -3,7 +3,6 @@ package jsonlite
 import (
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -816,24 +815,31 @@ func (d *Decoder) hex4() rune {
 
 // Fold returns the form of a key that field names are matched against: encoding/json
 // matches a key to a field's name exactly or else case-insensitively, with Unicode's
-// simple folding (so "K", the Kelvin sign, matches k). The formats' names are lower
-// case ASCII, so a key matches a name when Fold(key) equals it.
+// simple folding. The formats' names are lower-case ASCII, so a key matches a name
+// when Fold(key) equals it: ASCII letters are lowered, and the two other letters that
+// fold to ASCII ones (ſ to s, the Kelvin sign K to k) become those. Other letters are
+// left as they are: no name can match them. (Not unicode's folding: its tables are
+// 4 kB of the page's wasm.)
 func Fold(key string) string {
-	ascii := true
+	plain := true
 	for i := 0; i < len(key); i++ {
 		if c := key[i]; c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
-			ascii = false
+			plain = false
 			break
 		}
 	}
-	if ascii {
+	if plain {
 		return key
 	}
 	b := make([]byte, 0, len(key))
 	for _, r := range key {
-		r = unicode.ToUpper(unicode.ToLower(r))
-		if r < utf8.RuneSelf {
-			r = unicode.ToLower(r)
+		switch {
+		case 'A' <= r && r <= 'Z':
+			r += 'a' - 'A'
+		case r == '\u017f':
+			r = 's'
+		case r == '\u212a':
+			r = 'k'
 		}
 		b = utf8.AppendRune(b, r)
 	}

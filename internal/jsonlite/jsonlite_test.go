@@ -52,12 +52,14 @@ func TestFoldMatchesEncodingJSON(t *testing.T) {
 	type fields struct {
 		Seed   int `json:"seed"`
 		Kelvin int `json:"kind"`
+		ID     int `json:"id"`
 	}
-	for _, key := range []string{"seed", "SEED", "Seed", "ſeed", "\u212aind", "KIND", "seeD", "se_ed"} {
+	for _, key := range []string{"seed", "SEED", "Seed", "ſeed", "\u212aind", "\u212aIND", "KIND", "seeD", "se_ed", "sééd",
+		"İd", "ıd", "\u0130D", "id", "ID", "ǅ", "ß"} {
 		var v fields
 		require.NoError(t, json.Unmarshal([]byte(`{"`+key+`":1}`), &v))
-		matched := v.Seed == 1 || v.Kelvin == 1
+		matched := v.Seed == 1 || v.Kelvin == 1 || v.ID == 1
 		folded := Fold(key)
-		require.Equal(t, matched, folded == "seed" || folded == "kind", "%q folds to %q", key, folded)
+		require.Equal(t, matched, folded == "seed" || folded == "kind" || folded == "id", "%q folds to %q", key, folded)
 	}
 }
