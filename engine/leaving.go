@@ -5,7 +5,8 @@
 // without it: a removed follower then never receives the entry that removes it. It
 // hears from no leader, times out again and again, and never knows why (§6, the third
 // issue; dissertation §4.2.3); etcd's raft library does the same once the entry is
-// applied, and etcd's server tells a removed member by refusing its connections.
+// applied, and etcd's server leaves it to its transport: peers answer a removed
+// member's messages with "410 Gone", and the member stops itself.
 // Here the leader goes one entry further. It keeps replicating to each server the
 // configuration in force removed (a "leaving" server) until that server has the entry
 // that removed it and knows it is committed: a server outside its configuration

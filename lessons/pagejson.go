@@ -57,8 +57,8 @@ func PageJSON(list []*Lesson) ([]byte, error) {
 // without steps, so that a truncated or wrong file is named rather than shown as an
 // empty menu.
 func DecodePageJSON(data []byte) ([]*Lesson, error) {
-	var list []*Lesson
-	if err := json.Unmarshal(data, &list); err != nil {
+	list, err := readPageLessons(data)
+	if err != nil {
 		return nil, fmt.Errorf("lessons: decode the lessons JSON: %w", err)
 	}
 	if len(list) == 0 {

@@ -23,7 +23,10 @@ import (
 //
 // Version 2 added the sender's Raft address: a node that joins a cluster knows no
 // member until it learns the configuration, and answers the leader that adds it at
-// the address the leader declared. A version 1 handshake (without it) is still read.
+// the address the leader declared. A version 1 handshake (without it) is still read,
+// as are format 1 messages; this node writes only version 2, which a version 1 node
+// refuses, so between the two versions messages flow one way only (a partition, as
+// far as Raft is concerned). Another version is refused with an error naming it.
 //	frame      length (4, 1..MaxFrameSize), then that many bytes: one
 //	           engine.Message encoded by Message.MarshalAppend
 //
@@ -111,7 +114,7 @@ func readHandshake(r io.Reader) (handshake, error) {
 	}
 	version := fixed[4]
 	if version != wireVersion && version != wireVersionNoAddr {
-		return handshake{}, fmt.Errorf("read handshake: unsupported version %d, this node speaks %d", version, wireVersion)
+		return handshake{}, fmt.Errorf("read handshake: unsupported version %d: this node speaks wire version %d and also reads version %d", version, wireVersion, wireVersionNoAddr)
 	}
 	if n, err := io.ReadFull(r, fixed[5:]); err != nil {
 		return handshake{}, fmt.Errorf("read handshake: got %d of %d bytes: %w", 5+n, handshakeFixedLen, err)

@@ -2,7 +2,9 @@
 # Builds the playground into a folder (default dist/) that `raftplay serve` serves:
 #   the page: web/ without web/test (index.html, css/, js/ ES modules), with the
 #     stylesheets index.html links put together as css/page.css;
-#   app.wasm: ./wasm built with GOOS=js GOARCH=wasm (tag lazylessons: no lessons inside);
+#   app.wasm: ./wasm built with GOOS=js GOARCH=wasm (tag lazylessons: no lessons inside;
+#     tag litejson: no encoding/json scanner for share.Canonical's error type, which the
+#     page does not use: its JSON is internal/jsonlite's);
 #   lessons.json: the lessons, pre-parsed, which the page fetches when one is first opened;
 #   wasm_exec.js: Go's loader for it, from the same GOROOT as the compiler (the two must match);
 #   a .gz sibling of every text and wasm file (gzip -9) and a .br one when brotli is installed.
@@ -71,13 +73,15 @@ fi
 #     ticks with two clients under Node, interleaved runs, within the noise of a shared
 #     box); it made room under the page's 1,000 kB once membership changes (§6) came in.
 #     The hottest packages (runtime, sim, kv, memstore) keep inlining: without it
-#     everywhere fast-forward ran 1.3-1.6 times slower.
+#     everywhere fast-forward ran 1.3-1.6 times slower. internal/jsonlite too is built
+#     without: its small writers inlined into every member of every format cost 20 kB
+#     brotli, for no measurable gain on a state snapshot.
 pkg=github.com/raftplay/raftplay
 noinline=()
-for p in fmt internal/fmtsort encoding/json reflect "$pkg/engine" "$pkg/lessons" "$pkg/wasm/bridge" "$pkg/wasm"; do
+for p in fmt internal/fmtsort encoding/json reflect "$pkg/engine" "$pkg/lessons" "$pkg/wasm/bridge" "$pkg/wasm" "$pkg/internal/jsonlite"; do
 	noinline+=("-gcflags=$p=-l")
 done
-GOOS=js GOARCH=wasm GOWASM=satconv,signext go build -trimpath -tags lazylessons "${noinline[@]}" \
+GOOS=js GOARCH=wasm GOWASM=satconv,signext go build -trimpath -tags lazylessons,litejson "${noinline[@]}" \
 	-ldflags "-s -w -X github.com/raftplay/raftplay/wasm/bridge.BuildVersion=$rev" \
 	-o "$stage/app.wasm" ./wasm
 cp "$goroot/lib/wasm/wasm_exec.js" "$stage/wasm_exec.js"

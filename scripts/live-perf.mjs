@@ -17,9 +17,9 @@
 //
 //   make live-perf                       (make dist build, then this script)
 //   node scripts/live-perf.mjs [--fake | --real] [--rounds N] [--seconds N] [--clients N]
-//       [--profile] [--trace] [--hide SELECTOR]
+//       [--profile] [--trace [FILE.json]] [--hide SELECTOR] [--css RULE]
 
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { launchBrowser } from '../web/test/e2e/harness.mjs';
 import { startCluster } from '../web/test/e2e/live-cluster.mjs';
@@ -36,7 +36,11 @@ const configs = has('--fake') ? ['fake'] : has('--real') ? ['real'] : ['real', '
 const profile = has('--profile');
 // --trace: also print what the page's main thread did (Chromium's trace: script,
 // style, layout, paint, compositing commit, garbage collection), self time per kind.
-const trace = has('--trace');
+const traceAt = process.argv.indexOf('--trace');
+const trace = traceAt >= 0;
+// --trace FILE.json (a name ending in .json after --trace): also save the trace there, to
+// open in Perfetto or chrome://tracing.
+const traceFile = trace && /\.json$/.test(process.argv[traceAt + 1] || '') ? process.argv[traceAt + 1] : '';
 // --hide SELECTOR: hide those elements of the live page while measuring (display:
 // none), to find which view costs the frames.
 const hideAt = process.argv.indexOf('--hide');
@@ -76,15 +80,17 @@ function printProfile(cpu) {
 }
 
 /**
- * printTrace prints the self time of each kind of work on the renderer's main thread
- * (the busiest CrRendererMain of the trace), and how many tasks took over 20 ms.
+ * printTrace prints the CPU time of each kind of work on the renderer's main thread (the
+ * busiest CrRendererMain of the trace), self time, from the events' thread times: a
+ * thread waiting for a core does not count, so runs on a busy machine compare. And how
+ * many tasks took over 8 ms of CPU (half a frame), and the longest.
  */
 function printTrace(events, ms) {
   const mains = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
   const byThread = new Map();
   for (const e of events) {
     const k = `${e.pid}:${e.tid}`;
-    if (e.ph !== 'X' || !mains.has(k)) continue;
+    if (e.ph !== 'X' || !mains.has(k) || e.tdur === undefined) continue;
     if (!byThread.has(k)) byThread.set(k, []);
     byThread.get(k).push(e);
   }
@@ -92,18 +98,20 @@ function printTrace(events, ms) {
   list.sort((a, b) => a.ts - b.ts || b.dur - a.dur);
   const self = new Map();
   const stack = [];
-  let long = 0;
+  const tops = [];
   for (const e of list) {
     while (stack.length && stack[stack.length - 1].ts + stack[stack.length - 1].dur <= e.ts) stack.pop();
     const parent = stack[stack.length - 1];
-    if (!parent && e.dur > 20_000) long++;
-    self.set(e.name, (self.get(e.name) || 0) + e.dur);
-    if (parent) self.set(parent.name, (self.get(parent.name) || 0) - Math.min(e.dur, parent.dur));
+    if (!parent) tops.push(e.tdur);
+    self.set(e.name, (self.get(e.name) || 0) + e.tdur);
+    if (parent) self.set(parent.name, (self.get(parent.name) || 0) - Math.min(e.tdur, parent.tdur));
     stack.push(e);
   }
-  console.log(`    main thread, self time (${long} tasks over 20 ms):`);
+  const total = tops.reduce((a, b) => a + b, 0);
+  console.log(`    main thread CPU ${(total / ms).toFixed(0)} ms a second in ${tops.length} tasks; ${tops.filter((t) => t > 8000).length} took over 8 ms, ` +
+    `the longest ${(Math.max(0, ...tops) / 1000).toFixed(1)} ms; self time per kind:`);
   for (const [name, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 12)) {
-    console.log(`    ${(us / 1000).toFixed(0).padStart(6)} ms ${((100 * us) / 1000 / ms).toFixed(1).padStart(5)}%  ${name}`);
+    console.log(`    ${(us / 1000).toFixed(0).padStart(6)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${name}`);
   }
 }
 
@@ -272,6 +280,7 @@ async function measure(browser, load, live) {
       await cdp.send('Tracing.end');
       await traced;
       printTrace(events, ms);
+      if (traceFile) writeFileSync(traceFile, JSON.stringify({ traceEvents: events }));
     }
     const items1 = live ? await page.evaluate(() => window.raftplay.received()) : {};
     const items = Object.keys(items1).reduce((a, k) => a + items1[k] - (items0[k] || 0), 0);

@@ -1,6 +1,10 @@
 package sim
 
 import (
+	"strconv"
+	"strings"
+
+	"github.com/raftplay/raftplay/engine"
 	"github.com/raftplay/raftplay/kv"
 )
 
@@ -103,6 +107,39 @@ func (c *Cluster) AckedWrites() []AckedWrite {
 // recordAck notes that the write in entry index (of term) was acknowledged.
 func (c *Cluster) recordAck(client, index, term uint64, cmd []byte) {
 	c.acked = append(c.acked, AckedWrite{Index: index, Term: term, ClientID: client, Time: c.now, cmd: cmd})
+}
+
+// entryText is the text form of an entry's command in the simulator's texts: a
+// configuration entry's configuration (confText), else commandText.
+func entryText(e *engine.Entry) string {
+	if e.Type != engine.EntryConfChange {
+		return commandText(e.Command)
+	}
+	cs, n, err := engine.DecodeConfState(e.Command)
+	if err != nil || n != len(e.Command) {
+		return "conf: undecodable configuration"
+	}
+	return confText(cs)
+}
+
+// confText names a configuration for a sentence: "conf: voters {1,2,4}, learners {5}",
+// or for C_old,new the change it makes, "conf: voters {1,2,3} → {1,2,3,4} (joint)".
+func confText(cs engine.ConfState) string {
+	set := func(ids []uint64) string {
+		parts := make([]string, len(ids))
+		for i, id := range ids {
+			parts[i] = strconv.FormatUint(id, 10)
+		}
+		return "{" + strings.Join(parts, ",") + "}"
+	}
+	text := "conf: voters " + set(cs.Voters)
+	if cs.Joint() {
+		text = "conf: voters " + set(cs.VotersOutgoing) + " → " + set(cs.Voters) + " (joint)"
+	}
+	if len(cs.Learners) > 0 {
+		text += ", learners " + set(cs.Learners)
+	}
+	return text
 }
 
 // commandText is the text form of an entry's command, "no-op" for an empty one.

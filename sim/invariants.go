@@ -48,19 +48,24 @@ const maxViolations = 1000
 // memstore and the engine never write over an entry they handed out).
 type entryRef struct {
 	term uint64
+	typ  engine.EntryType
 	cmd  []byte
 }
 
-func (r entryRef) same(term uint64, cmd []byte) bool {
-	return r.term == term && bytes.Equal(r.cmd, cmd)
+func refOf(e *engine.Entry) entryRef { return entryRef{term: e.Term, typ: e.Type, cmd: e.Command} }
+
+func (r entryRef) same(e *engine.Entry) bool {
+	return r.term == e.Term && r.typ == e.Type && bytes.Equal(r.cmd, e.Command)
 }
+
+// text is the entry's command in violation texts (entryText).
+func (r entryRef) text() string { return entryText(&engine.Entry{Type: r.typ, Command: r.cmd}) }
 
 // lmEntry is what the Log Matching registry knows of the entry with one index and term:
 // the term of the entry before it and its command.
 type lmEntry struct {
-	term     uint64
+	entryRef
 	prevTerm uint64
-	cmd      []byte
 }
 
 // lmSlot holds the entries ever persisted at one index, usually one (several after
@@ -121,15 +126,17 @@ func (c *Cluster) checkAppend(p *simPeer, ents []engine.Entry, stillLeader bool)
 		return // the Save will fail and report the gap
 	}
 	for i := range ents {
-		c.registerEntry(p.id, ents[i].Index, ents[i].Term, prevTerm, ents[i].Command)
+		c.registerEntry(p.id, prevTerm, &ents[i])
 		prevTerm = ents[i].Term
 	}
 }
 
-// registerEntry checks one persisted entry against the Log Matching registry: an entry
-// with this index and term must always follow the same term and hold the same command.
-// By induction on the index, that makes equal (index, term) pairs imply equal prefixes.
-func (c *Cluster) registerEntry(peer, index, term, prevTerm uint64, cmd []byte) {
+// registerEntry checks one persisted entry e, which follows an entry of prevTerm, against
+// the Log Matching registry: an entry with this index and term must always follow the
+// same term and hold the same command (of the same type). By induction on the index,
+// that makes equal (index, term) pairs imply equal prefixes.
+func (c *Cluster) registerEntry(peer, prevTerm uint64, e *engine.Entry) {
+	index, term := e.Index, e.Term
 	lm := &c.check.lm
 	for uint64(len(*lm)) < index {
 		*lm = append(*lm, lmSlot{})
@@ -146,15 +153,15 @@ func (c *Cluster) registerEntry(peer, index, term, prevTerm uint64, cmd []byte) 
 	}
 	switch {
 	case slot.first.term == 0:
-		slot.first = lmEntry{term: term, prevTerm: prevTerm, cmd: cmd}
+		slot.first = lmEntry{entryRef: refOf(e), prevTerm: prevTerm}
 	case found == nil:
-		slot.more = append(slot.more, lmEntry{term: term, prevTerm: prevTerm, cmd: cmd})
+		slot.more = append(slot.more, lmEntry{entryRef: refOf(e), prevTerm: prevTerm})
 	case found.prevTerm != prevTerm:
 		c.violate(InvLogMatching, peer, fmt.Sprintf("peer %d stored entry %d@%d after an entry of term %d, but another log holds %d@%d after an entry of term %d",
 			peer, index, term, prevTerm, index, term, found.prevTerm))
-	case !bytes.Equal(found.cmd, cmd):
+	case !found.same(e):
 		c.violate(InvLogMatching, peer, fmt.Sprintf("peer %d stored entry %d@%d with command %s, but another log holds %d@%d with command %s",
-			peer, index, term, commandText(cmd), index, term, commandText(found.cmd)))
+			peer, index, term, entryText(e), index, term, found.text()))
 	}
 }
 
@@ -206,12 +213,12 @@ func (c *Cluster) registerCommitted(p *simPeer, lo, hi uint64) {
 			break // a gap: the entries before were committed by a snapshot nobody checked
 		}
 		if uint64(len(*reg)) < i {
-			*reg = append(*reg, entryRef{term: e.Term, cmd: e.Command})
+			*reg = append(*reg, refOf(e))
 			continue
 		}
-		if was := (*reg)[i-1]; !was.same(e.Term, e.Command) {
+		if was := (*reg)[i-1]; !was.same(e) {
 			c.violate(InvStateMachineSafety, p.id, fmt.Sprintf("peer %d committed entry %d@%d (%s), but %d@%d (%s) was committed at that index before",
-				p.id, i, e.Term, commandText(e.Command), i, was.term, commandText(was.cmd)))
+				p.id, i, e.Term, entryText(e), i, was.term, was.text()))
 		}
 	}
 }
@@ -241,13 +248,13 @@ func (c *Cluster) checkApply(p *simPeer, e *engine.Entry) {
 	reg := &c.check.applied
 	if uint64(len(*reg)) < e.Index {
 		if uint64(len(*reg)) == e.Index-1 {
-			*reg = append(*reg, entryRef{term: e.Term, cmd: e.Command})
+			*reg = append(*reg, refOf(e))
 		}
 		return
 	}
-	if was := (*reg)[e.Index-1]; !was.same(e.Term, e.Command) {
+	if was := (*reg)[e.Index-1]; !was.same(e) {
 		c.violate(InvStateMachineSafety, p.id, fmt.Sprintf("peer %d applied entry %d@%d (%s), but another peer applied %d@%d (%s)",
-			p.id, e.Index, e.Term, commandText(e.Command), e.Index, was.term, commandText(was.cmd)))
+			p.id, e.Index, e.Term, entryText(e), e.Index, was.term, was.text()))
 	}
 }
 
@@ -265,7 +272,7 @@ func (c *Cluster) registerPreset(p *simPeer, commit uint64) {
 	log := p.store.Log()
 	var prevTerm uint64
 	for i := range log {
-		c.registerEntry(p.id, log[i].Index, log[i].Term, prevTerm, log[i].Command)
+		c.registerEntry(p.id, prevTerm, &log[i])
 		prevTerm = log[i].Term
 	}
 	if commit > 0 {

@@ -137,13 +137,15 @@ func TestCheckersCatchBrokenState(t *testing.T) {
 	}{
 		{"log matching: other command", InvLogMatching, "peer 2 stored entry 1@1 with command undecodable command",
 			func(c *Cluster) {
-				c.registerEntry(1, 1, 1, 0, []byte("a"))
-				c.registerEntry(2, 1, 1, 0, []byte("b"))
+				a, b := entry(1, 1, "a"), entry(1, 1, "b")
+				c.registerEntry(1, 0, &a)
+				c.registerEntry(2, 0, &b)
 			}},
 		{"log matching: other previous term", InvLogMatching, "peer 2 stored entry 2@3 after an entry of term 2, but another log holds 2@3 after an entry of term 1",
 			func(c *Cluster) {
-				c.registerEntry(1, 2, 3, 1, nil)
-				c.registerEntry(2, 2, 3, 2, nil)
+				a := entry(2, 3, "")
+				c.registerEntry(1, 1, &a)
+				c.registerEntry(2, 2, &a)
 			}},
 		{"term goes back", InvMonotonic, "peer 1's term went back from 5 to 4",
 			func(c *Cluster) {

@@ -1,8 +1,6 @@
 package sim
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -86,26 +84,9 @@ func ParseScenario(data []byte) (Scenario, error) {
 	if len(data) > MaxScenarioBytes {
 		return Scenario{}, fmt.Errorf("%w: %d bytes is larger than the limit of %d", ErrScenario, len(data), MaxScenarioBytes)
 	}
-	// Read the version first, so that a scenario from a newer format is reported as
-	// such rather than by its first unknown field.
-	var head struct {
-		V *json.RawMessage `json:"v"`
-	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return Scenario{}, fmt.Errorf("%w: invalid JSON: %w", ErrScenario, err)
-	}
-	if head.V == nil {
-		return Scenario{}, fmt.Errorf("%w: missing version field \"v\" (want %d)", ErrScenario, Version)
-	}
-	if string(*head.V) != "1" {
-		return Scenario{}, fmt.Errorf("%w: unsupported version %s (this build reads version %d)", ErrScenario, *head.V, Version)
-	}
-	sc := NewScenario(0)
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	// The input is one well-formed JSON value (json.Unmarshal checked that above).
-	if err := dec.Decode(&sc); err != nil {
-		return Scenario{}, fmt.Errorf("%w: %w", ErrScenario, err)
+	sc, err := decodeScenario(data)
+	if err != nil {
+		return Scenario{}, err
 	}
 	if err := sc.Validate(); err != nil {
 		return Scenario{}, err
@@ -129,7 +110,7 @@ func (sc Scenario) Marshal() ([]byte, error) {
 	if sc.Actions == nil {
 		sc.Actions = []Action{}
 	}
-	b, err := json.Marshal(sc)
+	b, err := sc.appendJSON(nil)
 	if err != nil {
 		return nil, fmt.Errorf("sim: marshal scenario: %w", err)
 	}

@@ -34,7 +34,7 @@ func (c *Cluster) answerWrites(p *simPeer, e *engine.Entry, res *kv.Result) {
 			if ours {
 				c.finishUserOp(w.op, p.id, res, "")
 			} else {
-				c.finishUserOp(w.op, p.id, nil, fmt.Sprintf("index %d went to another entry (%s)", e.Index, commandText(e.Command)))
+				c.finishUserOp(w.op, p.id, nil, fmt.Sprintf("index %d went to another entry (%s)", e.Index, entryText(e)))
 			}
 			continue
 		}

@@ -126,7 +126,7 @@ func (b *Bridge) lessonList(args) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]lessonOutline, len(all))
+	out := make(outlines, len(all))
 	for i, l := range all {
 		out[i] = lessonOutline{Number: l.Number, ID: l.ID, Title: l.Title, Summary: l.Summary,
 			Steps: make([]string, len(l.Steps))}
@@ -134,7 +134,7 @@ func (b *Bridge) lessonList(args) (any, error) {
 			out[i].Steps[j] = st.Title
 		}
 	}
-	return marshal(out)
+	return encode(out)
 }
 
 func viewOf(l *lessons.Lesson) lessonView {
@@ -188,7 +188,7 @@ func (b *Bridge) lessonOpen(a args) (any, error) {
 	}
 	v := viewOf(l)
 	v.Status = b.lessonStatusView(true)
-	return marshal(v)
+	return encode(&v)
 }
 
 // openAt starts lesson l on a new run and plays it up to the start of step index i
@@ -226,7 +226,8 @@ func (b *Bridge) withLesson(fn func(r *lessons.Runner) (replaced bool, err error
 	if err != nil {
 		return nil, err
 	}
-	return marshal(b.lessonStatusView(replaced))
+	st := b.lessonStatusView(replaced)
+	return encode(&st)
 }
 
 func (b *Bridge) lessonStatus(args) (any, error) {
@@ -278,7 +279,5 @@ func (b *Bridge) lessonClose(args) (any, error) {
 		return nil, errNoLesson
 	}
 	b.lesson = nil
-	return marshal(struct {
-		OK bool `json:"ok"`
-	}{true})
+	return encode(&okView{OK: true})
 }

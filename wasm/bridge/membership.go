@@ -90,5 +90,5 @@ func (b *Bridge) addServer(args) (any, error) {
 
 func (b *Bridge) added(id uint64, grown bool) (any, error) {
 	c := b.tl.Cluster()
-	return marshal(addedServer{position: position{OK: true, Time: c.Now(), Steps: c.Steps()}, Peer: id, Grown: grown})
+	return encode(&addedServer{position: position{OK: true, Time: c.Now(), Steps: c.Steps()}, Peer: id, Grown: grown})
 }

@@ -76,6 +76,11 @@ function moveMatches(move, e) {
   return !n || e.peer === n;
 }
 
+/** servers names the ids among the words of a move: ["1", "2", "|", "3"] is "S1 S2 | S3". */
+function servers(words) {
+  return words.map((w) => (/^\d+$/.test(w) ? `S${w}` : w)).join(' ');
+}
+
 /** moveText says a lesson move in words ("force S1's election timeout"). */
 function moveText(move) {
   const [verb, peer, ...rest] = move.split(' ');
@@ -88,10 +93,10 @@ function moveText(move) {
     case 'add-learner': return `add ${who} as a learner`;
     case 'promote': return `promote ${who} to a voter`;
     case 'remove': return `remove ${who} from the configuration`;
-    case 'reconfigure': return `change the configuration to the voters ${[peer, ...rest].join(' ')}`;
+    case 'reconfigure': return `change the configuration to the voters ${servers([peer, ...rest])}`;
     case 'client': return `send ${rest.join(' ')} to ${who}`;
     case 'heal': return 'heal every link';
-    case 'partition': return `cut the network into ${[peer, ...rest].map((w) => (/^\d+$/.test(w) ? `S${w}` : w)).join(' ')}`;
+    case 'partition': return `cut the network into ${servers([peer, ...rest])}`;
     case 'wait': return `let ${peer} ticks pass`;
     default: return `make the move “${move}”`;
   }
@@ -187,7 +192,9 @@ export function createLessons({ session, clock, say, onOpen = () => {} }) {
     const asks = (step.reference || []).map(moveText).join(', then ');
     const parts = [lead];
     if (wrong.length) parts.push(`The step asks you to ${asks || 'watch'}, but you ${[...new Set(wrong)].join(' and ')}, so its check cannot pass from here.`);
-    else parts.push(lead ? `The step asks you to ${asks}.` : 'This is taking longer than it should.');
+    // Only moves the step asks for, and still no pass: made in another order or at
+    // another moment (a learner promoted before it caught up), so say the moves again.
+    else parts.push(lead ? `The step asks you to ${asks}.` : `This is taking longer than it should.${asks ? ` The step asks you to ${asks}.` : ''}`);
     parts.push('Restart the step to try again.');
     return parts.filter(Boolean).join(' ');
   }
@@ -245,10 +252,14 @@ export function createLessons({ session, clock, say, onOpen = () => {} }) {
   }
   window.addEventListener('resize', () => { if (view) measure(); });
 
+  // highlight outlines every element the step's selector matches (a list, such as
+  // "#net-split, #invariants", names each place a step uses: the layout brings each
+  // one into view, lessons.css); target is the first, which Find it scrolls to.
   function highlight(selector) {
-    if (target) target.removeAttribute('data-lesson-target');
-    target = selector ? document.querySelector(selector) : null;
-    if (target) target.setAttribute('data-lesson-target', '');
+    for (const e of document.querySelectorAll('[data-lesson-target]')) e.removeAttribute('data-lesson-target');
+    const all = selector ? [...document.querySelectorAll(selector)] : [];
+    for (const e of all) e.setAttribute('data-lesson-target', '');
+    target = all[0] || null;
     return target;
   }
 

@@ -8,10 +8,10 @@
 // simulator.
 
 import { $, el, setText, setAttr, announce } from './dom.js';
-import { createLiveModel, RECORD_MAX, MAX_FLIGHT, MAX_PER_LINK } from './live-model.js';
+import { createLiveModel, RECORD_MAX, MAX_FLIGHT, MAX_PER_LINK, KEEP_EVENTS } from './live-model.js';
 import { createPeersView } from './render-peers.js';
 import { createLinksView } from './render-links.js';
-import { createMessagesView } from './render-messages.js';
+import { createFlightView } from './render-flight.js';
 import { createLogView } from './render-log.js';
 import { createReplicationView } from './render-replication.js';
 import { createTruncationView, isTruncation } from './truncation.js';
@@ -36,10 +36,20 @@ const BUSY_ENTRIES = 20;
 const BUSY_REDRAW_MS = 500;
 
 /**
- * While the cluster is busy, messages move at most this often (ms): each move redraws
- * the drawing, and under load that, not the stream, is what costs the frames.
+ * While the cluster is busy, messages appear and land at most this often (ms): each time
+ * is a change of the page to lay out and paint (their flights are the compositor's,
+ * render-flight.js).
  */
 const BUSY_MOVE_MS = 50;
+
+/** While busy, the script a frame may spend on the nodes' views (ms): a redraw is spread over frames. */
+const FRAME_BUDGET_MS = 4;
+
+/** Frames further apart than this (ms, on average) mean the page is behind. */
+const LATE_FRAME_MS = 25;
+
+/** The longest step of the messages' moves while the page is behind (ms). */
+const MAX_MOVE_MS = 200;
 
 /** The narration takes the events at most this often (ms), routine ones summed up (aggregate). */
 const NARRATE_MS = 250;
@@ -221,7 +231,7 @@ export async function startLive({ say }) {
 
   const peers = createPeersView($('#peers'));
   const links = createLinksView($('#links'), toggleLink);
-  const messages = createMessagesView($('#messages'), (id) => {
+  const messages = createFlightView($('#cluster-panel .stage'), (id) => {
     const m = session.snap.messages.find((x) => x.id === id);
     if (m) say(`${messageSentence(m)} (reported by S${m.from} as it sent it).`);
   });
@@ -229,8 +239,10 @@ export async function startLive({ say }) {
   const replication = createReplicationView($('#replication-caption'), $('#replication-body'));
   const truncation = createTruncationView($('#truncation'), {
     onEnd: () => {
+      // Every view draws the converged logs again, the same snapshot or not.
       dirty = true;
       drawn = null;
+      for (const v of views) v.shown = null;
     },
   });
   const narration = createNarration($('#narration'), session, { timeText: (t) => clockTime(openedAt + t) });
@@ -322,49 +334,78 @@ export async function startLive({ say }) {
       : 'The stream from the server is interrupted: reconnecting…');
   });
 
-  // The nodes' views (drawing, logs, leader's view, cards) follow the statuses; while
-  // the cluster is busy at most every BUSY_REDRAW_MS, unless a role, a term or the
-  // leader changed or a log was truncated. Messages move every frame, or every
-  // BUSY_MOVE_MS while busy.
-  let drawn = null; // the snapshot the nodes' views show
-  let drawnAt = 0;
-  let movedAt = 0; // when the messages last moved
+  // The nodes' views follow the statuses. A redraw is due at once when the cluster is
+  // calm, or on a change of role, term or leader, a node down or a truncation (urgent);
+  // while it is busy, at most every BUSY_REDRAW_MS, and then its views (each drawing the
+  // same snapshot) are spread over frames, as many as fit in FRAME_BUDGET_MS (at least
+  // one), so that no frame does all of the work: the script, and the style, layout and
+  // paint that follow it. Messages appear and land every frame, or every moveMs while
+  // busy, in a frame that redrew no view; the narration likewise.
+  const views = [
+    (snap) => {
+      peers.update(snap);
+      links.update(snap);
+      peerMenu?.update(snap);
+      const f = followerToIsolate(snap);
+      setText(isolateFollower, f ? `Isolate a follower (S${f})` : 'Isolate a follower');
+    },
+    (snap) => logs.update(snap, truncation.ghost),
+    (snap) => replication.update(snap),
+    (snap) => peerControls.update(snap),
+  ].map((draw) => ({ draw, shown: null }));
+  let drawn = null; // the snapshot of the last redraw (some views may still be drawing it)
+  let drawnAt = -Infinity;
+  let movedAt = -Infinity; // when the messages last moved
+  let moveMs = BUSY_MOVE_MS; // their step while busy: longer while the page is behind
+  let adaptedAt = 0;
   function render(update) {
     const { snap } = update;
     const now = performance.now();
     const changed = !drawn || snap.peers.length !== drawn.peers.length || snap.peers.some((p, i) => p !== drawn.peers[i]);
     const urgent = !drawn || update.reset || update.fresh.some(isTruncation) || snap.leader !== drawn.leader ||
-      snap.peers.some((p, i) => p.role !== drawn.peers[i].role || p.term !== drawn.peers[i].term);
+      snap.peers.length !== drawn.peers.length || snap.peers.some((p, i) => p.role !== drawn.peers[i].role || p.term !== drawn.peers[i].term);
     const busyNow = document.documentElement.classList.contains('fast');
     if (changed && (urgent || !busyNow || now - drawnAt >= BUSY_REDRAW_MS)) {
       const prev = drawn;
       if (update.fresh.some(isTruncation)) truncation.check({ ...update, prev }, true);
-      peers.update(snap);
-      links.update(snap);
-      logs.update(snap, truncation.ghost);
-      replication.update(snap);
-      peerControls.update(snap);
-      peerMenu?.update(snap);
-      const f = followerToIsolate(snap);
-      setText(isolateFollower, f ? `Isolate a follower (S${f})` : 'Isolate a follower');
       busy(snap);
       const lead = snap.leader;
       if (prev && lead && lead !== prev.leader) announce(`S${lead} is the leader of term ${snap.peers[lead - 1].term}.`);
       drawn = snap;
       drawnAt = now;
     }
-    if (!busyNow || update.reset || now - movedAt >= BUSY_MOVE_MS) {
+    let worked = false; // whether this frame redrew a view
+    for (const v of views) {
+      if (v.shown === drawn) continue;
+      if (worked && busyNow && !urgent && performance.now() - now >= FRAME_BUDGET_MS) break;
+      v.draw(drawn);
+      v.shown = drawn;
+      worked = true;
+    }
+    // A page whose frames come late (whatever takes the machine) adds and removes the
+    // messages in longer steps while busy, and says so (showSampled); back to
+    // BUSY_MOVE_MS once on time.
+    if (now - adaptedAt >= BUSY_REDRAW_MS) {
+      adaptedAt = now;
+      moveMs = busyNow && lateness > LATE_FRAME_MS ? Math.min(MAX_MOVE_MS, moveMs * 2) : Math.max(BUSY_MOVE_MS, moveMs / 2);
+    }
+    const overdue = (since, every) => now - since >= 2 * every;
+    if (!busyNow || update.reset || (now - movedAt >= moveMs && (!worked || overdue(movedAt, moveMs)))) {
       messages.update(snap, update.vt);
       movedAt = now;
+      worked = worked || busyNow;
     }
     feed.push(...update.fresh);
-    if (update.reset || now - fed >= (busyNow ? BUSY_REDRAW_MS : NARRATE_MS)) {
+    if (feed.length > KEEP_EVENTS) feed.splice(0, feed.length - KEEP_EVENTS);
+    const every = busyNow ? BUSY_REDRAW_MS : NARRATE_MS;
+    if (update.reset || (now - fed >= every && (!busyNow || !worked || overdue(fed, every)))) {
       fed = now;
       narration.update({ ...update, fresh: aggregate(feed), reason: update.reset ? 'load' : 'act' });
       feed = [];
     }
     showSampled();
-    if (model.recording && !model.recording.to) showRecording();
+    // The count of a recording changes with every item: rewritten with the redraws.
+    if (model.recording && !model.recording.to && drawnAt === now) showRecording();
   }
 
   // A busy cluster appends entries faster than anyone can watch them arrive: no entrance
@@ -392,21 +433,28 @@ export async function startLive({ say }) {
     const s = model.sampled;
     const parts = [...s.nodes].filter(([, v]) => v.dropped > 0).map(([id, v]) => `S${id}: ${v.dropped.toLocaleString('en')}`);
     const text = (parts.length ? `Sampled: the nodes reported more than the page can take, and dropped items to keep up (${parts.join(', ')}). ` : '') +
-      (s.page ? `The drawing shows at most ${MAX_PER_LINK} messages per link and ${MAX_FLIGHT} in all at once: ${s.page.toLocaleString('en')} were not drawn.` : '');
+      (s.page ? `The drawing shows at most ${MAX_PER_LINK} messages per link and ${MAX_FLIGHT} in all at once: ${s.page.toLocaleString('en')} were not drawn.` : '') +
+      (moveMs > BUSY_MOVE_MS ? ` The page is behind (its frames come late): messages appear and land in steps of ${moveMs} ms.` : '');
     if (text === sampledShown) return;
     sampledShown = text;
     setText(chrome.sampled, text);
     chrome.sampled.hidden = !text;
   }
 
-  // One frame: take what arrived, draw when anything changed or a message moves.
-  function frame() {
+  // One frame: take what arrived, draw when anything changed, a view has yet to draw
+  // the last redraw, or a message moves. lateness: the frames' spacing (ms), averaged.
+  let lateness = 1000 / 60;
+  let lastFrame = 0;
+  function frame(t) {
     requestAnimationFrame(frame);
+    if (lastFrame) lateness += (Math.min(t - lastFrame, 1000) - lateness) / 10;
+    lastFrame = t;
     const vt = model.time();
     const moving = model.inFlight();
     const fresh = model.takeFresh();
     const snap = model.snapshot(vt);
-    if (!dirty && !moving && !fresh.length && !feed.length && snap === session.snap) return;
+    const behind = views.some((v) => v.shown !== drawn);
+    if (!dirty && !moving && !behind && !fresh.length && !feed.length && snap === session.snap) return;
     dirty = false;
     if (snap !== session.snap) {
       session.prev = session.snap;

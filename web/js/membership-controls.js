@@ -186,14 +186,22 @@ export function createMembershipControls(panel, root, { session, say, guard }) {
       ticksFor = key;
       for (const b of voterBoxes) b.checked = conf.voters.includes(Number(b.dataset.peer));
     }
+    // Shown while some server is no voter (a learner, a spare or a removed server): with
+    // every server a voter, the cards' Remove is the change there is, and the row
+    // would push the client form out of a 1280×800 window.
+    const hide = snap.peers.every((p) => conf.voters.includes(p.id));
+    change.hidden = hide;
+    changeNote.hidden = hide;
+    if (hide) return;
     if (direct === null) direct = Boolean(session.scenario().options?.unsafe?.direct_config_change);
     setText(reconfigure, direct ? 'Switch directly (unsafe)' : 'Reconfigure');
     const reason = reconfigureBlocked(conf);
     reconfigure.disabled = Boolean(reason);
-    setAttr(reconfigure, 'title', reason || null);
-    setText(changeNote, reason || (direct
-      ? 'This run switches straight to C_new, without C_old,new (the unsafe switch of Figure 10).'
-      : 'Through C_old,new, then C_new (§6). Learners left unticked stay learners; voters left unticked leave.'));
+    const how = direct ? 'This run switches straight to C_new, without C_old,new (the unsafe switch of Figure 10).'
+      : 'Through C_old,new, then C_new (§6). Learners left unticked stay learners; voters left unticked leave.';
+    // The note is visually hidden in a wide window (panels.css): the title says it too.
+    setAttr(reconfigure, 'title', reason || how);
+    setText(changeNote, reason || how);
   }
 
   const controls = {

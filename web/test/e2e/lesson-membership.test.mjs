@@ -13,7 +13,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndBrowser, openPage, openLessonFromMenu, state, waitFor, play, pause, screenshot } from './harness.mjs';
+import { useServerAndBrowser, openPage, openLessonFromMenu, lessonDriver, state, waitFor, setSpeed, play, pause, screenshot } from './harness.mjs';
 
 const env = useServerAndBrowser();
 
@@ -122,6 +122,30 @@ test('lesson 19 by clicking: S4 joins as a learner, catches up, and is promoted 
   await page.close();
 });
 
+test('lesson 19 step 5, S4 promoted the moment its button is enabled: every commit waits for S4, and the step says what it asked for', async () => {
+  const page = await openPage(env.browser.context, `${env.server.url}#lesson=19&step=5`);
+  const lesson = lessonDriver(page, 5);
+  await lesson.onStep(5);
+  await setSpeed(page, -1);
+  await page.click('[data-action="add-server"]');
+  // The click waits for the button to be enabled: S4's learner entry committed.
+  await page.click('.peer-card[data-peer="4"] button[data-action="promote"]');
+  await page.fill('#cmd', 'SET y 1');
+  await page.selectOption('#cmd-peer', '0');
+  await page.click('#client-form button[data-action="send"]');
+  await page.waitForSelector('#lesson-overdue:not([hidden])', { timeout: 30_000 });
+  const s = await state(page);
+  assert.ok(s.peers[0].outgoing?.length, 'S1 is still in C_old,new');
+  assert.ok(s.peers[3].last_index < s.peers[0].last_index, 'S4 is still catching up');
+  assert.notEqual(s.peers[1].kv.y, '1', 'SET y 1 waits');
+  assert.match(await page.textContent('.conf-waiting'), /waits for C_new ✗/);
+  assert.match(await page.textContent('#lesson-stall-why'),
+    /The step asks you to add S4 as a learner, then let 80 ticks pass, then promote S4 to a voter, then send SET y 1 to the leader\./);
+  assert.equal(await page.getAttribute('#lesson-verdict', 'data-passed'), 'false');
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test('lesson 20 by clicking: the split and the new voters, switched directly (two leaders in term 2), then through C_old,new (one)', async () => {
   const page = await openPage(env.browser.context, env.server.url);
   const lesson = await openLessonFromMenu(page, { id: 'why-not-switch-directly', number: 20, title: 'Why not switch directly', steps: 6 });
@@ -153,8 +177,8 @@ test('lesson 20 by clicking: the split and the new voters, switched directly (tw
   assert.deepEqual(await recorded(page, 'partition', 'reconfigure'), [
     { type: 'partition', groups: [[1, 2], [3, 4, 5]], voters: undefined, learners: undefined },
     { type: 'reconfigure', groups: undefined, voters: [1, 2, 3, 4, 5], learners: undefined }], 'the clicks made the lesson\'s two moves');
-  await page.waitForSelector('[data-action="reconfigure"][disabled]');
-  assert.match(await page.getAttribute('[data-action="reconfigure"]', 'title'), /in progress/, 'one change at a time');
+  await page.waitForSelector('#conf-change[hidden]', { state: 'attached' });
+  assert.equal(await page.isVisible('[data-action="reconfigure"]'), false, 'every server is a voter of S3\'s C_new: no one left to tick in');
   await page.click('#lesson-next');
 
   // Step 3: the Timeout buttons of S4, then S1: both win term 2.

@@ -137,6 +137,21 @@ test('messages fly as reported, and the page says when items were sampled', asyn
     fake.push('message', { id: 2, from: 2, to: 1, type: 'AppendEntriesResp', term: 2, index: 9, reject: false });
     await page.waitForSelector('g.msg[data-msg-id][data-msg-type="AppendEntries"]');
     await page.waitForSelector('g.msg[data-msg-type="AppendEntriesResp"]');
+    // It flies: S1's AppendEntries comes nearer S2 (the compositor moves it, no script),
+    // unless it has landed meanwhile on a slow machine.
+    const moved = await page.evaluate(async () => {
+      const gap = () => {
+        const dot = document.querySelector('g.msg[data-msg-type="AppendEntries"] .msg-dot');
+        if (!dot) return null;
+        const c = (e) => { const r = e.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; };
+        const [[ax, ay], [bx, by]] = [c(dot), c(document.querySelector('[data-peer-id="2"] .peer-body'))];
+        return Math.hypot(bx - ax, by - ay);
+      };
+      const far = gap();
+      await new Promise((done) => setTimeout(done, 100));
+      return { far, near: gap() };
+    });
+    assert.ok(moved.far !== null && (moved.near === null || moved.near < moved.far - 3), `the message moved towards S2: ${JSON.stringify(moved)}`);
     // A message's flight ends: it leaves the drawing.
     await page.waitForFunction(() => document.querySelectorAll('g.msg').length === 0);
     fake.push('sampled', { id: 2, dropped: 57 });
@@ -211,13 +226,14 @@ test('a long flood of items keeps the page\'s DOM and memory bounded', async () 
     const counts = await page.evaluate(() => ({
       narration: document.querySelectorAll('#narration-list li').length,
       messages: document.querySelectorAll('g.msg').length,
+      flights: document.querySelectorAll('.flight-msg').length,
       cells: document.querySelectorAll('.log-cell').length,
       events: window.raftplay.events().length,
       logs: window.raftplay.state().peers.map((p) => p.log.length),
       elements: document.getElementsByTagName('*').length,
     }));
     assert.ok(counts.narration <= 300, `narration lines: ${counts.narration}`);
-    assert.ok(counts.messages <= 40, `messages drawn: ${counts.messages}`);
+    assert.ok(counts.messages <= 40 && counts.flights === counts.messages, `messages drawn: ${counts.messages} in ${counts.flights} layers`);
     assert.ok(counts.events <= 2000, `events kept: ${counts.events}`);
     for (const n of counts.logs) assert.ok(n <= 96, `log entries kept: ${counts.logs}`);
     assert.ok(counts.cells <= 3 * 96, `log cells: ${counts.cells}`);

@@ -267,6 +267,11 @@ const STEPS = [
   // Crash S1, restart S3, force S3's timeout, and watch the safety properties.
   ['06', 6, '#invariants', ['[data-action="crash"][data-peer="1"]', '[data-action="restart"][data-peer="3"]', '[data-action="timeout"][data-peer="3"]'],
     '#inv-h', ''],
+  // Partition S1 off with the network panel's split, restart S2: the network panel, the
+  // card and the safety panel all fit above the bar (layout-lessons.test.mjs checks the
+  // opening of every step that brings a panel up).
+  ['10', 2, '#invariants', ['[data-action="partition-side"][data-peer="1"]', '[data-action="partition"]', '.peer-card[data-peer="2"] [data-action="restart"]'],
+    '.inv[data-invariant="monotonic"]', ''],
 ];
 for (const [lesson, step, control, moves, after, command] of STEPS) {
   test(`layout in lesson mode at 1280×800 (lesson ${lesson} step ${step}): text, Next, drawing, logs and the step's control fit`, async () => {

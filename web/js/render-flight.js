@@ -1,0 +1,126 @@
+// Live mode's messages in flight (live.js). The simulation's view (render-messages.js)
+// moves every dot in the drawing each frame from the simulator's virtual time, which can
+// pause and rewind; each move lays out and paints the drawing, and a page showing a busy
+// cluster spent its frames on that. Live time only runs forward, so a message's whole
+// flight is known when it appears: here each message is a small SVG of its own over the
+// drawing, moved from its sender to its receiver by a Web Animation of its transform,
+// which the compositor plays without the page's main thread. The page works only when a
+// message appears or ends.
+//
+// The DOM contract of messages holds (docs/DESIGN.md): g.msg with data-msg-id and
+// data-msg-type, the classes kind-*, reply and refused, a .msg-dot (a square for a
+// snapshot) and a .msg-arrow pointing to the receiver, a button with a name. A message
+// on another of the same link sent at about the same moment is moved aside; a label
+// (right of the direction of travel) is shown while few messages fly.
+
+import { el, svg } from './dom.js';
+import { VIEW, peerPositions, peerRadius, edgePoints } from './layout.js';
+import { messageLabel, messageKind, messageSentence, isResponse } from './labels.js';
+
+/** Labels are drawn only while at most this many messages fly (they would overlap). */
+const MAX_LABELLED = 6;
+/** Two messages of one link sent closer than this (ms) are drawn side by side. */
+const TWIN_MS = 25;
+/** How far apart (drawing units) twins are drawn. */
+const DOT_GAP = 12;
+/** A message's own SVG spans this much of the drawing around its dot (drawing units). */
+const BOX = { w: 160, h: 60 };
+
+/**
+ * createFlightView puts its layer over the drawing `stage` holds (the cluster <svg>,
+ * VIEW units, scaled to fit its box); onSelect(id) when a message is activated.
+ */
+export function createFlightView(stage, onSelect) {
+  const layer = el('div', { class: 'flight', role: 'group', 'aria-label': 'Messages in flight' });
+  stage.append(layer);
+  const shown = new Map(); // id -> {node, anim, m, dx, dy}
+  // The drawing's scale and offset in the layer (px), as the SVG fits VIEW to its box.
+  let fit = null;
+  new ResizeObserver(([entry]) => {
+    const { width, height } = entry.contentRect;
+    const s = Math.min(width / VIEW.width, height / VIEW.height);
+    fit = { s, ox: (width - VIEW.width * s) / 2, oy: (height - VIEW.height * s) / 2 };
+    // A new size: the flights in the air go on at it, from where they are.
+    for (const f of shown.values()) fly(f);
+  }).observe(layer);
+
+  function create(m, snap, vt, labelled) {
+    const n = snap.peers.length;
+    const pos = peerPositions(n);
+    const { from, to } = edgePoints(pos[m.from - 1], pos[m.to - 1], peerRadius(n) + 6, 7);
+    const len = Math.hypot(to.x - from.x, to.y - from.y) || 1;
+    const [ux, uy] = [(to.x - from.x) / len, (to.y - from.y) / len];
+    // A twin (same link, sent at about the same time) is drawn beside it, on the right.
+    let twins = 0;
+    for (const f of shown.values()) if (f.m.from === m.from && f.m.to === m.to && Math.abs(f.m.sent - m.sent) < TWIN_MS) twins++;
+    const side = DOT_GAP * twins;
+    const reply = isResponse(m.type);
+    const r = reply ? 6 : 7;
+    const dot = messageKind(m.type) === 'snapshot'
+      ? svg('rect', { class: 'msg-dot', x: -r, y: -r, width: 2 * r, height: 2 * r, rx: 2 })
+      : svg('circle', { class: 'msg-dot', r });
+    const angle = ((Math.atan2(uy, ux) * 180) / Math.PI).toFixed(0);
+    const arrow = svg('path', { class: 'msg-arrow', d: 'M 9 -4 L 14 0 L 9 4', transform: `rotate(${angle})`, 'aria-hidden': 'true' });
+    const text = labelled ? messageLabel(m) : '';
+    // The label beside the dot, right of the direction of travel, its near end 14 units off.
+    const w = text.length * 7 + 4;
+    const label = svg('text', { class: 'msg-label', 'text-anchor': 'middle',
+      x: (-uy * (14 + (w / 2) * Math.abs(uy))).toFixed(1), y: (ux * 14 + 4).toFixed(1) }, text);
+    const g = svg('g', {
+      class: `msg kind-${messageKind(m.type)}${reply ? ' reply' : ''}${m.reject ? ' refused' : ''}`,
+      role: 'button', tabindex: 0, 'data-msg-id': m.id, 'data-msg-type': m.type,
+      'aria-label': `${messageSentence(m)}. Activate to inspect.`,
+    }, arrow, dot, label);
+    g.addEventListener('click', (ev) => { ev.stopPropagation(); onSelect(m.id); });
+    g.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter' || ev.key === ' ') {
+        ev.preventDefault();
+        ev.stopPropagation();
+        onSelect(m.id);
+      }
+    });
+    const node = svg('svg', { class: 'flight-msg', viewBox: `${-BOX.w / 2} ${-BOX.h / 2} ${BOX.w} ${BOX.h}` }, g);
+    layer.append(node);
+    // t0: when, on the document's clock, the message left its sender.
+    const f = { node, anim: null, m, t0: document.timeline.currentTime - Math.max(0, vt - m.sent),
+      from: { x: from.x - uy * side, y: from.y + ux * side }, to: { x: to.x - uy * side, y: to.y + ux * side } };
+    fly(f);
+    return f;
+  }
+
+  // fly (re)starts a message's animation for the layer's present size, at the point of
+  // its flight the clock is at.
+  function fly(f) {
+    if (!fit) return;
+    const { s, ox, oy } = fit;
+    const at = (p) => `translate(${(ox + (p.x - BOX.w / 2) * s).toFixed(1)}px, ${(oy + (p.y - BOX.h / 2) * s).toFixed(1)}px)`;
+    f.node.setAttribute('width', (BOX.w * s).toFixed(1));
+    f.node.setAttribute('height', (BOX.h * s).toFixed(1));
+    f.anim?.cancel();
+    f.anim = f.node.animate([{ transform: at(f.from) }, { transform: at(f.to) }],
+      { duration: Math.max(1, f.m.deliver - f.m.sent), easing: 'linear', fill: 'forwards' });
+    f.anim.currentTime = Math.max(0, document.timeline.currentTime - f.t0);
+  }
+
+  return {
+    /**
+     * update shows the messages of snap at model time vt: a new one starts its flight
+     * where vt is on it; one that has landed leaves. Nothing else is written.
+     */
+    update(snap, vt) {
+      const live = new Set();
+      const labelled = snap.messages.length <= MAX_LABELLED;
+      for (const m of snap.messages) {
+        live.add(m.id);
+        if (shown.has(m.id)) continue;
+        shown.set(m.id, create(m, snap, vt, labelled));
+      }
+      for (const [id, f] of shown) {
+        if (live.has(id)) continue;
+        f.anim?.cancel();
+        f.node.remove();
+        shown.delete(id);
+      }
+    },
+  };
+}
