@@ -178,7 +178,7 @@ test('lesson 20 by clicking: the split and the new voters, switched directly (tw
     { type: 'partition', groups: [[1, 2], [3, 4, 5]], voters: undefined, learners: undefined },
     { type: 'reconfigure', groups: undefined, voters: [1, 2, 3, 4, 5], learners: undefined }], 'the clicks made the lesson\'s two moves');
   await page.waitForSelector('#conf-change[hidden]', { state: 'attached' });
-  assert.equal(await page.isVisible('[data-action="reconfigure"]'), false, 'every server is a voter of S3\'s C_new: no one left to tick in');
+  assert.equal(await page.isVisible('[data-action="reconfigure"]'), false, 'S4 and S5 are voters of S3\'s C_new: no learner left to tick in');
   await page.click('#lesson-next');
 
   // Step 3: the Timeout buttons of S4, then S1: both win term 2.
