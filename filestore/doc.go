@@ -11,6 +11,9 @@
 //	log-0000000000000001     the log: a header, then one record per Save
 //	snap-0000000000000400    the snapshot at index 0x400 (§7), if there is one: the
 //	                         state machine up to there; the log holds what follows
+//	LOCK                     flocked while a process has the store open (Open until
+//	                         Close, Repair, RebuildState, AcceptLoss); it holds that
+//	                         process's id, for the *LockedError of the next one
 //
 // Compaction writes the live log to the next generation (log-0000000000000002) and
 // switches the state file to it. Files named log-… that the state file does not name

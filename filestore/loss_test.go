@@ -103,6 +103,7 @@ func TestLostTermIsRestoredAndReported(t *testing.T) {
 	require.NoError(t, s.Save(engine.HardState{Term: 4, VotedFor: 2}, nil, true))
 	// A kill: no clean shutdown, so the high-water mark stays where it was written.
 	require.NoError(t, s.file.Close())
+	s.unlock() // the kernel drops a killed process's lock
 	damageLog(t, dir, before, 0)
 
 	s, report := openDir(t, dir)
@@ -124,6 +125,7 @@ func TestTornTailAboveTheHighWaterMarkIsNoLoss(t *testing.T) {
 	require.NoError(t, s.Checkpoint())
 	require.NoError(t, s.Save(engine.HardState{Term: 1, VotedFor: 1, Commit: 1}, ents(2, 1), true))
 	require.NoError(t, s.file.Close())
+	s.unlock() // the kernel drops a killed process's lock
 	damageLog(t, dir, logSize(t, dir)-3, 0)
 
 	s, report := openDir(t, dir)

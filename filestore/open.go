@@ -86,8 +86,24 @@ func (r RecoveryReport) String() string {
 // validates every checksum of the log and cuts a torn tail (reported in the
 // RecoveryReport). Damage that a crash cannot explain makes it fail with a
 // *CorruptionError naming the file and offset; see Repair.
+//
+// The store holds the directory's lock until Close: while it is open, another Open,
+// Repair, RebuildState or AcceptLoss of dir fails with a *LockedError.
 func Open(dir string, opts Options) (*Store, RecoveryReport, error) {
-	return openWith(osFS{}, dir, opts)
+	if err := (osFS{}).MkdirAll(dir); err != nil {
+		return nil, RecoveryReport{}, fmt.Errorf("filestore: open %s: %w", dir, err)
+	}
+	unlock, err := lockDir(dir)
+	if err != nil {
+		return nil, RecoveryReport{}, err
+	}
+	s, report, err := openWith(osFS{}, dir, opts)
+	if err != nil {
+		unlock()
+		return nil, RecoveryReport{}, err
+	}
+	s.unlock = unlock
+	return s, report, nil
 }
 
 func openWith(fsys fileSystem, dir string, opts Options) (*Store, RecoveryReport, error) {
@@ -145,6 +161,7 @@ func listDir(fsys fileSystem, dir string) (dirFiles, error) {
 			continue
 		}
 		switch name {
+		case lockFileName: // not part of the store's data
 		case stateFileName:
 			files.hasState = true
 		case stateTempName:

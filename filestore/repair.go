@@ -103,7 +103,7 @@ func (r RepairReport) String() string {
 // one, and the state file marked recovering. A damaged file header cannot be repaired
 // this way, and Repair returns an error; for a damaged state file see RebuildState.
 func Repair(dir string, opts RepairOptions) (RepairReport, error) {
-	return repairWith(osFS{}, dir, opts)
+	return withLock(dir, func() (RepairReport, error) { return repairWith(osFS{}, dir, opts) })
 }
 
 func repairWith(fsys fileSystem, dir string, opts RepairOptions) (RepairReport, error) {
@@ -329,7 +329,7 @@ func (r RebuildReport) String() string {
 // state file says the store is recovering: the node rejoins as a non-voter and
 // votes again only once it holds a leader's whole log (engine.Config.Recovering).
 func RebuildState(dir string, voters []uint64, opts RepairOptions) (RebuildReport, error) {
-	return rebuildStateWith(osFS{}, dir, voters, opts)
+	return withLock(dir, func() (RebuildReport, error) { return rebuildStateWith(osFS{}, dir, voters, opts) })
 }
 
 func rebuildStateWith(fsys fileSystem, dir string, voters []uint64, opts RepairOptions) (RebuildReport, error) {
@@ -410,7 +410,7 @@ func rebuildStateWith(fsys fileSystem, dir string, voters []uint64, opts RepairO
 // for good, which is why nothing does it on its own. A log with corruption must be
 // repaired first.
 func AcceptLoss(dir string, opts RepairOptions) (bool, error) {
-	return acceptLossWith(osFS{}, dir, opts)
+	return withLock(dir, func() (bool, error) { return acceptLossWith(osFS{}, dir, opts) })
 }
 
 func acceptLossWith(fsys fileSystem, dir string, opts RepairOptions) (bool, error) {

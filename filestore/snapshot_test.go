@@ -231,7 +231,9 @@ func dirNames(t *testing.T, dir string) []string {
 	require.NoError(t, err)
 	var names []string
 	for _, e := range entries {
-		names = append(names, e.Name())
+		if e.Name() != lockFileName { // the lock is no part of the store's data
+			names = append(names, e.Name())
+		}
 	}
 	return names
 }

@@ -93,6 +93,8 @@ type Store struct {
 	// and the recovering flag it holds.
 	durable stateFile
 
+	unlock func() // releases the directory's lock (Open); nil without one
+
 	buf         []byte // encoding buffer, reused by every Save
 	compactions int
 	snapshots   int
@@ -410,6 +412,9 @@ func (s *Store) Close() error {
 	s.closed = true
 	if cerr := s.file.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("filestore: close %s: %w", s.path(logFileName(s.generation)), cerr)
+	}
+	if s.unlock != nil {
+		s.unlock()
 	}
 	return err
 }

@@ -1,7 +1,6 @@
 package filestore
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -299,11 +298,7 @@ func TestRealFiles(t *testing.T) {
 	require.NoError(t, s.Save(engine.HardState{}, ents(3, 1), true))
 	require.NoError(t, s.Close())
 
-	names, err := os.ReadDir(dir)
-	require.NoError(t, err)
-	require.Len(t, names, 2)
-	assert.Equal(t, "log-0000000000000002", names[0].Name())
-	assert.Equal(t, "state", names[1].Name())
+	assert.Equal(t, []string{"log-0000000000000002", "state"}, dirNames(t, dir))
 
 	s, report, err = Open(dir, Options{Voters: testVoters})
 	require.NoError(t, err)

@@ -38,17 +38,27 @@ import (
 // /s/{id} does not look the id up, so opening a page costs no store read; the page
 // reports an unknown id when its fetch of /api/share/{id} answers 404.
 //
-// Register sets no rate limit: the Cloudflare Worker, new for every request, has no
-// memory to keep one in (Cloudflare's own rate limiting rules do it there). A server
-// that lives on uses RegisterLimited.
+// Register sets no rate limit; RegisterLimited does.
 func Register(s *serve.Server, store Store) { RegisterLimited(s, store, nil) }
 
-// RegisterLimited is Register with POST /api/share limited per client address by limit
-// (none when nil): a client over it is answered 429 Too Many Requests, with Retry-After
-// in seconds and an error that says how many a minute it may share. Every POST counts,
+// Gate limits how often one client may POST /api/share. `raftplay serve` uses a
+// Limiter, kept in the process's memory; the Cloudflare Worker, new for every request,
+// asks Cloudflare's rate limiting binding instead (wasm/worker).
+type Gate interface {
+	// Take counts one POST from r's client. It reports false, with how long until the
+	// client may post again, when the client is over the limit, and an error when the
+	// limit could not be asked (the POST is then refused with 500, not let through).
+	Take(r *http.Request) (ok bool, retryAfter time.Duration, err error)
+	// PerMinute is how many scenarios a client may share a minute, for the error.
+	PerMinute() int
+}
+
+// RegisterLimited is Register with POST /api/share limited per client by gate (none
+// when nil): a client over it is answered 429 Too Many Requests, with Retry-After in
+// seconds and an error that says how many a minute it may share. Every POST counts,
 // refused or not, since reading and checking a body is the work being limited too.
-func RegisterLimited(s *serve.Server, store Store, limit *Limiter) {
-	a := &api{store: store, pages: s, limit: limit}
+func RegisterLimited(s *serve.Server, store Store, gate Gate) {
+	a := &api{store: store, pages: s, limit: gate}
 	s.HandleFunc("/api/share", a.post)
 	s.HandleFunc("/api/share/{id}", a.get)
 	s.HandleFunc("/s/", a.page)
@@ -58,7 +68,7 @@ func RegisterLimited(s *serve.Server, store Store, limit *Limiter) {
 type api struct {
 	store Store
 	pages http.Handler // serves index.html for "/"
-	limit *Limiter     // nil: no limit
+	limit Gate         // nil: no limit
 }
 
 // posted is the answer to POST /api/share.
@@ -74,7 +84,13 @@ func (a *api) post(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if a.limit != nil {
-		if ok, wait := a.limit.Allow(r.RemoteAddr); !ok {
+		ok, wait, err := a.limit.Take(r)
+		if err != nil {
+			log.Printf("share: POST /api/share: the rate limit: %v", err)
+			serve.WriteJSONError(w, http.StatusInternalServerError, "the rate limit could not be checked, so nothing was shared; try again later")
+			return
+		}
+		if !ok {
 			seconds := int64((wait + time.Second - 1) / time.Second)
 			w.Header().Set("Retry-After", strconv.FormatInt(seconds, 10))
 			serve.WriteJSONError(w, http.StatusTooManyRequests, fmt.Sprintf("too many scenarios shared from your address: at most %d a minute; try again in %d s", a.limit.PerMinute(), seconds))

@@ -3,6 +3,7 @@ package share
 import (
 	"fmt"
 	"math"
+	"net/http"
 	"net/netip"
 	"sync"
 	"time"
@@ -79,6 +80,12 @@ func (l *Limiter) Allow(remoteAddr string) (bool, time.Duration) {
 	b.tokens--
 	l.clients[key] = b
 	return true, 0
+}
+
+// Take is Allow for r's connection address (r.RemoteAddr): a Limiter is a Gate.
+func (l *Limiter) Take(r *http.Request) (bool, time.Duration, error) {
+	ok, wait := l.Allow(r.RemoteAddr)
+	return ok, wait, nil
 }
 
 // interval is how long one token takes to come back.

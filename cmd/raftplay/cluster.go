@@ -141,6 +141,9 @@ func (f *clusterFlags) check() error {
 			return err
 		}
 	}
+	if info, err := os.Stat(f.data); err == nil && !info.IsDir() {
+		return fmt.Errorf("--data %s is a file, not a directory: give the directory that holds (or will hold) node1, node2 and node3", f.data)
+	}
 	_, err := logLevel(f.logLevel)
 	return err
 }

@@ -105,11 +105,13 @@ func runServe(ctx context.Context, out io.Writer, f serveFlags, ready func(addr 
 		if err != nil {
 			return fmt.Errorf("serve: %w", err)
 		}
-		var limit *share.Limiter
+		var limit share.Gate // a nil *Limiter in it would not be a nil Gate
 		if f.shareLimit > 0 {
-			if limit, err = share.NewLimiter(f.shareLimit, nil); err != nil {
+			l, err := share.NewLimiter(f.shareLimit, nil)
+			if err != nil {
 				return fmt.Errorf("serve: %w", err)
 			}
+			limit = l
 		}
 		share.RegisterLimited(handler, store, limit)
 	}

@@ -3,7 +3,8 @@
 // Command worker is the playground's Cloudflare Worker, written with
 // github.com/syumai/workers: the same handler as `raftplay serve` (serve.Server with
 // the share routes of package share), with the page's files from Cloudflare's static
-// assets and the shared scenarios in Workers KV.
+// assets, the shared scenarios in Workers KV, and POST /api/share limited per client by
+// Cloudflare's rate limiting binding (limit.go).
 //
 // Cloudflare sends the page's files itself (wrangler.toml: [assets], with the security
 // headers from the _headers file that wasm/worker/headers writes); the Worker runs
@@ -30,6 +31,7 @@ const (
 
 func main() {
 	s := serve.New(newAssetsFS(cloudflare.GetBinding(assetsBinding)), serve.Options{})
-	share.Register(s, newKVStore(sharesBinding, cloudflare.GetBinding(sharesBinding)))
+	share.RegisterLimited(s, newKVStore(sharesBinding, cloudflare.GetBinding(sharesBinding)),
+		rateGate{ns: cloudflare.GetBinding(limitBinding)})
 	workers.Serve(s)
 }

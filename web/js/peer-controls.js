@@ -28,8 +28,9 @@ export function createPeerControls(root, act, { extras = true, powerNote = '' } 
   function build(n) {
     root.replaceChildren();
     cards = [];
-    // Five servers or more: two compact cards a row in a wide window (panels.css).
-    setAttr(root, 'data-size', n >= 5 ? 'many' : 'few');
+    // Four servers or more: two compact cards a row in a wide window (panels.css), so
+    // that the forms under them stay in view in a lesson.
+    setAttr(root, 'data-size', n >= 4 ? 'many' : 'few');
     for (let id = 1; id <= n; id++) {
       const symbol = el('span', { class: 'card-symbol' });
       const role = el('span', { class: 'card-role' });

@@ -313,3 +313,39 @@ test('the playground runs from the Worker in Chromium and elects a leader', asyn
     await browser.close();
   }
 });
+
+test('POST /api/share is limited per client by the rate limiting binding', async () => {
+  // wrangler.toml's [[ratelimits]] binding: limit scenarios a period of 60 s.
+  const toml = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8');
+  const m = /name = "SHARE_LIMIT"[\s\S]*?simple = \{ limit = (\d+), period = 60 \}/.exec(toml);
+  assert.ok(m, 'wrangler.toml declares the SHARE_LIMIT binding with a period of 60 s');
+  const limit = Number(m[1]);
+  // Cloudflare sets CF-Connecting-IP; locally the test plays two clients with it.
+  const post = (ip) => request('/api/share', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'CF-Connecting-IP': ip },
+    body: '{"v":1,"seed":9}',
+  });
+  // A window of 60 s may begin between posts: the last one is then let through and
+  // the next window's count begins, so try twice (a wall-clock edge, not a retry of a
+  // flaky check).
+  for (let attempt = 1; ; attempt++) {
+    const ip = `198.51.100.${attempt}`;
+    const answers = [];
+    for (let i = 0; i <= limit; i++) {
+      const res = await post(ip);
+      answers.push({ status: res.status, retry: res.headers.get('retry-after'), body: await res.json() });
+    }
+    const refused = answers.filter((a) => a.status === 429);
+    if (refused.length === 0 && attempt < 2) continue;
+    assert.deepEqual(answers.slice(0, limit).map((a) => a.status).filter((s) => s !== 200 && s !== 201), [], `the first ${limit} shares of a client go through`);
+    assert.equal(answers[limit].status, 429, `share ${limit + 1} in a minute is refused`);
+    assert.equal(answers[limit].retry, '60');
+    assert.match(answers[limit].body.error, new RegExp(`too many scenarios shared from your address: at most ${limit} a minute`));
+    break;
+  }
+  // Another client is not held back by the first.
+  const other = await post('203.0.113.5');
+  assert.equal(other.status, 200);
+  await other.json();
+});

@@ -1,6 +1,6 @@
 // The peer cards and the configuration panel, in Chromium, at the window sizes where
 // their defects showed: every card's name and facts readable (nothing cut short or
-// overflowing) with 3, 5 and 7 peers at 1280×800 and 1024×768; #conf-panel saying
+// overflowing) with 3, 4, 5 and 7 peers at 1280×800 and 1024×768; #conf-panel saying
 // something true from the first frame, before a leader is up and its module is
 // fetched; and, at 7 peers while joint, the panel clear of every peer and its labels.
 
@@ -53,7 +53,7 @@ function cutShort(page) {
 }
 
 for (const [width, height] of [[1280, 800], [1024, 768]]) {
-  for (const size of [3, 5, 7]) {
+  for (const size of [3, 4, 5, 7]) {
     test(`peer cards at ${width}×${height} with ${size} peers: every name and fact is readable, nothing cut short`, async () => {
       const page = await openPage(env.browser.context, shareURL({ v: 1, seed: 1, options: { peers: size }, actions: [] }), { width, height });
       assert.equal(await page.locator('.peer-card').count(), size);
