@@ -36,9 +36,8 @@ const BUSY_ENTRIES = 20;
 const BUSY_REDRAW_MS = 500;
 
 /**
- * While the cluster is busy, messages appear and land at most this often (ms): each time
- * is a change of the page to lay out and paint (their flights are the compositor's,
- * render-flight.js).
+ * While the cluster is busy, messages move at most this often (ms): each move is a frame
+ * the page paints and the browser draws (render-flight.js keeps it small).
  */
 const BUSY_MOVE_MS = 50;
 
@@ -339,8 +338,8 @@ export async function startLive({ say }) {
   // while it is busy, at most every BUSY_REDRAW_MS, and then its views (each drawing the
   // same snapshot) are spread over frames, as many as fit in FRAME_BUDGET_MS (at least
   // one), so that no frame does all of the work: the script, and the style, layout and
-  // paint that follow it. Messages appear and land every frame, or every moveMs while
-  // busy, in a frame that redrew no view; the narration likewise.
+  // paint that follow it. Messages move every frame, or every moveMs while busy, in a
+  // frame that redrew no view; the narration likewise.
   const views = [
     (snap) => {
       peers.update(snap);
@@ -382,9 +381,8 @@ export async function startLive({ say }) {
       v.shown = drawn;
       worked = true;
     }
-    // A page whose frames come late (whatever takes the machine) adds and removes the
-    // messages in longer steps while busy, and says so (showSampled); back to
-    // BUSY_MOVE_MS once on time.
+    // A page whose frames come late (whatever takes the machine) moves the messages in
+    // longer steps while busy, and says so (showSampled); back to BUSY_MOVE_MS once on time.
     if (now - adaptedAt >= BUSY_REDRAW_MS) {
       adaptedAt = now;
       moveMs = busyNow && lateness > LATE_FRAME_MS ? Math.min(MAX_MOVE_MS, moveMs * 2) : Math.max(BUSY_MOVE_MS, moveMs / 2);
@@ -434,7 +432,7 @@ export async function startLive({ say }) {
     const parts = [...s.nodes].filter(([, v]) => v.dropped > 0).map(([id, v]) => `S${id}: ${v.dropped.toLocaleString('en')}`);
     const text = (parts.length ? `Sampled: the nodes reported more than the page can take, and dropped items to keep up (${parts.join(', ')}). ` : '') +
       (s.page ? `The drawing shows at most ${MAX_PER_LINK} messages per link and ${MAX_FLIGHT} in all at once: ${s.page.toLocaleString('en')} were not drawn.` : '') +
-      (moveMs > BUSY_MOVE_MS ? ` The page is behind (its frames come late): messages appear and land in steps of ${moveMs} ms.` : '');
+      (moveMs > BUSY_MOVE_MS ? ` The page is behind (its frames come late): messages move in steps of ${moveMs} ms.` : '');
     if (text === sampledShown) return;
     sampledShown = text;
     setText(chrome.sampled, text);

@@ -137,7 +137,7 @@ test('messages fly as reported, and the page says when items were sampled', asyn
     fake.push('message', { id: 2, from: 2, to: 1, type: 'AppendEntriesResp', term: 2, index: 9, reject: false });
     await page.waitForSelector('g.msg[data-msg-id][data-msg-type="AppendEntries"]');
     await page.waitForSelector('g.msg[data-msg-type="AppendEntriesResp"]');
-    // It flies: S1's AppendEntries comes nearer S2 (the compositor moves it, no script),
+    // It flies: S1's AppendEntries comes nearer S2 (its layer moved by its transform),
     // unless it has landed meanwhile on a slow machine.
     const moved = await page.evaluate(async () => {
       const gap = () => {
