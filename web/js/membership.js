@@ -7,14 +7,17 @@
 // `confBeforeLeader` is what the panel over the drawing says.
 
 /**
- * confOf returns the configuration in force: the leader's, or else the latest one a
- * server that is up uses (by the index of its entry). Fields: voters (C_new while
+ * confOf returns the configuration in force: the leader's, or else (no leader, or one
+ * that reports none) the latest one a server that is up uses (by the index of its entry). Fields: voters (C_new while
  * joint), learners, outgoing (C_old while joint, else empty), joint, index, committed,
  * lead (the leader's id or 0), votersMatch and outgoingMatch (the leader's: the highest
  * index a majority of each voter set stores).
  */
 export function confOf(snap) {
   let from = snap.leader ? snap.peers[snap.leader - 1] : null;
+  // A leader that reports no configuration (a live node's status before it learned
+  // one says []) does not make every server "no member": the others' is used then.
+  if (from && !(from.voters || []).length) from = null;
   if (!from) {
     for (const p of snap.peers) {
       if (p.role === 'down' || !(p.voters || []).length) continue;

@@ -43,6 +43,9 @@ export async function startFakeLive({ supervised = true, reportCrashAfter = 0 } 
       id: n.id, cluster_id: 1, role: n.role, term: n.term, leader: [...nodes.values()].find((x) => x.up && x.role === 'leader')?.id || 0,
       commit_index: Math.min(n.commit, last), last_applied: Math.min(n.commit, last), last_index: last, snapshot_index: 0, first_index: 1,
       log_tail: log.slice(-32),
+      // The configuration the node uses (§6), as a real node's /status reports it;
+      // n.voters overrides it (a node that has not learned it yet reports []).
+      voters: n.voters || [...nodes.keys()], learners: [],
       peers: [...nodes.values()].map((p) => ({
         id: p.id, raft_addr: `127.0.0.1:${7000 + p.id}`, http_url: `http://127.0.0.1:${8000 + p.id}`, connected: p.id === n.id || (p.up && !n.cut.has(p.id)),
         ...(n.role === 'leader' && p.id !== n.id ? { match_index: p.up ? last : 3, next_index: p.up ? last + 1 : 4, mode: p.up ? 'replicate' : 'probe' } : {}),

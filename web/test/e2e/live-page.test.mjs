@@ -68,6 +68,25 @@ test('the drawing, the logs, the cards and the leader\'s view follow the DOM con
   });
 });
 
+test('each node is drawn as a voter, the configuration its /status reports (§6), not "no member"', async () => {
+  await withFake({}, async (fake, page) => {
+    await page.waitForSelector('[data-peer-id="1"][data-role="leader"]');
+    for (const id of [1, 2, 3]) {
+      await page.waitForSelector(`[data-peer-id="${id}"][data-member="voter"]`);
+      await page.waitForSelector(`.log-row[data-peer="${id}"][data-member="voter"]`);
+    }
+    assert.doesNotMatch(await page.textContent('#peers'), /no member/);
+    assert.doesNotMatch(await page.textContent('#peer-cards'), /no member/);
+    // A leader whose status carries no configuration (a node that has not learned it
+    // yet shows empty lists) does not make every node "no member": the followers' is used.
+    fake.nodes.get(1).voters = [];
+    fake.broadcastStatus(1);
+    await waitFor(page, (s) => s.peers[0].voters.length === 0, 'S1 reporting no configuration');
+    assert.equal(await page.getAttribute('[data-peer-id="2"]', 'data-member'), 'voter');
+    assert.doesNotMatch(await page.textContent('#peers'), /no member/);
+  });
+});
+
 test('crash and restart go to the server, and the page shows the node down and the new leader', async () => {
   await withFake({}, async (fake, page) => {
     await page.waitForSelector('[data-peer-id="1"][data-role="leader"]');

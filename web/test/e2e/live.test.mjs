@@ -54,6 +54,9 @@ test('the live page drives three real node processes', async (t) => {
     assert.equal(await page.locator('[data-peer-id]').count(), 3);
     assert.match(await page.textContent('#live-banner'), /LIVE — real processes, not rewindable/);
     await page.waitForSelector('.log-row[data-peer] .log-cell[data-index][data-term][data-committed="true"]');
+    // Each node drawn as the voter its /status says it is (§6), never "no member".
+    for (const id of [1, 2, 3]) await page.waitForSelector(`[data-peer-id="${id}"][data-member="voter"]`);
+    assert.doesNotMatch(await page.textContent('#peers'), /no member/);
 
     // Crash the leader's process from the page: shown down, another leader within 10 s.
     const t0 = Date.now();
