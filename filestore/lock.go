@@ -39,3 +39,21 @@ func withLock[T any](dir string, do func() (T, error)) (T, error) {
 	defer unlock()
 	return do()
 }
+
+// LockHolder reports whether a process has the store in dir open (Open until Close, or
+// a repair), and which one (0 when unknown). It takes the lock only for a moment: a
+// reader such as Inspect uses it to warn that the files may change under it.
+func LockHolder(dir string) (pid int, held bool) {
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		return 0, false
+	}
+	unlock, err := lockDir(dir)
+	var locked *LockedError
+	if errors.As(err, &locked) {
+		return locked.PID, true
+	}
+	if err == nil {
+		unlock()
+	}
+	return 0, false
+}

@@ -65,3 +65,25 @@ func TestRepairOfAMissingDirectoryNeedsNoLock(t *testing.T) {
 	assert.NotErrorAs(t, err, &locked)
 	assert.NoDirExists(t, dir)
 }
+
+// LockHolder tells a reader (raftplay repair without --truncate) that a process has
+// the store open, without keeping the lock.
+func TestLockHolder(t *testing.T) {
+	dir := t.TempDir()
+	_, held := LockHolder(dir)
+	assert.False(t, held)
+	s, _, err := Open(dir, Options{Voters: []uint64{1}})
+	require.NoError(t, err)
+	pid, held := LockHolder(dir)
+	assert.True(t, held)
+	assert.Equal(t, os.Getpid(), pid)
+	require.NoError(t, s.Close())
+	_, held = LockHolder(dir)
+	assert.False(t, held)
+	s, _, err = Open(dir, Options{Voters: []uint64{1}})
+	require.NoError(t, err, "LockHolder keeps no lock")
+	require.NoError(t, s.Close())
+	_, held = LockHolder(filepath.Join(dir, "nothere"))
+	assert.False(t, held)
+	assert.NoDirExists(t, filepath.Join(dir, "nothere"))
+}

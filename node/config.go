@@ -242,7 +242,7 @@ func (c *Config) checkExposure() error {
 			addr = ln.Addr().String()
 		}
 		if !isLoopback(addr) {
-			return fmt.Errorf("node config: refusing to listen for %s on %q, which is not a loopback address, without a cluster token: set Token (--token), or Insecure (--insecure) if the network is trusted", what, addr)
+			return fmt.Errorf("node config: refusing to listen for %s on %q, which is not a loopback address, without a cluster token: give every node the same token (Config.Token; raftplay node --token-file FILE or $RAFTPLAY_TOKEN), or set Config.Insecure (--insecure) if the network is trusted", what, addr)
 		}
 		return nil
 	}

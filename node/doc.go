@@ -42,7 +42,11 @@
 //	                      role and addresses (any node answers for itself)
 //	POST    /members      {"id", "raft_addr", "http_url"}: add a learner (leader only,
 //	                      a follower redirects); 200 Members once its entry is
-//	                      committed; the leader promotes it once caught up (promoteLag)
+//	                      committed; the leader promotes it once caught up (promoteLag).
+//	                      First the leader checks the server answers (probeMember:
+//	                      its Raft address connects, its /status is that id of this
+//	                      cluster, 2 s each), else 422 member-unreachable, nothing
+//	                      proposed; "force": true skips the check
 //	DELETE  /members/{id} remove a member; 200 Members once the entry is committed
 //	POST    /admin/links/{peer}/cut   drop every Raft message to and from peer;
 //	POST    /admin/links/{peer}/heal  deliver them again; 200 LinkResult

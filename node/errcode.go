@@ -76,4 +76,9 @@ const (
 	// CodeMemberExists (409): POST /members of a server that is a member already,
 	// with other addresses (with the same ones the add succeeds and changes nothing).
 	CodeMemberExists = "member-exists"
+	// CodeMemberUnreachable (422): POST /members of a server the leader could not reach
+	// within a short bound (its Raft address takes no connection, or its HTTP API does
+	// not answer as that server of this cluster); nothing was proposed. The error names
+	// the address and what failed. MemberRequest.Force skips the check.
+	CodeMemberUnreachable = "member-unreachable"
 )

@@ -112,6 +112,13 @@ func (t *transport) serveConn(conn net.Conn) {
 	if err == nil {
 		err = t.checkHandshake(h)
 	}
+	if errors.Is(err, io.EOF) {
+		// Closed before its first byte: a reachability check (the leader's, before it
+		// adds this server: Node.probeMember), not a peer that failed its handshake.
+		t.stats.rejected.Add(1)
+		t.log.Debug("a connection closed before its handshake (a reachability check)", "remote", remote)
+		return
+	}
 	if err != nil {
 		t.stats.rejected.Add(1)
 		// A flood of bad handshakes must not flood the log: one line a minute says how

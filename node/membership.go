@@ -30,6 +30,10 @@ const promoteLag = 64
 // promoteEvery is how often, in ticks, a leader looks for learners to promote.
 const promoteEvery = 10
 
+// memberProbeTimeout bounds each check that a server to add answers (its Raft
+// address, then its HTTP API), so a refused add answers quickly.
+const memberProbeTimeout = 2 * time.Second
+
 // maxMemberBody bounds the body of POST /members.
 const maxMemberBody = 4 << 10
 
@@ -38,6 +42,10 @@ type MemberRequest struct {
 	ID       uint64 `json:"id"`
 	RaftAddr string `json:"raft_addr"` // HOST:PORT of its Raft transport
 	HTTPAddr string `json:"http_url"`  // its HTTP API: a base URL, or HOST:PORT for http
+	// Force skips the leader's check that the server answers at these addresses
+	// (CodeMemberUnreachable): for a server that is not started yet. Until it starts,
+	// it is a learner that never catches up, and the leader sends to it in vain.
+	Force bool `json:"force,omitempty"`
 }
 
 // MemberInfo is one member of a configuration, as GET /members lists it.
@@ -434,6 +442,15 @@ func (n *Node) handleAddMember(w http.ResponseWriter, r *http.Request) {
 	}
 	if n.redirectUnlessLeader(w, r) {
 		return
+	}
+	// A member already (a retry, or other addresses) is the loop's to answer: it
+	// changes nothing either way, so there is nothing to check.
+	if !req.Force && !n.book().conf.IsMember(req.ID) {
+		if err := n.probeMember(r.Context(), req.ID, addrs); err != nil {
+			writeError(w, http.StatusUnprocessableEntity, CodeMemberUnreachable,
+				fmt.Sprintf("%v; nothing was added (start the server first, or add it with \"force\": true, 'raftplay member add --force', if it is to start later)", err))
+			return
+		}
 	}
 	n.runConf(w, r, &confRequest{op: confAdd, id: req.ID, addrs: addrs})
 }

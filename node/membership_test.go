@@ -193,12 +193,13 @@ func TestMembersErrors(t *testing.T) {
 	last := c.nodes[lead].Status().LastIndex
 	first := make(chan *http.Response, 1)
 	go func() {
-		resp, _ := c.do(c.noFollow, http.MethodPost, c.url(lead, "/members"), `{"id": 4, "raft_addr": "127.0.0.1:7004", "http_url": "127.0.0.1:8004"}`, nil)
+		// force: no server 4 runs, and the leader's check would refuse it first.
+		resp, _ := c.do(c.noFollow, http.MethodPost, c.url(lead, "/members"), `{"id": 4, "raft_addr": "127.0.0.1:7004", "http_url": "127.0.0.1:8004", "force": true}`, nil)
 		first <- resp
 	}()
 	require.Eventually(t, func() bool { return c.nodes[lead].Status().LastIndex > last }, 5*time.Second, time.Millisecond,
 		"the leader appends the configuration entry")
-	resp, e = post(lead, `{"id": 5, "raft_addr": "127.0.0.1:7005", "http_url": "127.0.0.1:8005"}`)
+	resp, e = post(lead, `{"id": 5, "raft_addr": "127.0.0.1:7005", "http_url": "127.0.0.1:8005", "force": true}`)
 	assert.Equal(t, http.StatusConflict, resp.StatusCode)
 	assert.Equal(t, CodeConfChangeInProgress, e.Code)
 	assert.Contains(t, e.Error, "not committed")

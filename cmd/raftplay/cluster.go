@@ -204,6 +204,7 @@ func (s *clusterSupervisor) start(n *clusterNode) error {
 	n.logs = &prefixWriter{mu: &s.logMu, w: s.stderr, prefix: fmt.Sprintf("[node %d] ", n.id)}
 	cmd := exec.Command(s.exe, n.args...)
 	cmd.Env, cmd.Stdout, cmd.Stderr = s.env, n.logs, n.logs
+	cmd.SysProcAttr = nodeProcAttr()
 	cmd.WaitDelay = time.Second
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start node %d (%s): %w", n.id, s.exe, err)

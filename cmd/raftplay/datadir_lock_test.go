@@ -62,3 +62,18 @@ func TestARunningNodesDataDirectoryIsLocked(t *testing.T) {
 	out, code := runRaftplayBounded(t, []string{"repair", "--data", dir, "--accept-loss"})
 	assert.Equal(t, 0, code, "once the node stopped, the directory is free: %s", out)
 }
+
+// Looking at a running node's log (as the README's recovery walk-through does) works,
+// and says that the node may change the files while they are read.
+func TestRepairReadsARunningNodesLogWithANote(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "node1")
+	runOneNode(t, dir, func(string) {
+		out, code := runRaftplayBounded(t, []string{"repair", "--data", dir, "--records"})
+		assert.Equal(t, 0, code, out)
+		assert.Contains(t, out, fmt.Sprintf("note: process %d has this store open", os.Getpid()))
+		assert.Contains(t, out, "append")
+	})
+	out, code := runRaftplayBounded(t, []string{"repair", "--data", dir})
+	assert.Equal(t, 0, code, out)
+	assert.NotContains(t, out, "note:")
+}

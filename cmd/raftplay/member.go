@@ -23,6 +23,7 @@ type memberFlags struct {
 	timeout   time.Duration
 	raft      string // add: the new server's Raft address
 	httpAddr  string // add: its HTTP API
+	force     bool   // add: skip the leader's check that the server answers
 }
 
 // memberPoll is how often add and remove look at the configuration while they wait.
@@ -42,7 +43,12 @@ member add ID --raft HOST:PORT --http-addr HOST:PORT adds a server that was
 started empty with 'raftplay node --id ID --peers ID=HOST:PORT --http HOST:PORT
 --data DIR --join'. It becomes a learner (replicated to, never counted), and the
 leader makes it a voter once its log is within 64 entries of the leader's; add
-waits for that, printing each step, until --timeout.
+waits for that, printing each step, until --timeout. The leader first checks that
+the server answers (its Raft address takes a connection, its HTTP API says it is
+server ID of this cluster; 2 s each) and adds nothing when it does not; --force
+skips that check, to add a server that is started later. A learner that has not
+caught up by --timeout stays in the configuration: 'raftplay member remove ID'
+takes it out.
 
 member remove ID removes a voter or a learner (the leader too: it hands over once
 the new configuration is committed). The removed node stops talking to the cluster
@@ -88,6 +94,7 @@ error.`,
 	}
 	add.Flags().StringVar(&f.raft, "raft", "", "the new server's Raft address, HOST:PORT, as its --peers gives it (required)")
 	add.Flags().StringVar(&f.httpAddr, "http-addr", "", "the new server's HTTP API, HOST:PORT or a URL, as its --http gives it (required)")
+	add.Flags().BoolVar(&f.force, "force", false, "add it even if it does not answer yet (a server started later); it stays a learner until it runs")
 	cmd.AddCommand(add,
 		&cobra.Command{
 			Use:     "remove ID",
@@ -191,7 +198,9 @@ func whileInProgress(ctx context.Context, out io.Writer, change func() (node.Mem
 
 func memberAdd(ctx context.Context, out io.Writer, cl *client.Client, id uint64, f memberFlags) error {
 	fmt.Fprintf(out, "adding server %d (Raft %s, HTTP %s) as a learner\n", id, f.raft, f.httpAddr)
-	m, err := whileInProgress(ctx, out, func() (node.Members, error) { return cl.AddMember(ctx, id, f.raft, f.httpAddr) })
+	m, err := whileInProgress(ctx, out, func() (node.Members, error) {
+		return cl.AddMemberRequest(ctx, node.MemberRequest{ID: id, RaftAddr: f.raft, HTTPAddr: f.httpAddr, Force: f.force})
+	})
 	if err != nil {
 		return err
 	}
@@ -220,7 +229,12 @@ func memberAdd(ctx context.Context, out io.Writer, cl *client.Client, id uint64,
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("server %d is still a %s, not a voter: is it running, and can it reach the leader? ('raftplay status --addr %s' shows it)", id, state, f.httpAddr)
+			if state == "" {
+				return fmt.Errorf("server %d is no member any more: another change removed it", id)
+			}
+			// The learner's entry is committed: giving up here does not undo it.
+			return fmt.Errorf("server %d is still a %s, not a voter: is it running, and can it reach the leader? ('raftplay status --addr %s' shows it); "+
+				"it stays in the configuration: 'raftplay member remove %d' takes it out", id, state, f.httpAddr, id)
 		case <-time.After(memberPoll):
 		}
 		if next, err := cl.Members(ctx); err == nil {

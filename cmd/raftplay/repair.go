@@ -94,6 +94,13 @@ cannot be read), 2 for a usage error.`,
 }
 
 func runRepair(out io.Writer, f repairFlags) error {
+	if pid, held := filestore.LockHolder(f.data); held {
+		holder := "another process"
+		if pid > 0 {
+			holder = fmt.Sprintf("process %d", pid)
+		}
+		fmt.Fprintf(out, "note: %s has this store open (a node running on it?): the files may change while they are read, and a repair that would write is refused until it stops\n", holder)
+	}
 	if err := repairStateFile(out, f); err != nil {
 		return err
 	}

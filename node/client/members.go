@@ -23,8 +23,18 @@ func (c *Client) Members(ctx context.Context) (node.Members, error) {
 // with the same addresses succeeds and changes nothing (Index 0), so a retry is safe.
 // While another change is in progress the error has code
 // node.CodeConfChangeInProgress.
+//
+// The leader first checks that the server answers at those addresses; when it does
+// not, the error has code node.CodeMemberUnreachable and nothing was added
+// (AddMemberRequest with Force skips the check).
 func (c *Client) AddMember(ctx context.Context, id uint64, raftAddr, httpAddr string) (node.Members, error) {
-	body, err := json.Marshal(node.MemberRequest{ID: id, RaftAddr: raftAddr, HTTPAddr: httpAddr})
+	return c.AddMemberRequest(ctx, node.MemberRequest{ID: id, RaftAddr: raftAddr, HTTPAddr: httpAddr})
+}
+
+// AddMemberRequest is AddMember with the whole request: Force adds a server that is
+// not started yet, without the leader's check that it answers.
+func (c *Client) AddMemberRequest(ctx context.Context, mr node.MemberRequest) (node.Members, error) {
+	body, err := json.Marshal(mr)
 	if err != nil {
 		return node.Members{}, fmt.Errorf("encode the member request: %w", err)
 	}

@@ -186,10 +186,10 @@ export function createMembershipControls(panel, root, { session, say, guard }) {
       ticksFor = key;
       for (const b of voterBoxes) b.checked = conf.voters.includes(Number(b.dataset.peer));
     }
-    // Shown while some server is no voter (a learner, a spare or a removed server): with
-    // every server a voter, the cards' Remove is the change there is, and the row
-    // would push the client form out of a 1280×800 window.
-    const hide = snap.peers.every((p) => conf.voters.includes(p.id));
+    // Shown while the configuration has a learner to make a voter (§6: a server joins
+    // as a learner first, with + Add a server): without one, the cards' Remove is the
+    // change there is, and the row would push the client form out of a 1280×800 window.
+    const hide = !conf.learners.length;
     change.hidden = hide;
     changeNote.hidden = hide;
     if (hide) return;

@@ -72,7 +72,8 @@ export function confBeforeLeader(snap) {
   const count = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const lines = [voters.length ? `${count(voters.length, 'voter')} (${Math.floor(voters.length / 2) + 1} needed)` : 'No configuration known yet'];
   if (learners.length) lines.push(count(learners.length, 'learner'));
-  lines.push('No leader yet: nothing is waiting');
+  // (The frames between a leader's election and the module's arrival say no more.)
+  if (!snap.leader) lines.push('No leader yet: nothing is waiting');
   return lines;
 }
 

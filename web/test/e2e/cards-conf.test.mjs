@@ -82,6 +82,24 @@ test('#conf-panel says the configuration from the first frame, before any leader
   const text = await page.textContent('#conf-panel');
   assert.match(text, /3 voters \(2 needed\)/);
   assert.match(text, /No leader yet: nothing is waiting/);
+  // Once a leader is up, the panel never says there is none (the configuration's module
+  // takes it over once fetched).
+  // The panel's text is recorded with the leader at every frame.
+  await page.evaluate(() => {
+    const panel = document.querySelector('#conf-panel');
+    window.confSaid = [];
+    const record = () => {
+      window.confSaid.push([window.raftplay.state().leader, panel.textContent]);
+      requestAnimationFrame(record);
+    };
+    requestAnimationFrame(record);
+  });
+  await play(page, 0);
+  await page.waitForFunction(() => /Voters S1–S3 \(2 needed\)/.test(document.querySelector('#conf-panel').textContent));
+  const said = await page.evaluate(() => window.confSaid);
+  assert.ok(said.length > 0);
+  assert.deepEqual(said.filter(([leader, t]) => leader && /No leader yet/.test(t)), []);
+  assert.deepEqual(page.problems, []);
   await page.close();
 });
 

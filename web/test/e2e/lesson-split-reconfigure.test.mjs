@@ -1,14 +1,14 @@
 // End-to-end tests of the two controls the membership lessons are played with, outside
 // a lesson: the network panel's split (#net-split) and the new voters under the peer
 // cards (#conf-change). Each refuses what it cannot do with a sentence and records
-// nothing; the new voters show only while some server is no voter; a voter left
+// nothing; the new voters show only while the configuration has a learner; a voter left
 // unticked leaves through C_old,new; the button says when the run switches directly
 // (the Figure 10 preset) and stops saying it on the next run; and axe-core finds
 // nothing serious in either, at 1280 px and at 375 px with seven servers.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndBrowser, openPage, state, waitFor, play, pause, axeSource, screenshot } from './harness.mjs';
+import { useServerAndBrowser, openPage, waitFor, play, pause, axeSource, screenshot } from './harness.mjs';
 
 const env = useServerAndBrowser();
 const axe = axeSource();
@@ -37,7 +37,7 @@ test('the split and the new voters: bad input is refused and recorded nowhere; S
   await play(page, 0);
   await waitFor(page, (s) => s.leader, 'a leader');
   await page.waitForSelector('#conf-change[hidden]', { state: 'attached' });
-  assert.equal(await page.isVisible('[data-action="reconfigure"]'), false, 'every server a voter: no new voters to tick');
+  assert.equal(await page.isVisible('[data-action="reconfigure"]'), false, 'no learner: no new voters to tick');
   await page.click('[data-action="add-server"]');
   await page.waitForSelector('[data-action="reconfigure"]:not([disabled])');
   await pause(page);
@@ -92,9 +92,16 @@ test('the split and the new voters: bad input is refused and recorded nowhere; S
 test('the button says "Switch directly (unsafe)" in the Figure 10 preset, and "Reconfigure" again in the next run', async () => {
   const page = await openPage(env.browser.context, env.server.url);
   await page.selectOption('#scenario', 'figure10');
-  await waitFor(page, (s) => s.peers.length === 5 && s.leader, 'the preset loaded and S3 leads');
-  await page.waitForSelector('[data-action="reconfigure"]');
-  await page.waitForFunction(() => document.querySelector('[data-action="reconfigure"]').textContent === 'Switch directly (unsafe)');
+  await waitFor(page, (s) => s.peers.length === 5, 'the preset loaded');
+  // To 300 ms by fast-forward: S3 has added S4 and S5 as learners (at 100 and 200 ms),
+  // and the preset's own split and switch (at 400 ms) are still to come.
+  await pause(page);
+  await page.selectOption('#ff-amount', '10');
+  for (let i = 0; i < 3; i++) await page.click('#ff');
+  await waitFor(page, (s) => s.time >= 300 && s.time < 400 && s.leader === 3 && s.peers[2].learners?.length === 2 && s.peers[2].conf_committed,
+    'S3 with two learners, committed');
+  await page.waitForSelector('[data-action="reconfigure"]:visible');
+  assert.equal(await page.textContent('[data-action="reconfigure"]'), 'Switch directly (unsafe)');
   assert.match(await page.textContent('#conf-change-note'), /without C_old,new/);
   await page.selectOption('#servers', '3');
   await waitFor(page, (s) => s.peers.length === 3 && s.leader, 'a leader of three');
