@@ -51,29 +51,32 @@ const LATE_FRAME_MS = 25;
 const MAX_MOVE_MS = 200;
 
 /**
- * The page measures its own frames: the median interval (ms) between requestAnimationFrame
- * callbacks over about a second (FRAME_WINDOW of them), judged every JUDGE_MS. Above
- * LATE_MEDIAN_MS while the cluster is busy, the machine cannot give the page its frames
+ * The page measures its own frames: the mean interval (ms) between requestAnimationFrame
+ * callbacks over about a second (FRAME_WINDOW of them), judged every JUDGE_MS. (The mean,
+ * not the median: on a starved machine most frames come on time and a few come 100 to
+ * 300 ms late, so the median stays at 16.7 ms while the page gets 35 frames a second.)
+ * Above LATE_MS while the cluster is busy, the machine cannot give the page its frames
  * (a busy 2-core machine left the page 34 fps while the page used a tenth of a core: every
  * frame that paints waits for a core), and the only lever left is painting less often:
  * messages are shown as counts per link (rewritten every COUNTS_MS) instead of each
  * flying, and the views are redrawn every SLOW_REDRAW_MS, urgent changes still at once.
- * At or below ON_TIME_MEDIAN_MS (or once calm) the page draws fully again; either way a
+ * At or below ON_TIME_MS (or once calm) the page draws fully again; either way a
  * mode is kept at least HOLD_MODE_MS, so that it does not flicker between the two.
  */
 const FRAME_WINDOW = 60;
 const JUDGE_MS = 500;
-const LATE_MEDIAN_MS = 20;
-const ON_TIME_MEDIAN_MS = 18;
+const LATE_MS = 20;
+const ON_TIME_MS = 18;
 const HOLD_MODE_MS = 3000;
+/**
+ * Drawing less makes the frames come on time again, which does not mean that drawing
+ * each message would: a page that falls behind again within RELAPSE_MS of drawing fully
+ * keeps drawing less twice as long as the last time, up to MAX_HOLD_MS.
+ */
+const RELAPSE_MS = 5000;
+const MAX_HOLD_MS = 30000;
 const COUNTS_MS = 500;
 const SLOW_REDRAW_MS = 1000;
-
-/** median is the middle value of a list of numbers (the upper one of an even list). */
-export function median(xs) {
-  const sorted = xs.slice().sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 /** The narration takes the events at most this often (ms), routine ones summed up (aggregate). */
 const NARRATE_MS = 250;
@@ -451,22 +454,23 @@ export async function startLive({ say }) {
     pace = { at: now, index };
   }
 
-  // Adaptive drawing: whether the page draws less (slow), judged on its frames' median
+  // Adaptive drawing: whether the page draws less (slow), judged on its frames' mean
   // interval (frameMs) over the last FRAME_WINDOW frames (gaps).
   let slow = false;
   let frameMs = 1000 / 60;
   const gaps = [];
   let judgedAt = 0;
   let modeAt = -Infinity; // when the mode last changed
+  let holdMs = HOLD_MODE_MS; // how long the page keeps drawing less, once it does
   let countedAt = -Infinity; // when the counts per link were last shown
   let trafficSince = 0; // the start of the counts' window (the model's takeTraffic)
   function judge(t) {
     if (t - judgedAt < JUDGE_MS || gaps.length < FRAME_WINDOW / 3) return;
     judgedAt = t;
-    frameMs = median(gaps);
+    frameMs = gaps.reduce((a, b) => a + b, 0) / gaps.length;
     const busyNow = document.documentElement.classList.contains('fast');
-    const want = t - modeAt < HOLD_MODE_MS ? slow
-      : slow ? busyNow && frameMs > ON_TIME_MEDIAN_MS : busyNow && frameMs > LATE_MEDIAN_MS;
+    const want = t - modeAt < (slow && busyNow ? holdMs : HOLD_MODE_MS) ? slow
+      : slow ? busyNow && frameMs > ON_TIME_MS : busyNow && frameMs > LATE_MS;
     if (want === slow) {
       // While each message flies, the counts start afresh every judgement: the first
       // counts shown cover the last JUDGE_MS or so.
@@ -476,6 +480,7 @@ export async function startLive({ say }) {
       }
       return;
     }
+    if (want) holdMs = t - modeAt < RELAPSE_MS ? Math.min(MAX_HOLD_MS, 2 * holdMs) : HOLD_MODE_MS;
     slow = want;
     modeAt = t;
     dirty = true;
@@ -502,7 +507,7 @@ export async function startLive({ say }) {
     const parts = [...s.nodes].filter(([, v]) => v.dropped > 0).map(([id, v]) => `S${id}: ${v.dropped.toLocaleString('en')}`);
     const text = ((parts.length ? `Sampled: the nodes reported more than the page can take, and dropped items to keep up (${parts.join(', ')}). ` : '') +
       (s.page ? `The drawing shows at most ${MAX_PER_LINK} messages per link and ${MAX_FLIGHT} in all at once: ${s.page.toLocaleString('en')} were not drawn.` : '') +
-      (slow ? ` Busy machine (the page's frames come every ${Math.round(frameMs)} ms): messages shown as counts per link, views every ${SLOW_REDRAW_MS / 1000} s; a crash, a new leader or term, or a truncation is still drawn at once.`
+      (slow ? ` Busy machine (the page gets ${Math.round(1000 / frameMs)} frames a second): messages shown as counts per link, views every ${SLOW_REDRAW_MS / 1000} s; a crash, a new leader or term, or a truncation is still drawn at once.`
         : moveMs > BUSY_MOVE_MS ? ` The page is behind (its frames come late): messages move in steps of ${moveMs} ms.` : '')).trim();
     if (text === sampledShown) return;
     sampledShown = text;
@@ -518,7 +523,7 @@ export async function startLive({ say }) {
     requestAnimationFrame(frame);
     if (lastFrame) {
       lateness += (Math.min(t - lastFrame, 1000) - lateness) / 10;
-      gaps.push(t - lastFrame);
+      gaps.push(Math.min(t - lastFrame, 1000)); // a tab in the background is not a slow machine
       if (gaps.length > FRAME_WINDOW) gaps.shift();
     }
     lastFrame = t;
@@ -549,7 +554,7 @@ export async function startLive({ say }) {
     events: () => model.events.slice(),
     /** received counts the stream items taken so far, per type. */
     received: () => model.received,
-    /** drawing says how the page draws: {slow, frameMs} (the adaptive mode, its frames' median interval). */
+    /** drawing says how the page draws: {slow, frameMs} (the adaptive mode, its frames' mean interval). */
     drawing: () => ({ slow, frameMs }),
     /** trace returns what Export saves. */
     trace: () => model.trace(),

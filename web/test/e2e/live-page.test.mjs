@@ -375,7 +375,7 @@ test('when its frames come late, the page shows counts per link and views every 
         requestAnimationFrame(hog);
       });
       await page.waitForSelector('.flight[data-mode="counts"]', { timeout: 15_000 });
-      assert.ok((await page.evaluate(() => window.raftplay.drawing())).frameMs > 20);
+      assert.ok((await page.evaluate(() => window.raftplay.drawing())).frameMs > 20, "the page measured its late frames");
       assert.match(await page.textContent('#live-sampled'), /Busy machine .*messages shown as counts per link, views every 1 s/);
       assert.equal(await page.isVisible('#live-sampled'), true);
       // No message flies on its own; each direction of a busy link says its messages a second.
