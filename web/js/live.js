@@ -462,6 +462,7 @@ export async function startLive({ say }) {
   let judgedAt = 0;
   let modeAt = -Infinity; // when the mode last changed
   let holdMs = HOLD_MODE_MS; // how long the page keeps drawing less, once it does
+  let lateMs = 0; // the frames' mean interval when it began to (said on the page)
   let countedAt = -Infinity; // when the counts per link were last shown
   let trafficSince = 0; // the start of the counts' window (the model's takeTraffic)
   function judge(t) {
@@ -483,6 +484,7 @@ export async function startLive({ say }) {
     if (want) holdMs = t - modeAt < RELAPSE_MS ? Math.min(MAX_HOLD_MS, 2 * holdMs) : HOLD_MODE_MS;
     slow = want;
     modeAt = t;
+    if (slow) lateMs = frameMs;
     dirty = true;
     sampledAt = -Infinity; // said at once
     if (slow) {
@@ -507,7 +509,7 @@ export async function startLive({ say }) {
     const parts = [...s.nodes].filter(([, v]) => v.dropped > 0).map(([id, v]) => `S${id}: ${v.dropped.toLocaleString('en')}`);
     const text = ((parts.length ? `Sampled: the nodes reported more than the page can take, and dropped items to keep up (${parts.join(', ')}). ` : '') +
       (s.page ? `The drawing shows at most ${MAX_PER_LINK} messages per link and ${MAX_FLIGHT} in all at once: ${s.page.toLocaleString('en')} were not drawn.` : '') +
-      (slow ? ` Busy machine (the page gets ${Math.round(1000 / frameMs)} frames a second): messages shown as counts per link, views every ${SLOW_REDRAW_MS / 1000} s; a crash, a new leader or term, or a truncation is still drawn at once.`
+      (slow ? ` Busy machine (the page got ${Math.round(1000 / lateMs)} frames a second): messages shown as counts per link, views every ${SLOW_REDRAW_MS / 1000} s; a crash, a new leader or term, or a truncation is still drawn at once.`
         : moveMs > BUSY_MOVE_MS ? ` The page is behind (its frames come late): messages move in steps of ${moveMs} ms.` : '')).trim();
     if (text === sampledShown) return;
     sampledShown = text;
