@@ -73,6 +73,7 @@ export function createLiveModel({ now = () => performance.now() } = {}) {
   const sampled = { nodes: new Map(), page: 0 }; // dropped items: per node as the server said, and by the page
   let recording = null; // {from, items, full} while recording
   const received = {}; // stream items taken, per type
+  let traffic = new Map(); // "from-to" -> {type: count} of message items since takeTraffic
 
   const model = {
     /** events: the last KEEP_EVENTS trace events, oldest first. */
@@ -199,6 +200,17 @@ export function createLiveModel({ now = () => performance.now() } = {}) {
 
     /** received counts the stream items taken so far, per type ({status: 120, …}). */
     get received() { return { ...received }; },
+
+    /**
+     * takeTraffic returns the message items reported since the last call, drawn or not,
+     * per directed link ("from-to" -> {type: count}, engine names), and starts counting
+     * again: a page too slow to fly each message shows these counts instead (live.js).
+     */
+    takeTraffic() {
+      const t = traffic;
+      traffic = new Map();
+      return t;
+    },
 
     /** inFlight reports whether any message is being drawn (the page animates then). */
     inFlight() { return flight.length > 0; },
@@ -336,13 +348,17 @@ export function createLiveModel({ now = () => performance.now() } = {}) {
     while (flight.length && flight[0].deliver <= vt) flight.shift();
     const from = Number(m.from);
     const to = Number(m.to);
+    const type = messageType(m.type);
+    const counts = traffic.get(`${from}-${to}`) || {};
+    counts[type] = (counts[type] || 0) + 1;
+    traffic.set(`${from}-${to}`, counts);
     // One link shows a few at once: more would pile up beside it, unreadable.
     if (flight.length >= MAX_FLIGHT || flight.filter((f) => f.from === from && f.to === to).length >= MAX_PER_LINK) {
       sampled.page++;
       return;
     }
     flight.push({
-      id: ++msgSeq, from, to, type: messageType(m.type), term: m.term || 0,
+      id: ++msgSeq, from, to, type, term: m.term || 0,
       index: m.index || 0, log_term: m.log_term || 0, entries: m.entries || 0, commit: m.commit || 0,
       reject: Boolean(m.reject), sent: vt, deliver: vt + FLIGHT_MS,
     });

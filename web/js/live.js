@@ -50,6 +50,34 @@ const LATE_FRAME_MS = 25;
 /** The longest step of the messages' moves while the page is behind (ms). */
 const MAX_MOVE_MS = 200;
 
+/**
+ * The page measures its own frames: the mean interval (ms) between requestAnimationFrame
+ * callbacks over about a second (FRAME_WINDOW of them), judged every JUDGE_MS. (The mean,
+ * not the median: on a starved machine most frames come on time and a few come 100 to
+ * 300 ms late, so the median stays at 16.7 ms while the page gets 35 frames a second.)
+ * Above LATE_MS while the cluster is busy, the machine cannot give the page its frames
+ * (a busy 2-core machine left the page 34 fps while the page used a tenth of a core: every
+ * frame that paints waits for a core), and the only lever left is painting less often:
+ * messages are shown as counts per link (rewritten every COUNTS_MS) instead of each
+ * flying, and the views are redrawn every SLOW_REDRAW_MS, urgent changes still at once.
+ * At or below ON_TIME_MS (or once calm) the page draws fully again; either way a
+ * mode is kept at least HOLD_MODE_MS, so that it does not flicker between the two.
+ */
+const FRAME_WINDOW = 60;
+const JUDGE_MS = 500;
+const LATE_MS = 20;
+const ON_TIME_MS = 18;
+const HOLD_MODE_MS = 3000;
+/**
+ * Drawing less makes the frames come on time again, which does not mean that drawing
+ * each message would: a page that falls behind again within RELAPSE_MS of drawing fully
+ * keeps drawing less twice as long as the last time, up to MAX_HOLD_MS.
+ */
+const RELAPSE_MS = 5000;
+const MAX_HOLD_MS = 30000;
+const COUNTS_MS = 500;
+const SLOW_REDRAW_MS = 1000;
+
 /** The narration takes the events at most this often (ms), routine ones summed up (aggregate). */
 const NARRATE_MS = 250;
 
@@ -364,7 +392,8 @@ export async function startLive({ say }) {
     const urgent = !drawn || update.reset || update.fresh.some(isTruncation) || snap.leader !== drawn.leader ||
       snap.peers.length !== drawn.peers.length || snap.peers.some((p, i) => p.role !== drawn.peers[i].role || p.term !== drawn.peers[i].term);
     const busyNow = document.documentElement.classList.contains('fast');
-    if (changed && (urgent || !busyNow || now - drawnAt >= BUSY_REDRAW_MS)) {
+    const redrawMs = slow ? SLOW_REDRAW_MS : BUSY_REDRAW_MS;
+    if (changed && (urgent || !busyNow || now - drawnAt >= redrawMs)) {
       const prev = drawn;
       if (update.fresh.some(isTruncation)) truncation.check({ ...update, prev }, true);
       busy(snap);
@@ -388,14 +417,22 @@ export async function startLive({ say }) {
       moveMs = busyNow && lateness > LATE_FRAME_MS ? Math.min(MAX_MOVE_MS, moveMs * 2) : Math.max(BUSY_MOVE_MS, moveMs / 2);
     }
     const overdue = (since, every) => now - since >= 2 * every;
-    if (!busyNow || update.reset || (now - movedAt >= moveMs && (!worked || overdue(movedAt, moveMs)))) {
+    if (slow) {
+      // Counts per link instead of each message, in a frame that redrew no view.
+      if (now - countedAt >= COUNTS_MS && (!worked || overdue(countedAt, COUNTS_MS))) {
+        messages.counts(snap, model.takeTraffic(), Math.max(COUNTS_MS, now - trafficSince) / 1000);
+        countedAt = now;
+        trafficSince = now;
+        worked = true;
+      }
+    } else if (!busyNow || update.reset || (now - movedAt >= moveMs && (!worked || overdue(movedAt, moveMs)))) {
       messages.update(snap, update.vt);
       movedAt = now;
       worked = worked || busyNow;
     }
     feed.push(...update.fresh);
     if (feed.length > KEEP_EVENTS) feed.splice(0, feed.length - KEEP_EVENTS);
-    const every = busyNow ? BUSY_REDRAW_MS : NARRATE_MS;
+    const every = busyNow ? redrawMs : NARRATE_MS;
     if (update.reset || (now - fed >= every && (!busyNow || !worked || overdue(fed, every)))) {
       fed = now;
       narration.update({ ...update, fresh: aggregate(feed), reason: update.reset ? 'load' : 'act' });
@@ -417,6 +454,46 @@ export async function startLive({ say }) {
     pace = { at: now, index };
   }
 
+  // Adaptive drawing: whether the page draws less (slow), judged on its frames' mean
+  // interval (frameMs) over the last FRAME_WINDOW frames (gaps).
+  let slow = false;
+  let frameMs = 1000 / 60;
+  const gaps = [];
+  let judgedAt = 0;
+  let modeAt = -Infinity; // when the mode last changed
+  let holdMs = HOLD_MODE_MS; // how long the page keeps drawing less, once it does
+  let lateMs = 0; // the frames' mean interval when it began to (said on the page)
+  let countedAt = -Infinity; // when the counts per link were last shown
+  let trafficSince = 0; // the start of the counts' window (the model's takeTraffic)
+  function judge(t) {
+    if (t - judgedAt < JUDGE_MS || gaps.length < FRAME_WINDOW / 3) return;
+    judgedAt = t;
+    frameMs = gaps.reduce((a, b) => a + b, 0) / gaps.length;
+    const busyNow = document.documentElement.classList.contains('fast');
+    const want = t - modeAt < (slow && busyNow ? holdMs : HOLD_MODE_MS) ? slow
+      : slow ? busyNow && frameMs > ON_TIME_MS : busyNow && frameMs > LATE_MS;
+    if (want === slow) {
+      // While each message flies, the counts start afresh every judgement: the first
+      // counts shown cover the last JUDGE_MS or so.
+      if (!slow) {
+        model.takeTraffic();
+        trafficSince = performance.now();
+      }
+      return;
+    }
+    if (want) holdMs = t - modeAt < RELAPSE_MS ? Math.min(MAX_HOLD_MS, 2 * holdMs) : HOLD_MODE_MS;
+    slow = want;
+    modeAt = t;
+    if (slow) lateMs = frameMs;
+    dirty = true;
+    sampledAt = -Infinity; // said at once
+    if (slow) {
+      countedAt = -Infinity; // the messages give way to the counts in the next frame
+    } else {
+      movedAt = -Infinity; // the messages fly again in the next frame
+    }
+  }
+
   let feed = []; // events not yet given to the narration
   let fed = 0; // when it was last given some
 
@@ -430,9 +507,10 @@ export async function startLive({ say }) {
     sampledAt = now;
     const s = model.sampled;
     const parts = [...s.nodes].filter(([, v]) => v.dropped > 0).map(([id, v]) => `S${id}: ${v.dropped.toLocaleString('en')}`);
-    const text = (parts.length ? `Sampled: the nodes reported more than the page can take, and dropped items to keep up (${parts.join(', ')}). ` : '') +
+    const text = ((parts.length ? `Sampled: the nodes reported more than the page can take, and dropped items to keep up (${parts.join(', ')}). ` : '') +
       (s.page ? `The drawing shows at most ${MAX_PER_LINK} messages per link and ${MAX_FLIGHT} in all at once: ${s.page.toLocaleString('en')} were not drawn.` : '') +
-      (moveMs > BUSY_MOVE_MS ? ` The page is behind (its frames come late): messages move in steps of ${moveMs} ms.` : '');
+      (slow ? ` Busy machine (the page got ${Math.round(1000 / lateMs)} frames a second): messages shown as counts per link, views every ${SLOW_REDRAW_MS / 1000} s; a crash, a new leader or term, or a truncation is still drawn at once.`
+        : moveMs > BUSY_MOVE_MS ? ` The page is behind (its frames come late): messages move in steps of ${moveMs} ms.` : '')).trim();
     if (text === sampledShown) return;
     sampledShown = text;
     setText(chrome.sampled, text);
@@ -445,8 +523,13 @@ export async function startLive({ say }) {
   let lastFrame = 0;
   function frame(t) {
     requestAnimationFrame(frame);
-    if (lastFrame) lateness += (Math.min(t - lastFrame, 1000) - lateness) / 10;
+    if (lastFrame) {
+      lateness += (Math.min(t - lastFrame, 1000) - lateness) / 10;
+      gaps.push(Math.min(t - lastFrame, 1000)); // a tab in the background is not a slow machine
+      if (gaps.length > FRAME_WINDOW) gaps.shift();
+    }
     lastFrame = t;
+    judge(t);
     const vt = model.time();
     const moving = model.inFlight();
     const fresh = model.takeFresh();
@@ -473,6 +556,8 @@ export async function startLive({ say }) {
     events: () => model.events.slice(),
     /** received counts the stream items taken so far, per type. */
     received: () => model.received,
+    /** drawing says how the page draws: {slow, frameMs} (the adaptive mode, its frames' mean interval). */
+    drawing: () => ({ slow, frameMs }),
     /** trace returns what Export saves. */
     trace: () => model.trace(),
   };

@@ -14,6 +14,11 @@
 // snapshot) and a .msg-arrow pointing to the receiver, a button with a name. A message
 // on another of the same link sent at about the same moment is moved aside; a label
 // (right of the direction of travel) is shown while few messages fly.
+//
+// A page whose frames come late (live.js) draws no message on its own: counts() shows,
+// beside each link and for each direction, the messages a second reported on it (a
+// span.link-traffic, rewritten a few times a second), and the layer says which with its
+// data-mode ("each" or "counts").
 
 import { el, svg } from './dom.js';
 import { VIEW, peerPositions, peerRadius, edgePoints } from './layout.js';
@@ -33,7 +38,7 @@ const BOX = { w: 160, h: 60 };
  * VIEW units, scaled to fit its box); onSelect(id) when a message is activated.
  */
 export function createFlightView(stage, onSelect) {
-  const layer = el('div', { class: 'flight', role: 'group', 'aria-label': 'Messages in flight' });
+  const layer = el('div', { class: 'flight', role: 'group', 'aria-label': 'Messages in flight', 'data-mode': 'each' });
   stage.append(layer);
   const shown = new Map(); // id -> {node, m, size, at, from, to}
   // The drawing's scale and offset in the layer (px), as the SVG fits VIEW to its box;
@@ -104,12 +109,84 @@ export function createFlightView(stage, onSelect) {
     }
   }
 
+  // The counts' labels, one per directed link ("from-to" -> {node, text}), kept across rewrites.
+  const counted = new Map();
+
+  // place puts a count's label right of its link's direction of travel, a third of the
+  // way from the sender (the other direction's label is on the other side of the link).
+  function place(c, snap) {
+    if (!fit) return;
+    const n = snap.peers.length;
+    const pos = peerPositions(n);
+    const [a, b] = [pos[c.from - 1], pos[c.to - 1]];
+    if (!a || !b) return;
+    const len = Math.hypot(b.x - a.x, b.y - a.y) || 1;
+    const [ux, uy] = [(b.x - a.x) / len, (b.y - a.y) / len];
+    const x = a.x + (b.x - a.x) / 3 - uy * 16;
+    const y = a.y + (b.y - a.y) / 3 + ux * 16;
+    const at = `translate(${(fit.ox + x * fit.s).toFixed(1)}px, ${(fit.oy + y * fit.s).toFixed(1)}px) translate(-50%, -50%)`;
+    if (at !== c.at) {
+      c.at = at;
+      c.node.style.transform = at;
+    }
+  }
+
+  function clearMessages() {
+    for (const f of shown.values()) f.node.remove();
+    shown.clear();
+  }
+
+  function clearCounts() {
+    for (const c of counted.values()) c.node.remove();
+    counted.clear();
+  }
+
   return {
+    /**
+     * counts shows, instead of each message, how many messages a second each link
+     * carried in each direction: traffic is {"from-to": {type: count}} over `seconds`.
+     */
+    counts(snap, traffic, seconds) {
+      if (layer.dataset.mode !== 'counts') {
+        clearMessages();
+        layer.dataset.mode = 'counts';
+      }
+      for (const [key, c] of counted) {
+        if (traffic.has(key)) continue;
+        c.node.remove();
+        counted.delete(key);
+      }
+      for (const [key, types] of traffic) {
+        const [from, to] = key.split('-').map(Number);
+        const total = Object.values(types).reduce((a, b) => a + b, 0);
+        const rate = Math.round(total / seconds);
+        const text = `${rate} msg/s`;
+        const detail = Object.entries(types).sort((x, y) => y[1] - x[1]).map(([t, k]) => `${Math.round(k / seconds)} ${t}`).join(', ');
+        let c = counted.get(key);
+        if (!c) {
+          c = { node: el('span', { class: 'link-traffic', 'data-from': from, 'data-to': to }), from, to, at: '', text: '' };
+          layer.append(c.node);
+          counted.set(key, c);
+        }
+        if (text !== c.text) {
+          c.text = text;
+          c.node.textContent = text;
+          c.node.dataset.rate = String(rate);
+          c.node.title = `S${from} → S${to}: ${detail} a second (reported by S${from}).`;
+        }
+        place(c, snap);
+      }
+    },
+
     /**
      * update shows the messages of snap where they are at model time vt: a new one
      * appears, one that has landed leaves, the others move (their transforms only).
      */
     update(snap, vt) {
+      if (layer.dataset.mode !== 'each') {
+        clearCounts();
+        layer.dataset.mode = 'each';
+      }
       const live = new Set();
       const labelled = snap.messages.length <= MAX_LABELLED;
       for (const m of snap.messages) {

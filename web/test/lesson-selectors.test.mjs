@@ -2,7 +2,8 @@
 // static elements ("#net-heal") must match an id of web/index.html; the peer cards
 // (".peer-card[data-peer=\"2\"]") are rendered, one per peer, by web/js/peer-controls.js, so
 // their peer must be in the lesson's cluster. The e2e test (e2e/lessons.test.mjs)
-// checks every selector against the rendered page in Chromium too.
+// checks every selector against the rendered page in Chromium too. A highlight that lists
+// several places, separated by commas, has each checked.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -35,7 +36,9 @@ test('every highlight selector of every lesson matches an element of the page', 
   const list = await highlights();
   assert.ok(list.length >= 40, `only ${list.length} highlights found`);
   const ids = new Set([...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]));
-  for (const { lesson, step, selector, peers } of list) {
+  // A highlight may list several places ("#net-split, #invariants"): each is checked.
+  const parts = list.flatMap((h) => h.selector.split(',').map((one) => ({ ...h, selector: one.trim() })));
+  for (const { lesson, step, selector, peers } of parts) {
     const where = `${lesson} step ${step}: ${selector}`;
     const id = /^#([A-Za-z][\w-]*)$/.exec(selector);
     const card = /^\.peer-card\[data-peer="(\d+)"\]$/.exec(selector);

@@ -105,6 +105,19 @@ test('messages fly for FLIGHT_MS, at most MAX_FLIGHT at once; the rest are count
   assert.equal(peerNames('peer 12 sent to peer 3; peers 4'), 'S12 sent to S3; peers 4');
 });
 
+test('takeTraffic counts every message item per directed link and type, drawn or not, and starts again', () => {
+  const { model } = clocked();
+  model.applyCluster({ live: true, nodes: [1, 2, 3].map((id) => ({ id, up: true, status: status(id) })) });
+  for (let i = 0; i < 10; i++) model.apply('message', { id: 1, from: 1, to: 2, type: 'AppendEntries', term: 2, index: i, entries: 1 });
+  model.apply('message', { id: 2, from: 2, to: 1, type: 'app-resp', term: 2, index: 9 });
+  model.apply('message', { id: 1, from: 1, to: 2, type: 'Heartbeat', term: 2 });
+  assert.ok(model.sampled.page > 0, 'some were not drawn');
+  assert.deepEqual([...model.takeTraffic()], [['1-2', { AppendEntries: 10, Heartbeat: 1 }], ['2-1', { AppendEntriesResp: 1 }]]);
+  assert.equal(model.takeTraffic().size, 0);
+  model.apply('message', { id: 3, from: 3, to: 1, type: 'RequestVote', term: 3 });
+  assert.deepEqual([...model.takeTraffic()], [['3-1', { RequestVote: 1 }]]);
+});
+
 test('the events and a recording stay bounded', () => {
   const { model } = clocked();
   model.applyCluster({ live: true, nodes: [{ id: 1, up: true, status: status(1) }] });

@@ -344,3 +344,81 @@ test('under a flood, a crash from the page is drawn at once and held while stale
     }
   });
 });
+
+test('when its frames come late, the page shows counts per link and views every second, says so, and draws fully again once on time', async () => {
+  await withFake({}, async (fake, page) => {
+    await page.waitForSelector('[data-peer-id="3"][data-role="follower"]');
+    // A busy cluster: entries, events and messages on every link, until <html class="fast">.
+    let n = 0;
+    const flood = setInterval(() => {
+      for (let i = 0; i < 10; i++) fake.log.push({ index: fake.log.length + 1, term: 2 });
+      for (const to of [2, 3]) {
+        fake.push('message', { id: 1, from: 1, to, type: 'AppendEntries', term: 2, index: fake.log.length, log_term: 2, entries: 10 });
+        fake.push('message', { id: to, from: to, to: 1, type: 'AppendEntriesResp', term: 2, index: fake.log.length, reject: false });
+      }
+      fake.push('event', { id: 1, event: { time: new Date().toISOString(), kind: 'commit-advanced', peer: 1, index: ++n, log_term: 2, text: `peer 1 advanced its commit index to ${n} (term 2)` } });
+      fake.broadcastAll();
+    }, 25);
+    try {
+      await page.waitForSelector('html.fast', { timeout: 15_000 });
+      await page.waitForSelector('.flight[data-mode="each"] g.msg[data-msg-id]');
+      // Late frames, as on a machine with no core to spare: every frame takes 35 ms of
+      // script (the page's own measure of its frames sees them, nothing else is faked).
+      await page.evaluate(() => {
+        window.lateFrames = true;
+        const hog = () => {
+          if (!window.lateFrames) return;
+          const end = performance.now() + 35;
+          while (performance.now() < end);
+          requestAnimationFrame(hog);
+        };
+        requestAnimationFrame(hog);
+      });
+      await page.waitForSelector('.flight[data-mode="counts"]', { timeout: 15_000 });
+      assert.ok((await page.evaluate(() => window.raftplay.drawing())).frameMs > 20, "the page measured its late frames");
+      assert.match(await page.textContent('#live-sampled'), /Busy machine .*messages shown as counts per link, views every 1 s/);
+      assert.equal(await page.isVisible('#live-sampled'), true);
+      // No message flies on its own; each direction of a busy link says its messages a second.
+      await page.waitForSelector('.flight span.link-traffic[data-from="1"][data-to="2"][data-rate]');
+      assert.equal(await page.locator('.flight g.msg').count(), 0);
+      const rate = Number(await page.getAttribute('.flight span.link-traffic[data-from="1"][data-to="2"]', 'data-rate'));
+      assert.ok(rate > 0, `S1→S2 carries messages: ${rate}/s`);
+      assert.match(await page.getAttribute('.flight span.link-traffic[data-from="2"][data-to="1"]', 'title'), /S2 → S1: \d+ AppendEntriesResp a second/);
+      await screenshot(page, 'live-page-counts');
+
+      // Urgent changes are still drawn at once: a node going down, in the frame after
+      // the page's stream says so (a frame of slack: two connections), not a second later.
+      await page.evaluate(() => {
+        const w = { frame: 0, said: -1, drawn: -1 };
+        window.downWatch = w;
+        const tick = () => { w.frame++; requestAnimationFrame(tick); };
+        requestAnimationFrame(tick);
+        const es = new EventSource('api/live/stream');
+        es.addEventListener('status', (ev) => {
+          const d = JSON.parse(ev.data);
+          if (d.id === 3 && d.up === false && w.said < 0) w.said = w.frame;
+        });
+        new MutationObserver(() => {
+          if (w.drawn < 0 && document.querySelector('[data-peer-id="3"]').dataset.role === 'down') w.drawn = w.frame;
+        }).observe(document.querySelector('#peers'), { attributes: true, subtree: true, attributeFilter: ['data-role'] });
+      });
+      await page.waitForTimeout(1200); // past a slow redraw, so that its cap is in force
+      fake.nodes.get(3).up = false;
+      fake.broadcastStatus(3);
+      await page.waitForSelector('[data-peer-id="3"][data-role="down"]');
+      const w = await page.evaluate(() => window.downWatch);
+      assert.ok(w.said >= 0 && w.drawn >= 0, JSON.stringify(w));
+      assert.ok(w.drawn - w.said <= 2, `S3 drawn down ${w.drawn - w.said} frames after the stream said so`);
+      assert.ok((await page.evaluate(() => window.raftplay.drawing())).slow, 'still drawing less');
+
+      // Frames on time again: each message flies again, and the sentence goes.
+      await page.evaluate(() => { window.lateFrames = false; });
+      await page.waitForSelector('.flight[data-mode="each"]', { timeout: 20_000 });
+      await page.waitForSelector('.flight g.msg[data-msg-id]');
+      assert.equal(await page.locator('.flight span.link-traffic').count(), 0);
+      await page.waitForFunction(() => !/Busy machine/.test(document.querySelector('#live-sampled').textContent));
+    } finally {
+      clearInterval(flood);
+    }
+  });
+});
