@@ -33,6 +33,28 @@ async function withFake(options, fn, expected = /^$/) {
 
 const posts = (fake) => fake.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path} live=${r.live}`);
 
+/**
+ * watchDown counts the page's frames in window.downWatch and notes the frame in which
+ * the page's own stream reports S3 down (said) and the one in which the drawing shows
+ * it (drawn).
+ */
+function watchDown(page) {
+  return page.evaluate(() => {
+    const w = { frame: 0, said: -1, drawn: -1 };
+    window.downWatch = w;
+    const tick = () => { w.frame++; requestAnimationFrame(tick); };
+    requestAnimationFrame(tick);
+    const es = new EventSource('api/live/stream');
+    es.addEventListener('status', (ev) => {
+      const d = JSON.parse(ev.data);
+      if (d.id === 3 && d.up === false && w.said < 0) w.said = w.frame;
+    });
+    new MutationObserver(() => {
+      if (w.drawn < 0 && document.querySelector('[data-peer-id="3"]').dataset.role === 'down') w.drawn = w.frame;
+    }).observe(document.querySelector('#peers'), { attributes: true, subtree: true, attributeFilter: ['data-role'] });
+  });
+}
+
 test('live mode downloads no simulator, says it is live and hides the time controls', async () => {
   await withFake({}, async (fake, page) => {
     const files = fake.requests.map((r) => r.path);
@@ -279,20 +301,7 @@ test('under a flood of writes, a node going down is drawn at once, not at the ne
       await page.waitForSelector('html.fast', { timeout: 15_000 });
       // Count the page's frames, and note the frame in which the page's own stream
       // reports S3 down and the one in which the drawing shows it.
-      await page.evaluate(() => {
-        const w = { frame: 0, said: -1, drawn: -1 };
-        window.downWatch = w;
-        const tick = () => { w.frame++; requestAnimationFrame(tick); };
-        requestAnimationFrame(tick);
-        const es = new EventSource('api/live/stream');
-        es.addEventListener('status', (ev) => {
-          const d = JSON.parse(ev.data);
-          if (d.id === 3 && d.up === false && w.said < 0) w.said = w.frame;
-        });
-        new MutationObserver(() => {
-          if (w.drawn < 0 && document.querySelector('[data-peer-id="3"]').dataset.role === 'down') w.drawn = w.frame;
-        }).observe(document.querySelector('#peers'), { attributes: true, subtree: true, attributeFilter: ['data-role'] });
-      });
+      await watchDown(page);
       // Let a busy redraw happen first, so that the cap is in force when S3 goes down.
       await page.waitForTimeout(300);
       fake.nodes.get(3).up = false;
@@ -388,20 +397,7 @@ test('when its frames come late, the page shows counts per link and views every 
 
       // Urgent changes are still drawn at once: a node going down, in the frame after
       // the page's stream says so (a frame of slack: two connections), not a second later.
-      await page.evaluate(() => {
-        const w = { frame: 0, said: -1, drawn: -1 };
-        window.downWatch = w;
-        const tick = () => { w.frame++; requestAnimationFrame(tick); };
-        requestAnimationFrame(tick);
-        const es = new EventSource('api/live/stream');
-        es.addEventListener('status', (ev) => {
-          const d = JSON.parse(ev.data);
-          if (d.id === 3 && d.up === false && w.said < 0) w.said = w.frame;
-        });
-        new MutationObserver(() => {
-          if (w.drawn < 0 && document.querySelector('[data-peer-id="3"]').dataset.role === 'down') w.drawn = w.frame;
-        }).observe(document.querySelector('#peers'), { attributes: true, subtree: true, attributeFilter: ['data-role'] });
-      });
+      await watchDown(page);
       await page.waitForTimeout(1200); // past a slow redraw, so that its cap is in force
       fake.nodes.get(3).up = false;
       fake.broadcastStatus(3);
