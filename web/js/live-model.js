@@ -65,6 +65,7 @@ export function createLiveModel({ now = () => performance.now() } = {}) {
   const nodes = new Map(); // id -> node (see node())
   const commands = new Map(); // log index -> the command of the page's own write there
   let supervised = false;
+  let unanswered = []; // [{url, error}]: the nodes of the last cluster answer with no id yet
   let seq = 0; // the seq of the next event
   let msgSeq = 0; // the id of the next message drawn
   let version = 0; // bumped by every change of what a snapshot shows
@@ -90,14 +91,25 @@ export function createLiveModel({ now = () => performance.now() } = {}) {
     /** sampled: dropped items per node id ({dropped}) and by the page ({page}). */
     get sampled() { return { nodes: new Map(sampled.nodes), page: sampled.page }; },
 
+    /**
+     * unanswered lists the nodes that never answered ({url, error}), as the last
+     * applyCluster reported them: their id is unknown, so they cannot be drawn.
+     */
+    get unanswered() { return unanswered.slice(); },
+
     /** applyCluster takes the answer of GET /api/live/cluster. */
     applyCluster(cluster) {
       if (!cluster || !Array.isArray(cluster.nodes)) throw new Error('live: /api/live/cluster did not answer {"live":true,"nodes":[…]}');
       supervised = Boolean(cluster.supervised);
+      unanswered = [];
       for (const n of cluster.nodes) {
         // A node whose id is not known yet (serve --live, the node down from the start)
-        // comes in with id 0: it is drawn once the stream reports it with its id.
-        if (!n.id) continue;
+        // comes in with id 0: it is drawn once the stream reports it with its id, and
+        // until then the page names it (unanswered).
+        if (!n.id) {
+          unanswered.push({ url: String(n.http_url || '(no address)'), error: String(n.error || 'not heard from yet') });
+          continue;
+        }
         const node = nodeOf(n.id);
         node.httpURL = n.http_url || node.httpURL;
         setStatus(node, n.up !== false && n.status ? n.status : null, n.error);

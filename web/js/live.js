@@ -78,6 +78,12 @@ const MAX_HOLD_MS = 30000;
 const COUNTS_MS = 500;
 const SLOW_REDRAW_MS = 1000;
 
+/**
+ * While some nodes never answered (their id unknown, GET /api/live/cluster reports them
+ * with id 0 and the stream not at all), the page asks the server again this often (ms).
+ */
+const UNANSWERED_POLL_MS = 2000;
+
 /** The narration takes the events at most this often (ms), routine ones summed up (aggregate). */
 const NARRATE_MS = 250;
 
@@ -339,6 +345,29 @@ export async function startLive({ say }) {
     }
   });
 
+  // Nodes that never answered (a wrong address or token): named with the server's
+  // reason in the banner, asked after until none is left, since the stream is silent
+  // about a node whose id is unknown.
+  function showUnanswered() {
+    const list = model.unanswered;
+    const n = list.length;
+    setText(chrome.unanswered, n ? `${n} node${n === 1 ? ' does' : 's do'} not answer: ${list.map((u) => `${u.url} (${u.error})`).join('; ')}. ` +
+      'The page draws a node once it answers; check its address and the token given to raftplay serve --live.' : '');
+    chrome.unanswered.hidden = !n;
+  }
+  showUnanswered();
+  async function pollUnanswered() {
+    if (!model.unanswered.length) return;
+    const res = await request('GET', 'api/live/cluster');
+    if (res.ok && res.body && Array.isArray(res.body.nodes)) {
+      model.applyCluster(res.body);
+      dirty = true;
+      showUnanswered();
+    }
+    if (model.unanswered.length) setTimeout(pollUnanswered, UNANSWERED_POLL_MS);
+  }
+  setTimeout(pollUnanswered, UNANSWERED_POLL_MS);
+
   // The stream. EventSource reconnects by itself; the banner says while it is away.
   let dirty = true;
   let badItems = 0;
@@ -508,7 +537,8 @@ export async function startLive({ say }) {
     const s = model.sampled;
     const parts = [...s.nodes].filter(([, v]) => v.dropped > 0).map(([id, v]) => `S${id}: ${v.dropped.toLocaleString('en')}`);
     const text = ((parts.length ? `Sampled: the nodes reported more than the page can take, and dropped items to keep up (${parts.join(', ')}). ` : '') +
-      (s.page ? `The drawing shows at most ${MAX_PER_LINK} messages per link and ${MAX_FLIGHT} in all at once: ${s.page.toLocaleString('en')} were not drawn.` : '') +
+      // In counts mode no message is drawn one by one: what the drawing left out is moot.
+      (s.page && !slow ? `The drawing shows at most ${MAX_PER_LINK} messages per link and ${MAX_FLIGHT} in all at once: ${s.page.toLocaleString('en')} were not drawn.` : '') +
       (slow ? ` Busy machine (the page got ${Math.round(1000 / lateMs)} frames a second): messages shown as counts per link, views every ${SLOW_REDRAW_MS / 1000} s; a crash, a new leader or term, or a truncation is still drawn at once.`
         : moveMs > BUSY_MOVE_MS ? ` The page is behind (its frames come late): messages move in steps of ${moveMs} ms.` : '')).trim();
     if (text === sampledShown) return;
@@ -590,6 +620,7 @@ function dressPage(supervised) {
   document.title = 'raftplay — live cluster';
   setText($('.tagline'), '— live: real node processes');
   const sampled = el('p', { id: 'live-sampled', class: 'live-sampled', role: 'status', hidden: true });
+  const unanswered = el('p', { id: 'live-unanswered', class: 'live-unanswered', role: 'status', hidden: true });
   const linkState = el('span', { id: 'live-link', class: 'live-link', role: 'status' });
   const banner = el('section', { id: 'live-banner', class: 'live-banner', 'aria-label': 'Live mode' },
     el('p', { class: 'live-title' }, el('strong', {}, 'LIVE'), ' — real processes, not rewindable.'),
@@ -597,7 +628,7 @@ function dressPage(supervised) {
       ? 'Each peer is a raftplay node process with its own disk and sockets, started by this server: crash kills it (SIGKILL), restart runs it again on its data.'
       : 'Each peer is a raftplay node started elsewhere; this page watches it, cuts its links and sends it commands.',
     ' What you see is what the nodes report: their status several times a second, their own events, and messages as they send them (sampled when there are many).'),
-    linkState, sampled);
+    unanswered, linkState, sampled);
   $('#transport').replaceWith(banner);
   for (const sel of ['#invariants', '#lessons-open', '#help-open', '#net-leader-deaf', '#net-latency', '#net-latency-help',
     '#cmd-session', '#cmd-session-help', '#start', '#inspector', '[data-menu-action="timeout"]', '[data-menu-action="snapshot"]',
@@ -620,5 +651,5 @@ function dressPage(supervised) {
   run.replaceChildren(el('h2', { id: 'run-h' }, 'Record and export'),
     el('div', { class: 'row' }, record, exportButton), recordInfo,
     el('p', { class: 'hint' }, 'A live run cannot be rewound or shared as a link: export what the page saw as a JSON trace.'));
-  return { banner, sampled, link: linkState, record, exportButton, recordInfo };
+  return { banner, sampled, unanswered, link: linkState, record, exportButton, recordInfo };
 }

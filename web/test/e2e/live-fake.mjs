@@ -23,11 +23,15 @@ const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src
 /**
  * startFakeLive starts the fake on 127.0.0.1 (a free port) and resolves to
  * {url, requests, nodes, kv, push(type, data), broadcastStatus(id), elect(id, term),
- * stop()}. supervised is what /api/live/cluster says. reportCrashAfter (ms): a crashed
- * node is still reported up (its last status) for that long after the crash answered,
- * as the real server, which learns of it only when the node stops answering.
+ * unanswered, stop()}. supervised is what /api/live/cluster says. reportCrashAfter (ms): a
+ * crashed node is still reported up (its last status) for that long after the crash
+ * answered, as the real server, which learns of it only when the node stops answering.
+ * ids: the nodes that answer. unanswered: [{http_url, error}], nodes that never
+ * answered, so that the server does not know their id: /api/live/cluster reports them
+ * with id 0 (and the stream not at all), as `raftplay serve --live` given a wrong
+ * address or token; a test empties the array to make them answer.
  */
-export async function startFakeLive({ supervised = true, reportCrashAfter = 0 } = {}) {
+export async function startFakeLive({ supervised = true, reportCrashAfter = 0, ids = [1, 2, 3], unanswered = [] } = {}) {
   const dist = join(ROOT, 'dist');
   const requests = [];
   const clients = new Set();
@@ -35,7 +39,7 @@ export async function startFakeLive({ supervised = true, reportCrashAfter = 0 } 
   // Each node's log: the same entries everywhere (index i has term 1 up to 4, then 2).
   const log = [];
   for (let i = 1; i <= 6; i++) log.push({ index: i, term: i <= 4 ? 1 : 2 });
-  const nodes = new Map([1, 2, 3].map((id) => [id, { id, up: true, role: id === 1 ? 'leader' : 'follower', term: 2, cut: new Set(), commit: 6 }]));
+  const nodes = new Map(ids.map((id) => [id, { id, up: true, role: id === 1 ? 'leader' : 'follower', term: 2, cut: new Set(), commit: 6 }]));
 
   function status(n) {
     const last = log.length;
@@ -98,7 +102,10 @@ export async function startFakeLive({ supervised = true, reportCrashAfter = 0 } 
         if (entry.live !== '1') return json(res, 403, { error: 'missing X-Raftplay-Live: 1', code: 'forbidden' });
       }
       if (path === '/api/live/cluster') {
-        return json(res, 200, { live: true, supervised, nodes: [...nodes.values()].map((n) => ({ http_url: `http://127.0.0.1:${8000 + n.id}`, ...item(n) })) });
+        return json(res, 200, { live: true, supervised, nodes: [
+          ...[...nodes.values()].map((n) => ({ http_url: `http://127.0.0.1:${8000 + n.id}`, ...item(n) })),
+          ...unanswered.map((u) => ({ id: 0, http_url: u.http_url, up: false, error: u.error })),
+        ] });
       }
       if (path === '/api/live/stream') {
         res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', 'Content-Security-Policy': CSP });
@@ -186,6 +193,7 @@ export async function startFakeLive({ supervised = true, reportCrashAfter = 0 } 
     nodes,
     kv,
     log,
+    unanswered,
     push,
     broadcastStatus,
     broadcastAll,

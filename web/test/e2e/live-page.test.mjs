@@ -214,6 +214,39 @@ test('a node that stops answering is drawn down, and a server without a supervis
   });
 });
 
+test('nodes that never answered are named with the reason until they answer, not left out silently', async () => {
+  // `raftplay serve --live` given a wrong address and a wrong token: the server never
+  // learned these nodes' ids, so /api/live/cluster reports them with id 0 and nothing
+  // can be drawn for them.
+  const unanswered = [
+    { http_url: 'http://127.0.0.1:9', error: 'connection refused: the process is not running' },
+    { http_url: 'http://127.0.0.1:8003', error: 'status: 401 Unauthorized: bad token' },
+  ];
+  await withFake({ ids: [1, 2], unanswered }, async (fake, page) => {
+    await page.waitForSelector('[data-peer-id="1"][data-role="leader"]');
+    await page.waitForSelector('#live-unanswered:not([hidden])');
+    const text = await page.textContent('#live-unanswered');
+    assert.match(text, /2 nodes do not answer/);
+    assert.match(text, /http:\/\/127\.0\.0\.1:9 \(connection refused: the process is not running\)/);
+    assert.match(text, /http:\/\/127\.0\.0\.1:8003 \(status: 401 Unauthorized: bad token\)/);
+    // Still said a while later (the page asks the server again), then gone once they answer.
+    await page.waitForTimeout(2500);
+    assert.equal(await page.isVisible('#live-unanswered'), true);
+    fake.unanswered.splice(1, 1);
+    await page.waitForFunction(() => !/8003/.test(document.querySelector('#live-unanswered').textContent));
+    assert.match(await page.textContent('#live-unanswered'), /1 node does not answer: http:\/\/127\.0\.0\.1:9 /);
+    fake.unanswered.length = 0;
+    await page.waitForSelector('#live-unanswered', { state: 'hidden' });
+  });
+});
+
+test('with no node answering at all, the page says which and why instead of an empty drawing', async () => {
+  await withFake({ ids: [], unanswered: [{ http_url: 'http://127.0.0.1:9', error: 'connection refused: the process is not running' }] }, async (fake, page) => {
+    await page.waitForSelector('#live-unanswered:not([hidden])');
+    assert.match(await page.textContent('#live-banner'), /1 node does not answer: http:\/\/127\.0\.0\.1:9 \(connection refused: the process is not running\)/);
+  });
+});
+
 test('Record and Export download what the page saw as a trace', async () => {
   await withFake({}, async (fake, page) => {
     await page.waitForSelector('[data-peer-id="1"][data-role="leader"]');
@@ -385,7 +418,9 @@ test('when its frames come late, the page shows counts per link and views every 
       });
       await page.waitForSelector('.flight[data-mode="counts"]', { timeout: 15_000 });
       assert.ok((await page.evaluate(() => window.raftplay.drawing())).frameMs > 20, "the page measured its late frames");
-      assert.match(await page.textContent('#live-sampled'), /Busy machine .*messages shown as counts per link, views every 1 s/);
+      // Only the busy machine's sentence: the drawing leaves no message out when it draws none one by one.
+      await page.waitForFunction(() => !/were not drawn/.test(document.querySelector('#live-sampled').textContent), null, { timeout: 3000 });
+      assert.match(await page.textContent('#live-sampled'), /^Busy machine .*messages shown as counts per link, views every 1 s/);
       assert.equal(await page.isVisible('#live-sampled'), true);
       // No message flies on its own; each direction of a busy link says its messages a second.
       await page.waitForSelector('.flight span.link-traffic[data-from="1"][data-to="2"][data-rate]');
