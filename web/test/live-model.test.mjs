@@ -43,6 +43,10 @@ test('the cluster and its statuses become a Snapshot the views know', () => {
   assert.equal(snap.peers[2].error, 'connection refused');
   assert.deepEqual(snap.blocked, [{ from: 1, to: 3 }, { from: 3, to: 1 }], 'a cut is both ways');
   assert.equal(model.snapshot(), snap, 'the same snapshot while nothing changed');
+  // The node of unknown id is not drawn, but named with its address and the reason.
+  assert.deepEqual(model.unanswered, [{ url: 'http://127.0.0.1:8009', error: 'id not known yet' }]);
+  model.applyCluster({ live: true, supervised: true, nodes: [{ id: 4, http_url: 'http://127.0.0.1:8009', up: true, status: status(4) }] });
+  assert.deepEqual(model.unanswered, [], 'the next cluster answer says who is still silent');
 });
 
 test('the vote comes from the engines\' events, and a node that stops answering is down', () => {
