@@ -244,6 +244,7 @@ test('with no node answering at all, the page says which and why instead of an e
   await withFake({ ids: [], unanswered: [{ http_url: 'http://127.0.0.1:9', error: 'connection refused: the process is not running' }] }, async (fake, page) => {
     await page.waitForSelector('#live-unanswered:not([hidden])');
     assert.match(await page.textContent('#live-banner'), /1 node does not answer: http:\/\/127\.0\.0\.1:9 \(connection refused: the process is not running\)/);
+    await screenshot(page, 'live-page-unanswered');
   });
 });
 
