@@ -117,7 +117,12 @@ for (const [width, height] of [[1280, 800], [1024, 768]]) {
   test(`#conf-panel at 7 peers while joint (${width}×${height}) touches no peer nor its labels`, async () => {
     const page = await openPage(env.browser.context, shareURL(JOINT7), { width, height });
     await play(page, 0);
-    await page.waitForFunction(() => /waits for/.test(document.querySelector('#conf-panel').textContent), null, { timeout: 20_000 });
+    // Wait for the joint configuration's entry: S7's learner entry also "waits for" a
+    // moment before it commits, and a pause then would find no C_new yet.
+    await page.waitForFunction(() => {
+      const t = document.querySelector('#conf-panel').textContent;
+      return /C_new S1–S7/.test(t) && /waits for/.test(t);
+    }, null, { timeout: 20_000 });
     await pause(page);
     const text = await page.textContent('#conf-panel');
     assert.match(text, /C_new S1–S7/);
