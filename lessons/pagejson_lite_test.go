@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/raftplay/raftplay/internal/jsonlite/jsonfill"
 	"github.com/stretchr/testify/require"
 )
 
@@ -42,66 +43,25 @@ func TestReadPageLessonsMatchesEncodingJSON(t *testing.T) {
 
 // fill sets every exported field json encodes at random (nil or not, zero or not), so
 // that a field the hand-written reader misses shows.
-func fill(rng *rand.Rand, v reflect.Value, depth int) {
-	switch v.Kind() {
-	case reflect.Struct:
-		if v.Type() == reflect.TypeFor[PeerRef]() {
+func fill(rng *rand.Rand, v reflect.Value) {
+	f := jsonfill.Filler{Rand: rng, MaxDepth: 3,
+		Strings: []string{"", "x", "<p>a &amp; b</p>", "\u2028 é \"q\"", "\xff"},
+		Ints:    []int64{-1, 0, 1, 2, 3, 4, 5},
+		Uints:   []uint64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11},
+		Floats:  []float64{0, 0.25, 1e-9},
+		// A peer reference is an id or a name in JSON, never both.
+		Custom: func(rng *rand.Rand, v reflect.Value) bool {
+			if v.Type() != reflect.TypeFor[PeerRef]() {
+				return false
+			}
 			if rng.IntN(2) == 0 {
 				v.Set(reflect.ValueOf(PeerRef{ID: uint64(rng.IntN(5))}))
 			} else {
 				v.Set(reflect.ValueOf(PeerRef{Name: []string{"leader", "any", "step_leader"}[rng.IntN(3)]}))
 			}
-			return
-		}
-		for i := range v.NumField() {
-			if f := v.Type().Field(i); f.IsExported() && f.Tag.Get("json") != "-" {
-				fill(rng, v.Field(i), depth)
-			}
-		}
-	case reflect.Pointer:
-		if depth > 3 || rng.IntN(3) == 0 {
-			return
-		}
-		v.Set(reflect.New(v.Type().Elem()))
-		fill(rng, v.Elem(), depth+1)
-	case reflect.Slice:
-		if depth > 3 || rng.IntN(4) == 0 {
-			return
-		}
-		n := rng.IntN(3)
-		v.Set(reflect.MakeSlice(v.Type(), n, n))
-		for i := range n {
-			fill(rng, v.Index(i), depth+1)
-		}
-	case reflect.Map:
-		if rng.IntN(2) == 0 {
-			return
-		}
-		v.Set(reflect.MakeMap(v.Type()))
-		for range rng.IntN(3) {
-			k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
-			fill(rng, k, depth+1)
-			fill(rng, e, depth+1)
-			v.SetMapIndex(k, e)
-		}
-	case reflect.String:
-		v.SetString([]string{"", "x", "<p>a &amp; b</p>", "\u2028 é \"q\"", "\xff"}[rng.IntN(5)])
-	case reflect.Bool:
-		v.SetBool(rng.IntN(2) == 0)
-	case reflect.Int, reflect.Int64:
-		v.SetInt(int64(rng.IntN(7)) - 1)
-	case reflect.Uint64:
-		v.SetUint(uint64(rng.IntN(12)))
-	case reflect.Float64:
-		v.SetFloat([]float64{0, 0.25, 1e-9}[rng.IntN(3)])
-	case reflect.Array:
-		for i := range v.Len() {
-			fill(rng, v.Index(i), depth+1)
-		}
-	default:
-		t := v.Type()
-		panic("fill: no case for " + t.String())
-	}
+			return true
+		}}
+	f.Fill(v)
 }
 
 func TestReadPageLessonsMatchesEncodingJSONOnRandomLessons(t *testing.T) {
@@ -110,7 +70,7 @@ func TestReadPageLessonsMatchesEncodingJSONOnRandomLessons(t *testing.T) {
 		var list []*Lesson
 		for range 1 + rng.IntN(3) {
 			l := new(Lesson)
-			fill(rng, reflect.ValueOf(l).Elem(), 0)
+			fill(rng, reflect.ValueOf(l).Elem())
 			list = append(list, l)
 		}
 		data, err := json.Marshal(list)

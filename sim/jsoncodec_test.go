@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/raftplay/raftplay/internal/jsonlite"
+	"github.com/raftplay/raftplay/internal/jsonlite/jsonfill"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -23,66 +24,10 @@ import (
 // random: zero or not (for omitempty), nil, empty or full (slices, maps, pointers), and
 // strings and floats that need escaping or an exponent.
 func fillRandom(rng *rand.Rand, v reflect.Value) {
-	switch v.Kind() {
-	case reflect.Struct:
-		t := v.Type()
-		for i := range t.NumField() {
-			f := t.Field(i)
-			if !f.IsExported() || f.Tag.Get("json") == "-" {
-				continue
-			}
-			fillRandom(rng, v.Field(i))
-		}
-	case reflect.Pointer:
-		if rng.IntN(3) == 0 {
-			v.SetZero()
-			return
-		}
-		v.Set(reflect.New(v.Type().Elem()))
-		fillRandom(rng, v.Elem())
-	case reflect.Slice:
-		switch rng.IntN(4) {
-		case 0:
-			v.SetZero()
-		case 1:
-			v.Set(reflect.MakeSlice(v.Type(), 0, 0))
-		default:
-			n := 1 + rng.IntN(3)
-			v.Set(reflect.MakeSlice(v.Type(), n, n))
-			for i := range n {
-				fillRandom(rng, v.Index(i))
-			}
-		}
-	case reflect.Array:
-		for i := range v.Len() {
-			fillRandom(rng, v.Index(i))
-		}
-	case reflect.Map:
-		switch rng.IntN(3) {
-		case 0:
-			v.SetZero()
-		default:
-			v.Set(reflect.MakeMap(v.Type()))
-			for range rng.IntN(4) {
-				k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
-				fillRandom(rng, k)
-				fillRandom(rng, e)
-				v.SetMapIndex(k, e)
-			}
-		}
-	case reflect.String:
-		v.SetString(randomStrings[rng.IntN(len(randomStrings))])
-	case reflect.Bool:
-		v.SetBool(rng.IntN(2) == 0)
-	case reflect.Int, reflect.Int64:
-		v.SetInt([]int64{0, 0, 1, -7, 12, 1 << 40, math.MinInt64, math.MaxInt64}[rng.IntN(8)])
-	case reflect.Uint64:
-		v.SetUint([]uint64{0, 0, 1, 3, 10, 2, 1<<53 - 1, math.MaxUint64}[rng.IntN(8)])
-	case reflect.Float64:
-		v.SetFloat(randomFloats[rng.IntN(len(randomFloats))])
-	default:
-		panic(fmt.Sprintf("fillRandom: no case for %s", v.Type()))
-	}
+	f := jsonfill.Filler{Rand: rng, Strings: randomStrings, Floats: randomFloats,
+		Ints:  []int64{0, 0, 1, -7, 12, 1 << 40, math.MinInt64, math.MaxInt64},
+		Uints: []uint64{0, 0, 1, 3, 10, 2, 1<<53 - 1, math.MaxUint64}}
+	f.Fill(v)
 }
 
 var randomStrings = []string{"", "", "leader", "SET x 3", `quote " and \ backslash`, "<b>&amp;</b>",

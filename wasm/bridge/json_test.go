@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/raftplay/raftplay/internal/jsonlite/jsonfill"
 	"github.com/stretchr/testify/require"
 )
 
@@ -14,41 +15,11 @@ import (
 // with every field filled at random: byte for byte the same.
 
 func fillView(rng *rand.Rand, v reflect.Value) {
-	switch v.Kind() {
-	case reflect.Struct:
-		for i := range v.NumField() {
-			if f := v.Type().Field(i); f.IsExported() && f.Tag.Get("json") != "-" {
-				fillView(rng, v.Field(i))
-			}
-		}
-	case reflect.Pointer:
-		if rng.IntN(3) > 0 {
-			v.Set(reflect.New(v.Type().Elem()))
-			fillView(rng, v.Elem())
-		}
-	case reflect.Slice:
-		switch rng.IntN(4) {
-		case 0:
-		case 1:
-			v.Set(reflect.MakeSlice(v.Type(), 0, 0))
-		default:
-			n := 1 + rng.IntN(3)
-			v.Set(reflect.MakeSlice(v.Type(), n, n))
-			for i := range n {
-				fillView(rng, v.Index(i))
-			}
-		}
-	case reflect.String:
-		v.SetString([]string{"", "S1", "<p>a &amp; b</p>", "line\nsep \u2028 \"q\" \\", "\xff\x01"}[rng.IntN(5)])
-	case reflect.Bool:
-		v.SetBool(rng.IntN(2) == 0)
-	case reflect.Int, reflect.Int64:
-		v.SetInt([]int64{0, 1, -3, 1 << 53}[rng.IntN(4)])
-	case reflect.Uint64:
-		v.SetUint([]uint64{0, 2, 1<<64 - 1}[rng.IntN(3)])
-	default:
-		panic("fillView: no case for " + v.Type().String())
-	}
+	f := jsonfill.Filler{Rand: rng,
+		Strings: []string{"", "S1", "<p>a &amp; b</p>", "line\nsep \u2028 \"q\" \\", "\xff\x01"},
+		Ints:    []int64{0, 1, -3, 1 << 53},
+		Uints:   []uint64{0, 2, 1<<64 - 1}}
+	f.Fill(v)
 }
 
 func TestAnswersMatchEncodingJSON(t *testing.T) {
