@@ -33,6 +33,9 @@ type PutLoad struct {
 	// API is the HTTP API the PUTs speak: APIRaftplay (PUT /kv/{key}) by default, or
 	// APIEtcd (POST /v3/kv/put, etcd's JSON gateway), to measure etcd the same way.
 	API string
+	// Acked, when set, counts the PUTs acknowledged so far, for a caller that reports
+	// progress while the load runs.
+	Acked *atomic.Int64
 }
 
 // The APIs a PutLoad can speak.
@@ -152,6 +155,9 @@ func putClient(ctx context.Context, load PutLoad, next *atomic.Int64, retries *a
 			time.Sleep(10 * time.Millisecond)
 		default:
 			lat = append(lat, time.Since(t0))
+			if load.Acked != nil {
+				load.Acked.Add(1)
+			}
 		}
 	}
 	return lat, failed, firstErr

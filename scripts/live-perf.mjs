@@ -19,8 +19,10 @@
 //   node scripts/live-perf.mjs [--fake | --real] [--rounds N] [--seconds N] [--clients N]
 //       [--profile] [--trace [FILE.json]] [--hide SELECTOR] [--css RULE]
 
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { launchBrowser } from '../web/test/e2e/harness.mjs';
 import { startCluster } from '../web/test/e2e/live-cluster.mjs';
 import { startFakeLive } from '../web/test/e2e/live-fake.mjs';
@@ -57,6 +59,11 @@ const eventRate = arg('--events', 1800);
 const messageRate = arg('--messages', 600);
 // fake: log entries appended a second (statuses carry the tail of the log).
 const entryRate = arg('--entries', 400);
+
+// The writers' program (see writers), built once for the real configuration.
+const loadgenDir = configs.includes('real') ? mkdtempSync(join(tmpdir(), 'raftplay-loadgen-')) : '';
+const loadgen = loadgenDir ? join(loadgenDir, 'loadgen') : '';
+if (loadgen) execFileSync('go', ['build', '-o', loadgen, './e2e/cmd/loadgen'], { stdio: 'inherit' });
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -164,50 +171,41 @@ function measureFPS(page, ms) {
   }), ms);
 }
 
-/** writers runs n clients that PUT to the leader until stop(); returns {stop, count()}. */
-function writers(urls, token, n) {
-  let running = true;
+/**
+ * writers runs n clients that PUT through the cluster until stop(); returns {stop,
+ * count()}. The clients are e2e/cmd/loadgen, a Go process (built once when the script starts): 64
+ * fetch loops in this Node process took about 0.7 of a core for 1,600 writes a second,
+ * taken from the very machine whose page is measured; loadgen's keep-alive clients
+ * cost a fraction of that.
+ */
+function writers(url, tokenFile, n) {
+  const child = spawn(loadgen, ['-url', url, '-token-file', tokenFile, '-clients', String(n)], { stdio: ['pipe', 'pipe', 'inherit'] });
   let acked = 0;
-  let leader = urls[0];
-  const headers = { Authorization: `Bearer ${token}` };
-  async function findLeader() {
-    for (const u of urls) {
-      try {
-        const s = await (await fetch(`${u}/status`, { headers })).json();
-        if (s.role === 'leader') {
-          leader = u;
-          return;
-        }
-      } catch {
-        // a node down: try the next one
-      }
+  let out = '';
+  child.stdout.on('data', (chunk) => {
+    out += chunk;
+    const lines = out.split('\n');
+    out = lines.pop();
+    for (const line of lines) {
+      const m = /^acked (\d+)$/.exec(line);
+      if (m) acked = Number(m[1]);
     }
-    await new Promise((done) => setTimeout(done, 100));
-  }
-  async function client(id) {
-    let seq = 0;
-    while (running) {
-      try {
-        const res = await fetch(`${leader}/kv/load-${id}`, { method: 'PUT', body: String(seq++), headers, redirect: 'manual' });
-        await res.arrayBuffer();
-        if (res.status === 200) acked++;
-        else await findLeader();
-      } catch {
-        await findLeader();
-      }
-    }
-  }
-  const done = Promise.all(Array.from({ length: n }, (_, i) => client(i + 1)));
-  findLeader();
-  return { count: () => acked, stop: () => { running = false; return done; } };
+  });
+  const exited = new Promise((done) => child.once('exit', done));
+  return {
+    count: () => acked,
+    stop: () => {
+      child.stdin.end(); // loadgen stops when its input closes
+      return exited;
+    },
+  };
 }
 
 /** startLoad starts a configuration's load; resolves to {url, writes(), stop()}. */
 async function startLoad(config) {
   if (config === 'real') {
     const cluster = await startCluster();
-    const token = readFileSync(cluster.tokenFile, 'utf8').trim();
-    const load = writers(cluster.httpURLs, token, clients);
+    const load = writers(cluster.httpURLs[0], cluster.tokenFile, clients);
     return { url: cluster.url, writes: load.count, stop: async () => { await load.stop(); await cluster.stop(); } };
   }
   const server = await startFakeLive();
@@ -334,5 +332,6 @@ try {
   }
 } finally {
   await browser.close();
+  if (loadgenDir) rmSync(loadgenDir, { recursive: true, force: true });
 }
 for (const s of summaries) console.log(s);
