@@ -90,11 +90,17 @@ const shutdownGrace = 5 * time.Second
 // runServe serves f.dist on f.addr until ctx is done, then shuts down gracefully.
 // ready, if not nil, is called with the address once the server listens.
 func runServe(ctx context.Context, out io.Writer, f serveFlags, ready func(addr net.Addr)) error {
-	if err := checkDist(f.dist); err != nil {
-		return err
-	}
+	// Usage mistakes first: they are named before the disk is looked at.
 	if f.shareLimit < 0 {
 		return &exitError{code: 2, err: fmt.Errorf("--share-limit %d: give how many scenarios a client may share a minute, or 0 for no limit", f.shareLimit)}
+	}
+	if f.live != "" {
+		if err := checkLiveAddr("--addr", f.addr, f.insecure); err != nil {
+			return &exitError{code: 2, err: err}
+		}
+	}
+	if err := checkDist(f.dist); err != nil {
+		return err
 	}
 	if f.live != "" {
 		return runServeLive(ctx, out, f, ready)
@@ -152,10 +158,8 @@ func runServe(ctx context.Context, out io.Writer, f serveFlags, ready func(addr 
 }
 
 // runServeLive serves the page in live mode for the nodes of f.live.
+// runServe has checked --addr.
 func runServeLive(ctx context.Context, out io.Writer, f serveFlags, ready func(addr net.Addr)) error {
-	if err := checkLiveAddr("--addr", f.addr, f.insecure); err != nil {
-		return &exitError{code: 2, err: err}
-	}
 	token, err := clientToken(f.token, f.tokenFile)
 	if err != nil {
 		return &exitError{code: 2, err: err}
