@@ -187,14 +187,20 @@ func runServeLive(ctx context.Context, out io.Writer, f serveFlags, ready func(a
 	return nil
 }
 
-// checkDist makes sure the folder holds a built playground.
+// checkDist makes sure the folder holds a built playground. The error names the
+// folder as an absolute path: a relative --dist (the default, dist) is looked for
+// in the current folder, which need not be the repository where it was built.
 func checkDist(dir string) error {
 	for _, name := range []string{"index.html", "app.wasm", "wasm_exec.js"} {
 		info, err := os.Stat(filepath.Join(dir, name))
 		if err == nil && info.Mode().IsRegular() {
 			continue
 		}
-		return fmt.Errorf("serve: %s has no %s: the playground is not built; run `make dist` first", dir, name)
+		shown := dir
+		if abs, err := filepath.Abs(dir); err == nil {
+			shown = abs
+		}
+		return fmt.Errorf("serve: %s has no %s: the playground is not built; run `make dist` first, or give --dist the folder it built", shown, name)
 	}
 	return nil
 }
