@@ -20,7 +20,7 @@ func TestServeWithoutDistNamesTheFolderAndTheFlag(t *testing.T) {
 	assert.Contains(t, out, want)
 	base := freePortRun(t, 3)
 	out, code = runRaftplayProcess(t, dir, []string{"cluster", "--web", "127.0.0.1:0", "--data", t.TempDir(),
-		"--base-port", strconv.Itoa(base), "--http-base-port", strconv.Itoa(base+3)})
+		"--base-port", strconv.Itoa(base), "--http-base-port", strconv.Itoa(base + 3)})
 	assert.Equal(t, 1, code, "output:\n%s", out)
 	assert.Contains(t, out, want)
 }
