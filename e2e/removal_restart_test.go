@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +16,10 @@ import (
 
 	"github.com/raftplay/raftplay/node"
 )
+
+// restartedFrom matches the engine's restarted event in a node's log: its commit index
+// and last index.
+var restartedFrom = regexp.MustCompile(`restarted from storage: [^\n]*?commit (\d+), last index (\d+)`)
 
 // A leader restarted in the middle of a removal still tells the removed server, through
 // the engine (engine/leaving.go), not through the GET /members fallback.
@@ -66,6 +72,23 @@ func TestLeaderRestartedMidRemovalTellsTheRemovedServer(t *testing.T) {
 		require.NoError(t, c.Start(id))
 	}
 
+	// The premise: each restarted with C_new, its last entry, not known committed.
+	for _, id := range rest {
+		var commit, last uint64
+		require.Eventually(t, func() bool {
+			logs, err := os.ReadFile(c.Node(id).LogFile)
+			require.NoError(t, err)
+			m := restartedFrom.FindAllSubmatch(logs, -1)
+			if len(m) == 0 {
+				return false
+			}
+			commit, _ = strconv.ParseUint(string(m[len(m)-1][1]), 10, 64)
+			last, _ = strconv.ParseUint(string(m[len(m)-1][2]), 10, 64)
+			return true
+		}, 30*time.Second, 20*time.Millisecond, "node %d does not log its restart", id)
+		require.Less(t, commit, last, "node %d restarted knowing its last entry committed: nothing to test", id)
+	}
+
 	var st node.Status
 	require.Eventually(t, func() bool {
 		st, err = c.Status(ctx, victim)
@@ -77,7 +100,9 @@ func TestLeaderRestartedMidRemovalTellsTheRemovedServer(t *testing.T) {
 	require.NoError(t, c.Stop(victim, 10*time.Second), "the removed node did not stop cleanly")
 	logs, err := os.ReadFile(c.Node(victim).LogFile)
 	require.NoError(t, err)
-	assert.Contains(t, string(logs), "the configuration that removed it is committed")
-	assert.NotContains(t, string(logs), "a member's committed configuration no longer holds it")
+	assert.True(t, strings.Contains(string(logs), "the configuration that removed it is committed"),
+		"node %d's log does not give the engine's reason (see its log below)", victim)
+	assert.False(t, strings.Contains(string(logs), "a member's committed configuration no longer holds it"),
+		"node %d learned its removal from the GET /members fallback", victim)
 
 }
