@@ -60,6 +60,17 @@ func TestConfBeforeReadsTheEarlierConfigurationFromTheLog(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, cs.Equal(base), "no configuration entry before 7: the base one, got %s", cs)
 
+	// A snapshot past C_old,new: the log starts after it, and the store's base
+	// configuration is the snapshot's, C_old,new.
+	jointConf, err := confBefore(store, base, last)
+	require.NoError(t, err)
+	require.NoError(t, store.SaveSnapshot(engine.Snapshot{Meta: engine.SnapshotMeta{Index: 9, Term: 1, ConfState: jointConf}}))
+	_, snapConf, err := store.InitialState()
+	require.NoError(t, err)
+	cs, err = confBefore(store, snapConf, last)
+	require.NoError(t, err)
+	assert.True(t, cs.Equal(jointConf), "the snapshot's configuration, got %s", cs)
+
 	bad := removalLog(t, 3, 9, nil)
 	bad[2].Command = []byte{2, 0xff}
 	store, err = memstore.NewWithState(engine.HardState{Term: 1, Commit: 3}, base, bad)
