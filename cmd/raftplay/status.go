@@ -62,6 +62,9 @@ type nodeStatus struct {
 }
 
 func runStatus(ctx context.Context, out io.Writer, f statusFlags) error {
+	if f.timeout <= 0 {
+		return &exitError{code: 2, err: fmt.Errorf("--timeout must be positive, got %v\nrun 'raftplay status --help' for usage", f.timeout)}
+	}
 	token, err := clientToken(f.token, f.tokenFile)
 	if err != nil {
 		return &exitError{code: 2, err: err}
