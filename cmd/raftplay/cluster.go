@@ -61,7 +61,8 @@ try next, and each node's log prefixed with [node N].
 
 Crash a node with kill -9 PID and restart it with the command printed for it (its
 log on disk survives; it catches up from the leader). With --restart, cluster
-restarts a node that exited by itself a second later.
+restarts a node that exited by itself a second later, unless it stopped itself
+with exit status 1 (a damaged disk, say), which starting it again cannot fix.
 
 The nodes are authenticated: without --token-file, --token or RAFTPLAY_TOKEN,
 cluster generates a random token into --data/token (mode 0600; kept for the next
@@ -303,13 +304,16 @@ func runCluster(ctx context.Context, stdout, stderr io.Writer, f clusterFlags) e
 			n.logs.flush()
 			fmt.Fprintf(stdout, "node %d (pid %d) exited: %s\n", n.id, n.cmd.Process.Pid, exitDescription(ev.err))
 			n.cmd = nil
-			if f.restart {
+			if f.restart && refusedToRun(ev.err) {
+				fmt.Fprintf(stdout, "node %d stopped itself (exit status 1: its log above says why), which starting it again cannot fix, so --restart leaves it down; fix the cause, then restart it with:\n  %s\n",
+					n.id, nodeCommandLine(display, n))
+			} else if f.restart {
 				fmt.Fprintf(stdout, "restarting node %d in %v (--restart)\n", n.id, clusterRestartDelay)
 				pending++
 				time.AfterFunc(clusterRestartDelay, func() { restarts <- n })
-				continue
+			} else {
+				fmt.Fprintf(stdout, "restart it with:\n  %s\n", nodeCommandLine(display, n))
 			}
-			fmt.Fprintf(stdout, "restart it with:\n  %s\n", nodeCommandLine(display, n))
 		case n := <-restarts:
 			pending--
 			if n.cmd != nil {
@@ -325,6 +329,14 @@ func runCluster(ctx context.Context, stdout, stderr io.Writer, f clusterFlags) e
 			return &exitError{code: 1, err: errors.New("no node is running any more; their logs above say why")}
 		}
 	}
+}
+
+// refusedToRun reports whether a node's process ended with exit status 1: raftplay
+// node's own refusal (a damaged disk, a port in use, a wrong flag), which starting it
+// again cannot fix. A kill -9, a crash (a Go panic exits 2) or a clean stop is not one.
+func refusedToRun(waitErr error) bool {
+	var exit *exec.ExitError
+	return errors.As(waitErr, &exit) && exit.ExitCode() == 1
 }
 
 // nodeControl is a crash or restart request of the live page, for the loop that owns
