@@ -507,13 +507,23 @@ func clusterExecutable(flag string) (string, error) {
 }
 
 // displayCommand is how to type exe: "raftplay" when that finds the same file on the
-// PATH, its path otherwise.
+// PATH, else its path from the current folder when it is under it, else its path.
 func displayCommand(exe string) string {
 	if found, err := exec.LookPath("raftplay"); err == nil {
 		a, errA := os.Stat(found)
 		b, errB := os.Stat(exe)
 		if errA == nil && errB == nil && os.SameFile(a, b) {
 			return "raftplay"
+		}
+	}
+	// Under the current folder (bin/raftplay of the repository, as the README runs it),
+	// the path from here: shorter, and as valid as the commands' relative --data.
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, exe); err == nil && filepath.IsLocal(rel) {
+			if !strings.ContainsRune(rel, filepath.Separator) {
+				rel = "." + string(filepath.Separator) + rel
+			}
+			return shellQuote(rel)
 		}
 	}
 	return shellQuote(exe)
@@ -552,7 +562,7 @@ func printClusterIntro(out io.Writer, f clusterFlags, nodes []*clusterNode, disp
 	}
 	_ = tw.Flush()
 	all := strings.Join(urls, ",")
-	watch := "raftplay watch"
+	watch := display + " watch"
 	if f.httpBasePort != 8001 {
 		watch += " --addr " + all
 	}
@@ -570,12 +580,12 @@ func printClusterIntro(out io.Writer, f clusterFlags, nodes []*clusterNode, disp
 	}
 	fmt.Fprintf(out, `
 Try, in another terminal:
-  raftplay status --addr %s%s
+  %s status --addr %s%s
   %s
-  raftplay kv put greeting hello --addr %s%s
+  %s kv put greeting hello --addr %s%s
   curl %s%s/kv/greeting
   kill -9 PID         # crash a node (the leader, say) and watch the others elect a new one
-`, all, tokenArg, watch, urls[1], tokenArg, curlAuth, urls[2])
+`, display, all, tokenArg, watch, display, urls[1], tokenArg, curlAuth, urls[2])
 	if f.restart {
 		fmt.Fprintln(out, "A node that exits is restarted a second later (--restart).")
 	} else {
