@@ -189,7 +189,7 @@ func explainAPIError(err error) error {
 	var unreachable *client.UnreachableError
 	if errors.As(err, &unreachable) && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)) {
 		// What a node's Raft port does with an HTTP request (7001 typed for 8001).
-		return fmt.Errorf("%s closed the connection without an HTTP answer: is it a node's Raft port? --addr wants the HTTP API (--http), such as %s; or the node stopped while answering (%w)",
+		return fmt.Errorf("%s closed the connection without an HTTP answer: is it a node's Raft port? a node's HTTP API (its --http) is wanted, such as %s; or the node stopped while answering (%w)",
 			unreachable.Node, defaultNodeURL, err)
 	}
 	var apiErr *client.Error
@@ -205,7 +205,7 @@ func explainAPIError(err error) error {
 	if apiErr.Body.Code == "" {
 		// Every other error of a node carries a code (node/errcode.go): some other
 		// server answered, such as the playground's 404 for /kv/x.
-		return fmt.Errorf("%w; that is not a raftplay node's answer: does --addr name a node's HTTP API?", err)
+		return fmt.Errorf("%w; that is not a raftplay node's answer: is this the address of a node's HTTP API?", err)
 	}
 	return err
 }

@@ -240,9 +240,9 @@ func probeLiveNodes(ctx context.Context, addrs []string, token string) []string 
 			var answered *client.Error
 			switch {
 			case errors.As(err, &answered):
-				warnings[i] = fmt.Sprintf("%s refuses this server: %v", addr, err)
+				warnings[i] = fmt.Sprintf("%s refuses this server: %v", addr, explainAPIError(err))
 			case err != nil:
-				warnings[i] = fmt.Sprintf("%s does not answer (%v); the page shows it once it answers", addr, err)
+				warnings[i] = fmt.Sprintf("%s does not answer (%v); the page shows it once it answers", addr, explainAPIError(err))
 			}
 		})
 	}

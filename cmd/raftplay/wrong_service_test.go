@@ -23,16 +23,16 @@ func TestAddrOfSomethingElseThanANodesHTTPAPI(t *testing.T) {
 	raft := fmt.Sprintf("http://127.0.0.1:%d", c.flags.basePort)
 	out, code := runRaftplayBounded(t, []string{"kv", "get", "x", "--addr", raft, "--timeout", "1s"})
 	assert.Equal(t, 1, code, "output:\n%s", out)
-	assert.Contains(t, out, raft+" closed the connection without an HTTP answer: is it a node's Raft port? --addr wants the HTTP API (--http)")
+	assert.Contains(t, out, raft+" closed the connection without an HTTP answer: is it a node's Raft port? a node's HTTP API (its --http) is wanted")
 	out, code = runRaftplayBounded(t, []string{"status", "--addr", raft})
 	assert.Equal(t, 1, code, "output:\n%s", out)
-	assert.Contains(t, out, "is it a node's Raft port? --addr wants the HTTP API (--http)")
+	assert.Contains(t, out, "is it a node's Raft port? a node's HTTP API (its --http) is wanted")
 
 	other := httptest.NewServer(http.NotFoundHandler())
 	defer other.Close()
 	for _, args := range [][]string{{"kv", "get", "x"}, {"kv", "put", "x", "1"}, {"status"}} {
 		out, code = runRaftplayBounded(t, append(args, "--addr", other.URL))
 		assert.Equal(t, 1, code, "%v output:\n%s", args, out)
-		assert.Contains(t, out, other.URL+" answered 404 Not Found: 404 page not found; that is not a raftplay node's answer: does --addr name a node's HTTP API?", "%v", args)
+		assert.Contains(t, out, other.URL+" answered 404 Not Found: 404 page not found; that is not a raftplay node's answer: is this the address of a node's HTTP API?", "%v", args)
 	}
 }
