@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"io"
 	"log"
 	"mime"
@@ -23,10 +24,15 @@ import (
 //	GET  /api/share/{id}   the scenario's canonical JSON, cached for good (it never
 //	                       changes under its id); ETag "<id>"
 //	GET  /s/{id}           the page (index.html), which then fetches /api/share/{id}
+//	GET  /s/<not an id>    404 with an HTML page that says the share link is not valid
+//	                       and links to the playground, for one path segment that is
+//	                       not a file's name (a word, a truncated id, an id with a
+//	                       character pasted after it)
 //	GET  /s/<other path>   308 to /<other path>, where the page's own files are, so a
-//	                       page opened at /s/{id} finds them by relative URL; only
-//	                       for a plain path (segments of A-Z a-z 0-9 . _ -), any
-//	                       other answers 404, so that no Location can leave the site
+//	                       page opened at /s/{id} finds them by relative URL
+//	                       (js/main.js, app.wasm); only for a plain path (segments of
+//	                       A-Z a-z 0-9 . _ -), any other answers 404, so that no
+//	                       Location can leave the site
 //
 // Errors are JSON ({"error": "..."}), see serve.WriteJSONError: 400 for a malformed id
 // or a body that is not JSON, 404 for an unknown id, 405 for another method, 413 for a
@@ -218,6 +224,12 @@ func (a *api) page(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "405 method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
+	// One segment that is not a file's name is a share link mistyped, cut short or with
+	// something pasted after it: say so, rather than redirect it to a plain 404.
+	if rest != "" && !strings.Contains(rest, "/") && !isFileName(rest) {
+		badLink(w, r, rest)
+		return
+	}
 	// A file the page at /s/{id} asks for by a relative URL (css/base.css, app.wasm):
 	// it lives at the root. Only a plain file path goes there: a Location built from
 	// anything else could name another host (/\evil.example, /<TAB>/evil.example).
@@ -231,6 +243,60 @@ func (a *api) page(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "public, max-age=86400")
 	http.Redirect(w, r, target, http.StatusPermanentRedirect)
+}
+
+// isFileName reports whether segment is the name of a file the page could ask for at
+// the root, such as app.wasm or index.html: a plain path segment ending in a dot and an
+// extension of letters and digits. A share id has no dot.
+func isFileName(segment string) bool {
+	dot := strings.LastIndexByte(segment, '.')
+	if dot <= 0 || dot == len(segment)-1 || !isSitePath(segment) {
+		return false
+	}
+	for _, c := range segment[dot+1:] {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// badLinkPage is the page for a share link whose id is malformed. It is a page of its
+// own, not the playground: the playground opens only a well-formed id. It has no
+// inline style or script (the CSP allows neither) and links the site's stylesheet by
+// an absolute URL, since it is served at /s/<something>.
+var badLinkPage = template.Must(template.New("bad").Parse(`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Invalid share link · raftplay</title>
+<link rel="stylesheet" href="/css/base.css">
+</head>
+<body>
+<main>
+<h1>This share link is not valid</h1>
+<p>{{.}} is not a share link id, so no shared run can be opened from it. A share link
+ends in /s/ and 26 characters of a-z and 2-7; check that it was copied whole, with
+nothing added after it.</p>
+<p><a href="/">Open the playground</a></p>
+</main>
+</body>
+</html>
+`))
+
+// badLink answers a share link whose id is malformed: 404 (no page is there, as for
+// any other path the site does not have) with badLinkPage, which
+// quotes the id (clipped, and escaped by html/template).
+func badLink(w http.ResponseWriter, r *http.Request, id string) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusNotFound)
+	if r.Method == http.MethodHead {
+		return
+	}
+	_ = badLinkPage.Execute(w, strconv.Quote(clip(id))) // a template of one string: only the write can fail
 }
 
 // isSitePath reports whether rest is a path the site's own files could have: empty, or

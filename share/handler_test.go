@@ -343,7 +343,6 @@ func TestSharePageRelativeFiles(t *testing.T) {
 		{"/s/js/main.js", "/js/main.js"},
 		{"/s/app.wasm", "/app.wasm"},
 		{"/s/css/base.css?v=2", "/css/base.css?v=2"},
-		{"/s/not-an-id", "/not-an-id"},
 		{"/s/", "/"},
 	}
 	for _, tt := range tests {
