@@ -198,9 +198,9 @@ func explainAPIError(err error) error {
 	}
 	switch apiErr.Status {
 	case http.StatusUnauthorized:
-		return fmt.Errorf("%s answered 401: %s (pass --token-file or set %s)", apiErr.URL, apiErr.Body.Error, tokenEnv)
+		return fmt.Errorf("%s answered 401%s (pass --token-file or set %s)", apiErr.URL, apiErr.Reason(), tokenEnv)
 	case http.StatusServiceUnavailable:
-		return fmt.Errorf("%s answered 503: %s; is a majority of the nodes running? ('raftplay status' shows them)", apiErr.URL, apiErr.Body.Error)
+		return fmt.Errorf("%s answered 503%s; is a majority of the nodes running? ('raftplay status' shows them)", apiErr.URL, apiErr.Reason())
 	}
 	if apiErr.Body.Code == "" {
 		// Every other error of a node carries a code (node/errcode.go): some other

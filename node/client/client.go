@@ -212,7 +212,8 @@ type answer struct {
 func (a answer) err() *Error {
 	e := &Error{URL: a.node, Status: a.status, AfterOutcomeUnknown: a.afterUnknown}
 	if json.Unmarshal(a.body, &e.Body) != nil || e.Body.Error == "" {
-		e.Body = node.ErrorBody{Error: strings.TrimSpace(string(a.body))}
+		text, noText := describeBody(a.body)
+		e.Body, e.noText = node.ErrorBody{Error: text}, noText
 	}
 	return e
 }

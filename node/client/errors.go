@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"syscall"
+	"unicode/utf8"
 
 	"github.com/raftplay/raftplay/node"
 )
@@ -25,10 +26,65 @@ type Error struct {
 	// membership change is not deduplicated by a session: its retry may find the
 	// change done ("unknown-member" for a removal that took effect).
 	AfterOutcomeUnknown bool
+	// noText: the answer had no text to quote (an empty body, an HTML page) and
+	// Body.Error describes it instead.
+	noText bool
 }
 
 func (e *Error) Error() string {
-	return fmt.Sprintf("%s answered %d %s: %s", e.URL, e.Status, http.StatusText(e.Status), e.Body.Error)
+	return fmt.Sprintf("%s answered %d %s%s", e.URL, e.Status, http.StatusText(e.Status), e.Reason())
+}
+
+// Reason is what Error says after the status: ": " and the answer's error text, or
+// " with " and what the body was when it had no text to quote ("an empty body", "an
+// HTML page titled ..."), so that a message reads cleanly whatever answered.
+func (e *Error) Reason() string {
+	switch {
+	case e.noText:
+		return " with " + e.Body.Error
+	case e.Body.Error == "":
+		return " with an empty body"
+	}
+	return ": " + e.Body.Error
+}
+
+// maxQuoted bounds how much of an answer that is not a node's an error quotes.
+const maxQuoted = 200
+
+// describeBody is what an error says of a body that is not a node's ErrorBody: its
+// text on one line, clipped to maxQuoted bytes, with noText false; or, with noText
+// true, what it is: "an empty body", or "an HTML page" (with its title when it has
+// one), since the markup of a page says nothing in a terminal.
+func describeBody(body []byte) (text string, noText bool) {
+	trimmed := strings.TrimSpace(string(body))
+	if trimmed == "" {
+		return "an empty body", true
+	}
+	lower := strings.ToLower(trimmed)
+	if strings.HasPrefix(lower, "<!doctype html") || strings.HasPrefix(lower, "<html") {
+		if start := strings.Index(lower, "<title>"); start >= 0 {
+			if end := strings.Index(lower[start:], "</title>"); end >= 0 {
+				title := strings.Join(strings.Fields(trimmed[start+len("<title>"):start+end]), " ")
+				if title != "" {
+					return fmt.Sprintf("an HTML page titled %q", clipText(title)), true
+				}
+			}
+		}
+		return "an HTML page", true
+	}
+	return clipText(strings.Join(strings.Fields(trimmed), " ")), false
+}
+
+// clipText shortens s to maxQuoted bytes, on a rune boundary, marking the cut.
+func clipText(s string) string {
+	if len(s) <= maxQuoted {
+		return s
+	}
+	cut := maxQuoted
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
 }
 
 // Code is the machine-readable code of err's answer (node.ErrorBody.Code), or "" when

@@ -33,7 +33,11 @@ func (c *Client) Status(ctx context.Context) (node.Status, error) {
 			if err = json.Unmarshal(ans.body, &st); err == nil {
 				return st, nil
 			}
-			err = fmt.Errorf("%s/status answered with a body that is not a node status: %w", base, err)
+			if text, noText := describeBody(ans.body); noText {
+				err = fmt.Errorf("%s/status answered %d %s with %s, not a node's status", base, ans.status, http.StatusText(ans.status), text)
+			} else {
+				err = fmt.Errorf("%s/status answered %d %s with a body that is not a node's status: %w", base, ans.status, http.StatusText(ans.status), err)
+			}
 		}
 		lastErr = err
 	}
