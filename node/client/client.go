@@ -21,7 +21,11 @@
 // (node.HeaderClient and node.HeaderSeq, the same in every attempt), so that a retry of
 // a write that did take effect is applied at most once (§6.3 of the Raft
 // dissertation). When every node refused the connection itself in a round, nothing is
-// running there: the client gives up at once. Options.Once turns retrying off.
+// running there: the client gives up at once. When every node refused the connection
+// or closed it right after the request without an answer (what a node's Raft port does
+// with an HTTP request), two rounds running, the client gives up too: a node that stops
+// while answering hangs up once, then refuses until it is back. Options.Once turns
+// retrying off.
 //
 // Decisions are made on status codes and error codes, never on the English of an
 // answer.
@@ -237,10 +241,11 @@ func (c *Client) do(ctx context.Context, req request) (answer, error) {
 		req.header.Set(node.HeaderSeq, strconv.FormatUint(c.session.seq, 10))
 	}
 	var unavailable *answer // the last 503
-	var lastErr error
-	unknown := false // a 503 said the outcome of an attempt is unknown
+	var lastErr, lastHangUp error
+	unknown := false  // a 503 said the outcome of an attempt is unknown
+	hungUpRounds := 0 // rounds in a row in which every node refused or hung up, one at least hung up
 	for {
-		refused := 0
+		refused, hungUp := 0, 0
 		order := c.order()
 		for _, base := range order {
 			ans, err := c.once(ctx, base, req)
@@ -261,6 +266,9 @@ func (c *Client) do(ctx context.Context, req request) (answer, error) {
 				}
 				if refusedBy(err, base) {
 					refused++
+				} else if hungUpBy(err, base) {
+					hungUp++
+					lastHangUp = err
 				}
 			}
 			if ctx.Err() != nil {
@@ -274,6 +282,16 @@ func (c *Client) do(ctx context.Context, req request) (answer, error) {
 			return *unavailable, nil // out of time while retrying: the 503 says why
 		case ctx.Err() != nil:
 			return answer{}, lastErr
+		}
+		if hungUp > 0 && refused+hungUp == len(order) {
+			// A node that stops while answering hangs up once; then it refuses the
+			// connection until it is back. Hanging up again is what a server that is
+			// not a node's HTTP API does (a node's Raft port): one retry, no more.
+			if hungUpRounds++; hungUpRounds == 2 {
+				return answer{}, lastHangUp
+			}
+		} else {
+			hungUpRounds = 0
 		}
 		select {
 		case <-ctx.Done():
@@ -315,6 +333,21 @@ func (c *Client) once(ctx context.Context, base string, req request) (answer, er
 func refusedBy(err error, base string) bool {
 	var urlErr *url.Error
 	if !errors.Is(err, syscall.ECONNREFUSED) || !errors.As(err, &urlErr) {
+		return false
+	}
+	u, perr := url.Parse(urlErr.URL)
+	return perr == nil && u.Scheme+"://"+u.Host == base
+}
+
+// hungUpBy reports whether err is the node at base closing the connection after the
+// request without an answer (EOF, or a reset), as a node's Raft port does with an HTTP
+// request; not a node it redirected to, nor a timeout.
+func hungUpBy(err error, base string) bool {
+	var urlErr *url.Error
+	if !errors.As(err, &urlErr) || urlErr.Timeout() {
+		return false
+	}
+	if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, syscall.ECONNRESET) {
 		return false
 	}
 	u, perr := url.Parse(urlErr.URL)
