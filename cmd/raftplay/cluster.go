@@ -17,6 +17,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/raftplay/raftplay/filestore"
 	"github.com/raftplay/raftplay/live"
 	"github.com/raftplay/raftplay/node"
 	"github.com/raftplay/raftplay/node/client"
@@ -222,6 +223,9 @@ func runCluster(ctx context.Context, stdout, stderr io.Writer, f clusterFlags) e
 		return &exitError{code: 1, err: err}
 	}
 	nodes := f.clusterNodes()
+	if err := checkDataFree(f.data, nodes); err != nil {
+		return &exitError{code: 1, err: err}
+	}
 	if err := checkPortsFree(nodes); err != nil {
 		return &exitError{code: 1, err: err}
 	}
@@ -535,6 +539,27 @@ func nodeCommandLine(display string, n *clusterNode) string {
 		parts = append(parts, shellQuote(a))
 	}
 	return strings.Join(parts, " ")
+}
+
+// checkDataFree fails early, and clearly, when a process has a node's data directory
+// open (a node of another cluster on the same --data): started anyway, each node would
+// stop on its directory's lock, and the three same errors would come among the logs.
+// The lock is only looked at here; each node takes it for itself when it starts.
+func checkDataFree(data string, nodes []*clusterNode) error {
+	for _, n := range nodes {
+		pid, held := filestore.LockHolder(n.dataDir)
+		if !held {
+			continue
+		}
+		holder, find := "another process", "'lsof "+filepath.Join(n.dataDir, "LOCK")+"' names it"
+		if pid > 0 {
+			holder = fmt.Sprintf("process %d", pid)
+			find = fmt.Sprintf("'ps -o pid,ppid,args -p %d' shows it, and as its PPID the cluster that started it", pid)
+		}
+		return fmt.Errorf("--data %s is in use: %s is held by %s (a node of another 'raftplay cluster' on this --data, or a node or repair run on node %d's directory); "+
+			"stop it first (Ctrl-C where it runs; %s), or give this cluster another --data", data, n.dataDir, holder, n.id, find)
+	}
+	return nil
 }
 
 // checkPortsFree fails early, and clearly, when a port is taken.
