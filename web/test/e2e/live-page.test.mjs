@@ -255,6 +255,11 @@ test('Record and Export download what the page saw as a trace', async () => {
     assert.equal(await page.getAttribute('#live-record', 'aria-pressed'), 'true');
     fake.push('event', { id: 2, event: { time: new Date().toISOString(), kind: 'commit-advanced', peer: 2, index: 6, log_term: 2, text: 'peer 2 advanced its commit index to 6 (term 2)' } });
     await page.waitForSelector('#narration-list li[data-kind="commit-advanced"]');
+    // A status too, before stopping: the fake's own come every 250 ms, and a recording
+    // stopped sooner would hold none (the test failed so under load). Wait for the page
+    // to have recorded one, rather than for a time.
+    fake.broadcastAll();
+    await page.waitForFunction(() => window.raftplay.trace().recording.items.some((i) => i.type === 'status'));
     await page.click('#live-record');
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#live-export')]);
     const chunks = [];
