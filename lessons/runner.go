@@ -319,8 +319,11 @@ type Status struct {
 	// Step is the current step's number, from 1, of Steps.
 	Step  int `json:"step"`
 	Steps int `json:"steps"`
-	// Passed, Parts and Detail are the check's verdict (see Result).
+	// Passed, Failed, Parts and Detail are the check's verdict (see Result). Failed: the
+	// step can no longer pass on this run (events came in an order its check forbids);
+	// the learner restarts it or goes back.
 	Passed bool         `json:"passed"`
+	Failed bool         `json:"failed"`
 	Parts  []PartResult `json:"parts"`
 	Detail string       `json:"detail"`
 	// TicksSinceMove counts the ticks since the learner's last action (or the step's
@@ -342,7 +345,7 @@ func (r *Runner) Status() Status {
 	now := r.Cluster().Now()
 	since := int(max(0, now-r.lastMove) / r.tl.Tick())
 	return Status{Lesson: r.lesson.ID, Step: st.Number, Steps: len(r.lesson.Steps), Passed: res.Passed,
-		Parts: res.Parts, Detail: res.Detail, TicksSinceMove: since, WithinTicks: st.WithinTicks,
+		Failed: res.Failed, Parts: res.Parts, Detail: res.Detail, TicksSinceMove: since, WithinTicks: st.WithinTicks,
 		Overdue: !res.Passed && since > st.WithinTicks, Last: r.index == len(r.lesson.Steps)-1,
 		Time: now}
 }
