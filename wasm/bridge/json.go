@@ -197,6 +197,7 @@ func writeStatusFields(e *jsonlite.Encoder, s *lessons.Status) {
 	e.StringField("detail", s.Detail)
 	e.IntField("ticks_since_move", int64(s.TicksSinceMove))
 	e.IntField("within_ticks", int64(s.WithinTicks))
+	e.IntField("allowed_ticks", int64(s.AllowedTicks))
 	e.BoolField("overdue", s.Overdue)
 	e.BoolField("last", s.Last)
 	e.IntField("time", s.Time)
