@@ -190,7 +190,7 @@ test('lesson 20 by clicking: the split and the new voters, switched directly (tw
   await lesson.onStep(3);
   await timeouts(page, [4, 1]);
   assert.deepEqual(await lesson.passes(), ['S4 wins term 2 with a majority of C_new', 'S1 wins term 2 with a majority of C_old',
-    'two leaders in term 2: election safety is broken']);
+    'S1 stood because you forced its timeout', 'two leaders in term 2: election safety is broken']);
   assert.equal(await page.getAttribute('.inv[data-invariant="election-safety"]', 'data-ok'), 'false');
   await screenshot(page, 'lesson-20-two-leaders');
   assert.equal(await lesson.answerQuiz(/Figure 10|§5\.2/), 1);
@@ -222,8 +222,8 @@ test('lesson 20 by clicking: the split and the new voters, switched directly (tw
   // Step 6: S1 wins term 2; S4 gets no majority of C_old.
   await lesson.onStep(6);
   await timeouts(page, [4, 1]);
-  assert.deepEqual(await lesson.passes(), ['S1 wins term 2 with a majority of C_old', 'S4 is still a candidate: no majority of C_old',
-    'no invariant is broken']);
+  assert.deepEqual(await lesson.passes(), ['S1 wins term 2 with a majority of C_old', 'S1 stood because you forced its timeout',
+    'S4 is still a candidate: no majority of C_old', 'S4 stood because you forced its timeout', 'no invariant is broken']);
   assert.equal(await page.getAttribute('.inv[data-invariant="election-safety"]', 'data-ok'), 'true');
   assert.equal(await lesson.answerQuiz(/§6/), 1);
   assert.equal(await page.textContent('#lesson-next'), 'Finish ✓');

@@ -4,7 +4,10 @@
 // - lesson 19 step 5, S4 promoted the moment its Promote button is enabled, before it
 //   has caught up: the step says at once that this run can no longer pass, marks the
 //   part that failed, and does not pass later, once S4 has caught up and C_new is
-//   committed all the same; restarting the step and promoting S4 once caught up passes.
+//   committed all the same; restarting the step and promoting S4 once caught up passes;
+// - lesson 20 step 3, S3's timeout forced instead of S1's: S1 times out by itself later
+//   and wins term 2, the outcome the step shows, but the step fails, as lesson check
+//   says (lessons/wrong_late_test.go plays every wrong path of every lesson that long).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -72,6 +75,22 @@ test('lesson 19 step 5, S4 promoted before it caught up: the page says the step 
   await sendY(page);
   await play(page);
   await lesson.passes();
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('lesson 20 step 3, S3\'s timeout forced instead of S1\'s: the step fails once S1 stands by itself', async () => {
+  const page = await openPage(env.browser.context, `${env.server.url}#lesson=20&step=3`);
+  const lesson = lessonDriver(page, 6);
+  await lesson.onStep(3);
+  for (const id of [4, 3]) await page.click(`.peer-card[data-peer="${id}"] button[data-action="timeout"]`);
+  await play(page, 0);
+  await page.waitForSelector('#lesson-verdict[data-failed="true"]', { timeout: 30_000 });
+  const failed = (await parts(page)).filter((p) => p.failed === 'true').map((p) => p.text);
+  assert.deepEqual(failed, ['S1 stood because you forced its timeout']);
+  assert.match(await page.textContent('#lesson-stall-why'), /you forced S3's election timeout|forced S3's timeout/);
+  await pause(page);
+  assert.equal(await page.isDisabled('#lesson-next'), true);
   assert.deepEqual(page.problems, []);
   await page.close();
 });
