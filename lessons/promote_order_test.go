@@ -52,6 +52,37 @@ func TestEarlyPromotionFailsForGood(t *testing.T) {
 	assert.True(t, passed, r.Status().Detail)
 }
 
+// TestOrderCheckAfterASeek: scrubbing back within the step to before the early
+// promotion undoes the failure (the evaluator reads the trace again from the step's
+// start), and acting from there (which forks the run, discarding the recorded
+// promotion) in the right order passes.
+func TestOrderCheckAfterASeek(t *testing.T) {
+	l, err := Get("adding-a-server")
+	require.NoError(t, err)
+	r, err := NewRunner(l)
+	require.NoError(t, err)
+	require.NoError(t, r.GoTo(4))
+	require.NoError(t, r.Act(sim.Action{Type: sim.ActAddLearner, Peer: 4}))
+	for r.Act(sim.Action{Type: sim.ActPromote, Peer: 4}) != nil {
+		r.RunTicks(1)
+	}
+	promotedAt := r.Cluster().Now()
+	r.RunTicks(5)
+	require.True(t, r.Status().Failed)
+	_, err = r.SeekTime(promotedAt - r.Timeline().Tick())
+	require.NoError(t, err)
+	assert.False(t, r.Status().Failed, "back before the promotion, the step can pass again")
+	require.NoError(t, r.Act(sim.Action{Type: sim.ActClient, Peer: 1, Cmd: "SET z 0"}))
+	_, forked := r.Forked()
+	require.True(t, forked, "acting in the past discards the recorded promotion")
+	r.RunTicks(80)
+	for _, m := range r.Step().Reference[2:] {
+		require.NoError(t, r.Do(m), m.Text)
+	}
+	_, passed := r.RunUntilPassed(r.Step().WithinTicks)
+	assert.True(t, passed, r.Status().Detail)
+}
+
 // TestWrongPathStopsAtFailure: lesson check stops playing a wrong path once its check
 // has failed for good, and reports it as refused.
 func TestWrongPathStopsAtFailure(t *testing.T) {
