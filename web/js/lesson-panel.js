@@ -488,6 +488,13 @@ export function createLessons({ session, clock, say, onOpen = () => {} }) {
   $('#lesson-show-me').addEventListener('click', () => {
     const s = view.steps[shown - 1];
     try {
+      // A run whose check failed for good cannot pass whatever is done in it: show the
+      // moves from the step's start instead.
+      if (session.lesson?.failed) {
+        session.lessonCall('lessonRestartStep');
+        shown = 0;
+        render();
+      }
       session.lessonCall('lessonShowMe');
     } catch {
       // The moves cannot apply to the run as it is now (a peer they name is down, …):

@@ -7,7 +7,8 @@
 //   committed all the same; restarting the step and promoting S4 once caught up passes;
 // - lesson 20 step 3, S3's timeout forced instead of S1's: S1 times out by itself later
 //   and wins term 2, the outcome the step shows, but the step fails, as lesson check
-//   says (lessons/wrong_late_test.go plays every wrong path of every lesson that long).
+//   says (lessons/wrong_late_test.go plays every wrong path of every lesson that long);
+//   Show me then makes the moves from the step's start, and the step passes.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -91,6 +92,10 @@ test('lesson 20 step 3, S3\'s timeout forced instead of S1\'s: the step fails on
   assert.match(await page.textContent('#lesson-stall-why'), /you forced S3's election timeout|forced S3's timeout/);
   await pause(page);
   assert.equal(await page.isDisabled('#lesson-next'), true);
+  // Show me on a failed step shows the moves from the step's start: it passes.
+  await page.click('#lesson-show-me');
+  await lesson.passes();
+  assert.equal((await state(page)).peers[0].role, 'leader', 'S1 leads C_old, as the step shows');
   assert.deepEqual(page.problems, []);
   await page.close();
 });
