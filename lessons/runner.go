@@ -35,7 +35,7 @@ type Runner struct {
 	result   Result       // the last evaluation, or the passing one once passed
 	seen     *sim.Cluster // the live cluster evaluated last: a seek replaces it
 	lastMove int64        // virtual time of the step's start or of the learner's last action
-	moves    int          // the learner's actions since the step began
+	moves    int          // the learner's actions since the step began (a seek back keeps the count)
 	entries  []entry
 	forked   *sim.Point // the end the last action discarded, if it forked the run
 }
