@@ -4,7 +4,8 @@
 // voters can shrink by two at once (through C_old,new, §6) where the cards' Remove takes
 // one at a time; at 1280×800 the client form stays in the window with it; a run of one
 // server has no other voters to ask for, and no form; a run with the unsafe direct
-// switch says "Switch directly (unsafe)" with every server a voter.
+// switch says "Switch directly (unsafe)" with every server a voter; with seven voters at
+// 1280×800 the form, the client form and the latest narration line fit in the window.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -102,6 +103,21 @@ test('a run with the unsafe direct switch and every server a voter says "Switch 
   await page.waitForSelector('#conf-change:not([hidden]) [data-action="reconfigure"]:not([disabled])');
   assert.equal(await page.textContent('[data-action="reconfigure"]'), 'Switch directly (unsafe)');
   assert.match(await page.getAttribute('[data-action="reconfigure"]', 'title'), /without C_old,new/);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('seven voters at 1280×800: the new voters show, and the client form and the latest narration line stay in the window', async () => {
+  const page = await openPage(env.browser.context, shareURL({ v: 1, seed: 1, options: { peers: 7 }, actions: [] }), { width: 1280, height: 800 });
+  await play(page, -1);
+  await waitFor(page, (s) => s.leader && s.peers[s.leader - 1].commit_index > 0, 'a leader');
+  await page.waitForSelector('#conf-change:not([hidden]) [data-action="reconfigure"]');
+  await page.waitForSelector('#narration-list li');
+  await pause(page);
+  assert.equal(await page.locator('input[data-action="conf-voter"]').count(), 7);
+  assert.deepEqual(await inWindow(page, ['[data-action="reconfigure"]', '#cmd', '#client-form [data-action="send"]', '#narration-list li:last-child']), []);
+  assert.equal(await page.evaluate(() => window.scrollY), 0);
+  await screenshot(page, 'membership-voters-seven');
   assert.deepEqual(page.problems, []);
   await page.close();
 });
