@@ -208,8 +208,10 @@ func (r *Runner) RunTicks(n int) bool {
 // at the very event that makes the check pass, not at the end of that tick: the next
 // step then begins right there, so a learner told to watch what follows (the votes
 // after a timeout) sees it happen in that step instead of finding it already done.
+// It stops as well once the check has failed for good (Result.Failed): waiting longer
+// cannot help.
 func (r *Runner) RunUntilPassed(maxTicks int) (ticks int, passed bool) {
-	for ticks = 0; !r.passed && ticks < maxTicks; ticks++ {
+	for ticks = 0; !r.passed && !r.Evaluate().Failed && ticks < maxTicks; ticks++ {
 		r.runTickUntilPassed()
 	}
 	return ticks, r.passed
