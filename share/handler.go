@@ -262,16 +262,15 @@ func isFileName(segment string) bool {
 }
 
 // badLinkPage is the page for a share link whose id is malformed. It is a page of its
-// own, not the playground: the playground opens only a well-formed id. It has no
-// inline style or script (the CSP allows neither) and links the site's stylesheet by
-// an absolute URL, since it is served at /s/<something>.
+// own, not the playground: the playground opens only a well-formed id. It is plain
+// HTML: the CSP allows no inline style or script, and the site's stylesheets differ
+// between web/ and dist/ (where they are bundled), so it links none.
 var badLinkPage = template.Must(template.New("bad").Parse(`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Invalid share link · raftplay</title>
-<link rel="stylesheet" href="/css/base.css">
 </head>
 <body>
 <main>

@@ -41,6 +41,9 @@ turn, so a node that is down, or a follower that still redirects to a leader tha
 is down, is passed over. While an election is under way (503), or no node of
 --addr could serve the request, kv retries until --timeout; a write is sent with
 a client session (X-Raftplay-Client and -Seq), so a retry is applied at most once.
+It gives up at once when every address refuses the connection (nothing runs
+there), and after one retry when they close it without an HTTP answer (a node's
+Raft port, say, where its --http was meant).
 
 Exit status: 0 on success; 1 when the key is not found, a compare-and-set does
 not match, or the request failed; 2 for a usage error.`,

@@ -12,6 +12,11 @@ const env = useServerAndBrowser();
 
 test('a malformed share link says it is not valid and links to the playground', async () => {
   const page = await env.browser.context.newPage();
+  const problems = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && !/404/.test(msg.text())) problems.push(msg.text());
+  });
+  page.on('pageerror', (err) => problems.push(err.message));
   for (const path of ['s/bogus', 's/aaaaaaaaaaaaaaaaaaaa', 's/aaaaaaaaaaaaaaaaaaaaaaaaab']) {
     const res = await page.goto(env.server.url + path);
     assert.equal(res.status(), 404, `${path}: status`);
@@ -19,6 +24,7 @@ test('a malformed share link says it is not valid and links to the playground', 
     assert.equal(await page.textContent('h1'), 'This share link is not valid', `${path}: heading`);
     assert.match(await page.textContent('main'), /is not a share link id/, `${path}: the reason`);
   }
+  assert.deepEqual(problems, [], 'the page breaks no rule of the CSP and asks for no missing file');
   await page.click('text=Open the playground');
   await page.waitForSelector('html[data-ready="true"]', { timeout: 10_000 });
   assert.equal(new URL(page.url()).pathname, '/', 'the link leads to the playground');
