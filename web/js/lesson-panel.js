@@ -19,7 +19,7 @@ import { lessonHash } from './lesson-link.js';
 /** While playing, the check is read at most this often (real ms). */
 const POLL_MS = 120;
 /** From this width the lesson panel is a column of its own, beside the cluster. */
-const WIDE = '(min-width: 1100px)';
+const WIDE = '(min-width: 1000px)';
 
 /** setHTML sets trusted HTML (rendered and escaped by the lessons package). */
 function setHTML(node, text) {
