@@ -243,3 +243,66 @@ func (c *Config) peerURL(id uint64) string {
 	}
 	return u
 }
+
+// confScanWindow and confScanBytes bound each read of confBefore: entries per window,
+// and command bytes per read.
+const (
+	confScanWindow = 64
+	confScanBytes  = 1 << 20
+)
+
+// confBefore returns the configuration that store's log gives before the entry at
+// index: the latest configuration entry below index, else the configuration the log
+// starts from (base: the snapshot's, or the bootstrap one). It is what the engine uses
+// again if that entry is cut, and what a leader elected while that entry is not known
+// committed compares it with to find the servers it removed (engine.Peer.Leaving):
+// their addresses are in it (ConfState.joint keeps a leaving voter's context), or in
+// Peers for the members the cluster was created with. It reads back from index in
+// windows, so it costs the entries since that earlier configuration only.
+func confBefore(store engine.Storage, base engine.ConfState, index uint64) (engine.ConfState, error) {
+	first := uint64(1)
+	if ss, ok := store.(engine.SnapshotStorage); ok {
+		f, err := ss.FirstIndex()
+		if err != nil {
+			return engine.ConfState{}, err
+		}
+		first = f
+	}
+	for hi := index; hi > first; {
+		lo := first
+		if hi-first > confScanWindow {
+			lo = hi - confScanWindow
+		}
+		var found *engine.Entry
+		for i := lo; i < hi; {
+			ents, err := store.Entries(i, hi, confScanBytes)
+			if err != nil {
+				return engine.ConfState{}, fmt.Errorf("read entries %d..%d: %w", i, hi-1, err)
+			}
+			if len(ents) == 0 {
+				return engine.ConfState{}, fmt.Errorf("read entries %d..%d: none returned", i, hi-1)
+			}
+			for k := range ents {
+				if ents[k].Type == engine.EntryConfChange {
+					found = &ents[k]
+				}
+			}
+			i = ents[len(ents)-1].Index + 1
+		}
+		if found != nil {
+			cs, n, err := engine.DecodeConfState(found.Command)
+			if err == nil && n != len(found.Command) {
+				err = fmt.Errorf("%d trailing bytes", len(found.Command)-n)
+			}
+			if err == nil {
+				err = cs.Validate()
+			}
+			if err != nil {
+				return engine.ConfState{}, fmt.Errorf("configuration entry %d: %w", found.Index, err)
+			}
+			return cs, nil
+		}
+		hi = lo
+	}
+	return base, nil
+}

@@ -306,6 +306,12 @@ func (l *raftLoop) followPeers() {
 		return
 	}
 	l.peerKey, l.peerLeaving = key, leaving
+	for _, id := range leaving {
+		if _, ok := book.lingering[id]; !ok && id != l.n.cfg.ID {
+			l.log.Warn("no address is known for a server the configuration removed: it cannot be told it was removed, and will ask a member instead",
+				"member", id, "conf", book.conf.String())
+		}
+	}
 	peers := book.talkTo(l.n.cfg.ID, key.committed, key.leading, leaving)
 	for _, id := range book.conf.Members() {
 		if book.lacksAddr(id, l.n.cfg.ID) {

@@ -111,6 +111,7 @@ func New(cfg Config) (*Node, error) {
 	}
 	st := peer.Status()
 	book := n.newBook(st.Conf, st.ConfIndex, nil)
+	n.restoreLingering(book, cs, st)
 	n.addrs.Store(book)
 	n.trans = newTransport(n, n.log.With("component", "transport"),
 		book.talkTo(cfg.ID, st.ConfCommitted, st.Role == engine.RoleLeader, nil), book.joining)
@@ -280,6 +281,36 @@ func (n *Node) initialStatus(st engine.Status) Status {
 	}
 	n.setConfStatus(&s, n.book())
 	return s
+}
+
+// restoreLingering gives book, the address book a node starts with, the members that
+// its configuration dropped, when that configuration's entry is not known committed:
+// the node talks to them until it is (addrBook.lingering), and, if it is elected
+// meanwhile, its engine replicates to the servers that entry removed until they know
+// (engine.Peer.Leaving), which needs their addresses. A node that was running when it
+// adopted the configuration kept them in memory; a restarted one reads them from the
+// configuration before it in its log (or from Peers, for members the cluster was
+// created with), which is where they were all along. base is the store's
+// configuration, st the engine's status at start.
+func (n *Node) restoreLingering(book *addrBook, base engine.ConfState, st engine.Status) {
+	if st.ConfIndex == 0 || st.ConfCommitted {
+		return
+	}
+	earlier, err := confBefore(n.cfg.Store, base, st.ConfIndex)
+	if err != nil {
+		n.log.Warn("cannot read the configuration before the one in force: the members it drops are not reached until it is committed",
+			"conf_index", st.ConfIndex, "err", err)
+		return
+	}
+	prev, bad := newAddrBook(&n.cfg, earlier, 0, nil)
+	for _, err := range bad {
+		n.log.Warn("a member's addresses in the earlier configuration cannot be read; using --peers for it, if it is there", "err", err)
+	}
+	for id, a := range prev.addrs {
+		if id != n.cfg.ID && !book.conf.IsMember(id) {
+			book.lingering[id] = a
+		}
+	}
 }
 
 // book returns the addresses of the members of the configuration in force.

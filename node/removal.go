@@ -46,7 +46,7 @@ type removalNotice struct {
 func (n *Node) watchRemoval(ctx context.Context) {
 	ticker := time.NewTicker(removalCheckEvery)
 	defer ticker.Stop()
-	httpc := &http.Client{Timeout: removalAskTimeout}
+	httpc := clusterHTTPClient(removalAskTimeout, true)
 	defer httpc.CloseIdleConnections()
 	var leaderlessSince time.Time
 	for {

@@ -45,7 +45,8 @@ started empty with 'raftplay node --id ID --peers ID=HOST:PORT --http HOST:PORT
 leader makes it a voter once its log is within 64 entries of the leader's; add
 waits for that, printing each step, until --timeout. The leader first checks that
 the server answers (its Raft address takes a connection, its HTTP API says it is
-server ID of this cluster; 2 s each) and adds nothing when it does not; --force
+server ID of this cluster; 2 s each, directly: never through the HTTP_PROXY of
+the leader's environment) and adds nothing when it does not; --force
 skips that check, to add a server that is started later. A learner that has not
 caught up by --timeout stays in the configuration: 'raftplay member remove ID'
 takes it out.
