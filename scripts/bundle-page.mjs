@@ -20,7 +20,7 @@
 // web/js/ files); a browser fetches one only when its developer tools ask. The output
 // depends on nothing but the sources and esbuild's version: no time, no path of STAGE.
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,7 +74,7 @@ function pageScripts(html) {
 function lazyModules(dir) {
   const names = new Set();
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.js')).sort()) {
-    for (const [, name] of readFileSync(join(dir, file), 'utf8').matchAll(/\bimport\(\s*'\.\/([a-z0-9.-]+\.js)'\s*\)/g)) {
+    for (const [, , name] of readFileSync(join(dir, file), 'utf8').matchAll(/\bimport\(\s*(['"])\.\/([a-z0-9.-]+\.js)\1\s*\)/g)) {
       if (!existsSync(join(dir, name))) fail(`js/${file} imports ./${name}, which does not exist`);
       names.add(name);
     }
@@ -183,7 +183,7 @@ async function main() {
   }
   await goLoader(stage, work);
 
-  const unused = readdirSync(src).filter((f) => f.endsWith('.js') && !bundled.has(f) && !STANDALONE.includes(f) && !classic.includes(f));
+  const unused = readdirSync(src).filter((f) => !bundled.has(f) && !STANDALONE.includes(f) && !classic.includes(f));
   if (unused.length > 0) {
     console.error(`bundle: not part of the page (left out of dist/js/): ${unused.map((f) => `js/${f}`).join(', ')}`);
   }

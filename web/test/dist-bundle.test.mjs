@@ -29,7 +29,7 @@ test('each module loaded on first use keeps its name, and an import names it', (
   const lazy = new Set();
   for (const file of readdirSync(join(root, 'web', 'js')).filter((f) => f.endsWith('.js'))) {
     const text = readFileSync(join(root, 'web', 'js', file), 'utf8');
-    for (const [, name] of text.matchAll(/\bimport\(\s*'\.\/([a-z0-9.-]+\.js)'\s*\)/g)) lazy.add(name);
+    for (const [, , name] of text.matchAll(/\bimport\(\s*(['"])\.\/([a-z0-9.-]+\.js)\1\s*\)/g)) lazy.add(name);
   }
   assert.ok(lazy.has('live.js') && lazy.has('lesson-panel.js'), `the lazy modules found: ${[...lazy].join(' ')}`);
   const bundled = scripts.filter((s) => s.startsWith('js/')).map(read).join('\n');
