@@ -220,6 +220,19 @@ func (s *Store) create(files dirFiles) (RecoveryReport, error) {
 	return report, nil
 }
 
+// VotersMismatchError refuses to open a store with Options.Voters other than the
+// voters it was created with (and has no configuration entry or snapshot since):
+// the directory belongs to another cluster, or the voters were mistyped.
+type VotersMismatchError struct {
+	Dir    string   // the store's directory
+	Given  []uint64 // Options.Voters
+	Stored []uint64 // the voters in the state file
+}
+
+func (e *VotersMismatchError) Error() string {
+	return fmt.Sprintf("filestore: open %s: Options.Voters %v differ from the stored voters %v", e.Dir, e.Given, e.Stored)
+}
+
 // recover opens an existing store: state file, then the log it names.
 func (s *Store) recover(files dirFiles) (RecoveryReport, error) {
 	st, err := readState(s.fs, s.dir)
@@ -227,8 +240,7 @@ func (s *Store) recover(files dirFiles) (RecoveryReport, error) {
 		return RecoveryReport{}, err
 	}
 	if len(s.opts.Voters) > 0 && st.snap.index == 0 && len(st.conf.Voters) > 0 && !sameVoters(s.opts.Voters, st.conf.Voters) {
-		return RecoveryReport{}, fmt.Errorf("filestore: open %s: Options.Voters %v differ from the stored voters %v",
-			s.dir, s.opts.Voters, st.conf.Voters)
+		return RecoveryReport{}, &VotersMismatchError{Dir: s.dir, Given: s.opts.Voters, Stored: st.conf.Voters}
 	}
 	s.conf = st.conf
 	if st.snap.index > 0 {

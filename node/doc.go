@@ -100,7 +100,8 @@
 // an oversized or malformed frame closes the connection. A link cut with
 // POST /admin/links/{peer}/cut drops every message to and from that peer in the
 // transport (the engine sees a partition, not an order), until it is healed or the
-// node restarts.
+// node restarts; the cutting node also closes its connection to the peer until the
+// heal, so that both nodes' /status show the link not connected.
 //
 // # Membership
 //

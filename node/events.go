@@ -93,8 +93,10 @@ type PeerStatus struct {
 	ID       uint64 `json:"id"`
 	RaftAddr string `json:"raft_addr"`
 	HTTPURL  string `json:"http_url,omitempty"`
-	// Connected reports, for another peer, whether this node's connection to it is up
-	// and its link not cut (CutLinks); it is true for the node itself.
+	// Connected reports, for another peer, whether this node's connection to it and
+	// its connection to this node are both up and the link is not cut (CutLinks): a
+	// cut on either side shows on both (see transport.connected). It is true for the
+	// node itself.
 	Connected bool `json:"connected"`
 	// MatchIndex, NextIndex and Mode are the leader's replication state of the peer
 	// (§5.3: matchIndex and nextIndex), on the leader only. They are refreshed with the status

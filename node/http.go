@@ -205,6 +205,9 @@ func (n *Node) handleLink(w http.ResponseWriter, r *http.Request) {
 		n.log.Info("link cut by an operator: Raft messages to and from the peer are dropped", "peer", peer, "remote", r.RemoteAddr)
 	case changed:
 		n.log.Info("link healed by an operator: Raft messages to and from the peer flow again", "peer", peer, "remote", r.RemoteAddr)
+		// The cut closed this node's connection to the peer: answer once it is dialed
+		// again, so that a /status read after the answer shows the link up.
+		n.trans.awaitConnected(peer, healDialWait)
 	}
 	cutLinks := n.trans.links.list()
 	if cutLinks == nil {

@@ -13,19 +13,41 @@ import (
 // shows it (§5: messages may be lost), and is not told why. The set lives in memory
 // only: a restarted node starts with every link up.
 type links struct {
-	mu  sync.Mutex                          // serializes set
-	cut atomic.Pointer[map[uint64]struct{}] // never modified once stored; nil when no link is cut
+	mu    sync.Mutex                // serializes set and the first changed
+	state atomic.Pointer[linkState] // never modified once stored; nil until the first change
+}
+
+// linkState is one version of the cut set.
+type linkState struct {
+	cut map[uint64]struct{} // nil when no link is cut
+	// changed is closed when the next version replaces this one: a sender waits on it
+	// to drop its connection at a cut and to dial again at a heal.
+	changed chan struct{}
 }
 
 // isCut reports whether the link to peer is cut. It is called for every message, from
 // the Ready loop and the connection readers: one atomic load when nothing is cut.
 func (l *links) isCut(peer uint64) bool {
-	m := l.cut.Load()
-	if m == nil {
+	s := l.state.Load()
+	if s == nil || s.cut == nil {
 		return false
 	}
-	_, ok := (*m)[peer]
+	_, ok := s.cut[peer]
 	return ok
+}
+
+// changed returns a channel closed at the next cut or heal. Take it before reading
+// isCut, so that a change between the two is not missed.
+func (l *links) changed() <-chan struct{} {
+	if s := l.state.Load(); s != nil {
+		return s.changed
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.state.Load() == nil {
+		l.state.Store(&linkState{changed: make(chan struct{})})
+	}
+	return l.state.Load().changed
 }
 
 // set cuts (cut true) or heals the link to peer; it reports whether that changed
@@ -33,9 +55,13 @@ func (l *links) isCut(peer uint64) bool {
 func (l *links) set(peer uint64, cut bool) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	old := l.state.Load()
 	next := map[uint64]struct{}{}
-	if m := l.cut.Load(); m != nil {
-		next = maps.Clone(*m)
+	if old != nil {
+		next = maps.Clone(old.cut)
+		if next == nil {
+			next = map[uint64]struct{}{}
+		}
 	}
 	if _, was := next[peer]; was == cut {
 		return false
@@ -46,18 +72,20 @@ func (l *links) set(peer uint64, cut bool) bool {
 		delete(next, peer)
 	}
 	if len(next) == 0 {
-		l.cut.Store(nil)
-	} else {
-		l.cut.Store(&next)
+		next = nil
+	}
+	l.state.Store(&linkState{cut: next, changed: make(chan struct{})})
+	if old != nil {
+		close(old.changed)
 	}
 	return true
 }
 
 // list returns the cut peers in increasing order, nil when none is cut.
 func (l *links) list() []uint64 {
-	m := l.cut.Load()
-	if m == nil {
+	s := l.state.Load()
+	if s == nil || s.cut == nil {
 		return nil
 	}
-	return slices.Sorted(maps.Keys(*m))
+	return slices.Sorted(maps.Keys(s.cut))
 }

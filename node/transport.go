@@ -3,6 +3,7 @@ package node
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -30,6 +31,9 @@ const (
 	connBufferSize   = 64 << 10
 	maxWriteBatch    = 256 // frames written between two write deadlines and flushes
 	pooledFrameCap   = 1 << 20
+	// healDialWait bounds how long a heal waits for the connection to the peer, which
+	// the cut closed, to be dialed again before it answers.
+	healDialWait = 500 * time.Millisecond
 )
 
 // TransportStats counts what a node's peer transport did, for tests and diagnostics.
@@ -331,12 +335,29 @@ func (t *transport) release(bp *[]byte) {
 	}
 }
 
-// connected reports whether the connection to peer id is up and its link not cut: a cut
-// link keeps its TCP connection but carries no Raft message, so to the engine, and to
-// whoever reads /status, the peer is as unreachable as across a partition.
+// connected reports whether the link to peer id is up: this node's connection to the
+// peer is up, the peer's connection to this node is up, and the link is not cut.
+//
+// Both connections count because each node writes only on the connection it dialed
+// and never hears back on it: a cut on the peer's side alone (it drops our frames and
+// sends none) leaves our connection to it writable for as long as the peer lets it
+// stay open, so our sender's state says nothing of the cut. The cutting node closes
+// its own connection to us instead and does not dial again until healed (see
+// sender.run), which we see at once as its connection to us ending. So a cut shows as
+// not connected on both sides within a read of a closed connection, and a heal as
+// connected again when the cutting side has dialed: no timer, no new frame type, and a
+// peer of an older version, which never cuts, still shows connected.
 func (t *transport) connected(id uint64) bool {
-	s := t.peers().senders[id]
-	return s != nil && s.connected.Load() && !t.links.isCut(id)
+	set := t.peers()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.linkUp(set, id)
+}
+
+// linkUp is connected for a peer of set; t.mu is held.
+func (t *transport) linkUp(set *peerSet, id uint64) bool {
+	s := set.senders[id]
+	return s != nil && s.connected.Load() && t.fromPeer[id] != nil && !t.links.isCut(id)
 }
 
 // connectedMask has bit i set when the i-th other peer is connected (as connected says):
@@ -344,12 +365,30 @@ func (t *transport) connected(id uint64) bool {
 func (t *transport) connectedMask() uint64 {
 	var mask uint64
 	set := t.peers()
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	for i, id := range set.others {
-		if i < 64 && set.senders[id].connected.Load() && !t.links.isCut(id) {
+		if i < 64 && t.linkUp(set, id) {
 			mask |= 1 << i
 		}
 	}
 	return mask
+}
+
+// awaitConnected waits until this node's connection to peer id is up, at most within,
+// and reports whether it is: a heal answers once the link carries messages again from
+// this side (or after within, when the peer does not answer).
+func (t *transport) awaitConnected(id uint64, within time.Duration) bool {
+	deadline := time.Now().Add(within)
+	for {
+		s := t.peers().senders[id]
+		if s != nil && s.connected.Load() {
+			return true
+		}
+		if time.Now().After(deadline) || !t.sleep(5*time.Millisecond) {
+			return false
+		}
+	}
 }
 
 // sender owns the outbound connection to one peer.
@@ -411,6 +450,9 @@ func (s *sender) run() {
 	var b backoff
 	failures := 0
 	for {
+		if !s.awaitHealed() {
+			return
+		}
 		conn, err := s.dial()
 		if err == nil {
 			if failures > 0 {
@@ -421,6 +463,13 @@ func (s *sender) run() {
 			if s.stopped() {
 				s.discardQueue()
 				return
+			}
+			if errors.Is(err, errLinkCut) {
+				// Closed on purpose: dial again as soon as the link is healed.
+				s.t.log.Debug("closed the connection to a peer whose link is cut", "peer", s.id, "addr", s.addr)
+				b.reset()
+				failures = 0
+				continue
 			}
 			if time.Since(opened) >= stableConnection {
 				b.reset()
@@ -444,6 +493,28 @@ func (s *sender) run() {
 	}
 }
 
+// errLinkCut ends a connection whose link was cut (see transport.connected for why the
+// connection is closed rather than left idle).
+var errLinkCut = errors.New("the link is cut")
+
+// awaitHealed returns at once while the link to the peer is up; while it is cut it
+// waits for the heal, holding no connection. It reports false when the sender stopped.
+func (s *sender) awaitHealed() bool {
+	for {
+		changed := s.t.links.changed()
+		if !s.t.links.isCut(s.id) {
+			return true
+		}
+		s.discardQueue()
+		select {
+		case <-changed:
+		case <-s.ctx.Done():
+			s.discardQueue()
+			return false
+		}
+	}
+}
+
 func (s *sender) dial() (net.Conn, error) {
 	d := net.Dialer{Timeout: dialTimeout, KeepAlive: 15 * time.Second}
 	conn, err := d.DialContext(s.ctx, "tcp", s.addr)
@@ -456,7 +527,7 @@ func (s *sender) dial() (net.Conn, error) {
 }
 
 // pump writes the handshake and then the queued frames until the connection fails
-// (returning why) or the transport stops (returning nil).
+// (returning why), the link is cut (errLinkCut) or the transport stops (returning nil).
 func (s *sender) pump(conn net.Conn) error {
 	defer conn.Close()
 	if !s.setConn(conn) {
@@ -471,9 +542,14 @@ func (s *sender) pump(conn net.Conn) error {
 	s.connected.Store(true)
 	bw := bufio.NewWriterSize(conn, connBufferSize)
 	for {
+		changed := s.t.links.changed()
+		if s.t.links.isCut(s.id) {
+			return errLinkCut
+		}
 		select {
 		case <-s.ctx.Done():
 			return nil
+		case <-changed:
 		case bp := <-s.queue:
 			_ = conn.SetWriteDeadline(time.Now().Add(writeTimeout))
 			if err := s.writeBatch(bw, bp); err != nil {

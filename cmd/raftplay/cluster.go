@@ -61,7 +61,8 @@ try next, and each node's log prefixed with [node N].
 
 Crash a node with kill -9 PID and restart it with the command printed for it (its
 log on disk survives; it catches up from the leader). With --restart, cluster
-restarts a node that exited by itself a second later.
+restarts a node that exited by itself a second later, unless it stopped itself
+with exit status 1 (a damaged disk, say), which starting it again cannot fix.
 
 The nodes are authenticated: without --token-file, --token or RAFTPLAY_TOKEN,
 cluster generates a random token into --data/token (mode 0600; kept for the next
@@ -303,13 +304,16 @@ func runCluster(ctx context.Context, stdout, stderr io.Writer, f clusterFlags) e
 			n.logs.flush()
 			fmt.Fprintf(stdout, "node %d (pid %d) exited: %s\n", n.id, n.cmd.Process.Pid, exitDescription(ev.err))
 			n.cmd = nil
-			if f.restart {
+			if f.restart && refusedToRun(ev.err) {
+				fmt.Fprintf(stdout, "node %d stopped itself (exit status 1: its log above says why), which starting it again cannot fix, so --restart leaves it down; fix the cause, then restart it with:\n  %s\n",
+					n.id, nodeCommandLine(display, n))
+			} else if f.restart {
 				fmt.Fprintf(stdout, "restarting node %d in %v (--restart)\n", n.id, clusterRestartDelay)
 				pending++
 				time.AfterFunc(clusterRestartDelay, func() { restarts <- n })
-				continue
+			} else {
+				fmt.Fprintf(stdout, "restart it with:\n  %s\n", nodeCommandLine(display, n))
 			}
-			fmt.Fprintf(stdout, "restart it with:\n  %s\n", nodeCommandLine(display, n))
 		case n := <-restarts:
 			pending--
 			if n.cmd != nil {
@@ -325,6 +329,14 @@ func runCluster(ctx context.Context, stdout, stderr io.Writer, f clusterFlags) e
 			return &exitError{code: 1, err: errors.New("no node is running any more; their logs above say why")}
 		}
 	}
+}
+
+// refusedToRun reports whether a node's process ended with exit status 1: raftplay
+// node's own refusal (a damaged disk, a port in use, a wrong flag), which starting it
+// again cannot fix. A kill -9, a crash (a Go panic exits 2) or a clean stop is not one.
+func refusedToRun(waitErr error) bool {
+	var exit *exec.ExitError
+	return errors.As(waitErr, &exit) && exit.ExitCode() == 1
 }
 
 // nodeControl is a crash or restart request of the live page, for the loop that owns
@@ -495,13 +507,23 @@ func clusterExecutable(flag string) (string, error) {
 }
 
 // displayCommand is how to type exe: "raftplay" when that finds the same file on the
-// PATH, its path otherwise.
+// PATH, else its path from the current folder when it is under it, else its path.
 func displayCommand(exe string) string {
 	if found, err := exec.LookPath("raftplay"); err == nil {
 		a, errA := os.Stat(found)
 		b, errB := os.Stat(exe)
 		if errA == nil && errB == nil && os.SameFile(a, b) {
 			return "raftplay"
+		}
+	}
+	// Under the current folder (bin/raftplay of the repository, as the README runs it),
+	// the path from here: shorter, and as valid as the commands' relative --data.
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, exe); err == nil && filepath.IsLocal(rel) {
+			if !strings.ContainsRune(rel, filepath.Separator) {
+				rel = "." + string(filepath.Separator) + rel
+			}
+			return shellQuote(rel)
 		}
 	}
 	return shellQuote(exe)
@@ -540,7 +562,7 @@ func printClusterIntro(out io.Writer, f clusterFlags, nodes []*clusterNode, disp
 	}
 	_ = tw.Flush()
 	all := strings.Join(urls, ",")
-	watch := "raftplay watch"
+	watch := display + " watch"
 	if f.httpBasePort != 8001 {
 		watch += " --addr " + all
 	}
@@ -558,12 +580,12 @@ func printClusterIntro(out io.Writer, f clusterFlags, nodes []*clusterNode, disp
 	}
 	fmt.Fprintf(out, `
 Try, in another terminal:
-  raftplay status --addr %s%s
+  %s status --addr %s%s
   %s
-  raftplay kv put greeting hello --addr %s%s
+  %s kv put greeting hello --addr %s%s
   curl %s%s/kv/greeting
   kill -9 PID         # crash a node (the leader, say) and watch the others elect a new one
-`, all, tokenArg, watch, urls[1], tokenArg, curlAuth, urls[2])
+`, display, all, tokenArg, watch, display, urls[1], tokenArg, curlAuth, urls[2])
 	if f.restart {
 		fmt.Fprintln(out, "A node that exits is restarted a second later (--restart).")
 	} else {

@@ -186,6 +186,12 @@ func newNodeClient(addrs []string, flag, token string, timeout time.Duration) (*
 
 // explainAPIError adds what the user can do to a node's error answer.
 func explainAPIError(err error) error {
+	var unreachable *client.UnreachableError
+	if errors.As(err, &unreachable) && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)) {
+		// What a node's Raft port does with an HTTP request (7001 typed for 8001).
+		return fmt.Errorf("%s closed the connection without an HTTP answer: is it a node's Raft port? a node's HTTP API (its --http) is wanted, such as %s; or the node stopped while answering (%w)",
+			unreachable.Node, defaultNodeURL, err)
+	}
 	var apiErr *client.Error
 	if !errors.As(err, &apiErr) {
 		return err
@@ -195,6 +201,11 @@ func explainAPIError(err error) error {
 		return fmt.Errorf("%s answered 401: %s (pass --token-file or set %s)", apiErr.URL, apiErr.Body.Error, tokenEnv)
 	case http.StatusServiceUnavailable:
 		return fmt.Errorf("%s answered 503: %s; is a majority of the nodes running? ('raftplay status' shows them)", apiErr.URL, apiErr.Body.Error)
+	}
+	if apiErr.Body.Code == "" {
+		// Every other error of a node carries a code (node/errcode.go): some other
+		// server answered, such as the playground's 404 for /kv/x.
+		return fmt.Errorf("%w; that is not a raftplay node's answer: is this the address of a node's HTTP API?", err)
 	}
 	return err
 }

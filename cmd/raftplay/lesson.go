@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/user"
 	"strings"
@@ -48,14 +49,29 @@ lessons/README.md for the format).`,
 		},
 	}
 	cmd.PersistentFlags().StringVar(&dir, "dir", "", "read the lessons from this folder instead of the built-in ones")
-	load := func() ([]*lessons.Lesson, error) {
+	// load reads the lessons: built in, or from --dir, naming the folder when it is
+	// missing, not a folder, or holds no lesson (a mistyped --dir is a usage mistake).
+	load := func(cmd *cobra.Command) ([]*lessons.Lesson, error) {
 		if dir == "" {
 			return lessons.All()
 		}
-		return lessons.ParseFS(os.DirFS(dir))
+		info, err := os.Stat(dir)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, usageError(cmd, fmt.Errorf("--dir %s: no such folder", dir))
+		case err != nil:
+			return nil, fmt.Errorf("--dir %s: %w", dir, err)
+		case !info.IsDir():
+			return nil, usageError(cmd, fmt.Errorf("--dir %s: not a folder (give the folder that holds the NN-id.md lesson files)", dir))
+		}
+		all, err := lessons.ParseFS(os.DirFS(dir))
+		if err != nil {
+			return nil, fmt.Errorf("--dir %s: %w", dir, err)
+		}
+		return all, nil
 	}
 	find := func(cmd *cobra.Command, id string) (*lessons.Lesson, error) {
-		all, err := load()
+		all, err := load(cmd)
 		if err != nil {
 			return nil, err
 		}
@@ -71,7 +87,7 @@ lessons/README.md for the format).`,
 		Short: "List the lessons",
 		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			all, err := load()
+			all, err := load(cmd)
 			if err != nil {
 				return err
 			}
@@ -111,7 +127,7 @@ It prints PASS or FAIL per step, a "quiz" line, and ends with "lessons=N failure
 (F counts the failed steps and quiz rules); it exits 1 if F > 0.`,
 		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			list, err := load()
+			list, err := load(cmd)
 			if err != nil {
 				return err
 			}

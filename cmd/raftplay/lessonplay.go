@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -46,7 +47,8 @@ type player struct {
 }
 
 // playLesson plays l from step first (from 0), reading the learner's input from in.
-// The end of the input ends the lesson quietly, as "quit" does.
+// The end of the input ends the lesson quietly, as "quit" does; input that cannot be
+// read (a line too long) is an error.
 func playLesson(in io.Reader, out io.Writer, l *lessons.Lesson, first int, seed string) error {
 	r, err := lessons.NewRunner(l)
 	if err != nil {
@@ -73,7 +75,7 @@ func playLesson(in io.Reader, out io.Writer, l *lessons.Lesson, first int, seed 
 		if r.Passed() {
 			p.passed()
 			if !p.quiz() {
-				return nil
+				return p.inputError()
 			}
 			if r.Index() == len(l.Steps)-1 {
 				if l.Outro != "" {
@@ -92,7 +94,7 @@ func playLesson(in io.Reader, out io.Writer, l *lessons.Lesson, first int, seed 
 		}
 		line, ok := p.prompt("> ")
 		if !ok {
-			return nil
+			return p.inputError()
 		}
 		if !p.command(line) {
 			return nil
@@ -124,6 +126,19 @@ func (p *player) prompt(text string) (string, bool) {
 		return "", false
 	}
 	return strings.TrimSpace(p.in.Text()), true
+}
+
+// inputError is why the input stopped: nil at its end (the lesson ends quietly, as
+// "quit" does), an error when it could not be read, such as a line too long.
+func (p *player) inputError() error {
+	err := p.in.Err()
+	if errors.Is(err, bufio.ErrTooLong) {
+		return fmt.Errorf("read your input: a line longer than %d bytes; a move is one short line, such as \"timeout 1\"", bufio.MaxScanTokenSize)
+	}
+	if err != nil {
+		return fmt.Errorf("read your input: %w", err)
+	}
+	return nil
 }
 
 func (p *player) introduce() {

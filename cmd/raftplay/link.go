@@ -108,6 +108,9 @@ func runLink(ctx context.Context, out io.Writer, f linkFlags, a, b uint64, cut b
 	if cut {
 		verb = "cut"
 	}
+	if len(byID) == 0 {
+		return &exitError{code: 1, err: fmt.Errorf("no node at --addr answered, so the link between %d and %d is unchanged: %s", a, b, strings.Join(unreachable, "; "))}
+	}
 	changed := 0
 	var failures []string
 	for _, side := range [][2]uint64{{a, b}, {b, a}} {

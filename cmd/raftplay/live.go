@@ -25,8 +25,15 @@ import (
 // page crashes nodes, cuts links and writes with the cluster token the server holds,
 // and has no login of its own, so anyone who can reach it could do the same.
 func checkLiveAddr(flag, addr string, insecure bool) error {
-	if _, port, err := net.SplitHostPort(addr); err != nil || !validPort(port) {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" {
 		return fmt.Errorf("%s %q: expected HOST:PORT, such as 127.0.0.1:8080", flag, addr)
+	}
+	if !validPort(port) {
+		if _, numeric := strconv.Atoi(port); numeric == nil {
+			return fmt.Errorf("%s %q: the port %s is not a number in 0..65535; expected HOST:PORT, such as 127.0.0.1:8080", flag, addr, port)
+		}
+		return fmt.Errorf("%s %q: the port %q is not a number in 0..65535; expected HOST:PORT, such as 127.0.0.1:8080", flag, addr, port)
 	}
 	if insecure || isLoopbackAddr(addr) {
 		return nil

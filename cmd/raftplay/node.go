@@ -403,6 +403,14 @@ func openStoreError(dir string, err error) error {
 	if errors.As(err, &corrupt) && corrupt.InStateFile() {
 		return fmt.Errorf("%w\nthe state file in %s is missing or damaged; rebuild it from the log (a backup is kept, and the node rejoins as a non-voter until it has caught up) with 'raftplay repair --data %s --truncate --voters ID,ID,...'", err, dir, dir)
 	}
+	var voters *filestore.VotersMismatchError
+	if errors.As(err, &voters) {
+		return fmt.Errorf("--peers names the voters %v, but the store in %s belongs to a cluster whose voters are %v: give the --peers it was started with, or another --data for a new cluster",
+			voters.Given, dir, voters.Stored)
+	}
+	if errors.As(err, &corrupt) && corrupt.InSnapshot() {
+		return fmt.Errorf("%w\nthe snapshot %s is missing or damaged; move what is left of it and the log after it aside (a backup is kept) and start an empty log, so that the node rejoins as a non-voter and gets a new snapshot from the leader, with 'raftplay repair --data %s --truncate'", err, corrupt.File, dir)
+	}
 	if errors.As(err, &corrupt) && corrupt.MissingLog() {
 		return fmt.Errorf("%w\nstart an empty log in its place (the node rejoins as a non-voter and gets every entry from the leader) with 'raftplay repair --data %s --truncate'", err, dir)
 	}

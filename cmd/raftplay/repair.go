@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -241,13 +242,16 @@ func repairStateFile(out io.Writer, f repairFlags) error {
 	return nil
 }
 
-// parseVoters parses "1,2,3".
+// parseVoters parses "1,2,3"; an id may appear once.
 func parseVoters(list string) ([]uint64, error) {
 	var voters []uint64
 	for item := range strings.SplitSeq(list, ",") {
 		id, err := strconv.ParseUint(strings.TrimSpace(item), 10, 64)
 		if err != nil || id == 0 {
 			return nil, fmt.Errorf("--voters: %q is not a positive id; expected ID,ID,... such as 1,2,3", item)
+		}
+		if slices.Contains(voters, id) {
+			return nil, fmt.Errorf("--voters: %d is listed twice; expected each voter's id once, such as 1,2,3", id)
 		}
 		voters = append(voters, id)
 	}

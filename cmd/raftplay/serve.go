@@ -90,11 +90,17 @@ const shutdownGrace = 5 * time.Second
 // runServe serves f.dist on f.addr until ctx is done, then shuts down gracefully.
 // ready, if not nil, is called with the address once the server listens.
 func runServe(ctx context.Context, out io.Writer, f serveFlags, ready func(addr net.Addr)) error {
-	if err := checkDist(f.dist); err != nil {
-		return err
-	}
+	// Usage mistakes first: they are named before the disk is looked at.
 	if f.shareLimit < 0 {
 		return &exitError{code: 2, err: fmt.Errorf("--share-limit %d: give how many scenarios a client may share a minute, or 0 for no limit", f.shareLimit)}
+	}
+	if f.live != "" {
+		if err := checkLiveAddr("--addr", f.addr, f.insecure); err != nil {
+			return &exitError{code: 2, err: err}
+		}
+	}
+	if err := checkDist(f.dist); err != nil {
+		return err
 	}
 	if f.live != "" {
 		return runServeLive(ctx, out, f, ready)
@@ -152,10 +158,8 @@ func runServe(ctx context.Context, out io.Writer, f serveFlags, ready func(addr 
 }
 
 // runServeLive serves the page in live mode for the nodes of f.live.
+// runServe has checked --addr.
 func runServeLive(ctx context.Context, out io.Writer, f serveFlags, ready func(addr net.Addr)) error {
-	if err := checkLiveAddr("--addr", f.addr, f.insecure); err != nil {
-		return &exitError{code: 2, err: err}
-	}
 	token, err := clientToken(f.token, f.tokenFile)
 	if err != nil {
 		return &exitError{code: 2, err: err}
@@ -183,14 +187,20 @@ func runServeLive(ctx context.Context, out io.Writer, f serveFlags, ready func(a
 	return nil
 }
 
-// checkDist makes sure the folder holds a built playground.
+// checkDist makes sure the folder holds a built playground. The error names the
+// folder as an absolute path: a relative --dist (the default, dist) is looked for
+// in the current folder, which need not be the repository where it was built.
 func checkDist(dir string) error {
 	for _, name := range []string{"index.html", "app.wasm", "wasm_exec.js"} {
 		info, err := os.Stat(filepath.Join(dir, name))
 		if err == nil && info.Mode().IsRegular() {
 			continue
 		}
-		return fmt.Errorf("serve: %s has no %s: the playground is not built; run `make dist` first", dir, name)
+		shown := dir
+		if abs, err := filepath.Abs(dir); err == nil {
+			shown = abs
+		}
+		return fmt.Errorf("serve: %s has no %s: the playground is not built; run `make dist` first, or give --dist the folder it built", shown, name)
 	}
 	return nil
 }
@@ -230,9 +240,9 @@ func probeLiveNodes(ctx context.Context, addrs []string, token string) []string 
 			var answered *client.Error
 			switch {
 			case errors.As(err, &answered):
-				warnings[i] = fmt.Sprintf("%s refuses this server: %v", addr, err)
+				warnings[i] = fmt.Sprintf("%s refuses this server: %v", addr, explainAPIError(err))
 			case err != nil:
-				warnings[i] = fmt.Sprintf("%s does not answer (%v); the page shows it once it answers", addr, err)
+				warnings[i] = fmt.Sprintf("%s does not answer (%v); the page shows it once it answers", addr, explainAPIError(err))
 			}
 		})
 	}

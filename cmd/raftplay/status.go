@@ -62,6 +62,9 @@ type nodeStatus struct {
 }
 
 func runStatus(ctx context.Context, out io.Writer, f statusFlags) error {
+	if f.timeout <= 0 {
+		return &exitError{code: 2, err: fmt.Errorf("--timeout must be positive, got %v\nrun 'raftplay status --help' for usage", f.timeout)}
+	}
 	token, err := clientToken(f.token, f.tokenFile)
 	if err != nil {
 		return &exitError{code: 2, err: err}
@@ -79,8 +82,13 @@ func runStatus(ctx context.Context, out io.Writer, f statusFlags) error {
 		if _, err := fmt.Fprintf(out, "%s\n", data); err != nil {
 			return err
 		}
-	} else if err := printStatusTable(out, results); err != nil {
-		return err
+	} else {
+		if err := printStatusTable(out, results); err != nil {
+			return err
+		}
+		if advice := recoveringMajority(results); advice != "" {
+			fmt.Fprintf(out, "\n%s\n", advice)
+		}
 	}
 	down := 0
 	for _, r := range results {
@@ -92,6 +100,43 @@ func runStatus(ctx context.Context, out io.Writer, f statusFlags) error {
 		return &exitError{code: 1, err: fmt.Errorf("%d of %d nodes did not answer", down, len(results))}
 	}
 	return nil
+}
+
+// recoveringMajority explains a cluster that cannot elect a leader because too many
+// of its voters are recovering from lost data (they neither vote nor count toward a
+// quorum until they catch up from a leader, which there is none to catch up from); ""
+// when a node knows a leader or the voters that do vote can still make a majority.
+func recoveringMajority(results []nodeStatus) string {
+	var voters []uint64
+	recovering := map[uint64]bool{}
+	for _, r := range results {
+		if r.Status == nil {
+			continue
+		}
+		if r.Status.Leader != 0 {
+			return ""
+		}
+		if len(r.Status.Voters) > len(voters) {
+			voters = r.Status.Voters
+		}
+		if r.Status.Recovering {
+			recovering[r.Status.ID] = true
+		}
+	}
+	lost := 0
+	for _, id := range voters {
+		if recovering[id] {
+			lost++
+		}
+	}
+	if len(voters) == 0 || len(voters)-lost > len(voters)/2 {
+		return ""
+	}
+	return fmt.Sprintf("no leader can be elected: %d of the %d voters %v are recovering from lost data and do not vote, "+
+		"so the others cannot make a majority, and there is no leader to catch up from. The last resort (acknowledged "+
+		"writes may be lost): stop them and run 'raftplay repair --data DIR --accept-loss' on the stopped nodes with the "+
+		"longest logs, until the voters that vote make a majority (README, \"Native nodes\"; filestore/doc.go).",
+		lost, len(voters), voters)
 }
 
 // fetchStatuses asks every node of cl at once.

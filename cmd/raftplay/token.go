@@ -41,11 +41,24 @@ func nodeToken(flag, file string) (string, error) {
 	case flag != "" && file != "":
 		return "", errors.New("give --token or --token-file, not both")
 	case flag != "":
-		return flag, nil
+		return flag, checkTokenBytes(flag, "--token")
 	case file != "":
 		return readTokenFile(file)
 	}
-	return os.Getenv(tokenEnv), nil
+	token := os.Getenv(tokenEnv)
+	return token, checkTokenBytes(token, "$"+tokenEnv)
+}
+
+// checkTokenBytes refuses a token that cannot travel in an Authorization header: a
+// control byte there makes every client request fail in net/http, long after the
+// node started with it. where says where the token came from.
+func checkTokenBytes(token, where string) error {
+	for i := 0; i < len(token); i++ {
+		if c := token[i]; c < 0x20 || c == 0x7f {
+			return fmt.Errorf("the token in %s holds the control byte 0x%02x at offset %d: a token is text that fits in an HTTP header (letters, digits, punctuation)", where, c, i)
+		}
+	}
+	return nil
 }
 
 // clientToken is the token a client command sends: as nodeToken, and when none is
@@ -77,7 +90,7 @@ func readTokenFile(path string) (string, error) {
 	case strings.ContainsAny(token, "\r\n"):
 		return "", fmt.Errorf("the token file %s holds more than one line", path)
 	}
-	return token, nil
+	return token, checkTokenBytes(token, path)
 }
 
 // ensureClusterToken returns the token file of a cluster in dataDir, creating it with

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -44,7 +45,8 @@ term, the leader it knows, its commit index, last applied and last log index,
 with the most recent Raft events below (votes, elections, rejections,
 truncations...). A node that goes down is shown as DOWN and reconnected to
 every second, so you can kill -9 a node and watch the cluster react and the node
-catch up after its restart.
+catch up after its restart. A node that refuses the cluster token (401) ends
+watch with exit status 1: retrying cannot fix a wrong token.
 
 On a terminal the view is redrawn in place; otherwise (a pipe, a file) watch
 prints one line per change of a node's role, term, leader or reachability and
@@ -100,29 +102,44 @@ func runWatch(ctx context.Context, out io.Writer, f watchFlags, tty bool) error 
 	if err != nil {
 		return &exitError{code: 2, err: fmt.Errorf("%w\nrun 'raftplay watch --help' for usage", err)}
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	addrs := cl.Addrs()
 	updates := make(chan watchUpdate, 256)
 	done := make(chan struct{}, len(addrs))
 	for i := range addrs {
 		go func() {
 			defer func() { done <- struct{}{} }()
-			follow(ctx, cl.At(i), i, updates)
+			follow(ctx, cancel, cl.At(i), i, updates)
 		}()
 	}
 	view := newWatchView(addrs, f.tail, f.allEvents)
 	err = view.loop(ctx, out, updates, tty)
-	cancel()
+	var refused *wrongTokenError
+	if errors.As(context.Cause(ctx), &refused) && err == nil {
+		err = refused
+	}
+	cancel(nil)
 	for range addrs {
 		<-done
 	}
 	return err
 }
 
+// wrongTokenError ends watch: a node refused the cluster token (401), which no
+// retry can change, unlike a node that is down.
+type wrongTokenError struct{ err error }
+
+func (e *wrongTokenError) Error() string {
+	return fmt.Sprintf("%v; watch stops: retrying cannot fix a wrong token", e.err)
+}
+
+func (e *wrongTokenError) Unwrap() error { return e.err }
+
 // follow streams one node's events into updates, reconnecting every watchRetryEvery
-// when the stream fails.
-func follow(ctx context.Context, cl *client.Client, idx int, updates chan<- watchUpdate) {
+// when the stream fails. A node that refuses the token ends the whole watch, through
+// stop, with a *wrongTokenError.
+func follow(ctx context.Context, stop context.CancelCauseFunc, cl *client.Client, idx int, updates chan<- watchUpdate) {
 	send := func(u watchUpdate) bool {
 		u.node = idx
 		select {
@@ -139,6 +156,11 @@ func follow(ctx context.Context, cl *client.Client, idx int, updates chan<- watc
 			}
 			return nil
 		})
+		var apiErr *client.Error
+		if errors.As(err, &apiErr) && apiErr.Status == http.StatusUnauthorized {
+			stop(&wrongTokenError{err: explainAPIError(err)})
+			return
+		}
 		if errors.Is(err, syscall.ECONNREFUSED) {
 			err = errors.New("connection refused") // the view says which node
 		} else {

@@ -9,6 +9,7 @@
 
 import { $, el, setText, setAttr, announce } from './dom.js';
 import { createLiveModel, RECORD_MAX, MAX_FLIGHT, MAX_PER_LINK, KEEP_EVENTS } from './live-model.js';
+import { createDrawMode, JUDGE_MS } from './live-drawing.js';
 import { createPeersView } from './render-peers.js';
 import { createLinksView } from './render-links.js';
 import { createFlightView } from './render-flight.js';
@@ -51,30 +52,12 @@ const LATE_FRAME_MS = 25;
 const MAX_MOVE_MS = 200;
 
 /**
- * The page measures its own frames: the mean interval (ms) between requestAnimationFrame
- * callbacks over about a second (FRAME_WINDOW of them), judged every JUDGE_MS. (The mean,
- * not the median: on a starved machine most frames come on time and a few come 100 to
- * 300 ms late, so the median stays at 16.7 ms while the page gets 35 frames a second.)
- * Above LATE_MS while the cluster is busy, the machine cannot give the page its frames
- * (a busy 2-core machine left the page 34 fps while the page used a tenth of a core: every
- * frame that paints waits for a core), and the only lever left is painting less often:
- * messages are shown as counts per link (rewritten every COUNTS_MS) instead of each
- * flying, and the views are redrawn every SLOW_REDRAW_MS, urgent changes still at once.
- * At or below ON_TIME_MS (or once calm) the page draws fully again; either way a
- * mode is kept at least HOLD_MODE_MS, so that it does not flicker between the two.
+ * The frames the page's mean interval is taken over (about a second); the decision from
+ * it is live-drawing.js's. While the page draws less, messages are shown as counts per
+ * link (rewritten every COUNTS_MS) instead of each flying, and the views are redrawn
+ * every SLOW_REDRAW_MS, urgent changes still at once.
  */
 const FRAME_WINDOW = 60;
-const JUDGE_MS = 500;
-const LATE_MS = 20;
-const ON_TIME_MS = 18;
-const HOLD_MODE_MS = 3000;
-/**
- * Drawing less makes the frames come on time again, which does not mean that drawing
- * each message would: a page that falls behind again within RELAPSE_MS of drawing fully
- * keeps drawing less twice as long as the last time, up to MAX_HOLD_MS.
- */
-const RELAPSE_MS = 5000;
-const MAX_HOLD_MS = 30000;
 const COUNTS_MS = 500;
 const SLOW_REDRAW_MS = 1000;
 
@@ -483,14 +466,13 @@ export async function startLive({ say }) {
     pace = { at: now, index };
   }
 
-  // Adaptive drawing: whether the page draws less (slow), judged on its frames' mean
-  // interval (frameMs) over the last FRAME_WINDOW frames (gaps).
+  // Adaptive drawing: whether the page draws less (slow), judged (live-drawing.js) on
+  // its frames' mean interval (frameMs) over the last FRAME_WINDOW frames (gaps).
+  const mode = createDrawMode();
   let slow = false;
   let frameMs = 1000 / 60;
   const gaps = [];
   let judgedAt = 0;
-  let modeAt = -Infinity; // when the mode last changed
-  let holdMs = HOLD_MODE_MS; // how long the page keeps drawing less, once it does
   let lateMs = 0; // the frames' mean interval when it began to (said on the page)
   let countedAt = -Infinity; // when the counts per link were last shown
   let trafficSince = 0; // the start of the counts' window (the model's takeTraffic)
@@ -498,10 +480,7 @@ export async function startLive({ say }) {
     if (t - judgedAt < JUDGE_MS || gaps.length < FRAME_WINDOW / 3) return;
     judgedAt = t;
     frameMs = gaps.reduce((a, b) => a + b, 0) / gaps.length;
-    const busyNow = document.documentElement.classList.contains('fast');
-    const want = t - modeAt < (slow && busyNow ? holdMs : HOLD_MODE_MS) ? slow
-      : slow ? busyNow && frameMs > ON_TIME_MS : busyNow && frameMs > LATE_MS;
-    if (want === slow) {
+    if (!mode.judge(t, frameMs, document.documentElement.classList.contains('fast'))) {
       // While each message flies, the counts start afresh every judgement: the first
       // counts shown cover the last JUDGE_MS or so.
       if (!slow) {
@@ -510,9 +489,7 @@ export async function startLive({ say }) {
       }
       return;
     }
-    if (want) holdMs = t - modeAt < RELAPSE_MS ? Math.min(MAX_HOLD_MS, 2 * holdMs) : HOLD_MODE_MS;
-    slow = want;
-    modeAt = t;
+    slow = mode.slow;
     if (slow) lateMs = frameMs;
     dirty = true;
     sampledAt = -Infinity; // said at once
