@@ -32,6 +32,7 @@ type Check struct {
 	KV        *KVCheck        `json:"kv,omitempty"`
 	Client    *ClientCheck    `json:"client,omitempty"`
 	Violation *ViolationCheck `json:"violation,omitempty"`
+	Before    *OrderCheck     `json:"before,omitempty"`
 	All       []*Check        `json:"all,omitempty"`
 	Any       []*Check        `json:"any,omitempty"`
 	Not       *Check          `json:"not,omitempty"`
@@ -40,19 +41,22 @@ type Check struct {
 // EventCheck passes when at least Count trace events (engine or simulator events, see
 // sim.TraceEvent) since the step began match every field that is set.
 type EventCheck struct {
-	Kind    string   `json:"kind"`
-	Peer    *PeerRef `json:"peer,omitempty"`
-	From    *PeerRef `json:"from,omitempty"`
-	To      *PeerRef `json:"to,omitempty"`
-	Term    *uint64  `json:"term,omitempty"`
-	Index   *uint64  `json:"index,omitempty"`
-	LogTerm *uint64  `json:"log_term,omitempty"`
-	Reason  string   `json:"reason,omitempty"`
-	Role    string   `json:"role,omitempty"`
-	PreVote *bool    `json:"pre_vote,omitempty"`
-	MsgType string   `json:"msg_type,omitempty"`
-	Entries *int     `json:"entries,omitempty"`
-	Reject  *bool    `json:"reject,omitempty"`
+	Kind  string   `json:"kind"`
+	Peer  *PeerRef `json:"peer,omitempty"`
+	From  *PeerRef `json:"from,omitempty"`
+	To    *PeerRef `json:"to,omitempty"`
+	Term  *uint64  `json:"term,omitempty"`
+	Index *uint64  `json:"index,omitempty"`
+	// MinIndex is a lower bound of the event's index: an AppendEntriesResp that
+	// acknowledges entry 32 or a later one.
+	MinIndex *uint64 `json:"min_index,omitempty"`
+	LogTerm  *uint64 `json:"log_term,omitempty"`
+	Reason   string  `json:"reason,omitempty"`
+	Role     string  `json:"role,omitempty"`
+	PreVote  *bool   `json:"pre_vote,omitempty"`
+	MsgType  string  `json:"msg_type,omitempty"`
+	Entries  *int    `json:"entries,omitempty"`
+	Reject   *bool   `json:"reject,omitempty"`
 	// Client is the client of a client-request or client-response: a session's client
 	// id, 0 for a command sent without a session.
 	Client *uint64 `json:"client,omitempty"`
@@ -129,6 +133,18 @@ type ViolationCheck struct {
 	Count     int    `json:"count,omitempty"`
 }
 
+// OrderCheck is a condition on the order of two events since the step began: it passes
+// once an event matching First has come before the first event matching Then, and it
+// has failed for good when an event matching Then comes with none matching First before
+// it, however the run goes on. It tells a right order of moves from a wrong one that
+// ends in the same state: a learner promoted after it caught up (§6) from one promoted
+// before, which catches up later all the same. Events are taken in the trace's order,
+// so the page and `raftplay lesson check` judge a run alike.
+type OrderCheck struct {
+	First *EventCheck `json:"first"`
+	Then  *EventCheck `json:"then"`
+}
+
 // outcomePending is the client check's outcome for an operation still in progress: a
 // read that waits for ReadIndex, a write not yet applied.
 const outcomePending = "pending"
@@ -139,7 +155,7 @@ const (
 	maxCheckNodes = 64
 )
 
-var checkKinds = []string{"event", "peer", "leader", "log", "commit", "kv", "client", "violation", "all", "any", "not"}
+var checkKinds = []string{"event", "peer", "leader", "log", "commit", "kv", "client", "violation", "before", "all", "any", "not"}
 
 // The names an event check may use come from engine and sim, where they are defined:
 // a kind, reason, role or message type added there is valid here at once.
@@ -247,6 +263,11 @@ func (p *checkParser) parse(raw json.RawMessage, path string, depth int) (*Check
 		c.Violation, err = decodeBody[ViolationCheck](body, sub)
 		if err == nil {
 			err = c.Violation.validate()
+		}
+	case "before":
+		c.Before, err = decodeBody[OrderCheck](body, sub)
+		if err == nil {
+			err = c.Before.validate(p.peers)
 		}
 	case "all", "any":
 		var list []*Check
@@ -364,6 +385,27 @@ func (e *EventCheck) validate(peers int) error {
 	}
 	if e.Count < 0 || e.Count > 10_000 {
 		return fmt.Errorf("count must be 1 to 10000, got %d", e.Count)
+	}
+	if e.Index != nil && e.MinIndex != nil {
+		return errors.New("\"index\" and \"min_index\" cannot both be set")
+	}
+	return nil
+}
+
+func (o *OrderCheck) validate(peers int) error {
+	for _, side := range []struct {
+		name string
+		e    *EventCheck
+	}{{"first", o.First}, {"then", o.Then}} {
+		if side.e == nil {
+			return fmt.Errorf("needs \"%s\": an event check, such as {\"kind\": \"learner-promoted\"}", side.name)
+		}
+		if side.e.Count != 0 {
+			return fmt.Errorf("%s: count has no meaning here: the first matching event is the one ordered", side.name)
+		}
+		if err := side.e.validate(peers); err != nil {
+			return fmt.Errorf("%s: %w", side.name, err)
+		}
 	}
 	return nil
 }

@@ -28,6 +28,8 @@ func (c *Check) Describe() string {
 		return c.Client.describe()
 	case c.Violation != nil:
 		return c.Violation.describe()
+	case c.Before != nil:
+		return c.Before.First.describe() + ", before " + c.Before.Then.describe()
 	case c.All != nil:
 		return joinChecks(c.All, " and ")
 	case c.Any != nil:
@@ -83,6 +85,9 @@ func (e *EventCheck) describe() string {
 		if f.v != nil {
 			add(f.name, strconv.FormatUint(*f.v, 10))
 		}
+	}
+	if e.MinIndex != nil {
+		add("index at least", strconv.FormatUint(*e.MinIndex, 10))
 	}
 	if e.Entries != nil {
 		add("entries", strconv.Itoa(*e.Entries))

@@ -13,7 +13,12 @@ type Result struct {
 	Passed bool `json:"passed"`
 	// Parts are the parts the page lists (see Check.Parts), each with its own verdict.
 	Parts []PartResult `json:"parts"`
-	// Detail is one line for a terminal: what passed, or what is still awaited.
+	// Failed says that the check can no longer pass on this run, however it goes on:
+	// an event it forbids happened, or two events came in the wrong order (Check.Before).
+	// The learner has to go back, not wait.
+	Failed bool `json:"failed"`
+	// Detail is one line for a terminal: what passed, what is still awaited, or what
+	// made it fail.
 	Detail string `json:"detail"`
 }
 
@@ -21,6 +26,8 @@ type Result struct {
 type PartResult struct {
 	Text   string `json:"text"`
 	Passed bool   `json:"passed"`
+	// Failed: this part can no longer pass (see Result.Failed).
+	Failed bool `json:"failed"`
 }
 
 // Mark is what a step remembers of the cluster when it began: checks look at what
@@ -56,6 +63,15 @@ type Evaluator struct {
 	cursor int // the next trace event to read
 	events []*EventCheck
 	counts []int // matches of events[i] so far
+	orders []*OrderCheck
+	order  []orderState // of orders[i] so far
+}
+
+// orderState is how far an OrderCheck has got in the trace.
+type orderState struct {
+	first   bool // an event matching First has come
+	settled bool // an event matching Then has come: passed is final
+	passed  bool // ... and one matching First came before it
 }
 
 // NewEvaluator starts evaluating check on runs from mark on.
@@ -65,8 +81,12 @@ func NewEvaluator(check *Check, mark Mark) *Evaluator {
 		if c.Event != nil {
 			e.events = append(e.events, c.Event)
 		}
+		if c.Before != nil {
+			e.orders = append(e.orders, c.Before)
+		}
 	})
 	e.counts = make([]int, len(e.events))
+	e.order = make([]orderState, len(e.orders))
 	return e
 }
 
@@ -76,13 +96,9 @@ func (e *Evaluator) Mark() Mark { return e.mark }
 // Evaluate evaluates the check against c, which must be the run the mark was taken
 // from (or a continuation of it).
 func (e *Evaluator) Evaluate(c *sim.Cluster) Result {
-	if len(e.events) > 0 {
+	if len(e.events) > 0 || len(e.orders) > 0 {
 		for _, ev := range c.Events(e.cursor) {
-			for i, ec := range e.events {
-				if ec.matches(&ev, &e.mark) {
-					e.counts[i]++
-				}
-			}
+			e.read(&ev)
 			e.cursor = ev.Seq + 1
 		}
 		e.cursor = max(e.cursor, c.TraceLen())
@@ -90,22 +106,53 @@ func (e *Evaluator) Evaluate(c *sim.Cluster) Result {
 	x := &evalCtx{c: c, mark: &e.mark, ev: e}
 	parts := e.check.Parts()
 	res := Result{Passed: x.eval(e.check), Parts: make([]PartResult, len(parts))}
-	var waiting []string
+	if !res.Passed {
+		_, res.Failed = x.settled(e.check)
+	}
+	var waiting, failed []string
 	for i, p := range parts {
 		res.Parts[i] = PartResult{Text: p.Describe(), Passed: res.Passed || x.eval(p)}
 		if !res.Parts[i].Passed {
+			if _, res.Parts[i].Failed = x.settled(p); res.Parts[i].Failed {
+				failed = append(failed, res.Parts[i].Text)
+			}
 			waiting = append(waiting, res.Parts[i].Text)
 		}
 	}
 	switch {
 	case res.Passed:
 		res.Detail = "passed: " + e.check.Describe()
+	case res.Failed && len(failed) > 0:
+		res.Detail = "failed, it can no longer pass: " + strings.Join(failed, "; ")
+	case res.Failed:
+		res.Detail = "failed, it can no longer pass: " + e.check.Describe()
 	case len(waiting) == 0: // a single part, or a label over an "all"
 		res.Detail = "waiting for: " + e.check.Describe()
 	default:
 		res.Detail = "waiting for: " + strings.Join(waiting, "; ")
 	}
 	return res
+}
+
+// read counts one trace event for the event checks and the order checks.
+func (e *Evaluator) read(ev *sim.TraceEvent) {
+	for i, ec := range e.events {
+		if ec.matches(ev, &e.mark) {
+			e.counts[i]++
+		}
+	}
+	for i, o := range e.orders {
+		st := &e.order[i]
+		if st.settled {
+			continue
+		}
+		// Then before First: an event matching both is not one that came before itself.
+		if o.Then.matches(ev, &e.mark) {
+			st.settled, st.passed = true, st.first
+			continue
+		}
+		st.first = st.first || o.First.matches(ev, &e.mark)
+	}
 }
 
 // evalCtx evaluates one check tree at one moment.
@@ -152,6 +199,8 @@ func (x *evalCtx) eval(c *Check) bool {
 		return x.clientHolds(c.Client)
 	case c.Violation != nil:
 		return x.violationHolds(c.Violation)
+	case c.Before != nil:
+		return x.ev.order[slices.Index(x.ev.orders, c.Before)].passed
 	case c.All != nil:
 		for _, sub := range c.All {
 			if !x.eval(sub) {
@@ -170,6 +219,41 @@ func (x *evalCtx) eval(c *Check) bool {
 		return !x.eval(c.Not)
 	}
 	return false
+}
+
+// settled says whether the check's verdict can no longer change on this run, however
+// it goes on: sure, it holds for good; failed, it can never hold. Events, violations
+// and the order of events since the step began only accumulate, so a count reached stays
+// reached and an order seen stays seen; the state of the cluster may change at any
+// moment, so a check on it settles nothing.
+func (x *evalCtx) settled(c *Check) (sure, failed bool) {
+	switch {
+	case c.Event != nil, c.Violation != nil:
+		return x.eval(c), false
+	case c.Before != nil:
+		st := x.ev.order[slices.Index(x.ev.orders, c.Before)]
+		return st.settled && st.passed, st.settled && !st.passed
+	case c.All != nil:
+		sure = true
+		for _, sub := range c.All {
+			s, f := x.settled(sub)
+			sure = sure && s
+			failed = failed || f
+		}
+		return sure, failed
+	case c.Any != nil:
+		failed = true
+		for _, sub := range c.Any {
+			s, f := x.settled(sub)
+			sure = sure || s
+			failed = failed && f
+		}
+		return sure, failed
+	case c.Not != nil:
+		s, f := x.settled(c.Not)
+		return f, s
+	}
+	return false, false
 }
 
 // peer returns the peer with the id, or nil.
@@ -378,6 +462,7 @@ func (e *EventCheck) matches(ev *sim.TraceEvent, m *Mark) bool {
 	return ref(e.Peer, ev.Peer) && ref(e.From, ev.From) && ref(e.To, ev.To) &&
 		(e.Term == nil || ev.Term == *e.Term) &&
 		(e.Index == nil || ev.Index == *e.Index) &&
+		(e.MinIndex == nil || ev.Index >= *e.MinIndex) &&
 		(e.LogTerm == nil || ev.LogTerm == *e.LogTerm) &&
 		(e.Reason == "" || ev.Reason == e.Reason) &&
 		(e.Role == "" || ev.Role == e.Role) &&

@@ -304,6 +304,13 @@ func (c *Check) read(d *jsonlite.Decoder) error {
 			}
 			c.Violation = new(ViolationCheck)
 			return c.Violation.read(d)
+		case "before":
+			c.Before = nil
+			if d.Null() {
+				return nil
+			}
+			c.Before = new(OrderCheck)
+			return c.Before.read(d)
 		case "all":
 			return readChecks(d, &c.All)
 		case "any":
@@ -346,6 +353,8 @@ func (e *EventCheck) read(d *jsonlite.Decoder) error {
 			return d.UintPtr(&e.Term)
 		case "index":
 			return d.UintPtr(&e.Index)
+		case "min_index":
+			return d.UintPtr(&e.MinIndex)
 		case "log_term":
 			return d.UintPtr(&e.LogTerm)
 		case "reason":
@@ -366,6 +375,26 @@ func (e *EventCheck) read(d *jsonlite.Decoder) error {
 			return d.Int(&e.Count)
 		}
 		return d.Unknown()
+	})
+}
+
+func (o *OrderCheck) read(d *jsonlite.Decoder) error {
+	return d.Object("lessons.OrderCheck", func(key string) error {
+		var side **EventCheck
+		switch key {
+		case "first":
+			side = &o.First
+		case "then":
+			side = &o.Then
+		default:
+			return d.Unknown()
+		}
+		*side = nil
+		if d.Null() {
+			return nil
+		}
+		*side = new(EventCheck)
+		return (*side).read(d)
 	})
 }
 

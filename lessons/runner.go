@@ -35,6 +35,7 @@ type Runner struct {
 	result   Result       // the last evaluation, or the passing one once passed
 	seen     *sim.Cluster // the live cluster evaluated last: a seek replaces it
 	lastMove int64        // virtual time of the step's start or of the learner's last action
+	moves    int          // the learner's actions since the step began (a seek back keeps the count)
 	entries  []entry
 	forked   *sim.Point // the end the last action discarded, if it forked the run
 }
@@ -94,6 +95,7 @@ func (r *Runner) restartCheck() {
 	r.eval = NewEvaluator(r.Step().Check, MarkOf(r.seen))
 	r.passed = false
 	r.lastMove = r.seen.Now()
+	r.moves = 0
 	r.Evaluate()
 }
 
@@ -167,6 +169,7 @@ func (r *Runner) Act(a sim.Action) error {
 		r.forked = &discarded
 	}
 	r.lastMove = r.Cluster().Now()
+	r.moves++
 	r.Evaluate()
 	return nil
 }
@@ -205,8 +208,10 @@ func (r *Runner) RunTicks(n int) bool {
 // at the very event that makes the check pass, not at the end of that tick: the next
 // step then begins right there, so a learner told to watch what follows (the votes
 // after a timeout) sees it happen in that step instead of finding it already done.
+// It stops as well once the check has failed for good (Result.Failed): waiting longer
+// cannot help.
 func (r *Runner) RunUntilPassed(maxTicks int) (ticks int, passed bool) {
-	for ticks = 0; !r.passed && ticks < maxTicks; ticks++ {
+	for ticks = 0; !r.passed && !r.Evaluate().Failed && ticks < maxTicks; ticks++ {
 		r.runTickUntilPassed()
 	}
 	return ticks, r.passed
@@ -319,15 +324,22 @@ type Status struct {
 	// Step is the current step's number, from 1, of Steps.
 	Step  int `json:"step"`
 	Steps int `json:"steps"`
-	// Passed, Parts and Detail are the check's verdict (see Result).
+	// Passed, Failed, Parts and Detail are the check's verdict (see Result). Failed: the
+	// step can no longer pass on this run (events came in an order its check forbids);
+	// the learner restarts it or goes back.
 	Passed bool         `json:"passed"`
+	Failed bool         `json:"failed"`
 	Parts  []PartResult `json:"parts"`
 	Detail string       `json:"detail"`
 	// TicksSinceMove counts the ticks since the learner's last action (or the step's
-	// start); Overdue is set when that exceeds WithinTicks without a pass: the page can
-	// suggest restarting the step.
+	// start: when the learner went on to it, which is when the page shows it, paused).
+	// AllowedTicks is how many the step allows from there: WithinTicks, plus the waits
+	// its reference path asks for at that point (lesson 19 step 5 waits 80 ticks between
+	// adding S4 and promoting it). Overdue is set when TicksSinceMove exceeds it without
+	// a pass: the page can suggest restarting the step.
 	TicksSinceMove int  `json:"ticks_since_move"`
 	WithinTicks    int  `json:"within_ticks"`
+	AllowedTicks   int  `json:"allowed_ticks"`
 	Overdue        bool `json:"overdue"`
 	// Last is set on the last step.
 	Last bool `json:"last"`
@@ -341,8 +353,27 @@ func (r *Runner) Status() Status {
 	st := r.Step()
 	now := r.Cluster().Now()
 	since := int(max(0, now-r.lastMove) / r.tl.Tick())
+	allowed := st.WithinTicks + waitsAfter(st.Reference, r.moves)
 	return Status{Lesson: r.lesson.ID, Step: st.Number, Steps: len(r.lesson.Steps), Passed: res.Passed,
-		Parts: res.Parts, Detail: res.Detail, TicksSinceMove: since, WithinTicks: st.WithinTicks,
-		Overdue: !res.Passed && since > st.WithinTicks, Last: r.index == len(r.lesson.Steps)-1,
+		Failed: res.Failed, Parts: res.Parts, Detail: res.Detail, TicksSinceMove: since, WithinTicks: st.WithinTicks,
+		AllowedTicks: allowed, Overdue: !res.Passed && since > allowed, Last: r.index == len(r.lesson.Steps)-1,
 		Time: now}
+}
+
+// waitsAfter returns the ticks a reference path waits after its n-th action (n = 0:
+// before its first) and before the next one: how long a learner who has made n moves
+// is asked to let time run before the next.
+func waitsAfter(ref []Move, n int) int {
+	actions, ticks := 0, 0
+	for _, m := range ref {
+		switch {
+		case !m.IsWait() && actions == n:
+			return ticks
+		case !m.IsWait():
+			actions++
+		case actions == n:
+			ticks += m.Wait
+		}
+	}
+	return ticks
 }

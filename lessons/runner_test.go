@@ -45,7 +45,7 @@ func TestRunnerPlaysALesson(t *testing.T) {
 	assert.Equal(t, Status{Lesson: "log-replication", Step: 2, Steps: 5, Passed: true,
 		Parts:  []PartResult{{Text: "every server has applied x = 1", Passed: true}},
 		Detail: "passed: every server has applied x = 1", TicksSinceMove: ticks - 1, WithinTicks: 20,
-		Time: r.Cluster().Now()}, st)
+		AllowedTicks: 20, Time: r.Cluster().Now()}, st)
 
 	// A passed check stays passed, whatever happens next.
 	require.NoError(t, r.Act(sim.Action{Type: sim.ActCrash, Peer: 1}))

@@ -252,21 +252,32 @@ const (
 )
 
 // playWrong makes the moves of w on c, evaluating the step's check after every tick as
-// the learner's run would, and then WithinTicks ticks more.
+// the learner's run would, and then WithinTicks ticks more. It stops as soon as the
+// check has failed for good (Result.Failed): the page then tells the learner so.
 func playWrong(c *sim.Cluster, st *Step, w wrongPath) (int, int) {
 	ev := NewEvaluator(st.Check, MarkOf(c))
 	tick := 0
+	failed := false
+	// verdict evaluates the check: passed, or (failed set) failed for good.
+	verdict := func() bool {
+		res := ev.Evaluate(c)
+		failed = res.Failed
+		return res.Passed
+	}
 	run := func(n int) bool {
 		for range n {
 			c.RunTicks(1)
 			tick++
-			if ev.Evaluate(c).Passed {
-				return true
+			if verdict() || failed {
+				return !failed
 			}
 		}
 		return false
 	}
 	for i, m := range w.Moves {
+		if failed {
+			return tick, wrongFailed
+		}
 		if m.IsWait() {
 			if run(m.Wait) {
 				return tick, wrongPassed
@@ -290,10 +301,16 @@ func playWrong(c *sim.Cluster, st *Step, w wrongPath) (int, int) {
 			if run(1) {
 				return tick, wrongPassed
 			}
+			if failed {
+				return tick, wrongFailed
+			}
 		}
-		if ev.Evaluate(c).Passed {
+		if verdict() {
 			return tick, wrongPassed
 		}
+	}
+	if failed {
+		return tick, wrongFailed
 	}
 	if run(st.WithinTicks) {
 		return tick, wrongPassed

@@ -256,6 +256,12 @@ func (p *player) letTimeRun() {
 	st := p.r.Step()
 	ticks, passed := p.r.RunUntilPassed(st.WithinTicks)
 	p.showEvents()
+	if res := p.r.Evaluate(); !passed && res.Failed {
+		fmt.Fprintf(p.out, "The check can no longer pass on this run: %s\n", res.Detail)
+		fmt.Fprintln(p.out, `What happened cannot be undone: "restart" the step (or go "back") and try again.`)
+		p.showState()
+		return
+	}
 	if !passed {
 		_, detail := p.r.Check()
 		fmt.Fprintf(p.out, "%d ticks passed and the check has not: %s\n", ticks, detail)

@@ -179,6 +179,7 @@ func writeStatusFields(e *jsonlite.Encoder, s *lessons.Status) {
 	e.IntField("step", int64(s.Step))
 	e.IntField("steps", int64(s.Steps))
 	e.BoolField("passed", s.Passed)
+	e.BoolField("failed", s.Failed)
 	e.Key("parts")
 	if s.Parts == nil {
 		e.Null()
@@ -188,6 +189,7 @@ func writeStatusFields(e *jsonlite.Encoder, s *lessons.Status) {
 			e.Object()
 			e.StringField("text", p.Text)
 			e.BoolField("passed", p.Passed)
+			e.BoolField("failed", p.Failed)
 			e.EndObject()
 		}
 		e.EndArray()
@@ -195,6 +197,7 @@ func writeStatusFields(e *jsonlite.Encoder, s *lessons.Status) {
 	e.StringField("detail", s.Detail)
 	e.IntField("ticks_since_move", int64(s.TicksSinceMove))
 	e.IntField("within_ticks", int64(s.WithinTicks))
+	e.IntField("allowed_ticks", int64(s.AllowedTicks))
 	e.BoolField("overdue", s.Overdue)
 	e.BoolField("last", s.Last)
 	e.IntField("time", s.Time)

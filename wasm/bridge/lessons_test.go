@@ -328,8 +328,8 @@ func TestLessonJSONShapes(t *testing.T) {
 	}
 	var status map[string]any
 	require.NoError(t, json.Unmarshal(raw["status"], &status))
-	for _, key := range []string{"lesson", "step", "steps", "index", "passed", "parts", "detail", "overdue",
-		"ticks_since_move", "within_ticks", "last", "time", "start_time", "start_steps", "replaced"} {
+	for _, key := range []string{"lesson", "step", "steps", "index", "passed", "failed", "parts", "detail", "overdue",
+		"ticks_since_move", "within_ticks", "allowed_ticks", "last", "time", "start_time", "start_steps", "replaced"} {
 		assert.Contains(t, status, key)
 	}
 }

@@ -73,8 +73,12 @@
  * @property {number} index the same, from 0
  * @property {number} steps how many steps the lesson has
  * @property {boolean} passed whether the step's check has passed (it stays passed)
- * @property {{text: string, passed: boolean}[]} parts the check's parts, each with its verdict
- * @property {string} detail one line: what passed, or what is still awaited
+ * @property {boolean} failed the check can no longer pass on this run (its events came
+ *   in an order it refuses): restart the step
+ * @property {{text: string, passed: boolean, failed: boolean}[]} parts the check's parts, each with its verdict
+ * @property {string} detail one line: what passed, what is still awaited, or what failed
+ * @property {number} ticks_since_move ticks since the learner's last move, or since the step was shown
+ * @property {number} allowed_ticks how many the step allows from there (within_ticks and the waits it asks for)
  * @property {boolean} overdue no pass for longer than the step allows since the last move
  * @property {boolean} last the last step
  * @property {number} time virtual ms

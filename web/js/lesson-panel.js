@@ -343,33 +343,47 @@ export function createLessons({ session, clock, say, onOpen = () => {} }) {
     tell(`Step ${s.number} of ${view.steps.length}: ${s.title}.`);
   }
 
-  // showStatus shows the check's verdict; it touches the page only when it changed.
+  // failedText names the parts of the check that failed for good, in quotes.
+  function failedText(st) {
+    const failed = st.parts.filter((p) => p.failed).map((p) => `“${p.text}”`);
+    return failed.length ? failed.join(' and ') : 'its check';
+  }
+
+  // showStatus shows the check's verdict; it touches the page only when it changed. A
+  // check that failed for good (the moves made in an order it refuses) is said at
+  // once, with the stall box: waiting would not help, and the run must not pass later.
   function showStatus(st) {
-    const key = JSON.stringify([st.passed, st.overdue, st.parts.map((p) => p.passed)]);
+    const key = JSON.stringify([st.passed, st.failed, st.overdue, st.parts.map((p) => [p.passed, p.failed])]);
     if (key === shownKey) return;
     const first = shownKey === '';
+    const failedNow = st.failed && !JSON.parse(shownKey || '[false, false]')[1];
     shownKey = key;
-    parts.replaceChildren(...st.parts.map((p) => el('li', { 'data-passed': p.passed ? 'true' : 'false' },
-      el('span', { class: 'mark', 'aria-hidden': 'true' }, p.passed ? '✓' : '○'),
-      el('span', { class: 'sr-only' }, p.passed ? 'passed: ' : 'waiting: '), p.text)));
+    const mark = (p) => (p.passed ? ['✓', 'passed: '] : p.failed ? ['✗', 'failed: '] : ['○', 'waiting: ']);
+    parts.replaceChildren(...st.parts.map((p) => el('li', { 'data-passed': p.passed ? 'true' : 'false', 'data-failed': p.failed ? 'true' : 'false' },
+      el('span', { class: 'mark', 'aria-hidden': 'true' }, mark(p)[0]),
+      el('span', { class: 'sr-only' }, mark(p)[1]), p.text)));
     const fresh = st.parts.filter((p, i) => p.passed && !passedParts[i]).map((p) => p.text);
     passedParts = st.parts.map((p) => p.passed);
     const verdict = $('#lesson-verdict');
     verdict.dataset.passed = st.passed ? 'true' : 'false';
+    verdict.dataset.failed = st.failed ? 'true' : 'false';
     setText(verdict, st.passed
       ? (st.last ? '✓ Passed. That was the last step: press Finish.' : '✓ Passed. Try the question, then press Next.')
-      : '… Waiting for the check to pass.');
-    showStall(st.overdue ? stallText(st, '') : '');
+      : st.failed ? `✗ This run can no longer pass the check: ${failedText(st)} did not hold.`
+        : '… Waiting for the check to pass.');
+    showStall(st.failed ? stallText(st, 'What happened cannot be undone, so waiting will not help.')
+      : st.overdue ? stallText(st, '') : '');
     quiz.hidden = !st.passed || quiz.childElementCount <= 1;
     next.disabled = !st.passed;
     setText(next, st.last ? 'Finish ✓' : 'Next ▶');
     back.disabled = st.index === 0;
-    setText(where, `Step ${st.step}/${st.steps} · ${st.passed ? '✓ passed' : 'waiting'}`);
+    setText(where, `Step ${st.step}/${st.steps} · ${st.passed ? '✓ passed' : st.failed ? '✗ failed' : 'waiting'}`);
     if (st.passed) {
       progress.pass(view.id, st.step);
       renderSteps(st.step);
     }
     if (!first && st.passed) tell(`Check passed: ${fresh.join('; ') || 'done'}. ${st.last ? 'Press Finish.' : 'Next is enabled.'}`);
+    else if (failedNow) tell(`Check failed: ${failedText(st)} did not hold. Restart the step to try again.`);
     else if (!first && fresh.length) tell(`Check: ${fresh.join('; ')}: passed.`);
   }
 
@@ -474,6 +488,13 @@ export function createLessons({ session, clock, say, onOpen = () => {} }) {
   $('#lesson-show-me').addEventListener('click', () => {
     const s = view.steps[shown - 1];
     try {
+      // A run whose check failed for good cannot pass whatever is done in it: show the
+      // moves from the step's start instead.
+      if (session.lesson?.failed) {
+        session.lessonCall('lessonRestartStep');
+        shown = 0;
+        render();
+      }
       session.lessonCall('lessonShowMe');
     } catch {
       // The moves cannot apply to the run as it is now (a peer they name is down, …):

@@ -513,7 +513,7 @@ export async function startLive({ say }) {
     sampledAt = now;
     const s = model.sampled;
     const parts = [...s.nodes].filter(([, v]) => v.dropped > 0).map(([id, v]) => `S${id}: ${v.dropped.toLocaleString('en')}`);
-    const text = ((parts.length ? `Sampled: the nodes reported more than the page can take, and dropped items to keep up (${parts.join(', ')}). ` : '') +
+    const text = ((parts.length ? `Sampled: the nodes send more than a drawing can show, so the page gets at most one message per link and direction and one routine event per node and kind every 100 ms; left out so far: ${parts.join(', ')}. ` : '') +
       // In counts mode no message is drawn one by one: what the drawing left out is moot.
       (s.page && !slow ? `The drawing shows at most ${MAX_PER_LINK} messages per link and ${MAX_FLIGHT} in all at once: ${s.page.toLocaleString('en')} were not drawn.` : '') +
       (slow ? ` Busy machine (the page got ${Math.round(1000 / lateMs)} frames a second): messages shown as counts per link, views every ${SLOW_REDRAW_MS / 1000} s; a crash, a new leader or term, or a truncation is still drawn at once.`

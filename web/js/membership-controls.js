@@ -109,6 +109,15 @@ export function reconfigureBlocked(conf) {
 }
 
 /**
+ * changePossible says whether some other set of voters could be asked for: a voter to
+ * leave (two at once included, through C_old,new, where the cards' Remove takes one at
+ * a time), or a server that is no voter to join. Only a run of one server has none.
+ */
+export function changePossible(snap, conf) {
+  return conf.voters.length > 1 || snap.peers.some((p) => !conf.voters.includes(p.id));
+}
+
+/**
  * reconfigureAction returns the reconfigure action for the servers ticked as voters:
  * those voters, and the learners of conf not ticked (they stay learners; a voter left
  * unticked leaves the configuration). A sentence instead when no server is ticked or
@@ -186,10 +195,7 @@ export function createMembershipControls(panel, root, { session, say, guard }) {
       ticksFor = key;
       for (const b of voterBoxes) b.checked = conf.voters.includes(Number(b.dataset.peer));
     }
-    // Shown while the configuration has a learner to make a voter (§6: a server joins
-    // as a learner first, with + Add a server): without one, the cards' Remove is the
-    // change there is, and the row would push the client form out of a 1280×800 window.
-    const hide = !conf.learners.length;
+    const hide = !changePossible(snap, conf);
     change.hidden = hide;
     changeNote.hidden = hide;
     if (hide) return;
