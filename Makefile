@@ -97,12 +97,13 @@ $(BIN)/benchstat:
 clean: ## remove bin/, dist/ and build/
 	rm -rf $(BIN) dist build
 
-# The playground: `make dist` builds the page and the wasm simulator into dist/,
+# The playground: `make dist` builds the page and the wasm simulator into dist/ (the
+# page's scripts bundled and minified by esbuild from node_modules: scripts/bundle-page.mjs),
 # `make play` serves it on http://127.0.0.1:8080, `make test-node` runs the bridge's
 # JavaScript API tests (node --test) against the built dist/.
 .PHONY: dist play test-node
 
-dist: ## build the page and the wasm simulator into dist/
+dist: node_modules ## build the page (scripts bundled by esbuild) and the wasm simulator into dist/
 	scripts/build-dist.sh dist
 
 play: dist build ## build and serve the playground on http://127.0.0.1:8080
@@ -169,7 +170,8 @@ worker-cpu: worker ## measure the CPU time of POST /api/share
 	node web/test/worker-cpu.mjs
 
 # The npm packages the browser, Worker and performance tests use (playwright-core,
-# axe-core, wrangler), installed from package-lock.json when it changes.
+# axe-core, wrangler) and the page's build uses (esbuild, which wrangler brings),
+# installed from package-lock.json when it changes.
 node_modules: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch node_modules

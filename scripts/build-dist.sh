@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Builds the playground into a folder (default dist/) that `raftplay serve` serves:
-#   the page: web/ without web/test (index.html, css/, js/ ES modules), with the
-#     stylesheets index.html links put together as css/page.css;
+#   the page: web/ without web/test (index.html, css/, js/), with the stylesheets
+#     index.html links put together as css/page.css and the ES modules of js/ bundled
+#     and minified (scripts/bundle-page.mjs);
 #   app.wasm: ./wasm built with GOOS=js GOARCH=wasm (tag lazylessons: no lessons inside;
 #     tag litejson: no encoding/json scanner for share.Canonical's error type, which the
 #     page does not use: its JSON is internal/jsonlite's);
 #   lessons.json: the lessons, pre-parsed, which the page fetches when one is first opened;
-#   wasm_exec.js: Go's loader for it, from the same GOROOT as the compiler (the two must match);
+#   wasm_exec.js: Go's loader for it, from the same GOROOT as the compiler (the two must
+#     match), minified;
 #   a .gz sibling of every text and wasm file (gzip -9) and a .br one when brotli is installed.
 # The new folder replaces the old one only once it is complete. At the end it prints
 # what the page downloads (wasm, JS, CSS, HTML), raw and compressed.
@@ -61,6 +63,20 @@ if ! cmp -s "$stage/js/vocab.gen.js" web/js/vocab.gen.js; then
 	echo "dist: web/js/vocab.gen.js is stale; the page gets the vocabulary as it is now; run \`make generate\` to refresh the tracked copy" >&2
 fi
 
+# The page's JavaScript, bundled and minified by esbuild (scripts/bundle-page.mjs, from
+# node_modules at the version package-lock.json pins): index.html's module script and
+# each module loaded on first use (import('./NAME.js')) keep their names, the code they
+# share goes into js/chunk-HASH.js; js/bridge.js and js/share-api.js stay importable on
+# their own; the classic scripts (js/preload.js, Go's wasm_exec.js) are minified alone;
+# every file gets a source map beside it. The modules of web/js/ are the sources, which
+# the Node tests import as they are.
+if [ ! -f node_modules/esbuild/package.json ]; then
+	echo "dist: node_modules/esbuild is missing (it bundles the page's JavaScript): run \`npm ci\`" >&2
+	exit 1
+fi
+cp "$goroot/lib/wasm/wasm_exec.js" "$stage/wasm_exec.js"
+node scripts/bundle-page.mjs "$stage"
+
 # The wasm's size is most of the page's (see TestPageSize in serve/). Two choices keep it
 # down without slowing the simulator:
 #   - GOWASM=satconv,signext: float-to-int and sign-extension as single instructions
@@ -84,7 +100,6 @@ done
 GOOS=js GOARCH=wasm GOWASM=satconv,signext go build -trimpath -tags lazylessons,litejson "${noinline[@]}" \
 	-ldflags "-s -w -X github.com/raftplay/raftplay/wasm/bridge.BuildVersion=$rev" \
 	-o "$stage/app.wasm" ./wasm
-cp "$goroot/lib/wasm/wasm_exec.js" "$stage/wasm_exec.js"
 
 have_brotli=false
 if command -v brotli >/dev/null 2>&1; then
