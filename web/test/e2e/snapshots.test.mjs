@@ -108,6 +108,9 @@ test('the Snapshot button compacts a peer\'s log, and is refused with a message 
 test('axe finds no serious or critical violations on the snapshot controls and blocks', async () => {
   const page = await openPage(env.browser.context, env.server.url, { width: 375, height: 812, colorScheme: 'dark' });
   await page.selectOption('#scenario', 'compacted');
+  // As above: the chosen run starts playing once loaded; a click on play before that
+  // would be undone by it (or pause it).
+  await page.waitForSelector('#play[aria-pressed="true"]');
   await play(page, 0);
   await waitFor(page, (s) => s.peers[0].snapshot_index === 6, 'a snapshot on the leader');
   await pause(page);
