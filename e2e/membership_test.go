@@ -76,6 +76,12 @@ func TestMembershipChanges(t *testing.T) {
 	time.Sleep(time.Second)
 	for _, n := range []*Node{n4, n5} {
 		require.NoError(t, c.Start(n.ID))
+		// member add checks the new server first (its Raft address takes a connection
+		// and its /status says who it is): wait until it listens, as a user would.
+		require.Eventually(t, func() bool {
+			_, err := c.Status(ctx, n.ID)
+			return err == nil
+		}, 30*time.Second, 20*time.Millisecond, "node %d does not answer after its start", n.ID)
 		out := member("add", fmt.Sprint(n.ID), "--raft", n.RaftAddr, "--http-addr", n.HTTPAddr,
 			"--addr", addrOf(1, 2, 3), "--timeout", "30s")
 		assert.Contains(t, out, fmt.Sprintf("server %d is a learner", n.ID))
