@@ -49,8 +49,11 @@ func ContentType(name string) string {
 }
 
 // hashedName matches a content-hashed file name: a dot-separated part of 8 or more hex
-// digits before the extension, as in app.3f9a1c2b.wasm or main.0123abcd4567.js.
-var hashedName = regexp.MustCompile(`\.[0-9a-f]{8,}\.[a-z0-9]+$`)
+// digits before the extension, as in app.3f9a1c2b.wasm or main.0123abcd4567.js, or a
+// chunk of the page's bundle, chunk-2STVDLKZ.js (esbuild's 8-character hash of the
+// chunk's content; scripts/bundle-page.mjs names them so). Their source maps are not:
+// a map is fetched only by developer tools.
+var hashedName = regexp.MustCompile(`(\.[0-9a-f]{8,}|^chunk-[A-Z0-9]{8})\.[a-z0-9]+$`)
 
 // CacheControl returns the Cache-Control a file is served with: a year, immutable, for
 // a content-hashed name (its content never changes under that name), else no-cache,

@@ -206,6 +206,11 @@ func TestCacheControl(t *testing.T) {
 	assert.Equal(t, "no-cache", CacheControl("main.abc.js"), "too short to be a hash")
 	assert.Equal(t, "no-cache", CacheControl("3f9a1c2b3f9a.js"), "a hash needs a name before it")
 	assert.Equal(t, "public, max-age=31536000, immutable", CacheControl("css/page.0123456789abcdef.css"))
+	// The bundle's shared chunks (scripts/bundle-page.mjs): content-hashed by esbuild.
+	assert.Equal(t, "public, max-age=31536000, immutable", CacheControl("js/chunk-2STVDLKZ.js"))
+	assert.Equal(t, "no-cache", CacheControl("js/chunk-2STVDLKZ.js.map"), "a source map is not")
+	assert.Equal(t, "no-cache", CacheControl("js/chunk-abc.js"), "not esbuild's hash")
+	assert.Equal(t, "no-cache", CacheControl("js/mychunk-2STVDLKZ.js"), "not a chunk's name")
 }
 
 func TestSecurityHeadersOnEveryResponse(t *testing.T) {
