@@ -37,10 +37,13 @@ applyProjector(projectorSaved());
 let statusTimer = 0;
 
 /** say shows a short message in the status toast (a polite live region) for a while. */
-function say(text) {
+function say(text, { keep = false } = {}) {
   status.textContent = text;
   clearTimeout(statusTimer);
-  statusTimer = setTimeout(() => { status.textContent = ''; }, 7000);
+  // A link that could not be opened is said until the next message (keep): whoever
+  // followed it may be looking elsewhere for the first seconds, and nothing else on the
+  // page says why it shows a fresh run instead.
+  if (!keep) statusTimer = setTimeout(() => { status.textContent = ''; }, 7000);
 }
 
 /** guard wraps a handler so an error from the simulator is shown, not thrown away. */
@@ -274,7 +277,7 @@ async function start() {
     const link = parseLessonHash(location.hash);
     if (link) {
       lessons.load().then(() => guard(lessons.open)(link.lesson, link.step),
-        (err) => say(`This lesson link could not be opened: ${err.message}`));
+        (err) => say(`This lesson link could not be opened: ${err.message}`, { keep: true }));
       return;
     }
     const shared = parseHash(location.hash);
@@ -314,7 +317,7 @@ async function start() {
       }
       opened = true;
     } catch (err) {
-      say(`This share link could not be opened: ${err.message}`);
+      say(`This share link could not be opened: ${err.message}`, { keep: true });
     }
   }
   // A lesson link, #lesson=07&step=3.
@@ -325,7 +328,7 @@ async function start() {
       lessons.open(link.lesson, link.step);
       opened = true;
     } catch (err) {
-      say(`This lesson link could not be opened: ${err.message}`);
+      say(`This lesson link could not be opened: ${err.message}`, { keep: true });
     }
   }
   if (shared && !opened) {
@@ -333,7 +336,7 @@ async function start() {
       openShared(shared);
       opened = true;
     } catch (err) {
-      say(`This share link could not be opened: ${err.message}`);
+      say(`This share link could not be opened: ${err.message}`, { keep: true });
     }
   }
   if (!opened) session.load(fresh(DEFAULT_SEED));

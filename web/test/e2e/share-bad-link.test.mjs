@@ -34,6 +34,9 @@ test('a malformed share link says it is not valid and links to the playground', 
 test('a well-formed share link that names no stored run opens the playground, which says so', async () => {
   const page = await openPage(env.browser.context, `${env.server.url}s/aaaaaaaaaaaaaaaaaaaaaaaaaa`);
   assert.match(await page.textContent('#status'), /This share link could not be opened: this share link is unknown/);
+  // Said until something else is, not for the 7 s of a passing message.
+  await page.waitForTimeout(7500);
+  assert.match(await page.textContent('#status'), /This share link could not be opened/, 'still said after 7.5 s');
   assert.deepEqual(page.problems.filter((p) => !/404/.test(p)), [], 'no problem but the 404 of the lookup');
   await page.close();
 });
