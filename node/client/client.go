@@ -331,12 +331,7 @@ func (c *Client) once(ctx context.Context, base string, req request) (answer, er
 // refusedBy reports whether err is the node at base refusing the connection itself
 // (not a node it redirected to).
 func refusedBy(err error, base string) bool {
-	var urlErr *url.Error
-	if !errors.Is(err, syscall.ECONNREFUSED) || !errors.As(err, &urlErr) {
-		return false
-	}
-	u, perr := url.Parse(urlErr.URL)
-	return perr == nil && u.Scheme+"://"+u.Host == base
+	return errors.Is(err, syscall.ECONNREFUSED) && requestTo(err, base)
 }
 
 // hungUpBy reports whether err is the node at base closing the connection after the
@@ -344,10 +339,18 @@ func refusedBy(err error, base string) bool {
 // request; not a node it redirected to, nor a timeout.
 func hungUpBy(err error, base string) bool {
 	var urlErr *url.Error
-	if !errors.As(err, &urlErr) || urlErr.Timeout() {
+	if errors.As(err, &urlErr) && urlErr.Timeout() {
 		return false
 	}
-	if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, syscall.ECONNRESET) {
+	return (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)) &&
+		requestTo(err, base)
+}
+
+// requestTo reports whether err is a request's failure at base itself: a *url.Error
+// whose URL is on base, not on a node base redirected to.
+func requestTo(err error, base string) bool {
+	var urlErr *url.Error
+	if !errors.As(err, &urlErr) {
 		return false
 	}
 	u, perr := url.Parse(urlErr.URL)
