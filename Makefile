@@ -170,7 +170,7 @@ worker-cpu: worker ## measure the CPU time of POST /api/share
 	node web/test/worker-cpu.mjs
 
 # The npm packages the browser, Worker and performance tests use (playwright-core,
-# axe-core, wrangler) and the page's build uses (esbuild, which wrangler brings),
+# axe-core, wrangler) and the page's build uses (esbuild),
 # installed from package-lock.json when it changes.
 node_modules: package.json package-lock.json
 	npm ci --no-audit --no-fund

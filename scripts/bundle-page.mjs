@@ -38,8 +38,8 @@ function fail(message) {
 
 /**
  * checkVersion fails unless node_modules holds the esbuild package-lock.json pins: the
- * bundle's bytes depend on esbuild's version, and package.json does not name esbuild
- * itself (wrangler brings it).
+ * bundle's bytes depend on esbuild's version, and a node_modules left from before a
+ * change of the lock would build other bytes without a word.
  */
 function checkVersion() {
   const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
