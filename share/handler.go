@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html/template"
+	"html"
 	"io"
 	"log"
 	"mime"
@@ -265,7 +265,7 @@ func isFileName(segment string) bool {
 // own, not the playground: the playground opens only a well-formed id. It is plain
 // HTML: the CSP allows no inline style or script, and the site's stylesheets differ
 // between web/ and dist/ (where they are bundled), so it links none.
-var badLinkPage = template.Must(template.New("bad").Parse(`<!doctype html>
+const badLinkPage = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -275,18 +275,19 @@ var badLinkPage = template.Must(template.New("bad").Parse(`<!doctype html>
 <body>
 <main>
 <h1>This share link is not valid</h1>
-<p>{{.}} is not a share link id, so no shared run can be opened from it. A share link
+<p>%s is not a share link id, so no shared run can be opened from it. A share link
 ends in /s/ and 26 characters of a-z and 2-7; check that it was copied whole, with
 nothing added after it.</p>
 <p><a href="/">Open the playground</a></p>
 </main>
 </body>
 </html>
-`))
+`
 
 // badLink answers a share link whose id is malformed: 404 (no page is there, as for
 // any other path the site does not have) with badLinkPage, which
-// quotes the id (clipped, and escaped by html/template).
+// quotes the id (clipped, and escaped for HTML: html/template would cost the Worker's
+// wasm a template engine for one string).
 func badLink(w http.ResponseWriter, r *http.Request, id string) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
@@ -295,7 +296,7 @@ func badLink(w http.ResponseWriter, r *http.Request, id string) {
 	if r.Method == http.MethodHead {
 		return
 	}
-	_ = badLinkPage.Execute(w, strconv.Quote(clip(id))) // a template of one string: only the write can fail
+	_, _ = fmt.Fprintf(w, badLinkPage, html.EscapeString(strconv.Quote(clip(id))))
 }
 
 // isSitePath reports whether rest is a path the site's own files could have: empty, or
