@@ -132,6 +132,21 @@ func confFromEntry(e *Entry) (ConfState, error) {
 	return cs, nil
 }
 
+// ConfBefore returns the configuration in force before the log entry at index: the
+// latest configuration entry below it, or the configuration the log starts from (the
+// snapshot's, or the bootstrap one). It is the configuration the peer uses again if
+// that entry is cut from its log (§6: a server uses the latest configuration in its
+// log, committed or not), and, for a restarted node whose latest entry is not known
+// committed, where the servers that entry removes are still listed. It reads the log
+// back from index in chunks, through Storage for what is not in memory.
+func (p *Peer) ConfBefore(index uint64) (ConfState, error) {
+	if index == 0 {
+		return p.baseConf.Clone(), nil
+	}
+	cs, _, err := p.confAt(index - 1)
+	return cs.Clone(), err
+}
+
 // confAt returns the configuration in force after the log entry at index: the latest
 // configuration entry at or below it, or baseConf when the log after the snapshot
 // holds none there; with the index of that entry (0 for baseConf).

@@ -111,7 +111,7 @@ func New(cfg Config) (*Node, error) {
 	}
 	st := peer.Status()
 	book := n.newBook(st.Conf, st.ConfIndex, nil)
-	n.restoreLingering(book, cs, st)
+	n.restoreLingering(book, peer, st)
 	n.addrs.Store(book)
 	n.trans = newTransport(n, n.log.With("component", "transport"),
 		book.talkTo(cfg.ID, st.ConfCommitted, st.Role == engine.RoleLeader, nil), book.joining)
@@ -290,13 +290,12 @@ func (n *Node) initialStatus(st engine.Status) Status {
 // (engine.Peer.Leaving), which needs their addresses. A node that was running when it
 // adopted the configuration kept them in memory; a restarted one reads them from the
 // configuration before it in its log (or from Peers, for members the cluster was
-// created with), which is where they were all along. base is the store's
-// configuration, st the engine's status at start.
-func (n *Node) restoreLingering(book *addrBook, base engine.ConfState, st engine.Status) {
+// created with), which is where they were all along. st is peer's status at start.
+func (n *Node) restoreLingering(book *addrBook, peer *engine.Peer, st engine.Status) {
 	if st.ConfIndex == 0 || st.ConfCommitted {
 		return
 	}
-	earlier, err := confBefore(n.cfg.Store, base, st.ConfIndex)
+	earlier, err := peer.ConfBefore(st.ConfIndex)
 	if err != nil {
 		n.log.Warn("cannot read the configuration before the one in force: the members it drops are not reached until it is committed",
 			"conf_index", st.ConfIndex, "err", err)

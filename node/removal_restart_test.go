@@ -41,33 +41,41 @@ func removalLog(t *testing.T, joint, last uint64, addrs3 *MemberAddrs) []engine.
 	return ents
 }
 
-// confBefore reads back from an entry to the configuration before it, across several
-// windows of entries, and falls back to the store's base configuration.
+// engine.Peer.ConfBefore, which restoreLingering asks, reads back from an entry to the
+// configuration before it, across several of the log's read chunks (64 entries), and
+// falls back to the store's base configuration.
 func TestConfBeforeReadsTheEarlierConfigurationFromTheLog(t *testing.T) {
+	// confBefore asks a peer started on store, as a node restarted on it would.
+	confBefore := func(store engine.Storage, index uint64) (engine.ConfState, error) {
+		peer, err := engine.NewPeer(engine.DefaultConfig(1, store))
+		require.NoError(t, err)
+		return peer.ConfBefore(index)
+	}
 	base := engine.ConfState{Voters: []uint64{1, 2, 3}}
-	ents := removalLog(t, 7, 7+3*confScanWindow+5, &MemberAddrs{Raft: "127.0.0.1:7003", HTTP: "http://127.0.0.1:8003"})
+	ents := removalLog(t, 7, 7+3*64+5, &MemberAddrs{Raft: "127.0.0.1:7003", HTTP: "http://127.0.0.1:8003"})
 	last := ents[len(ents)-1].Index
 	store, err := memstore.NewWithState(engine.HardState{Term: 1, Commit: 7}, base, ents)
 	require.NoError(t, err)
 
-	cs, err := confBefore(store, base, last)
+	cs, err := confBefore(store, last)
 	require.NoError(t, err)
 	assert.Equal(t, []uint64{1, 2}, cs.Voters)
 	assert.Equal(t, []uint64{1, 2, 3}, cs.VotersOutgoing, "C_old,new, %d entries back", last-7)
 	require.NotNil(t, cs.Context(3))
 
-	cs, err = confBefore(store, base, 7)
+	cs, err = confBefore(store, 7)
 	require.NoError(t, err)
 	assert.True(t, cs.Equal(base), "no configuration entry before 7: the base one, got %s", cs)
 
 	// A snapshot past C_old,new: the log starts after it, and the store's base
 	// configuration is the snapshot's, C_old,new.
-	jointConf, err := confBefore(store, base, last)
+	jointConf, err := confBefore(store, last)
 	require.NoError(t, err)
 	require.NoError(t, store.SaveSnapshot(engine.Snapshot{Meta: engine.SnapshotMeta{Index: 9, Term: 1, ConfState: jointConf}}))
 	_, snapConf, err := store.InitialState()
 	require.NoError(t, err)
-	cs, err = confBefore(store, snapConf, last)
+	require.True(t, snapConf.Equal(jointConf), "the store starts from the snapshot's configuration")
+	cs, err = confBefore(store, last)
 	require.NoError(t, err)
 	assert.True(t, cs.Equal(jointConf), "the snapshot's configuration, got %s", cs)
 
@@ -75,7 +83,7 @@ func TestConfBeforeReadsTheEarlierConfigurationFromTheLog(t *testing.T) {
 	bad[2].Command = []byte{2, 0xff}
 	store, err = memstore.NewWithState(engine.HardState{Term: 1, Commit: 3}, base, bad)
 	require.NoError(t, err)
-	_, err = confBefore(store, base, 9)
+	_, err = confBefore(store, 9)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "configuration entry 3")
 }
